@@ -1,0 +1,238 @@
+/**
+ * The bench's own Tandem: a child process on a throw-away SQLite database and a free
+ * loopback port, plus the few HTTP calls and the chat handshake the bench needs to populate
+ * and reach it. Nothing here ever contacts anything but 127.0.0.1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { parseFrame } from './traffic.js';
+
+const HOST = '127.0.0.1';
+/** Credentials of the admin the server creates at start, from TANDEM_ADMIN_*. */
+export const BENCH_ADMIN = { email: 'bench-admin@bench.tandem.test', password: 'bench-admin-password' } as const;
+/** Most server log lines kept for the report; the rest are only counted. */
+const KEPT_LOG_LINES = 20;
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** Long enough for a login queued behind many scrypt computations on a small machine. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** A running Tandem child process and what it has logged so far. */
+export interface BenchServer {
+  readonly port: number;
+  readonly httpBase: string;
+  readonly wsBase: string;
+  /** Warn-or-worse log lines (the server runs with LOG_LEVEL=warn), first few kept verbatim. */
+  readonly logLines: string[];
+  logLineCount(): number;
+  /** How the process ended, or `null` while it runs: a server that dies mid-run explains a stall. */
+  exitStatus(): string | null;
+  /** Stops the process (SIGTERM, then SIGKILL) and deletes its database directory. */
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a port nobody listens on; it is released again before Tandem takes it. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+/** Starts `dist/src/main.js` and resolves once `GET /healthz` answers 200. */
+export async function startServer(): Promise<BenchServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
+  let child: ChildProcess | undefined;
+  let exitStatus: string | null = null;
+  let gone: Promise<void> = Promise.resolve();
+  const logLines: string[] = [];
+  let logCount = 0;
+
+  const stop = async (): Promise<void> => {
+    if (child && exitStatus === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child?.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await gone;
+      clearTimeout(killer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const port = await findFreePort();
+    // dist/bench/server.js → dist/src/main.js, whatever the current directory is.
+    const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOST,
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${join(dataDir, 'bench.db')}`,
+      LOG_LEVEL: 'warn',
+      TANDEM_ADMIN_EMAIL: BENCH_ADMIN.email,
+      TANDEM_ADMIN_PASSWORD: BENCH_ADMIN.password,
+      // The bench measures the embedded single-process server, whatever the shell has set.
+      REDIS_URL: '',
+      ALLOWED_ORIGINS: '',
+    };
+    const started = spawn(process.execPath, [mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    gone = new Promise<void>((resolve) => {
+      started.once('exit', (code, signal) => {
+        exitStatus = `exited with code ${code}, signal ${signal}`;
+        resolve();
+      });
+      started.once('error', (error) => {
+        exitStatus = `could not run: ${error.message}`;
+        resolve();
+      });
+    });
+    const exitedEarly = gone.then(() => {
+      throw new Error(`Tandem ${exitStatus} during start-up\n${logLines.join('\n')}`);
+    });
+    exitedEarly.catch(() => {});
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        logCount++;
+        if (logLines.length < KEPT_LOG_LINES) logLines.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+      }
+    };
+    started.stdout.on('data', collect);
+    started.stderr.on('data', collect);
+
+    const httpBase = `http://${HOST}:${port}`;
+    await Promise.race([waitHealthy(httpBase), exitedEarly]);
+    return {
+      port,
+      httpBase,
+      wsBase: `ws://${HOST}:${port}`,
+      logLines,
+      logLineCount: () => logCount,
+      exitStatus: () => exitStatus,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function waitHealthy(httpBase: string): Promise<void> {
+  const giveUpAt = performance.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(`${httpBase}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (performance.now() > giveUpAt) throw new Error(`Tandem did not answer GET /healthz with 200 within ${READY_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** JSON over HTTP with an optional session cookie; any unexpected status is an error. */
+export class HttpClient {
+  constructor(
+    private readonly base: string,
+    private readonly sessionId?: string,
+  ) {}
+
+  /** POSTs `body` and returns the reply's `sessionid` cookie, if any; throws unless the status is `expected`. */
+  async post(path: string, body: unknown, expected: number): Promise<{ sessionId: string | undefined }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.sessionId !== undefined) headers.cookie = `sessionid=${this.sessionId}`;
+    const response = await fetch(this.base + path, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await response.text();
+    if (response.status !== expected) {
+      throw new Error(`POST ${path} answered ${response.status} (expected ${expected}): ${text.slice(0, 300)}`);
+    }
+    const cookie = /(?:^|[;,]\s*)sessionid=([^;,]+)/.exec(response.headers.get('set-cookie') ?? '');
+    return { sessionId: cookie?.[1] };
+  }
+
+  /** Logs `email` in and returns a client carrying the new session. */
+  async login(email: string, password: string): Promise<HttpClient> {
+    const { sessionId } = await this.post('/api/auth/login', { email, password }, 200);
+    if (sessionId === undefined) throw new Error(`login of ${email} returned no sessionid cookie`);
+    return new HttpClient(this.base, sessionId);
+  }
+
+  /** The `sessionid` this client sends, for the WebSocket handshake. */
+  get session(): string {
+    if (this.sessionId === undefined) throw new Error('not logged in');
+    return this.sessionId;
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight; the first failure rejects. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index]!, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** One side of a pair: who it is, who it talks to, and its session. */
+export interface Endpoint {
+  email: string;
+  partnerEmail: string;
+  sessionId: string;
+}
+
+/** Opens `/ws/chat/<partner>/` and resolves once `connection_established` has arrived. */
+export function openChat(wsBase: string, endpoint: Endpoint): Promise<WebSocket> {
+  const url = `${wsBase}/ws/chat/${encodeURIComponent(endpoint.partnerEmail)}/`;
+  const ws = new WebSocket(url, { headers: { cookie: `sessionid=${endpoint.sessionId}` }, perMessageDeflate: false });
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      ws.removeAllListeners();
+      ws.on('error', () => {});
+      ws.terminate();
+      reject(new Error(`chat socket of ${endpoint.email}: ${why}`));
+    };
+    const timer = setTimeout(() => fail(`no connection_established within ${HANDSHAKE_TIMEOUT_MS} ms`), HANDSHAKE_TIMEOUT_MS);
+    ws.once('unexpected-response', (_request, response) => fail(`handshake refused with HTTP ${response.statusCode}`));
+    ws.once('error', (error) => fail(error.message));
+    ws.once('close', (code, reason) => fail(`closed during handshake with ${code} ${reason.toString()}`));
+    ws.once('message', (data) => {
+      const frame = parseFrame(data);
+      if (frame?.type !== 'connection_established') return fail(`first frame was ${String(data).slice(0, 200)}`);
+      clearTimeout(timer);
+      ws.removeAllListeners();
+      // Until the traffic phase attaches its own listeners, an unheard 'error' would crash the bench.
+      ws.on('error', () => {});
+      resolve(ws);
+    });
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Builds one Tandem instance from its configuration: store, channel layer, hub, HTTP API and
+ * WebSocket gateway on one port. `close()` drains: the gateway stops, sockets close with
+ * 1001, pending stores commit, then the backends close.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { hashPassword } from './auth/passwords.js';
+import { ChatGateway } from './chat/gateway.js';
+import { Hub } from './chat/hub.js';
+import type { Config } from './config.js';
+import { isAppError } from './errors.js';
+import { buildHttp } from './http/server.js';
+import { openLayer, type ChannelLayer } from './layer/index.js';
+import { CloseCode } from './protocol/close-codes.js';
+import { openStore, type Store } from './store/index.js';
+
+export interface Tandem {
+  readonly config: Readonly<Config>;
+  readonly http: FastifyInstance;
+  readonly store: Store;
+  readonly layer: ChannelLayer;
+  readonly hub: Hub;
+  readonly gateway: ChatGateway;
+  /** Starts listening; resolves with the bound address (port 0 picks a free one). */
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+export async function createTandem(config: Readonly<Config>): Promise<Tandem> {
+  const store = await openStore(config.database);
+  let layer: ChannelLayer;
+  try {
+    layer = await openLayer(config.layer);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const hub = new Hub(layer);
+  const http = buildHttp({ store, layer, hub, config });
+  const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
+  const gateway = new ChatGateway({ store, hub, allowedOrigins: config.allowedOrigins, onError });
+  gateway.attach(http.server);
+  await bootstrapAdmin(store, config);
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    http,
+    store,
+    layer,
+    hub,
+    gateway,
+    async listen() {
+      await http.listen({ host: config.host, port: config.port });
+      return http.server.address() as AddressInfo;
+    },
+    close() {
+      closing ??= (async () => {
+        await gateway.close(CloseCode.shutdown);
+        await http.close();
+        hub.close();
+        await layer.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Creates the configured ADMIN unless a user with that email exists. */
+async function bootstrapAdmin(store: Store, config: Readonly<Config>): Promise<void> {
+  if (!config.admin || (await store.userByEmail(config.admin.email))) return;
+  try {
+    await store.createUser({
+      email: config.admin.email,
+      passwordHash: await hashPassword(config.admin.password),
+      firstName: 'Admin',
+      lastName: '',
+      role: 'ADMIN',
+    });
+  } catch (error) {
+    // Another instance starting at the same moment created it first.
+    if (!isAppError(error) || error.code !== 'email_taken') throw error;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The WebSocket endpoint `/ws/chat/<partner_email>/`. The handshake is Tandem's own: it
+ * authenticates and authorizes before upgrading, then accepts and — when refused — closes
+ * with 4001 or 4003, so the documented codes reach a browser (a refusal before accepting
+ * would reach it only as a failed HTTP upgrade).
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { hashSessionToken, readCookie, SESSION_COOKIE } from '../auth/sessions.js';
+import { isOriginAllowed } from '../http/origin.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { normalizeEmail, type Store } from '../store/index.js';
+import type { Hub } from './hub.js';
+import { ChatSession, type SessionIdentity } from './session.js';
+
+const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
+
+/** Largest inbound frame; larger ones close the connection with 1009. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+export interface GatewayOptions {
+  store: Store;
+  hub: Hub;
+  allowedOrigins: readonly string[] | null;
+  onError: (error: unknown, context: string) => void;
+}
+
+type HandshakeOutcome = { ok: true; identity: SessionIdentity } | { ok: false; close: { code: number; reason: string } };
+
+export class ChatGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: true });
+  private readonly sessions = new Set<ChatSession>();
+  private accepting = true;
+
+  constructor(private readonly options: GatewayOptions) {}
+
+  /** Takes over HTTP upgrades of `server`. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.handleUpgrade(request, socket, head).catch((error: unknown) => {
+        this.options.onError(error, 'websocket handshake');
+        socket.destroy();
+      });
+    });
+  }
+
+  /** Live chat sessions on this instance. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Stops accepting, lets every session finish what it has in flight (stored, published,
+   * echoed), then closes each socket with `close`. Peers that do not answer the close
+   * handshake within `graceMs` are cut off.
+   */
+  async close(close: { code: number; reason: string } = CloseCode.shutdown, graceMs = 2000): Promise<void> {
+    this.accepting = false;
+    const sessions = [...this.sessions];
+    await Promise.all(sessions.map((session) => session.drain().catch((error: unknown) => this.options.onError(error, 'draining'))));
+    for (const session of sessions) session.close(close);
+    const clients = [...this.wss.clients];
+    const closed = Promise.all(clients.map((client) => new Promise<void>((resolve) => {
+      if (client.readyState === client.CLOSED) resolve();
+      else client.once('close', () => resolve());
+    })));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const match = CHAT_PATH.exec(url.pathname);
+    if (!match) return refuse(socket, 404, 'Not Found');
+    if (!this.accepting) return refuse(socket, 503, 'Service Unavailable');
+    if (!isOriginAllowed(request.headers.origin, request.headers.host, this.options.allowedOrigins)) {
+      return refuse(socket, 403, 'Forbidden');
+    }
+    let partnerEmail: string;
+    try {
+      partnerEmail = normalizeEmail(decodeURIComponent(match[1]!));
+    } catch {
+      partnerEmail = '';
+    }
+    const outcome = await this.authorize(request, partnerEmail);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!outcome.ok) {
+        ws.close(outcome.close.code, outcome.close.reason);
+        return;
+      }
+      this.open(ws, outcome.identity);
+    });
+  }
+
+  private async authorize(request: IncomingMessage, partnerEmail: string): Promise<HandshakeOutcome> {
+    const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (!token) return { ok: false, close: CloseCode.unauthenticated };
+    const sessionHash = hashSessionToken(token);
+    try {
+      const user = await this.options.store.userBySession(sessionHash, new Date());
+      if (!user) return { ok: false, close: CloseCode.unauthenticated };
+      const found = partnerEmail ? await this.options.store.activePairWith(user, partnerEmail) : null;
+      if (!found) return { ok: false, close: CloseCode.forbidden };
+      return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash } };
+    } catch (error) {
+      this.options.onError(error, 'authorizing a websocket');
+      return { ok: false, close: CloseCode.internalError };
+    }
+  }
+
+  private open(ws: WebSocket, identity: SessionIdentity): void {
+    const session = new ChatSession(ws, identity, { store: this.options.store, hub: this.options.hub, onError: this.options.onError });
+    this.sessions.add(session);
+    ws.on('close', () => this.sessions.delete(session));
+    void session.start();
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

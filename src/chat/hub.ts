@@ -1,0 +1,128 @@
+/**
+ * Local fan-out. The hub is the only caller of `layer.subscribe`: one layer subscription per
+ * room per process, taken on the room's first local connection and dropped after its last.
+ * Each layer event is encoded into its outbound frame once and handed to every local member
+ * of the room; members decide whether it is for them (typing is never echoed to its sender).
+ */
+import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
+import { encodeFrame } from '../protocol/encode.js';
+import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import type { OutboundFrame } from '../protocol/frames.js';
+
+/** A local connection as the hub sees it. */
+export interface RoomMember {
+  /** Hash of the session the connection authenticated with (revocation finds it by this). */
+  readonly sessionHash: string;
+  deliver(event: RoomEvent, frame: string): void;
+  forceDisconnect(reason: string): void;
+}
+
+interface Room {
+  readonly members: Set<RoomMember>;
+  live: Promise<Unsubscribe>;
+}
+
+export class Hub {
+  private readonly rooms = new Map<string, Room>();
+  private readonly bySession = new Map<string, Set<RoomMember>>();
+  private readonly stopBroadcasts: () => void;
+
+  constructor(private readonly layer: ChannelLayer) {
+    this.stopBroadcasts = layer.onBroadcast((event) => this.onBroadcast(event));
+  }
+
+  /** Adds a member; resolves once the room's layer subscription is live. */
+  async join(name: string, member: RoomMember): Promise<void> {
+    let room = this.rooms.get(name);
+    if (!room) {
+      const created: Room = { members: new Set(), live: Promise.resolve(async () => {}) };
+      created.live = this.layer.subscribe(name, (event) => this.dispatch(created, event));
+      created.live.catch(() => {
+        if (this.rooms.get(name) === created) this.rooms.delete(name);
+      });
+      this.rooms.set(name, created);
+      room = created;
+    }
+    room.members.add(member);
+    this.track(member);
+    try {
+      await room.live;
+    } catch (error) {
+      room.members.delete(member);
+      this.untrack(member);
+      throw error;
+    }
+  }
+
+  /** Removes a member; the last one out drops the room's layer subscription. */
+  async leave(name: string, member: RoomMember): Promise<void> {
+    this.untrack(member);
+    const room = this.rooms.get(name);
+    if (!room || !room.members.delete(member) || room.members.size > 0) return;
+    this.rooms.delete(name);
+    const unsubscribe = await room.live.catch(() => null);
+    await unsubscribe?.().catch(() => {});
+  }
+
+  publish(name: string, event: RoomEvent): Promise<void> {
+    return this.layer.publish(name, event);
+  }
+
+  /** Closes every local connection of a session, on this instance (see `revokeSession`). */
+  async revokeSession(sessionHash: string, reason: string): Promise<void> {
+    await this.layer.broadcast({ kind: 'session_revoked', token_hash: sessionHash, reason });
+  }
+
+  /** Number of local connections, for metrics and tests. */
+  get connectionCount(): number {
+    let count = 0;
+    for (const members of this.bySession.values()) count += members.size;
+    return count;
+  }
+
+  /** Every local member, e.g. to close them all at shutdown. */
+  *members(): Iterable<RoomMember> {
+    for (const members of this.bySession.values()) yield* members;
+  }
+
+  close(): void {
+    this.stopBroadcasts();
+  }
+
+  private dispatch(room: Room, event: RoomEvent): void {
+    if (room.members.size === 0) return;
+    const frame = encodeFrame(toFrame(event));
+    for (const member of [...room.members]) member.deliver(event, frame);
+  }
+
+  private onBroadcast(event: BroadcastEvent): void {
+    if (event.kind !== 'session_revoked') return;
+    const members = this.bySession.get(event.token_hash);
+    if (!members) return;
+    for (const member of [...members]) member.forceDisconnect(event.reason);
+  }
+
+  private track(member: RoomMember): void {
+    let members = this.bySession.get(member.sessionHash);
+    if (!members) this.bySession.set(member.sessionHash, (members = new Set()));
+    members.add(member);
+  }
+
+  private untrack(member: RoomMember): void {
+    const members = this.bySession.get(member.sessionHash);
+    if (members?.delete(member) && members.size === 0) this.bySession.delete(member.sessionHash);
+  }
+}
+
+function toFrame(event: RoomEvent): OutboundFrame {
+  switch (event.kind) {
+    case 'chat_message':
+      return { type: 'chat_message', ...event.message };
+    case 'typing':
+      return { type: 'typing', sender_email: event.sender_email, is_typing: event.is_typing };
+    case 'read_receipt':
+      return { type: 'read_receipt', reader_email: event.reader_email, count: event.count, last_read_id: event.last_read_id };
+    case 'force_disconnect':
+      return { type: 'force_disconnect', reason: event.reason };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The error catalogue: every error a client can see, with a stable `lower_snake` code and
+ * its HTTP status. HTTP replies carry `{"error": code, "message": message}`.
+ */
+export const ErrorCatalogue = {
+  invalid_request: { status: 400, message: 'The request is not valid' },
+  invalid_json: { status: 400, message: 'The body is not valid JSON' },
+  unauthenticated: { status: 401, message: 'Authentication required' },
+  invalid_credentials: { status: 401, message: 'Invalid email or password' },
+  forbidden: { status: 403, message: 'You are not allowed to do this' },
+  origin_not_allowed: { status: 403, message: 'Origin not allowed' },
+  registration_closed: { status: 403, message: 'Registration is closed' },
+  not_matched: { status: 403, message: 'You are not matched with this user' },
+  not_found: { status: 404, message: 'Not found' },
+  user_not_found: { status: 404, message: 'No such user' },
+  match_not_found: { status: 404, message: 'This mentee has no active match' },
+  email_taken: { status: 409, message: 'A user with this email already exists' },
+  already_matched: { status: 409, message: 'This mentee already has a mentor' },
+  wrong_role: { status: 400, message: 'A match needs a MENTOR and a MENTEE' },
+  body_too_large: { status: 413, message: 'The body is too large' },
+  unsupported_media_type: { status: 415, message: 'State-changing requests must be application/json' },
+  rate_limited: { status: 429, message: 'Too many requests' },
+  internal: { status: 500, message: 'Internal error' },
+  unavailable: { status: 503, message: 'A backend is unavailable' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ErrorCatalogue;
+
+/** An error meant for the client: its code and message are safe to show. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ErrorCatalogue[code].message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ErrorCatalogue[code].status;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

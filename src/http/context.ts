@@ -1,0 +1,35 @@
+/**
+ * What route handlers share: the store, the hub, settings, and the signed-in user of a
+ * request (resolved from the session cookie on demand).
+ */
+import type { FastifyRequest } from 'fastify';
+import { hashSessionToken, readCookie, SESSION_COOKIE } from '../auth/sessions.js';
+import type { Hub } from '../chat/hub.js';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import type { ChannelLayer } from '../layer/index.js';
+import type { Store, User } from '../store/index.js';
+
+export interface RouteContext {
+  store: Store;
+  layer: ChannelLayer;
+  hub: Hub;
+  config: Readonly<Config>;
+}
+
+/** The signed-in user and the hash of their session; rejects with 401 when there is none. */
+export async function requireUser(context: RouteContext, request: FastifyRequest): Promise<{ user: User; sessionHash: string }> {
+  const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+  if (!token) throw new AppError('unauthenticated');
+  const sessionHash = hashSessionToken(token);
+  const user = await context.store.userBySession(sessionHash, new Date());
+  if (!user) throw new AppError('unauthenticated');
+  return { user, sessionHash };
+}
+
+/** The signed-in admin; 401 when signed out, 403 for any other role. */
+export async function requireAdmin(context: RouteContext, request: FastifyRequest): Promise<User> {
+  const { user } = await requireUser(context, request);
+  if (user.role !== 'ADMIN') throw new AppError('forbidden');
+  return user;
+}

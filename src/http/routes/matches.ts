@@ -1,0 +1,51 @@
+/** Matching: an admin pairs a mentee with a mentor; the admin or either participant ends it. */
+import type { FastifyInstance } from 'fastify';
+import { roomName } from '../../chat/room.js';
+import { AppError } from '../../errors.js';
+import { normalizeEmail } from '../../store/index.js';
+import { requireAdmin, requireUser, type RouteContext } from '../context.js';
+import { emailSchema, publicMatch } from '../schemas.js';
+
+const matchBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mentor_email', 'mentee_email'],
+  properties: { mentor_email: emailSchema, mentee_email: emailSchema },
+} as const;
+
+export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { store } = context;
+
+  app.post<{ Body: { mentor_email: string; mentee_email: string } }>('/api/matches', { schema: { body: matchBody } }, async (request, reply) => {
+    await requireAdmin(context, request);
+    const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email));
+    return reply.code(201).send(publicMatch(match));
+  });
+
+  app.get('/api/matches', async (request) => {
+    const { user } = await requireUser(context, request);
+    const matches = await store.listMatches(user.role === 'ADMIN' ? undefined : user.id);
+    return { matches: matches.map(publicMatch) };
+  });
+
+  app.delete<{ Params: { mentee_email: string } }>(
+    '/api/matches/:mentee_email',
+    { schema: { params: { type: 'object', properties: { mentee_email: { type: 'string', maxLength: 254 } } } } },
+    async (request, reply) => {
+      const { user } = await requireUser(context, request);
+      const menteeEmail = normalizeEmail(request.params.mentee_email);
+      if (user.role !== 'ADMIN') {
+        const own = await store.listMatches(user.id);
+        if (!own.some((match) => match.mentee.email === menteeEmail)) throw new AppError('not_matched');
+      }
+      const ended = await store.endMatch(menteeEmail);
+      if (!ended) throw new AppError('match_not_found');
+      const room = roomName(ended.mentor.email, ended.mentee.email);
+      await context.hub.publish(room, { kind: 'force_disconnect', reason: 'unmatched' }).catch((error: unknown) => {
+        // The match is over in the store: every later frame of the pair is refused anyway.
+        request.log.error({ err: error }, 'force_disconnect publish failed');
+      });
+      return reply.code(204).send();
+    },
+  );
+}

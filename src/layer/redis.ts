@@ -1,0 +1,294 @@
+/**
+ * The Redis channel layer, for many Tandem instances: Redis pub/sub over two connections per
+ * process, one that publishes and one dedicated subscriber that every room of the process
+ * shares. Redis pub/sub is at-most-once; what it loses while a connection is down is announced
+ * through `onReconnect`, and receivers fill the gap from the store.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import type { ChannelLayer, Unsubscribe } from './index.js';
+
+type RoomHandler = (event: RoomEvent) => void;
+
+/** One Redis subscription, shared by every local handler of a room. */
+interface Room {
+  readonly handlers: Set<RoomHandler>;
+  /** Settles when Redis has answered this room's SUBSCRIBE. */
+  readonly live: Promise<unknown>;
+}
+
+const CONNECTION: RedisOptions = {
+  lazyConnect: true,
+  // Reconnect forever in the background, backing off from 100 ms to at most 2 s.
+  retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt - 1, 5), 2000),
+  // While disconnected a command rejects at once instead of waiting in a queue that outlives
+  // the outage, and commands in flight when the connection drops reject as it drops: the
+  // caller learns now that its event may be lost.
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  // A reply that never comes (half-open TCP) fails its command instead of hanging it.
+  commandTimeout: 5000,
+  // The subscriber re-subscribes from `rooms` itself, see `resubscribe`.
+  autoResubscribe: false,
+  // `disconnect` only meets connections that are dead or dying; the default 2 s grace timer
+  // would hold the process open after a close during an outage.
+  disconnectTimeout: 200,
+};
+
+/**
+ * ChannelLayer over Redis pub/sub on channels `<prefix>room:<room>` and `<prefix>broadcast`.
+ * Keeps reconnecting in the background; while a connection is down calls reject rather than
+ * wait, and `onReconnect` tells when the subscriptions are live again.
+ */
+export class RedisLayer implements ChannelLayer {
+  /** Keyed by Redis channel, so an incoming message finds its room without a scan. */
+  private readonly rooms = new Map<string, Room>();
+  private readonly broadcastHandlers = new Set<(event: BroadcastEvent) => void>();
+  private readonly reconnectHandlers = new Set<() => void>();
+  private readonly broadcastChannel: string;
+  /** True while every room in `rooms` is subscribed on the current subscriber connection. */
+  private subscribed = false;
+  private readyCount = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly prefix: string,
+  ) {
+    this.broadcastChannel = `${prefix}broadcast`;
+    // Connection errors surface as rejected commands and a failing `ping`; without a
+    // listener ioredis would print every failed reconnect attempt.
+    pub.on('error', () => {});
+    sub.on('error', () => {});
+    sub.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    sub.on('close', () => {
+      this.subscribed = false;
+    });
+  }
+
+  /**
+   * Connects both connections (named `<prefix>pub` and `<prefix>sub` in CLIENT LIST) and
+   * subscribes the broadcast channel. Resolves once both are ready; rejects, leaving nothing
+   * open, when Redis cannot be reached on the first attempt. Later outages are retried forever.
+   */
+  static async open(config: { url: string; prefix: string }): Promise<RedisLayer> {
+    // Client names may not contain spaces or control characters.
+    const name = config.prefix.replace(/[^!-~]/g, '_');
+    const pub = new Redis(config.url, { ...CONNECTION, connectionName: `${name}pub` });
+    const sub = new Redis(config.url, { ...CONNECTION, connectionName: `${name}sub` });
+    const layer = new RedisLayer(pub, sub, config.prefix);
+    // connect() rejects with a bare "Connection is closed"; the reason comes as an event.
+    let reason: unknown;
+    const remember = (error: unknown) => (reason ??= error);
+    pub.on('error', remember);
+    sub.on('error', remember);
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+      await sub.subscribe(layer.broadcastChannel);
+    } catch (error) {
+      pub.disconnect();
+      sub.disconnect();
+      const cause = reason ?? error;
+      throw new Error(`cannot open the Redis channel layer: ${messageOf(cause)}`, { cause });
+    } finally {
+      pub.off('error', remember);
+      sub.off('error', remember);
+    }
+    layer.subscribed = true;
+    // Registered after the first `ready`, so every later one is a reconnect.
+    sub.on('ready', () => void layer.resubscribe());
+    return layer;
+  }
+
+  /**
+   * Encodes once and PUBLISHes. Rejects when Redis is unreachable or the connection drops
+   * before Redis answered; the event may then be lost, never silently.
+   */
+  async publish(room: string, event: RoomEvent): Promise<void> {
+    await this.send(this.roomChannel(room), event);
+  }
+
+  /**
+   * Resolves once Redis acknowledged the room's SUBSCRIBE, so events published afterwards are
+   * delivered. Handlers of one room share one subscription; the last Unsubscribe of a room
+   * UNSUBSCRIBEs. Rejects, registering nothing, while the subscriber connection is down.
+   */
+  async subscribe(room: string, onEvent: RoomHandler): Promise<Unsubscribe> {
+    this.assertOpen();
+    if (!this.subscribed) throw new Error('Redis channel layer: the subscriber connection is down');
+    const channel = this.roomChannel(room);
+    let entry = this.rooms.get(channel);
+    if (!entry) {
+      entry = { handlers: new Set(), live: this.sub.subscribe(channel) };
+      this.rooms.set(channel, entry);
+    }
+    const handler: RoomHandler = (event) => onEvent(event);
+    entry.handlers.add(handler);
+    const joined = entry;
+    try {
+      await joined.live;
+    } catch (error) {
+      await this.leave(channel, joined, handler);
+      throw new Error(`Redis channel layer: cannot subscribe to ${room}: ${messageOf(error)}`, { cause: error });
+    }
+    let left = false;
+    return async () => {
+      if (left) return;
+      left = true;
+      await this.leave(channel, joined, handler);
+    };
+  }
+
+  /** Sends to the onBroadcast handlers of every instance, this one included. */
+  async broadcast(event: BroadcastEvent): Promise<void> {
+    await this.send(this.broadcastChannel, event);
+  }
+
+  /** Registers a handler for broadcasts; the returned function removes it. */
+  onBroadcast(handler: (event: BroadcastEvent) => void): () => void {
+    const wrapped = (event: BroadcastEvent) => handler(event);
+    this.broadcastHandlers.add(wrapped);
+    return () => this.broadcastHandlers.delete(wrapped);
+  }
+
+  /**
+   * Calls `handler` each time the subscriber connection came back and every room that still
+   * has handlers is subscribed again. Events published while it was down are lost: a receiver
+   * that needs every one catches up from the store. The returned function removes the handler.
+   */
+  onReconnect(handler: () => void): () => void {
+    const wrapped = () => handler();
+    this.reconnectHandlers.add(wrapped);
+    return () => this.reconnectHandlers.delete(wrapped);
+  }
+
+  /** Resolves when Redis answers a PING and the subscriber connection is subscribed. */
+  async ping(): Promise<void> {
+    this.assertOpen();
+    if (!this.subscribed) throw new Error('Redis channel layer: the subscriber connection is down');
+    try {
+      await this.pub.ping();
+    } catch (error) {
+      throw new Error(`Redis channel layer: PING failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  /** Quits both connections; every later call but `close` rejects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscribed = false;
+    this.rooms.clear();
+    this.broadcastHandlers.clear();
+    this.reconnectHandlers.clear();
+    await Promise.all([quit(this.pub), quit(this.sub)]);
+  }
+
+  private roomChannel(room: string): string {
+    return `${this.prefix}room:${room}`;
+  }
+
+  private async send(channel: string, event: RoomEvent | BroadcastEvent): Promise<void> {
+    this.assertOpen();
+    const encoded = JSON.stringify(event);
+    try {
+      await this.pub.publish(channel, encoded);
+    } catch (error) {
+      throw new Error(`Redis channel layer: PUBLISH failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  private async leave(channel: string, entry: Room, handler: RoomHandler): Promise<void> {
+    entry.handlers.delete(handler);
+    if (entry.handlers.size > 0 || this.rooms.get(channel) !== entry) return;
+    this.rooms.delete(channel);
+    try {
+      await this.sub.unsubscribe(channel);
+    } catch {
+      // Either the connection is down, and Redis forgot the subscription with it (`rooms` no
+      // longer lists it, so it is not renewed), or Redis keeps a subscription nobody listens
+      // to until the next reconnect; the handler is gone in both cases.
+    }
+  }
+
+  /**
+   * After a reconnect, subscribes every room `rooms` lists now. ioredis' own autoResubscribe
+   * renews what Redis had acknowledged before the drop, without telling when it is done, and
+   * also renews rooms whose UNSUBSCRIBE was lost with the connection.
+   */
+  private async resubscribe(): Promise<void> {
+    const attempt = ++this.readyCount;
+    try {
+      await this.sub.subscribe(this.broadcastChannel, ...this.rooms.keys());
+    } catch {
+      // A connection that dropped again retries on its next `ready`; one that stays up
+      // without its subscriptions is dropped so that it does.
+      if (attempt === this.readyCount && !this.closed && this.sub.status === 'ready') this.sub.disconnect(true);
+      return;
+    }
+    if (attempt !== this.readyCount || this.closed) return;
+    this.subscribed = true;
+    for (const handler of this.reconnectHandlers) isolate(handler, undefined);
+  }
+
+  private dispatch(channel: string, message: string): void {
+    if (channel === this.broadcastChannel) {
+      const event = decode(message) as BroadcastEvent | undefined;
+      if (event) for (const handler of this.broadcastHandlers) isolate(handler, event);
+      return;
+    }
+    const room = this.rooms.get(channel);
+    if (!room) return;
+    const event = decode(message) as RoomEvent | undefined;
+    if (event) for (const handler of room.handlers) isolate(handler, event);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('channel layer is closed');
+  }
+}
+
+/** The event, or undefined for anything that is not a JSON object with a `kind`. */
+function decode(message: string): { kind: string } | undefined {
+  try {
+    const value: unknown = JSON.parse(message);
+    if (typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string') {
+      return value as { kind: string };
+    }
+  } catch {
+    // Malformed input from the channel is dropped, never thrown into ioredis' parser.
+  }
+  return undefined;
+}
+
+/**
+ * Calls one handler so that its exception reaches the process as an uncaught error, as it
+ * would with the memory layer, without skipping the other handlers or unwinding into ioredis.
+ */
+function isolate<T>(handler: (value: T) => void, value: T): void {
+  try {
+    handler(value);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // Falls through: the connection went away while quitting.
+    }
+  }
+  // Also cancels a pending reconnect, which QUIT cannot do without a connection.
+  client.disconnect();
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

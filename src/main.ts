@@ -1,0 +1,40 @@
+/** Entry point: settings from the environment → one Tandem instance → listen; SIGTERM/SIGINT → drain and exit. */
+import { createTandem } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const tandem = await createTandem(config);
+  const address = await tandem.listen();
+  tandem.http.log.info({ host: address.address, port: address.port, database: config.database.kind, layer: config.layer.kind }, 'Tandem is listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    tandem.http.log.info({ signal }, 'stopping');
+    tandem.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        tandem.http.log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Tandem failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

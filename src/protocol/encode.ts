@@ -1,0 +1,6 @@
+import type { OutboundFrame } from './frames.js';
+
+/** Encodes an outbound frame. Fan-out calls this once per event, never once per receiver. */
+export function encodeFrame(frame: OutboundFrame): string {
+  return JSON.stringify(frame);
+}

@@ -1,0 +1,15 @@
+/**
+ * Events carried by the channel layer between Tandem instances (never sent to clients as
+ * they are). Small, typed, JSON-encoded once per publish.
+ */
+import type { WireMessage } from './frames.js';
+
+export type RoomEvent =
+  | { kind: 'chat_message'; message: WireMessage }
+  | { kind: 'typing'; sender_email: string; is_typing: boolean }
+  | { kind: 'read_receipt'; reader_email: string; count: number; last_read_id: string | null }
+  | { kind: 'force_disconnect'; reason: string };
+
+export type BroadcastEvent = { kind: 'session_revoked'; token_hash: string; reason: string };
+
+export type LayerEvent = RoomEvent | BroadcastEvent;

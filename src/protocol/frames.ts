@@ -1,0 +1,100 @@
+/**
+ * The wire: every frame that crosses a Tandem WebSocket, typed once and shared by the
+ * server, the client and the tests. Part 1 of PROTOCOL.md is the seed's contract; the
+ * optional fields mark Part 2's additions, which never change the meaning of Part 1.
+ */
+
+/** A chat message as it appears on the wire (outbound `chat_message` minus `type`). */
+export interface WireMessage {
+  message_id: string;
+  seq: number;
+  sender_email: string;
+  sender_name: string;
+  content: string;
+  timestamp: string;
+  client_id?: string;
+}
+
+// ---- client → server ----
+
+export interface ChatMessageIn {
+  type: 'chat_message';
+  content: string;
+  client_id?: string;
+}
+export interface TypingIn {
+  type: 'typing';
+  is_typing?: boolean;
+}
+export interface MarkReadIn {
+  type: 'mark_read';
+}
+export type InboundFrame = ChatMessageIn | TypingIn | MarkReadIn;
+
+// ---- server → client ----
+
+export interface ConnectionEstablishedOut {
+  type: 'connection_established';
+  message: 'Connected to chat';
+  partner_online?: boolean;
+}
+export interface ChatMessageOut extends WireMessage {
+  type: 'chat_message';
+}
+export interface TypingOut {
+  type: 'typing';
+  sender_email: string;
+  is_typing: boolean;
+}
+export interface ReadReceiptOut {
+  type: 'read_receipt';
+  reader_email: string;
+  count?: number;
+  last_read_id?: string | null;
+}
+export interface PresenceOut {
+  type: 'presence';
+  email: string;
+  online: boolean;
+}
+export interface ForceDisconnectOut {
+  type: 'force_disconnect';
+  reason: string;
+}
+export interface ErrorOut {
+  type: 'error';
+  message: string;
+  code?: string;
+}
+export type OutboundFrame =
+  | ConnectionEstablishedOut
+  | ChatMessageOut
+  | TypingOut
+  | ReadReceiptOut
+  | PresenceOut
+  | ForceDisconnectOut
+  | ErrorOut;
+
+/** The seed's exact error texts; clients match on them, so they never change. */
+export const ErrorText = {
+  emptyContent: 'Message content cannot be empty',
+  tooLong: 'Message too long (max 5000 characters)',
+  unknownType: 'Unknown message type',
+  invalidJson: 'Invalid JSON format',
+  notObject: 'Frame must be a JSON object',
+  contentNotString: 'Message content must be a string',
+  badCharacters: 'Message content contains characters that cannot be stored',
+  badClientId: 'client_id must be a string of 1 to 64 characters',
+  badTyping: 'is_typing must be a boolean',
+  binaryFrame: 'Binary frames are not supported',
+  notMatched: 'You are no longer matched with this partner',
+  unavailable: 'Message could not be stored, please retry',
+  internal: 'Internal error',
+} as const;
+
+export const CONNECTED_TEXT = 'Connected to chat' as const;
+
+/** Maximum message length in Unicode code points, after trimming (Python's `len`). */
+export const MAX_CONTENT_CODE_POINTS = 5000;
+/** Bounds of the optional idempotency key. */
+export const MAX_CLIENT_ID_LENGTH = 64;

@@ -1,0 +1,86 @@
+/**
+ * Parsing of inbound text frames: pure functions, no I/O. Each rejection carries the
+ * exact error text the client sees; the seed's texts are kept to the letter.
+ */
+import {
+  ErrorText,
+  MAX_CLIENT_ID_LENGTH,
+  MAX_CONTENT_CODE_POINTS,
+  type InboundFrame,
+} from './frames.js';
+
+export type ParseResult = { ok: true; frame: InboundFrame } | { ok: false; error: string };
+
+// Python's str.strip() removes exactly the characters for which str.isspace() is true;
+// JavaScript's trim() differs (it strips U+FEFF and keeps U+001C..U+001F and U+0085).
+const PY_SPACE = '\\t\\n\\x0B\\f\\r\\x1C-\\x1F \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
+const LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
+const TRAILING_SPACE = new RegExp(`[${PY_SPACE}]+$`);
+// PostgreSQL cannot store NUL, and a lone surrogate is not Unicode text: both are refused
+// on every backend alike.
+const UNSTORABLE = /[\0\p{Cs}]/u;
+
+/** Trims like Python's `str.strip()`. */
+export function pythonStrip(text: string): string {
+  return text.replace(LEADING_SPACE, '').replace(TRAILING_SPACE, '');
+}
+
+/** Length in Unicode code points, like Python's `len` (an emoji counts once). */
+export function codePointLength(text: string, stopAfter = Infinity): number {
+  let count = 0;
+  for (const _ of text) {
+    if (++count > stopAfter) break;
+  }
+  return count;
+}
+
+/** Parses one inbound text frame. Never throws. */
+export function parseFrame(text: string): ParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, error: ErrorText.invalidJson };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, error: ErrorText.notObject };
+  }
+  const fields = data as Record<string, unknown>;
+  switch (fields.type) {
+    case 'chat_message':
+      return parseChatMessage(fields);
+    case 'typing':
+      return parseTyping(fields);
+    case 'mark_read':
+      return { ok: true, frame: { type: 'mark_read' } };
+    default:
+      return { ok: false, error: ErrorText.unknownType };
+  }
+}
+
+function parseChatMessage(fields: Record<string, unknown>): ParseResult {
+  const raw = fields.content === undefined ? '' : fields.content;
+  if (typeof raw !== 'string') return { ok: false, error: ErrorText.contentNotString };
+  if (UNSTORABLE.test(raw)) return { ok: false, error: ErrorText.badCharacters };
+  const content = pythonStrip(raw);
+  if (content.length === 0) return { ok: false, error: ErrorText.emptyContent };
+  // A UTF-16 length within the limit bounds the code-point length too.
+  if (content.length > MAX_CONTENT_CODE_POINTS && codePointLength(content, MAX_CONTENT_CODE_POINTS) > MAX_CONTENT_CODE_POINTS) {
+    return { ok: false, error: ErrorText.tooLong };
+  }
+  const clientId = fields.client_id;
+  if (clientId === undefined || clientId === null) {
+    return { ok: true, frame: { type: 'chat_message', content } };
+  }
+  if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > MAX_CLIENT_ID_LENGTH) {
+    return { ok: false, error: ErrorText.badClientId };
+  }
+  return { ok: true, frame: { type: 'chat_message', content, client_id: clientId } };
+}
+
+function parseTyping(fields: Record<string, unknown>): ParseResult {
+  const value = fields.is_typing;
+  if (value === undefined || value === null) return { ok: true, frame: { type: 'typing', is_typing: false } };
+  if (typeof value !== 'boolean') return { ok: false, error: ErrorText.badTyping };
+  return { ok: true, frame: { type: 'typing', is_typing: value } };
+}

@@ -1,0 +1,15 @@
+/**
+ * Versioned schema migrations, applied in order at start. Each version has one script per
+ * SQL dialect; both describe the same schema. A released migration is never edited: a
+ * change is a new version.
+ */
+import { initial } from './001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial];

@@ -1,0 +1,269 @@
+/**
+ * The embedded Store: SQLite through better-sqlite3, in WAL mode with `synchronous=FULL`
+ * so that a resolved `appendMessage` is on disk. Appends that arrive in one event-loop
+ * turn are committed together in one transaction (group commit).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { MIGRATIONS } from './migrations/index.js';
+import {
+  counterpartRole,
+  type AppendResult,
+  type Match,
+  type Message,
+  type NewMessage,
+  type NewUser,
+  type Pair,
+  type ReadResult,
+  type Role,
+  type Store,
+  type User,
+} from './index.js';
+
+interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: number }
+interface PairRow { id: number; mentor_id: number; mentee_id: number; active: number; last_seq: number }
+interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: number; is_read: number; client_id: string | null }
+interface MatchRow { pair_id: number; matched_at: number; mentor_id: number; mentee_id: number }
+
+const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';
+const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id';
+
+const toUser = (row: UserRow): User => ({
+  id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role, createdAt: new Date(row.created_at),
+});
+const toPair = (row: PairRow): Pair => ({
+  id: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: row.active === 1, lastSeq: row.last_seq,
+});
+const toMessage = (row: MessageRow): Message => ({
+  id: row.id, pairId: row.pair_id, seq: row.seq, senderId: row.sender_id, content: row.content,
+  createdAt: new Date(row.created_at), isRead: row.is_read === 1, clientId: row.client_id,
+});
+
+interface PendingAppend { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly sql;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    const p = (source: string) => db.prepare(source);
+    this.sql = {
+      insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
+      userByEmail: p(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
+      userById: p(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+      credentials: p(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = ?`),
+      insertSession: p('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+      userBySession: p(`SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`),
+      revokeSession: p('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
+      activePairOfMentee: p('SELECT id, mentor_id, mentee_id, active, last_seq FROM pairs WHERE mentee_id = ? AND active = 1'),
+      pairOf: p('SELECT id, mentor_id, mentee_id, active, last_seq FROM pairs WHERE mentor_id = ? AND mentee_id = ?'),
+      pairById: p('SELECT id, mentor_id, mentee_id, active, last_seq FROM pairs WHERE id = ?'),
+      insertPair: p('INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES (?, ?, 1, ?) RETURNING id'),
+      reactivatePair: p('UPDATE pairs SET active = 1, matched_at = ?, ended_at = NULL WHERE id = ?'),
+      endPair: p('UPDATE pairs SET active = 0, ended_at = ? WHERE id = ?'),
+      matchById: p('SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs WHERE id = ?'),
+      allMatches: p('SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs WHERE active = 1 ORDER BY id'),
+      matchesOf: p('SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?) ORDER BY id'),
+      senderInActivePair: p('SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
+      byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
+      nextSeq: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING last_seq'),
+      insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
+      after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      before: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      markRead: p(`UPDATE messages SET is_read = 1 WHERE pair_id = ? AND sender_id <> ? AND is_read = 0
+                   AND EXISTS (SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)) RETURNING id`),
+      ping: p('SELECT 1'),
+    };
+  }
+
+  /** Opens (creating if needed) the database file and applies pending migrations. */
+  static open(path: string): SqliteStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  async createUser(user: NewUser): Promise<User> {
+    try {
+      const row = this.sql.insertUser.get(user.email, user.passwordHash, user.firstName, user.lastName, user.role, Date.now()) as UserRow;
+      return toUser(row);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('email_taken', undefined, { cause: error });
+      throw error;
+    }
+  }
+
+  async userByEmail(email: string): Promise<User | null> {
+    const row = this.sql.userByEmail.get(email) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {
+    const row = this.sql.credentials.get(email) as (UserRow & { password_hash: string }) | undefined;
+    return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async createSession(tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
+    this.sql.insertSession.run(tokenHash, userId, Date.now(), expiresAt.getTime());
+  }
+
+  async userBySession(tokenHash: string, now: Date): Promise<User | null> {
+    const row = this.sql.userBySession.get(tokenHash, now.getTime()) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async revokeSession(tokenHash: string): Promise<boolean> {
+    return this.sql.revokeSession.run(Date.now(), tokenHash).changes > 0;
+  }
+
+  async createMatch(mentorEmail: string, menteeEmail: string): Promise<Match> {
+    const run = this.db.transaction((): number => {
+      const mentor = this.sql.userByEmail.get(mentorEmail) as UserRow | undefined;
+      const mentee = this.sql.userByEmail.get(menteeEmail) as UserRow | undefined;
+      if (!mentor || !mentee) throw new AppError('user_not_found');
+      if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
+      if (this.sql.activePairOfMentee.get(mentee.id)) throw new AppError('already_matched');
+      const now = Date.now();
+      const existing = this.sql.pairOf.get(mentor.id, mentee.id) as PairRow | undefined;
+      if (existing) {
+        this.sql.reactivatePair.run(now, existing.id);
+        return existing.id;
+      }
+      return (this.sql.insertPair.get(mentor.id, mentee.id, now) as { id: number }).id;
+    });
+    return this.matchFromRow(this.sql.matchById.get(run.immediate()) as MatchRow);
+  }
+
+  async endMatch(menteeEmail: string): Promise<Match | null> {
+    const run = this.db.transaction((): MatchRow | null => {
+      const mentee = this.sql.userByEmail.get(menteeEmail) as UserRow | undefined;
+      const pair = mentee && (this.sql.activePairOfMentee.get(mentee.id) as PairRow | undefined);
+      if (!pair) return null;
+      const match = this.sql.matchById.get(pair.id) as MatchRow;
+      this.sql.endPair.run(Date.now(), pair.id);
+      return match;
+    });
+    const row = run.immediate();
+    return row ? this.matchFromRow(row) : null;
+  }
+
+  async listMatches(userId?: number): Promise<Match[]> {
+    const rows = (userId === undefined ? this.sql.allMatches.all() : this.sql.matchesOf.all(userId, userId)) as MatchRow[];
+    return rows.map((row) => this.matchFromRow(row));
+  }
+
+  async activePairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null> {
+    const role = counterpartRole(user.role);
+    const partnerRow = this.sql.userByEmail.get(partnerEmail) as UserRow | undefined;
+    if (!role || !partnerRow || partnerRow.role !== role) return null;
+    const [mentorId, menteeId] = user.role === 'MENTOR' ? [user.id, partnerRow.id] : [partnerRow.id, user.id];
+    const pair = this.sql.pairOf.get(mentorId, menteeId) as PairRow | undefined;
+    if (!pair || pair.active !== 1) return null;
+    return { pair: toPair(pair), partner: toUser(partnerRow) };
+  }
+
+  async pairById(pairId: number): Promise<Pair | null> {
+    const row = this.sql.pairById.get(pairId) as PairRow | undefined;
+    return row ? toPair(row) : null;
+  }
+
+  appendMessage(message: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input: message, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
+    return (this.sql.after.all(pairId, afterSeq, limit) as MessageRow[]).map(toMessage);
+  }
+
+  async messagesBefore(pairId: number, beforeSeq: number, limit: number): Promise<Message[]> {
+    return (this.sql.before.all(pairId, beforeSeq, limit) as MessageRow[]).map(toMessage).reverse();
+  }
+
+  async markRead(pairId: number, readerId: number): Promise<ReadResult> {
+    const rows = this.sql.markRead.all(pairId, readerId, pairId, readerId, readerId) as { id: number }[];
+    let lastReadId: number | null = null;
+    for (const row of rows) if (lastReadId === null || row.id > lastReadId) lastReadId = row.id;
+    return { count: rows.length, lastReadId };
+  }
+
+  async ping(): Promise<void> {
+    this.sql.ping.get();
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    this.db.close();
+  }
+
+  /** Commits every pending append in one transaction; a refused append fails alone. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const outcomes: Array<AppendResult | AppError> = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) outcomes.push(this.appendOne(item.input));
+      }).immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome instanceof AppError) item.reject(outcome);
+      else item.resolve(outcome);
+    });
+  }
+
+  private appendOne(input: NewMessage): AppendResult | AppError {
+    const clientId = input.clientId ?? null;
+    if (!this.sql.senderInActivePair.get(input.pairId, input.senderId, input.senderId)) return new AppError('not_matched');
+    if (clientId !== null) {
+      const earlier = this.sql.byClientId.get(input.pairId, input.senderId, clientId) as MessageRow | undefined;
+      if (earlier) return { message: toMessage(earlier), created: false };
+    }
+    const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId) as { last_seq: number } | undefined;
+    if (!next) return new AppError('not_matched');
+    const row = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, Date.now(), clientId) as MessageRow;
+    return { message: toMessage(row), created: true };
+  }
+
+  private matchFromRow(row: MatchRow): Match {
+    return {
+      pairId: row.pair_id,
+      mentor: toUser(this.sql.userById.get(row.mentor_id) as UserRow),
+      mentee: toUser(this.sql.userById.get(row.mentee_id) as UserRow),
+      matchedAt: new Date(row.matched_at),
+    };
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sqlite);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+    }).immediate();
+  }
+}

@@ -1,0 +1,14 @@
+/** The chat protocol on the embedded default: one instance, SQLite, memory layer. */
+import { loginAdmin } from './helpers/http.js';
+import { startServer, suiteCleanup } from './helpers/server.js';
+import { chatSuite } from './suites/chat.js';
+
+chatSuite(
+  'chat protocol (one instance, SQLite, memory layer)',
+  async (cleanup) => {
+    const server = await startServer(cleanup);
+    const admin = await loginAdmin(server.http);
+    return { admin, side: () => server };
+  },
+  suiteCleanup(),
+);

@@ -1,0 +1,64 @@
+/** Settings: defaults, parsing, and one error listing every problem. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded single-process server on 127.0.0.1:8000', () => {
+    const config = loadConfig({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8000);
+    assert.deepEqual(config.database, { kind: 'sqlite', path: './data/tandem.db' });
+    assert.deepEqual(config.layer, { kind: 'memory' });
+    assert.equal(config.admin, null);
+    assert.equal(config.allowedOrigins, null);
+    assert.equal(config.cookieSecure, false);
+    assert.equal(config.registrationOpen, true);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '9000',
+      DATABASE_URL: 'postgres://u@db:5432/tandem',
+      DATABASE_POOL_SIZE: '20',
+      REDIS_URL: 'redis://cache:6379',
+      TANDEM_ADMIN_EMAIL: 'Root@Example.com',
+      TANDEM_ADMIN_PASSWORD: 'long-password',
+      ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      COOKIE_SECURE: 'true',
+      REGISTRATION: 'closed',
+    });
+    assert.equal(config.port, 9000);
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u@db:5432/tandem', poolSize: 20 });
+    assert.deepEqual(config.layer, { kind: 'redis', url: 'redis://cache:6379', prefix: 'tandem:' });
+    assert.deepEqual(config.admin, { email: 'root@example.com', password: 'long-password' });
+    assert.deepEqual(config.allowedOrigins, ['https://app.example.com', 'http://localhost:3000']);
+    assert.equal(config.cookieSecure, true);
+    assert.equal(config.registrationOpen, false);
+  });
+
+  it('lists every problem in one error', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          PORT: 'eighty',
+          DATABASE_URL: 'mysql://x',
+          REDIS_URL: 'http://cache',
+          TANDEM_ADMIN_EMAIL: 'a@b.c',
+          ALLOWED_ORIGINS: 'https://ok.example/path',
+          COOKIE_SECURE: 'maybe',
+          REGISTRATION: 'invite-only',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 7, error.message);
+        for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'TANDEM_ADMIN_PASSWORD', 'ALLOWED_ORIGINS', 'COOKIE_SECURE', 'REGISTRATION']) {
+          assert.match(error.message, new RegExp(name));
+        }
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,354 @@
+/**
+ * The Store contract: one suite that every Store engine must pass, so that SQLite and
+ * PostgreSQL behave the same behind the interface. Each test opens its own empty store.
+ */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { isAppError, type ErrorCode } from '../../src/errors.js';
+import type { Message, Role, Store, User } from '../../src/store/index.js';
+
+/**
+ * Opens an empty store. `cleanup` closes every store the factory opened (also those the test
+ * already closed) and deletes the data. `reopen`, when given, opens another store on the
+ * same data: a restart once the first is closed, a second instance while it is open.
+ */
+export type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
+
+type Body = (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>;
+
+async function withStore(make: StoreFactory, t: TestContext, body: Body): Promise<void> {
+  const [store, cleanup, reopen] = await make();
+  try {
+    await body(store, reopen, t);
+  } finally {
+    await cleanup();
+  }
+}
+
+const rejectsWith = (promise: Promise<unknown>, code: ErrorCode) =>
+  assert.rejects(promise, (error: unknown) => {
+    assert.ok(isAppError(error), `expected AppError ${code}, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+
+const user = (store: Store, email: string, role: Role) =>
+  store.createUser({ email, passwordHash: `hash:${email}`, firstName: email.split('@')[0]!, lastName: 'Test', role });
+
+/** A mentor, a mentee matched with them, an unmatched mentee, a second mentor and an admin. */
+async function seed(store: Store) {
+  const mentor = await user(store, 'mentor@example.test', 'MENTOR');
+  const mentee = await user(store, 'mentee@example.test', 'MENTEE');
+  const loner = await user(store, 'loner@example.test', 'MENTEE');
+  const other = await user(store, 'other@example.test', 'MENTOR');
+  const admin = await user(store, 'admin@example.test', 'ADMIN');
+  const match = await store.createMatch(mentor.email, mentee.email);
+  return { mentor, mentee, loner, other, admin, pairId: match.pairId };
+}
+
+const send = (store: Store, pairId: number, sender: User, content: string, clientId?: string) =>
+  store.appendMessage({ pairId, senderId: sender.id, content, clientId });
+
+/** Asserts seqs 1..n without gap or duplicate, and ids growing with seq. */
+function assertContiguous(messages: readonly Message[], n: number): void {
+  const bySeq = [...messages].sort((a, b) => a.seq - b.seq);
+  assert.deepEqual(bySeq.map((m) => m.seq), Array.from({ length: n }, (_, i) => i + 1));
+  for (let i = 1; i < bySeq.length; i++) assert.ok(bySeq[i]!.id > bySeq[i - 1]!.id, `id grows with seq at seq ${i + 1}`);
+}
+
+/** Registers the contract suite for the engine that `make` opens. */
+export function storeContract(name: string, make: StoreFactory): void {
+  const test = (title: string, body: Body) => it(title, (t) => withStore(make, t, body));
+
+  describe(name, () => {
+    test('creates users and finds them by email, with credentials for login', async (store) => {
+      const created = await user(store, 'ada@example.test', 'MENTOR');
+      assert.ok(Number.isInteger(created.id) && created.id > 0);
+      assert.equal(created.email, 'ada@example.test');
+      assert.equal(created.firstName, 'ada');
+      assert.equal(created.role, 'MENTOR');
+      assert.ok(created.createdAt instanceof Date && !Number.isNaN(created.createdAt.getTime()));
+      assert.deepEqual(await store.userByEmail('ada@example.test'), created);
+      assert.deepEqual(await store.credentialsByEmail('ada@example.test'), { user: created, passwordHash: 'hash:ada@example.test' });
+      assert.equal(await store.userByEmail('nobody@example.test'), null);
+      assert.equal(await store.credentialsByEmail('nobody@example.test'), null);
+      await store.ping();
+    });
+
+    test('refuses a second user with the same email', async (store) => {
+      await user(store, 'ada@example.test', 'MENTOR');
+      await rejectsWith(user(store, 'ada@example.test', 'MENTEE'), 'email_taken');
+    });
+
+    test('finds the user of a live session only', async (store) => {
+      const ada = await user(store, 'ada@example.test', 'MENTEE');
+      const now = new Date();
+      await store.createSession('live', ada.id, new Date(now.getTime() + 60_000));
+      await store.createSession('expired', ada.id, new Date(now.getTime() - 1_000));
+      assert.deepEqual(await store.userBySession('live', now), ada);
+      assert.equal(await store.userBySession('live', new Date(now.getTime() + 120_000)), null);
+      assert.equal(await store.userBySession('expired', now), null);
+      assert.equal(await store.userBySession('unknown', now), null);
+    });
+
+    test('revokes a session once', async (store) => {
+      const ada = await user(store, 'ada@example.test', 'MENTEE');
+      await store.createSession('token', ada.id, new Date(Date.now() + 60_000));
+      assert.equal(await store.revokeSession('token'), true);
+      assert.equal(await store.userBySession('token', new Date()), null);
+      assert.equal(await store.revokeSession('token'), false);
+      assert.equal(await store.revokeSession('unknown'), false);
+    });
+
+    test('matches a mentee with a mentor', async (store) => {
+      const mentor = await user(store, 'mentor@example.test', 'MENTOR');
+      const mentee = await user(store, 'mentee@example.test', 'MENTEE');
+      const match = await store.createMatch(mentor.email, mentee.email);
+      assert.deepEqual(match.mentor, mentor);
+      assert.deepEqual(match.mentee, mentee);
+      assert.ok(match.matchedAt instanceof Date);
+      assert.deepEqual(await store.pairById(match.pairId), { id: match.pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0 });
+      assert.equal(await store.pairById(match.pairId + 1000), null);
+    });
+
+    test('refuses matches with unknown users, wrong roles or an already matched mentee', async (store) => {
+      const { mentor, mentee, loner, other, admin } = await seed(store);
+      await rejectsWith(store.createMatch('ghost@example.test', loner.email), 'user_not_found');
+      await rejectsWith(store.createMatch(mentor.email, 'ghost@example.test'), 'user_not_found');
+      await rejectsWith(store.createMatch(loner.email, mentor.email), 'wrong_role');
+      await rejectsWith(store.createMatch(admin.email, loner.email), 'wrong_role');
+      await rejectsWith(store.createMatch(mentor.email, admin.email), 'wrong_role');
+      await rejectsWith(store.createMatch(mentor.email, other.email), 'wrong_role');
+      await rejectsWith(store.createMatch(other.email, mentee.email), 'already_matched');
+      await rejectsWith(store.createMatch(mentor.email, mentee.email), 'already_matched');
+      assert.equal((await store.listMatches()).length, 1);
+    });
+
+    test('admits one active mentor per mentee under concurrent matches', async (store, reopen) => {
+      const { mentor, mentee, loner, other } = await seed(store);
+      const second = reopen ? await reopen() : store;
+      const race = await Promise.allSettled([store.createMatch(mentor.email, loner.email), second.createMatch(other.email, loner.email)]);
+      assert.deepEqual(race.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      const refused = race.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+      await rejectsWith(Promise.reject(refused.reason), 'already_matched');
+      await store.endMatch(mentee.email);
+      const rematch = await Promise.allSettled([store.createMatch(mentor.email, mentee.email), second.createMatch(mentor.email, mentee.email)]);
+      assert.deepEqual(rematch.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      assert.equal((await store.listMatches()).length, 2);
+    });
+
+    test('lets a mentor have several mentees', async (store) => {
+      const { mentor, loner, pairId } = await seed(store);
+      const second = await store.createMatch(mentor.email, loner.email);
+      assert.notEqual(second.pairId, pairId);
+      assert.deepEqual((await store.listMatches(mentor.id)).map((m) => m.pairId), [pairId, second.pairId]);
+    });
+
+    test('ends a match once', async (store) => {
+      const { mentor, mentee, loner, pairId } = await seed(store);
+      const ended = await store.endMatch(mentee.email);
+      assert.equal(ended?.pairId, pairId);
+      assert.deepEqual(ended?.mentor, mentor);
+      assert.deepEqual(ended?.mentee, mentee);
+      assert.equal(await store.endMatch(mentee.email), null);
+      assert.equal(await store.endMatch(loner.email), null);
+      assert.equal(await store.endMatch('ghost@example.test'), null);
+      assert.equal((await store.pairById(pairId))?.active, false);
+      assert.deepEqual(await store.listMatches(), []);
+    });
+
+    test('lists active matches, all or per user', async (store) => {
+      const { mentor, mentee, loner, other, admin, pairId } = await seed(store);
+      const third = await user(store, 'third@example.test', 'MENTEE');
+      const second = await store.createMatch(other.email, loner.email);
+      await store.createMatch(other.email, third.email);
+      await store.endMatch(third.email);
+      const all = await store.listMatches();
+      assert.deepEqual(all.map((m) => [m.pairId, m.mentor.email, m.mentee.email]), [
+        [pairId, mentor.email, mentee.email],
+        [second.pairId, other.email, loner.email],
+      ]);
+      assert.deepEqual((await store.listMatches(mentee.id)).map((m) => m.pairId), [pairId]);
+      assert.deepEqual((await store.listMatches(other.id)).map((m) => m.pairId), [second.pairId]);
+      assert.deepEqual(await store.listMatches(third.id), []);
+      assert.deepEqual(await store.listMatches(admin.id), []);
+    });
+
+    test('finds the active pair with a counterpart only', async (store) => {
+      const { mentor, mentee, loner, other, admin, pairId } = await seed(store);
+      const fromMentee = await store.activePairWith(mentee, mentor.email);
+      assert.equal(fromMentee?.pair.id, pairId);
+      assert.deepEqual(fromMentee?.partner, mentor);
+      const fromMentor = await store.activePairWith(mentor, mentee.email);
+      assert.deepEqual(fromMentor, { pair: { id: pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0 }, partner: mentee });
+      assert.equal(await store.activePairWith(mentee, loner.email), null);
+      assert.equal(await store.activePairWith(mentor, other.email), null);
+      assert.equal(await store.activePairWith(mentee, other.email), null);
+      assert.equal(await store.activePairWith(mentee, 'ghost@example.test'), null);
+      assert.equal(await store.activePairWith(admin, mentee.email), null);
+      assert.equal(await store.activePairWith(mentee, admin.email), null);
+      await store.endMatch(mentee.email);
+      assert.equal(await store.activePairWith(mentee, mentor.email), null);
+      assert.equal(await store.activePairWith(mentor, mentee.email), null);
+    });
+
+    test('appends messages with seq 1, 2, 3', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const results = [];
+      for (const [sender, content] of [[mentee, 'hi'], [mentor, 'hello'], [mentee, 'bye']] as const) {
+        results.push(await send(store, pairId, sender, content));
+      }
+      assert.deepEqual(results.map((r) => [r.created, r.message.seq, r.message.senderId, r.message.content]), [
+        [true, 1, mentee.id, 'hi'], [true, 2, mentor.id, 'hello'], [true, 3, mentee.id, 'bye'],
+      ]);
+      const first = results[0]!.message;
+      assert.equal(first.pairId, pairId);
+      assert.equal(first.isRead, false);
+      assert.equal(first.clientId, null);
+      assert.ok(first.createdAt instanceof Date);
+      assert.equal((await store.pairById(pairId))?.lastSeq, 3);
+      assert.deepEqual(await store.messagesAfter(pairId, 0, 10), results.map((r) => r.message));
+    });
+
+    test('appends idempotently on sender, pair and clientId', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const first = await send(store, pairId, mentee, 'hi', 'c1');
+      assert.equal(first.message.clientId, 'c1');
+      const again = await send(store, pairId, mentee, 'hi again', 'c1');
+      assert.deepEqual(again, { message: first.message, created: false });
+      const [twinA, twinB] = await Promise.all([send(store, pairId, mentee, 'x', 'c2'), send(store, pairId, mentee, 'x', 'c2')]);
+      assert.equal(twinA.message.id, twinB.message.id);
+      assert.deepEqual([twinA.created, twinB.created], [true, false]);
+      const fromMentor = await send(store, pairId, mentor, 'hi', 'c1');
+      assert.equal(fromMentor.created, true);
+      assert.notEqual(fromMentor.message.id, first.message.id);
+      assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => m.seq), [1, 2, 3]);
+    });
+
+    test('refuses messages outside an active pair, alone', async (store) => {
+      const { mentor, mentee, loner, admin, pairId } = await seed(store);
+      await rejectsWith(send(store, pairId, loner, 'intruder'), 'not_matched');
+      await rejectsWith(send(store, pairId, admin, 'admin'), 'not_matched');
+      await rejectsWith(send(store, pairId + 1000, mentee, 'nowhere'), 'not_matched');
+      const batch = await Promise.allSettled([send(store, pairId, mentee, 'a'), send(store, pairId, loner, 'b'), send(store, pairId, mentor, 'c')]);
+      assert.deepEqual(batch.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => [m.seq, m.content]), [[1, 'a'], [2, 'c']]);
+      const kept = await send(store, pairId, mentee, 'kept', 'retry-me');
+      await store.endMatch(mentee.email);
+      await rejectsWith(send(store, pairId, mentee, 'late'), 'not_matched');
+      // The match is checked first: even a retry of a stored message is refused once it ended.
+      await rejectsWith(send(store, pairId, mentee, 'kept', 'retry-me'), 'not_matched');
+      await rejectsWith(send(store, pairId, mentor, 'late'), 'not_matched');
+      assert.equal((await store.pairById(pairId))?.lastSeq, 3);
+      assert.equal(kept.message.seq, 3);
+    });
+
+    test('keeps seq contiguous under 200 appends in one turn', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(store, pairId, i % 2 ? mentor : mentee, `m${i}`)));
+      assert.deepEqual(results.map((r) => r.message.seq), Array.from({ length: 200 }, (_, i) => i + 1));
+      assert.ok(results.every((r, i) => r.created && r.message.content === `m${i}`));
+      assertContiguous(await store.messagesAfter(pairId, 0, 500), 200);
+    });
+
+    test('keeps seq contiguous under 200 appends across turns', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const pending = [];
+      for (let i = 0; i < 200; i++) {
+        pending.push(send(store, pairId, i % 3 ? mentor : mentee, `m${i}`));
+        if (i % 7 === 0) await nextTurn();
+        if (i % 50 === 0) await pending[i];
+      }
+      const results = await Promise.all(pending);
+      assert.deepEqual(results.map((r) => r.message.seq), Array.from({ length: 200 }, (_, i) => i + 1));
+      assertContiguous(await store.messagesAfter(pairId, 0, 500), 200);
+      assert.equal((await store.pairById(pairId))?.lastSeq, 200);
+    });
+
+    test('keeps seq contiguous and clientIds unique with two instances appending at once', async (store, reopen, t) => {
+      if (!reopen) return t.skip('the factory cannot open a second instance');
+      const { mentor, mentee, pairId } = await seed(store);
+      const second = await reopen();
+      const pending = [];
+      const twins = [];
+      for (let i = 0; i < 200; i++) {
+        pending.push(send(i % 2 ? second : store, pairId, i % 4 < 2 ? mentor : mentee, `m${i}`, `c${i}`));
+        if (i % 4 === 0) twins.push(Promise.all([send(store, pairId, mentee, `d${i}`, `d${i}`), send(second, pairId, mentee, `d${i}`, `d${i}`)]));
+        if (i % 13 === 0) await nextTurn();
+      }
+      const results = await Promise.all(pending);
+      for (const [a, b] of await Promise.all(twins)) {
+        assert.equal(a.message.id, b.message.id);
+        assert.deepEqual([a.created, b.created].sort(), [false, true]);
+      }
+      assert.ok(results.every((r) => r.created));
+      assertContiguous(await second.messagesAfter(pairId, 0, 500), 250);
+      assert.equal((await store.pairById(pairId))?.lastSeq, 250);
+    });
+
+    test('pages history after and before a seq, oldest first', async (store) => {
+      const { mentor, mentee, loner, pairId } = await seed(store);
+      for (let i = 1; i <= 10; i++) await send(store, pairId, i % 2 ? mentee : mentor, `m${i}`);
+      const other = await store.createMatch(mentor.email, loner.email);
+      await send(store, other.pairId, loner, 'elsewhere');
+      const seqs = (messages: Message[]) => messages.map((m) => m.seq);
+      assert.deepEqual(seqs(await store.messagesAfter(pairId, 0, 3)), [1, 2, 3]);
+      assert.deepEqual(seqs(await store.messagesAfter(pairId, 3, 3)), [4, 5, 6]);
+      assert.deepEqual(seqs(await store.messagesAfter(pairId, 8, 5)), [9, 10]);
+      assert.deepEqual(seqs(await store.messagesAfter(pairId, 10, 5)), []);
+      assert.deepEqual(seqs(await store.messagesBefore(pairId, 11, 3)), [8, 9, 10]);
+      assert.deepEqual(seqs(await store.messagesBefore(pairId, 8, 3)), [5, 6, 7]);
+      assert.deepEqual(seqs(await store.messagesBefore(pairId, 3, 10)), [1, 2]);
+      assert.deepEqual(seqs(await store.messagesBefore(pairId, 1, 10)), []);
+      assert.deepEqual((await store.messagesAfter(pairId, 0, 1))[0]?.content, 'm1');
+      assert.deepEqual(seqs(await store.messagesAfter(other.pairId, 0, 10)), [1]);
+    });
+
+    test('marks read what the partner sent to the reader', async (store) => {
+      const { mentor, mentee, loner, pairId } = await seed(store);
+      const fromMentor = [];
+      for (let i = 0; i < 3; i++) fromMentor.push((await send(store, pairId, mentor, `to mentee ${i}`)).message);
+      for (let i = 0; i < 2; i++) await send(store, pairId, mentee, `to mentor ${i}`);
+      assert.deepEqual(await store.markRead(pairId, loner.id), { count: 0, lastReadId: null });
+      assert.deepEqual(await store.markRead(pairId, mentee.id), { count: 3, lastReadId: Math.max(...fromMentor.map((m) => m.id)) });
+      assert.deepEqual(await store.markRead(pairId, mentee.id), { count: 0, lastReadId: null });
+      const messages = await store.messagesAfter(pairId, 0, 10);
+      assert.deepEqual(messages.map((m) => m.isRead), [true, true, true, false, false]);
+      const late = await send(store, pairId, mentor, 'late');
+      assert.deepEqual(await store.markRead(pairId, mentee.id), { count: 1, lastReadId: late.message.id });
+      await store.endMatch(mentee.email);
+      assert.deepEqual(await store.markRead(pairId, mentor.id), { count: 0, lastReadId: null });
+    });
+
+    test('continues history and seq when a former pair is rematched', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      await send(store, pairId, mentee, 'before');
+      await store.endMatch(mentee.email);
+      const again = await store.createMatch(mentor.email, mentee.email);
+      assert.equal(again.pairId, pairId);
+      assert.equal((await store.pairById(pairId))?.active, true);
+      const after = await send(store, pairId, mentor, 'after');
+      assert.equal(after.message.seq, 2);
+      assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => m.content), ['before', 'after']);
+    });
+
+    test('keeps everything across close and reopen, pending appends included', async (store, reopen, t) => {
+      if (!reopen) return t.skip('the factory cannot reopen');
+      const { mentor, mentee, pairId } = await seed(store);
+      await store.createSession('token', mentee.id, new Date(Date.now() + 60_000));
+      await send(store, pairId, mentee, 'one', 'c1');
+      const unsettled = send(store, pairId, mentor, 'two');
+      await store.close();
+      assert.equal((await unsettled).message.seq, 2);
+      const reopened = await reopen();
+      assert.deepEqual(await reopened.userBySession('token', new Date()), mentee);
+      assert.equal((await reopened.credentialsByEmail(mentor.email))?.passwordHash, `hash:${mentor.email}`);
+      assert.deepEqual((await reopened.listMatches()).map((m) => m.pairId), [pairId]);
+      assert.deepEqual((await reopened.messagesAfter(pairId, 0, 10)).map((m) => m.content), ['one', 'two']);
+      assert.equal((await send(reopened, pairId, mentee, 'one again', 'c1')).created, false);
+      assert.equal((await send(reopened, pairId, mentee, 'three')).message.seq, 3);
+      await reopened.ping();
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * A test WebSocket: real `ws` client with the session cookie, frames queued so a test can
+ * await them one by one. Every wait has a timeout that fails the test instead of hanging.
+ */
+import WebSocket from 'ws';
+import type { OutboundFrame } from '../../src/protocol/frames.js';
+
+const WAIT_MS = 5000;
+
+export type Frame = OutboundFrame & Record<string, any>;
+
+export class TestSocket {
+  readonly ws: WebSocket;
+  readonly frames: Frame[] = [];
+  private readonly waiters: Array<(frame: Frame) => void> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly opened: Promise<void>;
+
+  constructor(url: string, options: { cookie?: string | undefined; origin?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.cookie) headers.cookie = options.cookie;
+    if (options.origin) headers.origin = options.origin;
+    this.ws = new WebSocket(url, { headers });
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake refused with HTTP ${res.statusCode}`)));
+      this.ws.once('error', reject);
+    });
+    this.opened.catch(() => {});
+    this.ws.on('error', () => {}); // surfaced through `opened` and `closed`
+    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(frame);
+      else this.frames.push(frame);
+    });
+  }
+
+  /** The next frame (queued or future). */
+  next(): Promise<Frame> {
+    const queued = this.frames.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(new Error(`no frame within ${WAIT_MS} ms`));
+      }, WAIT_MS);
+      const waiter = (frame: Frame) => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** The next frame, which must be of `type`. */
+  async expect<T extends Frame['type']>(type: T): Promise<Extract<Frame, { type: T }> & Record<string, any>> {
+    const frame = await this.next();
+    if (frame.type !== type) throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`);
+    return frame as any;
+  }
+
+  /** Frames until one satisfies `predicate`; returns it and the ones skipped. */
+  async until(predicate: (frame: Frame) => boolean): Promise<{ frame: Frame; skipped: Frame[] }> {
+    const skipped: Frame[] = [];
+    for (;;) {
+      const frame = await this.next();
+      if (predicate(frame)) return { frame, skipped };
+      skipped.push(frame);
+    }
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Resolves with the close code and reason, or fails after the timeout. */
+  async closedWithin(): Promise<{ code: number; reason: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`socket not closed within ${WAIT_MS} ms`)), WAIT_MS);
+    });
+    try {
+      return await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<{ code: number; reason: string }> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    return this.closedWithin();
+  }
+}
+
+/** Opens `/ws/chat/<partner>/` as `cookie`; `connected` waits for `connection_established`. */
+export function chatUrl(wsBase: string, partnerEmail: string, query = ''): string {
+  return `${wsBase}/ws/chat/${encodeURIComponent(partnerEmail)}/${query}`;
+}
+
+export async function connectChat(wsBase: string, partnerEmail: string, cookie: string | undefined): Promise<TestSocket> {
+  const socket = new TestSocket(chatUrl(wsBase, partnerEmail), { cookie });
+  await socket.opened;
+  const first = await socket.next();
+  if (first.type !== 'connection_established') throw new Error(`expected connection_established, got ${JSON.stringify(first)}`);
+  return socket;
+}

@@ -1,0 +1,95 @@
+/** The inbound frame parser, on raw strings (no socket), plus a fuzz pass. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorText } from '../src/protocol/frames.js';
+import { codePointLength, parseFrame, pythonStrip } from '../src/protocol/parse.js';
+
+describe('parseFrame', () => {
+  it('parses the three inbound frames', () => {
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":" hi "}'), { ok: true, frame: { type: 'chat_message', content: 'hi' } });
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":"hi","client_id":"c-1"}'), {
+      ok: true,
+      frame: { type: 'chat_message', content: 'hi', client_id: 'c-1' },
+    });
+    assert.deepEqual(parseFrame('{"type":"typing","is_typing":true}'), { ok: true, frame: { type: 'typing', is_typing: true } });
+    assert.deepEqual(parseFrame('{"type":"typing"}'), { ok: true, frame: { type: 'typing', is_typing: false } });
+    assert.deepEqual(parseFrame('{"type":"mark_read","extra":1}'), { ok: true, frame: { type: 'mark_read' } });
+  });
+
+  it('ignores unknown extra fields and a null client_id', () => {
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":"x","client_id":null,"foo":[1]}'), {
+      ok: true,
+      frame: { type: 'chat_message', content: 'x' },
+    });
+  });
+
+  it('rejects with the exact texts', () => {
+    const cases: Array<[string, string]> = [
+      ['', ErrorText.invalidJson],
+      ['{', ErrorText.invalidJson],
+      ["{'type':'typing'}", ErrorText.invalidJson],
+      ['42', ErrorText.notObject],
+      ['true', ErrorText.notObject],
+      ['[]', ErrorText.notObject],
+      ['{}', ErrorText.unknownType],
+      ['{"type":"CHAT_MESSAGE","content":"x"}', ErrorText.unknownType],
+      ['{"type":["chat_message"]}', ErrorText.unknownType],
+      ['{"type":"chat_message","content":"   "}', ErrorText.emptyContent],
+      ['{"type":"chat_message","content":false}', ErrorText.contentNotString],
+      ['{"type":"chat_message","content":["x"]}', ErrorText.contentNotString],
+      ['{"type":"chat_message","content":"x","client_id":{}}', ErrorText.badClientId],
+      ['{"type":"typing","is_typing":1}', ErrorText.badTyping],
+    ];
+    for (const [text, error] of cases) assert.deepEqual(parseFrame(text), { ok: false, error }, text);
+  });
+
+  it('counts the 5000 limit in code points after trimming', () => {
+    const ok = (content: string) => parseFrame(JSON.stringify({ type: 'chat_message', content })).ok;
+    assert.equal(ok('a'.repeat(5000)), true);
+    assert.equal(ok('a'.repeat(5001)), false);
+    assert.equal(ok('𝄞'.repeat(5000)), true);
+    assert.equal(ok('𝄞'.repeat(5001)), false);
+    assert.equal(ok(` ${'a'.repeat(5000)}\u3000`), true);
+    // A combining sequence counts per code point, as Python's len does.
+    assert.equal(ok('e\u0301'.repeat(2500)), true);
+    assert.equal(ok('e\u0301'.repeat(2500) + 'x'), false);
+  });
+
+  it('accepts client_id of 1 and 64 characters, refuses 0 and 65', () => {
+    const parse = (client_id: string) => parseFrame(JSON.stringify({ type: 'chat_message', content: 'x', client_id })).ok;
+    assert.equal(parse('a'), true);
+    assert.equal(parse('a'.repeat(64)), true);
+    assert.equal(parse(''), false);
+    assert.equal(parse('a'.repeat(65)), false);
+  });
+
+  it('never throws and always answers ok or a known error text (fuzz)', () => {
+    const known = new Set<string>(Object.values(ErrorText));
+    const pieces = ['{', '}', '[', ']', '"', ':', ',', 'type', 'chat_message', 'typing', 'mark_read', 'content', 'is_typing', 'client_id', 'null', 'true', '1e309', '-0', '\\u0000', '\\ud83d', ' ', '😀', '"x"'];
+    let seed = 20261125;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 20000; i++) {
+      let text = '';
+      const length = Math.floor(random() * 12);
+      for (let j = 0; j < length; j++) text += pieces[Math.floor(random() * pieces.length)];
+      const result = parseFrame(text);
+      if (!result.ok) assert.ok(known.has(result.error), `unknown error for ${JSON.stringify(text)}: ${result.error}`);
+      else if (result.frame.type === 'chat_message') assert.ok(result.frame.content.length > 0);
+    }
+  });
+});
+
+describe('pythonStrip', () => {
+  it('strips exactly what Python str.strip() strips', () => {
+    assert.equal(pythonStrip('\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000x\u3000 '), 'x');
+    // U+FEFF and U+200B are not whitespace to Python, though JavaScript's trim() strips U+FEFF.
+    assert.equal(pythonStrip('\ufeffx\u200b'), '\ufeffx\u200b');
+  });
+});
+
+describe('codePointLength', () => {
+  it('counts astral characters once', () => {
+    assert.equal(codePointLength('😀😀a'), 3);
+    assert.equal(codePointLength('abc', 1), 2);
+  });
+});
