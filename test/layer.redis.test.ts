@@ -5,33 +5,17 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RedisLayer } from '../src/layer/redis.js';
 import type { BroadcastEvent, RoomEvent } from '../src/protocol/events.js';
 import { chat, freshRoom, Inbox, layerContract, revoked, within } from './contract/layer.js';
+import { freePort, freshRedisPrefix, killClients, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
 
-const url = process.env.TANDEM_TEST_REDIS_URL;
-const REDIS_SERVER = '/usr/bin/redis-server';
+const freshPrefix = freshRedisPrefix;
 
-const freshPrefix = (): string => `tandem-test-${randomBytes(6).toString('hex')}:`;
-
-if (!url) {
-  if (process.env.CI === 'true') {
-    describe('RedisLayer', () => {
-      it('needs a Redis', () => {
-        throw new Error('TANDEM_TEST_REDIS_URL is required in CI (e.g. redis://127.0.0.1:6379)');
-      });
-    });
-  } else {
-    describe('RedisLayer', { skip: 'TANDEM_TEST_REDIS_URL is not set' }, () => {});
-  }
-} else {
+withBackends('RedisLayer', { redis: true }, () => {
+  const url = testRedisUrl!;
   const prefix = freshPrefix();
   layerContract(
     'RedisLayer',
@@ -42,7 +26,7 @@ if (!url) {
     { shared: true },
   );
   redisOnly(url);
-}
+});
 
 function redisOnly(url: string): void {
   describe('RedisLayer, Redis only', () => {
@@ -172,17 +156,6 @@ function redisOnly(url: string): void {
   });
 }
 
-/** Kills every connection with this client name; returns how many there were. */
-async function killClients(admin: Redis, name: string): Promise<number> {
-  const list = String(await admin.client('LIST'));
-  const ids = list
-    .split('\n')
-    .filter((line) => line.split(' ').includes(`name=${name}`))
-    .map((line) => /(?:^| )id=(\d+)/.exec(line)?.[1]);
-  for (const id of ids) if (id) await admin.client('KILL', 'ID', id);
-  return ids.length;
-}
-
 /** Resolves at the first ping that resolves; its caller bounds the wait. */
 async function pingUntilUp(layer: RedisLayer): Promise<void> {
   for (;;) {
@@ -192,47 +165,4 @@ async function pingUntilUp(layer: RedisLayer): Promise<void> {
       await sleep(50);
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
-}
-
-/** A private redis-server, never the shared one: this test stops it. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    cwd: tmpdir(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
-  });
-  try {
-    await within(ready, () => `redis-server on port ${port} to start:\n${output}`);
-  } catch (error) {
-    await stopRedis(child);
-    throw error;
-  }
-  return child;
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
 }

@@ -4,51 +4,18 @@
  * gets a fresh database of its own, dropped afterwards. Without the variable the suite is
  * skipped with the reason shown, or fails when CI=true.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import type { Store } from '../src/store/index.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
+import { freshDatabase, withBackends } from './helpers/backends.js';
 
 const NAME = 'PostgresStore';
-const url = process.env.TANDEM_TEST_DATABASE_URL;
 
-if (!url) {
-  if (process.env.CI === 'true') {
-    it(NAME, () => {
-      throw new Error('TANDEM_TEST_DATABASE_URL is required in CI (e.g. postgres://postgres@127.0.0.1:5432/test)');
-    });
-  } else {
-    describe(NAME, { skip: 'TANDEM_TEST_DATABASE_URL is not set' }, () => {});
-  }
-} else {
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  const run = `tandem_test_${randomBytes(4).toString('hex')}`;
-  const created = new Set<string>();
-  let count = 0;
-
-  const drop = async (name: string) => {
-    await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
-    created.delete(name);
-  };
-  after(async () => {
-    for (const name of [...created]) await drop(name);
-    await admin.end();
-  });
-
-  /** A new empty database of this run: its URL, and a way to drop it. */
-  const freshDatabase = async () => {
-    const name = `${run}_${++count}`;
-    await admin`CREATE DATABASE ${admin(name)}`;
-    created.add(name);
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    return { url: target.toString(), drop: () => drop(name) };
-  };
-
+withBackends(NAME, { postgres: true }, () => {
   const make: StoreFactory = async () => {
     const db = await freshDatabase();
     const opened: Store[] = [];
@@ -99,4 +66,4 @@ if (!url) {
       }
     });
   });
-}
+});

@@ -15,6 +15,8 @@ export interface RoomMember {
   readonly sessionHash: string;
   deliver(event: RoomEvent, frame: string): void;
   forceDisconnect(reason: string): void;
+  /** Events may have been lost: fetch from the store whatever was missed. */
+  catchUp(): void;
 }
 
 interface Room {
@@ -26,9 +28,20 @@ export class Hub {
   private readonly rooms = new Map<string, Room>();
   private readonly bySession = new Map<string, Set<RoomMember>>();
   private readonly stopBroadcasts: () => void;
+  private readonly stopReconnects: () => void;
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(private readonly layer: ChannelLayer) {
     this.stopBroadcasts = layer.onBroadcast((event) => this.onBroadcast(event));
+    this.stopReconnects = layer.onReconnect(() => {
+      for (const member of [...this.members()]) member.catchUp();
+    });
+  }
+
+  /** False while the layer cannot carry events; see `ChannelLayer.isUp`. */
+  get layerUp(): boolean {
+    return this.layer.isUp();
   }
 
   /** Adds a member; resolves once the room's layer subscription is live. */
@@ -68,6 +81,26 @@ export class Hub {
     return this.layer.publish(name, event);
   }
 
+  /**
+   * Publishes an event that must not be lost (a stored message whose first publish failed),
+   * retrying until the layer takes it or `giveUpMs` passes. Receivers drop repeats by `seq`,
+   * so a late or repeated publish is harmless.
+   */
+  publishEventually(name: string, event: RoomEvent, onGiveUp: (error: unknown) => void, giveUpMs = 60_000): void {
+    const deadline = Date.now() + giveUpMs;
+    const attempt = (delayMs: number) => {
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        this.layer.publish(name, event).catch((error: unknown) => {
+          if (Date.now() >= deadline || this.closed) onGiveUp(error);
+          else attempt(Math.min(delayMs * 2, 2000));
+        });
+      }, delayMs);
+      this.retries.add(timer);
+    };
+    attempt(100);
+  }
+
   /** Closes every local connection of a session, on this instance (see `revokeSession`). */
   async revokeSession(sessionHash: string, reason: string): Promise<void> {
     await this.layer.broadcast({ kind: 'session_revoked', token_hash: sessionHash, reason });
@@ -86,7 +119,11 @@ export class Hub {
   }
 
   close(): void {
+    this.closed = true;
     this.stopBroadcasts();
+    this.stopReconnects();
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
   }
 
   private dispatch(room: Room, event: RoomEvent): void {

@@ -9,7 +9,7 @@ import { isAppError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
-import { CONNECTED_TEXT, ErrorText, type ChatMessageIn, type OutboundFrame } from '../protocol/frames.js';
+import { CONNECTED_TEXT, ErrorText, type ChatMessageIn, type ErrorOut, type OutboundFrame } from '../protocol/frames.js';
 import { parseFrame } from '../protocol/parse.js';
 import type { Message, Pair, Store, User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
@@ -109,6 +109,19 @@ export class ChatSession implements RoomMember {
     }
   }
 
+  catchUp(): void {
+    if (this.state !== 'open' || this.filling) return;
+    this.deps.store.pairById(this.pairId).then(
+      (pair) => {
+        if (pair && pair.lastSeq > this.lastSeq && this.state === 'open' && !this.filling) {
+          this.held = [];
+          void this.runFill(pair.lastSeq);
+        }
+      },
+      (error: unknown) => this.deps.onError(error, 'catching up after a layer reconnect'),
+    );
+  }
+
   forceDisconnect(reason: string): void {
     if (this.state === 'closed') return;
     this.send({ type: 'force_disconnect', reason });
@@ -122,8 +135,17 @@ export class ChatSession implements RoomMember {
    */
   async drain(): Promise<void> {
     if (this.state === 'open') this.state = 'draining';
+    await this.ownMessagesDelivered();
+  }
+
+  /**
+   * Resolves once every message this connection sent so far is stored and its echo went out
+   * to it. An echo still travelling through the layer is read from the store instead: the
+   * message is committed, and the live copy is dropped by `seq` when it arrives.
+   */
+  private async ownMessagesDelivered(): Promise<void> {
     await this.outputTail;
-    while (this.state === 'draining' && this.lastSeq < this.highestOwnSeq) {
+    while ((this.state === 'open' || this.state === 'draining') && this.lastSeq < this.highestOwnSeq) {
       if (this.filling) await this.filling;
       else {
         this.held = [];
@@ -157,6 +179,7 @@ export class ChatSession implements RoomMember {
   }
 
   private storeAndPublish(frame: ChatMessageIn): void {
+    if (!this.deps.hub.layerUp) return this.sendError(ErrorText.unavailable, 'unavailable', frame.client_id);
     this.pendingStores++;
     const step = this.deps.store
       .appendMessage({ pairId: this.pairId, senderId: this.user.id, content: frame.content, clientId: frame.client_id ?? null })
@@ -169,18 +192,23 @@ export class ChatSession implements RoomMember {
             this.sendRaw(encodeFrame({ type: 'chat_message', ...wire }));
             return;
           }
+          const event: RoomEvent = { kind: 'chat_message', message: wire };
           try {
-            await this.deps.hub.publish(this.room, { kind: 'chat_message', message: wire });
+            await this.deps.hub.publish(this.room, event);
           } catch (error) {
-            // Stored, so acknowledged: the echo goes out; other connections catch up by seq.
+            // Stored, so acknowledged: the echo goes out now, and the room gets the message
+            // as soon as the layer takes it again.
             this.deps.onError(error, 'publishing a stored message');
             this.deliverMessage(wire.seq, encodeFrame({ type: 'chat_message', ...wire }));
+            this.deps.hub.publishEventually(this.room, event, (lost) => this.deps.onError(lost, 'republishing a stored message'));
           }
         },
         (error: unknown) => {
-          if (isAppError(error) && error.code === 'not_matched') return this.send({ type: 'error', message: ErrorText.notMatched, code: 'not_matched' });
+          const refused = (message: string, code: string): OutboundFrame =>
+            frame.client_id === undefined ? { type: 'error', message, code } : { type: 'error', message, code, client_id: frame.client_id };
+          if (isAppError(error) && error.code === 'not_matched') return this.send(refused(ErrorText.notMatched, 'not_matched'));
           this.deps.onError(error, 'storing a message');
-          this.send({ type: 'error', message: ErrorText.unavailable, code: 'unavailable' });
+          this.send(refused(ErrorText.unavailable, 'unavailable'));
         },
       )
       .finally(() => this.pendingStores--);
@@ -252,9 +280,12 @@ export class ChatSession implements RoomMember {
   }
 
   /** Error frames keep their place behind this connection's earlier messages still being stored. */
-  private sendError(message: string): void {
-    if (this.pendingStores === 0) return this.send({ type: 'error', message });
-    this.outputTail = this.outputTail.then(() => this.send({ type: 'error', message }));
+  private sendError(message: string, code?: string, clientId?: string): void {
+    const frame: ErrorOut = { type: 'error', message };
+    if (code !== undefined) frame.code = code;
+    if (clientId !== undefined) frame.client_id = clientId;
+    if (this.pendingStores === 0 && this.lastSeq >= this.highestOwnSeq) return this.send(frame);
+    this.outputTail = this.ownMessagesDelivered().then(() => this.send(frame));
   }
 
   private send(frame: OutboundFrame): void {

@@ -30,6 +30,12 @@ export interface ChannelLayer {
   onReconnect(handler: () => void): () => void;
   /** Resolves when the layer can carry events now. */
   ping(): Promise<void>;
+  /**
+   * False while the layer knows it cannot carry events (a connection is down). Checked
+   * before a message is stored, so that a client is told to retry instead of getting an
+   * acknowledgement its partner cannot receive yet.
+   */
+  isUp(): boolean;
   close(): Promise<void>;
 }
 

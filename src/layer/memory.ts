@@ -48,6 +48,10 @@ export class MemoryLayer implements ChannelLayer {
     return () => {};
   }
 
+  isUp(): boolean {
+    return !this.closed;
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
   }

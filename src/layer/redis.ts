@@ -4,6 +4,7 @@
  * shares. Redis pub/sub is at-most-once; what it loses while a connection is down is announced
  * through `onReconnect`, and receivers fill the gap from the store.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
 import type { ChannelLayer, Unsubscribe } from './index.js';
@@ -55,6 +56,8 @@ export class RedisLayer implements ChannelLayer {
     private readonly pub: Redis,
     private readonly sub: Redis,
     private readonly prefix: string,
+    /** The names of this instance's two connections in Redis' CLIENT LIST. */
+    readonly connectionNames: { readonly pub: string; readonly sub: string },
   ) {
     this.broadcastChannel = `${prefix}broadcast`;
     // Connection errors surface as rejected commands and a failing `ping`; without a
@@ -68,16 +71,19 @@ export class RedisLayer implements ChannelLayer {
   }
 
   /**
-   * Connects both connections (named `<prefix>pub` and `<prefix>sub` in CLIENT LIST) and
+   * Connects both connections (named `<prefix>pub:<tag>` and `<prefix>sub:<tag>` in CLIENT
+   * LIST, the tag telling instances apart) and
    * subscribes the broadcast channel. Resolves once both are ready; rejects, leaving nothing
    * open, when Redis cannot be reached on the first attempt. Later outages are retried forever.
    */
   static async open(config: { url: string; prefix: string }): Promise<RedisLayer> {
     // Client names may not contain spaces or control characters.
     const name = config.prefix.replace(/[^!-~]/g, '_');
-    const pub = new Redis(config.url, { ...CONNECTION, connectionName: `${name}pub` });
-    const sub = new Redis(config.url, { ...CONNECTION, connectionName: `${name}sub` });
-    const layer = new RedisLayer(pub, sub, config.prefix);
+    const tag = randomBytes(4).toString('hex');
+    const connectionNames = { pub: `${name}pub:${tag}`, sub: `${name}sub:${tag}` };
+    const pub = new Redis(config.url, { ...CONNECTION, connectionName: connectionNames.pub });
+    const sub = new Redis(config.url, { ...CONNECTION, connectionName: connectionNames.sub });
+    const layer = new RedisLayer(pub, sub, config.prefix, connectionNames);
     // connect() rejects with a bare "Connection is closed"; the reason comes as an event.
     let reason: unknown;
     const remember = (error: unknown) => (reason ??= error);
@@ -161,6 +167,10 @@ export class RedisLayer implements ChannelLayer {
     const wrapped = () => handler();
     this.reconnectHandlers.add(wrapped);
     return () => this.reconnectHandlers.delete(wrapped);
+  }
+
+  isUp(): boolean {
+    return !this.closed && this.subscribed && this.pub.status === 'ready';
   }
 
   /** Resolves when Redis answers a PING and the subscriber connection is subscribed. */

@@ -64,7 +64,10 @@ export interface ForceDisconnectOut {
 export interface ErrorOut {
   type: 'error';
   message: string;
+  /** A stable code for errors beyond the seed's texts, e.g. `unavailable`. */
   code?: string;
+  /** The `client_id` of the `chat_message` this error refuses, when it carried one. */
+  client_id?: string;
 }
 export type OutboundFrame =
   | ConnectionEstablishedOut
@@ -88,7 +91,7 @@ export const ErrorText = {
   badTyping: 'is_typing must be a boolean',
   binaryFrame: 'Binary frames are not supported',
   notMatched: 'You are no longer matched with this partner',
-  unavailable: 'Message could not be stored, please retry',
+  unavailable: 'Chat is temporarily unavailable, please retry',
   internal: 'Internal error',
 } as const;
 

@@ -1,0 +1,190 @@
+/**
+ * The external backends tests may use: the PostgreSQL and Redis named by
+ * TANDEM_TEST_DATABASE_URL and TANDEM_TEST_REDIS_URL, and private redis-server processes for
+ * tests that stop one. Every database, prefix and process made here is removed by its maker.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
+import postgres from 'postgres';
+import type { Redis } from 'ioredis';
+
+export const testDatabaseUrl = process.env.TANDEM_TEST_DATABASE_URL || undefined;
+export const testRedisUrl = process.env.TANDEM_TEST_REDIS_URL || undefined;
+
+/**
+ * Registers `body` when the named backends are configured. Otherwise the suite is skipped
+ * with the reason shown, or — with CI=true — fails, so CI can never pass by skipping.
+ */
+export function withBackends(name: string, needs: { postgres?: boolean; redis?: boolean }, body: () => void): void {
+  const missing = [
+    needs.postgres && !testDatabaseUrl ? 'TANDEM_TEST_DATABASE_URL' : null,
+    needs.redis && !testRedisUrl ? 'TANDEM_TEST_REDIS_URL' : null,
+  ].filter((item): item is string => item !== null);
+  if (missing.length === 0) return body();
+  const reason = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('needs its backends in CI', () => {
+        throw new Error(`${reason}: CI must run this suite (see .ci/run)`);
+      });
+    });
+  } else {
+    describe(name, { skip: reason }, () => {});
+  }
+}
+
+const run = `tandem_test_${randomBytes(4).toString('hex')}`;
+let databases = 0;
+
+/** Runs `work` on a short-lived connection to the maintenance database. */
+async function withAdmin<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  if (!testDatabaseUrl) throw new Error('TANDEM_TEST_DATABASE_URL is not set');
+  const sql = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await work(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * A new empty PostgreSQL database of this run: its URL, and `drop`, which the caller
+ * registers with its own cleanup (it drops only this database, even with clients connected).
+ */
+export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${run}_${++databases}`;
+  await withAdmin((sql) => sql`CREATE DATABASE ${sql(name)}`);
+  const target = new URL(testDatabaseUrl!);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    drop: async () => {
+      await withAdmin((sql) => sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`);
+    },
+  };
+}
+
+/** A Redis key/channel prefix no other run uses. */
+export function freshRedisPrefix(): string {
+  return `tandem-test-${randomBytes(6).toString('hex')}:`;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return address.port;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+/** A private redis-server on `port`, never the shared one: tests stop it. */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    cwd: tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ready,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis-server on port ${port} did not start:\n${output}`)), START_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (error) {
+    await stopRedis(child);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return child;
+}
+
+export async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Kills every Redis connection whose client name starts with `name`; returns how many there were. */
+export async function killClients(redis: Redis, name: string): Promise<number> {
+  const list = String(await redis.client('LIST'));
+  const ids = list
+    .split('\n')
+    .filter((line) => line.split(' ').some((field) => field.startsWith(`name=${name}`)))
+    .map((line) => /(?:^| )id=(\d+)/.exec(line)?.[1]);
+  for (const id of ids) if (id) await redis.client('KILL', 'ID', id);
+  return ids.length;
+}
+
+/** A private PostgreSQL cluster (Debian's initdb, run as the postgres user) that a test may stop. */
+export interface PrivatePostgres {
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops the cluster and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+function runCommand(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`))));
+  });
+}
+
+export async function privatePostgres(): Promise<PrivatePostgres> {
+  const { readdirSync, mkdtempSync, rmSync, chownSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const version = readdirSync('/usr/lib/postgresql').sort().pop();
+  if (!version) throw new Error('no PostgreSQL server binaries in /usr/lib/postgresql');
+  const bin = `/usr/lib/postgresql/${version}/bin`;
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-pg-'));
+  const uid = Number(await runCommand('id', ['-u', 'postgres']));
+  const gid = Number(await runCommand('id', ['-g', 'postgres']));
+  chownSync(dir, uid, gid);
+  const data = join(dir, 'data');
+  const asPostgres = (tool: string, args: string[]) => runCommand('runuser', ['-u', 'postgres', '--', `${bin}/${tool}`, ...args]);
+  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const cluster: PrivatePostgres = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start: async () => {
+      await asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+    },
+    stop: async () => {
+      await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    },
+    destroy: async () => {
+      await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await cluster.start();
+  return cluster;
+}
