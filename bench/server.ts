@@ -1,13 +1,12 @@
 /**
- * The bench's own Tandem: a child process on a throw-away SQLite database and a free
- * loopback port, plus the few HTTP calls and the chat handshake the bench needs to populate
- * and reach it. Nothing here ever contacts anything but 127.0.0.1.
+ * The bench's own Tandem instances: child processes on free loopback ports, sharing the
+ * storage settings a backend (see backends.ts) hands them, plus the few HTTP calls and the
+ * chat handshake the bench needs to populate and reach them. Nothing here ever contacts
+ * anything but 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { parseFrame } from './traffic.js';
@@ -15,7 +14,7 @@ import { parseFrame } from './traffic.js';
 const HOST = '127.0.0.1';
 /** Credentials of the admin the server creates at start, from TANDEM_ADMIN_*. */
 export const BENCH_ADMIN = { email: 'bench-admin@bench.tandem.test', password: 'bench-admin-password' } as const;
-/** Most server log lines kept for the report; the rest are only counted. */
+/** Most log lines kept verbatim per instance; the rest are only counted. */
 const KEPT_LOG_LINES = 20;
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -23,114 +22,132 @@ const STOP_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** A running Tandem child process and what it has logged so far. */
+/** A Tandem child process and what it has logged so far. */
 export interface BenchServer {
+  /** Position among the run's instances; prefixes its log lines. */
+  readonly index: number;
   readonly port: number;
   readonly httpBase: string;
   readonly wsBase: string;
-  /** Warn-or-worse log lines (the server runs with LOG_LEVEL=warn), first few kept verbatim. */
+  /** Resolves once `GET /healthz` answered 200; rejects when the process exits or stays unready. */
+  readonly ready: Promise<void>;
+  /** Warn-or-worse log lines (the server runs with LOG_LEVEL=warn) as `[index] line`, first few kept. */
   readonly logLines: string[];
   logLineCount(): number;
   /** How the process ended, or `null` while it runs: a server that dies mid-run explains a stall. */
   exitStatus(): string | null;
-  /** Stops the process (SIGTERM, then SIGKILL) and deletes its database directory. */
+  /** Stops the process (SIGTERM, then SIGKILL); its data belongs to the backend. */
   stop(): Promise<void>;
 }
 
-/** Asks the OS for a port nobody listens on; it is released again before Tandem takes it. */
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-/** Starts `dist/src/main.js` and resolves once `GET /healthz` answers 200. */
-export async function startServer(): Promise<BenchServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
-  let child: ChildProcess | undefined;
-  let exitStatus: string | null = null;
-  let gone: Promise<void> = Promise.resolve();
-  const logLines: string[] = [];
-  let logCount = 0;
-
-  const stop = async (): Promise<void> => {
-    if (child && exitStatus === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child?.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await gone;
-      clearTimeout(killer);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  };
-
+/**
+ * Asks the OS for `count` distinct ports nobody listens on. All probes are held open
+ * together, so the OS cannot hand one port out twice; they are released before Tandem binds.
+ */
+export async function findFreePorts(count: number): Promise<number[]> {
+  const probes: Server[] = [];
   try {
-    const port = await findFreePort();
-    // dist/bench/server.js → dist/src/main.js, whatever the current directory is.
-    const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOST,
-      PORT: String(port),
-      DATABASE_URL: `sqlite:${join(dataDir, 'bench.db')}`,
-      LOG_LEVEL: 'warn',
-      TANDEM_ADMIN_EMAIL: BENCH_ADMIN.email,
-      TANDEM_ADMIN_PASSWORD: BENCH_ADMIN.password,
-      // The bench measures the embedded single-process server, whatever the shell has set.
-      REDIS_URL: '',
-      ALLOWED_ORIGINS: '',
-    };
-    const started = spawn(process.execPath, [mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    gone = new Promise<void>((resolve) => {
-      started.once('exit', (code, signal) => {
-        exitStatus = `exited with code ${code}, signal ${signal}`;
-        resolve();
-      });
-      started.once('error', (error) => {
-        exitStatus = `could not run: ${error.message}`;
-        resolve();
-      });
-    });
-    const exitedEarly = gone.then(() => {
-      throw new Error(`Tandem ${exitStatus} during start-up\n${logLines.join('\n')}`);
-    });
-    exitedEarly.catch(() => {});
-    const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        logCount++;
-        if (logLines.length < KEPT_LOG_LINES) logLines.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
-      }
-    };
-    started.stdout.on('data', collect);
-    started.stderr.on('data', collect);
-
-    const httpBase = `http://${HOST}:${port}`;
-    await Promise.race([waitHealthy(httpBase), exitedEarly]);
-    return {
-      port,
-      httpBase,
-      wsBase: `ws://${HOST}:${port}`,
-      logLines,
-      logLineCount: () => logCount,
-      exitStatus: () => exitStatus,
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
+    return await Promise.all(
+      Array.from({ length: count }, () => {
+        const probe = createServer();
+        probes.push(probe);
+        return new Promise<number>((resolve, reject) => {
+          probe.once('error', reject);
+          probe.listen(0, HOST, () => {
+            const address = probe.address();
+            const port = typeof address === 'object' && address !== null ? address.port : 0;
+            if (port > 0) resolve(port);
+            else reject(new Error('could not find a free port'));
+          });
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(probes.map((probe) => new Promise((resolve) => (probe.listening ? probe.close(resolve) : resolve(undefined)))));
   }
 }
 
-async function waitHealthy(httpBase: string): Promise<void> {
+/**
+ * Spawns instance `index` of `dist/src/main.js` on `port` with `backendEnv` on top of the
+ * shell's environment. Returns at once, so that the caller can register `stop` before
+ * anything can fail; `ready` tells when the instance serves.
+ */
+export function launchServer(index: number, port: number, backendEnv: Readonly<Record<string, string>>): BenchServer {
+  let exitStatus: string | null = null;
+  const logLines: string[] = [];
+  let logCount = 0;
+  // dist/bench/server.js → dist/src/main.js, whatever the current directory is.
+  const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    TANDEM_ADMIN_EMAIL: BENCH_ADMIN.email,
+    TANDEM_ADMIN_PASSWORD: BENCH_ADMIN.password,
+    ALLOWED_ORIGINS: '',
+    ...backendEnv,
+  };
+  const child: ChildProcess = spawn(process.execPath, [mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const gone = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitStatus = `exited with code ${code}, signal ${signal}`;
+      resolve();
+    });
+    child.once('error', (error) => {
+      exitStatus = `could not run: ${error.message}`;
+      resolve();
+    });
+  });
+  // Line by line, so that a line split across two pipe chunks is still counted once.
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream!, crlfDelay: Infinity }).on('line', (line) => {
+      if (line.trim() === '') return;
+      logCount++;
+      if (logLines.length < KEPT_LOG_LINES) logLines.push(`[${index}] ${line.length > 500 ? `${line.slice(0, 500)}…` : line}`);
+    });
+  }
+  const exitedEarly = gone.then(() => {
+    throw new Error(`Tandem instance ${index} ${exitStatus} during start-up\n${logLines.join('\n')}`);
+  });
+  const httpBase = `http://${HOST}:${port}`;
+  const ready = Promise.race([waitHealthy(httpBase, () => exitStatus !== null), exitedEarly]);
+  // Whoever awaits `ready` sees the failure; nobody awaiting it must not crash the bench.
+  ready.catch(() => {});
+
+  const stop = async (): Promise<void> => {
+    if (exitStatus !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await gone;
+    clearTimeout(killer);
+  };
+  return {
+    index,
+    port,
+    httpBase,
+    wsBase: `ws://${HOST}:${port}`,
+    ready,
+    logLines,
+    logLineCount: () => logCount,
+    exitStatus: () => exitStatus,
+    stop,
+  };
+}
+
+/** Up to `limit` kept log lines, taken in turn from each instance so that none hides the others. */
+export function firstLogLines(servers: readonly BenchServer[], limit: number): string[] {
+  const lines: string[] = [];
+  for (let at = 0; lines.length < limit && servers.some((server) => at < server.logLines.length); at++) {
+    for (const server of servers) if (at < server.logLines.length && lines.length < limit) lines.push(server.logLines[at]!);
+  }
+  return lines;
+}
+
+async function waitHealthy(httpBase: string, exited: () => boolean): Promise<void> {
   const giveUpAt = performance.now() + READY_TIMEOUT_MS;
-  for (;;) {
+  // After an exit `exitedEarly` has already rejected; polling on would only keep timers alive.
+  while (!exited()) {
     try {
       const response = await fetch(`${httpBase}/healthz`, { signal: AbortSignal.timeout(1000) });
       await response.arrayBuffer();
@@ -138,9 +155,10 @@ async function waitHealthy(httpBase: string): Promise<void> {
     } catch {
       // Not listening yet.
     }
-    if (performance.now() > giveUpAt) throw new Error(`Tandem did not answer GET /healthz with 200 within ${READY_TIMEOUT_MS} ms`);
+    if (performance.now() > giveUpAt) throw new Error(`Tandem at ${httpBase} did not answer GET /healthz with 200 within ${READY_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error(`Tandem at ${httpBase} exited before it was healthy`);
 }
 
 /** JSON over HTTP with an optional session cookie; any unexpected status is an error. */

@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { matchRoutes } from './routes/matches.js';
 import { userRoutes } from './routes/users.js';
+import { webRoutes } from './routes/web.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -49,5 +50,6 @@ export function buildHttp(context: RouteContext): FastifyInstance {
   userRoutes(app, context);
   matchRoutes(app, context);
   healthRoutes(app, context);
+  webRoutes(app);
   return app;
 }

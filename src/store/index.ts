@@ -109,6 +109,11 @@ export interface Store {
    * retry resolves with the original and `created: false`. Resolves once the message is durable.
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
+  /**
+   * The `seq` of the pair's newest message whose id is at most `messageId`, 0 when there is
+   * none: where reading "messages after id X" starts (ids grow with `seq` within a pair).
+   */
+  seqAtMessageId(pairId: number, messageId: number): Promise<number>;
   /** Up to `limit` messages of the pair with `seq > afterSeq`, oldest first. */
   messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]>;
   /** Up to `limit` messages of the pair with `seq < beforeSeq`, returned oldest first. */

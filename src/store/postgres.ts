@@ -185,6 +185,12 @@ export class PostgresStore implements Store {
     });
   }
 
+  async seqAtMessageId(pairId: number, messageId: number): Promise<number> {
+    const rows = await this.sql<{ seq: number }[]>`
+      SELECT seq FROM messages WHERE pair_id = ${pairId} AND id <= ${messageId} ORDER BY id DESC LIMIT 1`;
+    return rows[0]?.seq ?? 0;
+  }
+
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
     const rows = await this.sql<MessageRow[]>`
       SELECT ${this.messageColumns} FROM messages WHERE pair_id = ${pairId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;

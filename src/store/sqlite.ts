@@ -73,6 +73,7 @@ export class SqliteStore implements Store {
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       nextSeq: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING last_seq'),
       insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
+      seqAtId: p('SELECT seq FROM messages WHERE pair_id = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       before: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       markRead: p(`UPDATE messages SET is_read = 1 WHERE pair_id = ? AND sender_id <> ? AND is_read = 0
@@ -185,6 +186,11 @@ export class SqliteStore implements Store {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  async seqAtMessageId(pairId: number, messageId: number): Promise<number> {
+    const row = this.sql.seqAtId.get(pairId, messageId) as { seq: number } | undefined;
+    return row?.seq ?? 0;
   }
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {

@@ -305,6 +305,24 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.deepEqual(seqs(await store.messagesAfter(other.pairId, 0, 10)), [1]);
     });
 
+    test('finds the seq at a message id, for reading after an id', async (store) => {
+      const { mentor, mentee, loner, pairId } = await seed(store);
+      const other = await store.createMatch(mentor.email, loner.email);
+      const ids: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        ids.push((await send(store, pairId, mentee, `m${i}`)).message.id);
+        await send(store, other.pairId, loner, `interleaved ${i}`);
+      }
+      assert.equal(await store.seqAtMessageId(pairId, 0), 0);
+      assert.equal(await store.seqAtMessageId(pairId, ids[0]! - 1), 0);
+      assert.equal(await store.seqAtMessageId(pairId, ids[0]!), 1);
+      assert.equal(await store.seqAtMessageId(pairId, ids[2]!), 3);
+      // An id of the other pair, between two of this pair's, resumes after the earlier one.
+      assert.equal(await store.seqAtMessageId(pairId, ids[2]! + 1), 3);
+      assert.equal(await store.seqAtMessageId(pairId, Number.MAX_SAFE_INTEGER), 4);
+      assert.equal(await store.seqAtMessageId(other.pairId, ids[1]!), 1);
+    });
+
     test('marks read what the partner sent to the reader', async (store) => {
       const { mentor, mentee, loner, pairId } = await seed(store);
       const fromMentor = [];

@@ -4,6 +4,7 @@
  * change is a new version.
  */
 import { initial } from './001-initial.js';
+import { messagesByPairId } from './002-messages-by-pair-id.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId];

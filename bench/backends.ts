@@ -1,0 +1,104 @@
+/**
+ * Where the bench's Tandem instances keep their state: a throw-away SQLite file for one
+ * instance, or a fresh PostgreSQL database plus a fresh Redis prefix that several instances
+ * share. Each run gets names of its own, so runs never see each other's data, and `release`
+ * removes what was created, whether the run succeeded or not.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+
+/** The two storage set-ups the bench can run Tandem on. */
+export type BackendKind = 'sqlite' | 'postgres';
+
+/** Settings shared by every instance of a run, and how to remove what they were given. */
+export interface Backend {
+  readonly kind: BackendKind;
+  /** Environment for each Tandem child; overrides whatever the shell has set. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Where the data lives, for progress lines. */
+  readonly description: string;
+  /** Deletes the SQLite directory or drops the database; safe to call twice. */
+  release(): Promise<void>;
+}
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** A backend that cannot be reached should fail the run in seconds, not at the run's deadline. */
+const CONNECT_TIMEOUT_S = 5;
+
+/**
+ * Prepares `kind`. PostgreSQL needs env `BENCH_DATABASE_URL` (an account allowed to create
+ * databases) and Redis at `BENCH_REDIS_URL`; both default to the local services.
+ */
+export async function prepareBackend(kind: BackendKind): Promise<Backend> {
+  return kind === 'sqlite' ? prepareSqlite() : preparePostgres();
+}
+
+async function prepareSqlite(): Promise<Backend> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
+  return {
+    kind: 'sqlite',
+    // The embedded single-process server is measured whatever the shell has set.
+    env: { DATABASE_URL: `sqlite:${join(dataDir, 'bench.db')}`, REDIS_URL: '' },
+    description: `SQLite in ${dataDir}`,
+    release: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
+async function preparePostgres(): Promise<Backend> {
+  const adminUrl = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL;
+  const redisUrl = process.env.BENCH_REDIS_URL || DEFAULT_REDIS_URL;
+  // Redis first: it keeps nothing of ours, so failing here leaves nothing behind.
+  await pingRedis(redisUrl);
+  const tag = randomBytes(6).toString('hex');
+  const database = `tandem_bench_${tag}`;
+  const databaseUrl = new URL(adminUrl);
+  databaseUrl.pathname = `/${database}`;
+  // The name is ours and hex only, so quoting it is enough; identifiers cannot be parameters.
+  await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${database}"`));
+  let released: Promise<void> | undefined;
+  return {
+    kind: 'postgres',
+    env: { DATABASE_URL: databaseUrl.href, REDIS_URL: redisUrl, REDIS_PREFIX: `tandem-bench-${tag}:` },
+    description: `PostgreSQL database ${database} at ${databaseUrl.host}, Redis prefix tandem-bench-${tag}: at ${new URL(redisUrl).host}`,
+    // FORCE ends sessions a killed instance may have left behind, which would block the drop.
+    release: () => (released ??= withAdmin(adminUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`))),
+  };
+}
+
+/** Runs `work` on a one-connection client of the admin database and always disconnects. */
+async function withAdmin(url: string, work: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
+  const sql = postgres(url, { max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {} });
+  try {
+    await work(sql);
+  } catch (error) {
+    throw new Error(`PostgreSQL at ${new URL(url).host}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await sql.end({ timeout: CONNECT_TIMEOUT_S });
+  }
+}
+
+/** Fails fast with a plain message when Redis cannot be reached, instead of N start-up failures. */
+async function pingRedis(url: string): Promise<void> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_S * 1000,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
+  let reason: unknown;
+  redis.on('error', (error: unknown) => (reason ??= error));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Redis at ${new URL(url).host}: ${((reason ?? error) as Error).message}`, { cause: reason ?? error });
+  } finally {
+    redis.disconnect();
+  }
+}
