@@ -2,10 +2,12 @@
  * Where the bench's Tandem instances keep their state: a throw-away SQLite file for one
  * instance, or a fresh PostgreSQL database plus a fresh Redis prefix that several instances
  * share. Each run gets names of its own, so runs never see each other's data, and `release`
- * removes what was created, whether the run succeeded or not.
+ * removes what was created, whether the run succeeded or not. Redis needs no cleanup:
+ * pub/sub keeps no keys, and a fresh prefix keeps concurrent runs apart.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -21,7 +23,9 @@ export interface Backend {
   readonly env: Readonly<Record<string, string>>;
   /** Where the data lives, for progress lines. */
   readonly description: string;
-  /** Deletes the SQLite directory or drops the database; safe to call twice. */
+  /** Settles once the storage exists and every service answered; instances start after it. */
+  readonly ready: Promise<void>;
+  /** Waits for `ready` to settle, then deletes whatever it created; safe to call twice. */
   release(): Promise<void>;
 }
 
@@ -31,42 +35,58 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const CONNECT_TIMEOUT_S = 5;
 
 /**
- * Prepares `kind`. PostgreSQL needs env `BENCH_DATABASE_URL` (an account allowed to create
- * databases) and Redis at `BENCH_REDIS_URL`; both default to the local services.
+ * Names the storage of `kind` and starts creating it. Returns at once, so that the caller
+ * can register `release` before anything exists: a run stopped half-way still cleans up.
+ * PostgreSQL is reached through env `BENCH_DATABASE_URL` (an account allowed to create
+ * databases) and Redis through `BENCH_REDIS_URL`; both default to the local services.
  */
-export async function prepareBackend(kind: BackendKind): Promise<Backend> {
-  return kind === 'sqlite' ? prepareSqlite() : preparePostgres();
+export function openBackend(kind: BackendKind): Backend {
+  return kind === 'sqlite' ? openSqlite() : openPostgres();
 }
 
-async function prepareSqlite(): Promise<Backend> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
+function openSqlite(): Backend {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
   return {
     kind: 'sqlite',
     // The embedded single-process server is measured whatever the shell has set.
     env: { DATABASE_URL: `sqlite:${join(dataDir, 'bench.db')}`, REDIS_URL: '' },
     description: `SQLite in ${dataDir}`,
+    ready: Promise.resolve(),
     release: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
 
-async function preparePostgres(): Promise<Backend> {
+function openPostgres(): Backend {
   const adminUrl = process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL;
   const redisUrl = process.env.BENCH_REDIS_URL || DEFAULT_REDIS_URL;
-  // Redis first: it keeps nothing of ours, so failing here leaves nothing behind.
-  await pingRedis(redisUrl);
   const tag = randomBytes(6).toString('hex');
   const database = `tandem_bench_${tag}`;
+  const prefix = `tandem-bench-${tag}:`;
   const databaseUrl = new URL(adminUrl);
   databaseUrl.pathname = `/${database}`;
-  // The name is ours and hex only, so quoting it is enough; identifiers cannot be parameters.
-  await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${database}"`));
+  let created = false;
+  const ready = (async () => {
+    // Redis first: it keeps nothing of ours, so failing here leaves nothing behind.
+    await pingRedis(redisUrl);
+    // The name is ours and hex only, so quoting it is enough; identifiers cannot be parameters.
+    await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${database}"`));
+    created = true;
+  })();
+  ready.catch(() => {}); // the caller awaits it; release must not crash the bench when nobody did
   let released: Promise<void> | undefined;
+  const drop = async () => {
+    // A CREATE still in flight would otherwise land after the DROP and leave the database behind.
+    await ready.catch(() => {});
+    if (!created) return;
+    // FORCE ends sessions a killed instance may have left behind, which would block the drop.
+    await withAdmin(adminUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  };
   return {
     kind: 'postgres',
-    env: { DATABASE_URL: databaseUrl.href, REDIS_URL: redisUrl, REDIS_PREFIX: `tandem-bench-${tag}:` },
-    description: `PostgreSQL database ${database} at ${databaseUrl.host}, Redis prefix tandem-bench-${tag}: at ${new URL(redisUrl).host}`,
-    // FORCE ends sessions a killed instance may have left behind, which would block the drop.
-    release: () => (released ??= withAdmin(adminUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`))),
+    env: { DATABASE_URL: databaseUrl.href, REDIS_URL: redisUrl, REDIS_PREFIX: prefix },
+    description: `PostgreSQL database ${database} at ${databaseUrl.host}, Redis prefix ${prefix} at ${new URL(redisUrl).host}`,
+    ready,
+    release: () => (released ??= drop()),
   };
 }
 

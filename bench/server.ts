@@ -86,6 +86,10 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     TANDEM_ADMIN_EMAIL: BENCH_ADMIN.email,
     TANDEM_ADMIN_PASSWORD: BENCH_ADMIN.password,
     ALLOWED_ORIGINS: '',
+    // Each bench mentee sends as fast as its window allows, far above a person's rate: the
+    // per-connection flood protection would measure itself, not the message path.
+    WS_RATE_PER_SECOND: '1000000',
+    WS_RATE_BURST: '1000000',
     ...backendEnv,
   };
   const child: ChildProcess = spawn(process.execPath, [mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -237,7 +241,7 @@ export function openChat(wsBase: string, endpoint: Endpoint): Promise<WebSocket>
       ws.removeAllListeners();
       ws.on('error', () => {});
       ws.terminate();
-      reject(new Error(`chat socket of ${endpoint.email}: ${why}`));
+      reject(new Error(`chat socket of ${endpoint.email} at ${wsBase}: ${why}`));
     };
     const timer = setTimeout(() => fail(`no connection_established within ${HANDSHAKE_TIMEOUT_MS} ms`), HANDSHAKE_TIMEOUT_MS);
     ws.once('unexpected-response', (_request, response) => fail(`handshake refused with HTTP ${response.statusCode}`));

@@ -8,10 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/passwords.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
+import { openPresence, type PresenceRegistry } from './chat/presence.js';
 import type { Config } from './config.js';
 import { isAppError } from './errors.js';
 import { buildHttp } from './http/server.js';
 import { openLayer, type ChannelLayer } from './layer/index.js';
+import { instrumentStore, recordLayerReconnect, trackOpenConnections } from './metrics.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -21,25 +23,42 @@ export interface Tandem {
   readonly store: Store;
   readonly layer: ChannelLayer;
   readonly hub: Hub;
+  readonly presence: PresenceRegistry;
   readonly gateway: ChatGateway;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
 
-export async function createTandem(config: Readonly<Config>): Promise<Tandem> {
-  const store = await openStore(config.database);
+export interface TandemOptions {
+  /** Where log lines go (default: stdout). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function createTandem(config: Readonly<Config>, options: TandemOptions = {}): Promise<Tandem> {
+  // Timed and counted for /metrics; the engine itself is unchanged.
+  const store = instrumentStore(await openStore(config.database));
   let layer: ChannelLayer;
+  let presence: PresenceRegistry;
   try {
     layer = await openLayer(config.layer);
   } catch (error) {
     await store.close();
     throw error;
   }
+  try {
+    presence = await openPresence(config.layer);
+  } catch (error) {
+    await layer.close();
+    await store.close();
+    throw error;
+  }
   const hub = new Hub(layer);
-  const http = buildHttp({ store, layer, hub, config });
+  const http = buildHttp({ store, layer, hub, presence, config }, { logStream: options.logStream });
+  const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
+  const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
-  const gateway = new ChatGateway({ store, hub, allowedOrigins: config.allowedOrigins, onError });
+  const gateway = new ChatGateway({ store, hub, presence, limits: config.chat, allowedOrigins: config.allowedOrigins, onError });
   gateway.attach(http.server);
   await bootstrapAdmin(store, config);
 
@@ -50,6 +69,7 @@ export async function createTandem(config: Readonly<Config>): Promise<Tandem> {
     store,
     layer,
     hub,
+    presence,
     gateway,
     async listen() {
       await http.listen({ host: config.host, port: config.port });
@@ -60,6 +80,9 @@ export async function createTandem(config: Readonly<Config>): Promise<Tandem> {
         await gateway.close(CloseCode.shutdown);
         await http.close();
         hub.close();
+        stopCountingConnections();
+        stopCountingReconnects();
+        await presence.close();
         await layer.close();
         await store.close();
       })();

@@ -2,6 +2,7 @@
  * Every setting, read from the environment once, validated, typed and frozen. This is the
  * only module that reads `process.env`; the rest of Tandem receives slices of `Config`.
  */
+import { isIP } from 'node:net';
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
 export type LayerConfig = { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
@@ -17,7 +18,41 @@ export interface Config {
   cookieSecure: boolean;
   registrationOpen: boolean;
   sessionTtlSeconds: number;
+  chat: ChatLimits;
+  /** Most mentees one mentor may have at once; `null`: no limit. */
+  mentorCapacity: number | null;
+  /** Page sizes of `GET /api/chat/{partner}/messages`. */
+  history: { defaultLimit: number; maxLimit: number };
+  /** Failed logins allowed per account and per client address within one window. */
+  loginThrottle: LoginThrottle;
+  /** Fastify's `trustProxy`: whom to believe about the client address (X-Forwarded-For). */
+  trustProxy: boolean | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Per-connection protections of the WebSocket endpoint (PROTOCOL.md Part 2, "limits" and "liveness"). */
+export interface ChatLimits {
+  /** Largest inbound frame; larger closes with 1009. */
+  maxFrameBytes: number;
+  /** Sustained inbound frames per second per connection (token bucket refill rate). */
+  ratePerSecond: number;
+  /** Frames a connection may send in a burst (token bucket size). */
+  rateBurst: number;
+  /** Rate-limited frames in a row after which the connection is closed with 1008. */
+  floodCloseAfter: number;
+  /** Unsent bytes a connection may have queued before it is closed with 1013. */
+  maxBufferedBytes: number;
+  /** How often the server pings; a peer that has not answered by the next ping is dropped. */
+  pingIntervalMs: number;
+  /** A partner's `is_typing: true` is cleared after this long without renewal. */
+  typingTimeoutMs: number;
+}
+
+/** Brute-force protection of `POST /api/auth/login`: counts failed attempts only. */
+export interface LoginThrottle {
+  perAccount: number;
+  perAddress: number;
+  windowSeconds: number;
 }
 
 const DEFAULTS = {
@@ -30,6 +65,20 @@ const DEFAULTS = {
   REGISTRATION: 'open',
   SESSION_TTL_SECONDS: String(14 * 24 * 3600),
   LOG_LEVEL: 'info',
+  MENTOR_CAPACITY: 'unlimited',
+  HISTORY_LIMIT_DEFAULT: '50',
+  HISTORY_LIMIT_MAX: '200',
+  LOGIN_FAILURES_PER_ACCOUNT: '10',
+  LOGIN_FAILURES_PER_ADDRESS: '50',
+  LOGIN_FAILURE_WINDOW_SECONDS: '900',
+  TRUST_PROXY: 'false',
+  WS_MAX_FRAME_BYTES: String(64 * 1024),
+  WS_RATE_PER_SECOND: '30',
+  WS_RATE_BURST: '60',
+  WS_FLOOD_CLOSE_AFTER: '100',
+  WS_MAX_BUFFERED_BYTES: String(1024 * 1024),
+  WS_PING_INTERVAL_MS: '25000',
+  TYPING_TIMEOUT_MS: '10000',
 } as const;
 
 export class ConfigError extends Error {
@@ -93,6 +142,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   }
 
+  const capacityText = get('MENTOR_CAPACITY').toLowerCase();
+  let mentorCapacity: number | null = null;
+  if (capacityText !== 'unlimited') {
+    mentorCapacity = Number(capacityText);
+    if (!/^\d{1,7}$/.test(capacityText) || mentorCapacity < 1) {
+      problems.push(`MENTOR_CAPACITY must be "unlimited" or an integer from 1 to 9999999, got "${capacityText}"`);
+      mentorCapacity = null;
+    }
+  }
+  const history = { defaultLimit: integer('HISTORY_LIMIT_DEFAULT', 1, 10_000), maxLimit: integer('HISTORY_LIMIT_MAX', 1, 10_000) };
+  if (history.defaultLimit > history.maxLimit) {
+    problems.push(`HISTORY_LIMIT_DEFAULT (${history.defaultLimit}) must not exceed HISTORY_LIMIT_MAX (${history.maxLimit})`);
+  }
+  const loginThrottle: LoginThrottle = {
+    perAccount: integer('LOGIN_FAILURES_PER_ACCOUNT', 1, 1_000_000),
+    perAddress: integer('LOGIN_FAILURES_PER_ADDRESS', 1, 1_000_000),
+    windowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 1, 7 * 24 * 3600),
+  };
+  const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
+
   const config: Config = {
     host: get('HOST'),
     port,
@@ -103,6 +172,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: boolean('COOKIE_SECURE'),
     registrationOpen: registration !== 'closed',
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 60, 10 * 365 * 24 * 3600),
+    chat: {
+      maxFrameBytes: integer('WS_MAX_FRAME_BYTES', 1024, 16 * 1024 * 1024),
+      ratePerSecond: integer('WS_RATE_PER_SECOND', 1, 1_000_000),
+      rateBurst: integer('WS_RATE_BURST', 1, 1_000_000),
+      floodCloseAfter: integer('WS_FLOOD_CLOSE_AFTER', 1, 1_000_000),
+      maxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 64 * 1024, 1024 * 1024 * 1024),
+      pingIntervalMs: integer('WS_PING_INTERVAL_MS', 100, 3_600_000),
+      typingTimeoutMs: integer('TYPING_TIMEOUT_MS', 100, 600_000),
+    },
+    mentorCapacity,
+    history,
+    loginThrottle,
+    trustProxy,
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -142,4 +224,28 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] |
     }
   }
   return origins;
+}
+
+/**
+ * `false` (the default: the peer is the client), `true` (believe every proxy), a hop count,
+ * or the comma-separated addresses/CIDRs of the proxies to believe. Throttling keys on the
+ * client address, so behind a proxy this must be set or every client shares one address.
+ */
+function parseTrustProxy(value: string, problems: string[]): boolean | number | string[] {
+  const text = value.trim().toLowerCase();
+  if (text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address ?? '');
+    if (version === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+  });
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(`TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs, got "${value}"`);
+    return false;
+  }
+  return entries;
 }

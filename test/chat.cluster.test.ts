@@ -5,7 +5,7 @@
 import { freshDatabase, freshRedisPrefix, testRedisUrl, withBackends } from './helpers/backends.js';
 import { loginAdmin } from './helpers/http.js';
 import { startServer, suiteCleanup } from './helpers/server.js';
-import { chatSuite } from './suites/chat.js';
+import { chatSuite, UNLIMITED } from './suites/chat.js';
 
 const NAME = 'chat protocol (two instances, PostgreSQL, Redis)';
 
@@ -15,7 +15,7 @@ withBackends(NAME, { postgres: true, redis: true }, () => {
     async (cleanup) => {
       const database = await freshDatabase();
       cleanup.after(database.drop);
-      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: freshRedisPrefix() };
+      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: freshRedisPrefix(), ...UNLIMITED };
       const a = await startServer(cleanup, env);
       const b = await startServer(cleanup, env);
       const admin = await loginAdmin(a.http);

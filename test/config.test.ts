@@ -39,6 +39,57 @@ describe('loadConfig', () => {
     assert.equal(config.registrationOpen, false);
   });
 
+  it('defaults the API settings: no mentor capacity, history pages of 50 up to 200, login throttle, no proxy', () => {
+    const config = loadConfig({});
+    assert.equal(config.mentorCapacity, null);
+    assert.deepEqual(config.history, { defaultLimit: 50, maxLimit: 200 });
+    assert.deepEqual(config.loginThrottle, { perAccount: 10, perAddress: 50, windowSeconds: 900 });
+    assert.equal(config.trustProxy, false);
+  });
+
+  it('reads the API settings', () => {
+    const config = loadConfig({
+      MENTOR_CAPACITY: '5',
+      HISTORY_LIMIT_DEFAULT: '20',
+      HISTORY_LIMIT_MAX: '100',
+      LOGIN_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_FAILURES_PER_ADDRESS: '30',
+      LOGIN_FAILURE_WINDOW_SECONDS: '60',
+      TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,::1',
+    });
+    assert.equal(config.mentorCapacity, 5);
+    assert.deepEqual(config.history, { defaultLimit: 20, maxLimit: 100 });
+    assert.deepEqual(config.loginThrottle, { perAccount: 3, perAddress: 30, windowSeconds: 60 });
+    assert.deepEqual(config.trustProxy, ['10.0.0.0/8', '192.168.1.1', '::1']);
+    assert.equal(loadConfig({ MENTOR_CAPACITY: 'Unlimited' }).mentorCapacity, null);
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  });
+
+  it('lists every problem of the API settings', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          MENTOR_CAPACITY: '0',
+          HISTORY_LIMIT_DEFAULT: '300',
+          HISTORY_LIMIT_MAX: '100',
+          LOGIN_FAILURES_PER_ACCOUNT: 'ten',
+          LOGIN_FAILURES_PER_ADDRESS: '-1',
+          LOGIN_FAILURE_WINDOW_SECONDS: '0',
+          TRUST_PROXY: '10.0.0.0/33',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 6, error.message);
+        for (const name of ['MENTOR_CAPACITY', 'HISTORY_LIMIT_DEFAULT', 'LOGIN_FAILURES_PER_ACCOUNT', 'LOGIN_FAILURES_PER_ADDRESS', 'LOGIN_FAILURE_WINDOW_SECONDS', 'TRUST_PROXY']) {
+          assert.match(error.message, new RegExp(name));
+        }
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'the proxy' }), /TRUST_PROXY/);
+  });
+
   it('lists every problem in one error', () => {
     assert.throws(
       () =>

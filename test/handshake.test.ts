@@ -28,7 +28,7 @@ describe('handshake', () => {
   it('accepts a matched pair and sends connection_established first', async () => {
     const socket = new TestSocket(chatUrl(server.ws, pair.mentor.email), { cookie: pair.mentee.cookie });
     await socket.opened;
-    assert.deepEqual(await socket.next(), { type: 'connection_established', message: 'Connected to chat' });
+    assert.deepEqual(await socket.next(), { type: 'connection_established', message: 'Connected to chat', partner_online: false });
     await socket.close();
   });
 

@@ -9,19 +9,13 @@ import { Redis } from 'ioredis';
 import type { RedisLayer } from '../src/layer/redis.js';
 import { ErrorText } from '../src/protocol/frames.js';
 import { freePort, freshDatabase, freshRedisPrefix, killClients, privatePostgres, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
-import { loginAdmin, matchedPair } from './helpers/http.js';
+import { connectedPair } from './helpers/pair.js';
 import { startServer, type TestServer } from './helpers/server.js';
-import { connectChat, type Frame, type TestSocket } from './helpers/socket.js';
+import type { Frame, TestSocket } from './helpers/socket.js';
 import { readiness, until } from './helpers/wait.js';
 
-/** Mentee on `a`, mentor on `b`, both connected. */
-async function chattingPair(a: TestServer, b: TestServer) {
-  const admin = await loginAdmin(a.http);
-  const { mentor, mentee } = await matchedPair(admin);
-  const menteeSocket = await connectChat(a.ws, mentor.email, mentee.cookie);
-  const mentorSocket = await connectChat(b.ws, mentee.email, mentor.cookie);
-  return { mentor, mentee, menteeSocket, mentorSocket };
-}
+/** This file sends bursts on purpose: per-connection rate limits are tested in limits.test.ts. */
+const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000' };
 
 /**
  * Sends `contents` with client ids as a careful client does: a message refused as
@@ -60,10 +54,10 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     const database = await freshDatabase();
     t.after(database.drop);
     const prefix = freshRedisPrefix();
-    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix };
+    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix, ...UNLIMITED };
     const a = await startServer(t, env);
     const b = await startServer(t, env);
-    const { menteeSocket, mentorSocket } = await chattingPair(a, b);
+    const { menteeSocket, mentorSocket } = await connectedPair(a, b);
     const redis = new Redis(testRedisUrl!);
     t.after(() => redis.quit());
 
@@ -98,7 +92,7 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: freshRedisPrefix() };
     const a = await startServer(t, env);
     const b = await startServer(t, env);
-    const { menteeSocket, mentorSocket } = await chattingPair(a, b);
+    const { menteeSocket, mentorSocket } = await connectedPair(a, b);
     menteeSocket.send({ type: 'chat_message', content: 'before', client_id: 'before' });
     assert.equal((await mentorSocket.expect('chat_message')).seq, 1);
     await menteeSocket.expect('chat_message');
@@ -126,7 +120,7 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     const cluster = await privatePostgres();
     t.after(() => cluster.destroy());
     const server = await startServer(t, { DATABASE_URL: cluster.url });
-    const { menteeSocket, mentorSocket } = await chattingPair(server, server);
+    const { menteeSocket, mentorSocket } = await connectedPair(server, server);
     menteeSocket.send({ type: 'chat_message', content: 'before', client_id: 'before' });
     assert.equal((await mentorSocket.expect('chat_message')).seq, 1);
     await menteeSocket.expect('chat_message');

@@ -13,6 +13,7 @@ it('keeps messages, seq and is_read across a restart on the same SQLite file', a
   const { mentor, mentee } = await matchedPair(admin);
   const menteeSocket = await connectChat(first.ws, mentor.email, mentee.cookie);
   const mentorSocket = await connectChat(first.ws, mentee.email, mentor.cookie);
+  assert.equal((await menteeSocket.expect('presence')).online, true);
   const echoes = [];
   for (const content of ['before restart 1', 'before restart 2', 'before restart 3']) {
     menteeSocket.send({ type: 'chat_message', content });
@@ -46,6 +47,7 @@ it('keeps messages, seq and is_read across a restart on the same SQLite file', a
   assert.equal((await again.get('/api/me')).status, 200);
   const menteeAgain = await connectChat(second.ws, mentor.email, mentee.cookie);
   const mentorAgain = await connectChat(second.ws, mentee.email, mentor.cookie);
+  assert.equal((await menteeAgain.expect('presence')).online, true);
   mentorAgain.send({ type: 'mark_read' });
   const receipt = await menteeAgain.expect('read_receipt');
   assert.equal(receipt.count, 1);

@@ -1,39 +1,52 @@
 /**
- * The WebSocket endpoint `/ws/chat/<partner_email>/`. The handshake is Tandem's own: it
- * authenticates and authorizes before upgrading, then accepts and — when refused — closes
- * with 4001 or 4003, so the documented codes reach a browser (a refusal before accepting
- * would reach it only as a failed HTTP upgrade).
+ * The WebSocket endpoint `/ws/chat/<partner_email>/[?after=<message_id>]`. The handshake is
+ * Tandem's own: it authenticates and authorizes before upgrading, then accepts and — when
+ * refused — closes with 4001 or 4003, so the documented codes reach a browser (a refusal
+ * before accepting would reach it only as a failed HTTP upgrade). A foreign Origin is
+ * refused before upgrading, with HTTP 403.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hashSessionToken, readCookie, SESSION_COOKIE } from '../auth/sessions.js';
+import type { ChatLimits } from '../config.js';
 import { isOriginAllowed } from '../http/origin.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import { encodeFrame } from '../protocol/encode.js';
+import { ErrorText } from '../protocol/frames.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
+import type { PresenceRegistry } from './presence.js';
 import { ChatSession, type SessionIdentity } from './session.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
-
-/** Largest inbound frame; larger ones close the connection with 1009. */
-export const MAX_FRAME_BYTES = 64 * 1024;
+const MESSAGE_ID = /^\d{1,15}$/;
 
 export interface GatewayOptions {
   store: Store;
   hub: Hub;
+  presence: PresenceRegistry;
+  limits: ChatLimits;
   allowedOrigins: readonly string[] | null;
   onError: (error: unknown, context: string) => void;
 }
 
-type HandshakeOutcome = { ok: true; identity: SessionIdentity } | { ok: false; close: { code: number; reason: string } };
+type Refusal = { code: number; reason: string; error?: string };
+type HandshakeOutcome = { ok: true; identity: SessionIdentity } | { ok: false; close: Refusal };
 
 export class ChatGateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: true });
+  private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ChatSession>();
+  private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
 
-  constructor(private readonly options: GatewayOptions) {}
+  constructor(private readonly options: GatewayOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, clientTracking: true });
+    this.heartbeat = setInterval(() => {
+      for (const session of this.sessions) session.heartbeat();
+    }, options.limits.pingIntervalMs);
+    this.heartbeat.unref();
+  }
 
   /** Takes over HTTP upgrades of `server`. */
   attach(server: Server): void {
@@ -57,14 +70,14 @@ export class ChatGateway {
    */
   async close(close: { code: number; reason: string } = CloseCode.shutdown, graceMs = 2000): Promise<void> {
     this.accepting = false;
+    clearInterval(this.heartbeat);
     const sessions = [...this.sessions];
     await Promise.all(sessions.map((session) => session.drain().catch((error: unknown) => this.options.onError(error, 'draining'))));
     for (const session of sessions) session.close(close);
     const clients = [...this.wss.clients];
-    const closed = Promise.all(clients.map((client) => new Promise<void>((resolve) => {
-      if (client.readyState === client.CLOSED) resolve();
-      else client.once('close', () => resolve());
-    })));
+    const closed = Promise.all(
+      clients.map((client) => new Promise<void>((resolve) => (client.readyState === client.CLOSED ? resolve() : client.once('close', () => resolve())))),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
@@ -86,9 +99,14 @@ export class ChatGateway {
     } catch {
       partnerEmail = '';
     }
-    const outcome = await this.authorize(request, partnerEmail);
+    const after = url.searchParams.get('after');
+    const outcome: HandshakeOutcome =
+      after !== null && !MESSAGE_ID.test(after)
+        ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
+        : await this.authorize(request, partnerEmail, after === null ? null : Number(after));
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       if (!outcome.ok) {
+        if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
         ws.close(outcome.close.code, outcome.close.reason);
         return;
       }
@@ -96,7 +114,7 @@ export class ChatGateway {
     });
   }
 
-  private async authorize(request: IncomingMessage, partnerEmail: string): Promise<HandshakeOutcome> {
+  private async authorize(request: IncomingMessage, partnerEmail: string, resumeAfter: number | null): Promise<HandshakeOutcome> {
     const token = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (!token) return { ok: false, close: CloseCode.unauthenticated };
     const sessionHash = hashSessionToken(token);
@@ -105,7 +123,7 @@ export class ChatGateway {
       if (!user) return { ok: false, close: CloseCode.unauthenticated };
       const found = partnerEmail ? await this.options.store.activePairWith(user, partnerEmail) : null;
       if (!found) return { ok: false, close: CloseCode.forbidden };
-      return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash } };
+      return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash, resumeAfter } };
     } catch (error) {
       this.options.onError(error, 'authorizing a websocket');
       return { ok: false, close: CloseCode.internalError };
@@ -113,7 +131,8 @@ export class ChatGateway {
   }
 
   private open(ws: WebSocket, identity: SessionIdentity): void {
-    const session = new ChatSession(ws, identity, { store: this.options.store, hub: this.options.hub, onError: this.options.onError });
+    const { store, hub, presence, limits, onError } = this.options;
+    const session = new ChatSession(ws, identity, { store, hub, presence, limits, onError });
     this.sessions.add(session);
     ws.on('close', () => this.sessions.delete(session));
     void session.start();

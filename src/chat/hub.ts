@@ -5,6 +5,7 @@
  * of the room; members decide whether it is for them (typing is never echoed to its sender).
  */
 import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
+import { observeFanout } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
 import type { OutboundFrame } from '../protocol/frames.js';
@@ -128,6 +129,7 @@ export class Hub {
 
   private dispatch(room: Room, event: RoomEvent): void {
     if (room.members.size === 0) return;
+    if (event.kind === 'chat_message') observeFanout(event.message.timestamp);
     const frame = encodeFrame(toFrame(event));
     for (const member of [...room.members]) member.deliver(event, frame);
   }
@@ -159,6 +161,8 @@ function toFrame(event: RoomEvent): OutboundFrame {
       return { type: 'typing', sender_email: event.sender_email, is_typing: event.is_typing };
     case 'read_receipt':
       return { type: 'read_receipt', reader_email: event.reader_email, count: event.count, last_read_id: event.last_read_id };
+    case 'presence':
+      return { type: 'presence', email: event.email, online: event.online };
     case 'force_disconnect':
       return { type: 'force_disconnect', reason: event.reason };
   }

@@ -1,27 +1,35 @@
 /**
- * The per-socket consumer: the seed's ChatConsumer. Frames flow one way:
- * parse → authorize (the store refuses writes to an ended match) → store → publish; the
- * hub brings room events back, and `deliver` hands each message to the client exactly once
- * and in `seq` order, filling any gap from the store.
+ * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. Frames flow one
+ * way: parse → rate limit → authorize (the store refuses writes to an ended match) → store →
+ * publish. The hub brings room events back; the feed hands each message to the client
+ * exactly once and in `seq` order.
  */
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { ChatLimits } from '../config.js';
 import { isAppError } from '../errors.js';
+import { frameRejectReason, recordFrameRejected, recordMessagesDelivered } from '../metrics.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import { CONNECTED_TEXT, ErrorText, type ChatMessageIn, type ErrorOut, type OutboundFrame } from '../protocol/frames.js';
 import { parseFrame } from '../protocol/parse.js';
-import type { Message, Pair, Store, User } from '../store/index.js';
+import type { Pair, Store, User } from '../store/index.js';
+import { MessageFeed } from './delivery.js';
 import type { Hub, RoomMember } from './hub.js';
+import type { PresenceRegistry } from './presence.js';
+import { TokenBucket } from './rate-limit.js';
 import { roomName } from './room.js';
 import { toWireMessage } from './wire-message.js';
 
-/** How many stored messages one gap-fill read fetches at most. */
-const FILL_PAGE = 500;
+/** How long a connection closed for being slow may take to say goodbye before it is cut. */
+const SLOW_CLOSE_GRACE_MS = 2000;
 
 export interface SessionDeps {
   store: Store;
   hub: Hub;
+  presence: PresenceRegistry;
+  limits: ChatLimits;
   onError: (error: unknown, context: string) => void;
 }
 
@@ -30,58 +38,90 @@ export interface SessionIdentity {
   partner: User;
   pair: Pair;
   sessionHash: string;
+  /** `?after=<message_id>`: replay every later message first. */
+  resumeAfter: number | null;
 }
 
 export class ChatSession implements RoomMember {
   readonly sessionHash: string;
+  private readonly id = randomUUID();
   private readonly user: User;
   private readonly partner: User;
   private readonly pairId: number;
   private readonly room: string;
+  private readonly resumeAfter: number | null;
+  private readonly feed: MessageFeed;
+  private readonly bucket: TokenBucket;
   private state: 'starting' | 'open' | 'draining' | 'closed' = 'starting';
   /** Events and frames that arrive before `connection_established` went out. */
   private early: { events: Array<[RoomEvent, string]>; frames: Array<[Buffer, boolean]> } = { events: [], frames: [] };
-  /** The `seq` of the last message handed to the client. */
-  private lastSeq = 0;
-  /** While a gap is being filled from the store, later messages wait here in arrival order. */
-  private held: Array<[number, string]> | null = null;
-  private filling: Promise<void> | null = null;
-  /** The highest `seq` this connection stored itself: its echo must reach it before a drain ends. */
-  private highestOwnSeq = 0;
   private pendingStores = 0;
   private outputTail: Promise<void> = Promise.resolve();
+  private rateLimitedInARow = 0;
+  private joinedPresence = false;
+  /** This connection last said it was typing. */
+  private typing = false;
+  private partnerTypingTimer: NodeJS.Timeout | undefined;
+  private alive = true;
 
   constructor(private readonly socket: WebSocket, identity: SessionIdentity, private readonly deps: SessionDeps) {
     this.user = identity.user;
     this.partner = identity.partner;
     this.pairId = identity.pair.id;
     this.sessionHash = identity.sessionHash;
+    this.resumeAfter = identity.resumeAfter;
     this.room = roomName(this.user.email, this.partner.email);
+    this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
+    this.feed = new MessageFeed({
+      store: deps.store,
+      pairId: this.pairId,
+      encode: (message) => encodeFrame({ type: 'chat_message', ...toWireMessage(message, message.senderId === this.user.id ? this.user : this.partner) }),
+      send: (frame, written) => this.sendRaw(frame, written),
+      isLive: () => this.state === 'open' || this.state === 'draining' || this.state === 'starting',
+      onFailure: (error) => {
+        deps.onError(error, 'reading messages from the store');
+        this.close(CloseCode.internalError);
+      },
+    });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (this.state === 'starting') this.early.frames.push([data, isBinary]);
       else if (this.state === 'open') this.receive(data, isBinary);
     });
+    socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.closed());
-    socket.on('error', () => {});
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') recordFrameRejected('too_large');
+    });
   }
 
   /**
    * Joins the room, then checks the match again and reads where the pair stands: a match
    * ended while this handshake was in flight is refused, and nothing published after the
-   * subscription went live can be missed.
+   * subscription went live can be missed. With `?after=`, the backlog is replayed before
+   * any live message.
    */
   async start(): Promise<void> {
+    let partnerOnline: boolean;
+    let lastSeq: number;
     try {
       await this.deps.hub.join(this.room, this);
       const pair = await this.deps.store.pairById(this.pairId);
-      if (this.state === 'closed') return;
+      if (this.isClosed()) return;
       if (!pair?.active) return this.close(CloseCode.forbidden);
-      this.lastSeq = pair.lastSeq;
+      lastSeq = pair.lastSeq;
+      const from = this.resumeAfter === null ? lastSeq : Math.min(lastSeq, await this.deps.store.seqAtMessageId(this.pairId, this.resumeAfter));
+      this.feed.startAfter(from);
+      this.joinedPresence = true;
+      const first = await this.presence(() => this.deps.presence.join(this.room, this.user.email, this.id));
+      partnerOnline = await this.presence(() => this.deps.presence.isOnline(this.room, this.partner.email));
+      if (this.isClosed()) return;
+      if (first) this.publish({ kind: 'presence', email: this.user.email, online: true });
     } catch (error) {
       this.deps.onError(error, 'starting a chat session');
       return this.close(CloseCode.internalError);
     }
-    this.send({ type: 'connection_established', message: CONNECTED_TEXT });
+    this.send({ type: 'connection_established', message: CONNECTED_TEXT, partner_online: partnerOnline });
+    void this.feed.replayTo(lastSeq);
     this.state = 'open';
     const { events, frames } = this.early;
     this.early = { events: [], frames: [] };
@@ -97,26 +137,28 @@ export class ChatSession implements RoomMember {
     if (this.state !== 'open' && this.state !== 'draining') return;
     switch (event.kind) {
       case 'chat_message':
-        return this.deliverMessage(event.message.seq, frame);
+        return this.feed.offer(event.message.seq, frame);
       case 'typing':
-        if (event.sender_email !== this.user.email) this.sendRaw(frame);
-        return;
+        if (event.sender_email === this.user.email) return;
+        this.watchPartnerTyping(event.is_typing);
+        return this.sendRaw(frame);
       case 'read_receipt':
         if (event.reader_email !== this.user.email) this.sendRaw(frame);
+        return;
+      case 'presence':
+        if (event.email !== this.user.email) this.sendRaw(frame);
         return;
       case 'force_disconnect':
         return this.forceDisconnect(event.reason);
     }
   }
 
+  /** The layer reconnected: read whatever the pair got meanwhile. */
   catchUp(): void {
-    if (this.state !== 'open' || this.filling) return;
+    if (this.state !== 'open') return;
     this.deps.store.pairById(this.pairId).then(
       (pair) => {
-        if (pair && pair.lastSeq > this.lastSeq && this.state === 'open' && !this.filling) {
-          this.held = [];
-          void this.runFill(pair.lastSeq);
-        }
+        if (pair) void this.feed.replayTo(pair.lastSeq);
       },
       (error: unknown) => this.deps.onError(error, 'catching up after a layer reconnect'),
     );
@@ -128,30 +170,25 @@ export class ChatSession implements RoomMember {
     this.close(CloseCode.normal);
   }
 
-  /**
-   * Stops taking frames, waits for this connection's messages in flight to be stored and
-   * published, and makes sure their echoes reached it (from the store if need be), so that
-   * closing afterwards loses no acknowledgement.
-   */
-  async drain(): Promise<void> {
-    if (this.state === 'open') this.state = 'draining';
-    await this.ownMessagesDelivered();
+  /** Called on every ping tick: a peer that did not answer the previous ping is dropped. */
+  heartbeat(): void {
+    if (this.state === 'closed') return;
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
   }
 
   /**
-   * Resolves once every message this connection sent so far is stored and its echo went out
-   * to it. An echo still travelling through the layer is read from the store instead: the
-   * message is committed, and the live copy is dropped by `seq` when it arrives.
+   * Stops taking frames and waits until this connection's messages in flight are stored,
+   * published and echoed to it, so that closing afterwards loses no acknowledgement.
    */
-  private async ownMessagesDelivered(): Promise<void> {
+  async drain(): Promise<void> {
+    if (this.state === 'open') this.state = 'draining';
     await this.outputTail;
-    while ((this.state === 'open' || this.state === 'draining') && this.lastSeq < this.highestOwnSeq) {
-      if (this.filling) await this.filling;
-      else {
-        this.held = [];
-        await this.runFill(this.highestOwnSeq);
-      }
-    }
+    await this.feed.ownDelivered();
   }
 
   /** Closes the socket with one of the catalogue's codes. */
@@ -163,6 +200,14 @@ export class ChatSession implements RoomMember {
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
+    if (!this.bucket.take()) {
+      if (++this.rateLimitedInARow >= this.deps.limits.floodCloseAfter) {
+        recordFrameRejected('rate_limited');
+        return this.close(CloseCode.policy);
+      }
+      return this.sendError(ErrorText.rateLimited, 'rate_limited');
+    }
+    this.rateLimitedInARow = 0;
     if (isBinary) return this.sendError(ErrorText.binaryFrame);
     const parsed = parseFrame(data.toString('utf8'));
     if (!parsed.ok) return this.sendError(parsed.error);
@@ -171,8 +216,8 @@ export class ChatSession implements RoomMember {
       case 'chat_message':
         return this.storeAndPublish(frame);
       case 'typing':
-        this.publish({ kind: 'typing', sender_email: this.user.email, is_typing: frame.is_typing === true });
-        return;
+        this.typing = frame.is_typing === true;
+        return this.publish({ kind: 'typing', sender_email: this.user.email, is_typing: this.typing });
       case 'mark_read':
         return this.markRead();
     }
@@ -186,12 +231,12 @@ export class ChatSession implements RoomMember {
       .then(
         async ({ message, created }) => {
           const wire = toWireMessage(message, this.user);
-          if (message.seq > this.highestOwnSeq) this.highestOwnSeq = message.seq;
+          const encoded = encodeFrame({ type: 'chat_message', ...wire });
           if (!created) {
-            // A retry: the original goes back to this connection only.
-            this.sendRaw(encodeFrame({ type: 'chat_message', ...wire }));
-            return;
+            recordMessagesDelivered('store');
+            return this.sendRaw(encoded); // a retry: the original, to this connection only
           }
+          this.feed.stored(message.seq);
           const event: RoomEvent = { kind: 'chat_message', message: wire };
           try {
             await this.deps.hub.publish(this.room, event);
@@ -199,16 +244,18 @@ export class ChatSession implements RoomMember {
             // Stored, so acknowledged: the echo goes out now, and the room gets the message
             // as soon as the layer takes it again.
             this.deps.onError(error, 'publishing a stored message');
-            this.deliverMessage(wire.seq, encodeFrame({ type: 'chat_message', ...wire }));
+            this.feed.offer(wire.seq, encoded);
             this.deps.hub.publishEventually(this.room, event, (lost) => this.deps.onError(lost, 'republishing a stored message'));
           }
         },
         (error: unknown) => {
-          const refused = (message: string, code: string): OutboundFrame =>
-            frame.client_id === undefined ? { type: 'error', message, code } : { type: 'error', message, code, client_id: frame.client_id };
-          if (isAppError(error) && error.code === 'not_matched') return this.send(refused(ErrorText.notMatched, 'not_matched'));
+          if (isAppError(error) && error.code === 'not_matched') {
+            recordFrameRejected('not_matched');
+            return this.send(refusal(ErrorText.notMatched, 'not_matched', frame.client_id));
+          }
+          recordFrameRejected('unavailable');
           this.deps.onError(error, 'storing a message');
-          this.send(refused(ErrorText.unavailable, 'unavailable'));
+          this.send(refusal(ErrorText.unavailable, 'unavailable', frame.client_id));
         },
       )
       .finally(() => this.pendingStores--);
@@ -220,86 +267,83 @@ export class ChatSession implements RoomMember {
       ({ count, lastReadId }) =>
         this.publish({ kind: 'read_receipt', reader_email: this.user.email, count, last_read_id: lastReadId === null ? null : String(lastReadId) }),
       (error: unknown) => {
-        if (isAppError(error) && error.code === 'not_matched') return this.sendError(ErrorText.notMatched);
         this.deps.onError(error, 'marking messages read');
-        this.sendError(ErrorText.internal);
+        this.sendError(ErrorText.unavailable, 'unavailable');
       },
     );
+  }
+
+  /** A partner's "typing" ends by itself if it is not renewed, even if their instance died. */
+  private watchPartnerTyping(isTyping: boolean): void {
+    clearTimeout(this.partnerTypingTimer);
+    this.partnerTypingTimer = undefined;
+    if (!isTyping) return;
+    this.partnerTypingTimer = setTimeout(() => {
+      this.partnerTypingTimer = undefined;
+      this.send({ type: 'typing', sender_email: this.partner.email, is_typing: false });
+    }, this.deps.limits.typingTimeoutMs);
   }
 
   private publish(event: RoomEvent): void {
     this.deps.hub.publish(this.room, event).catch((error: unknown) => this.deps.onError(error, `publishing ${event.kind}`));
   }
 
-  /** Hands a message to the client once, in `seq` order; a gap is filled from the store first. */
-  private deliverMessage(seq: number, frame: string): void {
-    if (this.held) {
-      this.held.push([seq, frame]);
-      return;
+  /** Presence is a courtesy: when its backend fails, chat goes on and the edge is not reported. */
+  private async presence(work: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await work();
+    } catch (error) {
+      this.deps.onError(error, 'updating presence');
+      return false;
     }
-    if (seq <= this.lastSeq) return;
-    if (seq === this.lastSeq + 1) {
-      this.lastSeq = seq;
-      this.sendRaw(frame);
-      return;
-    }
-    this.held = [[seq, frame]];
-    void this.runFill(seq - 1);
   }
 
-  /** Fills from the store up to `untilSeq`, then releases what was held meanwhile. */
-  private runFill(untilSeq: number): Promise<void> {
-    this.filling = this.fillGap(untilSeq)
-      .catch((error: unknown) => {
-        this.deps.onError(error, 'filling a message gap');
-        this.close(CloseCode.internalError);
-      })
-      .finally(() => {
-        this.filling = null;
-      });
-    return this.filling;
-  }
-
-  private async fillGap(untilSeq: number): Promise<void> {
-    while (this.lastSeq < untilSeq && (this.state === 'open' || this.state === 'draining')) {
-      const page = await this.deps.store.messagesAfter(this.pairId, this.lastSeq, Math.min(FILL_PAGE, untilSeq - this.lastSeq));
-      const before = this.lastSeq;
-      for (const message of page) this.sendStored(message);
-      if (this.lastSeq === before) break;
-    }
-    const held = this.held ?? [];
-    this.held = null;
-    for (const [seq, frame] of held) this.deliverMessage(seq, frame);
-  }
-
-  private sendStored(message: Message): void {
-    if (message.seq !== this.lastSeq + 1) return;
-    const sender = message.senderId === this.user.id ? this.user : this.partner;
-    this.lastSeq = message.seq;
-    this.sendRaw(encodeFrame({ type: 'chat_message', ...toWireMessage(message, sender) }));
-  }
-
-  /** Error frames keep their place behind this connection's earlier messages still being stored. */
+  /** Error frames keep their place behind this connection's earlier messages and their echoes. */
   private sendError(message: string, code?: string, clientId?: string): void {
-    const frame: ErrorOut = { type: 'error', message };
-    if (code !== undefined) frame.code = code;
-    if (clientId !== undefined) frame.client_id = clientId;
-    if (this.pendingStores === 0 && this.lastSeq >= this.highestOwnSeq) return this.send(frame);
-    this.outputTail = this.ownMessagesDelivered().then(() => this.send(frame));
+    recordFrameRejected(frameRejectReason(message));
+    const frame = refusal(message, code, clientId);
+    if (this.pendingStores === 0 && this.feed.ownCaughtUp()) return this.send(frame);
+    this.outputTail = this.outputTail.then(() => this.feed.ownDelivered()).then(() => this.send(frame));
   }
 
   private send(frame: OutboundFrame): void {
     this.sendRaw(encodeFrame(frame));
   }
 
-  private sendRaw(frame: string): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+  /** Sends unless closed; a peer whose unsent data passes the bound is closed with 1013. */
+  private sendRaw(frame: string, written?: () => void): void {
+    if (this.socket.readyState !== this.socket.OPEN) return written?.();
+    this.socket.send(frame, written && (() => written()));
+    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) this.closeSlowConsumer();
+  }
+
+  private closeSlowConsumer(): void {
+    if (this.state === 'closed') return;
+    this.close(CloseCode.tryAgain);
+    setTimeout(() => this.socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  }
+
+  /** A method, not a field test, so that checks after an await are not narrowed away. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.held = null;
+    clearTimeout(this.partnerTypingTimer);
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
+    if (this.typing) this.publish({ kind: 'typing', sender_email: this.user.email, is_typing: false });
+    if (!this.joinedPresence) return;
+    void this.presence(() => this.deps.presence.leave(this.room, this.user.email, this.id)).then((last) => {
+      if (last) this.publish({ kind: 'presence', email: this.user.email, online: false });
+    });
   }
+}
+
+function refusal(message: string, code?: string, clientId?: string): ErrorOut {
+  const frame: ErrorOut = { type: 'error', message };
+  if (code !== undefined) frame.code = code;
+  if (clientId !== undefined) frame.client_id = clientId;
+  return frame;
 }

@@ -1,6 +1,6 @@
 /**
- * What route handlers share: the store, the hub, settings, and the signed-in user of a
- * request (resolved from the session cookie on demand).
+ * What route handlers share: the store, the hub, presence, settings, and the signed-in user
+ * of a request (resolved from the session cookie on demand).
  */
 import type { FastifyRequest } from 'fastify';
 import { hashSessionToken, readCookie, SESSION_COOKIE } from '../auth/sessions.js';
@@ -8,12 +8,19 @@ import type { Hub } from '../chat/hub.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
-import type { Store, User } from '../store/index.js';
+import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
+
+/** Who is connected where, across every instance (the chat side's presence registry). */
+export interface PresenceLookup {
+  /** Resolves whether `email` has at least one open connection to the pair's room `pairRoom`, on any instance. */
+  isOnline(pairRoom: string, email: string): Promise<boolean>;
+}
 
 export interface RouteContext {
   store: Store;
   layer: ChannelLayer;
   hub: Hub;
+  presence: PresenceLookup;
   config: Readonly<Config>;
 }
 
@@ -32,4 +39,20 @@ export async function requireAdmin(context: RouteContext, request: FastifyReques
   const { user } = await requireUser(context, request);
   if (user.role !== 'ADMIN') throw new AppError('forbidden');
   return user;
+}
+
+/**
+ * The signed-in user's active pair with `partnerEmail`: 401 when signed out, 403
+ * `not_matched` otherwise — the same answer whether the partner is unknown, of the wrong
+ * role or simply not this user's partner, so nobody can probe who exists.
+ */
+export async function requirePair(
+  context: RouteContext,
+  request: FastifyRequest,
+  partnerEmail: string,
+): Promise<{ user: User; partner: User; pair: Pair }> {
+  const { user } = await requireUser(context, request);
+  const found = await context.store.activePairWith(user, normalizeEmail(partnerEmail));
+  if (!found) throw new AppError('not_matched');
+  return { user, partner: found.partner, pair: found.pair };
 }

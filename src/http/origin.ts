@@ -20,3 +20,17 @@ export function isOriginAllowed(origin: string | undefined, host: string | undef
 export function isCorsOrigin(origin: string | undefined, allowed: readonly string[] | null): origin is string {
   return origin !== undefined && allowed !== null && allowed.includes(origin);
 }
+
+/** True when a request carries a body (a length above 0, or a chunked one). */
+export function hasBody(headers: { 'content-length'?: string | undefined; 'transfer-encoding'?: string | undefined }): boolean {
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}
+
+/**
+ * True for `application/json`, parameters allowed (`; charset=utf-8`). The only body type a
+ * state-changing request may have: a cross-site HTML form cannot send it, and a cross-site
+ * script can only with a CORS preflight, which Tandem answers for allowed origins alone.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}

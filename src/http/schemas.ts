@@ -1,9 +1,27 @@
-/** JSON schemas shared by routes, and the user's public shape. */
-import type { Match, User } from '../store/index.js';
+/**
+ * JSON schemas shared by routes, the public shapes built from store records, and the
+ * helpers that declare error responses. Route schemas are the single source of the OpenAPI
+ * document (see openapi.ts), so every schema here says what it means in `description`.
+ */
+import { ErrorCatalogue, type ErrorCode } from '../errors.js';
+import type { Match, Message, User } from '../store/index.js';
+import { toWireMessage } from '../chat/wire-message.js';
 
 export const emailSchema = { type: 'string', format: 'email', minLength: 3, maxLength: 254 } as const;
 export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024 } as const;
 export const nameSchema = { type: 'string', minLength: 1, maxLength: 150, pattern: '\\S' } as const;
+/** A message id as the wire shows it: decimal digits, at most 15 so it stays an exact JS number. */
+export const messageIdSchema = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
+
+/** The OpenAPI security requirement of routes that need a signed-in user (the session cookie). */
+export const signedIn = [{ session: [] }];
+
+/** A body that must be absent or `{}`: actions without parameters (an absent body is `null`, see server.ts). */
+export const emptyBody = { type: ['object', 'null'], additionalProperties: false, maxProperties: 0, description: 'No parameters: absent or `{}`' } as const;
+
+/** A path parameter naming a user by email (compared case-insensitively). */
+export const emailParam = (name: string, description: string) =>
+  ({ type: 'object', additionalProperties: false, required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 254, description } } }) as const;
 
 export const newUserBody = (roles: readonly string[]) =>
   ({
@@ -27,6 +45,42 @@ export interface NewUserBody {
   role: 'MENTOR' | 'MENTEE' | 'ADMIN';
 }
 
+export const userSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email', 'first_name', 'last_name', 'role'],
+  properties: {
+    email: { type: 'string' },
+    first_name: { type: 'string' },
+    last_name: { type: 'string' },
+    role: { type: 'string', enum: ['MENTOR', 'MENTEE', 'ADMIN'] },
+  },
+} as const;
+
+export const matchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mentor', 'mentee', 'matched_at'],
+  properties: { mentor: userSchema, mentee: userSchema, matched_at: { type: 'string', format: 'date-time' } },
+} as const;
+
+/** A message of the history: the WebSocket `chat_message` fields plus `is_read`. */
+export const historyMessageSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['message_id', 'seq', 'sender_email', 'sender_name', 'content', 'timestamp', 'is_read'],
+  properties: {
+    message_id: messageIdSchema,
+    seq: { type: 'integer', minimum: 1, description: 'Position in the pair, contiguous from 1' },
+    sender_email: { type: 'string' },
+    sender_name: { type: 'string', description: '"First Last"' },
+    content: { type: 'string' },
+    timestamp: { type: 'string', format: 'date-time' },
+    is_read: { type: 'boolean', description: 'Whether the receiver marked it read' },
+    client_id: { type: 'string', description: 'The sender\'s idempotency key, when it sent one' },
+  },
+} as const;
+
 export interface PublicUser {
   email: string;
   first_name: string;
@@ -40,4 +94,39 @@ export function publicUser(user: User): PublicUser {
 
 export function publicMatch(match: Match) {
   return { mentor: publicUser(match.mentor), mentee: publicUser(match.mentee), matched_at: match.matchedAt.toISOString() };
+}
+
+/** A stored message as history shows it; `sender` is whichever of the pair sent it. */
+export function historyMessage(message: Message, sender: User) {
+  return { ...toWireMessage(message, sender), is_read: message.isRead };
+}
+
+/** The error body, its `error` limited to `codes`; the description lists when each happens. */
+export function errorBody(codes: readonly ErrorCode[]) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['error', 'message'],
+    properties: { error: { type: 'string', enum: [...codes] }, message: { type: 'string' } },
+    description: codes.map((code) => `\`${code}\`: ${ErrorCatalogue[code].message}`).join('; '),
+  } as const;
+}
+
+type ResponseSchemas = Record<string, unknown>;
+
+/**
+ * Adds the error responses of `codes` to `responses`, one per status; codes sharing a
+ * status (403 `forbidden` and `origin_not_allowed`) share its body's enum. Returns a new object.
+ */
+export function withErrors(responses: ResponseSchemas, codes: readonly ErrorCode[]): ResponseSchemas {
+  const result: ResponseSchemas = { ...responses };
+  for (const code of codes) {
+    const status = String(ErrorCatalogue[code].status);
+    const existing = result[status] as { properties?: { error?: { enum?: ErrorCode[] } } } | undefined;
+    const known = existing?.properties?.error?.enum;
+    if (existing && !known) continue; // a success or custom body: left alone
+    if (known?.includes(code)) continue;
+    result[status] = errorBody([...(known ?? []), code]);
+  }
+  return result;
 }

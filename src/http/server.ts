@@ -1,13 +1,19 @@
 /**
  * The HTTP side of Tandem: a Fastify instance with the API routes, JSON-only bodies, the
- * origin (CSRF) check on state-changing requests, CORS for configured origins, and one
- * error shape for everything.
+ * origin (CSRF) check on state-changing requests, CORS for configured origins, one error
+ * shape for everything, a request id on every request and log line, request metrics, and
+ * the OpenAPI document generated from the routes' schemas.
  */
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { recordHttpRequest } from '../metrics.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
-import { isCorsOrigin, isOriginAllowed } from './origin.js';
+import { collectOpenApi } from './openapi.js';
+import { hasBody, isCorsOrigin, isJsonMediaType, isOriginAllowed } from './origin.js';
 import { authRoutes } from './routes/auth.js';
+import { chatRoutes } from './routes/chat.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { matchRoutes } from './routes/matches.js';
 import { userRoutes } from './routes/users.js';
@@ -15,24 +21,60 @@ import { webRoutes } from './routes/web.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BODY_LIMIT_BYTES = 64 * 1024;
+/** A caller's `X-Request-Id` is reused when it is this tame; anything else gets a fresh UUID. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function buildHttp(context: RouteContext): FastifyInstance {
+/**
+ * Log fields that must never be written, should a serializer or a log call ever include
+ * them: credentials, session ids and message content. (Fastify's request serializer logs
+ * method, URL and addresses only; these paths are the second line of defence.)
+ */
+const REDACT = [
+  'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]',
+  'password', '*.password', 'content', '*.content', 'token', '*.token', 'cookie', '*.cookie',
+];
+
+export interface HttpOptions {
+  /** Where log lines go (default: stdout); tests read them here. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export function buildHttp(context: RouteContext, options: HttpOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger: { level: context.config.logLevel },
+    logger: {
+      level: context.config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: trustProxy(context.config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Long enough for any email in a path; the route schemas then bound it (400, not 404).
+    routerOptions: { maxParamLength: 1024 },
     // Unknown fields are refused, and a string never silently becomes a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body, so bodiless actions work with clients that always send the header.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, null) : parseJson(request, body as string, done),
+  );
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
 
   const allowed = context.config.allowedOrigins;
   app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
     const origin = request.headers.origin;
     if (isCorsOrigin(origin, allowed)) {
       reply.header('access-control-allow-origin', origin);
       reply.header('access-control-allow-credentials', 'true');
+      reply.header('access-control-expose-headers', 'retry-after, x-request-id');
       reply.header('vary', 'Origin');
       if (request.method === 'OPTIONS') {
         reply.header('access-control-allow-methods', 'GET, POST, DELETE');
@@ -41,15 +83,30 @@ export function buildHttp(context: RouteContext): FastifyInstance {
         return reply.code(204).send();
       }
     }
-    if (!SAFE_METHODS.has(request.method) && !isOriginAllowed(origin, request.headers.host, allowed)) {
-      return sendError(reply, 'origin_not_allowed');
-    }
+    if (SAFE_METHODS.has(request.method)) return;
+    if (!isOriginAllowed(origin, request.headers.host, allowed)) return sendError(reply, 'origin_not_allowed');
+    if (hasBody(request.headers) && !isJsonMediaType(request.headers['content-type'])) return sendError(reply, 'unsupported_media_type');
+  });
+  // An absent body is `null`, so that a route may declare "absent or {}" (schemas.emptyBody).
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && !SAFE_METHODS.has(request.method)) request.body = null;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    recordHttpRequest(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  const openApi = collectOpenApi(app);
   authRoutes(app, context);
   userRoutes(app, context);
   matchRoutes(app, context);
+  chatRoutes(app, context);
   healthRoutes(app, context);
+  docsRoutes(app, openApi);
   webRoutes(app);
   return app;
+}
+
+/** Fastify's `trustProxy`; a hop count becomes the function Fastify would build from it (its types omit numbers). */
+function trustProxy(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }

@@ -8,6 +8,7 @@ export type RoomEvent =
   | { kind: 'chat_message'; message: WireMessage }
   | { kind: 'typing'; sender_email: string; is_typing: boolean }
   | { kind: 'read_receipt'; reader_email: string; count: number; last_read_id: string | null }
+  | { kind: 'presence'; email: string; online: boolean }
   | { kind: 'force_disconnect'; reason: string };
 
 export type BroadcastEvent = { kind: 'session_revoked'; token_hash: string; reason: string };

@@ -90,6 +90,8 @@ export const ErrorText = {
   badClientId: 'client_id must be a string of 1 to 64 characters',
   badTyping: 'is_typing must be a boolean',
   binaryFrame: 'Binary frames are not supported',
+  rateLimited: 'Rate limit exceeded',
+  invalidAfter: 'after must be a message id',
   notMatched: 'You are no longer matched with this partner',
   unavailable: 'Chat is temporarily unavailable, please retry',
   internal: 'Internal error',

@@ -73,6 +73,29 @@ export interface ReadResult {
   lastReadId: number | null;
 }
 
+/** One current partner of a user, as the conversation list shows it. */
+export interface Conversation {
+  pairId: number;
+  partner: User;
+  /** The pair's newest message (from either side); null before the first. */
+  lastMessage: Message | null;
+  /** Messages from the partner that the user has not marked read. */
+  unreadCount: number;
+}
+
+/** Failed logins counted under one key (an account or a client address) in its current window. */
+export interface LoginAttempts {
+  key: string;
+  count: number;
+  /** When the key's current window started; it ends one window length later. */
+  windowStartedAt: Date;
+}
+
+export interface MatchOptions {
+  /** Most active mentees the mentor may have, this one included; null or absent: no limit. */
+  mentorCapacity?: number | null;
+}
+
 export interface Store {
   /** Creates a user; rejects with `email_taken` when the email is in use. */
   createUser(user: NewUser): Promise<User>;
@@ -87,10 +110,13 @@ export interface Store {
   revokeSession(tokenHash: string): Promise<boolean>;
 
   /**
-   * Matches a mentee with a mentor. Rejects with `user_not_found`, `wrong_role` or
-   * `already_matched`. Rematching a former pair reactivates it, history and `seq` included.
+   * Matches a mentee with a mentor. Rejects with `user_not_found`, `wrong_role`,
+   * `already_matched`, or `mentor_at_capacity` when the mentor already has
+   * `options.mentorCapacity` active mentees (checked under a lock of the mentor, so concurrent
+   * matches on any instance never exceed it). Rematching a former pair reactivates it,
+   * history and `seq` included.
    */
-  createMatch(mentorEmail: string, menteeEmail: string): Promise<Match>;
+  createMatch(mentorEmail: string, menteeEmail: string, options?: MatchOptions): Promise<Match>;
   /** Ends the mentee's active match; null when there is none. */
   endMatch(menteeEmail: string): Promise<Match | null>;
   /** Active matches: all of them, or those in which `userId` takes part. */
@@ -120,6 +146,23 @@ export interface Store {
   messagesBefore(pairId: number, beforeSeq: number, limit: number): Promise<Message[]>;
   /** Marks every unread message the partner sent to `readerId` in an active pair, in one statement. */
   markRead(pairId: number, readerId: number): Promise<ReadResult>;
+  /**
+   * One row per active match of `userId`: the partner, the pair's newest message and the
+   * number of the partner's messages the user has not read — read with one SQL statement,
+   * whatever the number of partners. Most recent activity first (newest message, or the
+   * match itself when there is none), then newest pair first.
+   */
+  conversations(userId: number): Promise<Conversation[]>;
+
+  /**
+   * Counts one login attempt under each key and resolves with each key's count in its
+   * current window. A key whose window started at or before `windowStart` starts a new
+   * window at `now` with a count of 1. Windows that ended are forgotten. Atomic per key, so
+   * concurrent attempts on any instance each get their own count. Keys are distinct.
+   */
+  countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]>;
+  /** Takes back one attempt counted under each key (the login succeeded); never below zero. */
+  refundLoginAttempt(keys: readonly string[]): Promise<void>;
 
   /** Resolves when the database answers. */
   ping(): Promise<void>;

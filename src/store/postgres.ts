@@ -10,7 +10,10 @@ import { MIGRATIONS } from './migrations/index.js';
 import {
   counterpartRole,
   type AppendResult,
+  type Conversation,
+  type LoginAttempts,
   type Match,
+  type MatchOptions,
   type Message,
   type NewMessage,
   type NewUser,
@@ -33,6 +36,12 @@ interface UserRow { id: number; email: string; first_name: string; last_name: st
 interface PairRow { id: number; mentor_id: number; mentee_id: number; active: boolean; last_seq: number }
 interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Date; is_read: boolean; client_id: string | null }
 interface MatchRow { pair_id: number; matched_at: Date; mentor_id: number; mentee_id: number }
+/** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
+interface ConversationRow extends UserRow {
+  pair_id: number;
+  unread_count: number;
+  m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: Date; m_is_read: boolean; m_client_id: string | null;
+}
 
 const toUser = (row: UserRow): User => ({
   id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role, createdAt: row.created_at,
@@ -119,7 +128,8 @@ export class PostgresStore implements Store {
     return result.count > 0;
   }
 
-  async createMatch(mentorEmail: string, menteeEmail: string): Promise<Match> {
+  async createMatch(mentorEmail: string, menteeEmail: string, options: MatchOptions = {}): Promise<Match> {
+    const capacity = options.mentorCapacity ?? null;
     try {
       return await this.sql.begin(async (tx) => {
         const users = await tx<{ id: number; email: string; role: Role }[]>`
@@ -128,6 +138,15 @@ export class PostgresStore implements Store {
         const mentee = users.find((u) => u.email === menteeEmail);
         if (!mentor || !mentee) throw new AppError('user_not_found');
         if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
+        if (capacity !== null) {
+          // The mentor's row lock queues concurrent matches of this mentor, on any instance;
+          // each statement after it sees what the previous holder committed.
+          await tx`SELECT 1 FROM users WHERE id = ${mentor.id} FOR UPDATE`;
+          const [taken] = await tx`SELECT 1 FROM pairs WHERE mentee_id = ${mentee.id} AND active`;
+          if (taken) throw new AppError('already_matched');
+          const [row] = await tx<{ n: number }[]>`SELECT count(*) AS n FROM pairs WHERE mentor_id = ${mentor.id} AND active`;
+          if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
+        }
         // A former pair is reactivated so its history and seq continue. No row back means a
         // concurrent match won; the partial unique index turns the other races into 23505.
         const [row] = await tx<MatchRow[]>`
@@ -212,6 +231,52 @@ export class PostgresStore implements Store {
         RETURNING id)
       SELECT count(*) AS count, max(id) AS last_read_id FROM marked`;
     return { count: row!.count, lastReadId: row!.last_read_id };
+  }
+
+  async conversations(userId: number): Promise<Conversation[]> {
+    const rows = await this.sql<ConversationRow[]>`
+      SELECT p.id AS pair_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at,
+             m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
+             m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
+             (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND NOT x.is_read) AS unread_count
+      FROM pairs p
+      JOIN users u ON u.id = CASE WHEN p.mentor_id = ${userId} THEN p.mentee_id ELSE p.mentor_id END
+      LEFT JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq
+      WHERE p.active AND (p.mentor_id = ${userId} OR p.mentee_id = ${userId})
+      ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`;
+    return rows.map((row) => ({
+      pairId: row.pair_id,
+      partner: toUser(row),
+      lastMessage: row.m_id === null ? null : toMessage({
+        id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
+        created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id,
+      }),
+      unreadCount: row.unread_count,
+    }));
+  }
+
+  async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.sql<{ key: string; attempts: number; window_started_at: Date }[]>`
+      INSERT INTO login_attempts (key, attempts, window_started_at)
+      SELECT key, 1, ${now} FROM unnest(${keys as string[]}::text[]) AS t(key)
+      ON CONFLICT (key) DO UPDATE SET
+        attempts = CASE WHEN login_attempts.window_started_at <= ${windowStart} THEN 1 ELSE login_attempts.attempts + 1 END,
+        window_started_at = CASE WHEN login_attempts.window_started_at <= ${windowStart} THEN excluded.window_started_at
+                                 ELSE login_attempts.window_started_at END
+      RETURNING key, attempts, window_started_at`;
+    // Rows just counted started after `windowStart`, so only ended windows go.
+    await this.sql`DELETE FROM login_attempts WHERE window_started_at <= ${windowStart}`;
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    return keys.map((key) => {
+      const row = byKey.get(key)!;
+      return { key, count: row.attempts, windowStartedAt: row.window_started_at };
+    });
+  }
+
+  async refundLoginAttempt(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.sql`UPDATE login_attempts SET attempts = greatest(attempts - 1, 0) WHERE key = ANY(${keys as string[]}::text[])`;
   }
 
   async ping(): Promise<void> {

@@ -11,7 +11,10 @@ import { MIGRATIONS } from './migrations/index.js';
 import {
   counterpartRole,
   type AppendResult,
+  type Conversation,
+  type LoginAttempts,
   type Match,
+  type MatchOptions,
   type Message,
   type NewMessage,
   type NewUser,
@@ -26,6 +29,12 @@ interface UserRow { id: number; email: string; first_name: string; last_name: st
 interface PairRow { id: number; mentor_id: number; mentee_id: number; active: number; last_seq: number }
 interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: number; is_read: number; client_id: string | null }
 interface MatchRow { pair_id: number; matched_at: number; mentor_id: number; mentee_id: number }
+/** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
+interface ConversationRow extends UserRow {
+  pair_id: number;
+  unread_count: number;
+  m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: number; m_is_read: number; m_client_id: string | null;
+}
 
 const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';
 const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id';
@@ -76,6 +85,25 @@ export class SqliteStore implements Store {
       seqAtId: p('SELECT seq FROM messages WHERE pair_id = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       before: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      activeMenteesOf: p('SELECT count(*) AS n FROM pairs WHERE mentor_id = ? AND active = 1'),
+      conversations: p(`
+        SELECT p.id AS pair_id, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
+               m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
+               m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
+               (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND x.is_read = 0) AS unread_count
+        FROM pairs p
+        JOIN users u ON u.id = CASE WHEN p.mentor_id = @user THEN p.mentee_id ELSE p.mentor_id END
+        LEFT JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq
+        WHERE p.active = 1 AND (p.mentor_id = @user OR p.mentee_id = @user)
+        ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`),
+      countAttempt: p(`
+        INSERT INTO login_attempts (key, attempts, window_started_at) VALUES (@key, 1, @now)
+        ON CONFLICT (key) DO UPDATE SET
+          attempts = CASE WHEN window_started_at <= @since THEN 1 ELSE attempts + 1 END,
+          window_started_at = CASE WHEN window_started_at <= @since THEN @now ELSE window_started_at END
+        RETURNING key, attempts, window_started_at`),
+      purgeAttempts: p('DELETE FROM login_attempts WHERE window_started_at <= ?'),
+      refundAttempt: p('UPDATE login_attempts SET attempts = max(attempts - 1, 0) WHERE key = ?'),
       markRead: p(`UPDATE messages SET is_read = 1 WHERE pair_id = ? AND sender_id <> ? AND is_read = 0
                    AND EXISTS (SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)) RETURNING id`),
       ping: p('SELECT 1'),
@@ -127,13 +155,19 @@ export class SqliteStore implements Store {
     return this.sql.revokeSession.run(Date.now(), tokenHash).changes > 0;
   }
 
-  async createMatch(mentorEmail: string, menteeEmail: string): Promise<Match> {
+  async createMatch(mentorEmail: string, menteeEmail: string, options: MatchOptions = {}): Promise<Match> {
+    const capacity = options.mentorCapacity ?? null;
+    // An immediate transaction holds the write lock: no other match can slip in between the
+    // capacity count and the insert.
     const run = this.db.transaction((): number => {
       const mentor = this.sql.userByEmail.get(mentorEmail) as UserRow | undefined;
       const mentee = this.sql.userByEmail.get(menteeEmail) as UserRow | undefined;
       if (!mentor || !mentee) throw new AppError('user_not_found');
       if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
       if (this.sql.activePairOfMentee.get(mentee.id)) throw new AppError('already_matched');
+      if (capacity !== null && (this.sql.activeMenteesOf.get(mentor.id) as { n: number }).n >= capacity) {
+        throw new AppError('mentor_at_capacity');
+      }
       const now = Date.now();
       const existing = this.sql.pairOf.get(mentor.id, mentee.id) as PairRow | undefined;
       if (existing) {
@@ -206,6 +240,35 @@ export class SqliteStore implements Store {
     let lastReadId: number | null = null;
     for (const row of rows) if (lastReadId === null || row.id > lastReadId) lastReadId = row.id;
     return { count: rows.length, lastReadId };
+  }
+
+  async conversations(userId: number): Promise<Conversation[]> {
+    const rows = this.sql.conversations.all({ user: userId }) as ConversationRow[];
+    return rows.map((row) => ({
+      pairId: row.pair_id,
+      partner: toUser(row),
+      lastMessage: row.m_id === null ? null : toMessage({
+        id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
+        created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id,
+      }),
+      unreadCount: row.unread_count,
+    }));
+  }
+
+  async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
+    const run = this.db.transaction(() => {
+      const counted = keys.map((key) => this.sql.countAttempt.get({ key, now: now.getTime(), since: windowStart.getTime() }) as
+        { key: string; attempts: number; window_started_at: number });
+      this.sql.purgeAttempts.run(windowStart.getTime());
+      return counted;
+    });
+    return run.immediate().map((row) => ({ key: row.key, count: row.attempts, windowStartedAt: new Date(row.window_started_at) }));
+  }
+
+  async refundLoginAttempt(keys: readonly string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const key of keys) this.sql.refundAttempt.run(key);
+    }).immediate();
   }
 
   async ping(): Promise<void> {

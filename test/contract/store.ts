@@ -351,6 +351,73 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => m.content), ['before', 'after']);
     });
 
+    test('lists conversations: one row per current partner, newest activity first, in one read', async (store) => {
+      const { mentor, mentee, loner, other, admin, pairId } = await seed(store);
+      const second = await store.createMatch(mentor.email, loner.email);
+      const rows = async (u: User) => (await store.conversations(u.id)).map((c) => [c.pairId, c.partner.email, c.lastMessage?.content ?? null, c.unreadCount]);
+      assert.deepEqual(await rows(mentor), [[second.pairId, loner.email, null, 0], [pairId, mentee.email, null, 0]]);
+      await send(store, pairId, mentee, 'one');
+      await send(store, pairId, mentee, 'two');
+      const last = (await send(store, pairId, mentor, 'three', 'c3')).message;
+      const [first] = await store.conversations(mentor.id);
+      assert.deepEqual(first, { pairId, partner: mentee, lastMessage: last, unreadCount: 2 });
+      assert.deepEqual(await rows(mentee), [[pairId, mentor.email, 'three', 1]]);
+      await send(store, second.pairId, loner, 'newest');
+      assert.deepEqual(await rows(mentor), [[second.pairId, loner.email, 'newest', 1], [pairId, mentee.email, 'three', 2]]);
+      await store.markRead(pairId, mentor.id);
+      await store.endMatch(loner.email);
+      assert.deepEqual(await rows(mentor), [[pairId, mentee.email, 'three', 0]]);
+      assert.deepEqual(await rows(mentee), [[pairId, mentor.email, 'three', 1]]);
+      assert.deepEqual(await store.conversations(admin.id), []);
+      assert.deepEqual(await store.conversations(other.id), []);
+    });
+
+    test('refuses a match past the mentor capacity, also under concurrent matches', async (store, reopen) => {
+      const { mentor, mentee, loner, other } = await seed(store);
+      const more = await Promise.all(['m3', 'm4', 'm5'].map((name) => user(store, `${name}@example.test`, 'MENTEE')));
+      await store.createMatch(mentor.email, loner.email, { mentorCapacity: 2 });
+      await rejectsWith(store.createMatch(mentor.email, more[0]!.email, { mentorCapacity: 2 }), 'mentor_at_capacity');
+      await rejectsWith(store.createMatch(other.email, mentee.email, { mentorCapacity: 2 }), 'already_matched');
+      await rejectsWith(store.createMatch(mentor.email, mentee.email, { mentorCapacity: 2 }), 'already_matched');
+      await store.createMatch(mentor.email, more[0]!.email, { mentorCapacity: null });
+      await store.endMatch(loner.email);
+      await store.endMatch(more[0]!.email);
+      const second = reopen ? await reopen() : store;
+      const race = await Promise.allSettled([
+        store.createMatch(mentor.email, more[1]!.email, { mentorCapacity: 2 }),
+        second.createMatch(mentor.email, more[2]!.email, { mentorCapacity: 2 }),
+      ]);
+      assert.deepEqual(race.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      await rejectsWith(Promise.reject(race.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason), 'mentor_at_capacity');
+      assert.equal((await store.listMatches(mentor.id)).length, 2);
+    });
+
+    test('counts login attempts per key in fixed windows, atomically', async (store, reopen) => {
+      const t0 = Date.UTC(2030, 0, 1);
+      const at = (seconds: number) => new Date(t0 + seconds * 1000);
+      const count = (s: Store, keys: string[], seconds: number) => s.countLoginAttempt(keys, at(seconds), at(seconds - 60));
+      assert.deepEqual(await count(store, ['account:a', 'address:1'], 0), [
+        { key: 'account:a', count: 1, windowStartedAt: at(0) },
+        { key: 'address:1', count: 1, windowStartedAt: at(0) },
+      ]);
+      assert.deepEqual(await count(store, ['address:1', 'account:b'], 10), [
+        { key: 'address:1', count: 2, windowStartedAt: at(0) },
+        { key: 'account:b', count: 1, windowStartedAt: at(10) },
+      ]);
+      await store.refundLoginAttempt(['address:1', 'account:unknown']);
+      assert.deepEqual((await count(store, ['address:1'], 20)).map((r) => r.count), [2]);
+      for (let i = 0; i < 4; i++) await store.refundLoginAttempt(['address:1']);
+      assert.deepEqual((await count(store, ['address:1'], 30)).map((r) => r.count), [1]);
+      // At 60 s the window that started at 0 has ended: counting starts over.
+      assert.deepEqual(await count(store, ['account:a', 'account:b'], 60), [
+        { key: 'account:a', count: 1, windowStartedAt: at(60) },
+        { key: 'account:b', count: 2, windowStartedAt: at(10) },
+      ]);
+      const second = reopen ? await reopen() : store;
+      const together = await Promise.all(Array.from({ length: 20 }, (_, i) => count(i % 2 ? second : store, ['address:2'], 100)));
+      assert.deepEqual(together.map(([row]) => row!.count).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
     test('keeps everything across close and reopen, pending appends included', async (store, reopen, t) => {
       if (!reopen) return t.skip('the factory cannot reopen');
       const { mentor, mentee, pairId } = await seed(store);

@@ -9,18 +9,28 @@ const WAIT_MS = 5000;
 
 export type Frame = OutboundFrame & Record<string, any>;
 
+export interface SocketOptions {
+  cookie?: string | undefined;
+  origin?: string;
+  headers?: Record<string, string>;
+  /** False plays a dead peer: pings go unanswered. */
+  autoPong?: boolean;
+}
+
 export class TestSocket {
   readonly ws: WebSocket;
   readonly frames: Frame[] = [];
+  /** The `connection_established` frame, once `connectChat` read it. */
+  established: Frame | undefined;
   private readonly waiters: Array<(frame: Frame) => void> = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
 
-  constructor(url: string, options: { cookie?: string | undefined; origin?: string; headers?: Record<string, string> } = {}) {
+  constructor(url: string, options: SocketOptions = {}) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.cookie) headers.cookie = options.cookie;
     if (options.origin) headers.origin = options.origin;
-    this.ws = new WebSocket(url, { headers });
+    this.ws = new WebSocket(url, { headers, autoPong: options.autoPong ?? true });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('unexpected-response', (_req, res) => reject(new Error(`handshake refused with HTTP ${res.statusCode}`)));
@@ -100,10 +110,16 @@ export function chatUrl(wsBase: string, partnerEmail: string, query = ''): strin
   return `${wsBase}/ws/chat/${encodeURIComponent(partnerEmail)}/${query}`;
 }
 
-export async function connectChat(wsBase: string, partnerEmail: string, cookie: string | undefined): Promise<TestSocket> {
-  const socket = new TestSocket(chatUrl(wsBase, partnerEmail), { cookie });
+export async function connectChat(
+  wsBase: string,
+  partnerEmail: string,
+  cookie: string | undefined,
+  options: { query?: string; autoPong?: boolean } = {},
+): Promise<TestSocket> {
+  const socket = new TestSocket(chatUrl(wsBase, partnerEmail, options.query), { cookie, autoPong: options.autoPong ?? true });
   await socket.opened;
   const first = await socket.next();
   if (first.type !== 'connection_established') throw new Error(`expected connection_established, got ${JSON.stringify(first)}`);
+  socket.established = first;
   return socket;
 }

@@ -9,6 +9,9 @@ import { ErrorText } from '../../src/protocol/frames.js';
 import { type Agent, matchedPair } from '../helpers/http.js';
 import { connectChat, chatUrl, TestSocket, type Frame } from '../helpers/socket.js';
 
+/** The suite sends bursts on purpose; per-connection rate limits are tested in limits.test.ts. */
+export const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000' } as const;
+
 export interface Cluster {
   admin: Agent;
   /** Base URLs of the instance serving side `i` (0: mentee, 1: mentor). */
@@ -27,6 +30,8 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       // The mentor's agent logged in on side 0's instance; sessions are shared through the store.
       const menteeSocket = await connectChat(cluster.side(0).ws, mentor.email, mentee.cookie);
       const mentorSocket = await connectChat(cluster.side(1).ws, mentee.email, mentor.cookie);
+      // The mentee sees the mentor come online (PROTOCOL Part 2, presence).
+      assert.deepEqual(await menteeSocket.next(), { type: 'presence', email: mentor.email, online: true });
       return { mentor, mentee, menteeSocket, mentorSocket };
     }
 

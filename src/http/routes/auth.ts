@@ -1,11 +1,14 @@
-/** Register, login, logout and `GET /api/me`. */
+/** Register, login (throttled), logout and `GET /api/me`. */
 import type { FastifyInstance } from 'fastify';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/sessions.js';
 import { AppError } from '../../errors.js';
+import { recordLoginAttempt } from '../../metrics.js';
 import { normalizeEmail, type User } from '../../store/index.js';
 import { requireUser, type RouteContext } from '../context.js';
-import { newUserBody, publicUser, type NewUserBody } from '../schemas.js';
+import { sendError } from '../errors.js';
+import { emptyBody, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
+import { LoginThrottle } from '../throttle.js';
 
 const loginBody = {
   type: 'object',
@@ -14,26 +17,68 @@ const loginBody = {
   properties: { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
 } as const;
 
+const THROTTLED = 'Too many failed logins, try again later';
+
 export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
+  const throttle = new LoginThrottle(store, config.loginThrottle);
 
-  app.post<{ Body: NewUserBody }>('/api/auth/register', { schema: { body: newUserBody(['MENTOR', 'MENTEE']) } }, async (request, reply) => {
+  app.post<{ Body: NewUserBody }>('/api/auth/register', {
+    schema: {
+      summary: 'Register as a MENTOR or MENTEE',
+      description: 'Anyone, unless `REGISTRATION=closed`. The email is kept lower-cased.',
+      tags: ['auth'],
+      body: newUserBody(['MENTOR', 'MENTEE']),
+      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['registration_closed', 'email_taken']),
+    },
+  }, async (request, reply) => {
     if (!config.registrationOpen) throw new AppError('registration_closed');
     const user = await createUser(context, request.body);
     return reply.code(201).send(publicUser(user));
   });
 
-  app.post<{ Body: { email: string; password: string } }>('/api/auth/login', { schema: { body: loginBody } }, async (request, reply) => {
-    const found = await store.credentialsByEmail(normalizeEmail(request.body.email));
+  app.post<{ Body: { email: string; password: string } }>('/api/auth/login', {
+    schema: {
+      summary: 'Sign in',
+      description:
+        'Sets `sessionid` (HttpOnly, SameSite=Lax, Path=/; Secure when configured), a new id at every login. One answer for an ' +
+        'unknown email and a wrong password. Failed attempts are counted per account and per client address; past either ' +
+        'limit the answer is 429 with `Retry-After` (seconds), whatever the password. Successful logins never count.',
+      tags: ['auth'],
+      body: loginBody,
+      response: withErrors({ 200: { ...userSchema, description: 'Signed in; the cookie is set' } }, ['invalid_credentials', 'rate_limited']),
+    },
+  }, async (request, reply) => {
+    const email = normalizeEmail(request.body.email);
+    const verdict = await throttle.attempt(email, request.ip);
+    if (!verdict.ok) {
+      recordLoginAttempt('throttled');
+      return sendError(reply.header('retry-after', String(verdict.retryAfterSeconds)), 'rate_limited', THROTTLED);
+    }
+    const found = await store.credentialsByEmail(email);
     const ok = found ? await verifyPassword(request.body.password, found.passwordHash) : await verifyAgainstNothing(request.body.password);
-    if (!found || !ok) throw new AppError('invalid_credentials');
+    if (!found || !ok) {
+      recordLoginAttempt('failure');
+      throw new AppError('invalid_credentials');
+    }
+    await throttle.succeeded(verdict);
+    recordLoginAttempt('success');
     const token = newSessionToken();
     await store.createSession(hashSessionToken(token), found.user.id, new Date(Date.now() + config.sessionTtlSeconds * 1000));
     reply.header('set-cookie', sessionCookie(token, config.sessionTtlSeconds, config.cookieSecure));
     return publicUser(found.user);
   });
 
-  app.post('/api/auth/logout', async (request, reply) => {
+  app.post('/api/auth/logout', {
+    schema: {
+      summary: 'Sign out',
+      description: 'Revokes the session; its live sockets get `force_disconnect` (`logged_out`) on every instance.',
+      tags: ['auth'],
+      security: signedIn,
+      body: emptyBody,
+      response: { 204: { type: 'null', description: 'Signed out; the cookie is cleared' } },
+    },
+  }, async (request, reply) => {
     const { sessionHash } = await requireUser(context, request);
     await store.revokeSession(sessionHash);
     await context.hub.revokeSession(sessionHash, 'logged_out').catch((error: unknown) => request.log.error({ err: error }, 'revocation broadcast failed'));
@@ -41,7 +86,22 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     return reply.code(204).send();
   });
 
-  app.get('/api/me', async (request) => {
+  app.get('/api/me', {
+    schema: {
+      summary: 'The signed-in user and their current partners',
+      tags: ['auth'],
+      security: signedIn,
+      response: {
+        200: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['user', 'partners'],
+          properties: { user: userSchema, partners: { type: 'array', items: userSchema } },
+          description: 'A mentee has at most one partner (her mentor); a mentor one per mentee; an admin none',
+        },
+      },
+    },
+  }, async (request) => {
     const { user } = await requireUser(context, request);
     const matches = await store.listMatches(user.id);
     const partners = matches.map((match) => publicUser(match.mentor.id === user.id ? match.mentee : match.mentor));

@@ -4,7 +4,7 @@ import { roomName } from '../../chat/room.js';
 import { AppError } from '../../errors.js';
 import { normalizeEmail } from '../../store/index.js';
 import { requireAdmin, requireUser, type RouteContext } from '../context.js';
-import { emailSchema, publicMatch } from '../schemas.js';
+import { emailParam, emailSchema, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
 
 const matchBody = {
   type: 'object',
@@ -14,38 +14,66 @@ const matchBody = {
 } as const;
 
 export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { store } = context;
+  const { store, config } = context;
 
-  app.post<{ Body: { mentor_email: string; mentee_email: string } }>('/api/matches', { schema: { body: matchBody } }, async (request, reply) => {
+  app.post<{ Body: { mentor_email: string; mentee_email: string } }>('/api/matches', {
+    schema: {
+      summary: 'Match a mentee with a mentor',
+      description: 'ADMIN only. A mentee has at most one mentor; a mentor at most `MENTOR_CAPACITY` mentees. Rematching a former pair keeps its history.',
+      tags: ['matches'],
+      security: signedIn,
+      body: matchBody,
+      response: withErrors({ 201: { ...matchSchema, description: 'The new match' } }, [
+        'forbidden', 'wrong_role', 'user_not_found', 'already_matched', 'mentor_at_capacity',
+      ]),
+    },
+  }, async (request, reply) => {
     await requireAdmin(context, request);
-    const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email));
+    const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email), {
+      mentorCapacity: config.mentorCapacity,
+    });
     return reply.code(201).send(publicMatch(match));
   });
 
-  app.get('/api/matches', async (request) => {
+  app.get('/api/matches', {
+    schema: {
+      summary: 'Active matches',
+      description: 'An ADMIN sees all of them; a mentor or mentee their own.',
+      tags: ['matches'],
+      security: signedIn,
+      response: {
+        200: { type: 'object', additionalProperties: false, required: ['matches'], properties: { matches: { type: 'array', items: matchSchema } } },
+      },
+    },
+  }, async (request) => {
     const { user } = await requireUser(context, request);
     const matches = await store.listMatches(user.role === 'ADMIN' ? undefined : user.id);
     return { matches: matches.map(publicMatch) };
   });
 
-  app.delete<{ Params: { mentee_email: string } }>(
-    '/api/matches/:mentee_email',
-    { schema: { params: { type: 'object', properties: { mentee_email: { type: 'string', maxLength: 254 } } } } },
-    async (request, reply) => {
-      const { user } = await requireUser(context, request);
-      const menteeEmail = normalizeEmail(request.params.mentee_email);
-      if (user.role !== 'ADMIN') {
-        const own = await store.listMatches(user.id);
-        if (!own.some((match) => match.mentee.email === menteeEmail)) throw new AppError('not_matched');
-      }
-      const ended = await store.endMatch(menteeEmail);
-      if (!ended) throw new AppError('match_not_found');
-      const room = roomName(ended.mentor.email, ended.mentee.email);
-      await context.hub.publish(room, { kind: 'force_disconnect', reason: 'unmatched' }).catch((error: unknown) => {
-        // The match is over in the store: every later frame of the pair is refused anyway.
-        request.log.error({ err: error }, 'force_disconnect publish failed');
-      });
-      return reply.code(204).send();
+  app.delete<{ Params: { mentee_email: string } }>('/api/matches/:mentee_email', {
+    schema: {
+      summary: 'End a match',
+      description: 'An ADMIN, or either participant. Every socket of the pair, on every instance, gets `force_disconnect` (`unmatched`).',
+      tags: ['matches'],
+      security: signedIn,
+      params: emailParam('mentee_email', 'The mentee of the match'),
+      response: withErrors({ 204: { type: 'null', description: 'The match ended' } }, ['not_matched', 'match_not_found']),
     },
-  );
+  }, async (request, reply) => {
+    const { user } = await requireUser(context, request);
+    const menteeEmail = normalizeEmail(request.params.mentee_email);
+    if (user.role !== 'ADMIN') {
+      const own = await store.listMatches(user.id);
+      if (!own.some((match) => match.mentee.email === menteeEmail)) throw new AppError('not_matched');
+    }
+    const ended = await store.endMatch(menteeEmail);
+    if (!ended) throw new AppError('match_not_found');
+    const room = roomName(ended.mentor.email, ended.mentee.email);
+    await context.hub.publish(room, { kind: 'force_disconnect', reason: 'unmatched' }).catch((error: unknown) => {
+      // The match is over in the store: every later frame of the pair is refused anyway.
+      request.log.error({ err: error }, 'force_disconnect publish failed');
+    });
+    return reply.code(204).send();
+  });
 }

@@ -1,6 +1,8 @@
 /**
  * The web pages: the chat page at `/`, the admin page at `/admin`, and their assets, served
- * from the bundle the build writes to `dist/web/`. Files are read once and kept in memory.
+ * from the bundle `scripts/build-web.mjs` writes to `dist/web/`. Files are read once and kept
+ * in memory. Asset names carry a content hash, so they may be cached for good; the pages are
+ * revalidated, and a Content-Security-Policy keeps them to their own origin's files.
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -21,6 +23,20 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/** Scripts, styles and sockets from this origin only ('self' covers ws(s): of the same host). */
+const PAGE_POLICY = [
+  "default-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Serves the pages and their assets. */
 export function webRoutes(app: FastifyInstance): void {
   const cache = new Map<string, Buffer | null>();
 
@@ -31,14 +47,18 @@ export function webRoutes(app: FastifyInstance): void {
     if (!cache.has(path)) cache.set(path, await readFile(join(WEB_ROOT, path)).catch(() => null));
     const body = cache.get(path);
     if (!body) return sendError(reply, 'not_found');
+    const page = type.startsWith('text/html');
+    if (page) reply.header('content-security-policy', PAGE_POLICY).header('referrer-policy', 'same-origin');
     return reply
       .header('content-type', type)
-      .header('cache-control', type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300')
+      .header('cache-control', page ? 'no-cache' : 'public, max-age=31536000, immutable')
       .header('x-content-type-options', 'nosniff')
       .send(body);
   }
 
-  app.get('/', (_request, reply) => serve(reply, 'index.html'));
-  app.get('/admin', (_request, reply) => serve(reply, 'admin.html'));
-  app.get<{ Params: { '*': string } }>('/assets/*', (request, reply) => serve(reply, join('assets', request.params['*'])));
+  // Pages, not API: left out of the OpenAPI document.
+  const page = { schema: { hide: true } };
+  app.get('/', page, (_request, reply) => serve(reply, 'index.html'));
+  app.get('/admin', page, (_request, reply) => serve(reply, 'admin.html'));
+  app.get<{ Params: { '*': string } }>('/assets/*', page, (request, reply) => serve(reply, join('assets', request.params['*'])));
 }

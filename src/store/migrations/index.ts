@@ -5,6 +5,7 @@
  */
 import { initial } from './001-initial.js';
 import { messagesByPairId } from './002-messages-by-pair-id.js';
+import { loginAttempts } from './003-login-attempts.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId];
+export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts];

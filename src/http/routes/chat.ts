@@ -1,0 +1,152 @@
+/**
+ * The chat over HTTP: the conversation list, a pair's history page by page, and marking
+ * read. Each is authorized by the current match at the moment of the request.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { roomName } from '../../chat/room.js';
+import type { Store, User } from '../../store/index.js';
+import { requirePair, requireUser, type RouteContext } from '../context.js';
+import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, signedIn, userSchema, withErrors } from '../schemas.js';
+
+const partnerParam = emailParam('partner_email', 'The email of the signed-in user\'s current partner');
+
+const historyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    before: { ...messageIdSchema, description: 'Only messages with a smaller id: the page just before it (paging back)' },
+    after: { ...messageIdSchema, description: 'Only messages with a larger id: the page just after it (paging forward)' },
+    limit: { type: 'string', pattern: '^[1-9][0-9]{0,5}$', description: 'Page size; `HISTORY_LIMIT_DEFAULT` when absent, capped at `HISTORY_LIMIT_MAX`' },
+  },
+} as const;
+
+interface HistoryQuery {
+  before?: string;
+  after?: string;
+  limit?: string;
+}
+
+export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { store, config } = context;
+
+  app.get('/api/chat/conversations', {
+    schema: {
+      summary: 'One row per current partner',
+      description: 'The partner, the pair\'s newest message (or null), how many of the partner\'s messages are unread, and whether the partner is connected now (any instance). Most recent activity first.',
+      tags: ['chat'],
+      security: signedIn,
+      response: {
+        200: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['conversations'],
+          properties: {
+            conversations: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['partner', 'last_message', 'unread_count', 'partner_online'],
+                properties: {
+                  partner: userSchema,
+                  last_message: { anyOf: [historyMessageSchema, { type: 'null' }] },
+                  unread_count: { type: 'integer', minimum: 0 },
+                  partner_online: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async (request) => {
+    const { user } = await requireUser(context, request);
+    const rows = await store.conversations(user.id);
+    const online = await Promise.all(rows.map((row) => partnerOnline(context, request, user, row.partner)));
+    return {
+      conversations: rows.map((row, index) => ({
+        partner: { email: row.partner.email, first_name: row.partner.firstName, last_name: row.partner.lastName, role: row.partner.role },
+        last_message: row.lastMessage && historyMessage(row.lastMessage, row.lastMessage.senderId === user.id ? user : row.partner),
+        unread_count: row.unreadCount,
+        partner_online: online[index],
+      })),
+    };
+  });
+
+  app.get<{ Params: { partner_email: string }; Querystring: HistoryQuery }>('/api/chat/:partner_email/messages', {
+    schema: {
+      summary: 'A page of the pair\'s history, in id order',
+      description:
+        'The pair only. Without `before`/`after`: the newest page. `has_more` says whether more messages lie beyond the page ' +
+        'in the direction of paging: older ones for `before` (or no cursor), newer ones for `after` (up to `before` when both are given).',
+      tags: ['chat'],
+      security: signedIn,
+      params: partnerParam,
+      querystring: historyQuery,
+      response: withErrors({
+        200: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['messages', 'has_more'],
+          properties: { messages: { type: 'array', items: historyMessageSchema }, has_more: { type: 'boolean' } },
+        },
+      }, ['not_matched']),
+    },
+  }, async (request) => {
+    const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
+    const query = request.query;
+    const limit = Math.min(query.limit === undefined ? config.history.defaultLimit : Number(query.limit), config.history.maxLimit);
+    const page = await readPage(store, pair.id, query, limit);
+    return { messages: page.messages.map((message) => historyMessage(message, message.senderId === user.id ? user : partner)), has_more: page.hasMore };
+  });
+
+  app.post<{ Params: { partner_email: string } }>('/api/chat/:partner_email/read', {
+    schema: {
+      summary: 'Mark the partner\'s messages read',
+      description: 'The same as the WebSocket `mark_read`: every unread message from the partner is marked read, and the partner gets a `read_receipt` with `count` and `last_read_id`.',
+      tags: ['chat'],
+      security: signedIn,
+      params: partnerParam,
+      body: emptyBody,
+      response: withErrors({
+        200: { type: 'object', additionalProperties: false, required: ['count'], properties: { count: { type: 'integer', minimum: 0, description: 'Messages marked read' } } },
+      }, ['not_matched']),
+    },
+  }, async (request) => {
+    const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
+    const { count, lastReadId } = await store.markRead(pair.id, user.id);
+    const receipt = { kind: 'read_receipt', reader_email: user.email, count, last_read_id: lastReadId === null ? null : String(lastReadId) } as const;
+    await context.hub.publish(roomName(user.email, partner.email), receipt).catch((error: unknown) => {
+      // The messages are marked in the store; only the partner's live notice is lost.
+      request.log.error({ err: error }, 'read_receipt publish failed');
+    });
+    return { count };
+  });
+}
+
+/**
+ * One page of history. Seqs are contiguous within a pair, so message ids are turned into
+ * seqs once and the page is one range read; one row more than the page tells `has_more`.
+ */
+async function readPage(store: Store, pairId: number, query: HistoryQuery, limit: number) {
+  // Messages with id < before are those up to the seq at id before - 1.
+  const beforeSeq = query.before === undefined ? Number.MAX_SAFE_INTEGER : (await store.seqAtMessageId(pairId, Number(query.before) - 1)) + 1;
+  if (query.after !== undefined) {
+    const afterSeq = await store.seqAtMessageId(pairId, Number(query.after));
+    const span = Math.min(limit + 1, beforeSeq - afterSeq - 1);
+    const rows = span > 0 ? await store.messagesAfter(pairId, afterSeq, span) : [];
+    return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
+  }
+  const rows = beforeSeq > 1 ? await store.messagesBefore(pairId, beforeSeq, limit + 1) : [];
+  return { messages: rows.slice(-limit), hasMore: rows.length > limit };
+}
+
+/** Presence of the partner; a presence backend that fails is logged and shows the partner offline rather than failing the list. */
+async function partnerOnline(context: RouteContext, request: FastifyRequest, user: User, partner: User): Promise<boolean> {
+  try {
+    return await context.presence.isOnline(roomName(user.email, partner.email), partner.email);
+  } catch (error) {
+    request.log.error({ err: error }, 'presence lookup failed');
+    return false;
+  }
+}

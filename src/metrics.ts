@@ -1,0 +1,248 @@
+/**
+ * Every Prometheus metric Tandem exports, in one registry per process, each behind a small
+ * typed recording function so that callers never touch prom-client. Recording is cheap and
+ * never throws. `GET /metrics` serves `metricsText()`.
+ *
+ * Process-wide on purpose: one process is one instance in production, and chat code records
+ * without having a registry threaded through it. Tests that run several instances in one
+ * process see their sum, so they assert on increases, never on absolute values.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { isAppError } from './errors.js';
+import { ErrorText } from './protocol/frames.js';
+import type { Store } from './store/index.js';
+
+const registry = new Registry();
+// CPU, memory, event-loop delay, GC and handles, under their standard names.
+collectDefaultMetrics({ register: registry });
+
+/** Seconds; from a fast SQLite read to a slow PostgreSQL commit under load. */
+const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const FANOUT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** Sources of the open-connection count, one per Tandem instance in this process. */
+const connectionSources = new Set<() => number>();
+
+new Gauge({
+  name: 'tandem_open_connections',
+  help: 'Open chat WebSocket connections on this instance',
+  registers: [registry],
+  collect() {
+    let total = 0;
+    for (const count of connectionSources) total += count();
+    this.set(total);
+  },
+});
+
+const messagesStored = new Counter({
+  name: 'tandem_messages_stored_total',
+  help: 'Chat messages durably stored by this instance (idempotent retries excluded)',
+  registers: [registry],
+});
+
+/** How a message reached a connection: live from the channel layer, or read back from the store (gap fill, resume, catch-up). */
+export type DeliveryPath = 'live' | 'store';
+
+const messagesDelivered = new Counter({
+  name: 'tandem_messages_delivered_total',
+  help: 'chat_message frames handed to client connections, by path',
+  labelNames: ['path'] as const,
+  registers: [registry],
+});
+
+/** Why an inbound WebSocket frame was refused; `other` for a refusal this table does not know. */
+export type FrameRejectReason =
+  | 'invalid_json' | 'not_object' | 'unknown_type' | 'empty_content' | 'too_long' | 'content_not_string'
+  | 'bad_characters' | 'bad_client_id' | 'bad_typing' | 'binary' | 'too_large' | 'rate_limited'
+  | 'not_matched' | 'unavailable' | 'internal' | 'other';
+
+const REASON_BY_TEXT = new Map<string, FrameRejectReason>([
+  [ErrorText.invalidJson, 'invalid_json'],
+  [ErrorText.notObject, 'not_object'],
+  [ErrorText.unknownType, 'unknown_type'],
+  [ErrorText.emptyContent, 'empty_content'],
+  [ErrorText.tooLong, 'too_long'],
+  [ErrorText.contentNotString, 'content_not_string'],
+  [ErrorText.badCharacters, 'bad_characters'],
+  [ErrorText.badClientId, 'bad_client_id'],
+  [ErrorText.badTyping, 'bad_typing'],
+  [ErrorText.binaryFrame, 'binary'],
+  [ErrorText.rateLimited, 'rate_limited'],
+  [ErrorText.notMatched, 'not_matched'],
+  [ErrorText.unavailable, 'unavailable'],
+  [ErrorText.internal, 'internal'],
+]);
+
+const framesRejected = new Counter({
+  name: 'tandem_frames_rejected_total',
+  help: 'Inbound WebSocket frames refused, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+const storeDuration = new Histogram({
+  name: 'tandem_store_duration_seconds',
+  help: 'Store call latency by operation; appendMessage includes waiting for its group commit',
+  labelNames: ['operation'] as const,
+  buckets: STORE_BUCKETS,
+  registers: [registry],
+});
+
+const storeErrors = new Counter({
+  name: 'tandem_store_errors_total',
+  help: 'Store calls that failed for a reason other than a refusal meant for the client, by operation',
+  labelNames: ['operation'] as const,
+  registers: [registry],
+});
+
+const fanoutLatency = new Histogram({
+  name: 'tandem_fanout_latency_seconds',
+  help: 'From a message being stored to its fan-out to this instance\'s connections in the room',
+  buckets: FANOUT_BUCKETS,
+  registers: [registry],
+});
+
+const layerReconnects = new Counter({
+  name: 'tandem_layer_reconnects_total',
+  help: 'Times the channel layer reconnected (events in between may have been lost and were caught up from the store)',
+  registers: [registry],
+});
+
+const httpRequests = new Counter({
+  name: 'tandem_http_requests_total',
+  help: 'HTTP requests answered, by method, route pattern and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+const httpDuration = new Histogram({
+  name: 'tandem_http_request_duration_seconds',
+  help: 'HTTP request latency by method and route pattern',
+  labelNames: ['method', 'route'] as const,
+  buckets: HTTP_BUCKETS,
+  registers: [registry],
+});
+
+/** What became of a login attempt: `throttled` attempts were refused before the password was checked. */
+export type LoginOutcome = 'success' | 'failure' | 'throttled';
+
+const loginAttempts = new Counter({
+  name: 'tandem_login_attempts_total',
+  help: 'Login attempts by outcome',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+// Every known label value starts at 0, so a rate() over a counter works from its first event.
+for (const path of ['live', 'store'] as const) messagesDelivered.inc({ path }, 0);
+for (const reason of new Set(REASON_BY_TEXT.values())) framesRejected.inc({ reason }, 0);
+framesRejected.inc({ reason: 'too_large' }, 0);
+for (const outcome of ['success', 'failure', 'throttled'] as const) loginAttempts.inc({ outcome }, 0);
+
+/** The content type of `metricsText()`. */
+export const metricsContentType = registry.contentType;
+
+/** Every metric in the Prometheus text exposition format. */
+export function metricsText(): Promise<string> {
+  return registry.metrics();
+}
+
+/**
+ * Adds a source of the open-connection count (read at each scrape, so it never drifts);
+ * returns the function that removes it, for when the instance closes.
+ */
+export function trackOpenConnections(count: () => number): () => void {
+  connectionSources.add(count);
+  return () => connectionSources.delete(count);
+}
+
+/** Counts `count` chat_message frames handed to client connections. */
+export function recordMessagesDelivered(path: DeliveryPath, count = 1): void {
+  deliveredBy[path].inc(count);
+}
+
+// Bound once: this runs for every message handed to every connection.
+const deliveredBy = { live: messagesDelivered.labels('live'), store: messagesDelivered.labels('store') };
+
+/** Counts one refused inbound frame. */
+export function recordFrameRejected(reason: FrameRejectReason): void {
+  framesRejected.inc({ reason });
+}
+
+/** The reason label of a refusal, from the error text the client is sent (`ErrorText`). */
+export function frameRejectReason(errorText: string): FrameRejectReason {
+  return REASON_BY_TEXT.get(errorText) ?? 'other';
+}
+
+/**
+ * Observes the store→fan-out latency of one message: from `storedAt` (the message's
+ * timestamp: a Date, ISO string or epoch milliseconds) to `now`. Clock skew between
+ * instances never yields a negative observation.
+ */
+export function observeFanout(storedAt: Date | string | number, now = Date.now()): void {
+  const at = storedAt instanceof Date ? storedAt.getTime() : typeof storedAt === 'string' ? Date.parse(storedAt) : storedAt;
+  if (!Number.isFinite(at)) return;
+  fanoutLatency.observe(Math.max(0, now - at) / 1000);
+}
+
+/** Counts one reconnect of the channel layer. */
+export function recordLayerReconnect(): void {
+  layerReconnects.inc();
+}
+
+/** Counts one HTTP request; `route` is the route pattern (bounded), never the raw URL. */
+export function recordHttpRequest(method: string, route: string, status: number, seconds: number): void {
+  httpRequests.inc({ method, route, status: String(status) });
+  httpDuration.observe({ method, route }, seconds);
+}
+
+/** Counts one login attempt by outcome. */
+export function recordLoginAttempt(outcome: LoginOutcome): void {
+  loginAttempts.inc({ outcome });
+}
+
+/**
+ * The same store, timing every call into `tandem_store_duration_seconds` and counting
+ * created messages into `tandem_messages_stored_total`. Refusals meant for the client
+ * (AppErrors such as `not_matched`) are not store errors. Every call runs on `store`
+ * itself, so the engine is unchanged; `close` is not timed.
+ */
+export function instrumentStore(store: Store): Store {
+  const wrappers = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function' || key === 'constructor') return value;
+      let wrapper = wrappers.get(key);
+      if (!wrapper) {
+        const operation = String(key);
+        const method = value as (...args: unknown[]) => unknown;
+        // Always called on the engine itself, so its own calls to its methods stay untimed.
+        wrapper = (...args: unknown[]) => {
+          if (operation === 'close') return method.apply(target, args);
+          const stop = storeDuration.startTimer({ operation });
+          const result = method.apply(target, args);
+          if (!(result instanceof Promise)) {
+            stop();
+            return result;
+          }
+          return result.then(
+            (result) => {
+              stop();
+              if (operation === 'appendMessage' && (result as { created?: boolean }).created) messagesStored.inc();
+              return result;
+            },
+            (error: unknown) => {
+              stop();
+              if (!isAppError(error)) storeErrors.inc({ operation });
+              throw error;
+            },
+          );
+        };
+        wrappers.set(key, wrapper);
+      }
+      return wrapper;
+    },
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The authorization matrix: every endpoint of the OpenAPI document × {anonymous, the
+ * mentee, her mentor, another mentee, another mentor, admin}, with the expected status, in
+ * one table. Each cell runs on its own copy of the actor's session; cells that change state
+ * get fresh data or are undone, so the order of cells does not matter.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { Agent, createUser, loginAdmin, match, uniqueEmail } from './helpers/http.js';
+import { ADMIN, startServer } from './helpers/server.js';
+
+const ACTORS = ['anonymous', 'mentee', 'mentor', 'otherMentee', 'otherMentor', 'admin'] as const;
+type Actor = (typeof ACTORS)[number];
+
+interface World {
+  agents: Record<Exclude<Actor, 'anonymous'>, Agent>;
+  admin: Agent;
+  base: string;
+}
+
+interface Call {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** Use a session of its own (the call revokes it). */
+  freshSession?: boolean;
+}
+
+interface Row {
+  /** The operation as the OpenAPI document names it. */
+  route: string;
+  call(actor: Actor, world: World): Promise<Call> | Call;
+  expect: [anonymous: number, mentee: number, mentor: number, otherMentee: number, otherMentor: number, admin: number];
+  /** Puts back what a successful call changed. */
+  undo?(world: World): Promise<void>;
+}
+
+const enc = encodeURIComponent;
+/** The pair's chat as seen by `actor`: the mentee names her mentor, everyone else names the mentee. */
+const chatPartner = (actor: Actor, world: World) => (actor === 'mentee' ? world.agents.mentor.email : world.agents.mentee.email);
+const person = (role: string) => ({ email: uniqueEmail('cell'), password: 'long enough', first_name: 'Cell', last_name: 'Person', role });
+
+const ROWS: Row[] = [
+  { route: 'POST /api/auth/register', call: () => ({ method: 'POST', path: '/api/auth/register', body: person('MENTEE') }), expect: [201, 201, 201, 201, 201, 201] },
+  {
+    route: 'POST /api/auth/login',
+    call: () => ({ method: 'POST', path: '/api/auth/login', body: { email: ADMIN.email, password: ADMIN.password } }),
+    expect: [200, 200, 200, 200, 200, 200],
+  },
+  { route: 'POST /api/auth/logout', call: () => ({ method: 'POST', path: '/api/auth/logout', freshSession: true }), expect: [401, 204, 204, 204, 204, 204] },
+  { route: 'GET /api/me', call: () => ({ method: 'GET', path: '/api/me' }), expect: [401, 200, 200, 200, 200, 200] },
+  { route: 'POST /api/users', call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }), expect: [401, 403, 403, 403, 403, 201] },
+  {
+    route: 'POST /api/matches',
+    async call(_actor, world) {
+      const mentor = await createUser(world.admin, { role: 'MENTOR' });
+      const mentee = await createUser(world.admin, { role: 'MENTEE' });
+      return { method: 'POST', path: '/api/matches', body: { mentor_email: mentor.email, mentee_email: mentee.email } };
+    },
+    expect: [401, 403, 403, 403, 403, 201],
+  },
+  { route: 'GET /api/matches', call: () => ({ method: 'GET', path: '/api/matches' }), expect: [401, 200, 200, 200, 200, 200] },
+  {
+    route: 'DELETE /api/matches/{mentee_email}',
+    call: (_actor, world) => ({ method: 'DELETE', path: `/api/matches/${enc(world.agents.mentee.email)}` }),
+    expect: [401, 204, 204, 403, 403, 204],
+    undo: (world) => match(world.admin, world.agents.mentor, world.agents.mentee),
+  },
+  { route: 'GET /api/chat/conversations', call: () => ({ method: 'GET', path: '/api/chat/conversations' }), expect: [401, 200, 200, 200, 200, 200] },
+  {
+    route: 'GET /api/chat/{partner_email}/messages',
+    call: (actor, world) => ({ method: 'GET', path: `/api/chat/${enc(chatPartner(actor, world))}/messages` }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  {
+    route: 'POST /api/chat/{partner_email}/read',
+    call: (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/read` }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  { route: 'GET /healthz', call: () => ({ method: 'GET', path: '/healthz' }), expect: [200, 200, 200, 200, 200, 200] },
+  { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },
+  { route: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: [200, 200, 200, 200, 200, 200] },
+  { route: 'GET /api/openapi.json', call: () => ({ method: 'GET', path: '/api/openapi.json' }), expect: [200, 200, 200, 200, 200, 200] },
+];
+
+/** The agent a cell runs as: a copy of the actor's session, or a session of its own. */
+async function agentFor(actor: Actor, world: World, fresh: boolean): Promise<Agent> {
+  const agent = new Agent(world.base);
+  if (actor === 'anonymous') return agent;
+  const known = world.agents[actor];
+  if (!fresh) {
+    agent.session = known.session;
+    agent.email = known.email;
+    return agent;
+  }
+  return agent.login(known.email, actor === 'admin' ? ADMIN.password : `pw-${known.email}`);
+}
+
+it('authorization matrix: every endpoint × every kind of caller', async (t) => {
+  const server = await startServer(t);
+  const admin = await loginAdmin(server.http);
+  const agents = {
+    mentee: await createUser(admin, { role: 'MENTEE' }),
+    mentor: await createUser(admin, { role: 'MENTOR' }),
+    otherMentee: await createUser(admin, { role: 'MENTEE' }),
+    otherMentor: await createUser(admin, { role: 'MENTOR' }),
+    admin,
+  };
+  await match(admin, agents.mentor, agents.mentee);
+  await match(admin, agents.otherMentor, agents.otherMentee);
+  const world: World = { agents, admin, base: server.http };
+
+  const document = (await new Agent(server.http).get('/api/openapi.json')).body;
+  const operations = Object.entries(document.paths as Record<string, object>).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  assert.deepEqual(ROWS.map((row) => row.route).sort(), operations.sort(), 'the matrix has one row per documented operation');
+
+  const actual: Record<string, number[]> = {};
+  const expected: Record<string, number[]> = {};
+  for (const row of ROWS) {
+    expected[row.route] = row.expect;
+    actual[row.route] = [];
+    for (const actor of ACTORS) {
+      const call = await row.call(actor, world);
+      const agent = await agentFor(actor, world, call.freshSession === true);
+      const reply = await agent.request(call.method, call.path, call.body);
+      actual[row.route]!.push(reply.status);
+      if (reply.status >= 400) assert.equal(typeof reply.body?.error, 'string', `${row.route} as ${actor}: the error body`);
+      if (reply.status < 300 && row.undo) await row.undo(world);
+    }
+  }
+  assert.deepEqual(actual, expected);
+});

@@ -1,0 +1,88 @@
+/** PROTOCOL Part 2, "idempotent send": a retry with the same client_id stores nothing new. */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freshDatabase, freshRedisPrefix, testRedisUrl, withBackends } from './helpers/backends.js';
+import { connectedPair } from './helpers/pair.js';
+import { startServer, tempDir } from './helpers/server.js';
+import { connectChat } from './helpers/socket.js';
+
+describe('idempotent send', () => {
+  it('echoes client_id, and a retry gets the original back on the retrying connection only', async (t) => {
+    const server = await startServer(t);
+    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    menteeSocket.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
+    const original = await menteeSocket.expect('chat_message');
+    assert.equal(original.client_id, 'c-1');
+    assert.deepEqual(await mentorSocket.expect('chat_message'), original);
+
+    menteeSocket.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
+    assert.deepEqual(await menteeSocket.expect('chat_message'), original);
+    // The partner got nothing for the retry: its next frame is the next message.
+    menteeSocket.send({ type: 'chat_message', content: 'twice', client_id: 'c-2' });
+    const next = await mentorSocket.expect('chat_message');
+    assert.equal(next.content, 'twice');
+    assert.equal(next.seq, original.seq + 1);
+  });
+
+  it('treats the same client_id from the other participant as a different message', async (t) => {
+    const server = await startServer(t);
+    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    menteeSocket.send({ type: 'chat_message', content: 'from mentee', client_id: 'same' });
+    const fromMentee = await mentorSocket.expect('chat_message');
+    assert.deepEqual(await menteeSocket.expect('chat_message'), fromMentee);
+    mentorSocket.send({ type: 'chat_message', content: 'from mentor', client_id: 'same' });
+    const fromMentor = await menteeSocket.expect('chat_message');
+    assert.notEqual(fromMentor.message_id, fromMentee.message_id);
+    assert.equal(fromMentor.seq, 2);
+  });
+
+  it('stores a message once when the socket drops mid-send and the client retries on a new one', async (t) => {
+    const server = await startServer(t);
+    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    // Sent, then the connection is cut before any echo can be read.
+    menteeSocket.send({ type: 'chat_message', content: 'did it arrive?', client_id: 'flaky-1' });
+    menteeSocket.ws.terminate();
+    const retry = await connectChat(server.ws, mentor.email, mentee.cookie);
+    retry.send({ type: 'chat_message', content: 'did it arrive?', client_id: 'flaky-1' });
+    const echo = await retry.until((frame) => frame.type === 'chat_message');
+    assert.equal(echo.frame.client_id, 'flaky-1');
+    const delivered = await mentorSocket.until((frame) => frame.type === 'chat_message');
+    assert.equal(delivered.frame.message_id, echo.frame.message_id);
+    const pair = (await server.tandem.store.listMatches())[0]!;
+    const stored = await server.tandem.store.messagesAfter(pair.pairId, 0, 10);
+    assert.deepEqual(stored.map((m) => [m.content, m.clientId]), [['did it arrive?', 'flaky-1']]);
+  });
+
+  it('holds after a restart: the store, not a cache, remembers client ids', async (t) => {
+    const databaseUrl = `sqlite:${join(tempDir(t), 'idempotent.db')}`;
+    const first = await startServer(t, { DATABASE_URL: databaseUrl });
+    const { mentor, mentee, menteeSocket } = await connectedPair(first);
+    menteeSocket.send({ type: 'chat_message', content: 'before restart', client_id: 'r-1' });
+    const original = await menteeSocket.expect('chat_message');
+    await first.close();
+    const second = await startServer(t, { DATABASE_URL: databaseUrl });
+    const again = await connectChat(second.ws, mentor.email, mentee.cookie);
+    again.send({ type: 'chat_message', content: 'before restart', client_id: 'r-1' });
+    assert.deepEqual(await again.expect('chat_message'), original);
+  });
+});
+
+withBackends('idempotent send across instances', { postgres: true, redis: true }, () => {
+  it('a retry on another instance gets the original, and nothing new is stored', async (t) => {
+    const database = await freshDatabase();
+    t.after(database.drop);
+    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: freshRedisPrefix() };
+    const a = await startServer(t, env);
+    const b = await startServer(t, env);
+    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(a, b);
+    menteeSocket.send({ type: 'chat_message', content: 'cross', client_id: 'x-1' });
+    const original = await menteeSocket.expect('chat_message');
+    await mentorSocket.expect('chat_message');
+    const onB = await connectChat(b.ws, mentor.email, mentee.cookie);
+    onB.send({ type: 'chat_message', content: 'cross', client_id: 'x-1' });
+    assert.deepEqual(await onB.expect('chat_message'), original);
+    const pair = (await b.tandem.store.listMatches())[0]!;
+    assert.equal((await b.tandem.store.pairById(pair.pairId))?.lastSeq, 1);
+  });
+});

@@ -1,0 +1,81 @@
+/** PROTOCOL Part 2, "limits" and "liveness": one bad client never hurts the others. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorText } from '../src/protocol/frames.js';
+import { connectedPair } from './helpers/pair.js';
+import { startServer } from './helpers/server.js';
+import { connectChat } from './helpers/socket.js';
+
+describe('limits', () => {
+  it('closes a connection that sends a frame over 64 KiB with 1009; smaller frames pass', async (t) => {
+    const server = await startServer(t);
+    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    // Just under the limit is a frame the server reads (and refuses as too long, politely).
+    menteeSocket.send(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(64 * 1024 - 64) }));
+    assert.deepEqual(await menteeSocket.next(), { type: 'error', message: ErrorText.tooLong });
+    menteeSocket.send(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(64 * 1024) }));
+    assert.equal((await menteeSocket.closedWithin()).code, 1009);
+    assert.equal(mentorSocket.ws.readyState, mentorSocket.ws.OPEN, 'the partner is unaffected');
+  });
+
+  it('answers frames past the rate with "Rate limit exceeded" and stores none of them', async (t) => {
+    const server = await startServer(t, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '5' });
+    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    for (let i = 0; i < 8; i++) menteeSocket.send({ type: 'chat_message', content: `burst ${i}`, client_id: `b${i}` });
+    const frames = [];
+    for (let i = 0; i < 8; i++) frames.push(await menteeSocket.next());
+    const echoed = frames.filter((f) => f.type === 'chat_message').map((f) => f.content);
+    const limited = frames.filter((f) => f.type === 'error');
+    assert.deepEqual(echoed, ['burst 0', 'burst 1', 'burst 2', 'burst 3', 'burst 4']);
+    assert.equal(limited.length, 3);
+    for (const error of limited) assert.deepEqual(error, { type: 'error', message: ErrorText.rateLimited, code: 'rate_limited' });
+    const pair = (await server.tandem.store.listMatches())[0]!;
+    assert.equal((await server.tandem.store.pairById(pair.pairId))?.lastSeq, 5);
+    assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN, 'a short burst is not a reason to close');
+    for (let i = 0; i < 5; i++) assert.equal((await mentorSocket.expect('chat_message')).content, `burst ${i}`);
+  });
+
+  it('closes a connection that keeps flooding with 1008', async (t) => {
+    const server = await startServer(t, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '2', WS_FLOOD_CLOSE_AFTER: '20' });
+    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    for (let i = 0; i < 100; i++) menteeSocket.send({ type: 'typing', is_typing: true });
+    assert.equal((await menteeSocket.closedWithin()).code, 1008);
+    assert.equal(mentorSocket.ws.readyState, mentorSocket.ws.OPEN, 'the partner is unaffected');
+  });
+
+  it('closes a reader that does not read with 1013 while its partner sends 10 MB; the rest carry on', async (t) => {
+    const server = await startServer(t, { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000', WS_MAX_BUFFERED_BYTES: String(256 * 1024) });
+    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    const attentive = await connectChat(server.ws, mentee.email, mentor.cookie);
+    // The slow tab: its socket stops reading, so the server's unsent data piles up.
+    const slow = await connectChat(server.ws, mentee.email, mentor.cookie);
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const content = 'y'.repeat(5000);
+    const count = Math.ceil((10 * 1024 * 1024) / content.length);
+    for (let i = 0; i < count; i++) menteeSocket.send({ type: 'chat_message', content });
+    let received = 0;
+    while (received < count) {
+      const frame = await attentive.next();
+      if (frame.type === 'chat_message') received++;
+    }
+    for (let i = 0; i < count; i++) await menteeSocket.expect('chat_message');
+    assert.equal(received, count, 'the attentive tab got every message');
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    assert.equal((await slow.closedWithin()).code, 1013);
+    assert.equal(mentorSocket.ws.readyState, mentorSocket.ws.OPEN);
+  });
+});
+
+describe('liveness', () => {
+  it('drops a peer that does not answer pings, and its presence ends', async (t) => {
+    const server = await startServer(t, { WS_PING_INTERVAL_MS: '200' });
+    const { mentor, mentee, menteeSocket } = await connectedPair(server);
+    await menteeSocket.close();
+    const silent = await connectChat(server.ws, mentor.email, mentee.cookie, { autoPong: false });
+    const alive = await connectChat(server.ws, mentee.email, mentor.cookie);
+    // The mentor's first socket (from connectedPair) and `alive` answer pings; `silent` does not.
+    assert.equal((await silent.closedWithin()).code, 1006);
+    assert.deepEqual(await alive.next(), { type: 'presence', email: mentee.email, online: false });
+    assert.equal(alive.ws.readyState, alive.ws.OPEN);
+  });
+});

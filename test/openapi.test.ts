@@ -1,0 +1,146 @@
+/**
+ * The OpenAPI document at /api/openapi.json describes the API as it behaves: every real
+ * response of a scenario that reaches every operation (successes and refusals) validates
+ * against the document's schema for its path, method and status, with the ajv that Fastify
+ * itself validates with. A status the document does not list fails the test.
+ */
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { it } from 'node:test';
+import { Agent, createUser, loginAdmin, matchedPair, uniqueEmail } from './helpers/http.js';
+import { ADMIN, startServer } from './helpers/server.js';
+import { connectChat } from './helpers/socket.js';
+
+// Loaded as Fastify's own ajv compiler loads it (CommonJS); 2020-12 is OpenAPI 3.1's dialect.
+const require = createRequire(import.meta.url);
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+const Ajv2020 = require('ajv/dist/2020').default as new (options: object) => { compile(schema: object): Validate };
+const addFormats = require('ajv-formats') as (ajv: object) => void;
+
+type Json = Record<string, any>;
+
+class Conformance {
+  private readonly ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+  private readonly operations: Array<{ pattern: RegExp; method: string; key: string; op: Json }> = [];
+  readonly seen = new Map<string, Set<string>>();
+
+  constructor(readonly document: Json) {
+    addFormats(this.ajv);
+    for (const [path, item] of Object.entries(document.paths as Json)) {
+      const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      for (const [method, op] of Object.entries(item as Json)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        this.operations.push({ pattern, method: method.toUpperCase(), key, op });
+        this.seen.set(key, new Set());
+      }
+    }
+  }
+
+  /** Sends the request and checks the request body and the reply against the document. */
+  async request(agent: Agent, method: string, url: string, body?: unknown, headers?: Record<string, string>) {
+    const path = url.split('?')[0]!;
+    const found = this.operations.find((candidate) => candidate.method === method && candidate.pattern.test(path));
+    assert.ok(found, `${method} ${path} is in the document`);
+    const reply = await agent.request(method, url, body, headers);
+    const status = String(reply.status);
+    const response = found.op.responses[status] as Json | undefined;
+    assert.ok(response, `${found.key} documents status ${status} (${JSON.stringify(reply.body)})`);
+    assert.equal(typeof response.description, 'string');
+    this.seen.get(found.key)!.add(status);
+    if (!response.content) {
+      assert.equal(reply.body, undefined, `${found.key} ${status} has no body`);
+      return reply;
+    }
+    const [mediaType, { schema }] = Object.entries(response.content as Json)[0]!;
+    assert.ok((reply.headers.get('content-type') ?? '').startsWith(mediaType), `${found.key} ${status} is ${mediaType}`);
+    const validate = this.ajv.compile(schema);
+    assert.ok(validate(reply.body), `${found.key} ${status}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(reply.body)}`);
+    if (reply.status < 300 && body !== undefined && found.op.requestBody) {
+      const accepts = this.ajv.compile(found.op.requestBody.content['application/json'].schema);
+      assert.ok(accepts(typeof body === 'string' ? JSON.parse(body) : body), `${found.key}: the document accepts the request that succeeded`);
+    }
+    return reply;
+  }
+}
+
+it('every response of every operation conforms to /api/openapi.json', async (t) => {
+  const server = await startServer(t, { MENTOR_CAPACITY: '2', LOGIN_FAILURES_PER_ACCOUNT: '1' });
+  const anonymous = new Agent(server.http);
+  const docReply = await anonymous.get('/api/openapi.json');
+  assert.equal(docReply.status, 200);
+  const document = docReply.body as Json;
+  assert.equal(document.openapi, '3.1.0');
+  assert.deepEqual(document.components.securitySchemes.session, { type: 'apiKey', in: 'cookie', name: 'sessionid' });
+  for (const [path, item] of Object.entries(document.paths as Json)) {
+    for (const [method, op] of Object.entries(item as Json)) {
+      assert.ok(op.summary && op.operationId, `${method} ${path} has a summary and an operationId`);
+      assert.ok(Object.keys(op.responses).some((status) => status.startsWith('2')), `${method} ${path} documents its success`);
+      assert.ok(op.responses['500'], `${method} ${path} documents 500`);
+      if (op.security) assert.ok(op.responses['401'], `${method} ${path} documents 401`);
+      for (const name of path.match(/\{([^}]+)\}/g) ?? []) {
+        assert.ok(op.parameters?.some((p: Json) => `{${p.name}}` === name && p.in === 'path'), `${method} ${path} declares ${name}`);
+      }
+    }
+  }
+  const api = new Conformance(document);
+  const call = api.request.bind(api);
+
+  const admin = await loginAdmin(server.http);
+  await call(anonymous, 'GET', '/healthz');
+  await call(anonymous, 'GET', '/readyz');
+  await call(anonymous, 'GET', '/metrics');
+  await call(anonymous, 'GET', '/api/openapi.json');
+
+  const registered = { email: uniqueEmail('reg'), password: 'long enough', first_name: 'Reg', last_name: 'Istered', role: 'MENTEE' };
+  await call(anonymous, 'POST', '/api/auth/register', registered);
+  await call(anonymous, 'POST', '/api/auth/register', registered);
+  await call(anonymous, 'POST', '/api/auth/register', { ...registered, email: 'nope' });
+  await call(anonymous, 'POST', '/api/auth/register', '{"email":', { 'content-type': 'application/json' });
+  await call(anonymous, 'POST', '/api/auth/register', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' });
+  await call(anonymous, 'POST', '/api/auth/register', { ...registered, padding: 'x'.repeat(70_000) });
+  await call(anonymous, 'POST', '/api/auth/register', registered, { origin: 'https://evil.example' });
+  const user = new Agent(server.http);
+  await call(user, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
+  await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: 'wrong password' });
+  await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
+  await call(user, 'GET', '/api/me');
+  await call(anonymous, 'GET', '/api/me');
+  await call(user, 'POST', '/api/auth/logout');
+  await call(user, 'POST', '/api/auth/logout');
+
+  await call(admin, 'POST', '/api/users', { email: uniqueEmail('adm'), password: 'long enough', first_name: 'A', last_name: 'D', role: 'ADMIN' });
+  await call(admin, 'POST', '/api/users', { email: ADMIN.email, password: 'long enough', first_name: 'A', last_name: 'D', role: 'ADMIN' });
+  const { mentor, mentee } = await matchedPair(admin);
+  await call(mentor, 'POST', '/api/users', { email: uniqueEmail('x'), password: 'long enough', first_name: 'A', last_name: 'D', role: 'MENTEE' });
+  const second = await createUser(admin, { role: 'MENTEE' });
+  const third = await createUser(admin, { role: 'MENTEE' });
+  await call(admin, 'POST', '/api/matches', { mentor_email: mentor.email, mentee_email: second.email });
+  await call(admin, 'POST', '/api/matches', { mentor_email: mentor.email, mentee_email: third.email });
+  await call(admin, 'POST', '/api/matches', { mentor_email: mentor.email, mentee_email: mentee.email });
+  await call(admin, 'POST', '/api/matches', { mentor_email: mentee.email, mentee_email: third.email });
+  await call(admin, 'POST', '/api/matches', { mentor_email: uniqueEmail('ghost'), mentee_email: third.email });
+  await call(mentee, 'POST', '/api/matches', { mentor_email: mentor.email, mentee_email: third.email });
+  await call(admin, 'GET', '/api/matches');
+  await call(mentor, 'GET', '/api/matches');
+
+  await call(mentor, 'GET', '/api/chat/conversations');
+  const socket = await connectChat(server.ws, mentor.email, mentee.cookie);
+  socket.send({ type: 'chat_message', content: 'hello', client_id: 'c-1' });
+  await socket.until((frame) => frame.type === 'chat_message');
+  await call(mentor, 'GET', '/api/chat/conversations');
+  await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages?limit=5`);
+  await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages?limit=five`);
+  await call(third, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages`);
+  await call(anonymous, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages`);
+  await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`, {});
+  await call(third, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`);
+  await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`, { everything: true });
+  await socket.close();
+
+  await call(third, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
+  await call(mentee, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
+  await call(admin, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
+
+  const untested = [...api.seen].filter(([, statuses]) => ![...statuses].some((status) => status.startsWith('2'))).map(([key]) => key);
+  assert.deepEqual(untested, [], 'every operation answered at least one success');
+});

@@ -1,0 +1,77 @@
+/** PROTOCOL Part 2, "presence" and "typing never sticks". */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { freshDatabase, freshRedisPrefix, testRedisUrl, withBackends } from './helpers/backends.js';
+import { connectedPair } from './helpers/pair.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { connectChat } from './helpers/socket.js';
+
+/** The presence cases, on one instance or with each side on its own instance. */
+function presenceCases(servers: (t: { after(fn: () => unknown): void }) => Promise<[TestServer, TestServer]>): void {
+  it('partner_online says whether the partner is connected', async (t) => {
+    const [a, b] = await servers(t);
+    const { mentor, mentee, menteeSocket } = await connectedPair(a, b);
+    assert.equal(menteeSocket.established?.partner_online, false, 'the mentor was not there yet');
+    const mentorTab = await connectChat(b.ws, mentee.email, mentor.cookie);
+    assert.equal(mentorTab.established?.partner_online, true);
+  });
+
+  it('goes online on the first connection and offline after the last, never flapping with two tabs', async (t) => {
+    const [a, b] = await servers(t);
+    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(a, b);
+    const mentorTab2 = await connectChat(a.ws, mentee.email, mentor.cookie);
+    await mentorSocket.close();
+    // One of two tabs closed: no presence frame; the next frame the mentee sees is a message.
+    mentorTab2.send({ type: 'chat_message', content: 'still here' });
+    assert.equal((await menteeSocket.next()).type, 'chat_message');
+    await mentorTab2.close();
+    assert.deepEqual(await menteeSocket.next(), { type: 'presence', email: mentor.email, online: false });
+    const back = await connectChat(b.ws, mentee.email, mentor.cookie);
+    assert.equal(back.established?.partner_online, true);
+    assert.deepEqual(await menteeSocket.next(), { type: 'presence', email: mentor.email, online: true });
+    // A user never gets their own presence: the mentor's socket saw nothing of it.
+    menteeSocket.send({ type: 'chat_message', content: 'welcome back' });
+    assert.equal((await back.next()).type, 'chat_message');
+  });
+
+  it("clears the typer's indicator when the typer's connection closes", async (t) => {
+    const [a, b] = await servers(t);
+    const { mentee, mentor, menteeSocket, mentorSocket } = await connectedPair(a, b);
+    menteeSocket.send({ type: 'typing', is_typing: true });
+    assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: true });
+    menteeSocket.ws.terminate();
+    assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: false });
+    assert.deepEqual(await mentorSocket.next(), { type: 'presence', email: mentee.email, online: false });
+    void mentor;
+  });
+}
+
+describe('presence, one instance', () => {
+  presenceCases(async (t) => {
+    const server = await startServer(t);
+    return [server, server];
+  });
+
+  it('clears a partner’s typing after the timeout without renewal, and renewal keeps it', async (t) => {
+    const server = await startServer(t, { TYPING_TIMEOUT_MS: '400' });
+    const { mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    menteeSocket.send({ type: 'typing', is_typing: true });
+    assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: true });
+    menteeSocket.send({ type: 'typing', is_typing: true });
+    assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: true });
+    // No more renewals: the indicator ends by itself, the typer's socket still open.
+    assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: false });
+    assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN);
+  });
+});
+
+withBackends('presence, two instances', { postgres: true, redis: true }, () => {
+  describe('presence, two instances', () => {
+    presenceCases(async (t) => {
+      const database = await freshDatabase();
+      t.after(database.drop);
+      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: freshRedisPrefix() };
+      return [await startServer(t, env), await startServer(t, env)];
+    });
+  });
+});
