@@ -241,9 +241,16 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       const { Agent } = await import('../helpers/http.js');
       const phone = await new Agent(cluster.side(1).http).login(mentee.email, `pw-${mentee.email}`);
       const phoneSocket = await connectChat(cluster.side(1).ws, mentor.email, phone.cookie);
+      // The same browser session also has a tab on the other instance.
+      const sameSessionTab = await connectChat(cluster.side(1).ws, mentor.email, mentee.cookie);
       assert.equal((await mentee.post('/api/auth/logout')).status, 204);
-      assert.deepEqual(await menteeSocket.next(), { type: 'force_disconnect', reason: 'logged_out' });
-      assert.equal((await menteeSocket.closedWithin()).code, 1000);
+      for (const socket of [menteeSocket, sameSessionTab]) {
+        assert.deepEqual(await socket.next(), { type: 'force_disconnect', reason: 'logged_out' });
+        assert.equal((await socket.closedWithin()).code, 1000);
+      }
+      const again = new TestSocket(chatUrl(cluster.side(1).ws, mentor.email), { cookie: mentee.cookie });
+      await again.opened;
+      assert.equal((await again.closedWithin()).code, 4001, 'a revoked session cannot reconnect');
       phoneSocket.send({ type: 'chat_message', content: 'still signed in here' });
       assert.equal((await phoneSocket.expect('chat_message')).content, 'still signed in here');
       assert.equal((await mentorSocket.expect('chat_message')).content, 'still signed in here');
