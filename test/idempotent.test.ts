@@ -25,6 +25,13 @@ describe('idempotent send', () => {
     assert.equal(next.seq, original.seq + 1);
   });
 
+  it('names the client_id in the error frame of a refused message', async (t) => {
+    const server = await startServer(t);
+    const { menteeSocket } = await connectedPair(server);
+    menteeSocket.send({ type: 'chat_message', content: '   ', client_id: 'blank-1' });
+    assert.deepEqual(await menteeSocket.next(), { type: 'error', message: 'Message content cannot be empty', client_id: 'blank-1' });
+  });
+
   it('treats the same client_id from the other participant as a different message', async (t) => {
     const server = await startServer(t);
     const { menteeSocket, mentorSocket } = await connectedPair(server);

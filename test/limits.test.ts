@@ -28,7 +28,7 @@ describe('limits', () => {
     const limited = frames.filter((f) => f.type === 'error');
     assert.deepEqual(echoed, ['burst 0', 'burst 1', 'burst 2', 'burst 3', 'burst 4']);
     assert.equal(limited.length, 3);
-    for (const error of limited) assert.deepEqual(error, { type: 'error', message: ErrorText.rateLimited, code: 'rate_limited' });
+    assert.deepEqual(limited, [5, 6, 7].map((i) => ({ type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `b${i}` })));
     const pair = (await server.tandem.store.listMatches())[0]!;
     assert.equal((await server.tandem.store.pairById(pair.pairId))?.lastSeq, 5);
     assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN, 'a short burst is not a reason to close');

@@ -55,6 +55,16 @@ describe('parseFrame', () => {
     assert.equal(ok('e\u0301'.repeat(2500) + 'x'), false);
   });
 
+  it('names the client_id of a refused chat_message when it is valid', () => {
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":"c9"}'), { ok: false, error: ErrorText.emptyContent, clientId: 'c9' });
+    assert.deepEqual(parseFrame(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(5001), client_id: 'c9' })), {
+      ok: false,
+      error: ErrorText.tooLong,
+      clientId: 'c9',
+    });
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":""}'), { ok: false, error: ErrorText.badClientId });
+  });
+
   it('accepts client_id of 1 and 64 characters, refuses 0 and 65', () => {
     const parse = (client_id: string) => parseFrame(JSON.stringify({ type: 'chat_message', content: 'x', client_id })).ok;
     assert.equal(parse('a'), true);

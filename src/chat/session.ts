@@ -13,7 +13,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import { CONNECTED_TEXT, ErrorText, type ChatMessageIn, type ErrorOut, type OutboundFrame } from '../protocol/frames.js';
-import { parseFrame } from '../protocol/parse.js';
+import { clientIdOf, parseFrame } from '../protocol/parse.js';
 import type { Pair, Store, User } from '../store/index.js';
 import { MessageFeed } from './delivery.js';
 import type { Hub, RoomMember } from './hub.js';
@@ -205,12 +205,12 @@ export class ChatSession implements RoomMember {
         recordFrameRejected('rate_limited');
         return this.close(CloseCode.policy);
       }
-      return this.sendError(ErrorText.rateLimited, 'rate_limited');
+      return this.sendError(ErrorText.rateLimited, 'rate_limited', isBinary ? undefined : clientIdOf(data.toString('utf8')));
     }
     this.rateLimitedInARow = 0;
     if (isBinary) return this.sendError(ErrorText.binaryFrame);
     const parsed = parseFrame(data.toString('utf8'));
-    if (!parsed.ok) return this.sendError(parsed.error);
+    if (!parsed.ok) return this.sendError(parsed.error, undefined, parsed.clientId);
     const frame = parsed.frame;
     switch (frame.type) {
       case 'chat_message':

@@ -3,6 +3,7 @@
  * helpers that declare error responses. Route schemas are the single source of the OpenAPI
  * document (see openapi.ts), so every schema here says what it means in `description`.
  */
+import type { HistoryMessage, PublicMatch, PublicUser } from '../protocol/http.js';
 import { ErrorCatalogue, type ErrorCode } from '../errors.js';
 import type { Match, Message, User } from '../store/index.js';
 import { toWireMessage } from '../chat/wire-message.js';
@@ -81,23 +82,16 @@ export const historyMessageSchema = {
   },
 } as const;
 
-export interface PublicUser {
-  email: string;
-  first_name: string;
-  last_name: string;
-  role: string;
-}
-
 export function publicUser(user: User): PublicUser {
   return { email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role };
 }
 
-export function publicMatch(match: Match) {
+export function publicMatch(match: Match): PublicMatch {
   return { mentor: publicUser(match.mentor), mentee: publicUser(match.mentee), matched_at: match.matchedAt.toISOString() };
 }
 
 /** A stored message as history shows it; `sender` is whichever of the pair sent it. */
-export function historyMessage(message: Message, sender: User) {
+export function historyMessage(message: Message, sender: User): HistoryMessage {
   return { ...toWireMessage(message, sender), is_read: message.isRead };
 }
 

@@ -9,7 +9,11 @@ import {
   type InboundFrame,
 } from './frames.js';
 
-export type ParseResult = { ok: true; frame: InboundFrame } | { ok: false; error: string };
+/**
+ * A parsed frame, or the error text for it; a refused `chat_message` that carried a valid
+ * `client_id` names it, so the client knows which message was refused.
+ */
+export type ParseResult = { ok: true; frame: InboundFrame } | { ok: false; error: string; clientId?: string };
 
 // Python's str.strip() removes exactly the characters for which str.isspace() is true;
 // JavaScript's trim() differs (it strips U+FEFF and keeps U+001C..U+001F and U+0085).
@@ -59,23 +63,30 @@ export function parseFrame(text: string): ParseResult {
 }
 
 function parseChatMessage(fields: Record<string, unknown>): ParseResult {
+  const clientId = fields.client_id;
+  if (clientId !== undefined && clientId !== null && !isClientId(clientId)) return { ok: false, error: ErrorText.badClientId };
+  const refuse = (error: string): ParseResult => (isClientId(clientId) ? { ok: false, error, clientId } : { ok: false, error });
   const raw = fields.content === undefined ? '' : fields.content;
-  if (typeof raw !== 'string') return { ok: false, error: ErrorText.contentNotString };
-  if (UNSTORABLE.test(raw)) return { ok: false, error: ErrorText.badCharacters };
+  if (typeof raw !== 'string') return refuse(ErrorText.contentNotString);
+  if (UNSTORABLE.test(raw)) return refuse(ErrorText.badCharacters);
   const content = pythonStrip(raw);
-  if (content.length === 0) return { ok: false, error: ErrorText.emptyContent };
+  if (content.length === 0) return refuse(ErrorText.emptyContent);
   // A UTF-16 length within the limit bounds the code-point length too.
   if (content.length > MAX_CONTENT_CODE_POINTS && codePointLength(content, MAX_CONTENT_CODE_POINTS) > MAX_CONTENT_CODE_POINTS) {
-    return { ok: false, error: ErrorText.tooLong };
+    return refuse(ErrorText.tooLong);
   }
-  const clientId = fields.client_id;
-  if (clientId === undefined || clientId === null) {
-    return { ok: true, frame: { type: 'chat_message', content } };
-  }
-  if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > MAX_CLIENT_ID_LENGTH) {
-    return { ok: false, error: ErrorText.badClientId };
-  }
-  return { ok: true, frame: { type: 'chat_message', content, client_id: clientId } };
+  return { ok: true, frame: isClientId(clientId) ? { type: 'chat_message', content, client_id: clientId } : { type: 'chat_message', content } };
+}
+
+function isClientId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_CLIENT_ID_LENGTH;
+}
+
+/** The valid `client_id` of a frame, if it has one, whatever else is wrong with it. */
+export function clientIdOf(text: string): string | undefined {
+  const parsed = parseFrame(text);
+  if (parsed.ok) return parsed.frame.type === 'chat_message' ? parsed.frame.client_id : undefined;
+  return parsed.clientId;
 }
 
 function parseTyping(fields: Record<string, unknown>): ParseResult {

@@ -1,0 +1,145 @@
+/**
+ * The HTTP API of PROTOCOL.md Part 3, typed. Uses the global `fetch` (Node 20 and browsers).
+ * In a browser the session cookie is the browser's business (`credentials: 'include'`); in
+ * Node, `rememberCookie` keeps the `sessionid` from the login reply and sends it back.
+ */
+
+import type { ConversationRow, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser } from '../protocol/http.js';
+
+export type { ConversationRow, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser };
+
+/** A conversation as the client knows it: from the server's list, or only the partner (presence unknown). */
+export type KnownConversation = Omit<ConversationRow, 'partner_online'> & { partner_online?: boolean };
+
+/** A refused request: `code` is the API's stable error code (`invalid_credentials`, …), `status` the HTTP status. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** True when the route itself is missing (a server without that part of the API yet). */
+  get routeMissing(): boolean {
+    return this.status === 404 && this.code === 'not_found';
+  }
+}
+
+/** How the API client reaches the server and keeps the session. */
+export interface TandemApiOptions {
+  /** Defaults to `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Keep the session cookie here (Node); browsers keep it themselves. */
+  rememberCookie?: boolean;
+}
+
+/**
+ * One method per endpoint. Each resolves with the parsed JSON body and rejects with an
+ * `ApiError` carrying the server's error code (or `network` when the server is unreachable).
+ */
+export class TandemApi {
+  private cookie: string | null = null;
+  private readonly fetcher: typeof fetch;
+
+  /** `base` is the server's origin, e.g. `http://127.0.0.1:8000`, or '' for same-origin in a page. */
+  constructor(readonly base: string, private readonly options: TandemApiOptions = {}) {
+    this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** `sessionid=…` for a Node WebSocket's Cookie header; null before login or in a browser. */
+  get sessionCookie(): string | null {
+    return this.cookie;
+  }
+
+  login(email: string, password: string): Promise<PublicUser> {
+    return this.request('POST', '/api/auth/login', { email, password });
+  }
+
+  register(fields: NewUserFields): Promise<PublicUser> {
+    return this.request('POST', '/api/auth/register', fields);
+  }
+
+  async logout(): Promise<void> {
+    await this.request('POST', '/api/auth/logout', {});
+    this.cookie = null;
+  }
+
+  me(): Promise<{ user: PublicUser; partners: PublicUser[] }> {
+    return this.request('GET', '/api/me');
+  }
+
+  /** The conversations with unread counts; rejects with `routeMissing` on a server without Part 3's chat routes. */
+  async conversations(): Promise<ConversationRow[]> {
+    return (await this.request<{ conversations: ConversationRow[] }>('GET', '/api/chat/conversations')).conversations;
+  }
+
+  /** A page of history, oldest first. `before`/`after` are message ids. */
+  messages(partnerEmail: string, page: { before?: string; after?: string; limit?: number } = {}): Promise<HistoryPage> {
+    const query = new URLSearchParams();
+    if (page.before !== undefined) query.set('before', page.before);
+    if (page.after !== undefined) query.set('after', page.after);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    const encoded = query.toString();
+    const suffix = encoded === '' ? '' : `?${encoded}`;
+    return this.request('GET', `/api/chat/${encodeURIComponent(partnerEmail)}/messages${suffix}`);
+  }
+
+  markRead(partnerEmail: string): Promise<{ count: number }> {
+    return this.request('POST', `/api/chat/${encodeURIComponent(partnerEmail)}/read`, {});
+  }
+
+  createUser(fields: NewUserFields): Promise<PublicUser> {
+    return this.request('POST', '/api/users', fields);
+  }
+
+  createMatch(mentorEmail: string, menteeEmail: string): Promise<PublicMatch> {
+    return this.request('POST', '/api/matches', { mentor_email: mentorEmail, mentee_email: menteeEmail });
+  }
+
+  async endMatch(menteeEmail: string): Promise<void> {
+    await this.request('DELETE', `/api/matches/${encodeURIComponent(menteeEmail)}`);
+  }
+
+  async matches(): Promise<PublicMatch[]> {
+    return (await this.request<{ matches: PublicMatch[] }>('GET', '/api/matches')).matches;
+  }
+
+  /** Sends one request; resolves with the JSON body (undefined for 204), rejects with `ApiError`. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.cookie) headers.cookie = this.cookie;
+    let response: Response;
+    try {
+      response = await this.fetcher(this.base + path, {
+        method,
+        headers,
+        credentials: 'include',
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach Tandem. Check your connection and try again.');
+    }
+    if (this.options.rememberCookie) this.keepCookie(response.headers.get('set-cookie'));
+    const text = await response.text();
+    let data: unknown;
+    try {
+      data = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+    if (!response.ok) {
+      const error = (data ?? {}) as { error?: unknown; message?: unknown };
+      throw new ApiError(
+        response.status,
+        typeof error.error === 'string' ? error.error : 'http_error',
+        typeof error.message === 'string' ? error.message : `The server answered ${response.status}.`,
+      );
+    }
+    return data as T;
+  }
+
+  private keepCookie(setCookie: string | null): void {
+    const match = setCookie ? /(?:^|[;,]\s*)sessionid=([^;]*)/.exec(setCookie) : null;
+    if (match) this.cookie = match[1] ? `sessionid=${match[1]}` : null;
+  }
+}

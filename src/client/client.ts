@@ -1,0 +1,190 @@
+/**
+ * The whole client for one signed-in user: the HTTP API, and one `Conversation` per current
+ * partner (a mentee has one, a mentor several), each with its own live connection.
+ */
+import { ApiError, TandemApi, type KnownConversation, type NewUserFields, type PublicUser } from './api.js';
+import type { ChatConnectionOptions } from './connection.js';
+import { Conversation } from './conversation.js';
+import { Emitter } from './emitter.js';
+import type { KeyValueStorage } from './outbox.js';
+import { wsBaseOf, type WebSocketFactory } from './socket.js';
+
+/** Where the server is and how to open sockets; the rest has defaults. */
+export interface TandemClientOptions {
+  /** The server's origin (`http://127.0.0.1:8000`); '' in a page served by Tandem. */
+  httpBase: string;
+  /** Defaults to `httpBase` with ws(s):. A page passes its own (`location`-derived). */
+  wsBase?: string;
+  /** Opens sockets. Node: `(url) => new WebSocket(url, { headers: { cookie: client.api.sessionCookie } })`. */
+  createSocket: WebSocketFactory;
+  /** Keeps unsent messages across reloads (`localStorage`). */
+  storage?: KeyValueStorage | null;
+  /** Node: keep the session cookie in the client (browsers keep it themselves). */
+  rememberCookie?: boolean;
+  fetch?: typeof fetch;
+  pageSize?: number;
+  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random'>;
+}
+
+/** The events of a `TandemClient`. */
+export interface TandemClientEvents extends Record<string, unknown> {
+  /** The list of conversations changed (loaded, or a partner added). */
+  conversations: readonly Conversation[];
+  /** The session ended under the page (logged out elsewhere, expired): sign in again. */
+  signedOut: string;
+}
+
+/** Reasons a conversation ends that mean the session, not the match, is over. */
+const SESSION_ENDED = new Set(['logged_out', 'unauthenticated']);
+
+/**
+ * A signed-in user and their conversations. `restore` or `signIn`, then `loadConversations`;
+ * `pause`/`resume` follow the device's connectivity; a revoked session emits `signedOut`.
+ */
+export class TandemClient extends Emitter<TandemClientEvents> {
+  readonly api: TandemApi;
+  user: PublicUser | null = null;
+  conversations: Conversation[] = [];
+  private paused = false;
+  private loading: Promise<readonly Conversation[]> | null = null;
+
+  constructor(private readonly options: TandemClientOptions) {
+    super();
+    this.api = new TandemApi(options.httpBase, { ...(options.fetch ? { fetch: options.fetch } : {}), rememberCookie: options.rememberCookie ?? false });
+  }
+
+  /** The signed-in user of the current session, or null (then: show sign-in). */
+  async restore(): Promise<PublicUser | null> {
+    try {
+      this.user = (await this.api.me()).user;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return (this.user = null);
+      throw error;
+    }
+    return this.user;
+  }
+
+  /** Signs in; rejects with `ApiError` (`invalid_credentials`, `rate_limited`, …). */
+  async signIn(email: string, password: string): Promise<PublicUser> {
+    this.closeConversations();
+    this.user = await this.api.login(email, password);
+    return this.user;
+  }
+
+  /** Registers a MENTOR or MENTEE and signs them in. */
+  async register(fields: NewUserFields): Promise<PublicUser> {
+    await this.api.register(fields);
+    return this.signIn(fields.email, fields.password);
+  }
+
+  /** Signs out (the server revokes the session) and closes every conversation. */
+  async signOut(): Promise<void> {
+    this.closeConversations();
+    try {
+      await this.api.logout();
+    } finally {
+      this.user = null;
+    }
+  }
+
+  /**
+   * Loads the user's conversations — from `GET /api/chat/conversations`, or from the
+   * partners of `/api/me` on a server without it — and starts each one. Calling it again
+   * adds new partners and keeps the existing conversations (and their sockets).
+   */
+  loadConversations(): Promise<readonly Conversation[]> {
+    // One load at a time: two overlapping loads would both add a new partner.
+    this.loading ??= this.load().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<readonly Conversation[]> {
+    const me = this.user;
+    if (!me) throw new Error('not signed in');
+    let rows: KnownConversation[];
+    try {
+      rows = await this.api.conversations();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.routeMissing)) throw error;
+      rows = (await this.api.me()).partners.map((partner) => ({ partner, last_message: null, unread_count: 0 }));
+    }
+    if (this.user !== me) return this.conversations; // signed out meanwhile
+    const known = new Set(this.conversations.filter((conversation) => conversation.ended === null).map((c) => c.partner.email));
+    const added = rows.filter((row) => !known.has(row.partner.email)).sort(byRecency);
+    if (added.length === 0 && this.conversations.length > 0) return this.conversations;
+    for (const row of added) {
+      const conversation = new Conversation({
+        api: this.api,
+        me,
+        partner: row.partner,
+        row,
+        wsBase: this.options.wsBase ?? wsBaseOf(this.options.httpBase),
+        createSocket: this.options.createSocket,
+        storage: this.options.storage ?? null,
+        ...(this.options.pageSize === undefined ? {} : { pageSize: this.options.pageSize }),
+        ...(this.options.connection ? { connection: this.options.connection } : {}),
+      });
+      conversation.on('state', (state) => {
+        if (state.kind === 'ended' && SESSION_ENDED.has(state.reason)) this.sessionEnded(state.reason);
+      });
+      // A conversation ended earlier is replaced by the new match with the same partner.
+      this.conversations = this.conversations.filter((existing) => existing.partner.email !== row.partner.email);
+      this.conversations.push(conversation);
+    }
+    this.emit('conversations', this.conversations);
+    await Promise.all(
+      added.map((row) =>
+        this.conversations
+          .find((conversation) => conversation.partner.email === row.partner.email)!
+          .start()
+          .then(() => {
+            if (this.paused) this.conversationFor(row.partner.email)?.pause();
+          }),
+      ),
+    );
+    return this.conversations;
+  }
+
+  conversationFor(partnerEmail: string): Conversation | undefined {
+    return this.conversations.find((conversation) => conversation.partner.email === partnerEmail);
+  }
+
+  /** The device went offline: every connection goes quiet; messages written meanwhile wait. */
+  pause(): void {
+    this.paused = true;
+    for (const conversation of this.conversations) conversation.pause();
+  }
+
+  /** Back online: reconnect now and send what waited. */
+  resume(): void {
+    this.paused = false;
+    for (const conversation of this.conversations) conversation.resume();
+  }
+
+  /** Closes every connection (the client can sign in again afterwards). */
+  close(): void {
+    this.closeConversations();
+  }
+
+  private sessionEnded(reason: string): void {
+    if (this.user === null) return;
+    this.user = null;
+    this.closeConversations();
+    this.emit('signedOut', reason);
+  }
+
+  private closeConversations(): void {
+    const conversations = this.conversations;
+    this.conversations = [];
+    for (const conversation of conversations) conversation.close();
+    if (conversations.length > 0) this.emit('conversations', this.conversations);
+  }
+}
+
+function byRecency(a: KnownConversation, b: KnownConversation): number {
+  const at = a.last_message?.timestamp ?? '';
+  const bt = b.last_message?.timestamp ?? '';
+  return at === bt ? 0 : at < bt ? 1 : -1;
+}

@@ -1,0 +1,278 @@
+/**
+ * One live chat with one partner over `/ws/chat/<partner>/`: reconnects with backoff,
+ * resumes with `?after=<last message id>`, sends every message with a `client_id` and sends
+ * it again until its echo arrives, and reports typing, read receipts and presence. Terminal
+ * closes (unmatched, logged out, 4001, 4003, 1008, 1009) end it; everything else reconnects.
+ */
+import { ErrorText, type InboundFrame, type OutboundFrame } from '../protocol/frames.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { ClientClose, terminalReason } from './close-policy.js';
+import type { ChatConnectionEvents, ConnectionState } from './connection-state.js';
+import { Emitter } from './emitter.js';
+import { maxMessageId } from './message-ids.js';
+import { Outbox, validateContent, type PendingMessage } from './outbox.js';
+import { OutboxSender } from './sender.js';
+import { chatSocketUrl, SOCKET_OPEN, type WebSocketFactory, type WebSocketLike } from './socket.js';
+
+export type { ChatConnectionEvents, ConnectionState, ReadReceipt } from './connection-state.js';
+
+/** How to reach the partner's chat, and the knobs of reconnecting and resending. */
+export interface ChatConnectionOptions {
+  /** `ws://host:port` */
+  wsBase: string;
+  partnerEmail: string;
+  createSocket: WebSocketFactory;
+  /** Defaults to an in-memory outbox. */
+  outbox?: Outbox;
+  backoff?: BackoffOptions;
+  /** A sent message not echoed within this long means the socket is dead: reconnect and resend. */
+  ackTimeoutMs?: number;
+  random?: () => number;
+}
+
+/**
+ * The connection to one partner. `start` connects once; afterwards it reconnects by itself
+ * until the conversation ends (`state` kind `ended`) or `close` is called. Messages given to
+ * `send` are delivered at most once each (by `client_id`) and in order, as long as the
+ * outbox survives (it may be persisted).
+ */
+export class ChatConnection extends Emitter<ChatConnectionEvents> {
+  readonly partnerEmail: string;
+  readonly outbox: Outbox;
+  private current: ConnectionState = { kind: 'idle' };
+  private socket: WebSocketLike | null = null;
+  /** Identifies the socket whose events are current: a stale socket's late events are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private lastMessageId: string | null = null;
+  private forceReason: string | null = null;
+  private readonly sender: OutboxSender;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: ChatConnectionOptions) {
+    super();
+    this.partnerEmail = options.partnerEmail;
+    this.outbox = options.outbox ?? new Outbox();
+    this.sender = new OutboxSender({
+      outbox: this.outbox,
+      transmit: (frame) => this.transmit(frame),
+      changed: () => this.emit('outbox', this.outbox.all),
+      dead: () => {
+        if (!this.isOpen) return;
+        this.dropSocket(ClientClose.reconnecting);
+        this.scheduleReconnect();
+      },
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+      random: options.random,
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get isOpen(): boolean {
+    return this.current.kind === 'open';
+  }
+
+  /** The id after which the next (re)connect resumes; null resumes nothing. */
+  get resumePoint(): string | null {
+    return this.lastMessageId;
+  }
+
+  /**
+   * Sets where the next connect resumes: after the newest message the caller already has
+   * (e.g. from HTTP history); "0" asks for the whole history. Only ever moves forward.
+   */
+  resumeAfter(messageId: string): void {
+    this.lastMessageId = maxMessageId(this.lastMessageId, messageId);
+  }
+
+  /** Connects (once); later drops reconnect by themselves. */
+  start(): void {
+    if (this.current.kind === 'idle') this.connect();
+  }
+
+  /**
+   * Queues `content` and sends it as soon as the connection is open. Resolves nothing: the
+   * `outbox` event reports progress and the `message` event brings the stored message.
+   * Refuses, with the server's error text, what the server would refuse.
+   */
+  send(content: string): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+    if (this.current.kind === 'ended') return { ok: false, error: ErrorText.notMatched };
+    const valid = validateContent(content);
+    if (!valid.ok) return valid;
+    const pending = this.outbox.add(valid.content);
+    this.emit('outbox', this.outbox.all);
+    this.sender.flush();
+    return { ok: true, pending };
+  }
+
+  /** Tells the partner whether this user is typing; false when not connected (nothing to tell). */
+  sendTyping(isTyping: boolean): boolean {
+    return this.transmit({ type: 'typing', is_typing: isTyping });
+  }
+
+  /** Marks the partner's messages read; false when not connected. */
+  markRead(): boolean {
+    return this.transmit({ type: 'mark_read' });
+  }
+
+  /** Forgets a refused message. */
+  discard(clientId: string): void {
+    this.outbox.discard(clientId);
+    this.emit('outbox', this.outbox.all);
+  }
+
+  /** Goes quiet (the device is offline): closes the socket and stops reconnecting until `resume`. */
+  pause(): void {
+    if (this.current.kind === 'ended' || this.current.kind === 'paused') return;
+    this.dropSocket(ClientClose.done);
+    this.clearTimers();
+    this.setState({ kind: 'paused' });
+  }
+
+  /** Reconnects now (back online, or the user asked), with the backoff reset. */
+  resume(): void {
+    if (this.current.kind === 'ended' || this.current.kind === 'open' || this.current.kind === 'connecting') return;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** Ends the connection for good from this side. */
+  close(): void {
+    if (this.current.kind === 'ended') return;
+    this.dropSocket(ClientClose.done);
+    this.end('client_closed', ClientClose.done.code);
+  }
+
+  private connect(): void {
+    this.clearTimers();
+    this.dropSocket(ClientClose.reconnecting);
+    const generation = ++this.generation;
+    this.forceReason = null;
+    this.setState({ kind: 'connecting', attempt: this.attempt });
+    let socket: WebSocketLike;
+    try {
+      socket = this.options.createSocket(chatSocketUrl(this.options.wsBase, this.partnerEmail, this.lastMessageId));
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onmessage = (event: { data: unknown }) => {
+      if (generation === this.generation) this.receive(String(event.data));
+    };
+    socket.onclose = (event: { code: number }) => {
+      if (generation === this.generation) this.closed(event.code);
+    };
+    socket.onerror = () => {}; // a close event follows
+  }
+
+  private receive(text: string): void {
+    let frame: OutboundFrame;
+    try {
+      frame = JSON.parse(text) as OutboundFrame;
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case 'connection_established':
+        this.attempt = 0;
+        this.setState({ kind: 'open' });
+        this.emit('established', { partnerOnline: frame.partner_online ?? null });
+        this.sender.opened();
+        return;
+      case 'chat_message': {
+        const { type: _type, ...message } = frame;
+        this.lastMessageId = maxMessageId(this.lastMessageId, message.message_id);
+        if (message.client_id !== undefined && message.sender_email !== this.partnerEmail) this.sender.echoed(message.client_id);
+        this.emit('message', message);
+        return;
+      }
+      case 'typing':
+        this.emit('typing', frame.is_typing === true);
+        return;
+      case 'read_receipt':
+        this.emit('read', { count: frame.count ?? null, lastReadId: frame.last_read_id ?? null });
+        return;
+      case 'presence':
+        if (frame.email === this.partnerEmail) this.emit('presence', frame.online);
+        return;
+      case 'force_disconnect':
+        this.forceReason = frame.reason;
+        return;
+      case 'error':
+        if (frame.client_id !== undefined && this.outbox.has(frame.client_id)) this.sender.refused(frame.client_id, frame);
+        else {
+          if (frame.code === 'rate_limited') this.sender.slowDown();
+          this.emit('error', frame);
+        }
+        return;
+    }
+  }
+
+  private transmit(frame: InboundFrame): boolean {
+    if (!this.isOpen || !this.socket || this.socket.readyState !== SOCKET_OPEN) return false;
+    try {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private closed(code: number): void {
+    this.socket = null;
+    this.generation++;
+    this.sender.stopped();
+    if (this.current.kind === 'ended' || this.current.kind === 'paused') return;
+    if (this.forceReason !== null) return this.end(this.forceReason, code);
+    const terminal = terminalReason(code);
+    if (terminal !== null) return this.end(terminal, code);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    this.clearTimers();
+    const delayMs = backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
+    this.setState({ kind: 'waiting', attempt: this.attempt, delayMs });
+    this.attempt++;
+    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+  }
+
+  private end(reason: string, code: number): void {
+    this.clearTimers();
+    if (reason === 'unmatched' || reason === 'forbidden') {
+      for (const item of this.outbox.unsent) this.outbox.mark(item.client_id, 'failed', ErrorText.notMatched);
+      this.emit('outbox', this.outbox.all);
+    }
+    this.setState({ kind: 'ended', reason, code });
+  }
+
+  /** Detaches the current socket (its late events are ignored) and closes it. */
+  private dropSocket(close: { code: number; reason: string }): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.generation++;
+    this.sender.stopped();
+    if (!socket) return;
+    try {
+      socket.close(close.code, close.reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.sender.stopped();
+  }
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    this.emit('state', state);
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * The state of one conversation as a page shows it: history (loaded by pages over HTTP),
+ * live messages, what is still pending, typing, read ticks, presence, unread count, and
+ * whether the match ended. Built on `ChatConnection`; the page renders from its events.
+ */
+import type { WireMessage } from '../protocol/frames.js';
+import { ApiError, type KnownConversation, type HistoryMessage, type PublicUser, type TandemApi } from './api.js';
+import { ChatConnection, type ChatConnectionOptions, type ConnectionState, type ReadReceipt } from './connection.js';
+import { Emitter } from './emitter.js';
+import { compareMessageIds } from './message-ids.js';
+import { Outbox, type KeyValueStorage, type PendingMessage } from './outbox.js';
+import type { WebSocketFactory } from './socket.js';
+import { TypingReporter } from './typing.js';
+
+/** A stored message. `is_read`: for one's own, the partner read it; for the partner's, this user did. */
+export interface ChatMessage extends WireMessage {
+  mine: boolean;
+  is_read: boolean;
+}
+
+/** What a partner list shows of a conversation. */
+export interface ConversationSummary {
+  partner: PublicUser;
+  lastMessage: WireMessage | null;
+  unread: number;
+  /** null: the server does not report presence. */
+  online: boolean | null;
+  typing: boolean;
+  /** Why the conversation ended (`unmatched`, `forbidden`, …); null while it lives. */
+  ended: string | null;
+}
+
+/** The events of a `Conversation`, by name, with their payloads. */
+export interface ConversationEvents extends Record<string, unknown> {
+  /** Newer messages, in order, at the end. */
+  appended: ChatMessage[];
+  /** An older page, in order, at the start. */
+  prepended: ChatMessage[];
+  /** The order changed in a way appending cannot express: show `messages` afresh. */
+  reset: undefined;
+  /** Read flags of some messages changed. */
+  read: undefined;
+  pending: readonly PendingMessage[];
+  typing: boolean;
+  state: ConnectionState;
+  /** Anything a partner list shows changed. */
+  summary: ConversationSummary;
+}
+
+/** What a `Conversation` needs: who talks to whom, and how to reach the server. */
+export interface ConversationOptions {
+  api: TandemApi;
+  me: PublicUser;
+  partner: PublicUser;
+  wsBase: string;
+  createSocket: WebSocketFactory;
+  /** Where the outbox is kept across reloads (`localStorage`); null keeps it in memory. */
+  storage?: KeyValueStorage | null;
+  /** The conversations endpoint's row, when the server has it. */
+  row?: KnownConversation;
+  pageSize?: number;
+  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random'>;
+}
+
+/** The partner's typing flag is dropped after this long without renewal, even if the server never says so. */
+const TYPING_STALE_MS = 12_000;
+
+/**
+ * One partner's conversation. `start` loads the newest history page and connects; events
+ * then report every change, and the public fields always describe the current state.
+ * Stored messages are unique by `message_id` and kept in `seq` order.
+ */
+export class Conversation extends Emitter<ConversationEvents> {
+  readonly partner: PublicUser;
+  readonly connection: ChatConnection;
+  /** Stored messages, in `seq` order. */
+  readonly messages: ChatMessage[] = [];
+  /** Whether older history exists beyond `messages[0]`. */
+  hasOlder = false;
+  /** False when the server has no history endpoint (history then comes only through resume). */
+  historyAvailable = true;
+  partnerTyping = false;
+  partnerOnline: boolean | null;
+  unread: number;
+  lastMessage: WireMessage | null;
+  /** Set by the page while the user is looking at this conversation: partner messages are then read at once. */
+  private active = false;
+  private readonly byId = new Map<string, ChatMessage>();
+  private loadingOlder: Promise<number> | null = null;
+  private readWanted = false;
+  private readonly typingReporter: TypingReporter;
+  private typingStale: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: ConversationOptions) {
+    super();
+    this.partner = options.partner;
+    this.partnerOnline = options.row?.partner_online ?? null;
+    this.unread = options.row?.unread_count ?? 0;
+    this.lastMessage = options.row?.last_message ?? null;
+    const outbox = new Outbox(options.storage ?? null, `tandem.outbox:${options.me.email}:${options.partner.email}`);
+    this.connection = new ChatConnection({ ...options.connection, wsBase: options.wsBase, partnerEmail: options.partner.email, createSocket: options.createSocket, outbox });
+    this.typingReporter = new TypingReporter((isTyping) => this.connection.sendTyping(isTyping));
+    this.connection.on('message', (message) => this.received(message));
+    this.connection.on('outbox', (pending) => this.emit('pending', pending));
+    this.connection.on('typing', (typing) => this.setPartnerTyping(typing));
+    this.connection.on('read', (receipt) => this.partnerRead(receipt));
+    this.connection.on('presence', (online) => this.setPresence(online));
+    this.connection.on('established', ({ partnerOnline }) => {
+      if (partnerOnline !== null) this.setPresence(partnerOnline);
+      if (this.readWanted) this.markRead();
+    });
+    this.connection.on('state', (state) => {
+      if (state.kind === 'ended' || state.kind === 'paused' || state.kind === 'waiting') {
+        // Without a live connection the partner's presence and typing are unknown, not stale.
+        this.partnerOnline = null;
+        this.setPartnerTyping(false);
+        this.emitSummary();
+      }
+      this.emit('state', state);
+    });
+  }
+
+  /** Messages written but not yet stored (failed ones included), oldest first. */
+  get pending(): readonly PendingMessage[] {
+    return this.connection.outbox.all;
+  }
+
+  get ended(): string | null {
+    const state = this.connection.state;
+    return state.kind === 'ended' ? state.reason : null;
+  }
+
+  get summary(): ConversationSummary {
+    return { partner: this.partner, lastMessage: this.lastMessage, unread: this.unread, online: this.partnerOnline, typing: this.partnerTyping, ended: this.ended };
+  }
+
+  /**
+   * Loads the newest page of history, then connects, resuming after the newest message it
+   * loaded, so nothing written in between is missed. Without a history endpoint it resumes
+   * from the start ("0"): the socket then brings the history. Rejects only when signed out (401).
+   */
+  async start(): Promise<void> {
+    try {
+      const page = await this.options.api.messages(this.partner.email, { limit: this.pageSize });
+      this.hasOlder = page.has_more;
+      this.add(page.messages, 'end');
+      if (!this.options.row) this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
+      this.emitSummary();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 401) throw error;
+      if (error.routeMissing) this.historyAvailable = false;
+      else {
+        // History is unavailable for now: chat live anyway; reloading brings it back.
+        this.connection.start();
+        return;
+      }
+    }
+    this.connection.resumeAfter(this.messages.at(-1)?.message_id ?? '0');
+    this.connection.start();
+  }
+
+  /** Loads the page before the oldest message shown; resolves with how many were added (0 at the beginning). */
+  loadOlder(): Promise<number> {
+    const oldest = this.messages[0];
+    if (!this.hasOlder || !oldest) return Promise.resolve(0);
+    this.loadingOlder ??= this.options.api
+      .messages(this.partner.email, { before: oldest.message_id, limit: this.pageSize })
+      .then((page) => {
+        this.hasOlder = page.has_more;
+        return this.add(page.messages, 'start');
+      })
+      .finally(() => {
+        this.loadingOlder = null;
+      });
+    return this.loadingOlder;
+  }
+
+  /** Queues a message (see `ChatConnection.send`); stops the typing indicator. */
+  send(content: string): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+    const result = this.connection.send(content);
+    if (result.ok) this.typing(false);
+    return result;
+  }
+
+  /** Forgets a message the server refused for good. */
+  discard(clientId: string): void {
+    this.connection.discard(clientId);
+  }
+
+  /** Reports the user's typing: call with true on every input, false when they clear or leave the composer. */
+  typing(active: boolean): void {
+    this.typingReporter.report(active);
+  }
+
+  /** The user is (or stops) looking at this conversation; while they are, partner messages are marked read as they come. */
+  setActive(active: boolean): void {
+    this.active = active;
+    if (active && this.hasUnread()) this.markRead();
+  }
+
+  /** Marks the partner's messages read now, or as soon as the connection is open. */
+  markRead(): void {
+    if (!this.connection.markRead()) {
+      this.readWanted = true;
+      return;
+    }
+    this.readWanted = false;
+    let changed = false;
+    for (const message of this.messages) {
+      if (!message.mine && !message.is_read) {
+        message.is_read = true;
+        changed = true;
+      }
+    }
+    if (changed) this.emit('read', undefined);
+    if (this.unread !== 0) {
+      this.unread = 0;
+      this.emitSummary();
+    }
+  }
+
+  pause(): void {
+    this.connection.pause();
+  }
+
+  resume(): void {
+    this.connection.resume();
+  }
+
+  close(): void {
+    this.typingReporter.dispose();
+    clearTimeout(this.typingStale);
+    this.connection.close();
+  }
+
+  private get pageSize(): number {
+    return this.options.pageSize ?? 30;
+  }
+
+  private hasUnread(): boolean {
+    return this.unread > 0 || this.messages.some((message) => !message.mine && !message.is_read);
+  }
+
+  private received(wire: WireMessage): void {
+    const isNew = !this.byId.has(wire.message_id);
+    this.add([{ ...wire, is_read: false }], 'end');
+    if (!isNew) return;
+    if (wire.sender_email === this.partner.email) {
+      this.setPartnerTyping(false);
+      if (this.active) this.markRead();
+      else this.unread++;
+    }
+    this.emitSummary();
+  }
+
+  /** Adds messages not seen before; returns how many. */
+  private add(incoming: HistoryMessage[], where: 'start' | 'end'): number {
+    const fresh: ChatMessage[] = [];
+    for (const wire of incoming) {
+      if (this.byId.has(wire.message_id)) continue;
+      const message: ChatMessage = { ...wire, mine: wire.sender_email !== this.partner.email };
+      this.byId.set(message.message_id, message);
+      fresh.push(message);
+    }
+    if (fresh.length === 0) return 0;
+    fresh.sort(bySeq);
+    const first = fresh[0]!;
+    const last = fresh.at(-1)!;
+    const head = this.messages[0];
+    const tail = this.messages.at(-1);
+    if (where === 'end' && (!tail || bySeq(tail, first) < 0)) {
+      this.messages.push(...fresh);
+      this.emit('appended', fresh);
+    } else if (where === 'start' && (!head || bySeq(last, head) < 0)) {
+      this.messages.unshift(...fresh);
+      this.emit('prepended', fresh);
+    } else {
+      this.messages.push(...fresh);
+      this.messages.sort(bySeq);
+      this.emit('reset', undefined);
+    }
+    const newest = this.messages.at(-1)!;
+    if (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0) this.lastMessage = newest;
+    return fresh.length;
+  }
+
+  private partnerRead(receipt: ReadReceipt): void {
+    if (receipt.count === 0) return;
+    let changed = false;
+    for (const message of this.messages) {
+      if (!message.mine || message.is_read) continue;
+      if (receipt.lastReadId !== null && compareMessageIds(message.message_id, receipt.lastReadId) > 0) continue;
+      message.is_read = true;
+      changed = true;
+    }
+    if (changed) this.emit('read', undefined);
+  }
+
+  private setPartnerTyping(typing: boolean): void {
+    clearTimeout(this.typingStale);
+    if (typing) this.typingStale = setTimeout(() => this.setPartnerTyping(false), TYPING_STALE_MS);
+    if (this.partnerTyping === typing) return;
+    this.partnerTyping = typing;
+    this.emit('typing', typing);
+    this.emitSummary();
+  }
+
+  private setPresence(online: boolean): void {
+    if (this.partnerOnline === online) return;
+    this.partnerOnline = online;
+    if (!online) this.setPartnerTyping(false);
+    this.emitSummary();
+  }
+
+  private emitSummary(): void {
+    this.emit('summary', this.summary);
+  }
+}
+
+function bySeq(a: WireMessage, b: WireMessage): number {
+  return a.seq - b.seq || compareMessageIds(a.message_id, b.message_id);
+}

@@ -1,0 +1,14 @@
+/**
+ * Tandem's typed client, for browsers and Node: `TandemClient` (a signed-in user and their
+ * conversations), `Conversation` (one partner's chat state), `ChatConnection` (the socket,
+ * with reconnect, resume and idempotent resend) and `TandemApi` (the HTTP API).
+ */
+export { ApiError, TandemApi, type ConversationRow, type HistoryMessage, type HistoryPage, type NewUserFields, type PublicMatch, type PublicUser } from './api.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { TandemClient, type TandemClientEvents, type TandemClientOptions } from './client.js';
+export { ChatConnection, type ChatConnectionEvents, type ChatConnectionOptions, type ConnectionState, type ReadReceipt } from './connection.js';
+export { Conversation, type ChatMessage, type ConversationEvents, type ConversationOptions, type ConversationSummary } from './conversation.js';
+export { Emitter, type Off } from './emitter.js';
+export { compareMessageIds, maxMessageId } from './message-ids.js';
+export { newClientId, Outbox, validateContent, type KeyValueStorage, type PendingMessage } from './outbox.js';
+export { chatSocketUrl, wsBaseOf, type WebSocketFactory, type WebSocketLike } from './socket.js';

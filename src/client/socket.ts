@@ -1,0 +1,39 @@
+/**
+ * What the client needs of a WebSocket, so that the browser's `WebSocket` and the `ws`
+ * package's (which can send a Cookie header from Node) both fit without DOM types.
+ */
+
+/**
+ * The part of the standard WebSocket API the client uses. Handler properties are typed
+ * `unknown` so that both the DOM and the `ws` declarations are assignable; the client
+ * installs its own handlers and reads only `data`, `code` and `reason` from the events.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: unknown;
+  onmessage: unknown;
+  onclose: unknown;
+  onerror: unknown;
+}
+
+/** Opens a WebSocket to `url`. In Node: `(url) => new WebSocket(url, { headers: { cookie } })` with `ws`. */
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+/** `WebSocket.OPEN`, the same in every implementation. */
+export const SOCKET_OPEN = 1;
+
+/**
+ * The chat endpoint of `partnerEmail` under `wsBase` (`ws://host:port`), resuming after
+ * `afterMessageId` when given (PROTOCOL.md Part 2, resume).
+ */
+export function chatSocketUrl(wsBase: string, partnerEmail: string, afterMessageId: string | null): string {
+  const url = `${wsBase.replace(/\/+$/, '')}/ws/chat/${encodeURIComponent(partnerEmail)}/`;
+  return afterMessageId === null ? url : `${url}?after=${encodeURIComponent(afterMessageId)}`;
+}
+
+/** The WebSocket base that belongs to an HTTP origin: `https://h` → `wss://h`. */
+export function wsBaseOf(httpBase: string): string {
+  return httpBase.replace(/^http(s?):/i, 'ws$1:').replace(/\/+$/, '');
+}

@@ -1,0 +1,55 @@
+/**
+ * The HTTP API's bodies (PROTOCOL.md Part 3), typed once for the server's routes, the client
+ * and the tests. The routes' JSON schemas (which also generate `/api/openapi.json`) describe
+ * the same shapes for validation.
+ */
+import type { WireMessage } from './frames.js';
+
+export type PublicRole = 'MENTOR' | 'MENTEE' | 'ADMIN';
+
+/** A user as the API shows them: never an id, never a password hash. */
+export interface PublicUser {
+  email: string;
+  first_name: string;
+  last_name: string;
+  role: PublicRole;
+}
+
+/** A message as the history endpoint returns it: the wire message plus whether it was read. */
+export type HistoryMessage = WireMessage & { is_read: boolean };
+
+/** One row of `GET /api/chat/conversations`. */
+export interface ConversationRow {
+  partner: PublicUser;
+  last_message: HistoryMessage | null;
+  unread_count: number;
+  partner_online: boolean;
+}
+
+/** One page of `GET /api/chat/{partner}/messages`: oldest first; `has_more` says whether more lie in the paging direction. */
+export interface HistoryPage {
+  messages: HistoryMessage[];
+  has_more: boolean;
+}
+
+/** An active match as `GET /api/matches` lists it. */
+export interface PublicMatch {
+  mentor: PublicUser;
+  mentee: PublicUser;
+  matched_at: string;
+}
+
+/** The body of register (MENTOR or MENTEE) and of an admin's user creation (any role). */
+export interface NewUserFields {
+  email: string;
+  password: string;
+  first_name: string;
+  last_name: string;
+  role: PublicRole;
+}
+
+/** Every refusal: a stable `lower_snake` code and a human text. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+}

@@ -1,0 +1,150 @@
+/**
+ * The typed client from Node (with the `ws` package) against a real Tandem: chatting,
+ * typing and read state, a send whose echo is lost, resume after a pause, unmatch and
+ * logout. The browser suite drives the same client inside the page.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it, type TestContext } from 'node:test';
+import WebSocket from 'ws';
+import { TandemClient, type Conversation, type WebSocketLike } from '../src/client/index.js';
+import { createUser, loginAdmin, match, type Agent } from './helpers/http.js';
+import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
+
+const LIMIT_MS = 5000;
+
+/** Opens `url` with the client's session cookie; `intercept` may swallow a frame (and act on the socket). */
+function nodeSocket(client: TandemClient, url: string, intercept?: (frame: any, real: WebSocket) => boolean): WebSocketLike {
+  const real = new WebSocket(url, { headers: { cookie: client.api.sessionCookie ?? '' } });
+  if (!intercept) return real;
+  const wrapper: WebSocketLike = {
+    get readyState() {
+      return real.readyState;
+    },
+    send: (data) => real.send(data),
+    close: (code, reason) => real.close(code, reason),
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+  };
+  real.onmessage = (event) => {
+    if (!intercept(JSON.parse(String(event.data)), real)) (wrapper.onmessage as (e: unknown) => void)(event);
+  };
+  real.onclose = (event) => (wrapper.onclose as (e: unknown) => void)(event);
+  real.onerror = () => {};
+  return wrapper;
+}
+
+describe('TandemClient from Node against a real Tandem', () => {
+  let server: TestServer;
+  let admin: Agent;
+  const cleanup = suiteCleanup();
+  before(async () => {
+    server = await startServer(cleanup);
+    admin = await loginAdmin(server.http);
+  });
+
+  async function signedIn(t: TestContext, person: Agent, intercept?: (frame: any, real: WebSocket) => boolean): Promise<{ client: TandemClient; conversation: Conversation }> {
+    const client: TandemClient = new TandemClient({
+      httpBase: server.http,
+      rememberCookie: true,
+      createSocket: (url) => nodeSocket(client, url, intercept),
+      connection: { backoff: { initialMs: 50, maxMs: 400 } },
+    });
+    t.after(() => client.close());
+    await client.signIn(person.email, `pw-${person.email}`);
+    const [conversation] = await client.loadConversations();
+    assert.ok(conversation, `${person.email} has a partner`);
+    await until('the connection to open', () => conversation.connection.isOpen, LIMIT_MS);
+    return { client, conversation };
+  }
+
+  async function pair(t: TestContext, options: { menteeIntercept?: (frame: any, real: WebSocket) => boolean } = {}) {
+    const mentorAgent = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
+    const menteeAgent = await createUser(admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' });
+    await match(admin, mentorAgent, menteeAgent);
+    const mentee = await signedIn(t, menteeAgent, options.menteeIntercept);
+    const mentor = await signedIn(t, mentorAgent);
+    return { mentee, mentor, menteeAgent, mentorAgent };
+  }
+
+  const contents = (conversation: Conversation) => conversation.messages.map((message) => message.content);
+
+  it('chats both ways, shows typing and read state', async (t) => {
+    const { mentee, mentor } = await pair(t);
+    assert.equal(mentee.conversation.partnerOnline, true, 'the mentor is connected');
+    assert.ok(mentee.conversation.send('Hello Tom').ok);
+    await until('the mentor to receive it', () => contents(mentor.conversation).includes('Hello Tom'), LIMIT_MS);
+    await until('the echo to clear the outbox', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    assert.equal(mentor.conversation.unread, 1);
+    assert.equal(mentee.conversation.messages[0]?.mine, true);
+    assert.equal(mentor.conversation.messages[0]?.mine, false);
+
+    mentor.conversation.send('Hi Mia');
+    await until('the mentee to receive the reply', () => contents(mentee.conversation).includes('Hi Mia'), LIMIT_MS);
+
+    mentee.conversation.typing(true);
+    await until('typing to show', () => mentor.conversation.partnerTyping, LIMIT_MS);
+    mentee.conversation.typing(false);
+    await until('typing to clear', () => !mentor.conversation.partnerTyping, LIMIT_MS);
+
+    assert.equal(mentee.conversation.messages[0]?.is_read, false);
+    mentor.conversation.setActive(true);
+    assert.equal(mentor.conversation.unread, 0);
+    await until('the read tick', () => mentee.conversation.messages[0]?.is_read === true, LIMIT_MS);
+  });
+
+  it('sends a message whose echo was lost again, and it is stored once', async (t) => {
+    let dropped = 0;
+    const { mentee, mentor, mentorAgent } = await pair(t, {
+      menteeIntercept: (frame, real) => {
+        if (frame.type !== 'chat_message' || dropped > 0) return false;
+        dropped++;
+        real.terminate(); // stored on the server, but the echo never reaches the client
+        return true;
+      },
+    });
+    assert.ok(mentee.conversation.send('exactly once').ok);
+    await until('the outbox to empty after the resend', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    await until('the mentor to receive it', () => contents(mentor.conversation).includes('exactly once'), LIMIT_MS);
+    assert.equal(dropped, 1);
+    assert.deepEqual(contents(mentee.conversation), ['exactly once']);
+    assert.deepEqual(contents(mentor.conversation), ['exactly once']);
+    const history = await mentorAgent.get(`/api/chat/${encodeURIComponent(mentee.client.user!.email)}/messages`);
+    assert.equal(history.status, 200);
+    assert.deepEqual(history.body.messages.map((message: { content: string }) => message.content), ['exactly once']);
+  });
+
+  it('catches up after a pause with what it missed, in order and once', async (t) => {
+    const { mentee, mentor } = await pair(t);
+    mentee.conversation.send('before');
+    await until('the mentor to receive the first', () => contents(mentor.conversation).length === 1, LIMIT_MS);
+    mentor.client.pause();
+    for (const text of ['one', 'two', 'three']) mentee.conversation.send(text);
+    await until('the mentee to have all acknowledged', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    assert.deepEqual(contents(mentor.conversation), ['before']);
+    mentor.client.resume();
+    await until('the mentor to catch up', () => contents(mentor.conversation).length === 4, LIMIT_MS);
+    assert.deepEqual(contents(mentor.conversation), ['before', 'one', 'two', 'three']);
+    assert.deepEqual(mentor.conversation.messages.map((message) => message.seq), [1, 2, 3, 4]);
+  });
+
+  it('ends both conversations when the pair is unmatched', async (t) => {
+    const { mentee, mentor, menteeAgent } = await pair(t);
+    assert.equal((await admin.delete(`/api/matches/${encodeURIComponent(menteeAgent.email)}`)).status, 204);
+    await until('both to end', () => mentee.conversation.ended === 'unmatched' && mentor.conversation.ended === 'unmatched', LIMIT_MS);
+    assert.deepEqual(mentee.conversation.send('anyone there?'), { ok: false, error: 'You are no longer matched with this partner' });
+  });
+
+  it('reports the end of its session when it is revoked', async (t) => {
+    const { mentee } = await pair(t);
+    let reason: string | null = null;
+    mentee.client.on('signedOut', (why) => (reason = why));
+    await mentee.client.api.logout();
+    await until('the client to notice', () => reason !== null, LIMIT_MS);
+    assert.equal(reason, 'logged_out');
+    assert.equal(mentee.client.user, null);
+    assert.equal(mentee.client.conversations.length, 0);
+  });
+});

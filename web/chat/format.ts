@@ -1,0 +1,29 @@
+/** Formatting for the chat page: times and the notices shown when a conversation ends. */
+
+/** "14:02" today, "Mon 14:02" this week, "3 Feb 14:02" before; the user's locale and time zone. */
+export function formatTime(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (date.toDateString() === now.toDateString()) return time;
+  const days = (now.getTime() - date.getTime()) / 86_400_000;
+  const day = days < 6 ? date.toLocaleDateString(undefined, { weekday: 'short' }) : date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  return `${day} ${time}`;
+}
+
+/** The banner for a conversation that ended, by the reason the client reports. */
+export function endedNotice(reason: string, partnerName: string): string {
+  switch (reason) {
+    case 'unmatched':
+    case 'forbidden':
+      return `Your match with ${partnerName} has ended. You can no longer send messages here.`;
+    case 'logged_out':
+    case 'unauthenticated':
+      return 'You were signed out. Please sign in again.';
+    case 'too_big':
+      return 'The connection was closed because a message was too large. Reload the page to continue.';
+    case 'policy':
+      return 'The connection was closed because too many messages were sent too quickly. Reload the page to continue.';
+    default:
+      return 'This conversation is closed. Reload the page to continue.';
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The chat page's entry: restores the session, shows sign-in or the chat, and ties the
+ * client to the browser: `offline`/`online` pause and resume every connection, and unsent
+ * messages are kept in `localStorage`.
+ */
+import { TandemClient, wsBaseOf } from '../../src/client/index.js';
+import { byId, safeLocalStorage } from '../shared/dom.js';
+import { AuthView } from './auth-view.js';
+import { ChatView } from './chat-view.js';
+
+const client = new TandemClient({
+  httpBase: '',
+  wsBase: wsBaseOf(location.origin),
+  createSocket: (url) => new WebSocket(url),
+  storage: safeLocalStorage(),
+});
+
+const chat = new ChatView(client);
+const auth = new AuthView(client, (user) => {
+  auth.hide();
+  void openChat(user);
+});
+
+async function openChat(user: Parameters<ChatView['show']>[0]): Promise<void> {
+  try {
+    await chat.show(user);
+    if (!navigator.onLine) client.pause();
+  } catch {
+    chat.hide();
+    auth.show('Could not load your conversations. Please try again.', true);
+  }
+}
+
+client.on('signedOut', (reason) => {
+  chat.hide();
+  auth.show(reason === 'logged_out' ? 'You were signed out.' : 'Your session has ended. Please sign in again.');
+});
+
+byId('sign-out').addEventListener('click', () => {
+  void client.signOut().finally(() => {
+    chat.hide();
+    auth.show('You have signed out.');
+  });
+});
+
+window.addEventListener('offline', () => client.pause());
+window.addEventListener('online', () => client.resume());
+
+async function boot(): Promise<void> {
+  let user = null;
+  try {
+    user = await client.restore();
+  } catch {
+    auth.show('Cannot reach Tandem right now. Check your connection and reload.', true);
+    return;
+  }
+  if (user) await openChat(user);
+  else auth.show();
+}
+
+void boot();

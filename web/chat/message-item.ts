@@ -1,0 +1,49 @@
+/** One message as a list item: stored (with time and, for one's own, a read tick) or pending. */
+import type { ChatMessage, PendingMessage } from '../../src/client/index.js';
+import { h } from '../shared/dom.js';
+import { formatTime } from './format.js';
+
+/** A stored message. `data-message-id` lets tests and updates find it. */
+export function messageItem(message: ChatMessage): HTMLLIElement {
+  const item = h(
+    'li',
+    { class: message.mine ? 'message mine' : 'message', 'data-message-id': message.message_id },
+    h('span', { class: 'visually-hidden' }, message.mine ? 'You: ' : `${message.sender_name}: `),
+    h('p', { class: 'body' }, message.content),
+    h('p', { class: 'meta' }, h('time', { datetime: message.timestamp }, formatTime(message.timestamp)), message.mine ? tick(message.is_read) : null),
+  );
+  return item;
+}
+
+/** Brings a stored item's read tick up to date. */
+export function updateTick(item: HTMLElement, message: ChatMessage): void {
+  if (!message.mine) return;
+  const current = item.querySelector('.tick');
+  const read = message.is_read;
+  if (current && current.classList.contains('read') === read) return;
+  current?.replaceWith(tick(read));
+}
+
+function tick(read: boolean): HTMLElement {
+  return h(
+    'span',
+    { class: read ? 'tick read' : 'tick sent', title: read ? 'Read' : 'Sent' },
+    h('span', { 'aria-hidden': 'true' }, read ? '✓✓' : '✓'),
+    h('span', { class: 'visually-hidden' }, read ? 'Read' : 'Sent'),
+  );
+}
+
+/** A message not yet stored: sending, waiting for the connection, or refused (with a Discard button). */
+export function pendingItem(pending: PendingMessage, connected: boolean, onDiscard: (clientId: string) => void): HTMLLIElement {
+  const failed = pending.state === 'failed';
+  const status = failed ? `Not sent: ${pending.error ?? 'refused'}` : connected ? 'Sending…' : 'Waiting for connection…';
+  const discard = failed ? h('button', { type: 'button', class: 'quiet' }, 'Discard') : null;
+  discard?.addEventListener('click', () => onDiscard(pending.client_id));
+  return h(
+    'li',
+    { class: failed ? 'message mine failed' : 'message mine pending', 'data-client-id': pending.client_id, 'data-state': pending.state },
+    h('span', { class: 'visually-hidden' }, 'You (not yet sent): '),
+    h('p', { class: 'body' }, pending.content),
+    h('p', { class: 'meta' }, h('span', { class: 'pending-status' }, status), discard),
+  );
+}
