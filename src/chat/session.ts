@@ -20,6 +20,7 @@ import type { Hub, RoomMember } from './hub.js';
 import type { PresenceRegistry } from './presence.js';
 import { TokenBucket } from './rate-limit.js';
 import { roomName } from './room.js';
+import { TypingExpiry } from './typing-expiry.js';
 import { toWireMessage } from './wire-message.js';
 
 /** How long a connection closed for being slow may take to say goodbye before it is cut. */
@@ -61,7 +62,7 @@ export class ChatSession implements RoomMember {
   private joinedPresence = false;
   /** This connection last said it was typing. */
   private typing = false;
-  private partnerTypingTimer: NodeJS.Timeout | undefined;
+  private readonly partnerTyping: TypingExpiry;
   private alive = true;
 
   constructor(private readonly socket: WebSocket, identity: SessionIdentity, private readonly deps: SessionDeps) {
@@ -72,6 +73,9 @@ export class ChatSession implements RoomMember {
     this.resumeAfter = identity.resumeAfter;
     this.room = roomName(this.user.email, this.partner.email);
     this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
+    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () =>
+      this.send({ type: 'typing', sender_email: this.partner.email, is_typing: false }),
+    );
     this.feed = new MessageFeed({
       store: deps.store,
       pairId: this.pairId,
@@ -140,7 +144,7 @@ export class ChatSession implements RoomMember {
         return this.feed.offer(event.message.seq, frame);
       case 'typing':
         if (event.sender_email === this.user.email) return;
-        this.watchPartnerTyping(event.is_typing);
+        this.partnerTyping.saw(event.is_typing);
         return this.sendRaw(frame);
       case 'read_receipt':
         if (event.reader_email !== this.user.email) this.sendRaw(frame);
@@ -231,10 +235,11 @@ export class ChatSession implements RoomMember {
       .then(
         async ({ message, created }) => {
           const wire = toWireMessage(message, this.user);
-          const encoded = encodeFrame({ type: 'chat_message', ...wire });
+          // Encoded here only off the usual path: normally the hub encodes once for the room.
+          const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
           if (!created) {
             recordMessagesDelivered('store');
-            return this.sendRaw(encoded); // a retry: the original, to this connection only
+            return this.sendRaw(encoded()); // a retry: the original, to this connection only
           }
           this.feed.stored(message.seq);
           const event: RoomEvent = { kind: 'chat_message', message: wire };
@@ -244,7 +249,7 @@ export class ChatSession implements RoomMember {
             // Stored, so acknowledged: the echo goes out now, and the room gets the message
             // as soon as the layer takes it again.
             this.deps.onError(error, 'publishing a stored message');
-            this.feed.offer(wire.seq, encoded);
+            this.feed.offer(wire.seq, encoded());
             this.deps.hub.publishEventually(this.room, event, (lost) => this.deps.onError(lost, 'republishing a stored message'));
           }
         },
@@ -271,17 +276,6 @@ export class ChatSession implements RoomMember {
         this.sendError(ErrorText.unavailable, 'unavailable');
       },
     );
-  }
-
-  /** A partner's "typing" ends by itself if it is not renewed, even if their instance died. */
-  private watchPartnerTyping(isTyping: boolean): void {
-    clearTimeout(this.partnerTypingTimer);
-    this.partnerTypingTimer = undefined;
-    if (!isTyping) return;
-    this.partnerTypingTimer = setTimeout(() => {
-      this.partnerTypingTimer = undefined;
-      this.send({ type: 'typing', sender_email: this.partner.email, is_typing: false });
-    }, this.deps.limits.typingTimeoutMs);
   }
 
   private publish(event: RoomEvent): void {
@@ -331,7 +325,7 @@ export class ChatSession implements RoomMember {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    clearTimeout(this.partnerTypingTimer);
+    this.partnerTyping.stop();
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
     if (this.typing) this.publish({ kind: 'typing', sender_email: this.user.email, is_typing: false });
     if (!this.joinedPresence) return;
