@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freshDatabase, freshRedisPrefix, testRedisUrl, withBackends } from './helpers/backends.js';
+import { withBackends } from './helpers/backends.js';
+import { startInstances } from './helpers/cluster.js';
 import { connectedPair } from './helpers/pair.js';
-import { startServer, tempDir } from './helpers/server.js';
+import { startServer, tempDir, type TestServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 
 describe('idempotent send', () => {
@@ -77,11 +78,7 @@ describe('idempotent send', () => {
 
 withBackends('idempotent send across instances', { postgres: true, redis: true }, () => {
   it('a retry on another instance gets the original, and nothing new is stored', async (t) => {
-    const database = await freshDatabase();
-    t.after(database.drop);
-    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: freshRedisPrefix() };
-    const a = await startServer(t, env);
-    const b = await startServer(t, env);
+    const [a, b] = (await startInstances(t, 2)) as [TestServer, TestServer];
     const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(a, b);
     menteeSocket.send({ type: 'chat_message', content: 'cross', client_id: 'x-1' });
     const original = await menteeSocket.expect('chat_message');

@@ -8,7 +8,8 @@ import { it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { RedisLayer } from '../src/layer/redis.js';
 import { ErrorText } from '../src/protocol/frames.js';
-import { freePort, freshDatabase, freshRedisPrefix, killClients, privatePostgres, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
+import { freePort, killClients, privatePostgres, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
+import { startInstances } from './helpers/cluster.js';
 import { connectedPair } from './helpers/pair.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import type { Frame, TestSocket } from './helpers/socket.js';
@@ -51,12 +52,7 @@ async function sendReliably(
 
 withBackends('outages', { postgres: true, redis: true }, () => {
   it('delivers every message once and in order when the receiving instance loses its Redis subscriber mid-stream', async (t) => {
-    const database = await freshDatabase();
-    t.after(database.drop);
-    const prefix = freshRedisPrefix();
-    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: prefix, ...UNLIMITED };
-    const a = await startServer(t, env);
-    const b = await startServer(t, env);
+    const [a, b] = (await startInstances(t, 2, UNLIMITED)) as [TestServer, TestServer];
     const { menteeSocket, mentorSocket } = await connectedPair(a, b);
     const redis = new Redis(testRedisUrl!);
     t.after(() => redis.quit());
@@ -87,11 +83,7 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     const port = await freePort();
     let redis = await startRedis(port);
     t.after(() => stopRedis(redis));
-    const database = await freshDatabase();
-    t.after(database.drop);
-    const env = { DATABASE_URL: database.url, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: freshRedisPrefix() };
-    const a = await startServer(t, env);
-    const b = await startServer(t, env);
+    const [a, b] = (await startInstances(t, 2, { REDIS_URL: `redis://127.0.0.1:${port}` })) as [TestServer, TestServer];
     const { menteeSocket, mentorSocket } = await connectedPair(a, b);
     menteeSocket.send({ type: 'chat_message', content: 'before', client_id: 'before' });
     assert.equal((await mentorSocket.expect('chat_message')).seq, 1);

@@ -1,7 +1,8 @@
 /** PROTOCOL Part 2, "presence" and "typing never sticks". */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freshDatabase, freshRedisPrefix, testRedisUrl, withBackends } from './helpers/backends.js';
+import { withBackends } from './helpers/backends.js';
+import { startInstances } from './helpers/cluster.js';
 import { connectedPair } from './helpers/pair.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
@@ -68,10 +69,7 @@ describe('presence, one instance', () => {
 withBackends('presence, two instances', { postgres: true, redis: true }, () => {
   describe('presence, two instances', () => {
     presenceCases(async (t) => {
-      const database = await freshDatabase();
-      t.after(database.drop);
-      const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: freshRedisPrefix() };
-      return [await startServer(t, env), await startServer(t, env)];
+      return (await startInstances(t, 2)) as [TestServer, TestServer];
     });
   });
 });

@@ -25,12 +25,13 @@ type Hooks = Pick<TestContext, 'after'> | { after(fn: () => unknown): void };
 
 /**
  * Cleanup for servers shared by a `describe` block: call it synchronously in the block and
- * pass the result where a test context is expected. Runs last-registered first.
+ * pass the result where a test context is expected. Runs in registration order, as node's
+ * `t.after` does, so helpers behave the same with either.
  */
 export function suiteCleanup(): Hooks {
   const cleanups: Array<() => unknown> = [];
   after(async () => {
-    while (cleanups.length > 0) await cleanups.pop()!();
+    while (cleanups.length > 0) await cleanups.shift()!();
   });
   return { after: (fn: () => unknown) => void cleanups.push(fn) };
 }
