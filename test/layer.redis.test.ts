@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { RedisLayer } from '../src/layer/redis.js';
 import type { BroadcastEvent, RoomEvent } from '../src/protocol/events.js';
 import { chat, freshRoom, Inbox, layerContract, revoked, within } from './contract/layer.js';
+import { until } from './helpers/wait.js';
 import { freePort, freshRedisPrefix, killClients, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
 
 const freshPrefix = freshRedisPrefix;
@@ -136,7 +137,7 @@ function redisOnly(url: string): void {
 
       server = await startRedis(port);
       await reconnected.until(1, 'onReconnect after the restart');
-      await within(pingUntilUp(layer), () => 'ping to resolve after the restart');
+      await until('ping to resolve after the restart', () => layer.ping().then(() => true, () => false));
       await layer.publish(room, chat(3));
       assert.deepEqual(await inbox.until(2), [chat(1), chat(3)]);
       await layer.broadcast(revoked('back'));
@@ -154,15 +155,4 @@ function redisOnly(url: string): void {
       await within(assert.rejects(RedisLayer.open(config), /ECONNREFUSED/), () => 'open to reject');
     });
   });
-}
-
-/** Resolves at the first ping that resolves; its caller bounds the wait. */
-async function pingUntilUp(layer: RedisLayer): Promise<void> {
-  for (;;) {
-    try {
-      return await layer.ping();
-    } catch {
-      await sleep(50);
-    }
-  }
 }

@@ -37,13 +37,12 @@ function presenceCases(servers: (t: { after(fn: () => unknown): void }) => Promi
 
   it("clears the typer's indicator when the typer's connection closes", async (t) => {
     const [a, b] = await servers(t);
-    const { mentee, mentor, menteeSocket, mentorSocket } = await connectedPair(a, b);
+    const { mentee, menteeSocket, mentorSocket } = await connectedPair(a, b);
     menteeSocket.send({ type: 'typing', is_typing: true });
     assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: true });
     menteeSocket.ws.terminate();
     assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: false });
     assert.deepEqual(await mentorSocket.next(), { type: 'presence', email: mentee.email, online: false });
-    void mentor;
   });
 }
 

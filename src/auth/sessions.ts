@@ -3,6 +3,7 @@
  * stored only as their SHA-256, so a leaked database does not leak live sessions.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Store, User } from '../store/index.js';
 
 export const SESSION_COOKIE = 'sessionid';
 
@@ -32,6 +33,23 @@ export function readCookie(header: string | undefined, name: string): string | u
     }
   }
   return undefined;
+}
+
+/**
+ * The live session named by a Cookie header: its user and the token's stored hash; null
+ * when the cookie is missing or the session unknown, expired or revoked. The HTTP API and
+ * the WebSocket handshake both authenticate through this.
+ */
+export async function sessionFromCookie(
+  store: Pick<Store, 'userBySession'>,
+  cookieHeader: string | undefined,
+  now = new Date(),
+): Promise<{ user: User; sessionHash: string } | null> {
+  const token = readCookie(cookieHeader, SESSION_COOKIE);
+  if (!token) return null;
+  const sessionHash = hashSessionToken(token);
+  const user = await store.userBySession(sessionHash, now);
+  return user ? { user, sessionHash } : null;
 }
 
 /** Builds the Set-Cookie value for a session token; `maxAgeSeconds` 0 clears the cookie. */

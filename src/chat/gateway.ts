@@ -8,7 +8,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hashSessionToken, readCookie, SESSION_COOKIE } from '../auth/sessions.js';
+import { sessionFromCookie } from '../auth/sessions.js';
 import type { ChatLimits } from '../config.js';
 import { isOriginAllowed } from '../http/origin.js';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -115,12 +115,10 @@ export class ChatGateway {
   }
 
   private async authorize(request: IncomingMessage, partnerEmail: string, resumeAfter: number | null): Promise<HandshakeOutcome> {
-    const token = readCookie(request.headers.cookie, SESSION_COOKIE);
-    if (!token) return { ok: false, close: CloseCode.unauthenticated };
-    const sessionHash = hashSessionToken(token);
     try {
-      const user = await this.options.store.userBySession(sessionHash, new Date());
-      if (!user) return { ok: false, close: CloseCode.unauthenticated };
+      const session = await sessionFromCookie(this.options.store, request.headers.cookie);
+      if (!session) return { ok: false, close: CloseCode.unauthenticated };
+      const { user, sessionHash } = session;
       const found = partnerEmail ? await this.options.store.activePairWith(user, partnerEmail) : null;
       if (!found) return { ok: false, close: CloseCode.forbidden };
       return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash, resumeAfter } };

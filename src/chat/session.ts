@@ -21,7 +21,7 @@ import type { PresenceRegistry } from './presence.js';
 import { TokenBucket } from './rate-limit.js';
 import { roomName } from './room.js';
 import { TypingExpiry } from './typing-expiry.js';
-import { toWireMessage } from './wire-message.js';
+import { readReceiptEvent, senderOf, toWireMessage } from './wire-message.js';
 
 /** How long a connection closed for being slow may take to say goodbye before it is cut. */
 const SLOW_CLOSE_GRACE_MS = 2000;
@@ -79,7 +79,7 @@ export class ChatSession implements RoomMember {
     this.feed = new MessageFeed({
       store: deps.store,
       pairId: this.pairId,
-      encode: (message) => encodeFrame({ type: 'chat_message', ...toWireMessage(message, message.senderId === this.user.id ? this.user : this.partner) }),
+      encode: (message) => encodeFrame({ type: 'chat_message', ...toWireMessage(message, senderOf(message, this.user, this.partner)) }),
       send: (frame, written) => this.sendRaw(frame, written),
       isLive: () => this.state === 'open' || this.state === 'draining' || this.state === 'starting',
       onFailure: (error) => {
@@ -269,8 +269,7 @@ export class ChatSession implements RoomMember {
 
   private markRead(): void {
     this.deps.store.markRead(this.pairId, this.user.id).then(
-      ({ count, lastReadId }) =>
-        this.publish({ kind: 'read_receipt', reader_email: this.user.email, count, last_read_id: lastReadId === null ? null : String(lastReadId) }),
+      (result) => this.publish(readReceiptEvent(this.user.email, result)),
       (error: unknown) => {
         this.deps.onError(error, 'marking messages read');
         this.sendError(ErrorText.unavailable, 'unavailable');

@@ -3,7 +3,7 @@
  * of a request (resolved from the session cookie on demand).
  */
 import type { FastifyRequest } from 'fastify';
-import { hashSessionToken, readCookie, SESSION_COOKIE } from '../auth/sessions.js';
+import { sessionFromCookie } from '../auth/sessions.js';
 import type { Hub } from '../chat/hub.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -26,12 +26,9 @@ export interface RouteContext {
 
 /** The signed-in user and the hash of their session; rejects with 401 when there is none. */
 export async function requireUser(context: RouteContext, request: FastifyRequest): Promise<{ user: User; sessionHash: string }> {
-  const token = readCookie(request.headers.cookie, SESSION_COOKIE);
-  if (!token) throw new AppError('unauthenticated');
-  const sessionHash = hashSessionToken(token);
-  const user = await context.store.userBySession(sessionHash, new Date());
-  if (!user) throw new AppError('unauthenticated');
-  return { user, sessionHash };
+  const session = await sessionFromCookie(context.store, request.headers.cookie);
+  if (!session) throw new AppError('unauthenticated');
+  return session;
 }
 
 /** The signed-in admin; 401 when signed out, 403 for any other role. */

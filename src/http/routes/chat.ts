@@ -4,9 +4,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { roomName } from '../../chat/room.js';
+import { readReceiptEvent, senderOf } from '../../chat/wire-message.js';
 import type { Store, User } from '../../store/index.js';
 import { requirePair, requireUser, type RouteContext } from '../context.js';
-import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, signedIn, userSchema, withErrors } from '../schemas.js';
+import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
 
 const partnerParam = emailParam('partner_email', 'The email of the signed-in user\'s current partner');
 
@@ -65,8 +66,8 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     const online = await Promise.all(rows.map((row) => partnerOnline(context, request, user, row.partner)));
     return {
       conversations: rows.map((row, index) => ({
-        partner: { email: row.partner.email, first_name: row.partner.firstName, last_name: row.partner.lastName, role: row.partner.role },
-        last_message: row.lastMessage && historyMessage(row.lastMessage, row.lastMessage.senderId === user.id ? user : row.partner),
+        partner: publicUser(row.partner),
+        last_message: row.lastMessage && historyMessage(row.lastMessage, senderOf(row.lastMessage, user, row.partner)),
         unread_count: row.unreadCount,
         partner_online: online[index],
       })),
@@ -97,7 +98,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     const query = request.query;
     const limit = Math.min(query.limit === undefined ? config.history.defaultLimit : Number(query.limit), config.history.maxLimit);
     const page = await readPage(store, pair.id, query, limit);
-    return { messages: page.messages.map((message) => historyMessage(message, message.senderId === user.id ? user : partner)), has_more: page.hasMore };
+    return { messages: page.messages.map((message) => historyMessage(message, senderOf(message, user, partner))), has_more: page.hasMore };
   });
 
   app.post<{ Params: { partner_email: string } }>('/api/chat/:partner_email/read', {
@@ -114,13 +115,12 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request) => {
     const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
-    const { count, lastReadId } = await store.markRead(pair.id, user.id);
-    const receipt = { kind: 'read_receipt', reader_email: user.email, count, last_read_id: lastReadId === null ? null : String(lastReadId) } as const;
-    await context.hub.publish(roomName(user.email, partner.email), receipt).catch((error: unknown) => {
+    const result = await store.markRead(pair.id, user.id);
+    await context.hub.publish(roomName(user.email, partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
       // The messages are marked in the store; only the partner's live notice is lost.
       request.log.error({ err: error }, 'read_receipt publish failed');
     });
-    return { count };
+    return { count: result.count };
   });
 }
 
