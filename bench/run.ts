@@ -12,7 +12,9 @@
 import type WebSocket from 'ws';
 import { openBackend, type BackendKind } from './backends.js';
 import { describeSetup, exitNotes, printReport, summarize } from './report.js';
-import { BENCH_ADMIN, HttpClient, findFreePorts, firstLogLines, launchServer, mapLimit, openChat, type BenchServer } from './server.js';
+import { Agent, type Reply } from '../test/helpers/http.js';
+import { freePorts } from '../test/helpers/ports.js';
+import { BENCH_ADMIN, REQUEST_TIMEOUT_MS, firstLogLines, launchServer, mapLimit, openChat, type BenchServer } from './server.js';
 import { PairTraffic, runTraffic } from './traffic.js';
 
 /** What a run is asked to do. */
@@ -97,6 +99,19 @@ interface RunContext {
   servers: BenchServer[];
 }
 
+/** Resolves with the reply when its status is `expected`; anything else fails the run with what the server said. */
+async function expectStatus(reply: Promise<Reply>, expected: number, what: string): Promise<Reply> {
+  const { status, body } = await reply;
+  if (status !== expected) throw new Error(`${what} answered ${status} (expected ${expected}): ${JSON.stringify(body).slice(0, 300)}`);
+  return reply;
+}
+
+/** The `sessionid` a logged-in agent sends, for the WebSocket handshake. */
+function sessionOf(agent: Agent): string {
+  if (agent.session === undefined) throw new Error(`login of ${agent.email} returned no sessionid cookie`);
+  return agent.session;
+}
+
 async function run(options: BenchOptions, context: RunContext): Promise<number> {
   const { cleanups } = context;
   const deadlineAt = performance.now() + options.deadlineSeconds * 1000;
@@ -104,7 +119,7 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
   cleanups.push(() => backend.release());
   progress(`backend: ${backend.description}`);
   await beforeDeadline(deadlineAt, 'preparing the backend', backend.ready);
-  const ports = await findFreePorts(options.instances);
+  const ports = await freePorts(options.instances);
   const servers = ports.map((port, index) => launchServer(index, port, backend.env));
   context.servers = servers;
   cleanups.push(async () => {
@@ -112,8 +127,8 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
   });
   await beforeDeadline(deadlineAt, `starting Tandem (${describeSetup(options)})`, Promise.all(servers.map((server) => server.ready)));
   // Sessions live in the database, so set-up through instance 0 serves sockets on every instance.
-  const anonymous = new HttpClient(servers[0]!.httpBase);
-  const admin = await beforeDeadline(deadlineAt, 'admin login', anonymous.login(BENCH_ADMIN.email, BENCH_ADMIN.password));
+  const agent = () => new Agent(servers[0]!.httpBase, REQUEST_TIMEOUT_MS);
+  const admin = await beforeDeadline(deadlineAt, 'admin login', agent().login(BENCH_ADMIN.email, BENCH_ADMIN.password));
 
   const people = Array.from({ length: options.pairs }, (_, index) => ({
     mentor: `mentor-${index}@bench.tandem.test`,
@@ -123,16 +138,17 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
     { email: mentor, password: PASSWORD, first_name: 'Mentor', last_name: String(index), role: 'MENTOR' },
     { email: mentee, password: PASSWORD, first_name: 'Mentee', last_name: String(index), role: 'MENTEE' },
   ]);
-  await beforeDeadline(deadlineAt, `creating ${users.length} users`, mapLimit(users, SCRYPT_CONCURRENCY, (user) => admin.post('/api/users', user, 201)));
+  await beforeDeadline(deadlineAt, `creating ${users.length} users`, mapLimit(users, SCRYPT_CONCURRENCY, (user) => expectStatus(admin.post('/api/users', user), 201, 'POST /api/users')));
   await beforeDeadline(
     deadlineAt,
     `matching ${people.length} pairs`,
-    mapLimit(people, HTTP_CONCURRENCY, ({ mentor, mentee }) => admin.post('/api/matches', { mentor_email: mentor, mentee_email: mentee }, 201)),
+    mapLimit(people, HTTP_CONCURRENCY, ({ mentor, mentee }) =>
+      expectStatus(admin.post('/api/matches', { mentor_email: mentor, mentee_email: mentee }), 201, 'POST /api/matches')),
   );
   const sessions = await beforeDeadline(
     deadlineAt,
     `logging in ${users.length} users`,
-    mapLimit(users, SCRYPT_CONCURRENCY, (user) => anonymous.login(user.email, PASSWORD).then((client) => client.session)),
+    mapLimit(users, SCRYPT_CONCURRENCY, (user) => agent().login(user.email, PASSWORD).then((client) => sessionOf(client))),
   );
 
   // Sockets that open are remembered at once, so that a failure half-way still closes them.

@@ -5,7 +5,6 @@
  * anything but 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -19,7 +18,7 @@ const KEPT_LOG_LINES = 20;
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 /** Long enough for a login queued behind many scrypt computations on a small machine. */
-const REQUEST_TIMEOUT_MS = 30_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A Tandem child process and what it has logged so far. */
@@ -38,33 +37,6 @@ export interface BenchServer {
   exitStatus(): string | null;
   /** Stops the process (SIGTERM, then SIGKILL); its data belongs to the backend. */
   stop(): Promise<void>;
-}
-
-/**
- * Asks the OS for `count` distinct ports nobody listens on. All probes are held open
- * together, so the OS cannot hand one port out twice; they are released before Tandem binds.
- */
-export async function findFreePorts(count: number): Promise<number[]> {
-  const probes: Server[] = [];
-  try {
-    return await Promise.all(
-      Array.from({ length: count }, () => {
-        const probe = createServer();
-        probes.push(probe);
-        return new Promise<number>((resolve, reject) => {
-          probe.once('error', reject);
-          probe.listen(0, HOST, () => {
-            const address = probe.address();
-            const port = typeof address === 'object' && address !== null ? address.port : 0;
-            if (port > 0) resolve(port);
-            else reject(new Error('could not find a free port'));
-          });
-        });
-      }),
-    );
-  } finally {
-    await Promise.all(probes.map((probe) => new Promise((resolve) => (probe.listening ? probe.close(resolve) : resolve(undefined)))));
-  }
 }
 
 /**
@@ -163,45 +135,6 @@ async function waitHealthy(httpBase: string, exited: () => boolean): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Tandem at ${httpBase} exited before it was healthy`);
-}
-
-/** JSON over HTTP with an optional session cookie; any unexpected status is an error. */
-export class HttpClient {
-  constructor(
-    private readonly base: string,
-    private readonly sessionId?: string,
-  ) {}
-
-  /** POSTs `body` and returns the reply's `sessionid` cookie, if any; throws unless the status is `expected`. */
-  async post(path: string, body: unknown, expected: number): Promise<{ sessionId: string | undefined }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.sessionId !== undefined) headers.cookie = `sessionid=${this.sessionId}`;
-    const response = await fetch(this.base + path, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    if (response.status !== expected) {
-      throw new Error(`POST ${path} answered ${response.status} (expected ${expected}): ${text.slice(0, 300)}`);
-    }
-    const cookie = /(?:^|[;,]\s*)sessionid=([^;,]+)/.exec(response.headers.get('set-cookie') ?? '');
-    return { sessionId: cookie?.[1] };
-  }
-
-  /** Logs `email` in and returns a client carrying the new session. */
-  async login(email: string, password: string): Promise<HttpClient> {
-    const { sessionId } = await this.post('/api/auth/login', { email, password }, 200);
-    if (sessionId === undefined) throw new Error(`login of ${email} returned no sessionid cookie`);
-    return new HttpClient(this.base, sessionId);
-  }
-
-  /** The `sessionid` this client sends, for the WebSocket handshake. */
-  get session(): string {
-    if (this.sessionId === undefined) throw new Error('not logged in');
-    return this.sessionId;
-  }
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; the first failure rejects. */

@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { suiteNeeding } from '../helpers/needs.js';
 
 export const CHROMIUM_PATH = process.env.TANDEM_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -34,25 +34,13 @@ export const PHONE: Viewport = { width: 375, height: 740 };
 export const WAIT_MS = 10_000;
 
 /**
- * Registers the browser suite when Chromium is installed. Otherwise it is skipped with the
- * reason shown, or — with CI=true — fails, so CI can never pass by skipping (`.ci/run`
- * installs the `chromium` package).
+ * Registers the browser suite when Chromium is installed. Otherwise it shows as a skipped
+ * test with the reason, or — with CI=true — fails, so CI can never pass by skipping
+ * (`.ci/run` installs the `chromium` package).
  */
 export function withChromium(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM_PATH)) {
-    void describe(name, body);
-    return;
-  }
-  const reason = `${CHROMIUM_PATH} is missing (apt-get install chromium)`;
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs Chromium in CI', () => {
-        throw new Error(`${reason}: CI must run the browser suite`);
-      });
-    });
-  } else {
-    describe(name, { skip: reason }, () => {});
-  }
+  const missing = existsSync(CHROMIUM_PATH) ? null : `${CHROMIUM_PATH} is missing (apt-get install chromium)`;
+  suiteNeeding(name, missing, body, '.ci/run installs the chromium package');
 }
 
 export function launchBrowser(): Promise<Browser> {

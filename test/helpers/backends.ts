@@ -6,35 +6,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { describe, it } from 'node:test';
 import postgres from 'postgres';
 import type { Redis } from 'ioredis';
+import { suiteNeeding } from './needs.js';
+import { freePort } from './ports.js';
+
+export { freePort };
 
 export const testDatabaseUrl = process.env.TANDEM_TEST_DATABASE_URL || undefined;
 export const testRedisUrl = process.env.TANDEM_TEST_REDIS_URL || undefined;
 
 /**
- * Registers `body` when the named backends are configured. Otherwise the suite is skipped
- * with the reason shown, or — with CI=true — fails, so CI can never pass by skipping.
+ * Registers `body` when the named backends are configured. Otherwise the suite shows as a
+ * skipped test with the reason, or — with CI=true — fails, so CI can never pass by skipping.
  */
 export function withBackends(name: string, needs: { postgres?: boolean; redis?: boolean }, body: () => void): void {
   const missing = [
     needs.postgres && !testDatabaseUrl ? 'TANDEM_TEST_DATABASE_URL' : null,
     needs.redis && !testRedisUrl ? 'TANDEM_TEST_REDIS_URL' : null,
   ].filter((item): item is string => item !== null);
-  if (missing.length === 0) return body();
-  const reason = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`;
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('needs its backends in CI', () => {
-        throw new Error(`${reason}: CI must run this suite (see .ci/run)`);
-      });
-    });
-  } else {
-    describe(name, { skip: reason }, () => {});
-  }
+  const reason = missing.length === 0 ? null : `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`;
+  suiteNeeding(name, reason, body, 'see .ci/run');
 }
 
 const run = `tandem_test_${randomBytes(4).toString('hex')}`;
@@ -71,17 +64,6 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
 /** A Redis key/channel prefix no other run uses. */
 export function freshRedisPrefix(): string {
   return `tandem-test-${randomBytes(6).toString('hex')}:`;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
 }
 
 const START_TIMEOUT_MS = 10_000;

@@ -1,5 +1,5 @@
 /** A tiny HTTP client for tests: JSON in and out, one session cookie per `Agent`. */
-import { ADMIN } from './server.js';
+import { ADMIN } from './accounts.js';
 
 export interface Reply<T = any> {
   status: number;
@@ -12,7 +12,8 @@ export class Agent {
   session: string | undefined;
   email = '';
 
-  constructor(readonly base: string) {}
+  /** `timeoutMs`: how long one request may take before it fails (none by default). */
+  constructor(readonly base: string, private readonly timeoutMs?: number) {}
 
   get cookie(): string | undefined {
     return this.session === undefined ? undefined : `sessionid=${this.session}`;
@@ -20,6 +21,7 @@ export class Agent {
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const init: RequestInit = { method, headers: { ...headers } };
+    if (this.timeoutMs !== undefined) init.signal = AbortSignal.timeout(this.timeoutMs);
     const h = init.headers as Record<string, string>;
     if (this.cookie) h.cookie = this.cookie;
     if (body !== undefined) {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { createTandem, type Tandem } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { ADMIN } from './accounts.js';
 
-export const ADMIN = { email: 'admin@tandem.test', password: 'admin-password-1' } as const;
+export { ADMIN };
 
 export interface TestServer {
   tandem: Tandem;
