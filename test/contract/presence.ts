@@ -11,7 +11,9 @@ import { freshRoom } from './layer.js';
 /** Opens a registry; `cleanup` closes it (also when the test already did). */
 export type PresenceFactory = () => Promise<[PresenceRegistry, () => Promise<void>]>;
 
+/** The user whose connections most cases count. */
 export const mentor = 'mentor@example.com';
+/** The partner, whose presence must never move with the mentor's. */
 export const mentee = 'mentee@example.com';
 
 /** A room and a user in it. */
