@@ -8,12 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/passwords.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
-import { openPresence, type PresenceRegistry } from './chat/presence.js';
 import type { Config } from './config.js';
 import { isAppError } from './errors.js';
 import { buildHttp } from './http/server.js';
 import { openLayer, type ChannelLayer } from './layer/index.js';
 import { instrumentStore, recordLayerReconnect, trackOpenConnections } from './metrics.js';
+import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
 

@@ -11,12 +11,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { sessionFromCookie } from '../auth/sessions.js';
 import type { ChatLimits } from '../config.js';
 import { isOriginAllowed } from '../http/origin.js';
+import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
-import type { PresenceRegistry } from './presence.js';
 import { ChatSession, type SessionIdentity } from './session.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;

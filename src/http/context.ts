@@ -8,19 +8,15 @@ import type { Hub } from '../chat/hub.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
+import type { PresenceRegistry } from '../presence/index.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
-
-/** Who is connected where, across every instance (the chat side's presence registry). */
-export interface PresenceLookup {
-  /** Resolves whether `email` has at least one open connection to the pair's room `pairRoom`, on any instance. */
-  isOnline(pairRoom: string, email: string): Promise<boolean>;
-}
 
 export interface RouteContext {
   store: Store;
   layer: ChannelLayer;
   hub: Hub;
-  presence: PresenceLookup;
+  /** Routes only ask; joining and leaving belong to the chat sessions. */
+  presence: Pick<PresenceRegistry, 'isOnline'>;
   config: Readonly<Config>;
 }
 

@@ -4,9 +4,9 @@
  * shares. Redis pub/sub is at-most-once; what it loses while a connection is down is announced
  * through `onReconnect`, and receivers fill the gap from the store.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import { closeRedisConnection, openRedisConnections, redisClientNames } from '../redis/connection.js';
 import type { ChannelLayer, Unsubscribe } from './index.js';
 
 type RoomHandler = (event: RoomEvent) => void;
@@ -17,24 +17,6 @@ interface Room {
   /** Settles when Redis has answered this room's SUBSCRIBE. */
   readonly live: Promise<unknown>;
 }
-
-const CONNECTION: RedisOptions = {
-  lazyConnect: true,
-  // Reconnect forever in the background, backing off from 100 ms to at most 2 s.
-  retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt - 1, 5), 2000),
-  // While disconnected a command rejects at once instead of waiting in a queue that outlives
-  // the outage, and commands in flight when the connection drops reject as it drops: the
-  // caller learns now that its event may be lost.
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 0,
-  // A reply that never comes (half-open TCP) fails its command instead of hanging it.
-  commandTimeout: 5000,
-  // The subscriber re-subscribes from `rooms` itself, see `resubscribe`.
-  autoResubscribe: false,
-  // `disconnect` only meets connections that are dead or dying; the default 2 s grace timer
-  // would hold the process open after a close during an outage.
-  disconnectTimeout: 200,
-};
 
 /**
  * ChannelLayer over Redis pub/sub on channels `<prefix>room:<room>` and `<prefix>broadcast`.
@@ -60,10 +42,6 @@ export class RedisLayer implements ChannelLayer {
     readonly connectionNames: { readonly pub: string; readonly sub: string },
   ) {
     this.broadcastChannel = `${prefix}broadcast`;
-    // Connection errors surface as rejected commands and a failing `ping`; without a
-    // listener ioredis would print every failed reconnect attempt.
-    pub.on('error', () => {});
-    sub.on('error', () => {});
     sub.on('message', (channel: string, message: string) => this.dispatch(channel, message));
     sub.on('close', () => {
       this.subscribed = false;
@@ -77,29 +55,19 @@ export class RedisLayer implements ChannelLayer {
    * open, when Redis cannot be reached on the first attempt. Later outages are retried forever.
    */
   static async open(config: { url: string; prefix: string }): Promise<RedisLayer> {
-    // Client names may not contain spaces or control characters.
-    const name = config.prefix.replace(/[^!-~]/g, '_');
-    const tag = randomBytes(4).toString('hex');
-    const connectionNames = { pub: `${name}pub:${tag}`, sub: `${name}sub:${tag}` };
-    const pub = new Redis(config.url, { ...CONNECTION, connectionName: connectionNames.pub });
-    const sub = new Redis(config.url, { ...CONNECTION, connectionName: connectionNames.sub });
+    const connectionNames = redisClientNames(config.prefix, 'pub', 'sub');
+    const [pub, sub] = await openRedisConnections(config.url, 'the Redis channel layer', [
+      { name: connectionNames.pub },
+      // The subscriber re-subscribes from `rooms` itself, see `resubscribe`.
+      { name: connectionNames.sub, overrides: { autoResubscribe: false } },
+    ]);
     const layer = new RedisLayer(pub, sub, config.prefix, connectionNames);
-    // connect() rejects with a bare "Connection is closed"; the reason comes as an event.
-    let reason: unknown;
-    const remember = (error: unknown) => (reason ??= error);
-    pub.on('error', remember);
-    sub.on('error', remember);
     try {
-      await Promise.all([pub.connect(), sub.connect()]);
       await sub.subscribe(layer.broadcastChannel);
     } catch (error) {
       pub.disconnect();
       sub.disconnect();
-      const cause = reason ?? error;
-      throw new Error(`cannot open the Redis channel layer: ${messageOf(cause)}`, { cause });
-    } finally {
-      pub.off('error', remember);
-      sub.off('error', remember);
+      throw new Error(`cannot open the Redis channel layer: ${messageOf(error)}`, { cause: error });
     }
     layer.subscribed = true;
     // Registered after the first `ready`, so every later one is a reconnect.
@@ -192,7 +160,7 @@ export class RedisLayer implements ChannelLayer {
     this.rooms.clear();
     this.broadcastHandlers.clear();
     this.reconnectHandlers.clear();
-    await Promise.all([quit(this.pub), quit(this.sub)]);
+    await Promise.all([closeRedisConnection(this.pub), closeRedisConnection(this.sub)]);
   }
 
   private roomChannel(room: string): string {
@@ -284,19 +252,6 @@ function isolate<T>(handler: (value: T) => void, value: T): void {
       throw error;
     });
   }
-}
-
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'ready') {
-    try {
-      await client.quit();
-      return;
-    } catch {
-      // Falls through: the connection went away while quitting.
-    }
-  }
-  // Also cancels a pending reconnect, which QUIT cannot do without a connection.
-  client.disconnect();
 }
 
 function messageOf(error: unknown): string {

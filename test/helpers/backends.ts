@@ -108,6 +108,15 @@ export async function stopRedis(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** A private redis-server on a free port, stopped when the test ends unless `stop` did it first. */
+export async function privateRedis(t: { after(fn: () => unknown): void }): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const server = await startRedis(port);
+  const stop = () => stopRedis(server);
+  t.after(stop);
+  return { url: `redis://127.0.0.1:${port}`, stop };
+}
+
 /** Kills every Redis connection whose client name starts with `name`; returns how many there were. */
 export async function killClients(redis: Redis, name: string): Promise<number> {
   const list = String(await redis.client('LIST'));

@@ -4,12 +4,12 @@
  * entries, so the connections of an instance that died without saying so expire by
  * themselves. Join and leave run as Lua scripts, so two instances never both see "first".
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type { PresenceRegistry } from '../chat/presence.js';
+import type { Redis } from 'ioredis';
+import { closeRedisConnection, openRedisConnections, redisClientNames } from '../redis/connection.js';
+import type { PresenceRegistry } from './index.js';
 
-/** How long an entry lives without renewal; instances renew every third of it. */
-const ENTRY_TTL_MS = 30_000;
+/** How long an entry lives without renewal, unless `open` is told otherwise. */
+const DEFAULT_ENTRY_TTL_MS = 30_000;
 
 const JOIN = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -24,29 +24,34 @@ local removed = redis.call('ZREM', KEYS[1], ARGV[2])
 if removed == 1 and redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
 return 0`;
 
+/**
+ * PresenceRegistry over Redis keys `<prefix>presence:<room>:<email>`, shared by every instance
+ * with the same prefix. While Redis is unreachable every call rejects instead of waiting.
+ */
 export class RedisPresence implements PresenceRegistry {
   /** key → this instance's members under it, renewed on a timer. */
   private readonly local = new Map<string, Set<string>>();
   private readonly renewal: NodeJS.Timeout;
 
-  private constructor(private readonly redis: Redis, private readonly prefix: string) {
-    this.renewal = setInterval(() => void this.renew(), ENTRY_TTL_MS / 3);
+  private constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly entryTtlMs: number,
+  ) {
+    // Every third of the lifetime, so that one late or failed renewal does not expire anything.
+    this.renewal = setInterval(() => void this.renew(), entryTtlMs / 3);
     this.renewal.unref();
   }
 
-  static async open(config: { url: string; prefix: string }): Promise<RedisPresence> {
-    const tag = randomBytes(4).toString('hex');
-    const redis = new Redis(config.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 5000,
-      retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt - 1, 5), 2000),
-      connectionName: `${config.prefix.replace(/[^!-~]/g, '_')}presence:${tag}`,
-    });
-    redis.on('error', () => {});
-    await redis.connect();
-    return new RedisPresence(redis, config.prefix);
+  /**
+   * Connects (named `<prefix>presence:<tag>` in CLIENT LIST). `entryTtlMs` (default 30 s) is
+   * how long the connections of an instance that stopped without leaving still count. Rejects,
+   * leaving nothing open, when Redis cannot be reached on the first attempt.
+   */
+  static async open(config: { url: string; prefix: string; entryTtlMs?: number }): Promise<RedisPresence> {
+    const { presence } = redisClientNames(config.prefix, 'presence');
+    const [redis] = await openRedisConnections(config.url, 'Redis presence', [{ name: presence }]);
+    return new RedisPresence(redis, config.prefix, config.entryTtlMs ?? DEFAULT_ENTRY_TTL_MS);
   }
 
   async join(room: string, email: string, connectionId: string): Promise<boolean> {
@@ -55,7 +60,7 @@ export class RedisPresence implements PresenceRegistry {
     if (!members) this.local.set(key, (members = new Set()));
     members.add(connectionId);
     const now = Date.now();
-    return (await this.redis.eval(JOIN, 1, key, now, now + ENTRY_TTL_MS, connectionId, ENTRY_TTL_MS)) === 1;
+    return (await this.redis.eval(JOIN, 1, key, now, now + this.entryTtlMs, connectionId, this.entryTtlMs)) === 1;
   }
 
   async leave(room: string, email: string, connectionId: string): Promise<boolean> {
@@ -72,7 +77,7 @@ export class RedisPresence implements PresenceRegistry {
   async close(): Promise<void> {
     clearInterval(this.renewal);
     this.local.clear();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedisConnection(this.redis);
   }
 
   private key(room: string, email: string): string {
@@ -82,11 +87,11 @@ export class RedisPresence implements PresenceRegistry {
   /** Pushes this instance's entries' expiry forward; a failed renewal is retried next time. */
   private async renew(): Promise<void> {
     if (this.local.size === 0) return;
-    const expiry = Date.now() + ENTRY_TTL_MS;
+    const expiry = Date.now() + this.entryTtlMs;
     const pipeline = this.redis.pipeline();
     for (const [key, members] of this.local) {
       for (const member of members) pipeline.zadd(key, 'XX', expiry, member);
-      pipeline.pexpire(key, ENTRY_TTL_MS);
+      pipeline.pexpire(key, this.entryTtlMs);
     }
     await pipeline.exec().catch(() => {});
   }

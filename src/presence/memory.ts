@@ -1,0 +1,32 @@
+/** Presence for one process: a set of connection ids per user and room. */
+import type { PresenceRegistry } from './index.js';
+
+/** PresenceRegistry in this process's memory; what it knows ends with the process. */
+export class MemoryPresence implements PresenceRegistry {
+  private readonly connections = new Map<string, Set<string>>();
+
+  async join(room: string, email: string, connectionId: string): Promise<boolean> {
+    const key = `${room}\n${email}`;
+    let ids = this.connections.get(key);
+    if (!ids) this.connections.set(key, (ids = new Set()));
+    ids.add(connectionId);
+    return ids.size === 1;
+  }
+
+  async leave(room: string, email: string, connectionId: string): Promise<boolean> {
+    const key = `${room}\n${email}`;
+    const ids = this.connections.get(key);
+    if (!ids?.delete(connectionId)) return false;
+    if (ids.size > 0) return false;
+    this.connections.delete(key);
+    return true;
+  }
+
+  async isOnline(room: string, email: string): Promise<boolean> {
+    return (this.connections.get(`${room}\n${email}`)?.size ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    this.connections.clear();
+  }
+}
