@@ -3,7 +3,7 @@
  * that code relying on anything JSON would drop fails here as it would on Redis.
  */
 import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
-import type { ChannelLayer, Unsubscribe } from './index.js';
+import type { ChannelLayer, Unsubscribe } from './types.js';
 
 export class MemoryLayer implements ChannelLayer {
   private readonly rooms = new Map<string, Set<(event: RoomEvent) => void>>();

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
 import { closeRedisConnection, openRedisConnections, redisClientNames } from '../redis/connection.js';
-import type { ChannelLayer, Unsubscribe } from './index.js';
+import type { ChannelLayer, Unsubscribe } from './types.js';
 
 type RoomHandler = (event: RoomEvent) => void;
 

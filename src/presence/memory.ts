@@ -1,5 +1,5 @@
 /** Presence for one process: a set of connection ids per user and room. */
-import type { PresenceRegistry } from './index.js';
+import type { PresenceRegistry } from './types.js';
 
 /** PresenceRegistry in this process's memory; what it knows ends with the process. */
 export class MemoryPresence implements PresenceRegistry {

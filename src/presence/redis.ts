@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { closeRedisConnection, openRedisConnections, redisClientNames } from '../redis/connection.js';
-import type { PresenceRegistry } from './index.js';
+import type { PresenceRegistry } from './types.js';
 
 /** How long an entry lives without renewal, unless `open` is told otherwise. */
 const DEFAULT_ENTRY_TTL_MS = 30_000;
