@@ -1,8 +1,9 @@
 /** PROTOCOL.md Part 1, "Handshake outcomes": every row, with real sockets. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Agent, createUser, loginAdmin, matchedPair } from './helpers/http.js';
-import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
+import { Agent, createUser, matchedPair } from './helpers/http.js';
+import { startWithPair } from './helpers/pair.js';
+import { suiteCleanup, type TestServer } from './helpers/server.js';
 import { chatUrl, connectChat, TestSocket } from './helpers/socket.js';
 
 /** Connects and returns how the server closed the socket (it must accept first). */
@@ -20,9 +21,7 @@ describe('handshake', () => {
 
   const cleanup = suiteCleanup();
   before(async () => {
-    server = await startServer(cleanup);
-    admin = await loginAdmin(server.http);
-    pair = await matchedPair(admin);
+    ({ server, admin, ...pair } = await startWithPair(cleanup));
   });
 
   it('accepts a matched pair and sends connection_established first', async () => {
@@ -64,9 +63,7 @@ describe('handshake', () => {
   });
 
   it('closes with 4001 for an expired session', async (t) => {
-    const short = await startServer(t, { SESSION_TTL_SECONDS: '60' });
-    const shortAdmin = await loginAdmin(short.http);
-    const { mentor, mentee } = await matchedPair(shortAdmin);
+    const { server: short, mentor, mentee } = await startWithPair(t, { SESSION_TTL_SECONDS: '60' });
     t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 61_000 });
     const closed = await refusal(short, mentor.email, mentee.cookie);
     t.mock.timers.reset();

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Agent, createUser, loginAdmin, matchedPair, uniqueEmail } from './helpers/http.js';
+import { Agent, createUser, matchedPair, uniqueEmail } from './helpers/http.js';
+import { startWithPair } from './helpers/pair.js';
 import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 
 const enc = encodeURIComponent;
@@ -17,9 +18,7 @@ describe('HTTP input guards', () => {
   let pair: { mentor: Agent; mentee: Agent };
   const cleanup = suiteCleanup();
   before(async () => {
-    server = await startServer(cleanup);
-    admin = await loginAdmin(server.http);
-    pair = await matchedPair(admin);
+    ({ server, admin, ...pair } = await startWithPair(cleanup));
   });
 
   /** Every state-changing endpoint, called by whoever may call it, with a valid body. */

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
-import { connectedPair } from './helpers/pair.js';
+import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
 import { startServer, tempDir, type TestServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 
 describe('idempotent send', () => {
   it('echoes client_id, and a retry gets the original back on the retrying connection only', async (t) => {
-    const server = await startServer(t);
-    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     menteeSocket.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
     const original = await menteeSocket.expect('chat_message');
     assert.equal(original.client_id, 'c-1');
@@ -27,15 +26,13 @@ describe('idempotent send', () => {
   });
 
   it('names the client_id in the error frame of a refused message', async (t) => {
-    const server = await startServer(t);
-    const { menteeSocket } = await connectedPair(server);
+    const { menteeSocket } = await startWithConnectedPair(t);
     menteeSocket.send({ type: 'chat_message', content: '   ', client_id: 'blank-1' });
     assert.deepEqual(await menteeSocket.next(), { type: 'error', message: 'Message content cannot be empty', client_id: 'blank-1' });
   });
 
   it('treats the same client_id from the other participant as a different message', async (t) => {
-    const server = await startServer(t);
-    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     menteeSocket.send({ type: 'chat_message', content: 'from mentee', client_id: 'same' });
     const fromMentee = await mentorSocket.expect('chat_message');
     assert.deepEqual(await menteeSocket.expect('chat_message'), fromMentee);
@@ -46,8 +43,7 @@ describe('idempotent send', () => {
   });
 
   it('stores a message once when the socket drops mid-send and the client retries on a new one', async (t) => {
-    const server = await startServer(t);
-    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     // Sent, then the connection is cut before any echo can be read.
     menteeSocket.send({ type: 'chat_message', content: 'did it arrive?', client_id: 'flaky-1' });
     menteeSocket.ws.terminate();
@@ -64,8 +60,7 @@ describe('idempotent send', () => {
 
   it('holds after a restart: the store, not a cache, remembers client ids', async (t) => {
     const databaseUrl = `sqlite:${join(tempDir(t), 'idempotent.db')}`;
-    const first = await startServer(t, { DATABASE_URL: databaseUrl });
-    const { mentor, mentee, menteeSocket } = await connectedPair(first);
+    const { server: first, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, { DATABASE_URL: databaseUrl });
     menteeSocket.send({ type: 'chat_message', content: 'before restart', client_id: 'r-1' });
     const original = await menteeSocket.expect('chat_message');
     await first.close();

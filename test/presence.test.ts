@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
-import { connectedPair } from './helpers/pair.js';
+import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 
@@ -53,8 +53,7 @@ describe('presence, one instance', () => {
   });
 
   it('clears a partner’s typing after the timeout without renewal, and renewal keeps it', async (t) => {
-    const server = await startServer(t, { TYPING_TIMEOUT_MS: '400' });
-    const { mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    const { mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { TYPING_TIMEOUT_MS: '400' });
     menteeSocket.send({ type: 'typing', is_typing: true });
     assert.deepEqual(await mentorSocket.next(), { type: 'typing', sender_email: mentee.email, is_typing: true });
     menteeSocket.send({ type: 'typing', is_typing: true });

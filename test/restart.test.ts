@@ -2,15 +2,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { Agent, loginAdmin, matchedPair } from './helpers/http.js';
+import { Agent } from './helpers/http.js';
+import { startWithPair } from './helpers/pair.js';
 import { startServer, tempDir } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 
 it('keeps messages, seq and is_read across a restart on the same SQLite file', async (t) => {
   const databaseUrl = `sqlite:${join(tempDir(t), 'restart.db')}`;
-  const first = await startServer(t, { DATABASE_URL: databaseUrl });
-  const admin = await loginAdmin(first.http);
-  const { mentor, mentee } = await matchedPair(admin);
+  const { server: first, mentor, mentee } = await startWithPair(t, { DATABASE_URL: databaseUrl });
   const menteeSocket = await connectChat(first.ws, mentor.email, mentee.cookie);
   const mentorSocket = await connectChat(first.ws, mentee.email, mentor.cookie);
   assert.equal((await menteeSocket.expect('presence')).online, true);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorText } from '../src/protocol/frames.js';
 import { UNLIMITED } from './suites/chat.js';
-import { connectedPair } from './helpers/pair.js';
-import { startServer } from './helpers/server.js';
+import { startWithConnectedPair } from './helpers/pair.js';
+
 import { chatUrl, connectChat, TestSocket, type Frame } from './helpers/socket.js';
 
 async function sendAll(socket: TestSocket, count: number, label: string): Promise<Frame[]> {
@@ -19,8 +19,7 @@ async function sendAll(socket: TestSocket, count: number, label: string): Promis
 
 describe('resume with ?after=', () => {
   it('replays every later message in order, then goes live', async (t) => {
-    const server = await startServer(t);
-    const { mentor, mentee, menteeSocket } = await connectedPair(server);
+    const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t);
     const sent = await sendAll(menteeSocket, 5, 'm');
     const resumed = await connectChat(server.ws, mentee.email, mentor.cookie, { query: `?after=${sent[1]!.message_id}` });
     assert.equal(resumed.established?.partner_online, true);
@@ -30,8 +29,7 @@ describe('resume with ?after=', () => {
   });
 
   it('replays everything after 0 and nothing after the newest id', async (t) => {
-    const server = await startServer(t);
-    const { mentor, mentee, menteeSocket } = await connectedPair(server);
+    const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t);
     const sent = await sendAll(menteeSocket, 3, 'm');
     const all = await connectChat(server.ws, mentee.email, mentor.cookie, { query: '?after=0' });
     for (const expected of sent) assert.deepEqual(await all.expect('chat_message'), expected);
@@ -42,8 +40,7 @@ describe('resume with ?after=', () => {
   });
 
   it('has no gap and no duplicate while the partner keeps sending during a paged replay', async (t) => {
-    const server = await startServer(t, UNLIMITED);
-    const { mentor, mentee, menteeSocket } = await connectedPair(server);
+    const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, UNLIMITED);
     const backlog = await sendAll(menteeSocket, 1200, 'backlog'); // more than two pages of 500
     // The partner floods while the mentor resumes from the first message.
     for (let i = 0; i < 300; i++) menteeSocket.send({ type: 'chat_message', content: `flood ${i}` });
@@ -54,8 +51,7 @@ describe('resume with ?after=', () => {
   });
 
   it('refuses an after that is not a message id: error frame, then close 1008', async (t) => {
-    const server = await startServer(t);
-    const { mentor, mentee } = await connectedPair(server);
+    const { server, mentor, mentee } = await startWithConnectedPair(t);
     for (const bad of ['abc', '-1', '1.5', '', '1e3', '9'.repeat(16)]) {
       const socket = new TestSocket(chatUrl(server.ws, mentor.email, `?after=${bad}`), { cookie: mentee.cookie });
       await socket.opened;
@@ -65,8 +61,7 @@ describe('resume with ?after=', () => {
   });
 
   it('checks authentication before anything else', async (t) => {
-    const server = await startServer(t);
-    const { mentor } = await connectedPair(server);
+    const { server, mentor } = await startWithConnectedPair(t);
     const socket = new TestSocket(chatUrl(server.ws, mentor.email, '?after=1'));
     await socket.opened;
     assert.equal((await socket.closedWithin()).code, 4001);

@@ -1,15 +1,34 @@
-/** A matched pair with both sides connected: the fixture most chat tests start from. */
+/**
+ * The fixture most tests start from: a server, its admin signed in, and a matched pair —
+ * optionally with both sides connected to their chat.
+ */
 import assert from 'node:assert/strict';
 import { loginAdmin, matchedPair, type Agent } from './http.js';
-import type { TestServer } from './server.js';
+import { startServer, type Hooks, type TestServer } from './server.js';
 import { connectChat, type TestSocket } from './socket.js';
 
-export interface ConnectedPair {
+export interface MatchedPair {
   admin: Agent;
   mentor: Agent;
   mentee: Agent;
+}
+
+export interface ConnectedPair extends MatchedPair {
   menteeSocket: TestSocket;
   mentorSocket: TestSocket;
+}
+
+/** A fresh server (see `startServer`, `env` on top) with its admin signed in and one matched pair, both signed in. */
+export async function startWithPair(t: Hooks, env: Record<string, string> = {}): Promise<MatchedPair & { server: TestServer }> {
+  const server = await startServer(t, env);
+  const admin = await loginAdmin(server.http);
+  return { server, admin, ...(await matchedPair(admin)) };
+}
+
+/** `startWithPair` with both sides connected to their chat (see `connectedPair`). */
+export async function startWithConnectedPair(t: Hooks, env: Record<string, string> = {}): Promise<ConnectedPair & { server: TestServer }> {
+  const server = await startServer(t, env);
+  return { server, ...(await connectedPair(server)) };
 }
 
 /**

@@ -22,7 +22,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-type Hooks = Pick<TestContext, 'after'> | { after(fn: () => unknown): void };
+export type Hooks = Pick<TestContext, 'after'> | { after(fn: () => unknown): void };
 
 /**
  * Cleanup for servers shared by a `describe` block: call it synchronously in the block and
