@@ -16,11 +16,6 @@ export function isOriginAllowed(origin: string | undefined, host: string | undef
   }
 }
 
-/** True when `origin` should get CORS headers: only origins named in ALLOWED_ORIGINS. */
-export function isCorsOrigin(origin: string | undefined, allowed: readonly string[] | null): origin is string {
-  return origin !== undefined && allowed !== null && allowed.includes(origin);
-}
-
 /** True when a request carries a body (a length above 0, or a chunked one). */
 export function hasBody(headers: { 'content-length'?: string | undefined; 'transfer-encoding'?: string | undefined }): boolean {
   return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
