@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { sessionFromCookie } from '../auth/sessions.js';
 import type { ChatLimits } from '../config.js';
-import { isOriginAllowed } from '../http/origin.js';
+import { isOriginAllowed } from '../auth/origin.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';

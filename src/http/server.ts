@@ -7,11 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { isOriginAllowed } from '../auth/origin.js';
 import { recordHttpRequest } from '../metrics.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
+import { hasBody, isJsonMediaType } from './media-type.js';
 import { collectOpenApi } from './openapi.js';
-import { hasBody, isJsonMediaType, isOriginAllowed } from './origin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { docsRoutes } from './routes/docs.js';

@@ -1,20 +1,7 @@
 /**
- * Origin checks for cookie-authenticated requests: a WebSocket handshake or a
- * state-changing request whose `Origin` is present must come from an allowed origin
- * (default: the request's own host). This is Tandem's CSRF protection.
+ * The JSON-only rule for state-changing requests, the HTTP half of Tandem's CSRF protection
+ * (the origin rule is in src/auth/origin.ts).
  */
-
-/** True when `origin` may act with the user's cookie. An absent Origin is allowed. */
-export function isOriginAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[] | null): boolean {
-  if (origin === undefined) return true;
-  if (allowed !== null) return allowed.includes(origin);
-  if (!host) return false;
-  try {
-    return new URL(origin).host === host.toLowerCase();
-  } catch {
-    return false;
-  }
-}
 
 /** True when a request carries a body (a length above 0, or a chunked one). */
 export function hasBody(headers: { 'content-length'?: string | undefined; 'transfer-encoding'?: string | undefined }): boolean {
