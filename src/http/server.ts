@@ -12,7 +12,7 @@ import { recordHttpRequest } from '../metrics.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType } from './media-type.js';
-import { collectOpenApi } from './openapi.js';
+import { registerOpenApi } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { docsRoutes } from './routes/docs.js';
@@ -101,14 +101,17 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     recordHttpRequest(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  const openApi = collectOpenApi(app);
-  authRoutes(app, context);
-  userRoutes(app, context);
-  matchRoutes(app, context);
-  chatRoutes(app, context);
-  healthRoutes(app, context);
-  docsRoutes(app, openApi);
-  webRoutes(app);
+  registerOpenApi(app);
+  // In a plugin, so that the routes are added once @fastify/swagger is loaded.
+  app.register(async (api) => {
+    authRoutes(api, context);
+    userRoutes(api, context);
+    matchRoutes(api, context);
+    chatRoutes(api, context);
+    healthRoutes(api, context);
+    docsRoutes(api);
+    webRoutes(api);
+  });
   return app;
 }
 
