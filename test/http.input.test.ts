@@ -90,9 +90,19 @@ describe('HTTP input guards', () => {
       assert.equal(preflight.headers.get('access-control-allow-origin'), front);
       assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
       assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /content-type/);
+      assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET, POST, PUT, DELETE');
+      assert.equal(preflight.headers.get('access-control-max-age'), '600');
+      assert.equal(preflight.headers.get('vary'), 'Origin');
+      const foreignPreflight = await new Agent(cors.http).request('OPTIONS', '/api/auth/login', undefined, { origin: 'https://evil.example', 'access-control-request-method': 'POST' });
+      assert.equal(foreignPreflight.status, 404);
+      assert.equal(foreignPreflight.headers.get('access-control-allow-origin'), null);
       const login = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: 'admin-password-1' }, { origin: front });
       assert.equal(login.status, 200);
       assert.equal(login.headers.get('access-control-allow-origin'), front);
+      assert.equal(login.headers.get('access-control-expose-headers'), 'retry-after, x-request-id');
+      const form = await new Agent(cors.http).request('POST', '/api/auth/login', 'a=b', { origin: front, 'content-type': 'text/plain' });
+      assert.equal(form.status, 415);
+      assert.equal(form.headers.get('access-control-allow-origin'), front, 'the page can read the refusal');
       for (const origin of ['https://evil.example', cors.http]) {
         const refused = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: 'admin-password-1' }, { origin });
         assert.equal(refused.status, 403, origin);

@@ -3,6 +3,7 @@
  * stored only as their SHA-256, so a leaked database does not leak live sessions.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { parse, serialize } from 'cookie';
 import type { Store, User } from '../store/index.js';
 
 export const SESSION_COOKIE = 'sessionid';
@@ -17,22 +18,26 @@ export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Reads one cookie from a Cookie header; `undefined` when absent or malformed. */
+/** Reads one cookie from a Cookie header (the first of that name); `undefined` when absent or malformed. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return undefined;
-    }
+  const value = parse(header, { decode: decodeValue })[name];
+  return value === MALFORMED ? undefined : value;
+}
+
+/**
+ * Stands for a value whose escapes are broken. Not `undefined`, which would let a later
+ * cookie of the same name win; decodeURIComponent never yields a lone surrogate.
+ */
+const MALFORMED = '\uD800';
+
+function decodeValue(value: string): string {
+  const bare = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  try {
+    return decodeURIComponent(bare);
+  } catch {
+    return MALFORMED;
   }
-  return undefined;
 }
 
 /**
@@ -54,7 +59,5 @@ export async function sessionFromCookie(
 
 /** Builds the Set-Cookie value for a session token; `maxAgeSeconds` 0 clears the cookie. */
 export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  const parts = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`];
-  if (secure) parts.push('Secure');
-  return parts.join('; ');
+  return serialize(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: maxAgeSeconds, secure });
 }

@@ -8,9 +8,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isOriginAllowed } from '../auth/origin.js';
 import { sessionFromCookie } from '../auth/sessions.js';
 import type { ChatLimits } from '../config.js';
-import { isOriginAllowed } from '../http/origin.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';

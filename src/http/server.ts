@@ -5,12 +5,14 @@
  * the OpenAPI document generated from the routes' schemas.
  */
 import { randomUUID } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { isOriginAllowed } from '../auth/origin.js';
 import { recordHttpRequest } from '../metrics.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
-import { collectOpenApi } from './openapi.js';
-import { hasBody, isCorsOrigin, isJsonMediaType, isOriginAllowed } from './origin.js';
+import { hasBody, isJsonMediaType } from './media-type.js';
+import { registerOpenApi } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { docsRoutes } from './routes/docs.js';
@@ -67,25 +69,29 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
 
-  const allowed = context.config.allowedOrigins;
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const origin = request.headers.origin;
-    if (isCorsOrigin(origin, allowed)) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-allow-credentials', 'true');
-      reply.header('access-control-expose-headers', 'retry-after, x-request-id');
-      reply.header('vary', 'Origin');
-      if (request.method === 'OPTIONS') {
-        reply.header('access-control-allow-methods', 'GET, POST, DELETE');
-        reply.header('access-control-allow-headers', 'content-type');
-        reply.header('access-control-max-age', '600');
-        return reply.code(204).send();
-      }
-    }
-    if (SAFE_METHODS.has(request.method)) return;
-    if (!isOriginAllowed(origin, request.headers.host, allowed)) return sendError(reply, 'origin_not_allowed');
+  });
+  const allowed = context.config.allowedOrigins;
+  // CORS only for origins named in ALLOWED_ORIGINS; a function (not the list itself), so
+  // that other requests get no CORS header at all. Its hook answers preflights.
+  app.register(fastifyCors, {
+    origin: allowed === null ? false : (origin, callback) => callback(null, origin !== undefined && allowed.includes(origin)),
+    credentials: true,
+    exposedHeaders: ['retry-after', 'x-request-id'],
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['content-type'],
+    maxAge: 600,
+    optionsSuccessStatus: 204,
+    strictPreflight: false,
+  });
+  // The CSRF check, before any body is read; after CORS (onRequest), so that a refusal
+  // sent to an allowed origin carries its CORS headers and the page can read it.
+  app.addHook('preParsing', async (request, reply, payload) => {
+    if (SAFE_METHODS.has(request.method)) return payload;
+    if (!isOriginAllowed(request.headers.origin, request.headers.host, allowed)) return sendError(reply, 'origin_not_allowed');
     if (hasBody(request.headers) && !isJsonMediaType(request.headers['content-type'])) return sendError(reply, 'unsupported_media_type');
+    return payload;
   });
   // An absent body is `null`, so that a route may declare "absent or {}" (schemas.emptyBody).
   app.addHook('preValidation', async (request) => {
@@ -95,14 +101,17 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     recordHttpRequest(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  const openApi = collectOpenApi(app);
-  authRoutes(app, context);
-  userRoutes(app, context);
-  matchRoutes(app, context);
-  chatRoutes(app, context);
-  healthRoutes(app, context);
-  docsRoutes(app, openApi);
-  webRoutes(app);
+  registerOpenApi(app);
+  // In a plugin, so that the routes are added once @fastify/swagger is loaded.
+  app.register(async (api) => {
+    authRoutes(api, context);
+    userRoutes(api, context);
+    matchRoutes(api, context);
+    chatRoutes(api, context);
+    healthRoutes(api, context);
+    docsRoutes(api);
+    webRoutes(api);
+  });
   return app;
 }
 

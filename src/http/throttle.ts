@@ -5,7 +5,7 @@
  * limit), and a successful login gives its slots back. Past the limit an attempt is refused
  * before its password is checked — otherwise the answer would still reveal a right guess.
  */
-import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { LoginThrottle as Settings } from '../config.js';
 import type { Store } from '../store/index.js';
 
@@ -47,13 +47,8 @@ export class LoginThrottle {
  */
 export function clientKey(address: string): string {
   const bare = address.replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(bare)) return bare;
-  const [head = '', tail] = bare.toLowerCase().split('::');
-  const groups = (part: string) => (part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])));
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const full = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${full.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+  if (!ipaddr.IPv6.isValid(bare)) return bare;
+  const ip = ipaddr.IPv6.parse(bare);
+  if (ip.isIPv4MappedAddress()) return ip.toIPv4Address().toString();
+  return `${ip.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }

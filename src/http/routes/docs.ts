@@ -1,12 +1,12 @@
-/** `GET /api/openapi.json`: the OpenAPI document generated from the routes' schemas. */
+/** `GET /api/openapi.json`: the OpenAPI document generated from the routes' schemas (see openapi.ts). */
 import type { FastifyInstance } from 'fastify';
 
-export function docsRoutes(app: FastifyInstance, document: () => Record<string, unknown>): void {
+export function docsRoutes(app: FastifyInstance): void {
   app.get('/api/openapi.json', {
     schema: {
       summary: 'This API as an OpenAPI 3.1 document',
       tags: ['operations'],
       response: { 200: { type: 'object', additionalProperties: true, description: 'The OpenAPI document' } },
     },
-  }, async () => document());
+  }, async () => app.swagger());
 }

@@ -1,18 +1,19 @@
 /**
  * The web pages: the chat page at `/`, the admin page at `/admin`, and their assets, served
- * from the bundle `scripts/build-web.mjs` writes to `dist/web/`. Files are read once and kept
- * in memory. Asset names carry a content hash, so they may be cached for good; the pages are
- * revalidated, and a Content-Security-Policy keeps them to their own origin's files.
+ * by @fastify/static from the bundle `scripts/build-web.mjs` writes to `dist/web/`. Files
+ * are read from disk on every request and nothing is kept per path, so no request can grow
+ * the server's memory. Asset names carry a content hash, so they may be cached for good; the
+ * pages are revalidated, and a Content-Security-Policy keeps them to their own origin's files.
  */
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sendError } from '../errors.js';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
 
 /** dist/src/http/routes/web.js → dist/web/ */
 const WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
 
+/** The types served; a file of any other type is not found, as if it were not there. */
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -36,29 +37,42 @@ const PAGE_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Serves the pages and their assets. */
+/**
+ * A path relative to dist/web/ that may be sent: plain segments only (no `..`, no dotfiles,
+ * no empty segment, no NUL) and a type from TYPES. @fastify/send would refuse the rest with
+ * 403 or 400; Tandem answers 404, revealing nothing about what exists.
+ */
+function servable(path: string): boolean {
+  return TYPES[extname(path)] !== undefined && !path.includes('\0') && path.split('/').every((segment) => segment !== '' && !segment.startsWith('.'));
+}
+
+/** Serves the pages and their assets; the routes are left out of the OpenAPI document. */
 export function webRoutes(app: FastifyInstance): void {
-  const cache = new Map<string, Buffer | null>();
+  app.register(fastifyStatic, {
+    root: WEB_ROOT,
+    serve: false,
+    allowedPath: servable,
+    index: false,
+    dotfiles: 'ignore',
+    // Set below from Tandem's own table, which the tests pin; send's `mime` names differ (.js).
+    contentType: false,
+    cacheControl: false,
+    // Only once the file is found, so that a 404 carries none of these.
+    setHeaders(response, path) {
+      const type = TYPES[extname(path)]!;
+      const page = type.startsWith('text/html');
+      if (page) {
+        response.setHeader('content-security-policy', PAGE_POLICY);
+        response.setHeader('referrer-policy', 'same-origin');
+      }
+      response.setHeader('content-type', type);
+      response.setHeader('cache-control', page ? 'no-cache' : 'public, max-age=31536000, immutable');
+      response.setHeader('x-content-type-options', 'nosniff');
+    },
+  });
 
-  async function serve(reply: FastifyReply, relative: string): Promise<FastifyReply> {
-    const path = normalize(relative);
-    const type = TYPES[extname(path)];
-    if (path.startsWith('..') || !type) return sendError(reply, 'not_found');
-    if (!cache.has(path)) cache.set(path, await readFile(join(WEB_ROOT, path)).catch(() => null));
-    const body = cache.get(path);
-    if (!body) return sendError(reply, 'not_found');
-    const page = type.startsWith('text/html');
-    if (page) reply.header('content-security-policy', PAGE_POLICY).header('referrer-policy', 'same-origin');
-    return reply
-      .header('content-type', type)
-      .header('cache-control', page ? 'no-cache' : 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
-  }
-
-  // Pages, not API: left out of the OpenAPI document.
   const page = { schema: { hide: true } };
-  app.get('/', page, (_request, reply) => serve(reply, 'index.html'));
-  app.get('/admin', page, (_request, reply) => serve(reply, 'admin.html'));
-  app.get<{ Params: { '*': string } }>('/assets/*', page, (request, reply) => serve(reply, join('assets', request.params['*'])));
+  app.get('/', page, (_request, reply) => reply.sendFile('index.html'));
+  app.get('/admin', page, (_request, reply) => reply.sendFile('admin.html'));
+  app.get<{ Params: { '*': string } }>('/assets/*', page, (request, reply) => reply.sendFile(`assets/${request.params['*']}`));
 }
