@@ -22,7 +22,7 @@ import {
   type Role,
   type Store,
   type User,
-} from './index.js';
+} from './types.js';
 
 /** BIGINT (oid 20) columns are parsed to numbers: ids and `seq` stay far below 2^53. */
 const TYPES = {

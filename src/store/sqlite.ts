@@ -23,7 +23,7 @@ import {
   type Role,
   type Store,
   type User,
-} from './index.js';
+} from './types.js';
 
 interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: number }
 interface PairRow { id: number; mentor_id: number; mentee_id: number; active: number; last_seq: number }
