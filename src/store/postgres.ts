@@ -6,6 +6,7 @@
  */
 import postgres from 'postgres';
 import { AppError } from '../errors.js';
+import { errorCode, translateBackendErrors } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { appendBatch } from './postgres-append.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -26,6 +27,12 @@ type Db = Sql | postgres.TransactionSql<Types>;
 const isUniqueViolation = (error: unknown): boolean => error instanceof postgres.PostgresError && error.code === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
 const isRetryable = (error: unknown): boolean => error instanceof postgres.PostgresError && /^(22|23|40)/.test(error.code);
+/** Connection-level failures (the server is down, restarting, or unreachable): retrying later may work. */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT', '57P01', '57P03',
+]);
+const isUnavailable = (error: unknown): boolean => UNAVAILABLE.has(errorCode(error) ?? '');
 
 export class PostgresStore implements Store {
   private readonly sql: Sql;
@@ -259,6 +266,8 @@ export class PostgresStore implements Store {
     return rows.map((row) => toMatch(row, byId.get(row.mentor_id)!, byId.get(row.mentee_id)!));
   }
 }
+
+translateBackendErrors(PostgresStore, isUnavailable);
 
 /**
  * The migrations not yet applied, each in its own transaction. The advisory lock makes

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { errorCode, translateBackendErrors } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
@@ -14,6 +15,9 @@ import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toM
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { counterpartRole } from './types.js';
 import type { AppendResult, Conversation, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+
+/** Another connection holds the lock beyond `busy_timeout`: retrying later may work. */
+const isUnavailable = (error: unknown): boolean => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(errorCode(error) ?? '');
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -254,6 +258,8 @@ export class SqliteStore implements Store {
     return toMatch(row, toUser(this.sql.userById.get(row.mentor_id) as UserRow), toUser(this.sql.userById.get(row.mentee_id) as UserRow));
   }
 }
+
+translateBackendErrors(SqliteStore, isUnavailable);
 
 /** The migrations not yet applied, each in its own immediate transaction. */
 function migrate(db: Database.Database): Promise<void> {
