@@ -11,10 +11,10 @@ import { GroupCommit } from './group-commit.js';
 import { appendBatch } from './postgres-append.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toMatch, toMessage, toPair, toUser } from './rows.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { counterpartRole } from './types.js';
-import type { AppendResult, Conversation, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
+import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 /** BIGINT (oid 20) columns are parsed to numbers: ids and `seq` stay far below 2^53. */
 const TYPES = {
@@ -181,10 +181,13 @@ export class PostgresStore implements Store {
     return this.appends.push(message);
   }
 
-  async seqAtMessageId(pairId: number, messageId: number): Promise<number> {
-    const rows = await this.sql<{ seq: number }[]>`
-      SELECT seq FROM messages WHERE pair_id = ${pairId} AND id <= ${messageId} ORDER BY id DESC LIMIT 1`;
-    return rows[0]?.seq ?? 0;
+  async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {
+    const forward = after !== undefined;
+    const rows = await this.sql<MessageRow[]>`
+      SELECT ${this.messageColumns} FROM messages
+      WHERE pair_id = ${pairId} AND id > ${after ?? 0} AND id < ${before ?? Number.MAX_SAFE_INTEGER}
+      ORDER BY id ${forward ? this.sql`` : this.sql`DESC`} LIMIT ${limit + 1}`;
+    return toHistoryPage(rows, limit, forward);
   }
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {

@@ -3,7 +3,7 @@
  * same in both schemas; only the representation differs: SQLite gives flags as 0/1 and
  * instants as epoch milliseconds, PostgreSQL gives booleans and Dates.
  */
-import type { Conversation, Match, Message, Pair, Role, User } from './types.js';
+import type { Conversation, HistoryPage, Match, Message, Pair, Role, User } from './types.js';
 
 /** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
 export type Flag = number | boolean;
@@ -65,3 +65,11 @@ export const toConversation = (row: ConversationRow): Conversation => ({
   unreadCount: row.unread_count,
 });
 
+/**
+ * The page of `rows` read with one row more than `limit`: newest first when paging back
+ * (`forward` false), oldest first when paging forward. The extra row only tells `hasMore`.
+ */
+export function toHistoryPage(rows: readonly MessageRow[], limit: number, forward: boolean): HistoryPage {
+  const page = rows.slice(0, limit).map(toMessage);
+  return { messages: forward ? page : page.reverse(), hasMore: rows.length > limit };
+}

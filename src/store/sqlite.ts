@@ -11,10 +11,10 @@ import { errorCode, translateBackendErrors } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toMatch, toMessage, toPair, toUser } from './rows.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { counterpartRole } from './types.js';
-import type { AppendResult, Conversation, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
 /** Another connection holds the lock beyond `busy_timeout`: retrying later may work. */
 const isUnavailable = (error: unknown): boolean => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(errorCode(error) ?? '');
@@ -48,7 +48,8 @@ export class SqliteStore implements Store {
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       nextSeq: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING last_seq'),
       insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
-      seqAtId: p('SELECT seq FROM messages WHERE pair_id = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
+      pageBack: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
+      pageForward: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       before: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       activeMenteesOf: p('SELECT count(*) AS n FROM pairs WHERE mentor_id = ? AND active = 1'),
@@ -187,9 +188,11 @@ export class SqliteStore implements Store {
     return this.appends.push(message);
   }
 
-  async seqAtMessageId(pairId: number, messageId: number): Promise<number> {
-    const row = this.sql.seqAtId.get(pairId, messageId) as { seq: number } | undefined;
-    return row?.seq ?? 0;
+  async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {
+    const forward = after !== undefined;
+    const read = forward ? this.sql.pageForward : this.sql.pageBack;
+    const rows = read.all(pairId, after ?? 0, before ?? Number.MAX_SAFE_INTEGER, limit + 1) as MessageRow[];
+    return toHistoryPage(rows, limit, forward);
   }
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {

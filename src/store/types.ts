@@ -72,6 +72,20 @@ export interface ReadResult {
   lastReadId: number | null;
 }
 
+/** Where a page of history lies: message ids bounding it (both exclusive), and its size (at least 1). */
+export interface HistoryCursor {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+/** One page of history, oldest first. */
+export interface HistoryPage {
+  messages: Message[];
+  /** More messages lie beyond the page in the direction of paging. */
+  hasMore: boolean;
+}
+
 /** One current partner of a user, as the conversation list shows it. */
 export interface Conversation {
   pairId: number;
@@ -135,10 +149,14 @@ export interface Store {
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   /**
-   * The `seq` of the pair's newest message whose id is at most `messageId`, 0 when there is
-   * none: where reading "messages after id X" starts (ids grow with `seq` within a pair).
+   * One page of the pair's history, oldest first, by message id (ids grow with `seq` within
+   * a pair; an id of another pair is a position like any other). Without a cursor: the
+   * newest `limit` messages. `before` alone: the `limit` messages just before it. `after`
+   * (with or without `before`): the `limit` messages just after it, and before `before`
+   * when given. `hasMore`: more messages lie beyond the page in the direction of paging
+   * (older ones without `after`, newer ones up to `before` with it).
    */
-  seqAtMessageId(pairId: number, messageId: number): Promise<number>;
+  historyPage(pairId: number, cursor: HistoryCursor): Promise<HistoryPage>;
   /** Up to `limit` messages of the pair with `seq > afterSeq`, oldest first. */
   messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]>;
   /** Up to `limit` messages of the pair with `seq < beforeSeq`, returned oldest first. */
