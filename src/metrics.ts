@@ -205,8 +205,9 @@ export function recordLoginAttempt(outcome: LoginOutcome): void {
 /**
  * The same store, timing every call into `tandem_store_duration_seconds` and counting
  * created messages into `tandem_messages_stored_total`. Refusals meant for the client
- * (AppErrors such as `not_matched`) are not store errors. Every call runs on `store`
- * itself, so the engine is unchanged; `close` is not timed.
+ * (AppErrors such as `not_matched`) are not store errors; `unavailable` (the engine could
+ * not reach its database) is. Every call runs on `store` itself, so the engine is
+ * unchanged; `close` is not timed.
  */
 export function instrumentStore(store: Store): Store {
   const wrappers = new Map<PropertyKey, unknown>();
@@ -235,7 +236,7 @@ export function instrumentStore(store: Store): Store {
             },
             (error: unknown) => {
               stop();
-              if (!isAppError(error)) storeErrors.inc({ operation });
+              if (!isAppError(error) || error.code === 'unavailable') storeErrors.inc({ operation });
               throw error;
             },
           );

@@ -112,7 +112,7 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     const cluster = await privatePostgres();
     t.after(() => cluster.destroy());
     const server = await startServer(t, { DATABASE_URL: cluster.url });
-    const { menteeSocket, mentorSocket } = await connectedPair(server, server);
+    const { mentee, menteeSocket, mentorSocket } = await connectedPair(server, server);
     menteeSocket.send({ type: 'chat_message', content: 'before', client_id: 'before' });
     assert.equal((await mentorSocket.expect('chat_message')).seq, 1);
     await menteeSocket.expect('chat_message');
@@ -120,6 +120,8 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     await cluster.stop();
     await readiness(server.http, 503);
     assert.deepEqual(await (await fetch(`${server.http}/readyz`)).json(), { status: 'unavailable', store: 'unavailable', layer: 'ok' });
+    const listed = await mentee.get('/api/chat/conversations');
+    assert.deepEqual([listed.status, listed.body.error], [503, 'unavailable']);
     menteeSocket.send({ type: 'chat_message', content: 'during', client_id: 'during' });
     assert.deepEqual(await menteeSocket.next(), { type: 'error', message: ErrorText.unavailable, code: 'unavailable', client_id: 'during' });
 

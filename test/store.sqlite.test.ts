@@ -15,7 +15,7 @@ storeContract('SqliteStore', async () => {
   const path = join(dir, `store-${++count}.db`);
   const opened: Store[] = [];
   const open = async (): Promise<Store> => {
-    const store = SqliteStore.open(path);
+    const store = await SqliteStore.open(path);
     opened.push(store);
     return store;
   };

@@ -113,7 +113,11 @@ export class ChatSession implements RoomMember {
       if (this.isClosed()) return;
       if (!pair?.active) return this.close(CloseCode.forbidden);
       lastSeq = pair.lastSeq;
-      const from = this.resumeAfter === null ? lastSeq : Math.min(lastSeq, await this.deps.store.seqAtMessageId(this.pairId, this.resumeAfter));
+      let from = lastSeq;
+      if (this.resumeAfter !== null) {
+        const [next] = (await this.deps.store.historyPage(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
+        if (next) from = Math.min(lastSeq, next.seq - 1);
+      }
       this.feed.startAfter(from);
       this.joinedPresence = true;
       const first = await this.presence(() => this.deps.presence.join(this.room, this.user.email, this.id));

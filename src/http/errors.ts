@@ -1,17 +1,11 @@
 /**
  * Maps every error to the reply body `{"error": code, "message": text}`. AppErrors carry
- * their own code; Fastify's own 4xx errors (validation, body parsing) get a catalogue code;
- * a backend that cannot be reached is `unavailable` (503); anything else is logged with its
- * cause and answered `internal` without details.
+ * their own code (a backend that cannot be reached is the store's `unavailable`, 503, logged
+ * with its cause); Fastify's own 4xx errors (validation, body parsing) get a catalogue code;
+ * anything else is logged with its cause and answered `internal` without details.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCatalogue, isAppError, type ErrorCode } from '../errors.js';
-
-/** Connection-level failures of PostgreSQL (postgres.js), SQLite and sockets: retrying later may work. */
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
-  'CONNECT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P03',
-]);
 
 /** Sends the error body of `code`, with `message` or the catalogue's text. */
 export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
@@ -20,7 +14,10 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 
 /** Fastify's error handler: every error becomes the error body; only unexpected ones are logged. */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (isAppError(error)) return sendError(reply, error.code, error.message);
+  if (isAppError(error)) {
+    if (error.code === 'unavailable') request.log.error({ err: error }, 'backend unavailable');
+    return sendError(reply, error.code, error.message);
+  }
   if (error.validation) {
     const where = error.validationContext ?? 'request';
     return sendError(reply, 'invalid_request', `Invalid ${where}: ${error.message.replace(/^(body|querystring|params|headers)\s*/, '')}`);
@@ -31,10 +28,6 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   // The parser's own message quotes the body: never echoed (nor logged).
   if (status === 400 && /JSON/i.test(error.code ?? '')) return sendError(reply, 'invalid_json');
   if (status >= 400 && status < 500) return sendError(reply, status === 404 ? 'not_found' : 'invalid_request', error.message);
-  if (UNAVAILABLE.has(String(error.code))) {
-    request.log.error({ err: error }, 'backend unavailable');
-    return sendError(reply, 'unavailable');
-  }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 'internal');
 }

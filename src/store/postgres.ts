@@ -6,23 +6,15 @@
  */
 import postgres from 'postgres';
 import { AppError } from '../errors.js';
+import { errorCode, translateBackendErrors } from './backend-errors.js';
+import { GroupCommit } from './group-commit.js';
+import { appendBatch } from './postgres-append.js';
 import { MIGRATIONS } from './migrations/index.js';
-import {
-  counterpartRole,
-  type AppendResult,
-  type Conversation,
-  type LoginAttempts,
-  type Match,
-  type MatchOptions,
-  type Message,
-  type NewMessage,
-  type NewUser,
-  type Pair,
-  type ReadResult,
-  type Role,
-  type Store,
-  type User,
-} from './index.js';
+import { runMigrations } from './migrations/runner.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
+import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
+import { counterpartRole } from './types.js';
+import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 /** BIGINT (oid 20) columns are parsed to numbers: ids and `seq` stay far below 2^53. */
 const TYPES = {
@@ -32,48 +24,36 @@ type Types = { bigint: number };
 type Sql = postgres.Sql<Types>;
 type Db = Sql | postgres.TransactionSql<Types>;
 
-interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: Date }
-interface PairRow { id: number; mentor_id: number; mentee_id: number; active: boolean; last_seq: number }
-interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Date; is_read: boolean; client_id: string | null }
-interface MatchRow { pair_id: number; matched_at: Date; mentor_id: number; mentee_id: number }
-/** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
-interface ConversationRow extends UserRow {
-  pair_id: number;
-  unread_count: number;
-  m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: Date; m_is_read: boolean; m_client_id: string | null;
-}
-
-const toUser = (row: UserRow): User => ({
-  id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role, createdAt: row.created_at,
-});
-const toPair = (row: PairRow): Pair => ({
-  id: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: row.active, lastSeq: row.last_seq,
-});
-const toMessage = (row: MessageRow): Message => ({
-  id: row.id, pairId: row.pair_id, seq: row.seq, senderId: row.sender_id, content: row.content,
-  createdAt: row.created_at, isRead: row.is_read, clientId: row.client_id,
-});
-
 const isUniqueViolation = (error: unknown): boolean => error instanceof postgres.PostgresError && error.code === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
 const isRetryable = (error: unknown): boolean => error instanceof postgres.PostgresError && /^(22|23|40)/.test(error.code);
-
-interface PendingAppend { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }
+/** Connection-level failures (the server is down, restarting, or unreachable): retrying later may work. */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT', '57P01', '57P03',
+]);
+const isUnavailable = (error: unknown): boolean => UNAVAILABLE.has(errorCode(error) ?? '');
 
 export class PostgresStore implements Store {
   private readonly sql: Sql;
   private readonly userColumns;
   private readonly pairColumns;
   private readonly messageColumns;
-  private pending: PendingAppend[] = [];
-  /** The running flush loop; at most one, so that batches commit in arrival order. */
-  private flushing: Promise<void> | null = null;
+  /**
+   * One append's bad data aborts the whole batch transaction, so such a batch is retried
+   * one append at a time and only the faulty one fails. Any other error (a lost connection:
+   * the outcome is unknown) fails the batch.
+   */
+  private readonly appends = new GroupCommit<NewMessage, AppendResult>({
+    commit: (batch) => this.sql.begin((tx) => appendBatch(tx, batch)),
+    retryAlone: isRetryable,
+  });
 
   private constructor(sql: Sql) {
     this.sql = sql;
-    this.userColumns = sql`id, email, first_name, last_name, role, created_at`;
-    this.pairColumns = sql`id, mentor_id, mentee_id, active, last_seq`;
-    this.messageColumns = sql`id, pair_id, seq, sender_id, content, created_at, is_read, client_id`;
+    this.userColumns = sql.unsafe(USER_COLUMNS);
+    this.pairColumns = sql.unsafe(PAIR_COLUMNS);
+    this.messageColumns = sql.unsafe(MESSAGE_COLUMNS);
   }
 
   /** Connects a pool of at most `poolSize` connections and applies pending migrations. */
@@ -198,16 +178,16 @@ export class PostgresStore implements Store {
   }
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ input: message, resolve, reject });
-      this.flushing ??= this.flushLoop();
-    });
+    return this.appends.push(message);
   }
 
-  async seqAtMessageId(pairId: number, messageId: number): Promise<number> {
-    const rows = await this.sql<{ seq: number }[]>`
-      SELECT seq FROM messages WHERE pair_id = ${pairId} AND id <= ${messageId} ORDER BY id DESC LIMIT 1`;
-    return rows[0]?.seq ?? 0;
+  async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {
+    const forward = after !== undefined;
+    const rows = await this.sql<MessageRow[]>`
+      SELECT ${this.messageColumns} FROM messages
+      WHERE pair_id = ${pairId} AND id > ${after ?? 0} AND id < ${before ?? Number.MAX_SAFE_INTEGER}
+      ORDER BY id ${forward ? this.sql`` : this.sql`DESC`} LIMIT ${limit + 1}`;
+    return toHistoryPage(rows, limit, forward);
   }
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
@@ -244,15 +224,7 @@ export class PostgresStore implements Store {
       LEFT JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq
       WHERE p.active AND (p.mentor_id = ${userId} OR p.mentee_id = ${userId})
       ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`;
-    return rows.map((row) => ({
-      pairId: row.pair_id,
-      partner: toUser(row),
-      lastMessage: row.m_id === null ? null : toMessage({
-        id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
-        created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id,
-      }),
-      unreadCount: row.unread_count,
-    }));
+    return rows.map(toConversation);
   }
 
   async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
@@ -284,105 +256,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await this.appends.drain();
     await this.sql.end();
-  }
-
-  /** Commits what is pending, batch after batch, until nothing is; never rejects. */
-  private async flushLoop(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      await this.commitBatch(batch);
-    }
-    this.flushing = null;
-  }
-
-  /**
-   * Stores a batch in one transaction and settles each append. One append's bad data aborts
-   * the whole transaction, so then each append is retried alone and only the faulty one
-   * fails. Any other error (a lost connection: the outcome is unknown) rejects the batch.
-   */
-  private async commitBatch(batch: PendingAppend[]): Promise<void> {
-    let outcomes: Array<AppendResult | AppError>;
-    try {
-      outcomes = await this.sql.begin((tx) => this.appendAll(tx, batch.map((item) => item.input)));
-    } catch (error) {
-      if (batch.length > 1 && isRetryable(error)) {
-        for (const item of batch) await this.commitBatch([item]);
-      } else {
-        for (const item of batch) item.reject(error);
-      }
-      return;
-    }
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome instanceof AppError) item.reject(outcome);
-      else item.resolve(outcome);
-    });
-  }
-
-  /**
-   * Stores a batch with a fixed number of statements, whatever its size. The batch's pair
-   * rows are locked first, in id order, so that instances flushing over the same pairs queue
-   * instead of deadlocking; only then are earlier clientIds read, so that what another
-   * instance committed meanwhile is seen. Seqs are then allocated in arrival order.
-   */
-  private async appendAll(tx: postgres.TransactionSql<Types>, inputs: NewMessage[]): Promise<Array<AppendResult | AppError>> {
-    const ids = [...new Set(inputs.map((input) => input.pairId).filter(Number.isSafeInteger))];
-    const locked = ids.length === 0 ? [] : await tx<PairRow[]>`
-      SELECT ${this.pairColumns} FROM pairs WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE`;
-    const pairs = new Map(locked.map((row) => [row.id, row]));
-    const accepts = (input: NewMessage): boolean => {
-      const pair = pairs.get(input.pairId);
-      return pair?.active === true && (pair.mentor_id === input.senderId || pair.mentee_id === input.senderId);
-    };
-    const keyed = inputs.filter((input) => input.clientId != null && accepts(input));
-    const earlier = keyed.length === 0 ? [] : await tx<MessageRow[]>`
-      SELECT ${this.messageColumns} FROM messages
-      WHERE (pair_id, sender_id, client_id) IN (SELECT * FROM unnest(
-        ${keyed.map((m) => m.pairId)}::bigint[], ${keyed.map((m) => m.senderId)}::bigint[], ${keyed.map((m) => m.clientId!)}::text[]))`;
-
-    const at = (pairId: number, seq: number) => `${pairId}:${seq}`;
-    const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.stringify([pairId, senderId, clientId]);
-    const stored = new Map(earlier.map((row) => [at(row.pair_id, row.seq), toMessage(row)]));
-    const seqOfClientId = new Map(earlier.map((row) => [clientKey(row.pair_id, row.sender_id, row.client_id!), at(row.pair_id, row.seq)]));
-    const fresh: NewMessage[] = [];
-    const seqs: number[] = [];
-    const plan = inputs.map((input) => {
-      if (!accepts(input)) return new AppError('not_matched');
-      const key = input.clientId == null ? null : clientKey(input.pairId, input.senderId, input.clientId);
-      const original = key === null ? undefined : seqOfClientId.get(key);
-      if (original !== undefined) return { at: original, created: false };
-      const seq = ++pairs.get(input.pairId)!.last_seq;
-      fresh.push(input);
-      seqs.push(seq);
-      if (key !== null) seqOfClientId.set(key, at(input.pairId, seq));
-      return { at: at(input.pairId, seq), created: true };
-    });
-
-    if (fresh.length > 0) {
-      const bumpedIds = new Set(fresh.map((input) => input.pairId));
-      const bumped = locked.filter((pair) => bumpedIds.has(pair.id));
-      // Rows are inserted in arrival order, so message ids grow with seq.
-      const [inserted] = await Promise.all([
-        tx<MessageRow[]>`
-          INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
-          SELECT pair_id, seq, sender_id, content, now(), client_id
-          FROM unnest(${fresh.map((m) => m.pairId)}::bigint[], ${seqs}::bigint[], ${fresh.map((m) => m.senderId)}::bigint[],
-                      ${fresh.map((m) => m.content)}::text[], ${fresh.map((m) => m.clientId ?? null)}::text[])
-            WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, n)
-          ORDER BY n
-          RETURNING ${this.messageColumns}`,
-        tx`
-          UPDATE pairs SET last_seq = t.last_seq
-          FROM unnest(${bumped.map((pair) => pair.id)}::bigint[], ${bumped.map((pair) => pair.last_seq)}::bigint[]) AS t(id, last_seq)
-          WHERE pairs.id = t.id`,
-      ]);
-      for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));
-    }
-    return plan.map((step) => (step instanceof AppError ? step : { message: stored.get(step.at)!, created: step.created }));
   }
 
   /** The matches of `rows`, in their order, with both users read in one query. */
@@ -391,23 +266,27 @@ export class PostgresStore implements Store {
     const ids = [...new Set(rows.flatMap((row) => [row.mentor_id, row.mentee_id]))];
     const users = await db<UserRow[]>`SELECT ${this.userColumns} FROM users WHERE id = ANY(${ids}::bigint[])`;
     const byId = new Map(users.map((row) => [row.id, toUser(row)]));
-    return rows.map((row) => ({ pairId: row.pair_id, mentor: byId.get(row.mentor_id)!, mentee: byId.get(row.mentee_id)!, matchedAt: row.matched_at }));
+    return rows.map((row) => toMatch(row, byId.get(row.mentor_id)!, byId.get(row.mentee_id)!));
   }
 }
 
+translateBackendErrors(PostgresStore, isUnavailable);
+
 /**
- * Applies pending migrations in order, each in its own transaction. The advisory lock makes
+ * The migrations not yet applied, each in its own transaction. The advisory lock makes
  * instances starting together take turns; each re-reads what is applied once it holds the lock.
  */
-async function migrate(sql: Sql): Promise<void> {
-  for (const migration of MIGRATIONS) {
-    await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(hashtext('tandem.schema_migrations'))`;
-      await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`;
-      const [applied] = await tx`SELECT 1 FROM schema_migrations WHERE version = ${migration.version}`;
-      if (applied) return;
-      await tx.unsafe(migration.postgres); // a constant script of several statements, hence unsafe()
-      await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, now())`;
-    });
-  }
+function migrate(sql: Sql): Promise<void> {
+  return runMigrations<postgres.TransactionSql<Types>>({
+    transaction: async (body) => {
+      await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(hashtext('tandem.schema_migrations'))`;
+        await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`;
+        await body(tx);
+      });
+    },
+    isApplied: async (tx, version) => (await tx`SELECT 1 FROM schema_migrations WHERE version = ${version}`).length > 0,
+    apply: async (tx, migration) => void await tx.unsafe(migration.postgres), // a constant script of several statements, hence unsafe()
+    record: async (tx, migration) => void await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, now())`,
+  }, MIGRATIONS);
 }

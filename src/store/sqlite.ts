@@ -7,56 +7,22 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { errorCode, translateBackendErrors } from './backend-errors.js';
+import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
-import {
-  counterpartRole,
-  type AppendResult,
-  type Conversation,
-  type LoginAttempts,
-  type Match,
-  type MatchOptions,
-  type Message,
-  type NewMessage,
-  type NewUser,
-  type Pair,
-  type ReadResult,
-  type Role,
-  type Store,
-  type User,
-} from './index.js';
+import { runMigrations } from './migrations/runner.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
+import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
+import { counterpartRole } from './types.js';
+import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
-interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: number }
-interface PairRow { id: number; mentor_id: number; mentee_id: number; active: number; last_seq: number }
-interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: number; is_read: number; client_id: string | null }
-interface MatchRow { pair_id: number; matched_at: number; mentor_id: number; mentee_id: number }
-/** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
-interface ConversationRow extends UserRow {
-  pair_id: number;
-  unread_count: number;
-  m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: number; m_is_read: number; m_client_id: string | null;
-}
-
-const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';
-const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id';
-
-const toUser = (row: UserRow): User => ({
-  id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role, createdAt: new Date(row.created_at),
-});
-const toPair = (row: PairRow): Pair => ({
-  id: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: row.active === 1, lastSeq: row.last_seq,
-});
-const toMessage = (row: MessageRow): Message => ({
-  id: row.id, pairId: row.pair_id, seq: row.seq, senderId: row.sender_id, content: row.content,
-  createdAt: new Date(row.created_at), isRead: row.is_read === 1, clientId: row.client_id,
-});
-
-interface PendingAppend { input: NewMessage; resolve: (result: AppendResult) => void; reject: (error: unknown) => void }
+/** Another connection holds the lock beyond `busy_timeout`: retrying later may work. */
+const isUnavailable = (error: unknown): boolean => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(errorCode(error) ?? '');
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly sql;
-  private pending: PendingAppend[] = [];
-  private flushScheduled = false;
+  private readonly appends = new GroupCommit<NewMessage, AppendResult>({ commit: (batch) => this.commitBatch(batch) });
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -69,9 +35,9 @@ export class SqliteStore implements Store {
       insertSession: p('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
       userBySession: p(`SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`),
       revokeSession: p('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
-      activePairOfMentee: p('SELECT id, mentor_id, mentee_id, active, last_seq FROM pairs WHERE mentee_id = ? AND active = 1'),
-      pairOf: p('SELECT id, mentor_id, mentee_id, active, last_seq FROM pairs WHERE mentor_id = ? AND mentee_id = ?'),
-      pairById: p('SELECT id, mentor_id, mentee_id, active, last_seq FROM pairs WHERE id = ?'),
+      activePairOfMentee: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentee_id = ? AND active = 1`),
+      pairOf: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = ? AND mentee_id = ?`),
+      pairById: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ?`),
       insertPair: p('INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES (?, ?, 1, ?) RETURNING id'),
       reactivatePair: p('UPDATE pairs SET active = 1, matched_at = ?, ended_at = NULL WHERE id = ?'),
       endPair: p('UPDATE pairs SET active = 0, ended_at = ? WHERE id = ?'),
@@ -82,7 +48,8 @@ export class SqliteStore implements Store {
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       nextSeq: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING last_seq'),
       insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
-      seqAtId: p('SELECT seq FROM messages WHERE pair_id = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
+      pageBack: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
+      pageForward: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       before: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
       activeMenteesOf: p('SELECT count(*) AS n FROM pairs WHERE mentor_id = ? AND active = 1'),
@@ -111,14 +78,19 @@ export class SqliteStore implements Store {
   }
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
-  static open(path: string): SqliteStore {
+  static async open(path: string): Promise<SqliteStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db);
+    try {
+      await migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new SqliteStore(db);
   }
 
@@ -203,7 +175,7 @@ export class SqliteStore implements Store {
     if (!role || !partnerRow || partnerRow.role !== role) return null;
     const [mentorId, menteeId] = user.role === 'MENTOR' ? [user.id, partnerRow.id] : [partnerRow.id, user.id];
     const pair = this.sql.pairOf.get(mentorId, menteeId) as PairRow | undefined;
-    if (!pair || pair.active !== 1) return null;
+    if (!pair || !isSet(pair.active)) return null;
     return { pair: toPair(pair), partner: toUser(partnerRow) };
   }
 
@@ -213,18 +185,14 @@ export class SqliteStore implements Store {
   }
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ input: message, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.appends.push(message);
   }
 
-  async seqAtMessageId(pairId: number, messageId: number): Promise<number> {
-    const row = this.sql.seqAtId.get(pairId, messageId) as { seq: number } | undefined;
-    return row?.seq ?? 0;
+  async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {
+    const forward = after !== undefined;
+    const read = forward ? this.sql.pageForward : this.sql.pageBack;
+    const rows = read.all(pairId, after ?? 0, before ?? Number.MAX_SAFE_INTEGER, limit + 1) as MessageRow[];
+    return toHistoryPage(rows, limit, forward);
   }
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
@@ -243,16 +211,7 @@ export class SqliteStore implements Store {
   }
 
   async conversations(userId: number): Promise<Conversation[]> {
-    const rows = this.sql.conversations.all({ user: userId }) as ConversationRow[];
-    return rows.map((row) => ({
-      pairId: row.pair_id,
-      partner: toUser(row),
-      lastMessage: row.m_id === null ? null : toMessage({
-        id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
-        created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id,
-      }),
-      unreadCount: row.unread_count,
-    }));
+    return (this.sql.conversations.all({ user: userId }) as ConversationRow[]).map(toConversation);
   }
 
   async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
@@ -276,30 +235,13 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.flush();
+    await this.appends.drain();
     this.db.close();
   }
 
-  /** Commits every pending append in one transaction; a refused append fails alone. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    const outcomes: Array<AppendResult | AppError> = [];
-    try {
-      this.db.transaction(() => {
-        for (const item of batch) outcomes.push(this.appendOne(item.input));
-      }).immediate();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome instanceof AppError) item.reject(outcome);
-      else item.resolve(outcome);
-    });
+  /** Commits a batch in one immediate transaction; a refused append fails alone. */
+  private commitBatch(batch: readonly NewMessage[]): Array<AppendResult | AppError> {
+    return this.db.transaction(() => batch.map((input) => this.appendOne(input))).immediate();
   }
 
   private appendOne(input: NewMessage): AppendResult | AppError {
@@ -316,23 +258,28 @@ export class SqliteStore implements Store {
   }
 
   private matchFromRow(row: MatchRow): Match {
-    return {
-      pairId: row.pair_id,
-      mentor: toUser(this.sql.userById.get(row.mentor_id) as UserRow),
-      mentee: toUser(this.sql.userById.get(row.mentee_id) as UserRow),
-      matchedAt: new Date(row.matched_at),
-    };
+    return toMatch(row, toUser(this.sql.userById.get(row.mentor_id) as UserRow), toUser(this.sql.userById.get(row.mentee_id) as UserRow));
   }
 }
 
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-  for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sqlite);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
-    }).immediate();
-  }
+translateBackendErrors(SqliteStore, isUnavailable);
+
+/** The migrations not yet applied, each in its own immediate transaction. */
+function migrate(db: Database.Database): Promise<void> {
+  return runMigrations<Database.Database>({
+    async transaction(body) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+        await body(db);
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    isApplied: async (tx, version) => tx.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version) !== undefined,
+    apply: async (tx, migration) => void tx.exec(migration.sqlite),
+    record: async (tx, migration) => void tx.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now()),
+  }, MIGRATIONS);
 }

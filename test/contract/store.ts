@@ -305,22 +305,56 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.deepEqual(seqs(await store.messagesAfter(other.pairId, 0, 10)), [1]);
     });
 
-    test('finds the seq at a message id, for reading after an id', async (store) => {
+    test('pages history by message id: newest page, before, after, both, and has-more both ways', async (store) => {
       const { mentor, mentee, loner, pairId } = await seed(store);
       const other = await store.createMatch(mentor.email, loner.email);
       const ids: number[] = [];
-      for (let i = 1; i <= 4; i++) {
-        ids.push((await send(store, pairId, mentee, `m${i}`)).message.id);
-        await send(store, other.pairId, loner, `interleaved ${i}`);
+      const between: number[] = [];
+      for (let i = 1; i <= 6; i++) {
+        ids.push((await send(store, pairId, i % 2 ? mentee : mentor, `m${i}`)).message.id);
+        between.push((await send(store, other.pairId, loner, `interleaved ${i}`)).message.id);
       }
-      assert.equal(await store.seqAtMessageId(pairId, 0), 0);
-      assert.equal(await store.seqAtMessageId(pairId, ids[0]! - 1), 0);
-      assert.equal(await store.seqAtMessageId(pairId, ids[0]!), 1);
-      assert.equal(await store.seqAtMessageId(pairId, ids[2]!), 3);
-      // An id of the other pair, between two of this pair's, resumes after the earlier one.
-      assert.equal(await store.seqAtMessageId(pairId, ids[2]! + 1), 3);
-      assert.equal(await store.seqAtMessageId(pairId, Number.MAX_SAFE_INTEGER), 4);
-      assert.equal(await store.seqAtMessageId(other.pairId, ids[1]!), 1);
+      const page = async (cursor: { before?: number; after?: number; limit: number }, pair = pairId) => {
+        const { messages, hasMore } = await store.historyPage(pair, cursor);
+        return [messages.map((m) => m.seq), hasMore];
+      };
+      const id = (seq: number) => ids[seq - 1]!;
+      // No cursor: the newest page; more lie before it until the page holds the whole history.
+      assert.deepEqual(await page({ limit: 4 }), [[3, 4, 5, 6], true]);
+      assert.deepEqual(await page({ limit: 6 }), [[1, 2, 3, 4, 5, 6], false]);
+      assert.deepEqual(await page({ limit: 10 }), [[1, 2, 3, 4, 5, 6], false]);
+      // before: the page just before it, oldest first; has_more looks further back.
+      assert.deepEqual(await page({ before: id(5), limit: 2 }), [[3, 4], true]);
+      assert.deepEqual(await page({ before: id(3), limit: 2 }), [[1, 2], false]);
+      assert.deepEqual(await page({ before: id(1), limit: 2 }), [[], false]);
+      assert.deepEqual(await page({ before: 0, limit: 2 }), [[], false]);
+      // after: the page just after it; has_more looks further forward.
+      assert.deepEqual(await page({ after: 0, limit: 2 }), [[1, 2], true]);
+      assert.deepEqual(await page({ after: id(2), limit: 2 }), [[3, 4], true]);
+      assert.deepEqual(await page({ after: id(4), limit: 2 }), [[5, 6], false]);
+      assert.deepEqual(await page({ after: id(6), limit: 2 }), [[], false]);
+      assert.deepEqual(await page({ after: Number.MAX_SAFE_INTEGER, limit: 2 }), [[], false]);
+      // Both: between them, from `after` on; has_more says whether more lie up to `before`.
+      assert.deepEqual(await page({ after: id(1), before: id(6), limit: 2 }), [[2, 3], true]);
+      assert.deepEqual(await page({ after: id(1), before: id(6), limit: 4 }), [[2, 3, 4, 5], false]);
+      assert.deepEqual(await page({ after: id(1), before: id(6), limit: 10 }), [[2, 3, 4, 5], false]);
+      assert.deepEqual(await page({ after: id(3), before: id(4), limit: 2 }), [[], false]);
+      assert.deepEqual(await page({ after: id(4), before: id(3), limit: 2 }), [[], false]);
+      // An id of the other pair stands where it was stored: between two of this pair's.
+      assert.deepEqual(await page({ after: between[2]!, limit: 10 }), [[4, 5, 6], false]);
+      assert.deepEqual(await page({ before: between[2]!, limit: 10 }), [[1, 2, 3], false]);
+      assert.deepEqual(await page({ after: between[0]!, before: between[3]!, limit: 10 }), [[2, 3, 4], false]);
+      // Only the pair's own messages, whole.
+      assert.deepEqual(await page({ limit: 10 }, other.pairId), [[1, 2, 3, 4, 5, 6], false]);
+      const [newest] = (await store.historyPage(pairId, { before: id(2), limit: 1 })).messages;
+      assert.deepEqual(newest, (await store.messagesAfter(pairId, 0, 1))[0]);
+    });
+
+    test('pages an empty history as empty, whatever the cursor', async (store) => {
+      const { pairId } = await seed(store);
+      for (const cursor of [{}, { before: 1 }, { after: 0 }, { after: 0, before: Number.MAX_SAFE_INTEGER }]) {
+        assert.deepEqual(await store.historyPage(pairId, { ...cursor, limit: 5 }), { messages: [], hasMore: false });
+      }
     });
 
     test('marks read what the partner sent to the reader', async (store) => {

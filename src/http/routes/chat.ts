@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { readReceiptEvent, senderOf } from '../../chat/wire-message.js';
-import type { Store, User } from '../../store/index.js';
+import type { User } from '../../store/index.js';
 import { requirePair, requireUser, type RouteContext } from '../context.js';
 import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
 
@@ -97,7 +97,11 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
     const query = request.query;
     const limit = Math.min(query.limit === undefined ? config.history.defaultLimit : Number(query.limit), config.history.maxLimit);
-    const page = await readPage(store, pair.id, query, limit);
+    const page = await store.historyPage(pair.id, {
+      before: query.before === undefined ? undefined : Number(query.before),
+      after: query.after === undefined ? undefined : Number(query.after),
+      limit,
+    });
     return { messages: page.messages.map((message) => historyMessage(message, senderOf(message, user, partner))), has_more: page.hasMore };
   });
 
@@ -122,23 +126,6 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     });
     return { count: result.count };
   });
-}
-
-/**
- * One page of history. Seqs are contiguous within a pair, so message ids are turned into
- * seqs once and the page is one range read; one row more than the page tells `has_more`.
- */
-async function readPage(store: Store, pairId: number, query: HistoryQuery, limit: number) {
-  // Messages with id < before are those up to the seq at id before - 1.
-  const beforeSeq = query.before === undefined ? Number.MAX_SAFE_INTEGER : (await store.seqAtMessageId(pairId, Number(query.before) - 1)) + 1;
-  if (query.after !== undefined) {
-    const afterSeq = await store.seqAtMessageId(pairId, Number(query.after));
-    const span = Math.min(limit + 1, beforeSeq - afterSeq - 1);
-    const rows = span > 0 ? await store.messagesAfter(pairId, afterSeq, span) : [];
-    return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
-  }
-  const rows = beforeSeq > 1 ? await store.messagesBefore(pairId, beforeSeq, limit + 1) : [];
-  return { messages: rows.slice(-limit), hasMore: rows.length > limit };
 }
 
 /** Presence of the partner; a presence backend that fails is logged and shows the partner offline rather than failing the list. */

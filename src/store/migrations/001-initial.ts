@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './runner.js';
 
 /** Users, sessions, pairs (with the per-pair `seq` counter) and messages. */
 export const initial: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './runner.js';
 
 /** Finds a pair's messages by id (resume with `?after=<message_id>`, history by id). */
 export const messagesByPairId: Migration = {

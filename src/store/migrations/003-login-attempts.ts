@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './runner.js';
 
 /**
  * Failed-login counters for brute-force protection, one fixed window per key (an account or

@@ -6,12 +6,9 @@
 import { initial } from './001-initial.js';
 import { messagesByPairId } from './002-messages-by-pair-id.js';
 import { loginAttempts } from './003-login-attempts.js';
+import type { Migration } from './runner.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sqlite: string;
-  postgres: string;
-}
+export type { Migration } from './runner.js';
 
+/** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts];

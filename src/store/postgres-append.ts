@@ -1,0 +1,72 @@
+/**
+ * How PostgresStore stores one group-commit batch of appends: in the caller's transaction,
+ * with a fixed number of statements whatever the batch's size.
+ */
+import type postgres from 'postgres';
+import { AppError } from '../errors.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from './rows.js';
+import type { AppendResult, NewMessage } from './types.js';
+
+type Tx = postgres.TransactionSql<{ bigint: number }>;
+
+/**
+ * Stores a batch with a fixed number of statements, whatever its size. The batch's pair
+ * rows are locked first, in id order, so that instances flushing over the same pairs queue
+ * instead of deadlocking; only then are earlier clientIds read, so that what another
+ * instance committed meanwhile is seen. Seqs are then allocated in arrival order.
+ */
+export async function appendBatch(tx: Tx, inputs: readonly NewMessage[]): Promise<Array<AppendResult | AppError>> {
+  const ids = [...new Set(inputs.map((input) => input.pairId).filter(Number.isSafeInteger))];
+  const locked = ids.length === 0 ? [] : await tx<PairRow[]>`
+    SELECT ${tx.unsafe(PAIR_COLUMNS)} FROM pairs WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE`;
+  const pairs = new Map(locked.map((row) => [row.id, row]));
+  const accepts = (input: NewMessage): boolean => {
+    const pair = pairs.get(input.pairId);
+    return pair?.active === true && (pair.mentor_id === input.senderId || pair.mentee_id === input.senderId);
+  };
+  const keyed = inputs.filter((input) => input.clientId != null && accepts(input));
+  const earlier = keyed.length === 0 ? [] : await tx<MessageRow[]>`
+    SELECT ${tx.unsafe(MESSAGE_COLUMNS)} FROM messages
+    WHERE (pair_id, sender_id, client_id) IN (SELECT * FROM unnest(
+      ${keyed.map((m) => m.pairId)}::bigint[], ${keyed.map((m) => m.senderId)}::bigint[], ${keyed.map((m) => m.clientId!)}::text[]))`;
+
+  const at = (pairId: number, seq: number) => `${pairId}:${seq}`;
+  const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.stringify([pairId, senderId, clientId]);
+  const stored = new Map(earlier.map((row) => [at(row.pair_id, row.seq), toMessage(row)]));
+  const seqOfClientId = new Map(earlier.map((row) => [clientKey(row.pair_id, row.sender_id, row.client_id!), at(row.pair_id, row.seq)]));
+  const fresh: NewMessage[] = [];
+  const seqs: number[] = [];
+  const plan = inputs.map((input) => {
+    if (!accepts(input)) return new AppError('not_matched');
+    const key = input.clientId == null ? null : clientKey(input.pairId, input.senderId, input.clientId);
+    const original = key === null ? undefined : seqOfClientId.get(key);
+    if (original !== undefined) return { at: original, created: false };
+    const seq = ++pairs.get(input.pairId)!.last_seq;
+    fresh.push(input);
+    seqs.push(seq);
+    if (key !== null) seqOfClientId.set(key, at(input.pairId, seq));
+    return { at: at(input.pairId, seq), created: true };
+  });
+
+  if (fresh.length > 0) {
+    const bumpedIds = new Set(fresh.map((input) => input.pairId));
+    const bumped = locked.filter((pair) => bumpedIds.has(pair.id));
+    // Rows are inserted in arrival order, so message ids grow with seq.
+    const [inserted] = await Promise.all([
+      tx<MessageRow[]>`
+        INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
+        SELECT pair_id, seq, sender_id, content, now(), client_id
+        FROM unnest(${fresh.map((m) => m.pairId)}::bigint[], ${seqs}::bigint[], ${fresh.map((m) => m.senderId)}::bigint[],
+                    ${fresh.map((m) => m.content)}::text[], ${fresh.map((m) => m.clientId ?? null)}::text[])
+          WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, n)
+        ORDER BY n
+        RETURNING ${tx.unsafe(MESSAGE_COLUMNS)}`,
+      tx`
+        UPDATE pairs SET last_seq = t.last_seq
+        FROM unnest(${bumped.map((pair) => pair.id)}::bigint[], ${bumped.map((pair) => pair.last_seq)}::bigint[]) AS t(id, last_seq)
+        WHERE pairs.id = t.id`,
+    ]);
+    for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));
+  }
+  return plan.map((step) => (step instanceof AppError ? step : { message: stored.get(step.at)!, created: step.created }));
+}

@@ -1,0 +1,75 @@
+/**
+ * The rows both engines read, and their mapping to domain objects. Column names are the
+ * same in both schemas; only the representation differs: SQLite gives flags as 0/1 and
+ * instants as epoch milliseconds, PostgreSQL gives booleans and Dates.
+ */
+import type { Conversation, HistoryPage, Match, Message, Pair, Role, User } from './types.js';
+
+/** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
+export type Flag = number | boolean;
+/** A timestamp column: epoch milliseconds from SQLite, a Date from PostgreSQL. */
+export type Instant = number | Date;
+
+export interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: Instant }
+export interface PairRow { id: number; mentor_id: number; mentee_id: number; active: Flag; last_seq: number }
+export interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Instant; is_read: Flag; client_id: string | null }
+export interface MatchRow { pair_id: number; matched_at: Instant; mentor_id: number; mentee_id: number }
+/** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
+export interface ConversationRow extends UserRow {
+  pair_id: number;
+  unread_count: number;
+  m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: Instant; m_is_read: Flag; m_client_id: string | null;
+}
+
+/** The columns of a UserRow, in the order both engines select them. */
+export const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';
+/** The columns of a PairRow. */
+export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq';
+/** The columns of a MessageRow. */
+export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id';
+
+/** True for SQLite's 1 and PostgreSQL's true. */
+export const isSet = (flag: Flag): boolean => flag === true || flag === 1;
+/** The instant as a Date; a Date from the driver is kept as it is. */
+export const toDate = (instant: Instant): Date => (instant instanceof Date ? instant : new Date(instant));
+
+/** The domain User of a row. */
+export const toUser = (row: UserRow): User => ({
+  id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role, createdAt: toDate(row.created_at),
+});
+
+/** The domain Pair of a row. */
+export const toPair = (row: PairRow): Pair => ({
+  id: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: isSet(row.active), lastSeq: row.last_seq,
+});
+
+/** The domain Message of a row. */
+export const toMessage = (row: MessageRow): Message => ({
+  id: row.id, pairId: row.pair_id, seq: row.seq, senderId: row.sender_id, content: row.content,
+  createdAt: toDate(row.created_at), isRead: isSet(row.is_read), clientId: row.client_id,
+});
+
+/** The domain Match of a row, given both of its users. */
+export const toMatch = (row: MatchRow, mentor: User, mentee: User): Match => ({
+  pairId: row.pair_id, mentor, mentee, matchedAt: toDate(row.matched_at),
+});
+
+/** The domain Conversation of a row. */
+export const toConversation = (row: ConversationRow): Conversation => ({
+  pairId: row.pair_id,
+  partner: toUser(row),
+  lastMessage: row.m_id === null ? null : toMessage({
+    id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
+    created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id,
+  }),
+  unreadCount: row.unread_count,
+});
+
+/**
+ * The page of `rows` read with one row more than `limit`: newest first when paging back
+ * (`forward` false), oldest first when paging forward. The extra row only tells `hasMore`.
+ */
+export function toHistoryPage(rows: readonly MessageRow[], limit: number, forward: boolean): HistoryPage {
+  const page = rows.slice(0, limit).map(toMessage);
+  return { messages: forward ? page : page.reverse(), hasMore: rows.length > limit };
+}

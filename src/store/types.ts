@@ -1,0 +1,200 @@
+/**
+ * The Store: everything Tandem keeps. One implementation per database (SQLite, PostgreSQL),
+ * all held to the same contract suite in test/contract/store.ts. Methods speak the domain,
+ * always return Promises, and authorize writes at the moment of use (a message is stored
+ * only while its pair is matched).
+ */
+
+export type Role = 'MENTOR' | 'MENTEE' | 'ADMIN';
+export const ROLES: readonly Role[] = ['MENTOR', 'MENTEE', 'ADMIN'];
+
+export interface User {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+}
+
+/** A mentor and a mentee; the pair outlives an unmatch so that a rematch keeps its history. */
+export interface Pair {
+  id: number;
+  mentorId: number;
+  menteeId: number;
+  active: boolean;
+  /** The `seq` of the pair's newest message, 0 before the first. */
+  lastSeq: number;
+}
+
+export interface Match {
+  pairId: number;
+  mentor: User;
+  mentee: User;
+  matchedAt: Date;
+}
+
+export interface Message {
+  id: number;
+  pairId: number;
+  seq: number;
+  senderId: number;
+  content: string;
+  createdAt: Date;
+  isRead: boolean;
+  clientId: string | null;
+}
+
+export interface NewMessage {
+  pairId: number;
+  senderId: number;
+  content: string;
+  clientId?: string | null;
+}
+
+export interface AppendResult {
+  message: Message;
+  /** False when `clientId` matched an earlier message of the same sender in the same pair. */
+  created: boolean;
+}
+
+export interface ReadResult {
+  count: number;
+  /** Id of the newest message this call marked read; null when it marked none. */
+  lastReadId: number | null;
+}
+
+/** Where a page of history lies: message ids bounding it (both exclusive), and its size (at least 1). */
+export interface HistoryCursor {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+/** One page of history, oldest first. */
+export interface HistoryPage {
+  messages: Message[];
+  /** More messages lie beyond the page in the direction of paging. */
+  hasMore: boolean;
+}
+
+/** One current partner of a user, as the conversation list shows it. */
+export interface Conversation {
+  pairId: number;
+  partner: User;
+  /** The pair's newest message (from either side); null before the first. */
+  lastMessage: Message | null;
+  /** Messages from the partner that the user has not marked read. */
+  unreadCount: number;
+}
+
+/** Failed logins counted under one key (an account or a client address) in its current window. */
+export interface LoginAttempts {
+  key: string;
+  count: number;
+  /** When the key's current window started; it ends one window length later. */
+  windowStartedAt: Date;
+}
+
+export interface MatchOptions {
+  /** Most active mentees the mentor may have, this one included; null or absent: no limit. */
+  mentorCapacity?: number | null;
+}
+
+export interface Store {
+  /** Creates a user; rejects with `email_taken` when the email is in use. */
+  createUser(user: NewUser): Promise<User>;
+  userByEmail(email: string): Promise<User | null>;
+  /** The user and their password hash, for login only. */
+  credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null>;
+
+  createSession(tokenHash: string, userId: number, expiresAt: Date): Promise<void>;
+  /** The user of a live session: known, not expired at `now`, not revoked. */
+  userBySession(tokenHash: string, now: Date): Promise<User | null>;
+  /** Revokes a session; true when it was not revoked before. */
+  revokeSession(tokenHash: string): Promise<boolean>;
+
+  /**
+   * Matches a mentee with a mentor. Rejects with `user_not_found`, `wrong_role`,
+   * `already_matched`, or `mentor_at_capacity` when the mentor already has
+   * `options.mentorCapacity` active mentees (checked under a lock of the mentor, so concurrent
+   * matches on any instance never exceed it). Rematching a former pair reactivates it,
+   * history and `seq` included.
+   */
+  createMatch(mentorEmail: string, menteeEmail: string, options?: MatchOptions): Promise<Match>;
+  /** Ends the mentee's active match; null when there is none. */
+  endMatch(menteeEmail: string): Promise<Match | null>;
+  /** Active matches: all of them, or those in which `userId` takes part. */
+  listMatches(userId?: number): Promise<Match[]>;
+  /**
+   * The active pair of `user` with the user whose email is `partnerEmail`, provided the
+   * partner holds the counterpart role; null otherwise, whatever the reason.
+   */
+  activePairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null>;
+  pairById(pairId: number): Promise<Pair | null>;
+
+  /**
+   * Stores a message with the pair's next `seq`, allocated in the storing transaction.
+   * Rejects with `not_matched` when the pair is not active or the sender is not in it (this
+   * is checked first, retries included). Idempotent on `(pairId, senderId, clientId)`: a
+   * retry resolves with the original and `created: false`. Resolves once the message is durable.
+   */
+  appendMessage(message: NewMessage): Promise<AppendResult>;
+  /**
+   * One page of the pair's history, oldest first, by message id (ids grow with `seq` within
+   * a pair; an id of another pair is a position like any other). Without a cursor: the
+   * newest `limit` messages. `before` alone: the `limit` messages just before it. `after`
+   * (with or without `before`): the `limit` messages just after it, and before `before`
+   * when given. `hasMore`: more messages lie beyond the page in the direction of paging
+   * (older ones without `after`, newer ones up to `before` with it).
+   */
+  historyPage(pairId: number, cursor: HistoryCursor): Promise<HistoryPage>;
+  /** Up to `limit` messages of the pair with `seq > afterSeq`, oldest first. */
+  messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]>;
+  /** Up to `limit` messages of the pair with `seq < beforeSeq`, returned oldest first. */
+  messagesBefore(pairId: number, beforeSeq: number, limit: number): Promise<Message[]>;
+  /** Marks every unread message the partner sent to `readerId` in an active pair, in one statement. */
+  markRead(pairId: number, readerId: number): Promise<ReadResult>;
+  /**
+   * One row per active match of `userId`: the partner, the pair's newest message and the
+   * number of the partner's messages the user has not read — read with one SQL statement,
+   * whatever the number of partners. Most recent activity first (newest message, or the
+   * match itself when there is none), then newest pair first.
+   */
+  conversations(userId: number): Promise<Conversation[]>;
+
+  /**
+   * Counts one login attempt under each key and resolves with each key's count in its
+   * current window. A key whose window started at or before `windowStart` starts a new
+   * window at `now` with a count of 1. Windows that ended are forgotten. Atomic per key, so
+   * concurrent attempts on any instance each get their own count. Keys are distinct.
+   */
+  countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]>;
+  /** Takes back one attempt counted under each key (the login succeeded); never below zero. */
+  refundLoginAttempt(keys: readonly string[]): Promise<void>;
+
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  /** Stores what is pending, then closes. */
+  close(): Promise<void>;
+}
+
+/** Emails are compared case-insensitively: they are kept lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The counterpart role a user of `role` may chat with; null for admins. */
+export function counterpartRole(role: Role): Role | null {
+  if (role === 'MENTEE') return 'MENTOR';
+  if (role === 'MENTOR') return 'MENTEE';
+  return null;
+}
