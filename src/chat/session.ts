@@ -23,9 +23,6 @@ import { roomName } from './room.js';
 import { TypingExpiry } from './typing-expiry.js';
 import { readReceiptEvent, senderOf, toWireMessage } from './wire-message.js';
 
-/** How long a connection closed for being slow may take to say goodbye before it is cut. */
-const SLOW_CLOSE_GRACE_MS = 2000;
-
 export interface SessionDeps {
   store: Store;
   hub: Hub;
@@ -313,7 +310,7 @@ export class ChatSession implements RoomMember {
   private closeSlowConsumer(): void {
     if (this.state === 'closed') return;
     this.close(CloseCode.tryAgain);
-    setTimeout(() => this.socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.socket.terminate(), this.deps.limits.slowCloseGraceMs).unref();
   }
 
   /** A method, not a field test, so that checks after an await are not narrowed away. */
