@@ -17,6 +17,7 @@ import type { Outbound } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import { readReceiptEvent, toWireMessage } from './wire-message.js';
 
+/** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
 export interface InboundDeps {
   store: Pick<Store, 'appendMessage' | 'markRead'>;
   hub: Pick<Hub, 'layerUp' | 'publish' | 'publishEventually'>;
@@ -30,6 +31,7 @@ export interface InboundDeps {
   room: string;
 }
 
+/** One connection's frames, taken in arrival order; each gets its answer's place at once. */
 export class Inbound {
   /** Frames that came before `open`; `null` once taking. */
   private early: Array<[Buffer, boolean]> | null = [];

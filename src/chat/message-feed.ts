@@ -24,6 +24,7 @@ import type { Message, Store } from '../store/index.js';
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
 const PAGE = 500;
 
+/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
 export interface FeedDeps {
   /** Where missed and replayed messages are read from; the feed reads nothing else. */
   source: Pick<Store, 'messagesAfter'>;
@@ -34,6 +35,7 @@ export interface FeedDeps {
   send(frame: string, written?: () => void): void;
   /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
   onFailure(error: unknown): void;
+  /** Messages per store read; `PAGE` unless set (tests use small pages). */
   pageSize?: number;
 }
 
@@ -47,6 +49,7 @@ export interface OwnMessage {
 
 type Slot = { state: 'storing' } | { state: 'echo'; seq: number; fetched: boolean } | { state: 'frame'; frame: string };
 
+/** One connection's messages and answers, by the two rules above; silent once stopped. */
 export class MessageFeed {
   /** The `seq` of the last message handed to the client. */
   private lastSeq = 0;
@@ -109,7 +112,7 @@ export class MessageFeed {
     this.flush();
   }
 
-  /** Resolves once every slot taken so far is done (or the feed stopped). */
+  /** Resolves once the queue is empty — every own message echoed, every error sent — or the feed stopped. */
   drained(): Promise<void> {
     if (this.stopped || this.slots.length === 0) return Promise.resolve();
     return new Promise((resolve) => {

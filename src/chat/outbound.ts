@@ -15,8 +15,7 @@ import { MessageFeed, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
 import { senderOf, toWireMessage } from './wire-message.js';
 
-export type { OwnMessage } from './message-feed.js';
-
+/** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
 export interface OutboundDeps {
   store: Pick<Store, 'messagesAfter'>;
   pairId: number;
@@ -31,6 +30,7 @@ export interface OutboundDeps {
   onForceDisconnect(reason: string): void;
 }
 
+/** One connection's output: frames leave in the order its methods state, and nothing after `stop`. */
 export class Outbound {
   private readonly feed: MessageFeed;
   private readonly partnerTyping: TypingExpiry;
