@@ -42,6 +42,8 @@ export interface ChatLimits {
   floodCloseAfter: number;
   /** Unsent bytes a connection may have queued before it is closed with 1013. */
   maxBufferedBytes: number;
+  /** How long a connection closed with 1013 may take to read its close frame before it is cut. */
+  slowCloseGraceMs: number;
   /** How often the server pings; a peer that has not answered by the next ping is dropped. */
   pingIntervalMs: number;
   /** A partner's `is_typing: true` is cleared after this long without renewal. */
@@ -77,6 +79,7 @@ const DEFAULTS = {
   WS_RATE_BURST: '60',
   WS_FLOOD_CLOSE_AFTER: '100',
   WS_MAX_BUFFERED_BYTES: String(1024 * 1024),
+  WS_SLOW_CLOSE_GRACE_MS: '2000',
   WS_PING_INTERVAL_MS: '25000',
   TYPING_TIMEOUT_MS: '10000',
 } as const;
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateBurst: integer('WS_RATE_BURST', 1, 1_000_000),
       floodCloseAfter: integer('WS_FLOOD_CLOSE_AFTER', 1, 1_000_000),
       maxBufferedBytes: integer('WS_MAX_BUFFERED_BYTES', 64 * 1024, 1024 * 1024 * 1024),
+      slowCloseGraceMs: integer('WS_SLOW_CLOSE_GRACE_MS', 0, 3_600_000),
       pingIntervalMs: integer('WS_PING_INTERVAL_MS', 100, 3_600_000),
       typingTimeoutMs: integer('TYPING_TIMEOUT_MS', 100, 600_000),
     },

@@ -90,6 +90,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ TRUST_PROXY: 'the proxy' }), /TRUST_PROXY/);
   });
 
+  it('reads the WebSocket slow-consumer grace, 2000 ms unless set', () => {
+    assert.equal(loadConfig({}).chat.slowCloseGraceMs, 2000);
+    assert.equal(loadConfig({ WS_SLOW_CLOSE_GRACE_MS: '60000' }).chat.slowCloseGraceMs, 60000);
+    assert.equal(loadConfig({ WS_SLOW_CLOSE_GRACE_MS: '0' }).chat.slowCloseGraceMs, 0);
+    for (const bad of ['soon', '-1', '3600001']) assert.throws(() => loadConfig({ WS_SLOW_CLOSE_GRACE_MS: bad }), /WS_SLOW_CLOSE_GRACE_MS/);
+  });
+
   it('lists every problem in one error', () => {
     assert.throws(
       () =>

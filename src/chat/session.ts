@@ -1,30 +1,23 @@
 /**
- * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. Frames flow one
- * way: parse → rate limit → authorize (the store refuses writes to an ended match) → store →
- * publish. The hub brings room events back; the feed hands each message to the client
- * exactly once and in `seq` order.
+ * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. The session owns
+ * the connection's lifecycle — the checks at the start, liveness, draining, closing — and
+ * wires its two directions together: the inbound takes frames (rate limit, parse, store,
+ * publish), the outbound is the only writer to the socket and owns the order of what it
+ * sends. The hub brings room events back to the outbound.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { ChatLimits } from '../config.js';
-import { isAppError } from '../errors.js';
-import { frameRejectReason, recordFrameRejected, recordMessagesDelivered } from '../metrics.js';
+import { recordFrameRejected } from '../metrics.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
-import { CONNECTED_TEXT, ErrorText, type ChatMessageIn, type ErrorOut, type OutboundFrame } from '../protocol/frames.js';
-import { clientIdOf, parseFrame } from '../protocol/parse.js';
+import { CONNECTED_TEXT } from '../protocol/frames.js';
 import type { Pair, Store, User } from '../store/index.js';
-import { MessageFeed } from './delivery.js';
 import type { Hub, RoomMember } from './hub.js';
-import { TokenBucket } from './rate-limit.js';
+import { Inbound } from './inbound.js';
+import { Outbound } from './outbound.js';
 import { roomName } from './room.js';
-import { TypingExpiry } from './typing-expiry.js';
-import { readReceiptEvent, senderOf, toWireMessage } from './wire-message.js';
-
-/** How long a connection closed for being slow may take to say goodbye before it is cut. */
-const SLOW_CLOSE_GRACE_MS = 2000;
 
 export interface SessionDeps {
   store: Store;
@@ -51,18 +44,10 @@ export class ChatSession implements RoomMember {
   private readonly pairId: number;
   private readonly room: string;
   private readonly resumeAfter: number | null;
-  private readonly feed: MessageFeed;
-  private readonly bucket: TokenBucket;
+  private readonly inbound: Inbound;
+  private readonly outbound: Outbound;
   private state: 'starting' | 'open' | 'draining' | 'closed' = 'starting';
-  /** Events and frames that arrive before `connection_established` went out. */
-  private early: { events: Array<[RoomEvent, string]>; frames: Array<[Buffer, boolean]> } = { events: [], frames: [] };
-  private pendingStores = 0;
-  private outputTail: Promise<void> = Promise.resolve();
-  private rateLimitedInARow = 0;
   private joinedPresence = false;
-  /** This connection last said it was typing. */
-  private typing = false;
-  private readonly partnerTyping: TypingExpiry;
   private alive = true;
 
   constructor(private readonly socket: WebSocket, identity: SessionIdentity, private readonly deps: SessionDeps) {
@@ -72,25 +57,31 @@ export class ChatSession implements RoomMember {
     this.sessionHash = identity.sessionHash;
     this.resumeAfter = identity.resumeAfter;
     this.room = roomName(this.user.email, this.partner.email);
-    this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
-    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () =>
-      this.send({ type: 'typing', sender_email: this.partner.email, is_typing: false }),
-    );
-    this.feed = new MessageFeed({
+    this.outbound = new Outbound(socket, {
       store: deps.store,
       pairId: this.pairId,
-      encode: (message) => encodeFrame({ type: 'chat_message', ...toWireMessage(message, senderOf(message, this.user, this.partner)) }),
-      send: (frame, written) => this.sendRaw(frame, written),
-      isLive: () => this.state === 'open' || this.state === 'draining' || this.state === 'starting',
-      onFailure: (error) => {
+      user: this.user,
+      partner: this.partner,
+      limits: deps.limits,
+      onReadFailure: (error) => {
         deps.onError(error, 'reading messages from the store');
         this.close(CloseCode.internalError);
       },
+      onSlowConsumer: () => this.closeSlowConsumer(),
+      onForceDisconnect: (reason) => this.forceDisconnect(reason),
     });
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (this.state === 'starting') this.early.frames.push([data, isBinary]);
-      else if (this.state === 'open') this.receive(data, isBinary);
+    this.inbound = new Inbound({
+      store: deps.store,
+      hub: deps.hub,
+      limits: deps.limits,
+      onError: deps.onError,
+      outbound: this.outbound,
+      close: (close) => this.close(close),
+      user: this.user,
+      pairId: this.pairId,
+      room: this.room,
     });
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.inbound.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.closed());
     socket.on('error', (error: Error & { code?: string }) => {
@@ -102,7 +93,8 @@ export class ChatSession implements RoomMember {
    * Joins the room, then checks the match again and reads where the pair stands: a match
    * ended while this handshake was in flight is refused, and nothing published after the
    * subscription went live can be missed. With `?after=`, the backlog is replayed before
-   * any live message.
+   * any live message. Frames and room events that arrive meanwhile wait for
+   * `connection_established`.
    */
   async start(): Promise<void> {
     let partnerOnline: boolean;
@@ -118,7 +110,7 @@ export class ChatSession implements RoomMember {
         const [next] = (await this.deps.store.historyPage(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
         if (next) from = Math.min(lastSeq, next.seq - 1);
       }
-      this.feed.startAfter(from);
+      this.outbound.startAfter(from);
       this.joinedPresence = true;
       const first = await this.presence(() => this.deps.presence.join(this.room, this.user.email, this.id));
       partnerOnline = await this.presence(() => this.deps.presence.isOnline(this.room, this.partner.email));
@@ -128,37 +120,13 @@ export class ChatSession implements RoomMember {
       this.deps.onError(error, 'starting a chat session');
       return this.close(CloseCode.internalError);
     }
-    this.send({ type: 'connection_established', message: CONNECTED_TEXT, partner_online: partnerOnline });
-    void this.feed.replayTo(lastSeq);
+    this.outbound.open({ type: 'connection_established', message: CONNECTED_TEXT, partner_online: partnerOnline }, lastSeq);
     this.state = 'open';
-    const { events, frames } = this.early;
-    this.early = { events: [], frames: [] };
-    for (const [event, frame] of events) this.deliver(event, frame);
-    for (const [data, isBinary] of frames) this.receive(data, isBinary);
+    this.inbound.open();
   }
 
   deliver(event: RoomEvent, frame: string): void {
-    if (this.state === 'starting') {
-      this.early.events.push([event, frame]);
-      return;
-    }
-    if (this.state !== 'open' && this.state !== 'draining') return;
-    switch (event.kind) {
-      case 'chat_message':
-        return this.feed.offer(event.message.seq, frame);
-      case 'typing':
-        if (event.sender_email === this.user.email) return;
-        this.partnerTyping.saw(event.is_typing);
-        return this.sendRaw(frame);
-      case 'read_receipt':
-        if (event.reader_email !== this.user.email) this.sendRaw(frame);
-        return;
-      case 'presence':
-        if (event.email !== this.user.email) this.sendRaw(frame);
-        return;
-      case 'force_disconnect':
-        return this.forceDisconnect(event.reason);
-    }
+    this.outbound.deliver(event, frame);
   }
 
   /** The layer reconnected: read whatever the pair got meanwhile. */
@@ -166,7 +134,7 @@ export class ChatSession implements RoomMember {
     if (this.state !== 'open') return;
     this.deps.store.pairById(this.pairId).then(
       (pair) => {
-        if (pair) void this.feed.replayTo(pair.lastSeq);
+        if (pair) this.outbound.catchUp(pair.lastSeq);
       },
       (error: unknown) => this.deps.onError(error, 'catching up after a layer reconnect'),
     );
@@ -174,7 +142,7 @@ export class ChatSession implements RoomMember {
 
   forceDisconnect(reason: string): void {
     if (this.state === 'closed') return;
-    this.send({ type: 'force_disconnect', reason });
+    this.outbound.send({ type: 'force_disconnect', reason });
     this.close(CloseCode.normal);
   }
 
@@ -191,12 +159,16 @@ export class ChatSession implements RoomMember {
 
   /**
    * Stops taking frames and waits until this connection's messages in flight are stored,
-   * published and echoed to it, so that closing afterwards loses no acknowledgement.
+   * published and echoed to it, and its errors sent, so that closing afterwards loses no
+   * acknowledgement.
    */
   async drain(): Promise<void> {
-    if (this.state === 'open') this.state = 'draining';
-    await this.outputTail;
-    await this.feed.ownDelivered();
+    if (this.state === 'open') {
+      this.state = 'draining';
+      this.inbound.stop();
+    }
+    await this.inbound.settled();
+    await this.outbound.drained();
   }
 
   /** Closes the socket with one of the catalogue's codes. */
@@ -205,80 +177,6 @@ export class ChatSession implements RoomMember {
       this.socket.close(close.code, close.reason);
     }
     this.closed();
-  }
-
-  private receive(data: Buffer, isBinary: boolean): void {
-    if (!this.bucket.take()) {
-      if (++this.rateLimitedInARow >= this.deps.limits.floodCloseAfter) {
-        recordFrameRejected('rate_limited');
-        return this.close(CloseCode.policy);
-      }
-      return this.sendError(ErrorText.rateLimited, 'rate_limited', isBinary ? undefined : clientIdOf(data.toString('utf8')));
-    }
-    this.rateLimitedInARow = 0;
-    if (isBinary) return this.sendError(ErrorText.binaryFrame);
-    const parsed = parseFrame(data.toString('utf8'));
-    if (!parsed.ok) return this.sendError(parsed.error, undefined, parsed.clientId);
-    const frame = parsed.frame;
-    switch (frame.type) {
-      case 'chat_message':
-        return this.storeAndPublish(frame);
-      case 'typing':
-        this.typing = frame.is_typing === true;
-        return this.publish({ kind: 'typing', sender_email: this.user.email, is_typing: this.typing });
-      case 'mark_read':
-        return this.markRead();
-    }
-  }
-
-  private storeAndPublish(frame: ChatMessageIn): void {
-    if (!this.deps.hub.layerUp) return this.sendError(ErrorText.unavailable, 'unavailable', frame.client_id);
-    this.pendingStores++;
-    const step = this.deps.store
-      .appendMessage({ pairId: this.pairId, senderId: this.user.id, content: frame.content, clientId: frame.client_id ?? null })
-      .then(
-        async ({ message, created }) => {
-          const wire = toWireMessage(message, this.user);
-          // Encoded here only off the usual path: normally the hub encodes once for the room.
-          const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
-          if (!created) {
-            recordMessagesDelivered('store');
-            return this.sendRaw(encoded()); // a retry: the original, to this connection only
-          }
-          this.feed.stored(message.seq);
-          const event: RoomEvent = { kind: 'chat_message', message: wire };
-          try {
-            await this.deps.hub.publish(this.room, event);
-          } catch (error) {
-            // Stored, so acknowledged: the echo goes out now, and the room gets the message
-            // as soon as the layer takes it again.
-            this.deps.onError(error, 'publishing a stored message');
-            this.feed.offer(wire.seq, encoded());
-            this.deps.hub.publishEventually(this.room, event, (lost) => this.deps.onError(lost, 'republishing a stored message'));
-          }
-        },
-        (error: unknown) => {
-          if (isAppError(error) && error.code === 'not_matched') {
-            recordFrameRejected('not_matched');
-            return this.send(refusal(ErrorText.notMatched, 'not_matched', frame.client_id));
-          }
-          recordFrameRejected('unavailable');
-          this.deps.onError(error, 'storing a message');
-          this.send(refusal(ErrorText.unavailable, 'unavailable', frame.client_id));
-        },
-      )
-      .finally(() => this.pendingStores--);
-    this.outputTail = this.outputTail.then(() => step);
-  }
-
-  private markRead(): void {
-    this.deps.store.markRead(this.pairId, this.user.id).then(
-      (result) => this.publish(readReceiptEvent(this.user.email, result)),
-      (error: unknown) => {
-        this.deps.onError(error, 'marking messages read');
-        this.sendError(ErrorText.unavailable, 'unavailable');
-      },
-    );
   }
 
   private publish(event: RoomEvent): void {
@@ -295,29 +193,11 @@ export class ChatSession implements RoomMember {
     }
   }
 
-  /** Error frames keep their place behind this connection's earlier messages and their echoes. */
-  private sendError(message: string, code?: string, clientId?: string): void {
-    recordFrameRejected(frameRejectReason(message));
-    const frame = refusal(message, code, clientId);
-    if (this.pendingStores === 0 && this.feed.ownCaughtUp()) return this.send(frame);
-    this.outputTail = this.outputTail.then(() => this.feed.ownDelivered()).then(() => this.send(frame));
-  }
-
-  private send(frame: OutboundFrame): void {
-    this.sendRaw(encodeFrame(frame));
-  }
-
-  /** Sends unless closed; a peer whose unsent data passes the bound is closed with 1013. */
-  private sendRaw(frame: string, written?: () => void): void {
-    if (this.socket.readyState !== this.socket.OPEN) return written?.();
-    this.socket.send(frame, written && (() => written()));
-    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) this.closeSlowConsumer();
-  }
-
+  /** The close frame waits behind the unsent data; a peer that takes too long to read it is cut. */
   private closeSlowConsumer(): void {
     if (this.state === 'closed') return;
     this.close(CloseCode.tryAgain);
-    setTimeout(() => this.socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.socket.terminate(), this.deps.limits.slowCloseGraceMs).unref();
   }
 
   /** A method, not a field test, so that checks after an await are not narrowed away. */
@@ -328,19 +208,12 @@ export class ChatSession implements RoomMember {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.partnerTyping.stop();
+    this.outbound.stop();
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
-    if (this.typing) this.publish({ kind: 'typing', sender_email: this.user.email, is_typing: false });
+    this.inbound.closed();
     if (!this.joinedPresence) return;
     void this.presence(() => this.deps.presence.leave(this.room, this.user.email, this.id)).then((last) => {
       if (last) this.publish({ kind: 'presence', email: this.user.email, online: false });
     });
   }
-}
-
-function refusal(message: string, code?: string, clientId?: string): ErrorOut {
-  const frame: ErrorOut = { type: 'error', message };
-  if (code !== undefined) frame.code = code;
-  if (clientId !== undefined) frame.client_id = clientId;
-  return frame;
 }

@@ -1,0 +1,169 @@
+/**
+ * What a connection receives: frame → rate limit → parse → dispatch. A `chat_message` is
+ * stored, then published to the room; `typing` and `mark_read` become room events. It never
+ * writes to the socket: every answer goes to the outbound, which puts it in its place.
+ */
+import type { ChatLimits } from '../config.js';
+import { isAppError } from '../errors.js';
+import { frameRejectReason, recordFrameRejected, recordMessagesDelivered } from '../metrics.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { encodeFrame } from '../protocol/encode.js';
+import type { RoomEvent } from '../protocol/events.js';
+import { ErrorText, type ChatMessageIn, type ErrorOut } from '../protocol/frames.js';
+import { clientIdOf, parseFrame } from '../protocol/parse.js';
+import type { Store, User } from '../store/index.js';
+import type { Hub } from './hub.js';
+import type { Outbound } from './outbound.js';
+import { TokenBucket } from './rate-limit.js';
+import { readReceiptEvent, toWireMessage } from './wire-message.js';
+
+/** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
+export interface InboundDeps {
+  store: Pick<Store, 'appendMessage' | 'markRead'>;
+  hub: Pick<Hub, 'layerUp' | 'publish' | 'publishEventually'>;
+  limits: ChatLimits;
+  onError: (error: unknown, context: string) => void;
+  outbound: Pick<Outbound, 'own' | 'refuse' | 'offer'>;
+  /** Persistent flooding: the connection must close with `close`. */
+  close(close: { code: number; reason: string }): void;
+  user: User;
+  pairId: number;
+  room: string;
+}
+
+/** One connection's frames, taken in arrival order; each gets its answer's place at once. */
+export class Inbound {
+  /** Frames that came before `open`; `null` once taking. */
+  private early: Array<[Buffer, boolean]> | null = [];
+  private stopped = false;
+  private readonly bucket: TokenBucket;
+  private rateLimitedInARow = 0;
+  /** This connection last said it was typing. */
+  private typing = false;
+  /** Stores not yet stored and published (or refused). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: InboundDeps) {
+    this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
+  }
+
+  /** A frame from the socket: held until `open`, dropped after `stop`. */
+  receive(data: Buffer, isBinary: boolean): void {
+    if (this.stopped) return;
+    if (this.early) this.early.push([data, isBinary]);
+    else this.take(data, isBinary);
+  }
+
+  /** Takes the frames that waited, in order, then every frame as it comes. */
+  open(): void {
+    const early = this.early ?? [];
+    this.early = null;
+    for (const [data, isBinary] of early) if (!this.stopped) this.take(data, isBinary);
+  }
+
+  /** Takes no more frames; those in flight go on. */
+  stop(): void {
+    this.stopped = true;
+    this.early = null;
+  }
+
+  /** Resolves once every message taken so far is stored and published, or refused. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  /** The connection closed: a "typing…" it left behind is withdrawn. */
+  closed(): void {
+    this.stop();
+    if (this.typing) this.publish({ kind: 'typing', sender_email: this.deps.user.email, is_typing: false });
+  }
+
+  private take(data: Buffer, isBinary: boolean): void {
+    if (!this.bucket.take()) {
+      if (++this.rateLimitedInARow >= this.deps.limits.floodCloseAfter) {
+        recordFrameRejected('rate_limited');
+        return this.deps.close(CloseCode.policy);
+      }
+      return this.refuse(ErrorText.rateLimited, 'rate_limited', isBinary ? undefined : clientIdOf(data.toString('utf8')));
+    }
+    this.rateLimitedInARow = 0;
+    if (isBinary) return this.refuse(ErrorText.binaryFrame);
+    const parsed = parseFrame(data.toString('utf8'));
+    if (!parsed.ok) return this.refuse(parsed.error, undefined, parsed.clientId);
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'chat_message':
+        return this.storeAndPublish(frame);
+      case 'typing':
+        this.typing = frame.is_typing === true;
+        return this.publish({ kind: 'typing', sender_email: this.deps.user.email, is_typing: this.typing });
+      case 'mark_read':
+        return this.markRead();
+    }
+  }
+
+  private storeAndPublish(frame: ChatMessageIn): void {
+    const { store, hub, user, pairId, room, onError, outbound } = this.deps;
+    if (!hub.layerUp) return this.refuse(ErrorText.unavailable, 'unavailable', frame.client_id);
+    const slot = outbound.own();
+    const step = store.appendMessage({ pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null }).then(
+      async ({ message, created }) => {
+        const wire = toWireMessage(message, user);
+        // Encoded here only off the usual path: normally the hub encodes once for the room.
+        const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
+        if (!created) {
+          recordMessagesDelivered('store');
+          return slot.answer(encoded()); // a retry: the original, to this connection only
+        }
+        const event: RoomEvent = { kind: 'chat_message', message: wire };
+        try {
+          await hub.publish(room, event);
+        } catch (error) {
+          // Stored, so acknowledged: the echo goes out now, and the room gets the message
+          // as soon as the layer takes it again.
+          onError(error, 'publishing a stored message');
+          outbound.offer(wire.seq, encoded());
+          hub.publishEventually(room, event, (lost) => onError(lost, 'republishing a stored message'));
+        }
+        slot.stored(wire.seq);
+      },
+      (error: unknown) => {
+        if (isAppError(error) && error.code === 'not_matched') {
+          recordFrameRejected('not_matched');
+          return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
+        }
+        recordFrameRejected('unavailable');
+        onError(error, 'storing a message');
+        slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
+      },
+    );
+    this.inFlight.add(step);
+    void step.finally(() => this.inFlight.delete(step));
+  }
+
+  private markRead(): void {
+    this.deps.store.markRead(this.deps.pairId, this.deps.user.id).then(
+      (result) => this.publish(readReceiptEvent(this.deps.user.email, result)),
+      (error: unknown) => {
+        this.deps.onError(error, 'marking messages read');
+        this.refuse(ErrorText.unavailable, 'unavailable');
+      },
+    );
+  }
+
+  private publish(event: RoomEvent): void {
+    this.deps.hub.publish(this.deps.room, event).catch((error: unknown) => this.deps.onError(error, `publishing ${event.kind}`));
+  }
+
+  private refuse(message: string, code?: string, clientId?: string): void {
+    recordFrameRejected(frameRejectReason(message));
+    this.deps.outbound.refuse(refusal(message, code, clientId));
+  }
+}
+
+function refusal(message: string, code?: string, clientId?: string): ErrorOut {
+  const frame: ErrorOut = { type: 'error', message };
+  if (code !== undefined) frame.code = code;
+  if (clientId !== undefined) frame.client_id = clientId;
+  return frame;
+}

@@ -1,0 +1,194 @@
+/**
+ * What one connection receives of its pair's messages, and where its own answers fall among
+ * them. Two rules, both kept here and nowhere else:
+ *
+ * 1. Each message once, in `seq` order. Live messages come from the channel layer, which may
+ *    lose or reorder them; a message beyond the next one means something was missed, so
+ *    later live messages are held while the gap is read from the store. Replays (resume,
+ *    catch-up after a layer reconnect) take the same path, page by page, reading the next
+ *    page only once the socket took the previous one.
+ * 2. An answer after the echoes of the connection's earlier messages. Every inbound
+ *    `chat_message` takes a slot in a queue, and so does every error frame; the head slot
+ *    goes out (or is passed) as soon as it can, the rest wait their turn:
+ *
+ *      storing ──stored(seq)──► echo(seq) ──message seq delivered──► done
+ *         └──────answer(frame)──► frame ──at the head: sent────────► done
+ *
+ *    An own message's echo is the `chat_message` itself, delivered by rule 1; its slot only
+ *    keeps later error frames behind it. When something waits behind an echo whose message
+ *    has not arrived live, the message is read from the store instead of waited for.
+ */
+import { recordMessagesDelivered } from '../metrics.js';
+import type { Message, Store } from '../store/index.js';
+
+/** How many stored messages one read fetches at most, unless the deps say otherwise. */
+const PAGE = 500;
+
+/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
+export interface FeedDeps {
+  /** Where missed and replayed messages are read from; the feed reads nothing else. */
+  source: Pick<Store, 'messagesAfter'>;
+  pairId: number;
+  /** The outbound `chat_message` frame of a stored message. */
+  encode(message: Message): string;
+  /** Writes a frame; `written` runs once the socket took it (backpressure for replays). */
+  send(frame: string, written?: () => void): void;
+  /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
+  onFailure(error: unknown): void;
+  /** Messages per store read; `PAGE` unless set (tests use small pages). */
+  pageSize?: number;
+}
+
+/** An inbound `chat_message`'s place in the output order, from the moment it is taken. */
+export interface OwnMessage {
+  /** Stored as `seq` and published: the slot ends once that message is delivered. */
+  stored(seq: number): void;
+  /** Answered by a frame of its own (a refusal, or a retry's original): sent at its turn. */
+  answer(frame: string): void;
+}
+
+type Slot = { state: 'storing' } | { state: 'echo'; seq: number; fetched: boolean } | { state: 'frame'; frame: string };
+
+/** One connection's messages and answers, by the two rules above; silent once stopped. */
+export class MessageFeed {
+  /** The `seq` of the last message handed to the client. */
+  private lastSeq = 0;
+  /** Live messages waiting while the store is read, in arrival order. */
+  private held: Array<[number, string]> | null = null;
+  private reading: Promise<void> | null = null;
+  /** Rule 2's queue; a cell's slot changes state in place, keeping its place. */
+  private readonly slots: Array<{ slot: Slot }> = [];
+  private readonly idle: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(private readonly deps: FeedDeps) {}
+
+  /** Starts after `seq`: messages up to it are not this connection's to deliver. */
+  startAfter(seq: number): void {
+    this.lastSeq = seq;
+  }
+
+  /** A live message from the layer; repeats and stale ones are dropped. */
+  offer(seq: number, frame: string): void {
+    if (this.stopped) return;
+    if (this.held) {
+      this.held.push([seq, frame]);
+      return;
+    }
+    if (seq <= this.lastSeq) return;
+    if (seq === this.lastSeq + 1) {
+      this.lastSeq = seq;
+      this.deps.send(frame);
+      recordMessagesDelivered('live');
+      if (this.slots.length > 0) this.flush();
+      return;
+    }
+    this.held = [[seq, frame]];
+    void this.read(seq - 1);
+  }
+
+  /** Delivers everything up to `seq` from the store, holding live messages meanwhile; resolves when done. */
+  replayTo(seq: number): Promise<void> {
+    if (this.reading) return this.reading.then(() => this.replayTo(seq));
+    if (this.stopped || seq <= this.lastSeq) return Promise.resolve();
+    this.held ??= [];
+    return this.read(seq);
+  }
+
+  /** Takes a slot for an inbound `chat_message`: error frames queued after it wait for its echo. */
+  own(): OwnMessage {
+    const cell: { slot: Slot } = { slot: { state: 'storing' } };
+    this.slots.push(cell);
+    return {
+      stored: (seq) => this.settle(cell, { state: 'echo', seq, fetched: false }),
+      answer: (frame) => this.settle(cell, { state: 'frame', frame }),
+    };
+  }
+
+  /** Queues a frame (an error) behind the echoes of every own message taken before it; sent at once if none is pending. */
+  queue(frame: string): void {
+    if (this.stopped) return;
+    this.slots.push({ slot: { state: 'frame', frame } });
+    this.flush();
+  }
+
+  /** Resolves once the queue is empty — every own message echoed, every error sent — or the feed stopped. */
+  drained(): Promise<void> {
+    if (this.stopped || this.slots.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idle.push(resolve);
+      this.flush();
+    });
+  }
+
+  /** Sends nothing more and reads nothing more; pending `drained()` calls resolve. */
+  stop(): void {
+    this.stopped = true;
+    this.held = null;
+    this.slots.length = 0;
+    this.wake();
+  }
+
+  private settle(cell: { slot: Slot }, next: Slot): void {
+    cell.slot = next;
+    if (!this.stopped) this.flush();
+  }
+
+  /** Sends or passes slots from the head while it can; the one state machine of rule 2. */
+  private flush(): void {
+    while (!this.stopped && this.slots.length > 0) {
+      const head = this.slots[0]!.slot;
+      if (head.state === 'storing') return;
+      if (head.state === 'echo' && head.seq > this.lastSeq) return this.fetchEcho(head);
+      this.slots.shift();
+      if (head.state === 'frame') this.deps.send(head.frame);
+    }
+    this.wake();
+  }
+
+  /** Someone waits behind an echo that has not come live: read it, once, rather than wait. */
+  private fetchEcho(head: Slot & { state: 'echo' }): void {
+    if (head.fetched || (this.slots.length === 1 && this.idle.length === 0)) return;
+    head.fetched = true;
+    void this.replayTo(head.seq);
+  }
+
+  private wake(): void {
+    if (this.slots.length > 0 && !this.stopped) return;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private read(untilSeq: number): Promise<void> {
+    this.reading = this.readPages(untilSeq)
+      .catch((error: unknown) => {
+        if (this.stopped) return;
+        this.stop();
+        this.deps.onFailure(error);
+      })
+      .finally(() => {
+        this.reading = null;
+        const held = this.held ?? [];
+        this.held = null;
+        for (const [seq, frame] of held) this.offer(seq, frame);
+      });
+    return this.reading;
+  }
+
+  private async readPages(untilSeq: number): Promise<void> {
+    const pageSize = this.deps.pageSize ?? PAGE;
+    while (this.lastSeq < untilSeq && !this.stopped) {
+      const page = await this.deps.source.messagesAfter(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
+      const before = this.lastSeq;
+      let written: Promise<void> = Promise.resolve();
+      for (const message of page) {
+        if (this.stopped || message.seq !== this.lastSeq + 1) break;
+        this.lastSeq = message.seq;
+        written = new Promise((resolve) => this.deps.send(this.deps.encode(message), resolve));
+        recordMessagesDelivered('store');
+        if (this.slots.length > 0) this.flush();
+      }
+      if (this.lastSeq === before) return;
+      await written;
+    }
+  }
+}

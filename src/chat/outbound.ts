@@ -1,0 +1,141 @@
+/**
+ * Everything a connection sends, and the only writer to its socket. Nothing goes out before
+ * `connection_established`: room events that arrive earlier wait for `open`. Then messages
+ * go through the feed (once, in `seq` order, errors behind this connection's echoes); typing,
+ * read receipts and presence go straight out; a socket whose unsent data passes the bound is
+ * reported as a slow consumer.
+ */
+import type { WebSocket } from 'ws';
+import type { ChatLimits } from '../config.js';
+import { encodeFrame } from '../protocol/encode.js';
+import type { RoomEvent } from '../protocol/events.js';
+import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
+import type { Store, User } from '../store/index.js';
+import { MessageFeed, type OwnMessage } from './message-feed.js';
+import { TypingExpiry } from './typing-expiry.js';
+import { senderOf, toWireMessage } from './wire-message.js';
+
+/** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
+export interface OutboundDeps {
+  store: Pick<Store, 'messagesAfter'>;
+  pairId: number;
+  user: User;
+  partner: User;
+  limits: ChatLimits;
+  /** A store read failed; the outbound has stopped. */
+  onReadFailure(error: unknown): void;
+  /** The socket's unsent data passed `limits.maxBufferedBytes`. */
+  onSlowConsumer(): void;
+  /** A `force_disconnect` room event reached this connection, in its turn. */
+  onForceDisconnect(reason: string): void;
+}
+
+/** One connection's output: frames leave in the order its methods state, and nothing after `stop`. */
+export class Outbound {
+  private readonly feed: MessageFeed;
+  private readonly partnerTyping: TypingExpiry;
+  /** Room events that arrived before `connection_established`; `null` once it went out. */
+  private early: Array<[RoomEvent, string]> | null = [];
+  private stopped = false;
+
+  constructor(private readonly socket: WebSocket, private readonly deps: OutboundDeps) {
+    const { user, partner } = deps;
+    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () =>
+      this.send({ type: 'typing', sender_email: partner.email, is_typing: false }),
+    );
+    this.feed = new MessageFeed({
+      source: deps.store,
+      pairId: deps.pairId,
+      encode: (message) => encodeFrame({ type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) }),
+      send: (frame, written) => this.write(frame, written),
+      onFailure: (error) => deps.onReadFailure(error),
+    });
+  }
+
+  /** Messages up to `seq` are not this connection's to deliver (see `MessageFeed.startAfter`). */
+  startAfter(seq: number): void {
+    this.feed.startAfter(seq);
+  }
+
+  /**
+   * Sends `connected`, then replays up to `lastSeq` ahead of any live message, then lets
+   * through the room events that waited for it, in arrival order.
+   */
+  open(connected: OutboundFrame, lastSeq: number): void {
+    this.send(connected);
+    void this.feed.replayTo(lastSeq);
+    const early = this.early ?? [];
+    this.early = null;
+    for (const [event, frame] of early) this.deliver(event, frame);
+  }
+
+  /** A room event from the hub, with its encoded frame; held until `open`. */
+  deliver(event: RoomEvent, frame: string): void {
+    if (this.early) {
+      this.early.push([event, frame]);
+      return;
+    }
+    if (this.stopped) return;
+    const { user } = this.deps;
+    switch (event.kind) {
+      case 'chat_message':
+        return this.feed.offer(event.message.seq, frame);
+      case 'typing':
+        if (event.sender_email === user.email) return;
+        this.partnerTyping.saw(event.is_typing);
+        return this.write(frame);
+      case 'read_receipt':
+        if (event.reader_email !== user.email) this.write(frame);
+        return;
+      case 'presence':
+        if (event.email !== user.email) this.write(frame);
+        return;
+      case 'force_disconnect':
+        return this.deps.onForceDisconnect(event.reason);
+    }
+  }
+
+  /** A message this connection stored whose first publish failed: its echo goes out now, in order. */
+  offer(seq: number, frame: string): void {
+    this.feed.offer(seq, frame);
+  }
+
+  /** Takes the output slot of an inbound `chat_message` (see `MessageFeed.own`). */
+  own(): OwnMessage {
+    return this.feed.own();
+  }
+
+  /** Sends an error frame after the echoes of this connection's earlier messages. */
+  refuse(frame: ErrorOut): void {
+    this.feed.queue(encodeFrame(frame));
+  }
+
+  /** Sends a frame at once, ahead of anything queued. */
+  send(frame: OutboundFrame): void {
+    this.write(encodeFrame(frame));
+  }
+
+  /** Delivers whatever the pair got up to `lastSeq` that this connection has not seen. */
+  catchUp(lastSeq: number): void {
+    void this.feed.replayTo(lastSeq);
+  }
+
+  /** Resolves once every slot taken so far is done: echoes delivered, errors sent (or stopped). */
+  drained(): Promise<void> {
+    return this.feed.drained();
+  }
+
+  /** Sends nothing more, ever. */
+  stop(): void {
+    this.stopped = true;
+    this.early = null;
+    this.partnerTyping.stop();
+    this.feed.stop();
+  }
+
+  private write(frame: string, written?: () => void): void {
+    if (this.stopped || this.socket.readyState !== this.socket.OPEN) return written?.();
+    this.socket.send(frame, written && (() => written()));
+    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) this.deps.onSlowConsumer();
+  }
+}
