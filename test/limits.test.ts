@@ -2,14 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorText } from '../src/protocol/frames.js';
-import { connectedPair } from './helpers/pair.js';
-import { startServer } from './helpers/server.js';
+import { startWithConnectedPair } from './helpers/pair.js';
 import { connectChat } from './helpers/socket.js';
 
 describe('limits', () => {
   it('closes a connection that sends a frame over 64 KiB with 1009; smaller frames pass', async (t) => {
-    const server = await startServer(t);
-    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     // Just under the limit is a frame the server reads (and refuses as too long, politely).
     menteeSocket.send(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(64 * 1024 - 64) }));
     assert.deepEqual(await menteeSocket.next(), { type: 'error', message: ErrorText.tooLong });
@@ -19,8 +17,7 @@ describe('limits', () => {
   });
 
   it('answers frames past the rate with "Rate limit exceeded" and stores none of them', async (t) => {
-    const server = await startServer(t, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '5' });
-    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    const { server, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '5' });
     for (let i = 0; i < 8; i++) menteeSocket.send({ type: 'chat_message', content: `burst ${i}`, client_id: `b${i}` });
     const frames = [];
     for (let i = 0; i < 8; i++) frames.push(await menteeSocket.next());
@@ -36,8 +33,7 @@ describe('limits', () => {
   });
 
   it('closes a connection that keeps flooding with 1008', async (t) => {
-    const server = await startServer(t, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '2', WS_FLOOD_CLOSE_AFTER: '20' });
-    const { menteeSocket, mentorSocket } = await connectedPair(server);
+    const { menteeSocket, mentorSocket } = await startWithConnectedPair(t, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '2', WS_FLOOD_CLOSE_AFTER: '20' });
     for (let i = 0; i < 100; i++) menteeSocket.send({ type: 'typing', is_typing: true });
     assert.equal((await menteeSocket.closedWithin()).code, 1008);
     assert.equal(mentorSocket.ws.readyState, mentorSocket.ws.OPEN, 'the partner is unaffected');
@@ -46,13 +42,12 @@ describe('limits', () => {
   it('closes a reader that does not read with 1013 while its partner sends 10 MB; the rest carry on', async (t) => {
     // A grace far beyond the test: the close frame waits for the paused reader however
     // loaded the machine is, so the reader sees 1013 rather than a cut connection (1006).
-    const server = await startServer(t, {
+    const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, {
       WS_RATE_PER_SECOND: '1000000',
       WS_RATE_BURST: '1000000',
       WS_MAX_BUFFERED_BYTES: String(256 * 1024),
       WS_SLOW_CLOSE_GRACE_MS: '600000',
     });
-    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
     const attentive = await connectChat(server.ws, mentee.email, mentor.cookie);
     // The slow tab: its socket stops reading, so the server's unsent data piles up.
     const slow = await connectChat(server.ws, mentee.email, mentor.cookie);
@@ -75,8 +70,7 @@ describe('limits', () => {
 
 describe('liveness', () => {
   it('drops a peer that does not answer pings, and its presence ends', async (t) => {
-    const server = await startServer(t, { WS_PING_INTERVAL_MS: '200' });
-    const { mentor, mentee, menteeSocket } = await connectedPair(server);
+    const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, { WS_PING_INTERVAL_MS: '200' });
     await menteeSocket.close();
     const silent = await connectChat(server.ws, mentor.email, mentee.cookie, { autoPong: false });
     const alive = await connectChat(server.ws, mentee.email, mentor.cookie);

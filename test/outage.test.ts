@@ -10,8 +10,8 @@ import type { RedisLayer } from '../src/layer/redis.js';
 import { ErrorText } from '../src/protocol/frames.js';
 import { freePort, killClients, privatePostgres, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
-import { connectedPair } from './helpers/pair.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
+import type { TestServer } from './helpers/server.js';
 import type { Frame, TestSocket } from './helpers/socket.js';
 import { readiness, until } from './helpers/wait.js';
 
@@ -111,8 +111,7 @@ withBackends('outages', { postgres: true, redis: true }, () => {
   it('answers error frames and 503 while PostgreSQL is stopped, then recovers by itself', async (t) => {
     const cluster = await privatePostgres();
     t.after(() => cluster.destroy());
-    const server = await startServer(t, { DATABASE_URL: cluster.url });
-    const { mentee, menteeSocket, mentorSocket } = await connectedPair(server, server);
+    const { server, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { DATABASE_URL: cluster.url });
     menteeSocket.send({ type: 'chat_message', content: 'before', client_id: 'before' });
     assert.equal((await mentorSocket.expect('chat_message')).seq, 1);
     await menteeSocket.expect('chat_message');
