@@ -4,63 +4,15 @@
  * whether the match ended. Built on `ChatConnection`; the page renders from its events.
  */
 import type { WireMessage } from '../protocol/frames.js';
-import { ApiError, type KnownConversation, type HistoryMessage, type PublicUser, type TandemApi } from './api.js';
-import { ChatConnection, type ChatConnectionOptions, type ConnectionState, type ReadReceipt } from './connection.js';
+import { ApiError, type HistoryMessage, type PublicUser } from './api.js';
+import { ChatConnection, type ReadReceipt } from './connection.js';
 import { Emitter } from './emitter.js';
 import { compareMessageIds } from './message-ids.js';
-import { Outbox, type KeyValueStorage, type PendingMessage } from './outbox.js';
-import type { WebSocketFactory } from './socket.js';
+import { Outbox, type PendingMessage } from './outbox.js';
 import { TypingReporter } from './typing.js';
+import type { ChatMessage, ConversationEvents, ConversationOptions, ConversationSummary } from './conversation-types.js';
 
-/** A stored message. `is_read`: for one's own, the partner read it; for the partner's, this user did. */
-export interface ChatMessage extends WireMessage {
-  mine: boolean;
-  is_read: boolean;
-}
-
-/** What a partner list shows of a conversation. */
-export interface ConversationSummary {
-  partner: PublicUser;
-  lastMessage: WireMessage | null;
-  unread: number;
-  /** null: the server does not report presence. */
-  online: boolean | null;
-  typing: boolean;
-  /** Why the conversation ended (`unmatched`, `forbidden`, …); null while it lives. */
-  ended: string | null;
-}
-
-/** The events of a `Conversation`, by name, with their payloads. */
-export interface ConversationEvents extends Record<string, unknown> {
-  /** Newer messages, in order, at the end. */
-  appended: ChatMessage[];
-  /** An older page, in order, at the start. */
-  prepended: ChatMessage[];
-  /** The order changed in a way appending cannot express: show `messages` afresh. */
-  reset: undefined;
-  /** Read flags of some messages changed. */
-  read: undefined;
-  pending: readonly PendingMessage[];
-  typing: boolean;
-  state: ConnectionState;
-  /** Anything a partner list shows changed. */
-  summary: ConversationSummary;
-}
-
-/** What a `Conversation` needs: who talks to whom, and how to reach the server. */
-export interface ConversationOptions {
-  api: TandemApi;
-  me: PublicUser;
-  partner: PublicUser;
-  wsBase: string;
-  createSocket: WebSocketFactory;
-  /** Where the outbox is kept across reloads (`localStorage`); null keeps it in memory. */
-  storage?: KeyValueStorage | null;
-  /** The conversations endpoint's row, when the server has it. */
-  row?: KnownConversation;
-  pageSize?: number;
-  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random'>;
-}
+export type { ChatMessage, ConversationEvents, ConversationOptions, ConversationSummary } from './conversation-types.js';
 
 /** The partner's typing flag is dropped after this long without renewal, even if the server never says so. */
 const TYPING_STALE_MS = 12_000;
