@@ -69,8 +69,14 @@ export async function pairInBrowsers(
   return { mentor, mentee, mentorAgent, menteeAgent };
 }
 
-/** Waits until the open conversation is connected: enabled composer, no connection notice. */
+/**
+ * Waits until the open conversation is connected: the server sent `connection_established`
+ * (so this side is in the room and hears the partner), the composer is enabled and no
+ * connection notice shows. An enabled composer alone is not enough: it is enabled while the
+ * socket is still being opened.
+ */
 export async function connected(person: Person): Promise<void> {
+  await person.page.locator('#connection[data-state="open"]').waitFor({ state: 'attached' });
   await person.page.locator('#composer-input:enabled').waitFor();
   await person.page.locator('#connection:empty').waitFor({ state: 'attached' });
 }

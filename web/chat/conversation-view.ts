@@ -205,6 +205,8 @@ export class ConversationView {
     setText(this.inputLabel, conversation ? `Message to ${fullName(conversation.partner)}` : 'Message');
     const line = connectionText(state);
     setText(this.connectionLine, line);
+    // Machine-readable for scripts and tests: 'open' once the server said connection_established.
+    this.connectionLine.dataset.state = state.kind;
     this.connectionLine.classList.toggle('offline', state.kind === 'paused' || state.kind === 'waiting');
     this.renderPending();
     this.renderHistoryStatus();
