@@ -64,7 +64,9 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     WS_RATE_BURST: '1000000',
     ...backendEnv,
   };
-  const child: ChildProcess = spawn(process.execPath, [mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS: extra flags for the servers' node (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const gone = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exitStatus = `exited with code ${code}, signal ${signal}`;

@@ -220,6 +220,21 @@ describe('message feed: an error after the echoes of earlier own messages', () =
     assert.deepEqual(wire.frames, ['S3', 'E1']);
   });
 
+  it('reads nothing from the store while only own messages wait behind an echo in flight', async () => {
+    const source = new Source(4);
+    const wire = new Wire();
+    const { feed } = feedOn(source, wire);
+    const owns = [feed.own(), feed.own(), feed.own(), feed.own()];
+    // Stored and published, but the layer has not brought the echoes back yet.
+    owns.forEach((own, index) => own.stored(index + 1));
+    await settle();
+    assert.equal(source.calls.length, 0, 'a window of messages in flight costs no store read');
+    for (let seq = 1; seq <= 4; seq++) feed.offer(seq, `L${seq}`);
+    assert.deepEqual(wire.frames, ['L1', 'L2', 'L3', 'L4']);
+    await feed.drained();
+    assert.equal(source.calls.length, 0);
+  });
+
   it('keeps errors and refusals in the order their frames came, behind earlier own messages only', async () => {
     const source = new Source(5);
     const wire = new Wire();

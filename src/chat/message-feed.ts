@@ -146,9 +146,15 @@ export class MessageFeed {
     this.wake();
   }
 
-  /** Someone waits behind an echo that has not come live: read it, once, rather than wait. */
+  /**
+   * A frame (an error, an answer) or a drain waits behind an echo that has not come live:
+   * read it, once, rather than wait. Other own messages behind it are no reason: their echoes
+   * come live in `seq` order anyway, and reading for them would cost a store read per
+   * message whenever several are in flight.
+   */
   private fetchEcho(head: Slot & { state: 'echo' }): void {
-    if (head.fetched || (this.slots.length === 1 && this.idle.length === 0)) return;
+    if (head.fetched) return;
+    if (this.idle.length === 0 && !this.slots.some((cell) => cell.slot.state === 'frame')) return;
     head.fetched = true;
     void this.replayTo(head.seq);
   }
