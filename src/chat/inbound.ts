@@ -40,8 +40,9 @@ export class Inbound {
   private rateLimitedInARow = 0;
   /** This connection last said it was typing. */
   private typing = false;
-  /** Stores not yet stored and published (or refused). */
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Messages taken and not yet stored and published (or refused), and who waits for none. */
+  private inFlight = 0;
+  private readonly whenSettled: Array<() => void> = [];
 
   constructor(private readonly deps: InboundDeps) {
     this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
@@ -68,8 +69,9 @@ export class Inbound {
   }
 
   /** Resolves once every message taken so far is stored and published, or refused. */
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  settled(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.whenSettled.push(resolve));
   }
 
   /** The connection closed: a "typing…" it left behind is withdrawn. */
@@ -106,7 +108,8 @@ export class Inbound {
     const { store, hub, user, pairId, room, onError, outbound } = this.deps;
     if (!hub.layerUp) return this.refuse(ErrorText.unavailable, 'unavailable', frame.client_id);
     const slot = outbound.own();
-    const step = store.appendMessage({ pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null }).then(
+    this.inFlight++;
+    store.appendMessage({ pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null }).then(
       async ({ message, created }) => {
         const wire = toWireMessage(message, user);
         // Encoded here only off the usual path: normally the hub encodes once for the room.
@@ -136,9 +139,12 @@ export class Inbound {
         onError(error, 'storing a message');
         slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
       },
-    );
-    this.inFlight.add(step);
-    void step.finally(() => this.inFlight.delete(step));
+    ).finally(() => this.settledOne());
+  }
+
+  private settledOne(): void {
+    if (--this.inFlight > 0) return;
+    for (const resolve of this.whenSettled.splice(0)) resolve();
   }
 
   private markRead(): void {

@@ -97,12 +97,9 @@ export class MessageFeed {
 
   /** Takes a slot for an inbound `chat_message`: error frames queued after it wait for its echo. */
   own(): OwnMessage {
-    const cell: { slot: Slot } = { slot: { state: 'storing' } };
+    const cell = new OwnSlot(this);
     this.slots.push(cell);
-    return {
-      stored: (seq) => this.settle(cell, { state: 'echo', seq, fetched: false }),
-      answer: (frame) => this.settle(cell, { state: 'frame', frame }),
-    };
+    return cell;
   }
 
   /** Queues a frame (an error) behind the echoes of every own message taken before it; sent at once if none is pending. */
@@ -129,7 +126,8 @@ export class MessageFeed {
     this.wake();
   }
 
-  private settle(cell: { slot: Slot }, next: Slot): void {
+  /** @internal An own message's slot moved on (see `OwnSlot`). */
+  settle(cell: { slot: Slot }, next: Slot): void {
     cell.slot = next;
     if (!this.stopped) this.flush();
   }
@@ -160,7 +158,7 @@ export class MessageFeed {
   }
 
   private wake(): void {
-    if (this.slots.length > 0 && !this.stopped) return;
+    if ((this.slots.length > 0 && !this.stopped) || this.idle.length === 0) return;
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
@@ -196,5 +194,20 @@ export class MessageFeed {
       if (this.lastSeq === before) return;
       await written;
     }
+  }
+}
+
+/** An inbound `chat_message`'s cell in the queue: one object per message on the hot path. */
+class OwnSlot implements OwnMessage {
+  slot: Slot = { state: 'storing' };
+
+  constructor(private readonly feed: MessageFeed) {}
+
+  stored(seq: number): void {
+    this.feed.settle(this, { state: 'echo', seq, fetched: false });
+  }
+
+  answer(frame: string): void {
+    this.feed.settle(this, { state: 'frame', frame });
   }
 }
