@@ -48,6 +48,16 @@ export interface ChatLimits {
   pingIntervalMs: number;
   /** A partner's `is_typing: true` is cleared after this long without renewal. */
   typingTimeoutMs: number;
+  /** Open chat sockets one user may have on this instance; the next is closed with 4029. */
+  maxConnectionsPerUser: number;
+  /** Sustained inbound frames per second of one user across all their sockets on this instance. */
+  userRatePerSecond: number;
+  /** Burst of one user's inbound frames across all their sockets on this instance. */
+  userRateBurst: number;
+  /** Sustained `POST /api/chat/{partner}/read` requests per second of one user on this instance. */
+  markReadRatePerSecond: number;
+  /** Burst of one user's mark-read requests on this instance. */
+  markReadRateBurst: number;
 }
 
 /** Brute-force protection of `POST /api/auth/login`: counts failed attempts only. */
@@ -82,6 +92,11 @@ const DEFAULTS = {
   WS_SLOW_CLOSE_GRACE_MS: '2000',
   WS_PING_INTERVAL_MS: '25000',
   TYPING_TIMEOUT_MS: '10000',
+  WS_MAX_CONNECTIONS_PER_USER: '50',
+  WS_USER_RATE_PER_SECOND: '60',
+  WS_USER_RATE_BURST: '120',
+  MARK_READ_RATE_PER_SECOND: '2',
+  MARK_READ_RATE_BURST: '10',
 } as const;
 
 export class ConfigError extends Error {
@@ -184,6 +199,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       slowCloseGraceMs: integer('WS_SLOW_CLOSE_GRACE_MS', 0, 3_600_000),
       pingIntervalMs: integer('WS_PING_INTERVAL_MS', 100, 3_600_000),
       typingTimeoutMs: integer('TYPING_TIMEOUT_MS', 100, 600_000),
+      maxConnectionsPerUser: integer('WS_MAX_CONNECTIONS_PER_USER', 1, 1_000_000),
+      userRatePerSecond: integer('WS_USER_RATE_PER_SECOND', 1, 1_000_000),
+      userRateBurst: integer('WS_USER_RATE_BURST', 1, 1_000_000),
+      markReadRatePerSecond: integer('MARK_READ_RATE_PER_SECOND', 1, 1_000_000),
+      markReadRateBurst: integer('MARK_READ_RATE_BURST', 1, 1_000_000),
     },
     mentorCapacity,
     history,

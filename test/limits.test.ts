@@ -1,9 +1,11 @@
 /** PROTOCOL Part 2, "limits" and "liveness": one bad client never hurts the others. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { roomName } from '../src/chat/room.js';
 import { ErrorText } from '../src/protocol/frames.js';
 import { startWithConnectedPair } from './helpers/pair.js';
 import { connectChat } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
 
 describe('limits', () => {
   it('closes a connection that sends a frame over 64 KiB with 1009; smaller frames pass', async (t) => {
@@ -45,6 +47,8 @@ describe('limits', () => {
     const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, {
       WS_RATE_PER_SECOND: '1000000',
       WS_RATE_BURST: '1000000',
+      WS_USER_RATE_PER_SECOND: '1000000',
+      WS_USER_RATE_BURST: '1000000',
       WS_MAX_BUFFERED_BYTES: String(256 * 1024),
       WS_SLOW_CLOSE_GRACE_MS: '600000',
     });
@@ -65,6 +69,46 @@ describe('limits', () => {
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     assert.equal((await slow.closedWithin()).code, 1013);
     assert.equal(mentorSocket.ws.readyState, mentorSocket.ws.OPEN);
+  });
+});
+
+describe('slow reader that never resumes', () => {
+  it('is cut once WS_SLOW_CLOSE_GRACE_MS has passed: its connection and presence are gone, and it sees 1006', async (t) => {
+    const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, {
+      WS_RATE_PER_SECOND: '1000000',
+      WS_RATE_BURST: '1000000',
+      WS_USER_RATE_PER_SECOND: '1000000',
+      WS_USER_RATE_BURST: '1000000',
+      WS_MAX_BUFFERED_BYTES: String(256 * 1024),
+      WS_SLOW_CLOSE_GRACE_MS: '100',
+    });
+    // The mentor's only socket is the stalled one.
+    await mentorSocket.close();
+    assert.deepEqual(await menteeSocket.next(), { type: 'presence', email: mentor.email, online: false });
+    const slow = await connectChat(server.ws, mentee.email, mentor.cookie);
+    assert.deepEqual(await menteeSocket.next(), { type: 'presence', email: mentor.email, online: true });
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const content = 'z'.repeat(5000);
+    // Batches until the server gives up on the reader (the kernel's buffers vary in size).
+    let offline = false;
+    for (let batch = 0; batch < 400 && !offline; batch++) {
+      for (let i = 0; i < 100; i++) menteeSocket.send({ type: 'chat_message', content });
+      for (let echoes = 0; echoes < 100; ) {
+        const frame = await menteeSocket.next();
+        if (frame.type === 'chat_message') echoes++;
+        else if (frame.type === 'presence' && frame.online === false) offline = true;
+      }
+    }
+    await until('the presence frame saying the mentor is offline', async () => {
+      offline ||= menteeSocket.frames.some((f) => f.type === 'presence' && f.online === false);
+      return offline;
+    });
+    await until('the stalled connection to be cut and freed', () => server.tandem.gateway.size === 1);
+    const room = roomName(mentee.email, mentor.email);
+    assert.equal(await server.tandem.presence.isOnline(room, mentor.email), false);
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    assert.equal((await slow.closedWithin()).code, 1006, 'the close frame was cut off with the unread data');
+    assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN);
   });
 });
 

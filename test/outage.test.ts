@@ -16,7 +16,7 @@ import type { Frame, TestSocket } from './helpers/socket.js';
 import { readiness, until } from './helpers/wait.js';
 
 /** This file sends bursts on purpose: per-connection rate limits are tested in limits.test.ts. */
-const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000' };
+const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000', WS_USER_RATE_PER_SECOND: '1000000', WS_USER_RATE_BURST: '1000000' };
 
 /**
  * Sends `contents` with client ids as a careful client does: a message refused as

@@ -33,6 +33,8 @@ it('SIGTERM mid-burst: close 1001, exit 0, every echoed message stored', async (
       TANDEM_ADMIN_PASSWORD: ADMIN.password,
       WS_RATE_PER_SECOND: '1000000',
       WS_RATE_BURST: '1000000',
+      WS_USER_RATE_PER_SECOND: '1000000',
+      WS_USER_RATE_BURST: '1000000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

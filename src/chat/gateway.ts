@@ -17,6 +17,7 @@ import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
+import { KeyedBuckets } from './rate-limit.js';
 import { ChatSession, type SessionIdentity } from './session.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
@@ -37,6 +38,9 @@ type HandshakeOutcome = { ok: true; identity: SessionIdentity } | { ok: false; c
 export class ChatGateway {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ChatSession>();
+  /** Open chat sockets per user id, and the inbound rate each user's sockets share (both per instance). */
+  private readonly socketsPerUser = new Map<number, number>();
+  private readonly userRates: KeyedBuckets;
   private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
 
@@ -46,6 +50,7 @@ export class ChatGateway {
       for (const session of this.sessions) session.heartbeat();
     }, options.limits.pingIntervalMs);
     this.heartbeat.unref();
+    this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
   }
 
   /** Takes over HTTP upgrades of `server`. */
@@ -130,9 +135,22 @@ export class ChatGateway {
 
   private open(ws: WebSocket, identity: SessionIdentity): void {
     const { store, hub, presence, limits, onError } = this.options;
-    const session = new ChatSession(ws, identity, { store, hub, presence, limits, onError });
+    const userId = identity.user.id;
+    const open = this.socketsPerUser.get(userId) ?? 0;
+    if (open >= limits.maxConnectionsPerUser) {
+      ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
+      return;
+    }
+    this.socketsPerUser.set(userId, open + 1);
+    const userRate = { take: () => this.userRates.take(userId) };
+    const session = new ChatSession(ws, identity, { store, hub, presence, limits, onError, userRate });
     this.sessions.add(session);
-    ws.on('close', () => this.sessions.delete(session));
+    ws.on('close', () => {
+      this.sessions.delete(session);
+      const left = (this.socketsPerUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.socketsPerUser.set(userId, left);
+      else this.socketsPerUser.delete(userId);
+    });
     void session.start();
   }
 }

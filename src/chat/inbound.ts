@@ -24,7 +24,9 @@ export interface InboundDeps {
   limits: ChatLimits;
   onError: (error: unknown, context: string) => void;
   outbound: Pick<Outbound, 'own' | 'refuse' | 'offer'>;
-  /** Persistent flooding: the connection must close with `close`. */
+  /** The rate shared by all of this user's connections on the instance; one token per frame. */
+  userRate: { take(): boolean };
+  /** Persistent flooding: the connection must close with `close` (after what it stored is echoed). */
   close(close: { code: number; reason: string }): void;
   user: User;
   pairId: number;
@@ -81,9 +83,10 @@ export class Inbound {
   }
 
   private take(data: Buffer, isBinary: boolean): void {
-    if (!this.bucket.take()) {
+    if (!this.bucket.take() || !this.deps.userRate.take()) {
       if (++this.rateLimitedInARow >= this.deps.limits.floodCloseAfter) {
         recordFrameRejected('rate_limited');
+        this.stop();
         return this.deps.close(CloseCode.policy);
       }
       return this.refuse(ErrorText.rateLimited, 'rate_limited', isBinary ? undefined : clientIdOf(data.toString('utf8')));
@@ -149,7 +152,10 @@ export class Inbound {
 
   private markRead(): void {
     this.deps.store.markRead(this.deps.pairId, this.deps.user.id).then(
-      (result) => this.publish(readReceiptEvent(this.deps.user.email, result)),
+      // Nothing marked, nothing to tell: a repeated mark_read sends the partner no frame.
+      (result) => {
+        if (result.count > 0) this.publish(readReceiptEvent(this.deps.user.email, result));
+      },
       (error: unknown) => {
         this.deps.onError(error, 'marking messages read');
         this.refuse(ErrorText.unavailable, 'unavailable');

@@ -25,6 +25,8 @@ export interface SessionDeps {
   presence: PresenceRegistry;
   limits: ChatLimits;
   onError: (error: unknown, context: string) => void;
+  /** The inbound rate this user's connections on the instance share. */
+  userRate: { take(): boolean };
 }
 
 export interface SessionIdentity {
@@ -76,7 +78,8 @@ export class ChatSession implements RoomMember {
       limits: deps.limits,
       onError: deps.onError,
       outbound: this.outbound,
-      close: (close) => this.close(close),
+      userRate: deps.userRate,
+      close: (close) => this.closeAfterDrain(close),
       user: this.user,
       pairId: this.pairId,
       room: this.room,
@@ -177,6 +180,17 @@ export class ChatSession implements RoomMember {
       this.socket.close(close.code, close.reason);
     }
     this.closed();
+  }
+
+  /** A flood close: the messages this connection got stored are echoed (and its errors sent) before the close frame. */
+  private closeAfterDrain(close: { code: number; reason: string }): void {
+    this.drain().then(
+      () => this.close(close),
+      (error: unknown) => {
+        this.deps.onError(error, 'draining before a close');
+        this.close(close);
+      },
+    );
   }
 
   private publish(event: RoomEvent): void {

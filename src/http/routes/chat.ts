@@ -3,9 +3,11 @@
  * read. Each is authorized by the current match at the moment of the request.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { KeyedBuckets } from '../../chat/rate-limit.js';
 import { roomName } from '../../chat/room.js';
 import { readReceiptEvent, senderOf } from '../../chat/wire-message.js';
-import type { User } from '../../store/index.js';
+import { AppError } from '../../errors.js';
+import { normalizeEmail, type User } from '../../store/index.js';
 import { requirePair, requireUser, type RouteContext } from '../context.js';
 import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
 
@@ -29,6 +31,7 @@ interface HistoryQuery {
 
 export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
+  const markReadRate = new KeyedBuckets(config.chat.markReadRatePerSecond, config.chat.markReadRateBurst);
 
   app.get('/api/chat/conversations', {
     schema: {
@@ -108,19 +111,30 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   app.post<{ Params: { partner_email: string } }>('/api/chat/:partner_email/read', {
     schema: {
       summary: 'Mark the partner\'s messages read',
-      description: 'The same as the WebSocket `mark_read`: every unread message from the partner is marked read, and the partner gets a `read_receipt` with `count` and `last_read_id`.',
+      description:
+        'The same as the WebSocket `mark_read`: every unread message from the partner is marked read, and — when that marked ' +
+        'any — the partner gets a `read_receipt` with `count` and `last_read_id`. Limited per user (`MARK_READ_RATE_PER_SECOND`, ' +
+        '`MARK_READ_RATE_BURST`, per instance): past it, 429 with `Retry-After`.',
       tags: ['chat'],
       security: signedIn,
       params: partnerParam,
       body: emptyBody,
       response: withErrors({
         200: { type: 'object', additionalProperties: false, required: ['count'], properties: { count: { type: 'integer', minimum: 0, description: 'Messages marked read' } } },
-      }, ['not_matched']),
+      }, ['not_matched', 'rate_limited']),
     },
-  }, async (request) => {
-    const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
-    const result = await store.markRead(pair.id, user.id);
-    await context.hub.publish(roomName(user.email, partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
+  }, async (request, reply) => {
+    const { user } = await requireUser(context, request);
+    // Before the pair is looked up, so that a flood costs no query past the limit.
+    if (!markReadRate.take(user.id)) {
+      reply.header('retry-after', String(markReadRate.retryAfterSeconds()));
+      throw new AppError('rate_limited');
+    }
+    const found = await store.activePairWith(user, normalizeEmail(request.params.partner_email));
+    if (!found) throw new AppError('not_matched');
+    const result = await store.markRead(found.pair.id, user.id);
+    if (result.count === 0) return { count: 0 };
+    await context.hub.publish(roomName(user.email, found.partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
       // The messages are marked in the store; only the partner's live notice is lost.
       request.log.error({ err: error }, 'read_receipt publish failed');
     });
