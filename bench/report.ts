@@ -94,7 +94,24 @@ export function exitNotes(servers: readonly BenchServer[]): string[] {
 }
 
 /** Writes the human report and then the JSON line to stdout. */
-export function printReport(figures: ReturnType<typeof summarize>['figures'], pairs: readonly PairTraffic[], servers: readonly BenchServer[]): void {
+/** The handshake storm's figures (see `storm.ts`), when the run had one. */
+export interface StormReport {
+  storm_sockets: number;
+  storm_opened: number;
+  storm_open_s: number;
+  storm_close_s: number;
+  echo_p99_quiet: { p99_ms: number | null; samples: number };
+  echo_p99_storm: { p99_ms: number | null; samples: number };
+  echo_p99_closing: { p99_ms: number | null; samples: number };
+  server_eventloop_lag_max_ms: number | null;
+}
+
+export function printReport(
+  figures: ReturnType<typeof summarize>['figures'],
+  pairs: readonly PairTraffic[],
+  servers: readonly BenchServer[],
+  storm: StormReport | null = null,
+): void {
   const ms = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(1)} ms`);
   const logCount = servers.reduce((total, server) => total + server.logLineCount(), 0);
   const lines = [
@@ -108,10 +125,18 @@ export function printReport(figures: ReturnType<typeof summarize>['figures'], pa
     `  unacknowledged ${figures.unacknowledged}, never sent ${figures.never_sent}, echo seq errors ${figures.echo_seq_errors}, misrouted ${figures.misrouted}`,
     `  server error frames ${figures.server_errors}, broken pairs ${figures.broken_pairs}, server log lines (warn+) ${logCount}`,
   ];
+  if (storm) {
+    const phase = (p: { p99_ms: number | null; samples: number }) => `${ms(p.p99_ms)} (${p.samples} messages)`;
+    lines.push(
+      `  storm          ${storm.storm_opened} / ${storm.storm_sockets} sockets opened in ${storm.storm_open_s} s, closed in ${storm.storm_close_s} s`,
+      `  echo p99       before ${phase(storm.echo_p99_quiet)}, opening ${phase(storm.echo_p99_storm)}, closing ${phase(storm.echo_p99_closing)}`,
+      `  event loop     server lag max ${ms(storm.server_eventloop_lag_max_ms)} over the storm`,
+    );
+  }
   for (const pair of pairs.filter((each) => each.broken !== null).slice(0, 5)) lines.push(`  ! pair ${pair.pairIndex}: ${pair.broken}`);
   for (const error of pairs.flatMap((pair) => pair.serverErrors).slice(0, 5)) lines.push(`  ! ${error}`);
   for (const line of firstLogLines(servers, 5)) lines.push(`  ! server log: ${line}`);
   for (const note of exitNotes(servers)) lines.push(`  ! ${note}`);
   lines.push(figures.ok ? 'RESULT: OK' : 'RESULT: FAILED');
-  process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(figures)}\n`);
+  process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(storm ? { ...figures, ...storm } : figures)}\n`);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --pairs P --messages M --window W [--instances N] [--backend sqlite|postgres] [--deadline S]`
+ * `npm run bench -- --pairs P --messages M --window W [--instances N] [--backend sqlite|postgres] [--deadline S] [--storm N]`
  *
  * Starts private Tandem instances — one on a temporary SQLite database by default, or N
  * sharing a fresh PostgreSQL database and Redis prefix — creates and matches P mentor/mentee
@@ -7,14 +7,16 @@
  * W unacknowledged. With N ≥ 2 a mentee and its mentor sit on different instances, so every
  * message crosses Redis. Prints delivery rate, latency and any loss, duplication or
  * reordering, then one line of JSON. Exit code 0 only when every message arrived once and in
- * order. Progress goes to stderr so that stdout holds the report alone.
+ * order. Progress goes to stderr so that stdout holds the report alone. `--storm N` adds the
+ * handshake storm of `storm.ts` while the pairs chat, and its figures to the report.
  */
 import type WebSocket from 'ws';
 import { openBackend, type BackendKind } from './backends.js';
-import { describeSetup, exitNotes, printReport, summarize } from './report.js';
+import { describeSetup, exitNotes, printReport, summarize, type StormReport } from './report.js';
 import { Agent, type Reply } from '../test/helpers/http.js';
 import { freePorts } from '../test/helpers/ports.js';
 import { BENCH_ADMIN, REQUEST_TIMEOUT_MS, firstLogLines, launchServer, mapLimit, openChat, type BenchServer } from './server.js';
+import { echoP99, runStorm } from './storm.js';
 import { PairTraffic, runTraffic } from './traffic.js';
 
 /** What a run is asked to do. */
@@ -25,20 +27,25 @@ interface BenchOptions {
   instances: number;
   backend: BackendKind;
   deadlineSeconds: number;
+  /** Extra sockets opened at once, then closed at once, while the pairs chat; 0: none. */
+  storm: number;
 }
 
 type NumericOption = Exclude<keyof BenchOptions, 'backend'>;
-const DEFAULTS = { pairs: 50, messages: 200, window: 10, instances: 1, deadlineSeconds: 120 };
+const DEFAULTS = { pairs: 50, messages: 200, window: 10, instances: 1, deadlineSeconds: 120, storm: 0 };
+/** Storm sockets per extra (silent) pair: 40 per user, under the default per-user cap. */
+const STORM_SOCKETS_PER_PAIR = 80;
 const FLAGS: Record<string, NumericOption> = {
   '--pairs': 'pairs',
   '--messages': 'messages',
   '--window': 'window',
   '--instances': 'instances',
   '--deadline': 'deadlineSeconds',
+  '--storm': 'storm',
 };
 const BACKENDS: readonly BackendKind[] = ['sqlite', 'postgres'];
 const USAGE =
-  'usage: node dist/bench/run.js [--pairs P] [--messages M] [--window W] [--instances N] [--backend sqlite|postgres] [--deadline SECONDS]\n' +
+  'usage: node dist/bench/run.js [--pairs P] [--messages M] [--window W] [--instances N] [--backend sqlite|postgres] [--deadline SECONDS] [--storm N]\n' +
   '  --backend defaults to sqlite for one instance; several instances need (and default to) postgres + Redis,\n' +
   '  taken from env BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and BENCH_REDIS_URL (default redis://127.0.0.1:6379)';
 const PASSWORD = 'bench-user-password';
@@ -130,7 +137,8 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
   const agent = () => new Agent(servers[0]!.httpBase, REQUEST_TIMEOUT_MS);
   const admin = await beforeDeadline(deadlineAt, 'admin login', agent().login(BENCH_ADMIN.email, BENCH_ADMIN.password));
 
-  const people = Array.from({ length: options.pairs }, (_, index) => ({
+  const stormPairs = Math.ceil(options.storm / STORM_SOCKETS_PER_PAIR);
+  const people = Array.from({ length: options.pairs + stormPairs }, (_, index) => ({
     mentor: `mentor-${index}@bench.tandem.test`,
     mentee: `mentee-${index}@bench.tandem.test`,
   }));
@@ -162,6 +170,7 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
     { email: mentor, partnerEmail: mentee, sessionId: sessions[2 * index]!, wsBase: instanceOf(index + 1).wsBase },
     { email: mentee, partnerEmail: mentor, sessionId: sessions[2 * index + 1]!, wsBase: instanceOf(index).wsBase },
   ]);
+  const stormEndpoints = endpoints.splice(2 * options.pairs);
   const sockets = await beforeDeadline(
     deadlineAt,
     `opening ${endpoints.length} chat sockets`,
@@ -172,17 +181,30 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
     }),
   );
 
-  const pairs = people.map(
+  const pairs = people.slice(0, options.pairs).map(
     ({ mentee }, index) => new PairTraffic(index, sockets[2 * index + 1]!, mentee, sockets[2 * index]!, options.messages, options.window),
   );
   progress(`sending ${options.pairs * options.messages} messages…`);
   const started = performance.now();
-  const end = await runTraffic(pairs, deadlineAt);
+  const traffic = runTraffic(pairs, deadlineAt);
+  const storm = options.storm > 0 ? await runStorm(servers, stormEndpoints, options.storm, pairs, Math.floor((options.pairs * options.messages) / 10)) : null;
+  const end = await traffic;
   progress(`traffic phase ended (${end}) after ${((performance.now() - started) / 1000).toFixed(2)} s`);
   await Promise.all(pairs.map((pair) => pair.close()));
 
   const { figures, ok } = summarize(options, pairs, end);
-  printReport(figures, pairs, servers);
+  const stormFigures: StormReport | null = storm && {
+    storm_sockets: options.storm,
+    storm_opened: storm.opened,
+    storm_open_s: Number(((storm.opening[1] - storm.opening[0]) / 1000).toFixed(2)),
+    storm_close_s: Number(((storm.closing[1] - storm.closing[0]) / 1000).toFixed(2)),
+    echo_p99_quiet: echoP99(pairs, storm.quiet),
+    echo_p99_storm: echoP99(pairs, storm.opening),
+    echo_p99_closing: echoP99(pairs, storm.closing),
+    server_eventloop_lag_max_ms: storm.eventLoopLagMaxMs === null ? null : Number(storm.eventLoopLagMaxMs.toFixed(1)),
+  };
+  printReport(figures, pairs, servers, stormFigures);
+  if (stormFigures && stormFigures.storm_opened !== options.storm) return 1;
   return ok ? 0 : 1;
 }
 
