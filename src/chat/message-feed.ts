@@ -43,8 +43,15 @@ export interface FeedDeps {
 export interface OwnMessage {
   /** Stored as `seq` and published: the slot ends once that message is delivered. */
   stored(seq: number): void;
-  /** Answered by a frame of its own (a refusal, or a retry's original): sent at its turn. */
+  /** Answered by a frame of its own (a refusal): sent at its turn. */
   answer(frame: string): void;
+  /**
+   * A retry, stored earlier as `seq`, about to be published again: answered by the original
+   * `frame` at its turn when this connection already had `seq`, else by delivering `seq` (as
+   * `stored`), so that the connection never gets the same message twice. Called before the
+   * publish, which would otherwise deliver `seq` meanwhile.
+   */
+  original(seq: number, frame: string): void;
 }
 
 type Slot = { state: 'storing' } | { state: 'echo'; seq: number; fetched: boolean } | { state: 'frame'; frame: string };
@@ -124,6 +131,11 @@ export class MessageFeed {
     this.held = null;
     this.slots.length = 0;
     this.wake();
+  }
+
+  /** @internal Whether `seq` was handed to the client already (see `OwnSlot.original`). */
+  delivered(seq: number): boolean {
+    return seq <= this.lastSeq;
   }
 
   /** @internal An own message's slot moved on (see `OwnSlot`). */
@@ -209,5 +221,11 @@ class OwnSlot implements OwnMessage {
 
   answer(frame: string): void {
     this.feed.settle(this, { state: 'frame', frame });
+  }
+
+  original(seq: number, frame: string): void {
+    if (!this.feed.delivered(seq)) return this.stored(seq);
+    recordMessagesDelivered('store');
+    this.answer(frame);
   }
 }
