@@ -27,6 +27,8 @@ export interface Config {
   loginThrottle: LoginThrottle;
   /** Fastify's `trustProxy`: whom to believe about the client address (X-Forwarded-For). */
   trustProxy: boolean | number | string[];
+  /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
+  deliveryCheckIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -82,6 +84,7 @@ const DEFAULTS = {
   WS_SLOW_CLOSE_GRACE_MS: '2000',
   WS_PING_INTERVAL_MS: '25000',
   TYPING_TIMEOUT_MS: '10000',
+  DELIVERY_CHECK_INTERVAL_MS: '1000',
 } as const;
 
 export class ConfigError extends Error {
@@ -189,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     history,
     loginThrottle,
     trustProxy,
+    deliveryCheckIntervalMs: integer('DELIVERY_CHECK_INTERVAL_MS', 0, 3_600_000),
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import postgres from 'postgres';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
 import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
@@ -56,6 +58,47 @@ describe('delivery of messages whose publish was lost', () => {
     assert.equal((await menteeSocket.expect('chat_message')).seq, 2);
     assert.equal((await mentorSocket.expect('chat_message')).seq, 2);
   });
+
+  it('the check delivers what nobody published, to every connection, without a further message', async (t) => {
+    const { server, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { DELIVERY_CHECK_INTERVAL_MS: '100' });
+    const before = await scrape(server);
+    const started = Date.now();
+    for (let i = 1; i <= 3; i++) await storeUnpublished(server, mentee.email, `unpublished ${i}`, `u-${i}`);
+    await expectMessages(mentorSocket, [1, 2, 3]);
+    t.diagnostic(`3 unpublished messages reached the mentor after ${Date.now() - started} ms (check every 100 ms)`);
+    await expectMessages(menteeSocket, [1, 2, 3]);
+    const after = await scrape(server);
+    assert.equal((after.get(CHECKED) ?? 0) - (before.get(CHECKED) ?? 0), 6, 'counted as delivered by the check, per connection');
+    assert.deepEqual(mentorSocket.frames, []);
+  });
+
+  it('an idle room costs one query per tick and no read per connection', async (t) => {
+    const { server, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { DELIVERY_CHECK_INTERVAL_MS: '50' });
+    menteeSocket.send({ type: 'chat_message', content: 'live', client_id: 'l-1' });
+    await menteeSocket.expect('chat_message');
+    await mentorSocket.expect('chat_message');
+    const before = await scrape(server);
+    let after = before;
+    await until('five more ticks', async () => {
+      after = await scrape(server);
+      return (after.get(QUERIES) ?? 0) - (before.get(QUERIES) ?? 0) >= 5;
+    });
+    assert.equal((after.get(READS) ?? 0) - (before.get(READS) ?? 0), 0, 'no messagesAfter read');
+    assert.equal((after.get(CHECKED) ?? 0) - (before.get(CHECKED) ?? 0), 0);
+    assert.deepEqual([menteeSocket.frames, mentorSocket.frames], [[], []]);
+  });
+
+  it('refuses a DELIVERY_CHECK_INTERVAL_MS that is not a whole number of milliseconds up to an hour', () => {
+    assert.equal(loadConfig({}).deliveryCheckIntervalMs, 1000);
+    assert.equal(loadConfig({ DELIVERY_CHECK_INTERVAL_MS: '0' }).deliveryCheckIntervalMs, 0);
+    for (const bad of ['-1', '1.5', 'soon', '3600001']) {
+      assert.throws(() => loadConfig({ DELIVERY_CHECK_INTERVAL_MS: bad }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [`DELIVERY_CHECK_INTERVAL_MS must be an integer from 0 to 3600000, got "${bad}"`]);
+        return true;
+      });
+    }
+  });
 });
 
 withBackends('delivery of messages whose publish was lost, across instances', { postgres: true, redis: true }, () => {
@@ -70,5 +113,32 @@ withBackends('delivery of messages whose publish was lost, across instances', { 
     const { frame, skipped } = await mentorSocket.until((frame) => frame.type === 'chat_message');
     assert.deepEqual(frame, original);
     assert.deepEqual(new Set(skipped.map((frame) => frame.type)), new Set(['presence']), 'the mentee went offline and came back');
+  });
+
+  it('skips a tick while the previous query is still running: one query at a time', async (t) => {
+    const [server] = (await startInstances(t, 1, { DELIVERY_CHECK_INTERVAL_MS: '20' })) as [TestServer];
+    const { menteeSocket } = await connectedPair(server);
+    menteeSocket.send({ type: 'chat_message', content: 'one', client_id: 'o-1' });
+    await menteeSocket.expect('chat_message');
+    const config = server.tandem.config.database;
+    assert.equal(config.kind, 'postgres');
+    const sql = postgres(config.url, { max: 2, onnotice: () => {} });
+    t.after(() => sql.end());
+    const waiting = () => sql<{ n: number; longest: number }[]>`
+      SELECT count(*)::int AS n, coalesce(max(extract(epoch FROM now() - query_start) * 1000), 0)::float AS longest
+      FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT id, last_seq FROM pairs%' AND state = 'active'`;
+    const reserved = await sql.reserve();
+    t.after(() => reserved.release());
+    await reserved`BEGIN`;
+    // The check's SELECT waits behind this lock, far longer than its interval.
+    await reserved`LOCK TABLE pairs IN ACCESS EXCLUSIVE MODE`;
+    let seen = { n: 0, longest: 0 };
+    await until('a check query to wait for 25 intervals', async () => {
+      seen = (await waiting())[0]!;
+      return seen.longest > 500;
+    });
+    assert.equal(seen.n, 1, 'ticks due meanwhile were skipped');
+    await reserved`ROLLBACK`;
+    await until('the waiting check query to finish', async () => (await waiting())[0]!.n === 0);
   });
 });

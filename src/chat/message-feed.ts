@@ -18,7 +18,7 @@
  *    keeps later error frames behind it. When something waits behind an echo whose message
  *    has not arrived live, the message is read from the store instead of waited for.
  */
-import { recordMessagesDelivered } from '../metrics.js';
+import { recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
 import type { Message, Store } from '../store/index.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
@@ -94,12 +94,15 @@ export class MessageFeed {
     void this.read(seq - 1);
   }
 
-  /** Delivers everything up to `seq` from the store, holding live messages meanwhile; resolves when done. */
-  replayTo(seq: number): Promise<void> {
-    if (this.reading) return this.reading.then(() => this.replayTo(seq));
+  /**
+   * Delivers everything up to `seq` from the store, holding live messages meanwhile; resolves
+   * when done. `path` names, for the metrics, why the messages had to be read.
+   */
+  replayTo(seq: number, path: DeliveryPath = 'store'): Promise<void> {
+    if (this.reading) return this.reading.then(() => this.replayTo(seq, path));
     if (this.stopped || seq <= this.lastSeq) return Promise.resolve();
     this.held ??= [];
-    return this.read(seq);
+    return this.read(seq, path);
   }
 
   /** Takes a slot for an inbound `chat_message`: error frames queued after it wait for its echo. */
@@ -174,8 +177,8 @@ export class MessageFeed {
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  private read(untilSeq: number): Promise<void> {
-    this.reading = this.readPages(untilSeq)
+  private read(untilSeq: number, path: DeliveryPath = 'store'): Promise<void> {
+    this.reading = this.readPages(untilSeq, path)
       .catch((error: unknown) => {
         if (this.stopped) return;
         this.stop();
@@ -190,7 +193,7 @@ export class MessageFeed {
     return this.reading;
   }
 
-  private async readPages(untilSeq: number): Promise<void> {
+  private async readPages(untilSeq: number, path: DeliveryPath): Promise<void> {
     const pageSize = this.deps.pageSize ?? PAGE;
     while (this.lastSeq < untilSeq && !this.stopped) {
       const page = await this.deps.source.messagesAfter(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
@@ -200,7 +203,7 @@ export class MessageFeed {
         if (this.stopped || message.seq !== this.lastSeq + 1) break;
         this.lastSeq = message.seq;
         written = new Promise((resolve) => this.deps.send(this.deps.encode(message), resolve));
-        recordMessagesDelivered('store');
+        recordMessagesDelivered(path);
         if (this.slots.length > 0) this.flush();
       }
       if (this.lastSeq === before) return;
