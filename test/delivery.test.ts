@@ -7,13 +7,13 @@
  * delivery.crash.test.ts.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import postgres from 'postgres';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
 import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
-import type { TestServer } from './helpers/server.js';
+import { startServer, type TestServer } from './helpers/server.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 
@@ -43,6 +43,26 @@ async function expectMessages(socket: TestSocket, seqs: number[]): Promise<void>
   const got: number[] = [];
   for (const _ of seqs) got.push((await socket.expect('chat_message')).seq);
   assert.deepEqual(got, seqs);
+}
+
+/** Makes `count` matched pairs straight in the store, and reports what one `lastSeqs` of all of them takes. */
+async function timeLastSeqs(t: TestContext, server: TestServer, count: number): Promise<void> {
+  const store = server.tandem.store;
+  const pairIds: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const [mentor, mentee] = await Promise.all(['MENTOR', 'MENTEE'].map((role) =>
+      store.createUser({ email: `${role.toLowerCase()}-${i}@rooms.test`, passwordHash: 'x', firstName: 'R', lastName: String(i), role: role as 'MENTOR' }),
+    ));
+    pairIds.push((await store.createMatch(mentor!.email, mentee!.email)).pairId);
+  }
+  const times: number[] = [];
+  for (let run = 0; run < 21; run++) {
+    const started = performance.now();
+    assert.equal((await store.lastSeqs(pairIds)).size, count);
+    times.push(performance.now() - started);
+  }
+  times.sort((x, y) => x - y);
+  t.diagnostic(`lastSeqs of ${count} rooms on ${server.tandem.config.database.kind}: median ${times[10]!.toFixed(2)} ms, max ${times[20]!.toFixed(2)} ms (21 runs)`);
 }
 
 describe('delivery of messages whose publish was lost', () => {
@@ -88,6 +108,10 @@ describe('delivery of messages whose publish was lost', () => {
     assert.deepEqual([menteeSocket.frames, mentorSocket.frames], [[], []]);
   });
 
+  it('one check query covers 500 rooms (its time is reported)', async (t) => {
+    await timeLastSeqs(t, await startServer(t), 500);
+  });
+
   it('refuses a DELIVERY_CHECK_INTERVAL_MS that is not a whole number of milliseconds up to an hour', () => {
     assert.equal(loadConfig({}).deliveryCheckIntervalMs, 1000);
     assert.equal(loadConfig({ DELIVERY_CHECK_INTERVAL_MS: '0' }).deliveryCheckIntervalMs, 0);
@@ -113,6 +137,11 @@ withBackends('delivery of messages whose publish was lost, across instances', { 
     const { frame, skipped } = await mentorSocket.until((frame) => frame.type === 'chat_message');
     assert.deepEqual(frame, original);
     assert.deepEqual(new Set(skipped.map((frame) => frame.type)), new Set(['presence']), 'the mentee went offline and came back');
+  });
+
+  it('one check query covers 500 rooms on PostgreSQL (its time is reported)', async (t) => {
+    const [server] = (await startInstances(t, 1)) as [TestServer];
+    await timeLastSeqs(t, server, 500);
   });
 
   it('skips a tick while the previous query is still running: one query at a time', async (t) => {
