@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/passwords.js';
+import { DeliveryCheck } from './chat/delivery-check.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
 import type { Config } from './config.js';
@@ -61,6 +62,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const gateway = new ChatGateway({ store, hub, presence, limits: config.chat, allowedOrigins: config.allowedOrigins, onError });
   gateway.attach(http.server);
   await bootstrapAdmin(store, config);
+  const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
 
   let closing: Promise<void> | undefined;
   return {
@@ -79,6 +81,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       closing ??= (async () => {
         await gateway.close(CloseCode.shutdown);
         await http.close();
+        deliveryCheck.stop();
         hub.close();
         stopCountingConnections();
         stopCountingReconnects();

@@ -27,6 +27,8 @@ export interface Config {
   loginThrottle: LoginThrottle;
   /** Fastify's `trustProxy`: whom to believe about the client address (X-Forwarded-For). */
   trustProxy: boolean | number | string[];
+  /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
+  deliveryCheckIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -97,6 +99,7 @@ const DEFAULTS = {
   WS_USER_RATE_BURST: '120',
   MARK_READ_RATE_PER_SECOND: '2',
   MARK_READ_RATE_BURST: '10',
+  DELIVERY_CHECK_INTERVAL_MS: '1000',
 } as const;
 
 export class ConfigError extends Error {
@@ -209,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     history,
     loginThrottle,
     trustProxy,
+    deliveryCheckIntervalMs: integer('DELIVERY_CHECK_INTERVAL_MS', 0, 3_600_000),
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -41,8 +41,12 @@ const messagesStored = new Counter({
   registers: [registry],
 });
 
-/** How a message reached a connection: live from the channel layer, or read back from the store (gap fill, resume, catch-up). */
-export type DeliveryPath = 'live' | 'store';
+/**
+ * How a message reached a connection: live from the channel layer; read back from the store
+ * (gap fill, resume, catch-up after a layer reconnect); or read back because the periodic
+ * delivery check found the room behind the store, i.e. the layer lost a room's last events.
+ */
+export type DeliveryPath = 'live' | 'store' | 'check';
 
 const messagesDelivered = new Counter({
   name: 'tandem_messages_delivered_total',
@@ -135,7 +139,7 @@ const loginAttempts = new Counter({
 });
 
 // Every known label value starts at 0, so a rate() over a counter works from its first event.
-for (const path of ['live', 'store'] as const) messagesDelivered.inc({ path }, 0);
+for (const path of ['live', 'store', 'check'] as const) messagesDelivered.inc({ path }, 0);
 for (const reason of new Set(REASON_BY_TEXT.values())) framesRejected.inc({ reason }, 0);
 framesRejected.inc({ reason: 'too_large' }, 0);
 for (const outcome of ['success', 'failure', 'throttled'] as const) loginAttempts.inc({ outcome }, 0);
@@ -163,7 +167,7 @@ export function recordMessagesDelivered(path: DeliveryPath, count = 1): void {
 }
 
 // Bound once: this runs for every message handed to every connection.
-const deliveredBy = { live: messagesDelivered.labels('live'), store: messagesDelivered.labels('store') };
+const deliveredBy = { live: messagesDelivered.labels('live'), store: messagesDelivered.labels('store'), check: messagesDelivered.labels('check') };
 
 /** Counts one refused inbound frame. */
 export function recordFrameRejected(reason: FrameRejectReason): void {

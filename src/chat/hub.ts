@@ -9,20 +9,39 @@ import { observeFanout } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
 import type { OutboundFrame } from '../protocol/frames.js';
+import type { CheckedRoom } from './delivery-check.js';
 
 /** A local connection as the hub sees it. */
 export interface RoomMember {
   /** Hash of the session the connection authenticated with (revocation finds it by this). */
   readonly sessionHash: string;
+  /** The pair whose room this is (every member of a room has the same). */
+  readonly pairId: number;
   deliver(event: RoomEvent, frame: string): void;
   forceDisconnect(reason: string): void;
   /** Events may have been lost: fetch from the store whatever was missed. */
   catchUp(): void;
+  /** The store holds messages up to `seq`: fetch whichever this member has not had. */
+  catchUpTo(seq: number): void;
 }
 
-interface Room {
-  readonly members: Set<RoomMember>;
-  live: Promise<Unsubscribe>;
+class Room implements CheckedRoom {
+  readonly members = new Set<RoomMember>();
+  live: Promise<Unsubscribe> = Promise.resolve(async () => {});
+  seenSeq = 0;
+
+  constructor(readonly pairId: number) {}
+
+  /** A live message: its `seq` was handed to every member (each fills any gap before it itself). */
+  saw(seq: number): void {
+    if (seq > this.seenSeq) this.seenSeq = seq;
+  }
+
+  catchUpTo(seq: number): void {
+    if (seq <= this.seenSeq) return;
+    this.seenSeq = seq;
+    for (const member of [...this.members]) member.catchUpTo(seq);
+  }
 }
 
 export class Hub {
@@ -49,7 +68,7 @@ export class Hub {
   async join(name: string, member: RoomMember): Promise<void> {
     let room = this.rooms.get(name);
     if (!room) {
-      const created: Room = { members: new Set(), live: Promise.resolve(async () => {}) };
+      const created = new Room(member.pairId);
       created.live = this.layer.subscribe(name, (event) => this.dispatch(created, event));
       created.live.catch(() => {
         if (this.rooms.get(name) === created) this.rooms.delete(name);
@@ -114,6 +133,11 @@ export class Hub {
     return count;
   }
 
+  /** The rooms with local members, for the delivery check. */
+  checkedRooms(): Iterable<CheckedRoom> {
+    return this.rooms.values();
+  }
+
   /** Every local member, e.g. to close them all at shutdown. */
   *members(): Iterable<RoomMember> {
     for (const members of this.bySession.values()) yield* members;
@@ -128,6 +152,7 @@ export class Hub {
   }
 
   private dispatch(room: Room, event: RoomEvent): void {
+    if (event.kind === 'chat_message') room.saw(event.message.seq);
     if (room.members.size === 0) return;
     if (event.kind === 'chat_message') observeFanout(event.message.timestamp);
     const frame = encodeFrame(toFrame(event));

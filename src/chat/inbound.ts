@@ -5,7 +5,7 @@
  */
 import type { ChatLimits } from '../config.js';
 import { isAppError } from '../errors.js';
-import { frameRejectReason, recordFrameRejected, recordMessagesDelivered } from '../metrics.js';
+import { frameRejectReason, recordFrameRejected } from '../metrics.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
@@ -117,11 +117,12 @@ export class Inbound {
         const wire = toWireMessage(message, user);
         // Encoded here only off the usual path: normally the hub encodes once for the room.
         const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
-        if (!created) {
-          recordMessagesDelivered('store');
-          return slot.answer(encoded()); // a retry: the original, to this connection only
-        }
         const event: RoomEvent = { kind: 'chat_message', message: wire };
+        // A retry gets the original, to this connection only, placed before the publish can
+        // come back (see `OwnMessage.original`). It is published again all the same: its first
+        // attempt may have been stored by an instance that died before publishing it, and
+        // receivers drop a `seq` they already have.
+        if (!created) slot.original(wire.seq, encoded());
         try {
           await hub.publish(room, event);
         } catch (error) {
@@ -131,7 +132,7 @@ export class Inbound {
           outbound.offer(wire.seq, encoded());
           hub.publishEventually(room, event, (lost) => onError(lost, 'republishing a stored message'));
         }
-        slot.stored(wire.seq);
+        if (created) slot.stored(wire.seq);
       },
       (error: unknown) => {
         if (isAppError(error) && error.code === 'not_matched') {

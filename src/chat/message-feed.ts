@@ -18,7 +18,7 @@
  *    keeps later error frames behind it. When something waits behind an echo whose message
  *    has not arrived live, the message is read from the store instead of waited for.
  */
-import { recordMessagesDelivered } from '../metrics.js';
+import { recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
 import type { Message, Store } from '../store/index.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
@@ -43,8 +43,15 @@ export interface FeedDeps {
 export interface OwnMessage {
   /** Stored as `seq` and published: the slot ends once that message is delivered. */
   stored(seq: number): void;
-  /** Answered by a frame of its own (a refusal, or a retry's original): sent at its turn. */
+  /** Answered by a frame of its own (a refusal): sent at its turn. */
   answer(frame: string): void;
+  /**
+   * A retry, stored earlier as `seq`, about to be published again: answered by the original
+   * `frame` at its turn when this connection already had `seq`, else by delivering `seq` (as
+   * `stored`), so that the connection never gets the same message twice. Called before the
+   * publish, which would otherwise deliver `seq` meanwhile.
+   */
+  original(seq: number, frame: string): void;
 }
 
 type Slot = { state: 'storing' } | { state: 'echo'; seq: number; fetched: boolean } | { state: 'frame'; frame: string };
@@ -87,12 +94,15 @@ export class MessageFeed {
     void this.read(seq - 1);
   }
 
-  /** Delivers everything up to `seq` from the store, holding live messages meanwhile; resolves when done. */
-  replayTo(seq: number): Promise<void> {
-    if (this.reading) return this.reading.then(() => this.replayTo(seq));
+  /**
+   * Delivers everything up to `seq` from the store, holding live messages meanwhile; resolves
+   * when done. `path` names, for the metrics, why the messages had to be read.
+   */
+  replayTo(seq: number, path: DeliveryPath = 'store'): Promise<void> {
+    if (this.reading) return this.reading.then(() => this.replayTo(seq, path));
     if (this.stopped || seq <= this.lastSeq) return Promise.resolve();
     this.held ??= [];
-    return this.read(seq);
+    return this.read(seq, path);
   }
 
   /** Takes a slot for an inbound `chat_message`: error frames queued after it wait for its echo. */
@@ -124,6 +134,11 @@ export class MessageFeed {
     this.held = null;
     this.slots.length = 0;
     this.wake();
+  }
+
+  /** @internal Whether `seq` was handed to the client already (see `OwnSlot.original`). */
+  delivered(seq: number): boolean {
+    return seq <= this.lastSeq;
   }
 
   /** @internal An own message's slot moved on (see `OwnSlot`). */
@@ -162,8 +177,8 @@ export class MessageFeed {
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  private read(untilSeq: number): Promise<void> {
-    this.reading = this.readPages(untilSeq)
+  private read(untilSeq: number, path: DeliveryPath = 'store'): Promise<void> {
+    this.reading = this.readPages(untilSeq, path)
       .catch((error: unknown) => {
         if (this.stopped) return;
         this.stop();
@@ -178,7 +193,7 @@ export class MessageFeed {
     return this.reading;
   }
 
-  private async readPages(untilSeq: number): Promise<void> {
+  private async readPages(untilSeq: number, path: DeliveryPath): Promise<void> {
     const pageSize = this.deps.pageSize ?? PAGE;
     while (this.lastSeq < untilSeq && !this.stopped) {
       const page = await this.deps.source.messagesAfter(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
@@ -188,7 +203,7 @@ export class MessageFeed {
         if (this.stopped || message.seq !== this.lastSeq + 1) break;
         this.lastSeq = message.seq;
         written = new Promise((resolve) => this.deps.send(this.deps.encode(message), resolve));
-        recordMessagesDelivered('store');
+        recordMessagesDelivered(path);
         if (this.slots.length > 0) this.flush();
       }
       if (this.lastSeq === before) return;
@@ -209,5 +224,11 @@ class OwnSlot implements OwnMessage {
 
   answer(frame: string): void {
     this.feed.settle(this, { state: 'frame', frame });
+  }
+
+  original(seq: number, frame: string): void {
+    if (!this.feed.delivered(seq)) return this.stored(seq);
+    recordMessagesDelivered('store');
+    this.answer(frame);
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { ChatLimits } from '../config.js';
+import type { DeliveryPath } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
@@ -36,6 +37,8 @@ export class Outbound {
   private readonly partnerTyping: TypingExpiry;
   /** Room events that arrived before `connection_established`; `null` once it went out. */
   private early: Array<[RoomEvent, string]> | null = [];
+  /** The furthest `catchUp` asked for before `open`, replayed right after the start's own replay. */
+  private earlyCatchUp = 0;
   private stopped = false;
 
   constructor(private readonly socket: WebSocket, private readonly deps: OutboundDeps) {
@@ -64,6 +67,7 @@ export class Outbound {
   open(connected: OutboundFrame, lastSeq: number): void {
     this.send(connected);
     void this.feed.replayTo(lastSeq);
+    if (this.earlyCatchUp > lastSeq) void this.feed.replayTo(this.earlyCatchUp, 'check');
     const early = this.early ?? [];
     this.early = null;
     for (const [event, frame] of early) this.deliver(event, frame);
@@ -115,9 +119,13 @@ export class Outbound {
     this.write(encodeFrame(frame));
   }
 
-  /** Delivers whatever the pair got up to `lastSeq` that this connection has not seen. */
-  catchUp(lastSeq: number): void {
-    void this.feed.replayTo(lastSeq);
+  /**
+   * Delivers whatever the pair got up to `lastSeq` that this connection has not seen; before
+   * `open`, once the start's replay is done (nothing goes out ahead of `connection_established`).
+   */
+  catchUp(lastSeq: number, path: DeliveryPath = 'store'): void {
+    if (this.early) this.earlyCatchUp = Math.max(this.earlyCatchUp, lastSeq);
+    else void this.feed.replayTo(lastSeq, path);
   }
 
   /** Resolves once every slot taken so far is done: echoes delivered, errors sent (or stopped). */

@@ -40,10 +40,10 @@ export interface SessionIdentity {
 
 export class ChatSession implements RoomMember {
   readonly sessionHash: string;
+  readonly pairId: number;
   private readonly id = randomUUID();
   private readonly user: User;
   private readonly partner: User;
-  private readonly pairId: number;
   private readonly room: string;
   private readonly resumeAfter: number | null;
   private readonly inbound: Inbound;
@@ -141,6 +141,11 @@ export class ChatSession implements RoomMember {
       },
       (error: unknown) => this.deps.onError(error, 'catching up after a layer reconnect'),
     );
+  }
+
+  /** The store holds the pair's messages up to `seq` (the delivery check): send whichever this connection has not had. */
+  catchUpTo(seq: number): void {
+    if (this.state !== 'closed') this.outbound.catchUp(seq, 'check');
   }
 
   forceDisconnect(reason: string): void {

@@ -202,6 +202,13 @@ export class PostgresStore implements Store {
     return rows.map(toMessage).reverse();
   }
 
+  async lastSeqs(pairIds: readonly number[]): Promise<Map<number, number>> {
+    const ids = pairIds.filter(Number.isSafeInteger);
+    if (ids.length === 0) return new Map();
+    const rows = await this.sql<{ id: number; last_seq: number }[]>`SELECT id, last_seq FROM pairs WHERE id = ANY(${ids}::bigint[])`;
+    return new Map(rows.map((row) => [row.id, row.last_seq]));
+  }
+
   async markRead(pairId: number, readerId: number): Promise<ReadResult> {
     const [row] = await this.sql<{ count: number; last_read_id: number | null }[]>`
       WITH marked AS (

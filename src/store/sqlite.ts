@@ -52,6 +52,7 @@ export class SqliteStore implements Store {
       pageForward: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       before: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
+      lastSeqs: p('SELECT id, last_seq FROM pairs WHERE id IN (SELECT value FROM json_each(?))'),
       activeMenteesOf: p('SELECT count(*) AS n FROM pairs WHERE mentor_id = ? AND active = 1'),
       conversations: p(`
         SELECT p.id AS pair_id, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
@@ -201,6 +202,13 @@ export class SqliteStore implements Store {
 
   async messagesBefore(pairId: number, beforeSeq: number, limit: number): Promise<Message[]> {
     return (this.sql.before.all(pairId, beforeSeq, limit) as MessageRow[]).map(toMessage).reverse();
+  }
+
+  async lastSeqs(pairIds: readonly number[]): Promise<Map<number, number>> {
+    if (pairIds.length === 0) return new Map();
+    // One JSON array parameter: a list of any length in one statement.
+    const rows = this.sql.lastSeqs.all(JSON.stringify(pairIds)) as { id: number; last_seq: number }[];
+    return new Map(rows.map((row) => [row.id, row.last_seq]));
   }
 
   async markRead(pairId: number, readerId: number): Promise<ReadResult> {

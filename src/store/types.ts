@@ -161,6 +161,12 @@ export interface Store {
   messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]>;
   /** Up to `limit` messages of the pair with `seq < beforeSeq`, returned oldest first. */
   messagesBefore(pairId: number, beforeSeq: number, limit: number): Promise<Message[]>;
+  /**
+   * The `seq` of the newest message of each pair in `pairIds` (0 before the first), read with
+   * one statement whatever their number, so a periodic check of many rooms stays one query.
+   * Ids of no pair are absent from the map; ended pairs are present.
+   */
+  lastSeqs(pairIds: readonly number[]): Promise<Map<number, number>>;
   /** Marks every unread message the partner sent to `readerId` in an active pair, in one statement. */
   markRead(pairId: number, readerId: number): Promise<ReadResult>;
   /**

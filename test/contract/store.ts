@@ -373,6 +373,21 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await store.markRead(pairId, mentor.id), { count: 0, lastReadId: null });
     });
 
+    test('reads the last seq of many pairs at once: known pairs only, ended ones included', async (store) => {
+      const { mentor, mentee, loner, other, pairId } = await seed(store);
+      assert.deepEqual(await store.lastSeqs([]), new Map());
+      const second = (await store.createMatch(other.email, loner.email)).pairId;
+      assert.deepEqual(await store.lastSeqs([pairId, second]), new Map([[pairId, 0], [second, 0]]));
+      await Promise.all([send(store, pairId, mentee, 'one'), send(store, pairId, mentor, 'two'), send(store, second, loner, 'one')]);
+      await send(store, pairId, mentee, 'three', 'c3');
+      await send(store, pairId, mentee, 'three again', 'c3');
+      await store.endMatch(loner.email);
+      // Unknown ids, repeats and a long list are answered the same way, in one read.
+      const many = [...Array.from({ length: 2000 }, (_, i) => second + 1000 + i), pairId, second, pairId];
+      assert.deepEqual(await store.lastSeqs(many), new Map([[pairId, 3], [second, 1]]));
+      assert.deepEqual(await store.lastSeqs([second + 999_999]), new Map());
+    });
+
     test('continues history and seq when a former pair is rematched', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       await send(store, pairId, mentee, 'before');

@@ -1,0 +1,173 @@
+/**
+ * An acknowledged message reaches every connected partner even when its publish was lost for
+ * good (README "Delivery guarantees"). A message written straight to the store plays one
+ * that an instance stored and died before publishing: nothing was ever published for it.
+ * A retry with its client_id publishes the stored original again; the periodic delivery
+ * check finds it without any further message. The crash itself, with real processes, is in
+ * delivery.crash.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import postgres from 'postgres';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { withBackends } from './helpers/backends.js';
+import { startInstances } from './helpers/cluster.js';
+import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { connectChat, type TestSocket } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
+
+const CHECK_OFF = { DELIVERY_CHECK_INTERVAL_MS: '0' };
+
+/** Stores a message of `email` in its pair as an instance that then died would have: unpublished. */
+async function storeUnpublished(server: TestServer, email: string, content: string, clientId: string) {
+  const store = server.tandem.store;
+  const sender = (await store.userByEmail(email))!;
+  const [match] = await store.listMatches(sender.id);
+  return (await store.appendMessage({ pairId: match!.pairId, senderId: sender.id, content, clientId })).message;
+}
+
+async function scrape(server: TestServer): Promise<Map<string, number>> {
+  const samples = new Map<string, number>();
+  for (const line of (await (await fetch(`${server.http}/metrics`)).text()).split('\n')) {
+    const match = /^([a-z_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match) samples.set(match[1]!, Number(match[2]));
+  }
+  return samples;
+}
+const CHECKED = 'tandem_messages_delivered_total{path="check"}';
+const QUERIES = 'tandem_store_duration_seconds_count{operation="lastSeqs"}';
+const READS = 'tandem_store_duration_seconds_count{operation="messagesAfter"}';
+
+async function expectMessages(socket: TestSocket, seqs: number[]): Promise<void> {
+  const got: number[] = [];
+  for (const _ of seqs) got.push((await socket.expect('chat_message')).seq);
+  assert.deepEqual(got, seqs);
+}
+
+/** Makes `count` matched pairs straight in the store, and reports what one `lastSeqs` of all of them takes. */
+async function timeLastSeqs(t: TestContext, server: TestServer, count: number): Promise<void> {
+  const store = server.tandem.store;
+  const pairIds: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const [mentor, mentee] = await Promise.all(['MENTOR', 'MENTEE'].map((role) =>
+      store.createUser({ email: `${role.toLowerCase()}-${i}@rooms.test`, passwordHash: 'x', firstName: 'R', lastName: String(i), role: role as 'MENTOR' }),
+    ));
+    pairIds.push((await store.createMatch(mentor!.email, mentee!.email)).pairId);
+  }
+  const times: number[] = [];
+  for (let run = 0; run < 21; run++) {
+    const started = performance.now();
+    assert.equal((await store.lastSeqs(pairIds)).size, count);
+    times.push(performance.now() - started);
+  }
+  times.sort((x, y) => x - y);
+  t.diagnostic(`lastSeqs of ${count} rooms on ${server.tandem.config.database.kind}: median ${times[10]!.toFixed(2)} ms, max ${times[20]!.toFixed(2)} ms (21 runs)`);
+}
+
+describe('delivery of messages whose publish was lost', () => {
+  it('a retry of a stored, never published message reaches the partner (check off)', async (t) => {
+    const { server, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, CHECK_OFF);
+    const stored = await storeUnpublished(server, mentee.email, 'stored, then the instance died', 'lost-1');
+    menteeSocket.send({ type: 'chat_message', content: 'stored, then the instance died', client_id: 'lost-1' });
+    const original = await menteeSocket.expect('chat_message');
+    assert.equal(original.message_id, String(stored.id));
+    assert.deepEqual(await mentorSocket.expect('chat_message'), original);
+    // The sender's own connection, which had the answer already, gets no second copy.
+    menteeSocket.send({ type: 'chat_message', content: 'next', client_id: 'next-1' });
+    assert.equal((await menteeSocket.expect('chat_message')).seq, 2);
+    assert.equal((await mentorSocket.expect('chat_message')).seq, 2);
+  });
+
+  it('the check delivers what nobody published, to every connection, without a further message', async (t) => {
+    const { server, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { DELIVERY_CHECK_INTERVAL_MS: '100' });
+    const before = await scrape(server);
+    const started = Date.now();
+    for (let i = 1; i <= 3; i++) await storeUnpublished(server, mentee.email, `unpublished ${i}`, `u-${i}`);
+    await expectMessages(mentorSocket, [1, 2, 3]);
+    t.diagnostic(`3 unpublished messages reached the mentor after ${Date.now() - started} ms (check every 100 ms)`);
+    await expectMessages(menteeSocket, [1, 2, 3]);
+    const after = await scrape(server);
+    assert.equal((after.get(CHECKED) ?? 0) - (before.get(CHECKED) ?? 0), 6, 'counted as delivered by the check, per connection');
+    assert.deepEqual(mentorSocket.frames, []);
+  });
+
+  it('an idle room costs one query per tick and no read per connection', async (t) => {
+    const { server, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { DELIVERY_CHECK_INTERVAL_MS: '50' });
+    menteeSocket.send({ type: 'chat_message', content: 'live', client_id: 'l-1' });
+    await menteeSocket.expect('chat_message');
+    await mentorSocket.expect('chat_message');
+    const before = await scrape(server);
+    let after = before;
+    await until('five more ticks', async () => {
+      after = await scrape(server);
+      return (after.get(QUERIES) ?? 0) - (before.get(QUERIES) ?? 0) >= 5;
+    });
+    assert.equal((after.get(READS) ?? 0) - (before.get(READS) ?? 0), 0, 'no messagesAfter read');
+    assert.equal((after.get(CHECKED) ?? 0) - (before.get(CHECKED) ?? 0), 0);
+    assert.deepEqual([menteeSocket.frames, mentorSocket.frames], [[], []]);
+  });
+
+  it('one check query covers 500 rooms (its time is reported)', async (t) => {
+    await timeLastSeqs(t, await startServer(t), 500);
+  });
+
+  it('refuses a DELIVERY_CHECK_INTERVAL_MS that is not a whole number of milliseconds up to an hour', () => {
+    assert.equal(loadConfig({}).deliveryCheckIntervalMs, 1000);
+    assert.equal(loadConfig({ DELIVERY_CHECK_INTERVAL_MS: '0' }).deliveryCheckIntervalMs, 0);
+    for (const bad of ['-1', '1.5', 'soon', '3600001']) {
+      assert.throws(() => loadConfig({ DELIVERY_CHECK_INTERVAL_MS: bad }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [`DELIVERY_CHECK_INTERVAL_MS must be an integer from 0 to 3600000, got "${bad}"`]);
+        return true;
+      });
+    }
+  });
+});
+
+withBackends('delivery of messages whose publish was lost, across instances', { postgres: true, redis: true }, () => {
+  it('a retry on another instance publishes the stored original to the partner (check off)', async (t) => {
+    const [a, b] = (await startInstances(t, 2, CHECK_OFF)) as [TestServer, TestServer];
+    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(a, b);
+    await storeUnpublished(a, mentee.email, 'stored by A, never published', 'lost-a');
+    await menteeSocket.close();
+    const onB = await connectChat(b.ws, mentor.email, mentee.cookie);
+    onB.send({ type: 'chat_message', content: 'stored by A, never published', client_id: 'lost-a' });
+    const original = await onB.expect('chat_message');
+    const { frame, skipped } = await mentorSocket.until((frame) => frame.type === 'chat_message');
+    assert.deepEqual(frame, original);
+    assert.deepEqual(new Set(skipped.map((frame) => frame.type)), new Set(['presence']), 'the mentee went offline and came back');
+  });
+
+  it('one check query covers 500 rooms on PostgreSQL (its time is reported)', async (t) => {
+    const [server] = (await startInstances(t, 1)) as [TestServer];
+    await timeLastSeqs(t, server, 500);
+  });
+
+  it('skips a tick while the previous query is still running: one query at a time', async (t) => {
+    const [server] = (await startInstances(t, 1, { DELIVERY_CHECK_INTERVAL_MS: '20' })) as [TestServer];
+    const { menteeSocket } = await connectedPair(server);
+    menteeSocket.send({ type: 'chat_message', content: 'one', client_id: 'o-1' });
+    await menteeSocket.expect('chat_message');
+    const config = server.tandem.config.database;
+    assert.equal(config.kind, 'postgres');
+    const sql = postgres(config.url, { max: 2, onnotice: () => {} });
+    t.after(() => sql.end());
+    const waiting = () => sql<{ n: number; longest: number }[]>`
+      SELECT count(*)::int AS n, coalesce(max(extract(epoch FROM now() - query_start) * 1000), 0)::float AS longest
+      FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT id, last_seq FROM pairs%' AND state = 'active'`;
+    const reserved = await sql.reserve();
+    t.after(() => reserved.release());
+    await reserved`BEGIN`;
+    // The check's SELECT waits behind this lock, far longer than its interval.
+    await reserved`LOCK TABLE pairs IN ACCESS EXCLUSIVE MODE`;
+    let seen = { n: 0, longest: 0 };
+    await until('a check query to wait for 25 intervals', async () => {
+      seen = (await waiting())[0]!;
+      return seen.longest > 500;
+    });
+    assert.equal(seen.n, 1, 'ticks due meanwhile were skipped');
+    await reserved`ROLLBACK`;
+    await until('the waiting check query to finish', async () => (await waiting())[0]!.n === 0);
+  });
+});
