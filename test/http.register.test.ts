@@ -74,6 +74,27 @@ describe('registration under fire', () => {
     assert.equal(await hashes(), before + 1);
   });
 
+  it('a flood of registrations from one address leaves sign-in responsive (measured, not asserted)', async (t) => {
+    const address = freshAddress();
+    const user = person();
+    assert.equal((await register(user)).status, 201);
+    const signIn = async () => {
+      const started = performance.now();
+      const reply = await new Agent(server.http).post('/api/auth/login', { email: user.email, password: user.password }, { 'x-forwarded-for': freshAddress() });
+      assert.equal(reply.status, 200);
+      return performance.now() - started;
+    };
+    const quiet = await signIn();
+    const before = await hashes();
+    const flood = Promise.all(Array.from({ length: 400 }, (_, i) => register(person({ first_name: `Flood ${i}` }), address)));
+    const loaded = await signIn();
+    const statuses = (await flood).map((reply) => reply.status);
+    assert.equal(statuses.filter((status) => status === 201).length, PER_ADDRESS);
+    assert.equal(statuses.filter((status) => status === 429).length, 400 - PER_ADDRESS);
+    assert.equal(await hashes(), before + PER_ADDRESS);
+    t.diagnostic(`login ${quiet.toFixed(0)} ms quiet, ${loaded.toFixed(0)} ms during 400 registrations from one address (${PER_ADDRESS} hashed)`);
+  });
+
   describe('weak passwords', () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ['the most common one', { password: 'password' }, /one of the most common passwords/],
