@@ -12,7 +12,7 @@ import { parseFrame } from './traffic.js';
 
 const HOST = '127.0.0.1';
 /** Credentials of the admin the server creates at start, from TANDEM_ADMIN_*. */
-export const BENCH_ADMIN = { email: 'bench-admin@bench.tandem.test', password: 'bench-admin-password' } as const;
+export const BENCH_ADMIN = { email: 'bench-admin@bench.tandem.test', password: 'bench-Sw0rdfish-71' } as const;
 /** Most log lines kept verbatim per instance; the rest are only counted. */
 const KEPT_LOG_LINES = 20;
 const READY_TIMEOUT_MS = 15_000;

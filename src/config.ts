@@ -3,6 +3,7 @@
  * only module that reads `process.env`; the rest of Tandem receives slices of `Config`.
  */
 import { isIP } from 'node:net';
+import { passwordProblem } from './auth/password-policy.js';
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
 export type LayerConfig = { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
@@ -25,6 +26,7 @@ export interface Config {
   history: { defaultLimit: number; maxLimit: number };
   /** Failed logins allowed per account and per client address within one window. */
   loginThrottle: LoginThrottle;
+  registrationThrottle: RegistrationThrottle;
   /** Fastify's `trustProxy`: whom to believe about the client address (X-Forwarded-For). */
   trustProxy: boolean | number | string[];
   /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
@@ -62,9 +64,21 @@ export interface ChatLimits {
   markReadRateBurst: number;
 }
 
-/** Brute-force protection of `POST /api/auth/login`: counts failed attempts only. */
+/** Brute-force protection of `POST /api/auth/login`: counts failed attempts only, per window. */
 export interface LoginThrottle {
+  /** Failures of one account (from anywhere) after which failed addresses wait growing delays. */
   perAccount: number;
+  /** Failures of one account from one address: a hard limit. */
+  perAccountAddress: number;
+  /** Failures from one address across accounts: a hard limit. */
+  perAddress: number;
+  windowSeconds: number;
+  /** The cap of the growing delay (1, 2, 4 … seconds). */
+  maxDelaySeconds: number;
+}
+
+/** Registration attempts per client address, in the login throttle's window. */
+export interface RegistrationThrottle {
   perAddress: number;
   windowSeconds: number;
 }
@@ -82,9 +96,12 @@ const DEFAULTS = {
   MENTOR_CAPACITY: 'unlimited',
   HISTORY_LIMIT_DEFAULT: '50',
   HISTORY_LIMIT_MAX: '200',
-  LOGIN_FAILURES_PER_ACCOUNT: '10',
+  LOGIN_FAILURES_PER_ACCOUNT: '20',
+  LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '10',
   LOGIN_FAILURES_PER_ADDRESS: '50',
   LOGIN_FAILURE_WINDOW_SECONDS: '900',
+  LOGIN_DELAY_MAX_SECONDS: '300',
+  REGISTRATIONS_PER_ADDRESS: '10',
   TRUST_PROXY: 'false',
   WS_MAX_FRAME_BYTES: String(64 * 1024),
   WS_RATE_PER_SECOND: '30',
@@ -144,8 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (adminEmail || adminPassword) {
     if (!adminEmail || !adminPassword) {
       problems.push('TANDEM_ADMIN_EMAIL and TANDEM_ADMIN_PASSWORD must be set together');
-    } else if (adminPassword.length < 8) {
-      problems.push('TANDEM_ADMIN_PASSWORD must have at least 8 characters');
+    } else if (passwordProblem(adminPassword, { email: adminEmail }) !== null) {
+      problems.push(`TANDEM_ADMIN_PASSWORD is refused: ${passwordProblem(adminPassword, { email: adminEmail })}`);
     } else {
       admin = { email: adminEmail.toLowerCase(), password: adminPassword };
     }
@@ -178,8 +195,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const loginThrottle: LoginThrottle = {
     perAccount: integer('LOGIN_FAILURES_PER_ACCOUNT', 1, 1_000_000),
+    perAccountAddress: integer('LOGIN_FAILURES_PER_ACCOUNT_ADDRESS', 1, 1_000_000),
     perAddress: integer('LOGIN_FAILURES_PER_ADDRESS', 1, 1_000_000),
     windowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 1, 7 * 24 * 3600),
+    maxDelaySeconds: integer('LOGIN_DELAY_MAX_SECONDS', 1, 24 * 3600),
+  };
+  if (loginThrottle.maxDelaySeconds > loginThrottle.windowSeconds) {
+    problems.push(`LOGIN_DELAY_MAX_SECONDS (${loginThrottle.maxDelaySeconds}) must not exceed LOGIN_FAILURE_WINDOW_SECONDS (${loginThrottle.windowSeconds})`);
+  }
+  const registrationThrottle: RegistrationThrottle = {
+    perAddress: integer('REGISTRATIONS_PER_ADDRESS', 1, 1_000_000),
+    windowSeconds: loginThrottle.windowSeconds,
   };
   const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
 
@@ -211,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mentorCapacity,
     history,
     loginThrottle,
+    registrationThrottle,
     trustProxy,
     deliveryCheckIntervalMs: integer('DELIVERY_CHECK_INTERVAL_MS', 0, 3_600_000),
     logLevel,

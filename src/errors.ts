@@ -17,6 +17,7 @@ export const ErrorCatalogue = {
   email_taken: { status: 409, message: 'A user with this email already exists' },
   already_matched: { status: 409, message: 'This mentee already has a mentor' },
   mentor_at_capacity: { status: 409, message: 'This mentor has no room for another mentee' },
+  weak_password: { status: 400, message: 'The password is too weak' },
   wrong_role: { status: 400, message: 'A match needs a MENTOR and a MENTEE' },
   body_too_large: { status: 413, message: 'The body is too large' },
   unsupported_media_type: { status: 415, message: 'State-changing requests must be application/json' },

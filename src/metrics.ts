@@ -138,11 +138,22 @@ const loginAttempts = new Counter({
   registers: [registry],
 });
 
+/** What an scrypt derivation was for: `hash` a new password, `verify` a login (the timing equaliser included). */
+export type PasswordWork = 'hash' | 'verify';
+
+const passwordHashes = new Counter({
+  name: 'tandem_password_hashes_total',
+  help: 'scrypt derivations (each costs tens of milliseconds of the libuv pool), by purpose',
+  labelNames: ['operation'] as const,
+  registers: [registry],
+});
+
 // Every known label value starts at 0, so a rate() over a counter works from its first event.
 for (const path of ['live', 'store', 'check'] as const) messagesDelivered.inc({ path }, 0);
 for (const reason of new Set(REASON_BY_TEXT.values())) framesRejected.inc({ reason }, 0);
 framesRejected.inc({ reason: 'too_large' }, 0);
 for (const outcome of ['success', 'failure', 'throttled'] as const) loginAttempts.inc({ outcome }, 0);
+for (const operation of ['hash', 'verify'] as const) passwordHashes.inc({ operation }, 0);
 
 /** The content type of `metricsText()`. */
 export const metricsContentType = registry.contentType;
@@ -204,6 +215,11 @@ export function recordHttpRequest(method: string, route: string, status: number,
 /** Counts one login attempt by outcome. */
 export function recordLoginAttempt(outcome: LoginOutcome): void {
   loginAttempts.inc({ outcome });
+}
+
+/** Counts one scrypt derivation. */
+export function recordPasswordWork(operation: PasswordWork): void {
+  passwordHashes.inc({ operation });
 }
 
 /**

@@ -11,6 +11,7 @@ import { createUser, match, uniqueEmail } from './helpers/http.js';
 import { ADMIN, suiteCleanup } from './helpers/server.js';
 import { composer, DESKTOP, openPerson, PHONE, screenshot, scrollsSideways, sendWithEnter, signIn, withChromium, type Person } from './browser/harness.js';
 import { connected, openScene, pairInBrowsers, signedInPerson, type Scene } from './browser/scene.js';
+import { passwordOf } from './helpers/accounts.js';
 
 withChromium('admin page and sign-in in Chromium', () => {
   let scene: Scene;
@@ -106,7 +107,7 @@ withChromium('admin page and sign-in in Chromium', () => {
     await screenshot(person.page, 'wrong-password-phone');
     assert.deepEqual(person.problems, []);
 
-    await signIn(person.page, mentee.email, `pw-${mentee.email}`);
+    await signIn(person.page, mentee.email, passwordOf(mentee.email));
     await person.page.getByText('You have no mentor yet').waitFor();
   });
 

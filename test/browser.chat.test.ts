@@ -73,6 +73,40 @@ withChromium('chat page in Chromium', () => {
     await screenshot(mentee.page, 'read-tick-mentee');
   });
 
+  it('isolates each message and name: a right-to-left override in a message flips neither the sender\'s name nor the tick', async (t) => {
+    const { mentor, mentee } = await pairInBrowsers(t, scene);
+    const hostile = 'Invoice \u202Efdp.exe and more';
+    await sendWithEnter(mentee.page, hostile);
+    const own = mentee.page.locator('#message-list li.mine', { hasText: 'Invoice' });
+    await own.locator('.tick').waitFor();
+    await mentor.page.locator('#message-list li', { hasText: 'Invoice' }).waitFor();
+    await mentor.page.locator('.partner-preview', { hasText: 'Invoice' }).waitFor();
+    // Each body is its own bidi island; names and previews in the list are isolated too.
+    for (const [page, selector] of [[mentee.page, '#message-list li.mine .body'], [mentor.page, '#message-list li .body'], [mentor.page, '.partner-name'], [mentor.page, '.partner-preview']] as const) {
+      const style = await page.locator(selector).first().evaluate((element: any) => ({ dir: element.getAttribute('dir') as string | null, bidi: (globalThis as any).getComputedStyle(element).unicodeBidi as string }));
+      assert.ok(['isolate', 'plaintext', 'isolate-override'].includes(style.bidi), `${selector}: unicode-bidi ${style.bidi}`);
+      if (selector.endsWith('.body')) assert.equal(style.dir, 'auto', `${selector} has dir="auto"`);
+    }
+    // Laid out left to right: the first letter of a name left of its last, the time left of the tick.
+    // Runs in the page (the test's own compiler knows no DOM types).
+    const leftToRight = (element: any): boolean => {
+      const text = element.firstChild;
+      const range = (globalThis as any).document.createRange();
+      range.setStart(text, 0);
+      range.setEnd(text, 1);
+      const first = range.getBoundingClientRect().left;
+      range.setStart(text, text.length - 1);
+      range.setEnd(text, text.length);
+      return first < range.getBoundingClientRect().left;
+    };
+    assert.equal(await mentor.page.locator('.partner-name', { hasText: 'Mia Lee' }).evaluate(leftToRight), true, 'the sender\'s name reads left to right');
+    assert.equal(await mentee.page.locator('#conversation-title').evaluate(leftToRight), true, 'the partner\'s name reads left to right');
+    const [time, tick] = await Promise.all([own.locator('time').boundingBox(), own.locator('.tick').boundingBox()]);
+    assert.ok(time && tick && time.x < tick.x, `the tick stays right of the time: ${JSON.stringify({ time, tick })}`);
+    assert.deepEqual((await shownMessages(mentor.page)).slice(-1), [hostile]);
+    await screenshot(mentor.page, 'bidi-isolated-mentor');
+  });
+
   it('keeps what the mentee writes offline as pending and sends each message once, in order, when back', async (t) => {
     const { mentor, mentee, mentorAgent, menteeAgent } = await pairInBrowsers(t, scene, { mentee: PHONE });
     await sendWithEnter(mentee.page, 'Before the tunnel');

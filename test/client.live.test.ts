@@ -10,6 +10,7 @@ import { TandemClient, type Conversation, type WebSocketLike } from '../src/clie
 import { createUser, loginAdmin, match, type Agent } from './helpers/http.js';
 import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 import { until } from './helpers/wait.js';
+import { passwordOf } from './helpers/accounts.js';
 
 const LIMIT_MS = 5000;
 
@@ -53,7 +54,7 @@ describe('TandemClient from Node against a real Tandem', () => {
       connection: { backoff: { initialMs: 50, maxMs: 400 } },
     });
     t.after(() => client.close());
-    await client.signIn(person.email, `pw-${person.email}`);
+    await client.signIn(person.email, passwordOf(person.email));
     const [conversation] = await client.loadConversations();
     assert.ok(conversation, `${person.email} has a partner`);
     await until('the connection to open', () => conversation.connection.isOpen, LIMIT_MS);

@@ -43,7 +43,8 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     assert.equal(config.mentorCapacity, null);
     assert.deepEqual(config.history, { defaultLimit: 50, maxLimit: 200 });
-    assert.deepEqual(config.loginThrottle, { perAccount: 10, perAddress: 50, windowSeconds: 900 });
+    assert.deepEqual(config.loginThrottle, { perAccount: 20, perAccountAddress: 10, perAddress: 50, windowSeconds: 900, maxDelaySeconds: 300 });
+    assert.deepEqual(config.registrationThrottle, { perAddress: 10, windowSeconds: 900 });
     assert.equal(config.trustProxy, false);
   });
 
@@ -53,13 +54,17 @@ describe('loadConfig', () => {
       HISTORY_LIMIT_DEFAULT: '20',
       HISTORY_LIMIT_MAX: '100',
       LOGIN_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '2',
       LOGIN_FAILURES_PER_ADDRESS: '30',
       LOGIN_FAILURE_WINDOW_SECONDS: '60',
+      LOGIN_DELAY_MAX_SECONDS: '30',
+      REGISTRATIONS_PER_ADDRESS: '4',
       TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,::1',
     });
     assert.equal(config.mentorCapacity, 5);
     assert.deepEqual(config.history, { defaultLimit: 20, maxLimit: 100 });
-    assert.deepEqual(config.loginThrottle, { perAccount: 3, perAddress: 30, windowSeconds: 60 });
+    assert.deepEqual(config.loginThrottle, { perAccount: 3, perAccountAddress: 2, perAddress: 30, windowSeconds: 60, maxDelaySeconds: 30 });
+    assert.deepEqual(config.registrationThrottle, { perAddress: 4, windowSeconds: 60 });
     assert.deepEqual(config.trustProxy, ['10.0.0.0/8', '192.168.1.1', '::1']);
     assert.equal(loadConfig({ MENTOR_CAPACITY: 'Unlimited' }).mentorCapacity, null);
     assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
@@ -88,6 +93,23 @@ describe('loadConfig', () => {
       },
     );
     assert.throws(() => loadConfig({ TRUST_PROXY: 'the proxy' }), /TRUST_PROXY/);
+  });
+
+  it('refuses throttle settings out of range, and a delay cap longer than the window', () => {
+    for (const name of ['LOGIN_FAILURES_PER_ACCOUNT_ADDRESS', 'LOGIN_DELAY_MAX_SECONDS', 'REGISTRATIONS_PER_ADDRESS']) {
+      for (const bad of ['0', 'many', '-3']) assert.throws(() => loadConfig({ [name]: bad }), new RegExp(name), `${name}=${bad}`);
+    }
+    assert.throws(() => loadConfig({ LOGIN_FAILURE_WINDOW_SECONDS: '60', LOGIN_DELAY_MAX_SECONDS: '61' }), /LOGIN_DELAY_MAX_SECONDS \(61\) must not exceed/);
+  });
+
+  it('refuses a weak TANDEM_ADMIN_PASSWORD, saying why', () => {
+    const admin = (password: string) => () => loadConfig({ TANDEM_ADMIN_EMAIL: 'root@example.com', TANDEM_ADMIN_PASSWORD: password });
+    assert.throws(admin('short'), /TANDEM_ADMIN_PASSWORD is refused: The password must have at least 8 characters/);
+    assert.throws(admin('password'), /TANDEM_ADMIN_PASSWORD is refused: This password is one of the most common passwords/);
+    assert.throws(admin('PassWord1'), /one of the most common passwords/);
+    assert.throws(admin('12345678'), /one of the most common passwords/);
+    assert.throws(admin('my-root-secret'), /TANDEM_ADMIN_PASSWORD is refused: The password must not contain the email address/);
+    assert.deepEqual(loadConfig({ TANDEM_ADMIN_EMAIL: 'root@example.com', TANDEM_ADMIN_PASSWORD: 'long-password' }).admin, { email: 'root@example.com', password: 'long-password' });
   });
 
   it('reads the WebSocket slow-consumer grace, 2000 ms unless set', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Agent, createUser, loginAdmin, matchedPair, uniqueEmail } from './helpers/http.js';
-import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
+import { ADMIN, startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 
 const person = (overrides: Record<string, unknown> = {}) => ({
   email: uniqueEmail('reg'),
@@ -135,7 +135,7 @@ describe('HTTP auth', () => {
 
     it('adds Secure to the cookie when COOKIE_SECURE is set', async (t) => {
       const secure = await startServer(t, { COOKIE_SECURE: 'true' });
-      const reply = await new Agent(secure.http).post('/api/auth/login', { email: 'admin@tandem.test', password: 'admin-password-1' });
+      const reply = await new Agent(secure.http).post('/api/auth/login', { email: 'admin@tandem.test', password: ADMIN.password });
       assert.equal(reply.status, 200);
       assert.match(reply.headers.get('set-cookie') ?? '', /; Secure/);
     });

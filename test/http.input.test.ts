@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Agent, createUser, matchedPair, uniqueEmail } from './helpers/http.js';
 import { startWithPair } from './helpers/pair.js';
-import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
+import { ADMIN, startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 
 const enc = encodeURIComponent;
 
@@ -24,7 +24,7 @@ describe('HTTP input guards', () => {
   /** Every state-changing endpoint, called by whoever may call it, with a valid body. */
   const stateChanging = (): Array<[string, Agent, string, string, unknown]> => [
     ['register', new Agent(server.http), 'POST', '/api/auth/register', { email: uniqueEmail('r'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }],
-    ['login', new Agent(server.http), 'POST', '/api/auth/login', { email: admin.email, password: 'admin-password-1' }],
+    ['login', new Agent(server.http), 'POST', '/api/auth/login', { email: admin.email, password: ADMIN.password }],
     ['logout', pair.mentee, 'POST', '/api/auth/logout', {}],
     ['create user', admin, 'POST', '/api/users', { email: uniqueEmail('u'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTOR' }],
     ['match', admin, 'POST', '/api/matches', { mentor_email: pair.mentor.email, mentee_email: uniqueEmail('m') }],
@@ -62,7 +62,7 @@ describe('HTTP input guards', () => {
     });
 
     it('accepts the own origin, JSON with parameters, and bodiless actions', async () => {
-      const own = await new Agent(server.http).post('/api/auth/login', { email: admin.email, password: 'admin-password-1' }, { origin: server.http });
+      const own = await new Agent(server.http).post('/api/auth/login', { email: admin.email, password: ADMIN.password }, { origin: server.http });
       assert.equal(own.status, 200);
       const charset = await admin.post('/api/users', JSON.stringify({ email: uniqueEmail('c'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }), {
         'content-type': 'Application/JSON; charset=utf-8',
@@ -96,7 +96,7 @@ describe('HTTP input guards', () => {
       const foreignPreflight = await new Agent(cors.http).request('OPTIONS', '/api/auth/login', undefined, { origin: 'https://evil.example', 'access-control-request-method': 'POST' });
       assert.equal(foreignPreflight.status, 404);
       assert.equal(foreignPreflight.headers.get('access-control-allow-origin'), null);
-      const login = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: 'admin-password-1' }, { origin: front });
+      const login = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: ADMIN.password }, { origin: front });
       assert.equal(login.status, 200);
       assert.equal(login.headers.get('access-control-allow-origin'), front);
       assert.equal(login.headers.get('access-control-expose-headers'), 'retry-after, x-request-id');
@@ -104,7 +104,7 @@ describe('HTTP input guards', () => {
       assert.equal(form.status, 415);
       assert.equal(form.headers.get('access-control-allow-origin'), front, 'the page can read the refusal');
       for (const origin of ['https://evil.example', cors.http]) {
-        const refused = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: 'admin-password-1' }, { origin });
+        const refused = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: ADMIN.password }, { origin });
         assert.equal(refused.status, 403, origin);
         assert.equal(refused.headers.get('access-control-allow-origin'), null);
       }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Agent, createUser, loginAdmin, match, uniqueEmail } from './helpers/http.js';
 import { ADMIN, startServer } from './helpers/server.js';
+import { passwordOf } from './helpers/accounts.js';
 
 const ACTORS = ['anonymous', 'mentee', 'mentor', 'otherMentee', 'otherMentor', 'admin'] as const;
 type Actor = (typeof ACTORS)[number];
@@ -93,7 +94,7 @@ async function agentFor(actor: Actor, world: World, fresh: boolean): Promise<Age
     agent.email = known.email;
     return agent;
   }
-  return agent.login(known.email, actor === 'admin' ? ADMIN.password : `pw-${known.email}`);
+  return agent.login(known.email, actor === 'admin' ? ADMIN.password : passwordOf(known.email));
 }
 
 it('authorization matrix: every endpoint × every kind of caller', async (t) => {

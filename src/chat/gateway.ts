@@ -15,6 +15,7 @@ import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';
+import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
@@ -100,7 +101,9 @@ export class ChatGateway {
     }
     let partnerEmail: string;
     try {
-      partnerEmail = normalizeEmail(decodeURIComponent(match[1]!));
+      const decoded = decodeURIComponent(match[1]!);
+      // Text no email can have is nobody's: 4003 like any stranger, without asking the store.
+      partnerEmail = emailProblem(decoded) === null ? normalizeEmail(decoded) : '';
     } catch {
       partnerEmail = '';
     }

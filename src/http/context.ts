@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
 import type { PresenceRegistry } from '../presence/index.js';
+import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
 
 export interface RouteContext {
@@ -45,6 +46,8 @@ export async function requirePair(
   partnerEmail: string,
 ): Promise<{ user: User; partner: User; pair: Pair }> {
   const { user } = await requireUser(context, request);
+  const problem = emailProblem(partnerEmail);
+  if (problem !== null) throw new AppError('invalid_request', `partner_email ${problem}`);
   const found = await context.store.activePairWith(user, normalizeEmail(partnerEmail));
   if (!found) throw new AppError('not_matched');
   return { user, partner: found.partner, pair: found.pair };

@@ -8,6 +8,7 @@ import {
   MAX_CONTENT_CODE_POINTS,
   type InboundFrame,
 } from './frames.js';
+import { contentProblem, isBlank } from './text.js';
 
 /**
  * A parsed frame, or the error text for it; a refused `chat_message` that carried a valid
@@ -20,9 +21,6 @@ export type ParseResult = { ok: true; frame: InboundFrame } | { ok: false; error
 const PY_SPACE = '\\t\\n\\x0B\\f\\r\\x1C-\\x1F \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
 const LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
 const TRAILING_SPACE = new RegExp(`[${PY_SPACE}]+$`);
-// PostgreSQL cannot store NUL, and a lone surrogate is not Unicode text: both are refused
-// on every backend alike.
-const UNSTORABLE = /[\0\p{Cs}]/u;
 
 /** Trims like Python's `str.strip()`. */
 export function pythonStrip(text: string): string {
@@ -68,9 +66,10 @@ function parseChatMessage(fields: Record<string, unknown>): ParseResult {
   const refuse = (error: string): ParseResult => (isClientId(clientId) ? { ok: false, error, clientId } : { ok: false, error });
   const raw = fields.content === undefined ? '' : fields.content;
   if (typeof raw !== 'string') return refuse(ErrorText.contentNotString);
-  if (UNSTORABLE.test(raw)) return refuse(ErrorText.badCharacters);
+  if (contentProblem(raw) !== null) return refuse(ErrorText.badCharacters);
   const content = pythonStrip(raw);
-  if (content.length === 0) return refuse(ErrorText.emptyContent);
+  // Zero-width and filler characters alone show as an empty bubble: that is empty too.
+  if (isBlank(content)) return refuse(ErrorText.emptyContent);
   // A UTF-16 length within the limit bounds the code-point length too.
   if (content.length > MAX_CONTENT_CODE_POINTS && codePointLength(content, MAX_CONTENT_CODE_POINTS) > MAX_CONTENT_CODE_POINTS) {
     return refuse(ErrorText.tooLong);

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { createUser, loginAdmin, match, type Agent } from '../helpers/http.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { DESKTOP, launchBrowser, openPerson, signIn, type Person } from './harness.js';
+import { passwordOf as passwordOfEmail } from '../helpers/accounts.js';
 
 export interface Scene {
   server: TestServer;
@@ -28,7 +29,7 @@ export async function openScene(cleanup: Hooks): Promise<Scene> {
 
 /** The password `test/helpers/http.ts` gives the users it creates. */
 export function passwordOf(agent: Agent): string {
-  return `pw-${agent.email}`;
+  return passwordOfEmail(agent.email);
 }
 
 /** `agent` signed in on the chat page in a fresh context; it closes when the test ends, after its page errors are checked. */

@@ -1,5 +1,5 @@
 /** A tiny HTTP client for tests: JSON in and out, one session cookie per `Agent`. */
-import { ADMIN } from './accounts.js';
+import { ADMIN, passwordOf } from './accounts.js';
 
 export interface Reply<T = any> {
   status: number;
@@ -79,7 +79,7 @@ export interface PersonSpec {
 /** Creates a user through the admin API and logs them in. */
 export async function createUser(admin: Agent, spec: PersonSpec, base = admin.base): Promise<Agent> {
   const email = uniqueEmail(spec.role.toLowerCase());
-  const password = `pw-${email}`;
+  const password = passwordOf(email);
   const reply = await admin.post('/api/users', {
     email,
     password,

@@ -8,6 +8,7 @@ import { before, describe, it } from 'node:test';
 import { ErrorText } from '../../src/protocol/frames.js';
 import { type Agent, matchedPair } from '../helpers/http.js';
 import { connectChat, chatUrl, TestSocket, type Frame } from '../helpers/socket.js';
+import { passwordOf } from '../helpers/accounts.js';
 
 /** The suite sends bursts on purpose; per-connection rate limits are tested in limits.test.ts. */
 export const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000', WS_USER_RATE_PER_SECOND: '1000000', WS_USER_RATE_BURST: '1000000' } as const;
@@ -240,7 +241,7 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
     it('logout closes that session’s sockets with force_disconnect (logged_out), and only those', async () => {
       const { mentor, mentee, menteeSocket, mentorSocket } = await setup();
       const { Agent } = await import('../helpers/http.js');
-      const phone = await new Agent(cluster.side(1).http).login(mentee.email, `pw-${mentee.email}`);
+      const phone = await new Agent(cluster.side(1).http).login(mentee.email, passwordOf(mentee.email));
       const phoneSocket = await connectChat(cluster.side(1).ws, mentor.email, phone.cookie);
       // The same browser session also has a tab on the other instance.
       const sameSessionTab = await connectChat(cluster.side(1).ws, mentor.email, mentee.cookie);

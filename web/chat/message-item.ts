@@ -9,7 +9,7 @@ export function messageItem(message: ChatMessage): HTMLLIElement {
     'li',
     { class: message.mine ? 'message mine' : 'message', 'data-message-id': message.message_id },
     h('span', { class: 'visually-hidden' }, message.mine ? 'You: ' : `${message.sender_name}: `),
-    h('p', { class: 'body' }, message.content),
+    h('p', { class: 'body', dir: 'auto' }, message.content),
     h('p', { class: 'meta' }, h('time', { datetime: message.timestamp }, formatTime(message.timestamp)), message.mine ? tick(message.is_read) : null),
   );
   return item;
@@ -43,7 +43,7 @@ export function pendingItem(pending: PendingMessage, connected: boolean, onDisca
     'li',
     { class: failed ? 'message mine failed' : 'message mine pending', 'data-client-id': pending.client_id, 'data-state': pending.state },
     h('span', { class: 'visually-hidden' }, 'You (not yet sent): '),
-    h('p', { class: 'body' }, pending.content),
+    h('p', { class: 'body', dir: 'auto' }, pending.content),
     h('p', { class: 'meta' }, h('span', { class: 'pending-status' }, status), discard),
   );
 }

@@ -42,7 +42,7 @@ export class PartnerList {
   private row(conversation: Conversation): HTMLLIElement {
     const { partner } = conversation;
     const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(partner));
-    const preview = h('span', { class: 'partner-preview' });
+    const preview = h('span', { class: 'partner-preview', dir: 'auto' });
     const unread = h('span', { class: 'unread', 'data-count': '0' });
     const button = h(
       'button',

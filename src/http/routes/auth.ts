@@ -1,14 +1,16 @@
 /** Register, login (throttled), logout and `GET /api/me`. */
 import type { FastifyInstance } from 'fastify';
+import { passwordProblem } from '../../auth/password-policy.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/sessions.js';
 import { AppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
+import { emailProblem, nameProblem } from '../../protocol/text.js';
 import { normalizeEmail, type User } from '../../store/index.js';
 import { requireUser, type RouteContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyBody, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
-import { LoginThrottle } from '../throttle.js';
+import { LoginThrottle, RegistrationThrottle } from '../throttle.js';
 
 const loginBody = {
   type: 'object',
@@ -18,21 +20,28 @@ const loginBody = {
 } as const;
 
 const THROTTLED = 'Too many failed logins, try again later';
+const REGISTRATIONS_THROTTLED = 'Too many registrations from this address, try again later';
 
 export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
   const throttle = new LoginThrottle(store, config.loginThrottle);
+  const registrations = new RegistrationThrottle(store, config.registrationThrottle);
 
   app.post<{ Body: NewUserBody }>('/api/auth/register', {
     schema: {
       summary: 'Register as a MENTOR or MENTEE',
-      description: 'Anyone, unless `REGISTRATION=closed`. The email is kept lower-cased.',
+      description:
+        'Anyone, unless `REGISTRATION=closed`. The email is kept lower-cased. Attempts are counted per client address; past ' +
+        'the limit the answer is 429 with `Retry-After` (seconds). A common password, or one containing the email\'s local ' +
+        'part or a name, is refused with `weak_password`.',
       tags: ['auth'],
       body: newUserBody(['MENTOR', 'MENTEE']),
-      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['registration_closed', 'email_taken']),
+      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['weak_password', 'registration_closed', 'email_taken', 'rate_limited']),
     },
   }, async (request, reply) => {
     if (!config.registrationOpen) throw new AppError('registration_closed');
+    const verdict = await registrations.attempt(request.ip);
+    if (!verdict.ok) return sendError(reply.header('retry-after', String(verdict.retryAfterSeconds)), 'rate_limited', REGISTRATIONS_THROTTLED);
     const user = await createUser(context, request.body);
     return reply.code(201).send(publicUser(user));
   });
@@ -49,6 +58,8 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       response: withErrors({ 200: { ...userSchema, description: 'Signed in; the cookie is set' } }, ['invalid_credentials', 'rate_limited']),
     },
   }, async (request, reply) => {
+    const problem = emailProblem(request.body.email);
+    if (problem !== null) throw new AppError('invalid_request', `email ${problem}`);
     const email = normalizeEmail(request.body.email);
     const verdict = await throttle.attempt(email, request.ip);
     if (!verdict.ok) {
@@ -109,13 +120,22 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 }
 
-/** Creates a user from a validated body; the email is kept lower-cased. */
+/**
+ * Creates a user from a schema-valid body; the email is kept lower-cased. Everything cheap is
+ * checked before the password is hashed (scrypt is the expensive part): the names' text, a
+ * taken email (`email_taken`), the password rules (`weak_password`).
+ */
 export async function createUser(context: RouteContext, body: NewUserBody): Promise<User> {
-  return context.store.createUser({
-    email: normalizeEmail(body.email),
-    passwordHash: await hashPassword(body.password),
-    firstName: body.first_name.trim(),
-    lastName: body.last_name.trim(),
-    role: body.role,
-  });
+  const email = normalizeEmail(body.email);
+  const firstName = body.first_name.trim();
+  const lastName = body.last_name.trim();
+  for (const [field, value] of [['first_name', firstName], ['last_name', lastName]] as const) {
+    const problem = nameProblem(value);
+    if (problem !== null) throw new AppError('invalid_request', `${field} ${problem}`);
+  }
+  if (await context.store.userByEmail(email)) throw new AppError('email_taken');
+  const weak = passwordProblem(body.password, { email, firstName, lastName });
+  if (weak !== null) throw new AppError('weak_password', weak);
+  // A concurrent registration of the same email still ends in the store's email_taken.
+  return context.store.createUser({ email, passwordHash: await hashPassword(body.password), firstName, lastName, role: body.role });
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { AppError } from '../../errors.js';
+import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail } from '../../store/index.js';
 import { requireAdmin, requireUser, type RouteContext } from '../context.js';
 import { emailParam, emailSchema, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
@@ -62,6 +63,8 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request, reply) => {
     const { user } = await requireUser(context, request);
+    const problem = emailProblem(request.params.mentee_email);
+    if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
     const menteeEmail = normalizeEmail(request.params.mentee_email);
     if (user.role !== 'ADMIN') {
       const own = await store.listMatches(user.id);

@@ -8,11 +8,11 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
   app.post<{ Body: NewUserBody }>('/api/users', {
     schema: {
       summary: 'Create a user of any role',
-      description: 'ADMIN only; works when registration is closed.',
+      description: 'ADMIN only; works when registration is closed. The password rules of registration apply (`weak_password`).',
       tags: ['admin'],
       security: signedIn,
       body: newUserBody(['MENTOR', 'MENTEE', 'ADMIN']),
-      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['forbidden', 'email_taken']),
+      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['weak_password', 'forbidden', 'email_taken']),
     },
   }, async (request, reply) => {
     await requireAdmin(context, request);

@@ -1,0 +1,168 @@
+/**
+ * One validation for text everywhere (src/protocol/text.ts): every refused and accepted class
+ * of names, emails and message content, on the pure functions (with a fuzz pass) and on both
+ * paths — HTTP register / create user / login / path parameters, and WebSocket chat_message.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ErrorText } from '../src/protocol/frames.js';
+import { parseFrame } from '../src/protocol/parse.js';
+import { contentProblem, emailProblem, isBlank, nameProblem } from '../src/protocol/text.js';
+import { Agent, uniqueEmail } from './helpers/http.js';
+import { connectedPair, type ConnectedPair } from './helpers/pair.js';
+import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
+import { TestSocket, chatUrl } from './helpers/socket.js';
+
+/** Independent of the module under test: encodeURIComponent throws on a lone surrogate. */
+const wellFormed = (text: string): boolean => {
+  try {
+    encodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
+const BLANK = ['\u200B', '\u200C\u200D', '\u2060', '\uFEFF', '\u2800', '\u180E', '\u3164', '\u115F\u1160', '\uFFA0', ' \u200B\u00A0', '\u034F', '\uFE0F', '\u00AD'];
+
+/** Name classes: [what, text]. Refused ones say which rule. */
+const REFUSED_NAMES: Array<[string, string, RegExp]> = [
+  ['a NUL', 'Ad\u0000a', /control characters/],
+  ['a lone high surrogate', 'Ada\uD83D', /unpaired surrogates/],
+  ['a lone low surrogate', '\uDE00Ada', /unpaired surrogates/],
+  ['a reversed pair', 'A\uDE00\uD83Dda', /unpaired surrogates/],
+  ['a bell', 'Ada\u0007', /control characters/],
+  ['a tab', 'Ada\tLee', /control characters/],
+  ['a newline', 'Ada\nLee', /control characters/],
+  ['DEL', 'Ada\u007F', /control characters/],
+  ['a C1 control', 'Ada\u0090', /control characters/],
+  ['an escape sequence', '\u001B[31mAda', /control characters/],
+  ...BIDI.map((bidi): [string, string, RegExp] => [`U+${bidi.codePointAt(0)!.toString(16).toUpperCase()}`, `Ada${bidi}gnp.exe`, /bidirectional/]),
+  ...BLANK.map((blank): [string, string, RegExp] => [`blank ${JSON.stringify(blank)}`, blank, /visible character/]),
+];
+const ACCEPTED_NAMES = ['Ada', 'Zoë', 'O\u2019Brien', 'Jean-Luc', '李小龍', 'محمد', 'עדה', 'Ali 😀', '👩\u200D💻 Dev', 'A\u200EB', 'Ｗｉｄｅ'];
+
+const REFUSED_CONTENT = ['\u0000', 'hi\u0000', 'a\uD800', 'a\uDFFF b', '\u0007', '\u001B[2J', '\u007F', '\u0090', '\u0080'];
+const ACCEPTED_CONTENT = ['line 1\nline 2', 'tab\there', 'crlf\r\nok', 'a\u202Eb (override inside a message)', 'مرحبا', '😀', '👩\u200D💻', 'x\u200B', '\u2066isolated\u2069', 'Zoë'];
+
+describe('text rules (pure)', () => {
+  it('refuses each class of bad names, saying which rule, and accepts the good ones', () => {
+    for (const [what, text, message] of REFUSED_NAMES) assert.match(nameProblem(text) ?? 'accepted', message, what);
+    for (const text of ACCEPTED_NAMES) assert.equal(nameProblem(text), null, text);
+  });
+
+  it('refuses unstorable content; blank content counts as empty; bidi and line breaks stay allowed in content', () => {
+    for (const text of REFUSED_CONTENT) assert.notEqual(contentProblem(text), null, JSON.stringify(text));
+    for (const text of [...ACCEPTED_CONTENT, ...BIDI, ...BLANK]) assert.equal(contentProblem(text), null, JSON.stringify(text));
+    for (const text of BLANK) assert.equal(isBlank(text), true, JSON.stringify(text));
+    for (const text of ACCEPTED_CONTENT) assert.equal(isBlank(text), false, JSON.stringify(text));
+  });
+
+  it('refuses emails with controls, lone surrogates or bidi controls', () => {
+    for (const text of ['a\u0000@b.io', 'a\uD800@b.io', 'a\u202E@b.io', 'a\n@b.io']) assert.notEqual(emailProblem(text), null, JSON.stringify(text));
+    assert.equal(emailProblem('ada@example.com'), null);
+  });
+
+  it('never throws, and whatever the parser stores is well-formed, storable and visible (fuzz)', () => {
+    const pieces = ['a', ' ', '\n', '\t', '\u0000', '\u0007', '\uD83D', '\uDE00', '😀', '\u200B', '\u202E', '\u2066', '\u3164', '\u2800', '\uFEFF', 'ى', '\u0301', '\u0085', '\u00A0'];
+    let seed = 20261201;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 20000; i++) {
+      let text = '';
+      const length = Math.floor(random() * 8);
+      for (let j = 0; j < length; j++) text += pieces[Math.floor(random() * pieces.length)];
+      const name = nameProblem(text);
+      if (name === null) assert.ok(wellFormed(text) && !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(text) && !isBlank(text), JSON.stringify(text));
+      const parsed = parseFrame(JSON.stringify({ type: 'chat_message', content: text }));
+      if (parsed.ok && parsed.frame.type === 'chat_message') {
+        const { content } = parsed.frame;
+        assert.ok(wellFormed(content) && !content.includes('\u0000') && !isBlank(content), JSON.stringify(text));
+      } else {
+        assert.ok(!parsed.ok && [ErrorText.badCharacters, ErrorText.emptyContent].includes(parsed.error as never), JSON.stringify(text));
+      }
+    }
+  });
+});
+
+describe('text rules on the HTTP and WebSocket paths', () => {
+  let server: TestServer;
+  let pair: ConnectedPair;
+  const cleanup = suiteCleanup();
+  before(async () => {
+    server = await startServer(cleanup, { REGISTRATIONS_PER_ADDRESS: '1000', WS_RATE_BURST: '1000', WS_RATE_PER_SECOND: '1000' });
+    pair = await connectedPair(server);
+  });
+  const person = (overrides: Record<string, unknown>) => ({ email: uniqueEmail('text'), password: 'correct horse', first_name: 'Ada', last_name: 'Lee', role: 'MENTEE', ...overrides });
+
+  it('register and create user refuse every bad class of names with 400 invalid_request, storing nothing', async () => {
+    for (const [what, text, message] of REFUSED_NAMES) {
+      for (const field of ['first_name', 'last_name']) {
+        const body = person({ [field]: text });
+        for (const reply of [await new Agent(server.http).post('/api/auth/register', body), await pair.admin.post('/api/users', { ...body, role: 'MENTOR' })]) {
+          assert.equal(reply.status, 400, `${what} in ${field}: ${JSON.stringify(reply.body)}`);
+          assert.equal(reply.body.error, 'invalid_request');
+          assert.match(reply.body.message, new RegExp(`${field}|Invalid body`), what);
+          if (reply.body.message.startsWith(field)) assert.match(reply.body.message, message, what);
+        }
+        assert.equal(await server.tandem.store.userByEmail(String(body.email)), null, what);
+      }
+    }
+  });
+
+  it('register and create user accept every good class of names, stored as sent', async () => {
+    for (const name of ACCEPTED_NAMES) {
+      const body = person({ first_name: name, last_name: name });
+      const reply = await new Agent(server.http).post('/api/auth/register', body);
+      assert.equal(reply.status, 201, `${name}: ${JSON.stringify(reply.body)}`);
+      assert.equal(reply.body.first_name, name);
+      const stored = await server.tandem.store.userByEmail(String(body.email));
+      assert.equal(stored?.firstName, name);
+      const byAdmin = await pair.admin.post('/api/users', person({ first_name: name, role: 'ADMIN' }));
+      assert.equal(byAdmin.status, 201, name);
+    }
+  });
+
+  it('login and path parameters refuse emails no user can have, before asking the store', async () => {
+    for (const email of ['ada\u0000@example.com', 'ada\uD800@example.com', 'ada\u202E@example.com']) {
+      const login = await new Agent(server.http).post('/api/auth/login', { email, password: 'correct horse' });
+      assert.equal(login.status, 400, JSON.stringify(login.body));
+      assert.equal(login.body.error, 'invalid_request');
+      // A lone surrogate cannot travel in a URL (it has no UTF-8 form); the others can.
+      if (!wellFormed(email)) continue;
+      const history = await pair.mentee.get(`/api/chat/${encodeURIComponent(email)}/messages`);
+      assert.equal(history.status, 400, JSON.stringify(history.body));
+      const unmatch = await pair.admin.delete(`/api/matches/${encodeURIComponent(email)}`);
+      assert.equal(unmatch.status, 400, JSON.stringify(unmatch.body));
+      const socket = new TestSocket(chatUrl(server.ws, email), { cookie: pair.mentee.cookie });
+      assert.equal((await socket.closed).code, 4003);
+    }
+  });
+
+  it('chat_message refuses unstorable content and blank content, naming the client_id, and stores nothing', async () => {
+    const refused: Array<[string, string]> = [
+      ...REFUSED_CONTENT.map((content): [string, string] => [content, ErrorText.badCharacters]),
+      ...BLANK.map((content): [string, string] => [content, ErrorText.emptyContent]),
+      [' \u200B\n\u2060\t', ErrorText.emptyContent],
+    ];
+    let n = 0;
+    for (const [content, message] of refused) {
+      const clientId = `refused-${++n}`;
+      pair.menteeSocket.ws.send(JSON.stringify({ type: 'chat_message', content, client_id: clientId }));
+      assert.deepEqual(await pair.menteeSocket.next(), { type: 'error', message, client_id: clientId }, JSON.stringify(content));
+    }
+    const history = await pair.mentee.get(`/api/chat/${encodeURIComponent(pair.mentor.email)}/messages`);
+    assert.equal(history.body.messages.length, 0);
+  });
+
+  it('chat_message accepts every good class of content, stored and delivered as sent', async () => {
+    for (const content of ACCEPTED_CONTENT) {
+      pair.menteeSocket.ws.send(JSON.stringify({ type: 'chat_message', content }));
+      const echo = await pair.menteeSocket.expect('chat_message');
+      assert.equal(echo.content, content);
+      assert.equal((await pair.mentorSocket.expect('chat_message')).content, content);
+    }
+    const history = await pair.mentee.get(`/api/chat/${encodeURIComponent(pair.mentor.email)}/messages`);
+    assert.deepEqual(history.body.messages.map((message: { content: string }) => message.content), ACCEPTED_CONTENT);
+  });
+});
