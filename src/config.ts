@@ -28,6 +28,10 @@ export interface Config {
   /** Fastify's `trustProxy`: whom to believe about the client address (X-Forwarded-For). */
   trustProxy: boolean | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A store call that has not settled after this long is answered `unavailable`. */
+  storeTimeoutMs: number;
+  /** How long SIGTERM may drain before what is left is closed and the process exits. */
+  shutdownTimeoutMs: number;
 }
 
 /** Per-connection protections of the WebSocket endpoint (PROTOCOL.md Part 2, "limits" and "liveness"). */
@@ -82,6 +86,8 @@ const DEFAULTS = {
   WS_SLOW_CLOSE_GRACE_MS: '2000',
   WS_PING_INTERVAL_MS: '25000',
   TYPING_TIMEOUT_MS: '10000',
+  STORE_TIMEOUT_MS: '5000',
+  SHUTDOWN_TIMEOUT_MS: '10000',
 } as const;
 
 export class ConfigError extends Error {
@@ -190,6 +196,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginThrottle,
     trustProxy,
     logLevel,
+    storeTimeoutMs: integer('STORE_TIMEOUT_MS', 100, 600_000),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 100, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
