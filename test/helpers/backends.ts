@@ -135,6 +135,13 @@ export interface PrivatePostgres {
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Freezes the postmaster and every server process (SIGSTOP): connections stay open and
+   * new ones are accepted by the kernel, but nothing answers — a hung database.
+   */
+  pause(): Promise<void>;
+  /** Lets a paused cluster go on (SIGCONT). */
+  resume(): Promise<void>;
   /** Stops the cluster and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -173,11 +180,27 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     stop: async () => {
       await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     },
+    pause: async () => {
+      for (const pid of await serverPids(data)) process.kill(pid, 'SIGSTOP');
+    },
+    resume: async () => {
+      for (const pid of await serverPids(data)) process.kill(pid, 'SIGCONT');
+    },
     destroy: async () => {
+      await cluster.resume().catch(() => {});
       await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };
   await cluster.start();
   return cluster;
+}
+
+/** The postmaster of the cluster in `data` (first line of postmaster.pid) and its children. */
+async function serverPids(data: string): Promise<number[]> {
+  const { readFileSync } = await import('node:fs');
+  const postmaster = Number(readFileSync(`${data}/postmaster.pid`, 'utf8').split('\n')[0]);
+  const children = (await runCommand('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).catch(() => ''))
+    .split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
+  return [postmaster, ...children];
 }
