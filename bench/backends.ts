@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import postgres from 'postgres';
+import pg from 'pg';
 
 /** The two storage set-ups the bench can run Tandem on. */
 export type BackendKind = 'sqlite' | 'postgres';
@@ -69,7 +69,7 @@ function openPostgres(): Backend {
     // Redis first: it keeps nothing of ours, so failing here leaves nothing behind.
     await pingRedis(redisUrl);
     // The name is ours and hex only, so quoting it is enough; identifiers cannot be parameters.
-    await withAdmin(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE "${database}"`));
+    await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
     created = true;
   })();
   ready.catch(() => {}); // the caller awaits it; release must not crash the bench when nobody did
@@ -79,7 +79,7 @@ function openPostgres(): Backend {
     await ready.catch(() => {});
     if (!created) return;
     // FORCE ends sessions a killed instance may have left behind, which would block the drop.
-    await withAdmin(adminUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
   };
   return {
     kind: 'postgres',
@@ -91,14 +91,16 @@ function openPostgres(): Backend {
 }
 
 /** Runs `work` on a one-connection client of the admin database and always disconnects. */
-async function withAdmin(url: string, work: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
-  const sql = postgres(url, { max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {} });
+async function withAdmin(url: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_S * 1000 });
+  client.on('error', () => {}); // a dropped connection fails the pending query, which reports it
   try {
-    await work(sql);
+    await client.connect();
+    await work(client);
   } catch (error) {
     throw new Error(`PostgreSQL at ${new URL(url).host}: ${(error as Error).message}`, { cause: error });
   } finally {
-    await sql.end({ timeout: CONNECT_TIMEOUT_S });
+    await client.end().catch(() => {});
   }
 }
 

@@ -4,7 +4,7 @@
  * 1001, pending stores commit, then the backends close.
  */
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { hashPassword } from './auth/passwords.js';
 import { DeliveryCheck } from './chat/delivery-check.js';
 import { ChatGateway } from './chat/gateway.js';
@@ -36,9 +36,16 @@ export interface TandemOptions {
   logStream?: NodeJS.WritableStream;
 }
 
+/** While the store is unreachable at start, the configured admin is created on a later try. */
+const ADMIN_RETRY_MS = 1000;
+
 export async function createTandem(config: Readonly<Config>, options: TandemOptions = {}): Promise<Tandem> {
+  let log: FastifyBaseLogger | undefined;
   // Timed and counted for /metrics; the engine itself is unchanged.
-  const store = instrumentStore(await openStore(config.database));
+  const store = instrumentStore(await openStore(config.database, {
+    timeoutMs: config.storeTimeoutMs,
+    onRetry: (error) => log?.warn({ err: error }, 'the database is still unreachable; retrying'),
+  }));
   let layer: ChannelLayer;
   let presence: PresenceRegistry;
   try {
@@ -56,15 +63,29 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   }
   const hub = new Hub(layer);
   const http = buildHttp({ store, layer, hub, presence, config }, { logStream: options.logStream });
+  log = http.log;
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const gateway = new ChatGateway({ store, hub, presence, limits: config.chat, allowedOrigins: config.allowedOrigins, onError });
   gateway.attach(http.server);
-  await bootstrapAdmin(store, config);
   const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
 
   let closing: Promise<void> | undefined;
+  let adminRetry: NodeJS.Timeout | undefined;
+  // A database down at start must not stop Tandem: it serves, not ready, and the admin
+  // is created once the database answers.
+  const ensureAdmin = async (): Promise<void> => {
+    try {
+      await bootstrapAdmin(store, config);
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'unavailable') throw error;
+      if (adminRetry === undefined) http.log.warn('the database is unreachable: serving, not ready, until it answers');
+      if (!closing) adminRetry = setTimeout(() => void ensureAdmin().catch((e: unknown) => http.log.error({ err: e }, 'creating the admin')), ADMIN_RETRY_MS);
+    }
+  };
+  await ensureAdmin();
+
   return {
     config,
     http,
@@ -79,6 +100,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     },
     close() {
       closing ??= (async () => {
+        clearTimeout(adminRetry);
         await gateway.close(CloseCode.shutdown);
         await http.close();
         deliveryCheck.stop();

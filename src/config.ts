@@ -32,6 +32,10 @@ export interface Config {
   /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
   deliveryCheckIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A store call that has not settled after this long is answered `unavailable`. */
+  storeTimeoutMs: number;
+  /** How long SIGTERM may drain before what is left is closed and the process exits. */
+  shutdownTimeoutMs: number;
 }
 
 /** Per-connection protections of the WebSocket endpoint (PROTOCOL.md Part 2, "limits" and "liveness"). */
@@ -117,6 +121,8 @@ const DEFAULTS = {
   MARK_READ_RATE_PER_SECOND: '2',
   MARK_READ_RATE_BURST: '10',
   DELIVERY_CHECK_INTERVAL_MS: '1000',
+  STORE_TIMEOUT_MS: '5000',
+  SHUTDOWN_TIMEOUT_MS: '10000',
 } as const;
 
 export class ConfigError extends Error {
@@ -241,6 +247,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy,
     deliveryCheckIntervalMs: integer('DELIVERY_CHECK_INTERVAL_MS', 0, 3_600_000),
     logLevel,
+    storeTimeoutMs: integer('STORE_TIMEOUT_MS', 100, 600_000),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 100, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

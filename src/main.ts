@@ -1,4 +1,8 @@
-/** Entry point: settings from the environment → one Tandem instance → listen; SIGTERM/SIGINT → drain and exit. */
+/**
+ * Entry point: settings from the environment → one Tandem instance → listen; SIGTERM/SIGINT
+ * → drain and exit 0, or, when draining takes longer than SHUTDOWN_TIMEOUT_MS (a stalled
+ * backend), exit 1 then, cutting what is left.
+ */
 import { createTandem } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -22,6 +26,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     tandem.http.log.info({ signal }, 'stopping');
+    // Sockets still open are cut by the exit; clients resume with `?after=` and resend by client_id.
+    setTimeout(() => {
+      tandem.http.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     tandem.close().then(
       () => process.exit(0),
       (error: unknown) => {

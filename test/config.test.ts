@@ -119,6 +119,14 @@ describe('loadConfig', () => {
     for (const bad of ['soon', '-1', '3600001']) assert.throws(() => loadConfig({ WS_SLOW_CLOSE_GRACE_MS: bad }), /WS_SLOW_CLOSE_GRACE_MS/);
   });
 
+  it('reads the store deadline (5000 ms) and the shutdown bound (10000 ms), and refuses what is not a duration', () => {
+    assert.deepEqual([loadConfig({}).storeTimeoutMs, loadConfig({}).shutdownTimeoutMs], [5000, 10000]);
+    const set = loadConfig({ STORE_TIMEOUT_MS: '250', SHUTDOWN_TIMEOUT_MS: '1500' });
+    assert.deepEqual([set.storeTimeoutMs, set.shutdownTimeoutMs], [250, 1500]);
+    for (const bad of ['soon', '-1', '99', '600001']) assert.throws(() => loadConfig({ STORE_TIMEOUT_MS: bad }), /STORE_TIMEOUT_MS must be an integer from 100 to 600000/);
+    for (const bad of ['never', '0', '3600001']) assert.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: bad }), /SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 3600000/);
+  });
+
   it('lists every problem in one error', () => {
     assert.throws(
       () =>

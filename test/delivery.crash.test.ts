@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import pg from 'pg';
 import type { Frame } from './helpers/socket.js';
 import { freePort, testRedisUrl, withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
@@ -84,9 +84,12 @@ withBackends('delivery when an instance dies', { postgres: true, redis: true }, 
     t.after(() => void (a.exitCode === null && a.signalCode === null && a.kill('SIGKILL')));
     const aHttp = `http://127.0.0.1:${port}`;
     await until('instance A to be ready', async () => (await fetch(`${aHttp}/readyz`).catch(() => null))?.ok === true);
-    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    const sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+    // The database is dropped (WITH FORCE) before this client ends: that is no failure.
+    sql.on('error', () => {});
     t.after(() => sql.end());
-    const storedCount = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM messages`)[0]!.n;
+    const storedCount = async () => (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM messages')).rows[0]!.n;
 
     const admin = await loginAdmin(b.http);
     const { mentor, mentee } = await matchedPair(admin);
@@ -136,8 +139,8 @@ withBackends('delivery when an instance dies', { postgres: true, redis: true }, 
     await until('the mentor to have all 370', () => delivered.length >= 370);
     const recoveredAt = Date.now();
 
-    const rows = await sql<{ id: number; seq: number; client_id: string; content: string }[]>`
-      SELECT id::int, seq::int, client_id, content FROM messages ORDER BY seq`;
+    const { rows } = await sql.query<{ id: number; seq: number; client_id: string; content: string }>(
+      'SELECT id::int, seq::int, client_id, content FROM messages ORDER BY seq');
     assert.equal(rows.length, 370, 'each message stored once');
     assert.deepEqual(new Set(rows.map((row) => row.client_id)), new Set(Array.from({ length: 370 }, (_, i) => `c${i}`)));
     assert.deepEqual(delivered.map((f) => [f.seq, f.message_id, f.content]), rows.map((row) => [row.seq, String(row.id), row.content]));

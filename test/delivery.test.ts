@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import postgres from 'postgres';
+import pg from 'pg';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
@@ -151,23 +151,29 @@ withBackends('delivery of messages whose publish was lost, across instances', { 
     await menteeSocket.expect('chat_message');
     const config = server.tandem.config.database;
     assert.equal(config.kind, 'postgres');
-    const sql = postgres(config.url, { max: 2, onnotice: () => {} });
-    t.after(() => sql.end());
-    const waiting = () => sql<{ n: number; longest: number }[]>`
+    const monitor = new pg.Client({ connectionString: config.url });
+    await monitor.connect();
+    // The database is dropped (WITH FORCE) before this client ends: that is no failure.
+    monitor.on('error', () => {});
+    t.after(() => monitor.end());
+    const waiting = async () => (await monitor.query<{ n: number; longest: number }>(`
       SELECT count(*)::int AS n, coalesce(max(extract(epoch FROM now() - query_start) * 1000), 0)::float AS longest
-      FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT id, last_seq FROM pairs%' AND state = 'active'`;
-    const reserved = await sql.reserve();
-    t.after(() => reserved.release());
-    await reserved`BEGIN`;
+      FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT id, last_seq FROM pairs%' AND state = 'active'`)).rows;
+    const locker = new pg.Client({ connectionString: config.url });
+    await locker.connect();
+    // The database is dropped (WITH FORCE) before this client ends: that is no failure.
+    locker.on('error', () => {});
+    t.after(() => locker.end());
+    await locker.query('BEGIN');
     // The check's SELECT waits behind this lock, far longer than its interval.
-    await reserved`LOCK TABLE pairs IN ACCESS EXCLUSIVE MODE`;
+    await locker.query('LOCK TABLE pairs IN ACCESS EXCLUSIVE MODE');
     let seen = { n: 0, longest: 0 };
     await until('a check query to wait for 25 intervals', async () => {
       seen = (await waiting())[0]!;
       return seen.longest > 500;
     });
     assert.equal(seen.n, 1, 'ticks due meanwhile were skipped');
-    await reserved`ROLLBACK`;
+    await locker.query('ROLLBACK');
     await until('the waiting check query to finish', async () => (await waiting())[0]!.n === 0);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import postgres from 'postgres';
+import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import type { Store } from '../src/store/index.js';
@@ -38,10 +38,11 @@ withBackends(NAME, { postgres: true }, () => {
       const db = await freshDatabase();
       const starts = await Promise.allSettled([1, 2, 3].map(() => PostgresStore.open({ url: db.url, poolSize: 2 })));
       const stores = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
-      const direct = postgres(db.url, { max: 1 });
+      const direct = new pg.Client({ connectionString: db.url });
+      await direct.connect();
       try {
         for (const start of starts) if (start.status === 'rejected') throw start.reason;
-        const rows = await direct<{ version: number }[]>`SELECT version FROM schema_migrations ORDER BY version`;
+        const { rows } = await direct.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
         assert.deepEqual(rows.map((row) => row.version), MIGRATIONS.map((migration) => migration.version));
         await Promise.all(stores.map((store) => store.ping()));
       } finally {

@@ -3,20 +3,32 @@
  * the engine the configuration names.
  */
 import type { DatabaseConfig } from '../config.js';
+import { withDeadlines } from './deadline.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 
-/** Opens the store the configuration names, migrated to the latest schema. */
-export async function openStore(config: DatabaseConfig): Promise<Store> {
+/** How the opened store bounds its calls, and whom it tells of a failed background retry. */
+export interface StoreOptions {
+  /** Every call but `close` answers `unavailable` once it has taken this long. */
+  timeoutMs: number;
+  /** Called with each failed attempt to reach a database that was unreachable at start. */
+  onRetry?: (error: unknown) => void;
+}
+
+/**
+ * Opens the store the configuration names, migrated to the latest schema — or, for a
+ * PostgreSQL that cannot be reached yet, answering `unavailable` until it has migrated it.
+ */
+export async function openStore(config: DatabaseConfig, options: StoreOptions): Promise<Store> {
   switch (config.kind) {
     case 'sqlite': {
       const { SqliteStore } = await import('./sqlite.js');
-      return SqliteStore.open(config.path);
+      return withDeadlines(await SqliteStore.open(config.path), options.timeoutMs);
     }
     case 'postgres': {
       const { PostgresStore } = await import('./postgres.js');
-      return PostgresStore.open(config);
+      return withDeadlines(await PostgresStore.open({ ...config, ...options }), options.timeoutMs);
     }
   }
 }

@@ -2,12 +2,29 @@
  * How PostgresStore stores one group-commit batch of appends: in the caller's transaction,
  * with a fixed number of statements whatever the batch's size.
  */
-import type postgres from 'postgres';
 import { AppError } from '../errors.js';
+import { rowsOf, type Queryable } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from './rows.js';
 import type { AppendResult, NewMessage } from './types.js';
 
-type Tx = postgres.TransactionSql<{ bigint: number }>;
+const LOCK_PAIRS = `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`;
+const EARLIER = `
+  SELECT ${MESSAGE_COLUMNS} FROM messages
+  WHERE (pair_id, sender_id, client_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]))`;
+/**
+ * The messages and their pairs' new `last_seq` in one statement (one round trip: node-postgres
+ * runs a transaction's statements one after the other). Rows are inserted in arrival order,
+ * so message ids grow with seq.
+ */
+const INSERT = `
+  WITH bumped AS (
+    UPDATE pairs SET last_seq = b.last_seq FROM unnest($6::bigint[], $7::bigint[]) AS b(id, last_seq) WHERE pairs.id = b.id)
+  INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
+  SELECT pair_id, seq, sender_id, content, now(), client_id
+  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
+    WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, n)
+  ORDER BY n
+  RETURNING ${MESSAGE_COLUMNS}`;
 
 /**
  * Stores a batch with a fixed number of statements, whatever its size. The batch's pair
@@ -15,20 +32,17 @@ type Tx = postgres.TransactionSql<{ bigint: number }>;
  * instead of deadlocking; only then are earlier clientIds read, so that what another
  * instance committed meanwhile is seen. Seqs are then allocated in arrival order.
  */
-export async function appendBatch(tx: Tx, inputs: readonly NewMessage[]): Promise<Array<AppendResult | AppError>> {
+export async function appendBatch(tx: Queryable, inputs: readonly NewMessage[]): Promise<Array<AppendResult | AppError>> {
   const ids = [...new Set(inputs.map((input) => input.pairId).filter(Number.isSafeInteger))];
-  const locked = ids.length === 0 ? [] : await tx<PairRow[]>`
-    SELECT ${tx.unsafe(PAIR_COLUMNS)} FROM pairs WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE`;
+  const locked = ids.length === 0 ? [] : await rowsOf<PairRow>(tx, LOCK_PAIRS, [ids]);
   const pairs = new Map(locked.map((row) => [row.id, row]));
   const accepts = (input: NewMessage): boolean => {
     const pair = pairs.get(input.pairId);
     return pair?.active === true && (pair.mentor_id === input.senderId || pair.mentee_id === input.senderId);
   };
   const keyed = inputs.filter((input) => input.clientId != null && accepts(input));
-  const earlier = keyed.length === 0 ? [] : await tx<MessageRow[]>`
-    SELECT ${tx.unsafe(MESSAGE_COLUMNS)} FROM messages
-    WHERE (pair_id, sender_id, client_id) IN (SELECT * FROM unnest(
-      ${keyed.map((m) => m.pairId)}::bigint[], ${keyed.map((m) => m.senderId)}::bigint[], ${keyed.map((m) => m.clientId!)}::text[]))`;
+  const earlier = keyed.length === 0 ? [] : await rowsOf<MessageRow>(tx, EARLIER, [
+    keyed.map((m) => m.pairId), keyed.map((m) => m.senderId), keyed.map((m) => m.clientId!)]);
 
   const at = (pairId: number, seq: number) => `${pairId}:${seq}`;
   const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.stringify([pairId, senderId, clientId]);
@@ -51,21 +65,9 @@ export async function appendBatch(tx: Tx, inputs: readonly NewMessage[]): Promis
   if (fresh.length > 0) {
     const bumpedIds = new Set(fresh.map((input) => input.pairId));
     const bumped = locked.filter((pair) => bumpedIds.has(pair.id));
-    // Rows are inserted in arrival order, so message ids grow with seq.
-    const [inserted] = await Promise.all([
-      tx<MessageRow[]>`
-        INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
-        SELECT pair_id, seq, sender_id, content, now(), client_id
-        FROM unnest(${fresh.map((m) => m.pairId)}::bigint[], ${seqs}::bigint[], ${fresh.map((m) => m.senderId)}::bigint[],
-                    ${fresh.map((m) => m.content)}::text[], ${fresh.map((m) => m.clientId ?? null)}::text[])
-          WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, n)
-        ORDER BY n
-        RETURNING ${tx.unsafe(MESSAGE_COLUMNS)}`,
-      tx`
-        UPDATE pairs SET last_seq = t.last_seq
-        FROM unnest(${bumped.map((pair) => pair.id)}::bigint[], ${bumped.map((pair) => pair.last_seq)}::bigint[]) AS t(id, last_seq)
-        WHERE pairs.id = t.id`,
-    ]);
+    const inserted = await rowsOf<MessageRow>(tx, INSERT, [
+      fresh.map((m) => m.pairId), seqs, fresh.map((m) => m.senderId), fresh.map((m) => m.content), fresh.map((m) => m.clientId ?? null),
+      bumped.map((pair) => pair.id), bumped.map((pair) => pair.last_seq)]);
     for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));
   }
   return plan.map((step) => (step instanceof AppError ? step : { message: stored.get(step.at)!, created: step.created }));

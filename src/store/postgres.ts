@@ -1,79 +1,100 @@
 /**
- * The shared Store: PostgreSQL through postgres.js, for several Tandem instances at once.
+ * The shared Store: PostgreSQL through node-postgres, for several Tandem instances at once.
  * A resolved `appendMessage` is committed. Appends that arrive in one event-loop turn are
  * committed together in one transaction (group commit); the pair row lock taken in that
- * transaction keeps `seq` contiguous across connections and instances.
+ * transaction keeps `seq` contiguous across connections and instances. A database that is
+ * unreachable at start does not stop it: the store opens anyway, answers `unavailable`, and
+ * keeps trying to migrate in the background until it can.
  */
-import postgres from 'postgres';
+import type pg from 'pg';
 import { AppError } from '../errors.js';
-import { errorCode, translateBackendErrors } from './backend-errors.js';
+import { errorCode, isPostgresUnavailable, translateBackendErrors } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { appendBatch } from './postgres-append.js';
-import { MIGRATIONS } from './migrations/index.js';
-import { runMigrations } from './migrations/runner.js';
+import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } from './postgres-pool.js';
+import { migrate } from './postgres-migrate.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { counterpartRole } from './types.js';
 import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
-/** BIGINT (oid 20) columns are parsed to numbers: ids and `seq` stay far below 2^53. */
-const TYPES = {
-  bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (raw: string) => Number(raw) },
-};
-type Types = { bigint: number };
-type Sql = postgres.Sql<Types>;
-type Db = Sql | postgres.TransactionSql<Types>;
-
-const isUniqueViolation = (error: unknown): boolean => error instanceof postgres.PostgresError && error.code === '23505';
+const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
-const isRetryable = (error: unknown): boolean => error instanceof postgres.PostgresError && /^(22|23|40)/.test(error.code);
-/** Connection-level failures (the server is down, restarting, or unreachable): retrying later may work. */
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
-  'CONNECT_TIMEOUT', '57P01', '57P03',
-]);
-const isUnavailable = (error: unknown): boolean => UNAVAILABLE.has(errorCode(error) ?? '');
+const isRetryable = (error: unknown): boolean => /^(22|23|40)/.test(errorCode(error) ?? '');
+
+const MATCH_COLUMNS = 'id AS pair_id, matched_at, mentor_id, mentee_id';
+/** Migration retries while the database is unreachable: from the first delay, doubling, up to the last. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
+
+/** How PostgresStore connects; `onRetry` hears of each failed background migration attempt. */
+export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
+  timeoutMs?: number;
+  onRetry?: (error: unknown) => void;
+}
 
 export class PostgresStore implements Store {
-  private readonly sql: Sql;
-  private readonly userColumns;
-  private readonly pairColumns;
-  private readonly messageColumns;
+  /** False until the migrations are applied; until then every call answers `unavailable`. */
+  private migrated = false;
+  private closing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   /**
    * One append's bad data aborts the whole batch transaction, so such a batch is retried
    * one append at a time and only the faulty one fails. Any other error (a lost connection:
    * the outcome is unknown) fails the batch.
    */
   private readonly appends = new GroupCommit<NewMessage, AppendResult>({
-    commit: (batch) => this.sql.begin((tx) => appendBatch(tx, batch)),
+    commit: (batch) => inTransaction(this.pool(), (tx) => appendBatch(tx, batch)),
     retryAlone: isRetryable,
   });
 
-  private constructor(sql: Sql) {
-    this.sql = sql;
-    this.userColumns = sql.unsafe(USER_COLUMNS);
-    this.pairColumns = sql.unsafe(PAIR_COLUMNS);
-    this.messageColumns = sql.unsafe(MESSAGE_COLUMNS);
+  private constructor(private readonly connections: pg.Pool) {}
+
+  /**
+   * Connects a pool of at most `poolSize` connections and applies pending migrations. When
+   * the database cannot be reached, resolves anyway with a store that answers `unavailable`
+   * and retries the migrations with backoff until they succeed; other failures reject.
+   */
+  static async open(options: PostgresOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(createPool({ url: options.url, poolSize: options.poolSize, timeoutMs: options.timeoutMs ?? 5000 }));
+    try {
+      await migrate(store.connections);
+      store.migrated = true;
+    } catch (error) {
+      if (!isPostgresUnavailable(error)) {
+        await store.connections.end();
+        throw error;
+      }
+      store.retryMigrations(RETRY_FIRST_MS, options.onRetry);
+    }
+    return store;
   }
 
-  /** Connects a pool of at most `poolSize` connections and applies pending migrations. */
-  static async open(config: { url: string; poolSize: number }): Promise<PostgresStore> {
-    const sql = postgres(config.url, { max: config.poolSize, types: TYPES, onnotice: () => {} });
-    try {
-      await migrate(sql);
-    } catch (error) {
-      await sql.end();
-      throw error;
-    }
-    return new PostgresStore(sql);
+  /** The pool, once the schema is there. */
+  private pool(): pg.Pool {
+    if (!this.migrated) throw new AppError('unavailable');
+    return this.connections;
+  }
+
+  private retryMigrations(delayMs: number, onRetry?: (error: unknown) => void): void {
+    this.retryTimer = setTimeout(() => {
+      migrate(this.connections).then(
+        () => void (this.migrated = this.closing === undefined),
+        (error: unknown) => {
+          if (this.closing) return;
+          onRetry?.(error);
+          this.retryMigrations(Math.min(delayMs * 2, RETRY_MAX_MS), onRetry);
+        },
+      );
+    }, delayMs);
   }
 
   async createUser(user: NewUser): Promise<User> {
     try {
-      const [row] = await this.sql<UserRow[]>`
+      const [row] = await rowsOf<UserRow>(this.pool(), `
         INSERT INTO users (email, password_hash, first_name, last_name, role, created_at)
-        VALUES (${user.email}, ${user.passwordHash}, ${user.firstName}, ${user.lastName}, ${user.role}, now())
-        RETURNING ${this.userColumns}`;
+        VALUES ($1, $2, $3, $4, $5, now()) RETURNING ${USER_COLUMNS}`,
+        [user.email, user.passwordHash, user.firstName, user.lastName, user.role]);
       return toUser(row!);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('email_taken', undefined, { cause: error });
@@ -82,38 +103,40 @@ export class PostgresStore implements Store {
   }
 
   async userByEmail(email: string): Promise<User | null> {
-    const [row] = await this.sql<UserRow[]>`SELECT ${this.userColumns} FROM users WHERE email = ${email}`;
+    const [row] = await rowsOf<UserRow>(this.pool(), `SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
     return row ? toUser(row) : null;
   }
 
   async credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {
-    const [row] = await this.sql<(UserRow & { password_hash: string })[]>`
-      SELECT ${this.userColumns}, password_hash FROM users WHERE email = ${email}`;
+    const [row] = await rowsOf<UserRow & { password_hash: string }>(this.pool(),
+      `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [email]);
     return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
   }
 
   async createSession(tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
-    await this.sql`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (${tokenHash}, ${userId}, now(), ${expiresAt})`;
+    await rowsOf(this.pool(), 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, now(), $3)',
+      [tokenHash, userId, expiresAt]);
   }
 
   async userBySession(tokenHash: string, now: Date): Promise<User | null> {
-    const [row] = await this.sql<UserRow[]>`
-      SELECT ${this.userColumns} FROM users WHERE id = (
-        SELECT user_id FROM sessions WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND expires_at > ${now})`;
+    const [row] = await rowsOf<UserRow>(this.pool(), `
+      SELECT ${USER_COLUMNS} FROM users WHERE id = (
+        SELECT user_id FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2)`, [tokenHash, now]);
     return row ? toUser(row) : null;
   }
 
   async revokeSession(tokenHash: string): Promise<boolean> {
-    const result = await this.sql`UPDATE sessions SET revoked_at = now() WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`;
-    return result.count > 0;
+    const revoked = await rowsOf(this.pool(),
+      'UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING 1', [tokenHash]);
+    return revoked.length > 0;
   }
 
   async createMatch(mentorEmail: string, menteeEmail: string, options: MatchOptions = {}): Promise<Match> {
     const capacity = options.mentorCapacity ?? null;
     try {
-      return await this.sql.begin(async (tx) => {
-        const users = await tx<{ id: number; email: string; role: Role }[]>`
-          SELECT id, email, role FROM users WHERE email IN (${mentorEmail}, ${menteeEmail})`;
+      return await inTransaction(this.pool(), async (tx) => {
+        const users = await rowsOf<{ id: number; email: string; role: Role }>(tx,
+          'SELECT id, email, role FROM users WHERE email IN ($1, $2)', [mentorEmail, menteeEmail]);
         const mentor = users.find((u) => u.email === mentorEmail);
         const mentee = users.find((u) => u.email === menteeEmail);
         if (!mentor || !mentee) throw new AppError('user_not_found');
@@ -121,19 +144,19 @@ export class PostgresStore implements Store {
         if (capacity !== null) {
           // The mentor's row lock queues concurrent matches of this mentor, on any instance;
           // each statement after it sees what the previous holder committed.
-          await tx`SELECT 1 FROM users WHERE id = ${mentor.id} FOR UPDATE`;
-          const [taken] = await tx`SELECT 1 FROM pairs WHERE mentee_id = ${mentee.id} AND active`;
+          await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentor.id]);
+          const [taken] = await rowsOf(tx, 'SELECT 1 FROM pairs WHERE mentee_id = $1 AND active', [mentee.id]);
           if (taken) throw new AppError('already_matched');
-          const [row] = await tx<{ n: number }[]>`SELECT count(*) AS n FROM pairs WHERE mentor_id = ${mentor.id} AND active`;
+          const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentor.id]);
           if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
         }
         // A former pair is reactivated so its history and seq continue. No row back means a
         // concurrent match won; the partial unique index turns the other races into 23505.
-        const [row] = await tx<MatchRow[]>`
-          INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES (${mentor.id}, ${mentee.id}, TRUE, now())
+        const [row] = await rowsOf<MatchRow>(tx, `
+          INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
           ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, matched_at = now(), ended_at = NULL
             WHERE NOT pairs.active
-          RETURNING id AS pair_id, matched_at, mentor_id, mentee_id`;
+          RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
         if (!row) throw new AppError('already_matched');
         return (await this.matchesOf(tx, [row]))[0]!;
       });
@@ -144,21 +167,21 @@ export class PostgresStore implements Store {
   }
 
   async endMatch(menteeEmail: string): Promise<Match | null> {
-    return this.sql.begin(async (tx) => {
-      const rows = await tx<MatchRow[]>`
+    return inTransaction(this.pool(), async (tx) => {
+      const rows = await rowsOf<MatchRow>(tx, `
         UPDATE pairs SET active = FALSE, ended_at = now()
-        WHERE active AND mentee_id = (SELECT id FROM users WHERE email = ${menteeEmail})
-        RETURNING id AS pair_id, matched_at, mentor_id, mentee_id`;
+        WHERE active AND mentee_id = (SELECT id FROM users WHERE email = $1)
+        RETURNING ${MATCH_COLUMNS}`, [menteeEmail]);
       return rows.length > 0 ? (await this.matchesOf(tx, rows))[0]! : null;
     });
   }
 
   async listMatches(userId?: number): Promise<Match[]> {
-    const rows = await this.sql<MatchRow[]>`
-      SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs
-      WHERE active ${userId === undefined ? this.sql`` : this.sql`AND (mentor_id = ${userId} OR mentee_id = ${userId})`}
-      ORDER BY id`;
-    return this.matchesOf(this.sql, rows);
+    const rows = userId === undefined
+      ? await rowsOf<MatchRow>(this.pool(), `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active ORDER BY id`)
+      : await rowsOf<MatchRow>(this.pool(),
+        `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active AND (mentor_id = $1 OR mentee_id = $1) ORDER BY id`, [userId]);
+    return this.matchesOf(this.pool(), rows);
   }
 
   async activePairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null> {
@@ -166,14 +189,14 @@ export class PostgresStore implements Store {
     const partner = await this.userByEmail(partnerEmail);
     if (!role || !partner || partner.role !== role) return null;
     const [mentorId, menteeId] = user.role === 'MENTOR' ? [user.id, partner.id] : [partner.id, user.id];
-    const [row] = await this.sql<PairRow[]>`
-      SELECT ${this.pairColumns} FROM pairs WHERE mentor_id = ${mentorId} AND mentee_id = ${menteeId} AND active`;
+    const [row] = await rowsOf<PairRow>(this.pool(),
+      `SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = $1 AND mentee_id = $2 AND active`, [mentorId, menteeId]);
     return row ? { pair: toPair(row), partner } : null;
   }
 
   async pairById(pairId: number): Promise<Pair | null> {
     if (!Number.isSafeInteger(pairId)) return null;
-    const [row] = await this.sql<PairRow[]>`SELECT ${this.pairColumns} FROM pairs WHERE id = ${pairId}`;
+    const [row] = await rowsOf<PairRow>(this.pool(), `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = $1`, [pairId]);
     return row ? toPair(row) : null;
   }
 
@@ -183,69 +206,68 @@ export class PostgresStore implements Store {
 
   async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {
     const forward = after !== undefined;
-    const rows = await this.sql<MessageRow[]>`
-      SELECT ${this.messageColumns} FROM messages
-      WHERE pair_id = ${pairId} AND id > ${after ?? 0} AND id < ${before ?? Number.MAX_SAFE_INTEGER}
-      ORDER BY id ${forward ? this.sql`` : this.sql`DESC`} LIMIT ${limit + 1}`;
+    const rows = await rowsOf<MessageRow>(this.pool(), `
+      SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND id > $2 AND id < $3
+      ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT $4`, [pairId, after ?? 0, before ?? Number.MAX_SAFE_INTEGER, limit + 1]);
     return toHistoryPage(rows, limit, forward);
   }
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
-    const rows = await this.sql<MessageRow[]>`
-      SELECT ${this.messageColumns} FROM messages WHERE pair_id = ${pairId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
+    const rows = await rowsOf<MessageRow>(this.pool(),
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [pairId, afterSeq, limit]);
     return rows.map(toMessage);
   }
 
   async messagesBefore(pairId: number, beforeSeq: number, limit: number): Promise<Message[]> {
-    const rows = await this.sql<MessageRow[]>`
-      SELECT ${this.messageColumns} FROM messages WHERE pair_id = ${pairId} AND seq < ${beforeSeq} ORDER BY seq DESC LIMIT ${limit}`;
+    const rows = await rowsOf<MessageRow>(this.pool(),
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, [pairId, beforeSeq, limit]);
     return rows.map(toMessage).reverse();
   }
 
   async lastSeqs(pairIds: readonly number[]): Promise<Map<number, number>> {
     const ids = pairIds.filter(Number.isSafeInteger);
     if (ids.length === 0) return new Map();
-    const rows = await this.sql<{ id: number; last_seq: number }[]>`SELECT id, last_seq FROM pairs WHERE id = ANY(${ids}::bigint[])`;
+    const rows = await rowsOf<{ id: number; last_seq: number }>(this.pool(), 'SELECT id, last_seq FROM pairs WHERE id = ANY($1::bigint[])', [ids]);
     return new Map(rows.map((row) => [row.id, row.last_seq]));
   }
 
   async markRead(pairId: number, readerId: number): Promise<ReadResult> {
-    const [row] = await this.sql<{ count: number; last_read_id: number | null }[]>`
+    const [row] = await rowsOf<{ count: number; last_read_id: number | null }>(this.pool(), `
       WITH marked AS (
         UPDATE messages SET is_read = TRUE
-        WHERE pair_id = ${pairId} AND sender_id <> ${readerId} AND NOT is_read
-          AND EXISTS (SELECT 1 FROM pairs WHERE id = ${pairId} AND active AND (mentor_id = ${readerId} OR mentee_id = ${readerId}))
+        WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read
+          AND EXISTS (SELECT 1 FROM pairs WHERE id = $1 AND active AND (mentor_id = $2 OR mentee_id = $2))
         RETURNING id)
-      SELECT count(*) AS count, max(id) AS last_read_id FROM marked`;
+      SELECT count(*) AS count, max(id) AS last_read_id FROM marked`, [pairId, readerId]);
     return { count: row!.count, lastReadId: row!.last_read_id };
   }
 
   async conversations(userId: number): Promise<Conversation[]> {
-    const rows = await this.sql<ConversationRow[]>`
+    const rows = await rowsOf<ConversationRow>(this.pool(), `
       SELECT p.id AS pair_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at,
              m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
              m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
              (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND NOT x.is_read) AS unread_count
       FROM pairs p
-      JOIN users u ON u.id = CASE WHEN p.mentor_id = ${userId} THEN p.mentee_id ELSE p.mentor_id END
+      JOIN users u ON u.id = CASE WHEN p.mentor_id = $1 THEN p.mentee_id ELSE p.mentor_id END
       LEFT JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq
-      WHERE p.active AND (p.mentor_id = ${userId} OR p.mentee_id = ${userId})
-      ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`;
+      WHERE p.active AND (p.mentor_id = $1 OR p.mentee_id = $1)
+      ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`, [userId]);
     return rows.map(toConversation);
   }
 
   async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
     if (keys.length === 0) return [];
-    const rows = await this.sql<{ key: string; attempts: number; window_started_at: Date }[]>`
+    const rows = await rowsOf<{ key: string; attempts: number; window_started_at: Date }>(this.pool(), `
       INSERT INTO login_attempts (key, attempts, window_started_at)
-      SELECT key, 1, ${now} FROM unnest(${keys as string[]}::text[]) AS t(key)
+      SELECT key, 1, $2 FROM unnest($1::text[]) AS t(key)
       ON CONFLICT (key) DO UPDATE SET
-        attempts = CASE WHEN login_attempts.window_started_at <= ${windowStart} THEN 1 ELSE login_attempts.attempts + 1 END,
-        window_started_at = CASE WHEN login_attempts.window_started_at <= ${windowStart} THEN excluded.window_started_at
+        attempts = CASE WHEN login_attempts.window_started_at <= $3 THEN 1 ELSE login_attempts.attempts + 1 END,
+        window_started_at = CASE WHEN login_attempts.window_started_at <= $3 THEN excluded.window_started_at
                                  ELSE login_attempts.window_started_at END
-      RETURNING key, attempts, window_started_at`;
+      RETURNING key, attempts, window_started_at`, [keys, now, windowStart]);
     // Rows just counted started after `windowStart`, so only ended windows go.
-    await this.sql`DELETE FROM login_attempts WHERE window_started_at <= ${windowStart}`;
+    await rowsOf(this.pool(), 'DELETE FROM login_attempts WHERE window_started_at <= $1', [windowStart]);
     const byKey = new Map(rows.map((row) => [row.key, row]));
     return keys.map((key) => {
       const row = byKey.get(key)!;
@@ -255,45 +277,30 @@ export class PostgresStore implements Store {
 
   async refundLoginAttempt(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.sql`UPDATE login_attempts SET attempts = greatest(attempts - 1, 0) WHERE key = ANY(${keys as string[]}::text[])`;
+    await rowsOf(this.pool(), 'UPDATE login_attempts SET attempts = greatest(attempts - 1, 0) WHERE key = ANY($1::text[])', [keys]);
   }
 
   async ping(): Promise<void> {
-    await this.sql`SELECT 1`;
+    await rowsOf(this.pool(), 'SELECT 1');
   }
 
-  async close(): Promise<void> {
-    await this.appends.drain();
-    await this.sql.end();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearTimeout(this.retryTimer);
+      await this.appends.drain();
+      await this.connections.end();
+    })();
+    return this.closing;
   }
 
   /** The matches of `rows`, in their order, with both users read in one query. */
-  private async matchesOf(db: Db, rows: readonly MatchRow[]): Promise<Match[]> {
+  private async matchesOf(db: Queryable, rows: readonly MatchRow[]): Promise<Match[]> {
     if (rows.length === 0) return [];
     const ids = [...new Set(rows.flatMap((row) => [row.mentor_id, row.mentee_id]))];
-    const users = await db<UserRow[]>`SELECT ${this.userColumns} FROM users WHERE id = ANY(${ids}::bigint[])`;
+    const users = await rowsOf<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, [ids]);
     const byId = new Map(users.map((row) => [row.id, toUser(row)]));
     return rows.map((row) => toMatch(row, byId.get(row.mentor_id)!, byId.get(row.mentee_id)!));
   }
 }
 
-translateBackendErrors(PostgresStore, isUnavailable);
-
-/**
- * The migrations not yet applied, each in its own transaction. The advisory lock makes
- * instances starting together take turns; each re-reads what is applied once it holds the lock.
- */
-function migrate(sql: Sql): Promise<void> {
-  return runMigrations<postgres.TransactionSql<Types>>({
-    transaction: async (body) => {
-      await sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(hashtext('tandem.schema_migrations'))`;
-        await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`;
-        await body(tx);
-      });
-    },
-    isApplied: async (tx, version) => (await tx`SELECT 1 FROM schema_migrations WHERE version = ${version}`).length > 0,
-    apply: async (tx, migration) => void await tx.unsafe(migration.postgres), // a constant script of several statements, hence unsafe()
-    record: async (tx, migration) => void await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${migration.version}, ${migration.name}, now())`,
-  }, MIGRATIONS);
-}
+translateBackendErrors(PostgresStore, isPostgresUnavailable);

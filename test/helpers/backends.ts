@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import postgres from 'postgres';
+import pg from 'pg';
 import type { Redis } from 'ioredis';
 import { suiteNeeding } from './needs.js';
 import { freePort } from './ports.js';
@@ -34,13 +34,15 @@ const run = `tandem_test_${randomBytes(4).toString('hex')}`;
 let databases = 0;
 
 /** Runs `work` on a short-lived connection to the maintenance database. */
-async function withAdmin<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   if (!testDatabaseUrl) throw new Error('TANDEM_TEST_DATABASE_URL is not set');
-  const sql = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  client.on('error', () => {}); // a dropped connection fails the pending query, which reports it
+  await client.connect();
   try {
-    return await work(sql);
+    return await work(client);
   } finally {
-    await sql.end();
+    await client.end().catch(() => {});
   }
 }
 
@@ -50,13 +52,13 @@ async function withAdmin<T>(work: (sql: postgres.Sql) => Promise<T>): Promise<T>
  */
 export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${run}_${++databases}`;
-  await withAdmin((sql) => sql`CREATE DATABASE ${sql(name)}`);
+  await withAdmin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   const target = new URL(testDatabaseUrl!);
   target.pathname = `/${name}`;
   return {
     url: target.toString(),
     drop: async () => {
-      await withAdmin((sql) => sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`);
+      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
     },
   };
 }
@@ -133,6 +135,13 @@ export interface PrivatePostgres {
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Freezes the postmaster and every server process (SIGSTOP): connections stay open and
+   * new ones are accepted by the kernel, but nothing answers — a hung database.
+   */
+  pause(): Promise<void>;
+  /** Lets a paused cluster go on (SIGCONT). */
+  resume(): Promise<void>;
   /** Stops the cluster and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -171,11 +180,27 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     stop: async () => {
       await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     },
+    pause: async () => {
+      for (const pid of await serverPids(data)) process.kill(pid, 'SIGSTOP');
+    },
+    resume: async () => {
+      for (const pid of await serverPids(data)) process.kill(pid, 'SIGCONT');
+    },
     destroy: async () => {
+      await cluster.resume().catch(() => {});
       await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };
   await cluster.start();
   return cluster;
+}
+
+/** The postmaster of the cluster in `data` (first line of postmaster.pid) and its children. */
+async function serverPids(data: string): Promise<number[]> {
+  const { readFileSync } = await import('node:fs');
+  const postmaster = Number(readFileSync(`${data}/postmaster.pid`, 'utf8').split('\n')[0]);
+  const children = (await runCommand('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).catch(() => ''))
+    .split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
+  return [postmaster, ...children];
 }

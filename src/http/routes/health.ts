@@ -3,6 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { metricsContentType, metricsText } from '../../metrics.js';
 import type { RouteContext } from '../context.js';
 
+/** Each backend's ping gets this long, so /readyz answers within a second whatever the backends do. */
+const PING_TIMEOUT_MS = 750;
+
+/** 'ok' when `ping` resolves within PING_TIMEOUT_MS, else 'unavailable'. */
+function probe(ping: () => Promise<void>): Promise<'ok' | 'unavailable'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('unavailable'), PING_TIMEOUT_MS);
+    ping().then(() => resolve('ok'), () => resolve('unavailable')).finally(() => clearTimeout(timer));
+  });
+}
+
 const readiness = {
   type: 'object',
   additionalProperties: false,
@@ -27,15 +38,12 @@ export function healthRoutes(app: FastifyInstance, context: RouteContext): void 
   app.get('/readyz', {
     schema: {
       summary: 'Readiness',
-      description: 'The store and the channel layer both answer now; 503 names the one that does not.',
+      description: 'The store and the channel layer both answer now (each within 750 ms); 503 names the one that does not.',
       tags: ['operations'],
       response: { 200: { ...readiness, description: 'Ready' }, 503: { ...readiness, description: 'A backend is unreachable' } },
     },
   }, async (_request, reply) => {
-    const [store, layer] = await Promise.all([
-      context.store.ping().then(() => 'ok', () => 'unavailable'),
-      context.layer.ping().then(() => 'ok', () => 'unavailable'),
-    ]);
+    const [store, layer] = await Promise.all([probe(() => context.store.ping()), probe(() => context.layer.ping())]);
     const ready = store === 'ok' && layer === 'ok';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', store, layer });
   });
