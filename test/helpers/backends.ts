@@ -153,8 +153,17 @@ function runCommand(command: string, args: string[]): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`))));
+    // 'close', not 'exit': output can still be arriving when the process has exited, and a
+    // lost `id -u postgres` once chowned a cluster's directory to root.
+    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`))));
   });
+}
+
+/** A uid or gid from `id`; anything but a positive number is an error, never root by accident. */
+async function numericId(args: string[]): Promise<number> {
+  const text = (await runCommand('id', args)).trim();
+  if (!/^[1-9]\d*$/.test(text)) throw new Error(`id ${args.join(' ')} answered "${text}"`);
+  return Number(text);
 }
 
 export async function privatePostgres(): Promise<PrivatePostgres> {
@@ -164,8 +173,8 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   if (!version) throw new Error('no PostgreSQL server binaries in /usr/lib/postgresql');
   const bin = `/usr/lib/postgresql/${version}/bin`;
   const dir = mkdtempSync(join(tmpdir(), 'tandem-pg-'));
-  const uid = Number(await runCommand('id', ['-u', 'postgres']));
-  const gid = Number(await runCommand('id', ['-g', 'postgres']));
+  const uid = await numericId(['-u', 'postgres']);
+  const gid = await numericId(['-g', 'postgres']);
   chownSync(dir, uid, gid);
   const data = join(dir, 'data');
   const asPostgres = (tool: string, args: string[]) => runCommand('runuser', ['-u', 'postgres', '--', `${bin}/${tool}`, ...args]);
