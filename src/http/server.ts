@@ -2,13 +2,15 @@
  * The HTTP side of Tandem: a Fastify instance with the API routes, JSON-only bodies, the
  * origin (CSRF) check on state-changing requests, CORS for configured origins, one error
  * shape for everything, a request id on every request and log line, request metrics, and
- * the OpenAPI document generated from the routes' schemas.
+ * the OpenAPI document generated from the routes' schemas. Who may call a route is declared
+ * on it and decided before its body is read (access.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { isOriginAllowed } from '../auth/origin.js';
 import { recordHttpRequest } from '../metrics.js';
+import { registerAccess } from './access.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType } from './media-type.js';
@@ -102,6 +104,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   });
 
   registerOpenApi(app);
+  registerAccess(app, context);
   // In a plugin, so that the routes are added once @fastify/swagger is loaded.
   app.register(async (api) => {
     authRoutes(api, context);

@@ -5,7 +5,8 @@ import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/ses
 import { AppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
 import { normalizeEmail, type User } from '../../store/index.js';
-import { requireUser, type RouteContext } from '../context.js';
+import { callerOf } from '../access.js';
+import type { RouteContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyBody, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
 import { LoginThrottle } from '../throttle.js';
@@ -24,6 +25,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   const throttle = new LoginThrottle(store, config.loginThrottle);
 
   app.post<{ Body: NewUserBody }>('/api/auth/register', {
+    config: { access: 'none' },
     schema: {
       summary: 'Register as a MENTOR or MENTEE',
       description: 'Anyone, unless `REGISTRATION=closed`. The email is kept lower-cased.',
@@ -38,6 +40,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.post<{ Body: { email: string; password: string } }>('/api/auth/login', {
+    config: { access: 'none' },
     schema: {
       summary: 'Sign in',
       description:
@@ -70,6 +73,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.post('/api/auth/logout', {
+    config: { access: 'user' },
     schema: {
       summary: 'Sign out',
       description: 'Revokes the session; its live sockets get `force_disconnect` (`logged_out`) on every instance.',
@@ -79,7 +83,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       response: { 204: { type: 'null', description: 'Signed out; the cookie is cleared' } },
     },
   }, async (request, reply) => {
-    const { sessionHash } = await requireUser(context, request);
+    const { sessionHash } = callerOf(request);
     await store.revokeSession(sessionHash);
     await context.hub.revokeSession(sessionHash, 'logged_out').catch((error: unknown) => request.log.error({ err: error }, 'revocation broadcast failed'));
     reply.header('set-cookie', sessionCookie('', 0, config.cookieSecure));
@@ -87,6 +91,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get('/api/me', {
+    config: { access: 'user' },
     schema: {
       summary: 'The signed-in user and their current partners',
       tags: ['auth'],
@@ -102,7 +107,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       },
     },
   }, async (request) => {
-    const { user } = await requireUser(context, request);
+    const { user } = callerOf(request);
     const matches = await store.listMatches(user.id);
     const partners = matches.map((match) => publicUser(match.mentor.id === user.id ? match.mentee : match.mentor));
     return { user: publicUser(user), partners };

@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { readReceiptEvent, senderOf } from '../../chat/wire-message.js';
 import type { User } from '../../store/index.js';
-import { requirePair, requireUser, type RouteContext } from '../context.js';
+import { callerOf, pairOf } from '../access.js';
+import type { RouteContext } from '../context.js';
 import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
 
 const partnerParam = emailParam('partner_email', 'The email of the signed-in user\'s current partner');
@@ -31,6 +32,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
 
   app.get('/api/chat/conversations', {
+    config: { access: 'user' },
     schema: {
       summary: 'One row per current partner',
       description: 'The partner, the pair\'s newest message (or null), how many of the partner\'s messages are unread, and whether the partner is connected now (any instance). Most recent activity first.',
@@ -61,7 +63,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       },
     },
   }, async (request) => {
-    const { user } = await requireUser(context, request);
+    const { user } = callerOf(request);
     const rows = await store.conversations(user.id);
     const online = await Promise.all(rows.map((row) => partnerOnline(context, request, user, row.partner)));
     return {
@@ -75,6 +77,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get<{ Params: { partner_email: string }; Querystring: HistoryQuery }>('/api/chat/:partner_email/messages', {
+    config: { access: 'pair' },
     schema: {
       summary: 'A page of the pair\'s history, in id order',
       description:
@@ -94,7 +97,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['not_matched']),
     },
   }, async (request) => {
-    const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
+    const { user, partner, pair } = pairOf(request);
     const query = request.query;
     const limit = Math.min(query.limit === undefined ? config.history.defaultLimit : Number(query.limit), config.history.maxLimit);
     const page = await store.historyPage(pair.id, {
@@ -106,6 +109,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.post<{ Params: { partner_email: string } }>('/api/chat/:partner_email/read', {
+    config: { access: 'pair' },
     schema: {
       summary: 'Mark the partner\'s messages read',
       description: 'The same as the WebSocket `mark_read`: every unread message from the partner is marked read, and the partner gets a `read_receipt` with `count` and `last_read_id`.',
@@ -118,7 +122,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['not_matched']),
     },
   }, async (request) => {
-    const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
+    const { user, partner, pair } = pairOf(request);
     const result = await store.markRead(pair.id, user.id);
     await context.hub.publish(roomName(user.email, partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
       // The messages are marked in the store; only the partner's live notice is lost.

@@ -16,6 +16,7 @@ const readiness = {
 
 export function healthRoutes(app: FastifyInstance, context: RouteContext): void {
   app.get('/healthz', {
+    config: { access: 'none' },
     schema: {
       summary: 'Liveness',
       description: 'The process answers HTTP; says nothing about its backends.',
@@ -25,6 +26,7 @@ export function healthRoutes(app: FastifyInstance, context: RouteContext): void 
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
+    config: { access: 'none' },
     schema: {
       summary: 'Readiness',
       description: 'The store and the channel layer both answer now; 503 names the one that does not.',
@@ -41,6 +43,7 @@ export function healthRoutes(app: FastifyInstance, context: RouteContext): void 
   });
 
   app.get('/metrics', {
+    config: { access: 'none' },
     schema: {
       summary: 'Prometheus metrics',
       description: 'The text exposition format. Counts for this process; meant for a scraper on the internal network, not for the public.',

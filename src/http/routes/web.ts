@@ -71,7 +71,7 @@ export function webRoutes(app: FastifyInstance): void {
     },
   });
 
-  const page = { schema: { hide: true } };
+  const page = { config: { access: 'none' as const }, schema: { hide: true } };
   app.get('/', page, (_request, reply) => reply.sendFile('index.html'));
   app.get('/admin', page, (_request, reply) => reply.sendFile('admin.html'));
   app.get<{ Params: { '*': string } }>('/assets/*', page, (request, reply) => reply.sendFile(`assets/${request.params['*']}`));
