@@ -1,7 +1,7 @@
 /**
  * The HTTP side of Tandem: a Fastify instance with the API routes, JSON-only bodies, the
  * origin (CSRF) check on state-changing requests, CORS for configured origins, one error
- * shape for everything, a request id on every request and log line, request metrics, and
+ * shape for everything (what Node's parser and Fastify's router refuse included), a request id on every request and log line, request metrics, and
  * the OpenAPI document generated from the routes' schemas. Who may call a route is declared
  * on it and decided before its body is read (access.ts).
  */
@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { isOriginAllowed } from '../auth/origin.js';
 import { recordHttpRequest } from '../metrics.js';
 import { registerAccess } from './access.js';
+import { API_HEADERS, clientErrorHandler, frameworkErrors } from './client-errors.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType } from './media-type.js';
@@ -56,6 +57,8 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     },
     trustProxy: trustProxy(context.config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    clientErrorHandler,
+    frameworkErrors,
     // Long enough for any email in a path; the route schemas then bound it (400, not 404).
     routerOptions: { maxParamLength: 1024 },
     // Unknown fields are refused, and a string never silently becomes a number.
@@ -73,6 +76,12 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Pages and assets set their own caching (web.ts, on the raw response); everything else is never stored.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', API_HEADERS['x-content-type-options']);
+    if (!reply.hasHeader('cache-control') && !reply.raw.hasHeader('cache-control')) reply.header('cache-control', API_HEADERS['cache-control']);
+    return payload;
   });
   const allowed = context.config.allowedOrigins;
   // CORS only for origins named in ALLOWED_ORIGINS; a function (not the list itself), so

@@ -63,6 +63,8 @@ export function webRoutes(app: FastifyInstance): void {
       const page = type.startsWith('text/html');
       if (page) {
         response.setHeader('content-security-policy', PAGE_POLICY);
+        // For browsers that predate frame-ancestors.
+        response.setHeader('x-frame-options', 'DENY');
         response.setHeader('referrer-policy', 'same-origin');
       }
       response.setHeader('content-type', type);
