@@ -62,6 +62,8 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     // per-connection flood protection would measure itself, not the message path.
     WS_RATE_PER_SECOND: '1000000',
     WS_RATE_BURST: '1000000',
+    // Every bench client connects from this one loopback address.
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
     ...backendEnv,
   };
   // BENCH_NODE_ARGS: extra flags for the servers' node (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them).

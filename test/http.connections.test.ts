@@ -17,11 +17,15 @@ import { until } from './helpers/wait.js';
 
 const OTHER_ADDRESS = '127.0.0.2';
 
+/** Every socket a test opened; destroyed when it ends, so that a failing test does not keep the server from closing. */
+const opened: Socket[] = [];
+
 /** Opens `count` connections one after the other and records, per socket, what the server sent and when it closed. */
 async function openMany(base: string, count: number, send?: string) {
   const sockets: Array<{ socket: Socket; openedAt: number; received: string; closedAt?: number }> = [];
   for (let i = 0; i < count; i++) {
     const socket = await openSocket(base);
+    opened.push(socket);
     const entry = { socket, openedAt: Date.now(), received: '' as string, closedAt: undefined as number | undefined };
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (entry.received += chunk));
@@ -33,12 +37,17 @@ async function openMany(base: string, count: number, send?: string) {
   return sockets;
 }
 
+function destroyOpened(): void {
+  for (const socket of opened.splice(0)) socket.destroy();
+}
+
 function stats(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   return `min ${sorted[0]} ms, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms`;
 }
 
 it('idle and half-sent connections are cut after the header timeout, extra ones refused, /healthz answers throughout', async (t) => {
+  t.after(destroyOpened);
   const limit = 150;
   const { server, mentor, mentee } = await startWithPair(t, {
     HTTP_HEADERS_TIMEOUT_MS: '1500', HTTP_REQUEST_TIMEOUT_MS: '3000', HTTP_MAX_CONNECTIONS_PER_ADDRESS: String(limit), METRICS_PORT: '0',
@@ -87,6 +96,7 @@ it('idle and half-sent connections are cut after the header timeout, extra ones 
 });
 
 it('past HTTP_MAX_CONNECTIONS every new connection is refused; the metrics port still answers /healthz and /readyz', async (t) => {
+  t.after(destroyOpened);
   const server = await startServer(t, { HTTP_MAX_CONNECTIONS: '40', METRICS_PORT: '0' });
   const metricsBase = `http://127.0.0.1:${(server.tandem.operator!.server.address() as { port: number }).port}`;
   const held = await openMany(server.http, 40);
