@@ -64,6 +64,8 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     WS_RATE_BURST: '1000000',
     WS_USER_RATE_PER_SECOND: '1000000',
     WS_USER_RATE_BURST: '1000000',
+    // Every bench client connects from this one loopback address.
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
     ...backendEnv,
   };
   // BENCH_NODE_ARGS: extra flags for the servers' node (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them).

@@ -1,17 +1,19 @@
 /**
  * Builds one Tandem instance from its configuration: store, channel layer, hub, HTTP API and
- * WebSocket gateway on one port. `close()` drains: the gateway stops, sockets close with
+ * WebSocket gateway on one port (and, with METRICS_PORT, the operators' listener on another). `close()` drains: the gateway stops, sockets close with
  * 1001, pending stores commit, then the backends close.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { originPolicy } from './auth/origin.js';
 import { hashPassword } from './auth/passwords.js';
 import { DeliveryCheck } from './chat/delivery-check.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
 import type { Config } from './config.js';
 import { isAppError } from './errors.js';
-import { buildHttp } from './http/server.js';
+import { HandshakeGuard } from './http/handshake-guard.js';
+import { buildHttp, buildOperatorHttp } from './http/server.js';
 import { openLayer, type ChannelLayer } from './layer/index.js';
 import { instrumentStore, recordLayerReconnect, trackOpenConnections } from './metrics.js';
 import { openPresence, type PresenceRegistry } from './presence/index.js';
@@ -21,6 +23,8 @@ import { openStore, type Store } from './store/index.js';
 export interface Tandem {
   readonly config: Readonly<Config>;
   readonly http: FastifyInstance;
+  /** The operators' listener on METRICS_PORT; `null` when it is not set. */
+  readonly operator: FastifyInstance | null;
   readonly store: Store;
   readonly layer: ChannelLayer;
   readonly hub: Hub;
@@ -67,7 +71,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
-  const gateway = new ChatGateway({ store, hub, presence, limits: config.chat, allowedOrigins: config.allowedOrigins, onError });
+  const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
+  const gateway = new ChatGateway({ store, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError });
+  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, presence, config }, http.log);
   gateway.attach(http.server);
   const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
 
@@ -89,6 +95,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   return {
     config,
     http,
+    operator,
     store,
     layer,
     hub,
@@ -96,6 +103,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     gateway,
     async listen() {
       await http.listen({ host: config.host, port: config.port });
+      if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
       return http.server.address() as AddressInfo;
     },
     close() {
@@ -103,6 +111,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         clearTimeout(adminRetry);
         await gateway.close(CloseCode.shutdown);
         await http.close();
+        await operator?.close();
         deliveryCheck.stop();
         hub.close();
         stopCountingConnections();

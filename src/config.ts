@@ -36,6 +36,27 @@ export interface Config {
   storeTimeoutMs: number;
   /** How long SIGTERM may drain before what is left is closed and the process exits. */
   shutdownTimeoutMs: number;
+  /** Where the pages are served from (`https://chat.example.org`); when set, the origin rule trusts it and not `Host`. */
+  publicOrigin: string | null;
+  connections: ConnectionLimits;
+  /** A second listener for operators (`/metrics`, `/healthz`, `/readyz`); `port: null`: everything on the public port. */
+  metrics: { port: number | null; host: string; token: string | null };
+  /** Failed WebSocket handshakes allowed per client address within one window; past it, HTTP 429. */
+  handshakeThrottle: { failuresPerAddress: number; windowSeconds: number };
+}
+
+/** What one client, and everyone together, may hold of the public port, and for how long. */
+export interface ConnectionLimits {
+  /** Open TCP connections (WebSockets included); past it a new one is closed at once. */
+  maxTotal: number;
+  /** Open TCP connections per peer address; past it a new one is closed at once. */
+  maxPerAddress: number;
+  /** Time to receive a request's headers, from the connection's start (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  keepAliveTimeoutMs: number;
 }
 
 /** Per-connection protections of the WebSocket endpoint (PROTOCOL.md Part 2, "limits" and "liveness"). */
@@ -123,6 +144,14 @@ const DEFAULTS = {
   DELIVERY_CHECK_INTERVAL_MS: '1000',
   STORE_TIMEOUT_MS: '5000',
   SHUTDOWN_TIMEOUT_MS: '10000',
+  HTTP_MAX_CONNECTIONS: '10000',
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: '256',
+  HTTP_HEADERS_TIMEOUT_MS: '10000',
+  HTTP_REQUEST_TIMEOUT_MS: '30000',
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: '5000',
+  METRICS_PORT: 'off',
+  WS_HANDSHAKE_FAILURES_PER_ADDRESS: '30',
+  WS_HANDSHAKE_FAILURE_WINDOW_SECONDS: '60',
 } as const;
 
 export class ConfigError extends Error {
@@ -214,6 +243,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     windowSeconds: loginThrottle.windowSeconds,
   };
   const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
+  const publicOrigin = parsePublicOrigin(env.PUBLIC_ORIGIN, problems);
+  const connections: ConnectionLimits = {
+    maxTotal: integer('HTTP_MAX_CONNECTIONS', 1, 1_000_000),
+    maxPerAddress: integer('HTTP_MAX_CONNECTIONS_PER_ADDRESS', 1, 1_000_000),
+    headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 100, 600_000),
+    requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 100, 3_600_000),
+    keepAliveTimeoutMs: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000),
+  };
+  if (connections.headersTimeoutMs > connections.requestTimeoutMs) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS (${connections.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${connections.requestTimeoutMs})`);
+  }
+  const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
+  if (metricsToken !== null && metricsToken.length < 16) problems.push('METRICS_TOKEN must have at least 16 characters');
+  const metrics = {
+    port: get('METRICS_PORT').toLowerCase() === 'off' ? null : integer('METRICS_PORT', 0, 65535),
+    host: env.METRICS_HOST || get('HOST'),
+    token: metricsToken,
+  };
+  const handshakeThrottle = {
+    failuresPerAddress: integer('WS_HANDSHAKE_FAILURES_PER_ADDRESS', 1, 1_000_000),
+    windowSeconds: integer('WS_HANDSHAKE_FAILURE_WINDOW_SECONDS', 1, 24 * 3600),
+  };
 
   const config: Config = {
     host: get('HOST'),
@@ -249,6 +300,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel,
     storeTimeoutMs: integer('STORE_TIMEOUT_MS', 100, 600_000),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 100, 3_600_000),
+    publicOrigin,
+    connections,
+    metrics,
+    handshakeThrottle,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -287,6 +342,20 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] |
     }
   }
   return origins;
+}
+
+function parsePublicOrigin(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  const text = value.trim();
+  try {
+    const parsed = new URL(text);
+    if (parsed.origin !== text || !['http:', 'https:'].includes(parsed.protocol)) {
+      problems.push(`PUBLIC_ORIGIN must be a bare http(s) origin like ${parsed.origin}, got "${text}"`);
+    }
+  } catch {
+    problems.push(`PUBLIC_ORIGIN must be an origin like https://chat.example.org, got "${text}"`);
+  }
+  return text;
 }
 
 /**

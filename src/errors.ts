@@ -19,9 +19,12 @@ export const ErrorCatalogue = {
   mentor_at_capacity: { status: 409, message: 'This mentor has no room for another mentee' },
   weak_password: { status: 400, message: 'The password is too weak' },
   wrong_role: { status: 400, message: 'A match needs a MENTOR and a MENTEE' },
+  request_timeout: { status: 408, message: 'The request took too long to arrive' },
   body_too_large: { status: 413, message: 'The body is too large' },
+  uri_too_long: { status: 414, message: 'A path parameter is too long' },
   unsupported_media_type: { status: 415, message: 'State-changing requests must be application/json' },
   rate_limited: { status: 429, message: 'Too many requests' },
+  headers_too_large: { status: 431, message: 'The request headers are too large' },
   internal: { status: 500, message: 'Internal error' },
   unavailable: { status: 503, message: 'A backend is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -148,12 +148,34 @@ const passwordHashes = new Counter({
   registers: [registry],
 });
 
+/** How a WebSocket handshake ended: `throttled` ones were turned away (429) before anything was looked up. */
+export type HandshakeOutcome = 'accepted' | 'refused' | 'throttled';
+
+const handshakes = new Counter({
+  name: 'tandem_ws_handshakes_total',
+  help: 'WebSocket handshakes by outcome',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+/** Which connection limit closed a new TCP connection. */
+export type ConnectionRefusal = 'total' | 'per_address';
+
+const connectionsRefused = new Counter({
+  name: 'tandem_http_connections_refused_total',
+  help: 'TCP connections closed on arrival because a connection limit was reached',
+  labelNames: ['limit'] as const,
+  registers: [registry],
+});
+
 // Every known label value starts at 0, so a rate() over a counter works from its first event.
 for (const path of ['live', 'store', 'check'] as const) messagesDelivered.inc({ path }, 0);
 for (const reason of new Set(REASON_BY_TEXT.values())) framesRejected.inc({ reason }, 0);
 framesRejected.inc({ reason: 'too_large' }, 0);
 for (const outcome of ['success', 'failure', 'throttled'] as const) loginAttempts.inc({ outcome }, 0);
 for (const operation of ['hash', 'verify'] as const) passwordHashes.inc({ operation }, 0);
+for (const outcome of ['accepted', 'refused', 'throttled'] as const) handshakes.inc({ outcome }, 0);
+for (const limit of ['total', 'per_address'] as const) connectionsRefused.inc({ limit }, 0);
 
 /** The content type of `metricsText()`. */
 export const metricsContentType = registry.contentType;
@@ -220,6 +242,16 @@ export function recordLoginAttempt(outcome: LoginOutcome): void {
 /** Counts one scrypt derivation. */
 export function recordPasswordWork(operation: PasswordWork): void {
   passwordHashes.inc({ operation });
+}
+
+/** Counts one WebSocket handshake by outcome. */
+export function recordHandshake(outcome: HandshakeOutcome): void {
+  handshakes.inc({ outcome });
+}
+
+/** Counts one TCP connection closed on arrival by a connection limit. */
+export function recordConnectionRefused(limit: ConnectionRefusal): void {
+  connectionsRefused.inc({ limit });
 }
 
 /**

@@ -2,7 +2,9 @@
  * The authorization matrix: every endpoint of the OpenAPI document × {anonymous, the
  * mentee, her mentor, another mentee, another mentor, admin}, with the expected status, in
  * one table. Each cell runs on its own copy of the actor's session; cells that change state
- * get fresh data or are undone, so the order of cells does not matter.
+ * get fresh data or are undone, so the order of cells does not matter. Every operation with a
+ * body is called again with an invalid body: who is asking is decided first, so anonymous
+ * callers get 401 and wrong roles 403, and only those who may call it hear 400.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -34,7 +36,12 @@ interface Row {
   expect: [anonymous: number, mentee: number, mentor: number, otherMentee: number, otherMentor: number, admin: number];
   /** Puts back what a successful call changed. */
   undo?(world: World): Promise<void>;
+  /** For operations with a body: the statuses when the body is invalid. */
+  invalid?: Row['expect'];
 }
+
+/** Fails every body schema: an unknown field, and the required ones missing. */
+const INVALID_BODY = { unexpected: true };
 
 const enc = encodeURIComponent;
 /** The pair's chat as seen by `actor`: the mentee names her mentor, everyone else names the mentee. */
@@ -42,15 +49,21 @@ const chatPartner = (actor: Actor, world: World) => (actor === 'mentee' ? world.
 const person = (role: string) => ({ email: uniqueEmail('cell'), password: 'long enough', first_name: 'Cell', last_name: 'Person', role });
 
 const ROWS: Row[] = [
-  { route: 'POST /api/auth/register', call: () => ({ method: 'POST', path: '/api/auth/register', body: person('MENTEE') }), expect: [201, 201, 201, 201, 201, 201] },
+  { route: 'POST /api/auth/register', call: () => ({ method: 'POST', path: '/api/auth/register', body: person('MENTEE') }), expect: [201, 201, 201, 201, 201, 201], invalid: [400, 400, 400, 400, 400, 400] },
   {
     route: 'POST /api/auth/login',
     call: () => ({ method: 'POST', path: '/api/auth/login', body: { email: ADMIN.email, password: ADMIN.password } }),
     expect: [200, 200, 200, 200, 200, 200],
+    invalid: [400, 400, 400, 400, 400, 400],
   },
-  { route: 'POST /api/auth/logout', call: () => ({ method: 'POST', path: '/api/auth/logout', freshSession: true }), expect: [401, 204, 204, 204, 204, 204] },
+  {
+    route: 'POST /api/auth/logout',
+    call: () => ({ method: 'POST', path: '/api/auth/logout', freshSession: true }),
+    expect: [401, 204, 204, 204, 204, 204],
+    invalid: [401, 400, 400, 400, 400, 400],
+  },
   { route: 'GET /api/me', call: () => ({ method: 'GET', path: '/api/me' }), expect: [401, 200, 200, 200, 200, 200] },
-  { route: 'POST /api/users', call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }), expect: [401, 403, 403, 403, 403, 201] },
+  { route: 'POST /api/users', call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }), expect: [401, 403, 403, 403, 403, 201], invalid: [401, 403, 403, 403, 403, 400] },
   {
     route: 'POST /api/matches',
     async call(_actor, world) {
@@ -59,6 +72,7 @@ const ROWS: Row[] = [
       return { method: 'POST', path: '/api/matches', body: { mentor_email: mentor.email, mentee_email: mentee.email } };
     },
     expect: [401, 403, 403, 403, 403, 201],
+    invalid: [401, 403, 403, 403, 403, 400],
   },
   { route: 'GET /api/matches', call: () => ({ method: 'GET', path: '/api/matches' }), expect: [401, 200, 200, 200, 200, 200] },
   {
@@ -77,6 +91,7 @@ const ROWS: Row[] = [
     route: 'POST /api/chat/{partner_email}/read',
     call: (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/read` }),
     expect: [401, 200, 200, 403, 403, 403],
+    invalid: [401, 400, 400, 403, 403, 403],
   },
   { route: 'GET /healthz', call: () => ({ method: 'GET', path: '/healthz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },
@@ -116,6 +131,10 @@ it('authorization matrix: every endpoint × every kind of caller', async (t) => 
     Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
   );
   assert.deepEqual(ROWS.map((row) => row.route).sort(), operations.sort(), 'the matrix has one row per documented operation');
+  const withBody = Object.entries(document.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(([path, item]) =>
+    Object.entries(item).filter(([, operation]) => operation.requestBody).map(([method]) => `${method.toUpperCase()} ${path}`),
+  );
+  assert.deepEqual(ROWS.filter((row) => row.invalid).map((row) => row.route).sort(), withBody.sort(), 'every operation with a body has its invalid-body row');
 
   const actual: Record<string, number[]> = {};
   const expected: Record<string, number[]> = {};
@@ -129,6 +148,17 @@ it('authorization matrix: every endpoint × every kind of caller', async (t) => 
       actual[row.route]!.push(reply.status);
       if (reply.status >= 400) assert.equal(typeof reply.body?.error, 'string', `${row.route} as ${actor}: the error body`);
       if (reply.status < 300 && row.undo) await row.undo(world);
+    }
+    if (!row.invalid) continue;
+    const key = `${row.route} with an invalid body`;
+    expected[key] = row.invalid;
+    actual[key] = [];
+    for (const actor of ACTORS) {
+      const call = await row.call(actor, world);
+      const agent = await agentFor(actor, world, call.freshSession === true);
+      const reply = await agent.request(call.method, call.path, INVALID_BODY);
+      actual[key]!.push(reply.status);
+      assert.equal(typeof reply.body?.error, 'string', `${key} as ${actor}: the error body`);
     }
   }
   assert.deepEqual(actual, expected);

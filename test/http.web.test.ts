@@ -72,7 +72,7 @@ describe('web pages', () => {
     server = await startServer(cleanup);
   });
 
-  it('serves the pages: HTML, revalidated, with their Content-Security-Policy and referrer policy', async () => {
+  it('serves the pages: HTML, revalidated, with their Content-Security-Policy, X-Frame-Options and referrer policy', async () => {
     for (const [path, file] of [['/', 'index.html'], ['/admin', 'admin.html']] as const) {
       const reply = await fetch(server.http + path);
       assert.equal(reply.status, 200, path);
@@ -80,6 +80,7 @@ describe('web pages', () => {
       assert.equal(reply.headers.get('cache-control'), 'no-cache', path);
       assert.equal(reply.headers.get('x-content-type-options'), 'nosniff', path);
       assert.equal(reply.headers.get('content-security-policy'), PAGE_POLICY, path);
+      assert.equal(reply.headers.get('x-frame-options'), 'DENY', path);
       assert.equal(reply.headers.get('referrer-policy'), 'same-origin', path);
       assert.equal(await reply.text(), readFileSync(new URL(file, WEB_ROOT), 'utf8'), path);
     }
@@ -99,6 +100,7 @@ describe('web pages', () => {
       assert.equal(reply.headers.get('cache-control'), 'public, max-age=31536000, immutable', path);
       assert.equal(reply.headers.get('x-content-type-options'), 'nosniff', path);
       assert.equal(reply.headers.get('content-security-policy'), null, path);
+      assert.equal(reply.headers.get('x-frame-options'), null, path);
       assert.equal(await reply.text(), readFileSync(new URL(`.${path}`, WEB_ROOT), 'utf8'), path);
     }
     const head = await fetch(server.http + cases[0]![0], { method: 'HEAD' });
@@ -106,12 +108,12 @@ describe('web pages', () => {
     assert.equal(head.headers.get('content-type'), cases[0]![1]);
   });
 
-  it('404 with the error body, and no caching headers, for unknown assets and other paths', async () => {
+  it('404 with the error body, and never cached, for unknown assets and other paths', async () => {
     for (const path of ['/assets/nope.js', '/assets/chat.js', '/assets/nope.txt', '/assets/', '/assets', '/index.html', '/admin.html', '/admin/', '/web/index.html']) {
       const reply = await fetch(server.http + path);
       assert.equal(reply.status, 404, path);
       assert.deepEqual(await reply.json(), NOT_FOUND, path);
-      assert.equal(reply.headers.get('cache-control'), null, path);
+      assert.equal(reply.headers.get('cache-control'), 'no-store', path);
     }
   });
 

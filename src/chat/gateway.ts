@@ -3,12 +3,13 @@
  * Tandem's own: it authenticates and authorizes before upgrading, then accepts and — when
  * refused — closes with 4001 or 4003, so the documented codes reach a browser (a refusal
  * before accepting would reach it only as a failed HTTP upgrade). A foreign Origin is
- * refused before upgrading, with HTTP 403.
+ * refused before upgrading, with HTTP 403. Every outcome is reported to the `watcher`, which
+ * may also turn an address away (HTTP 429) before anything is looked up.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isOriginAllowed } from '../auth/origin.js';
+import { isOriginAllowed, type OriginPolicy } from '../auth/origin.js';
 import { sessionFromCookie } from '../auth/sessions.js';
 import type { ChatLimits } from '../config.js';
 import type { PresenceRegistry } from '../presence/index.js';
@@ -29,8 +30,18 @@ export interface GatewayOptions {
   hub: Hub;
   presence: PresenceRegistry;
   limits: ChatLimits;
-  allowedOrigins: readonly string[] | null;
+  origins: OriginPolicy;
+  watcher?: HandshakeWatcher;
   onError: (error: unknown, context: string) => void;
+}
+
+/** How a handshake ended: refused before upgrading (an HTTP status), or upgraded and then accepted or closed. */
+export type HandshakeResult = { status: number } | { accepted: true } | { code: number; reason: string };
+
+/** Sees every handshake; `admit` is asked first and may refuse the address with HTTP 429. */
+export interface HandshakeWatcher {
+  admit(request: IncomingMessage): boolean;
+  outcome(request: IncomingMessage, result: HandshakeResult): void;
 }
 
 type Refusal = { code: number; reason: string; error?: string };
@@ -94,11 +105,15 @@ export class ChatGateway {
   private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = CHAT_PATH.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'Not Found');
-    if (!this.accepting) return refuse(socket, 503, 'Service Unavailable');
-    if (!isOriginAllowed(request.headers.origin, request.headers.host, this.options.allowedOrigins)) {
-      return refuse(socket, 403, 'Forbidden');
-    }
+    const watcher = this.options.watcher;
+    const refuse = (status: number, text: string) => {
+      watcher?.outcome(request, { status });
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (watcher && !watcher.admit(request)) return refuse(429, 'Too Many Requests');
+    if (!match) return refuse(404, 'Not Found');
+    if (!this.accepting) return refuse(503, 'Service Unavailable');
+    if (!isOriginAllowed(request.headers, this.options.origins)) return refuse(403, 'Forbidden');
     let partnerEmail: string;
     try {
       const decoded = decodeURIComponent(match[1]!);
@@ -113,6 +128,7 @@ export class ChatGateway {
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after));
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
         if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
         ws.close(outcome.close.code, outcome.close.reason);
@@ -156,8 +172,4 @@ export class ChatGateway {
     });
     void session.start();
   }
-}
-
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

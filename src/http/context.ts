@@ -28,11 +28,11 @@ export async function requireUser(context: RouteContext, request: FastifyRequest
   return session;
 }
 
-/** The signed-in admin; 401 when signed out, 403 for any other role. */
-export async function requireAdmin(context: RouteContext, request: FastifyRequest): Promise<User> {
-  const { user } = await requireUser(context, request);
-  if (user.role !== 'ADMIN') throw new AppError('forbidden');
-  return user;
+/** The signed-in admin and the hash of their session; 401 when signed out, 403 for any other role. */
+export async function requireAdmin(context: RouteContext, request: FastifyRequest): Promise<{ user: User; sessionHash: string }> {
+  const session = await requireUser(context, request);
+  if (session.user.role !== 'ADMIN') throw new AppError('forbidden');
+  return session;
 }
 
 /**
@@ -44,11 +44,11 @@ export async function requirePair(
   context: RouteContext,
   request: FastifyRequest,
   partnerEmail: string,
-): Promise<{ user: User; partner: User; pair: Pair }> {
-  const { user } = await requireUser(context, request);
+): Promise<{ user: User; sessionHash: string; partner: User; pair: Pair }> {
+  const { user, sessionHash } = await requireUser(context, request);
   const problem = emailProblem(partnerEmail);
   if (problem !== null) throw new AppError('invalid_request', `partner_email ${problem}`);
   const found = await context.store.activePairWith(user, normalizeEmail(partnerEmail));
   if (!found) throw new AppError('not_matched');
-  return { user, partner: found.partner, pair: found.pair };
+  return { user, sessionHash, partner: found.partner, pair: found.pair };
 }

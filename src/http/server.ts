@@ -1,14 +1,19 @@
 /**
  * The HTTP side of Tandem: a Fastify instance with the API routes, JSON-only bodies, the
  * origin (CSRF) check on state-changing requests, CORS for configured origins, one error
- * shape for everything, a request id on every request and log line, request metrics, and
- * the OpenAPI document generated from the routes' schemas.
+ * shape for everything (what Node's parser and Fastify's router refuse included), a request id
+ * on every request and log line, request metrics, per-route access decided before the body is
+ * read, connection limits and timeouts, and the OpenAPI document generated from the routes'
+ * schemas.
  */
 import { randomUUID } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { isOriginAllowed } from '../auth/origin.js';
+import { isOriginAllowed, originPolicy } from '../auth/origin.js';
 import { recordHttpRequest } from '../metrics.js';
+import { registerAccess } from './access.js';
+import { API_HEADERS, clientErrorHandler, frameworkErrors } from './client-errors.js';
+import { limitConnections, serverTimeouts } from './connection-limits.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType } from './media-type.js';
@@ -54,6 +59,12 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     },
     trustProxy: trustProxy(context.config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    http: serverTimeouts(context.config.connections),
+    // Fastify sets these two on the server itself, over what `http` gave it.
+    requestTimeout: context.config.connections.requestTimeoutMs,
+    keepAliveTimeout: context.config.connections.keepAliveTimeoutMs,
+    clientErrorHandler,
+    frameworkErrors,
     // Long enough for any email in a path; the route schemas then bound it (400, not 404).
     routerOptions: { maxParamLength: 1024 },
     // Unknown fields are refused, and a string never silently becomes a number.
@@ -66,13 +77,21 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
     body === '' ? done(null, null) : parseJson(request, body as string, done),
   );
+  limitConnections(app.server, context.config.connections);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Pages and assets set their own caching (web.ts, on the raw response); everything else is never stored.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', API_HEADERS['x-content-type-options']);
+    if (!reply.hasHeader('cache-control') && !reply.raw.hasHeader('cache-control')) reply.header('cache-control', API_HEADERS['cache-control']);
+    return payload;
+  });
   const allowed = context.config.allowedOrigins;
+  const origins = originPolicy(context.config);
   // CORS only for origins named in ALLOWED_ORIGINS; a function (not the list itself), so
   // that other requests get no CORS header at all. Its hook answers preflights.
   app.register(fastifyCors, {
@@ -89,7 +108,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   // sent to an allowed origin carries its CORS headers and the page can read it.
   app.addHook('preParsing', async (request, reply, payload) => {
     if (SAFE_METHODS.has(request.method)) return payload;
-    if (!isOriginAllowed(request.headers.origin, request.headers.host, allowed)) return sendError(reply, 'origin_not_allowed');
+    if (!isOriginAllowed(request.headers, origins)) return sendError(reply, 'origin_not_allowed');
     if (hasBody(request.headers) && !isJsonMediaType(request.headers['content-type'])) return sendError(reply, 'unsupported_media_type');
     return payload;
   });
@@ -102,16 +121,34 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   });
 
   registerOpenApi(app);
+  registerAccess(app, context);
   // In a plugin, so that the routes are added once @fastify/swagger is loaded.
   app.register(async (api) => {
     authRoutes(api, context);
     userRoutes(api, context);
     matchRoutes(api, context);
     chatRoutes(api, context);
-    healthRoutes(api, context);
+    healthRoutes(api, context, { metrics: context.config.metrics.port === null });
     docsRoutes(api);
     webRoutes(api);
   });
+  return app;
+}
+
+/**
+ * The operators' listener (METRICS_PORT): `/metrics`, `/healthz` and `/readyz` only, on its
+ * own port, so that probes and scrapes still answer while the public port's connection
+ * limits bite, and metrics need not be public. Logs through `log`.
+ */
+export function buildOperatorHttp(context: RouteContext, log: FastifyInstance['log']): FastifyInstance {
+  const app = Fastify({ loggerInstance: log, http: serverTimeouts(context.config.connections), clientErrorHandler, frameworkErrors });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.headers(API_HEADERS);
+    return payload;
+  });
+  app.register(async (operator) => healthRoutes(operator, context, { metrics: true }));
   return app;
 }
 

@@ -7,7 +7,8 @@ import { AppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
 import { normalizeEmail, type User } from '../../store/index.js';
-import { requireUser, type RouteContext } from '../context.js';
+import { callerOf } from '../access.js';
+import type { RouteContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyBody, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
 import { LoginThrottle, RegistrationThrottle } from '../throttle.js';
@@ -28,6 +29,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   const registrations = new RegistrationThrottle(store, config.registrationThrottle);
 
   app.post<{ Body: NewUserBody }>('/api/auth/register', {
+    config: { access: 'none' },
     schema: {
       summary: 'Register as a MENTOR or MENTEE',
       description:
@@ -47,6 +49,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.post<{ Body: { email: string; password: string } }>('/api/auth/login', {
+    config: { access: 'none' },
     schema: {
       summary: 'Sign in',
       description:
@@ -81,6 +84,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.post('/api/auth/logout', {
+    config: { access: 'user' },
     schema: {
       summary: 'Sign out',
       description: 'Revokes the session; its live sockets get `force_disconnect` (`logged_out`) on every instance.',
@@ -90,7 +94,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       response: { 204: { type: 'null', description: 'Signed out; the cookie is cleared' } },
     },
   }, async (request, reply) => {
-    const { sessionHash } = await requireUser(context, request);
+    const { sessionHash } = callerOf(request);
     await store.revokeSession(sessionHash);
     await context.hub.revokeSession(sessionHash, 'logged_out').catch((error: unknown) => request.log.error({ err: error }, 'revocation broadcast failed'));
     reply.header('set-cookie', sessionCookie('', 0, config.cookieSecure));
@@ -98,6 +102,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get('/api/me', {
+    config: { access: 'user' },
     schema: {
       summary: 'The signed-in user and their current partners',
       tags: ['auth'],
@@ -113,7 +118,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       },
     },
   }, async (request) => {
-    const { user } = await requireUser(context, request);
+    const { user } = callerOf(request);
     const matches = await store.listMatches(user.id);
     const partners = matches.map((match) => publicUser(match.mentor.id === user.id ? match.mentee : match.mentor));
     return { user: publicUser(user), partners };

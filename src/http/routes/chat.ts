@@ -7,8 +7,9 @@ import { KeyedBuckets } from '../../chat/rate-limit.js';
 import { roomName } from '../../chat/room.js';
 import { readReceiptEvent, senderOf } from '../../chat/wire-message.js';
 import { AppError } from '../../errors.js';
-import { normalizeEmail, type User } from '../../store/index.js';
-import { requirePair, requireUser, type RouteContext } from '../context.js';
+import type { User } from '../../store/index.js';
+import { callerOf, pairOf } from '../access.js';
+import type { RouteContext } from '../context.js';
 import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
 
 const partnerParam = emailParam('partner_email', 'The email of the signed-in user\'s current partner');
@@ -34,6 +35,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   const markReadRate = new KeyedBuckets(config.chat.markReadRatePerSecond, config.chat.markReadRateBurst);
 
   app.get('/api/chat/conversations', {
+    config: { access: 'user' },
     schema: {
       summary: 'One row per current partner',
       description: 'The partner, the pair\'s newest message (or null), how many of the partner\'s messages are unread, and whether the partner is connected now (any instance). Most recent activity first.',
@@ -64,7 +66,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       },
     },
   }, async (request) => {
-    const { user } = await requireUser(context, request);
+    const { user } = callerOf(request);
     const rows = await store.conversations(user.id);
     const online = await Promise.all(rows.map((row) => partnerOnline(context, request, user, row.partner)));
     return {
@@ -78,6 +80,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get<{ Params: { partner_email: string }; Querystring: HistoryQuery }>('/api/chat/:partner_email/messages', {
+    config: { access: 'pair' },
     schema: {
       summary: 'A page of the pair\'s history, in id order',
       description:
@@ -97,7 +100,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['not_matched']),
     },
   }, async (request) => {
-    const { user, partner, pair } = await requirePair(context, request, request.params.partner_email);
+    const { user, partner, pair } = pairOf(request);
     const query = request.query;
     const limit = Math.min(query.limit === undefined ? config.history.defaultLimit : Number(query.limit), config.history.maxLimit);
     const page = await store.historyPage(pair.id, {
@@ -109,6 +112,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.post<{ Params: { partner_email: string } }>('/api/chat/:partner_email/read', {
+    config: { access: 'pair' },
     schema: {
       summary: 'Mark the partner\'s messages read',
       description:
@@ -124,17 +128,14 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['not_matched', 'rate_limited']),
     },
   }, async (request, reply) => {
-    const { user } = await requireUser(context, request);
-    // Before the pair is looked up, so that a flood costs no query past the limit.
+    const { user, partner, pair } = pairOf(request);
     if (!markReadRate.take(user.id)) {
       reply.header('retry-after', String(markReadRate.retryAfterSeconds()));
       throw new AppError('rate_limited');
     }
-    const found = await store.activePairWith(user, normalizeEmail(request.params.partner_email));
-    if (!found) throw new AppError('not_matched');
-    const result = await store.markRead(found.pair.id, user.id);
+    const result = await store.markRead(pair.id, user.id);
     if (result.count === 0) return { count: 0 };
-    await context.hub.publish(roomName(user.email, found.partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
+    await context.hub.publish(roomName(user.email, partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
       // The messages are marked in the store; only the partner's live notice is lost.
       request.log.error({ err: error }, 'read_receipt publish failed');
     });

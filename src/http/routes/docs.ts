@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 
 export function docsRoutes(app: FastifyInstance): void {
   app.get('/api/openapi.json', {
+    config: { access: 'none' },
     schema: {
       summary: 'This API as an OpenAPI 3.1 document',
       tags: ['operations'],

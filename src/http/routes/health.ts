@@ -1,7 +1,14 @@
-/** For operators and load balancers: liveness, readiness, Prometheus metrics. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * For operators and load balancers: liveness, readiness, Prometheus metrics. `/metrics` is
+ * left out when it is served on the metrics port instead; with `METRICS_TOKEN` it needs
+ * `Authorization: Bearer <token>`, compared in constant time.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.js';
 import { metricsContentType, metricsText } from '../../metrics.js';
 import type { RouteContext } from '../context.js';
+import { withErrors } from '../schemas.js';
 
 /** Each backend's ping gets this long, so /readyz answers within a second whatever the backends do. */
 const PING_TIMEOUT_MS = 750;
@@ -25,8 +32,9 @@ const readiness = {
   },
 } as const;
 
-export function healthRoutes(app: FastifyInstance, context: RouteContext): void {
+export function healthRoutes(app: FastifyInstance, context: RouteContext, options: { metrics: boolean }): void {
   app.get('/healthz', {
+    config: { access: 'none' },
     schema: {
       summary: 'Liveness',
       description: 'The process answers HTTP; says nothing about its backends.',
@@ -36,6 +44,7 @@ export function healthRoutes(app: FastifyInstance, context: RouteContext): void 
   }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
+    config: { access: 'none' },
     schema: {
       summary: 'Readiness',
       description: 'The store and the channel layer both answer now (each within 750 ms); 503 names the one that does not.',
@@ -48,13 +57,28 @@ export function healthRoutes(app: FastifyInstance, context: RouteContext): void 
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', store, layer });
   });
 
+  if (!options.metrics) return;
+  const token = context.config.metrics.token;
   app.get('/metrics', {
+    config: { access: 'none' },
     schema: {
       summary: 'Prometheus metrics',
-      description: 'The text exposition format. Counts for this process; meant for a scraper on the internal network, not for the public.',
+      description:
+        'The text exposition format. Counts for this process; meant for a scraper on the internal network, not for the public: ' +
+        'with `METRICS_PORT` it is served there and not here; with `METRICS_TOKEN` it needs `Authorization: Bearer <token>`.',
       tags: ['operations'],
       produces: ['text/plain'],
-      response: { 200: { type: 'string', description: 'Prometheus text format 0.0.4' } },
+      response: withErrors({ 200: { type: 'string', description: 'Prometheus text format 0.0.4' } }, token === null ? [] : ['unauthenticated']),
     },
-  }, async (_request, reply) => reply.header('content-type', metricsContentType).send(await metricsText()));
+  }, async (request, reply) => {
+    if (token !== null && !bearerMatches(request, token)) throw new AppError('unauthenticated', 'A valid metrics token is required');
+    return reply.header('content-type', metricsContentType).send(await metricsText());
+  });
+}
+
+/** Digests first, so that the comparison takes the same time whatever the length of the guess. */
+function bearerMatches(request: FastifyRequest, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

@@ -4,7 +4,8 @@ import { roomName } from '../../chat/room.js';
 import { AppError } from '../../errors.js';
 import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail } from '../../store/index.js';
-import { requireAdmin, requireUser, type RouteContext } from '../context.js';
+import { callerOf } from '../access.js';
+import type { RouteContext } from '../context.js';
 import { emailParam, emailSchema, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
 
 const matchBody = {
@@ -18,6 +19,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
 
   app.post<{ Body: { mentor_email: string; mentee_email: string } }>('/api/matches', {
+    config: { access: 'admin' },
     schema: {
       summary: 'Match a mentee with a mentor',
       description: 'ADMIN only. A mentee has at most one mentor; a mentor at most `MENTOR_CAPACITY` mentees. Rematching a former pair keeps its history.',
@@ -29,7 +31,6 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       ]),
     },
   }, async (request, reply) => {
-    await requireAdmin(context, request);
     const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email), {
       mentorCapacity: config.mentorCapacity,
     });
@@ -37,6 +38,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get('/api/matches', {
+    config: { access: 'user' },
     schema: {
       summary: 'Active matches',
       description: 'An ADMIN sees all of them; a mentor or mentee their own.',
@@ -47,12 +49,13 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       },
     },
   }, async (request) => {
-    const { user } = await requireUser(context, request);
+    const { user } = callerOf(request);
     const matches = await store.listMatches(user.role === 'ADMIN' ? undefined : user.id);
     return { matches: matches.map(publicMatch) };
   });
 
   app.delete<{ Params: { mentee_email: string } }>('/api/matches/:mentee_email', {
+    config: { access: 'user' },
     schema: {
       summary: 'End a match',
       description: 'An ADMIN, or either participant. Every socket of the pair, on every instance, gets `force_disconnect` (`unmatched`).',
@@ -62,7 +65,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       response: withErrors({ 204: { type: 'null', description: 'The match ended' } }, ['not_matched', 'match_not_found']),
     },
   }, async (request, reply) => {
-    const { user } = await requireUser(context, request);
+    const { user } = callerOf(request);
     const problem = emailProblem(request.params.mentee_email);
     if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
     const menteeEmail = normalizeEmail(request.params.mentee_email);

@@ -63,6 +63,8 @@ export function webRoutes(app: FastifyInstance): void {
       const page = type.startsWith('text/html');
       if (page) {
         response.setHeader('content-security-policy', PAGE_POLICY);
+        // For browsers that predate frame-ancestors.
+        response.setHeader('x-frame-options', 'DENY');
         response.setHeader('referrer-policy', 'same-origin');
       }
       response.setHeader('content-type', type);
@@ -71,7 +73,7 @@ export function webRoutes(app: FastifyInstance): void {
     },
   });
 
-  const page = { schema: { hide: true } };
+  const page = { config: { access: 'none' as const }, schema: { hide: true } };
   app.get('/', page, (_request, reply) => reply.sendFile('index.html'));
   app.get('/admin', page, (_request, reply) => reply.sendFile('admin.html'));
   app.get<{ Params: { '*': string } }>('/assets/*', page, (request, reply) => reply.sendFile(`assets/${request.params['*']}`));
