@@ -20,6 +20,7 @@ import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
 import { ChatSession, type SessionIdentity } from './session.js';
+import { TurnSlicer } from './turn-slicer.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const MESSAGE_ID = /^\d{1,15}$/;
@@ -43,6 +44,8 @@ export class ChatGateway {
   private readonly socketsPerUser = new Map<number, number>();
   private readonly userRates: KeyedBuckets;
   private readonly heartbeat: NodeJS.Timeout;
+  /** Handshakes past the cheap checks, a bounded number started per turn (see TurnSlicer). */
+  private readonly handshakes: TurnSlicer;
   private accepting = true;
 
   constructor(private readonly options: GatewayOptions) {
@@ -52,15 +55,13 @@ export class ChatGateway {
     }, options.limits.pingIntervalMs);
     this.heartbeat.unref();
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
+    this.handshakes = new TurnSlicer(options.limits.handshakesPerTurn, (error) => options.onError(error, 'websocket handshake'));
   }
 
   /** Takes over HTTP upgrades of `server`. */
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.handleUpgrade(request, socket, head).catch((error: unknown) => {
-        this.options.onError(error, 'websocket handshake');
-        socket.destroy();
-      });
+      this.handleUpgrade(request, socket, head);
     });
   }
 
@@ -91,7 +92,7 @@ export class ChatGateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = CHAT_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
@@ -108,6 +109,19 @@ export class ChatGateway {
       partnerEmail = '';
     }
     const after = url.searchParams.get('after');
+    this.handshakes.push(() => {
+      this.upgrade(request, socket, head, partnerEmail, after).catch((error: unknown) => {
+        this.options.onError(error, 'websocket handshake');
+        socket.destroy();
+      });
+    });
+  }
+
+  /** The queued part of a handshake: authorize, upgrade, open. */
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, partnerEmail: string, after: string | null): Promise<void> {
+    // The client may have given up while this waited for its turn; shutdown may have begun.
+    if (socket.destroyed) return;
+    if (!this.accepting) return refuse(socket, 503, 'Service Unavailable');
     const outcome: HandshakeOutcome =
       after !== null && !MESSAGE_ID.test(after)
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
