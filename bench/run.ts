@@ -201,11 +201,16 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
     echo_p99_quiet: echoP99(pairs, storm.quiet),
     echo_p99_storm: echoP99(pairs, storm.opening),
     echo_p99_closing: echoP99(pairs, storm.closing),
-    server_eventloop_lag_max_ms: storm.eventLoopLagMaxMs === null ? null : Number(storm.eventLoopLagMaxMs.toFixed(1)),
+    server_eventloop_lag_max_opening_ms: rounded(storm.eventLoopLagMaxMs.opening),
+    server_eventloop_lag_max_closing_ms: rounded(storm.eventLoopLagMaxMs.closing),
   };
   printReport(figures, pairs, servers, stormFigures);
   if (stormFigures && stormFigures.storm_opened !== options.storm) return 1;
   return ok ? 0 : 1;
+}
+
+function rounded(value: number | null): number | null {
+  return value === null ? null : Number(value.toFixed(1));
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * sockets of users who do not chat open at once, then close at once. What it measures is
  * what the chatting pairs feel: their echo latency in each phase, and the servers' largest
  * event-loop delay over the storm (prom-client's `nodejs_eventloop_lag_max_seconds`, which
- * restarts at every scrape, so one scrape before and one after bound the window).
+ * restarts at every scrape, so scrapes before, between and after the phases bound each window).
  */
 import WebSocket from 'ws';
 import type { PairTraffic } from './traffic.js';
@@ -17,7 +17,8 @@ export interface StormPhases {
   closing: [number, number];
   opened: number;
   refused: number;
-  eventLoopLagMaxMs: number | null;
+  /** The servers' largest event-loop delay while the sockets opened, and while they closed. */
+  eventLoopLagMaxMs: { opening: number | null; closing: number | null };
 }
 
 /** One storm socket: resolves true once `connection_established` arrived, false if refused or failed. */
@@ -65,6 +66,7 @@ export async function runStorm(
   const sockets: WebSocket[] = [];
   const outcomes = await Promise.all(Array.from({ length: count }, (_, index) => stormSocket(endpoints[index % endpoints.length]!.wsBase, endpoints[index % endpoints.length]!, sockets)));
   const openEnd = performance.now();
+  const openingLag = await lagMaxMs(servers);
   const closed = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
   for (const ws of sockets) ws.close(1000, 'storm over');
   await Promise.all(closed);
@@ -76,7 +78,7 @@ export async function runStorm(
     closing: [openEnd, closeEnd],
     opened,
     refused: count - opened,
-    eventLoopLagMaxMs: await lagMaxMs(servers),
+    eventLoopLagMaxMs: { opening: openingLag, closing: await lagMaxMs(servers) },
   };
 }
 

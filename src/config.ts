@@ -87,6 +87,8 @@ export interface ChatLimits {
   markReadRatePerSecond: number;
   /** Burst of one user's mark-read requests on this instance. */
   markReadRateBurst: number;
+  /** WebSocket handshakes started per event-loop turn; the rest wait for later turns. */
+  handshakesPerTurn: number;
 }
 
 /** Brute-force protection of `POST /api/auth/login`: counts failed attempts only, per window. */
@@ -152,6 +154,7 @@ const DEFAULTS = {
   METRICS_PORT: 'off',
   WS_HANDSHAKE_FAILURES_PER_ADDRESS: '30',
   WS_HANDSHAKE_FAILURE_WINDOW_SECONDS: '60',
+  WS_HANDSHAKES_PER_TURN: '16',
 } as const;
 
 export class ConfigError extends Error {
@@ -290,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       userRateBurst: integer('WS_USER_RATE_BURST', 1, 1_000_000),
       markReadRatePerSecond: integer('MARK_READ_RATE_PER_SECOND', 1, 1_000_000),
       markReadRateBurst: integer('MARK_READ_RATE_BURST', 1, 1_000_000),
+      handshakesPerTurn: integer('WS_HANDSHAKES_PER_TURN', 1, 100_000),
     },
     mentorCapacity,
     history,

@@ -164,6 +164,12 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PUBLIC_ORIGIN: 'chat.example.org' }), /PUBLIC_ORIGIN/);
   });
 
+  it('reads the handshakes started per event-loop turn, 16 unless set, and refuses anything but 1 to 100000', () => {
+    assert.equal(loadConfig({}).chat.handshakesPerTurn, 16);
+    assert.equal(loadConfig({ WS_HANDSHAKES_PER_TURN: '1' }).chat.handshakesPerTurn, 1);
+    for (const bad of ['many', '0', '-3', '1.5', '100001']) assert.throws(() => loadConfig({ WS_HANDSHAKES_PER_TURN: bad }), /WS_HANDSHAKES_PER_TURN/);
+  });
+
   it('lists every problem in one error', () => {
     assert.throws(
       () =>

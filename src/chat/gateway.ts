@@ -21,6 +21,7 @@ import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
 import { ChatSession, type SessionIdentity } from './session.js';
+import { TurnSlicer } from './turn-slicer.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const MESSAGE_ID = /^\d{1,15}$/;
@@ -54,6 +55,8 @@ export class ChatGateway {
   private readonly socketsPerUser = new Map<number, number>();
   private readonly userRates: KeyedBuckets;
   private readonly heartbeat: NodeJS.Timeout;
+  /** Handshakes past the cheap checks, a bounded number started per turn (see TurnSlicer). */
+  private readonly handshakes: TurnSlicer;
   private accepting = true;
 
   constructor(private readonly options: GatewayOptions) {
@@ -63,15 +66,13 @@ export class ChatGateway {
     }, options.limits.pingIntervalMs);
     this.heartbeat.unref();
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
+    this.handshakes = new TurnSlicer(options.limits.handshakesPerTurn, (error) => options.onError(error, 'websocket handshake'));
   }
 
   /** Takes over HTTP upgrades of `server`. */
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.handleUpgrade(request, socket, head).catch((error: unknown) => {
-        this.options.onError(error, 'websocket handshake');
-        socket.destroy();
-      });
+      this.handleUpgrade(request, socket, head);
     });
   }
 
@@ -102,15 +103,11 @@ export class ChatGateway {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = CHAT_PATH.exec(url.pathname);
-    const watcher = this.options.watcher;
-    const refuse = (status: number, text: string) => {
-      watcher?.outcome(request, { status });
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
-    if (watcher && !watcher.admit(request)) return refuse(429, 'Too Many Requests');
+    const refuse = (status: number, text: string) => this.refuse(request, socket, status, text);
+    if (this.options.watcher && !this.options.watcher.admit(request)) return refuse(429, 'Too Many Requests');
     if (!match) return refuse(404, 'Not Found');
     if (!this.accepting) return refuse(503, 'Service Unavailable');
     if (!isOriginAllowed(request.headers, this.options.origins)) return refuse(403, 'Forbidden');
@@ -123,12 +120,25 @@ export class ChatGateway {
       partnerEmail = '';
     }
     const after = url.searchParams.get('after');
+    this.handshakes.push(() => {
+      this.upgrade(request, socket, head, partnerEmail, after).catch((error: unknown) => {
+        this.options.onError(error, 'websocket handshake');
+        socket.destroy();
+      });
+    });
+  }
+
+  /** The queued part of a handshake: authorize, upgrade, open. */
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, partnerEmail: string, after: string | null): Promise<void> {
+    // The client may have given up while this waited for its turn; shutdown may have begun.
+    if (socket.destroyed) return;
+    if (!this.accepting) return this.refuse(request, socket, 503, 'Service Unavailable');
     const outcome: HandshakeOutcome =
       after !== null && !MESSAGE_ID.test(after)
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after));
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
+      this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
         if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
         ws.close(outcome.close.code, outcome.close.reason);
@@ -136,6 +146,12 @@ export class ChatGateway {
       }
       this.open(ws, outcome.identity);
     });
+  }
+
+  /** Refuses before upgrading, with a bare HTTP status; the watcher hears of it. */
+  private refuse(request: IncomingMessage, socket: Duplex, status: number, text: string): void {
+    this.options.watcher?.outcome(request, { status });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
   private async authorize(request: IncomingMessage, partnerEmail: string, resumeAfter: number | null): Promise<HandshakeOutcome> {

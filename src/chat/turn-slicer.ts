@@ -1,0 +1,59 @@
+/**
+ * Work that arrives in bursts, run a bounded slice per event-loop turn. A storm of thousands
+ * of handshakes or closes lands in one poll phase; run there, it would hold up every chat
+ * frame read in the same phase (and the group commit waiting for the next turn) until all of
+ * them were done. Queued here, each turn runs at most `perTurn` of them in its check phase,
+ * and the poll phase in between reads and answers chat as usual.
+ */
+export class TurnSlicer {
+  private queue: Array<(() => void) | undefined> = [];
+  private head = 0;
+  private scheduled = false;
+
+  /** `onError` hears of a task that threw; the rest of the slice still runs. */
+  constructor(
+    private readonly perTurn: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Tasks waiting for their turn. */
+  get size(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Runs `task` in a later turn, after everything queued before it. */
+  push(task: () => void): void {
+    this.queue.push(task);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.runSlice());
+  }
+
+  private runSlice(): void {
+    this.scheduled = false;
+    const end = Math.min(this.head + this.perTurn, this.queue.length);
+    while (this.head < end) {
+      const task = this.queue[this.head]!;
+      this.queue[this.head++] = undefined;
+      try {
+        task();
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else {
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      this.schedule();
+    }
+  }
+}
