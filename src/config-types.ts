@@ -1,0 +1,106 @@
+/** The shape of Tandem's settings: what `loadConfig` returns, and the slices each part receives. */
+
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
+export type LayerConfig = { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
+
+export interface Config {
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  layer: LayerConfig;
+  admin: { email: string; password: string } | null;
+  /** Origins allowed for handshakes and state-changing requests; `null` means "the request's own host". */
+  allowedOrigins: readonly string[] | null;
+  cookieSecure: boolean;
+  registrationOpen: boolean;
+  sessionTtlSeconds: number;
+  chat: ChatLimits;
+  /** Most mentees one mentor may have at once; `null`: no limit. */
+  mentorCapacity: number | null;
+  /** Page sizes of `GET /api/chat/{partner}/messages`. */
+  history: { defaultLimit: number; maxLimit: number };
+  /** Failed logins allowed per account and per client address within one window. */
+  loginThrottle: LoginThrottle;
+  registrationThrottle: RegistrationThrottle;
+  /** Fastify's `trustProxy`: whom to believe about the client address (X-Forwarded-For). */
+  trustProxy: boolean | number | string[];
+  /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
+  deliveryCheckIntervalMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A store call that has not settled after this long is answered `unavailable`. */
+  storeTimeoutMs: number;
+  /** How long SIGTERM may drain before what is left is closed and the process exits. */
+  shutdownTimeoutMs: number;
+  /** Where the pages are served from (`https://chat.example.org`); when set, the origin rule trusts it and not `Host`. */
+  publicOrigin: string | null;
+  connections: ConnectionLimits;
+  /** A second listener for operators (`/metrics`, `/healthz`, `/readyz`); `port: null`: everything on the public port. */
+  metrics: { port: number | null; host: string; token: string | null };
+  /** Failed WebSocket handshakes allowed per client address within one window; past it, HTTP 429. */
+  handshakeThrottle: { failuresPerAddress: number; windowSeconds: number };
+}
+
+/** What one client, and everyone together, may hold of the public port, and for how long. */
+export interface ConnectionLimits {
+  /** Open TCP connections (WebSockets included); past it a new one is closed at once. */
+  maxTotal: number;
+  /** Open TCP connections per peer address; past it a new one is closed at once. */
+  maxPerAddress: number;
+  /** Time to receive a request's headers, from the connection's start (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  keepAliveTimeoutMs: number;
+}
+
+/** Per-connection protections of the WebSocket endpoint (PROTOCOL.md Part 2, "limits" and "liveness"). */
+export interface ChatLimits {
+  /** Largest inbound frame; larger closes with 1009. */
+  maxFrameBytes: number;
+  /** Sustained inbound frames per second per connection (token bucket refill rate). */
+  ratePerSecond: number;
+  /** Frames a connection may send in a burst (token bucket size). */
+  rateBurst: number;
+  /** Rate-limited frames in a row after which the connection is closed with 1008. */
+  floodCloseAfter: number;
+  /** Unsent bytes a connection may have queued before it is closed with 1013. */
+  maxBufferedBytes: number;
+  /** How long a connection closed with 1013 may take to read its close frame before it is cut. */
+  slowCloseGraceMs: number;
+  /** How often the server pings; a peer that has not answered by the next ping is dropped. */
+  pingIntervalMs: number;
+  /** A partner's `is_typing: true` is cleared after this long without renewal. */
+  typingTimeoutMs: number;
+  /** Open chat sockets one user may have on this instance; the next is closed with 4029. */
+  maxConnectionsPerUser: number;
+  /** Sustained inbound frames per second of one user across all their sockets on this instance. */
+  userRatePerSecond: number;
+  /** Burst of one user's inbound frames across all their sockets on this instance. */
+  userRateBurst: number;
+  /** Sustained `POST /api/chat/{partner}/read` requests per second of one user on this instance. */
+  markReadRatePerSecond: number;
+  /** Burst of one user's mark-read requests on this instance. */
+  markReadRateBurst: number;
+  /** WebSocket handshakes started per event-loop turn; the rest wait for later turns. */
+  handshakesPerTurn: number;
+}
+
+/** Brute-force protection of `POST /api/auth/login`: counts failed attempts only, per window. */
+export interface LoginThrottle {
+  /** Failures of one account (from anywhere) after which failed addresses wait growing delays. */
+  perAccount: number;
+  /** Failures of one account from one address: a hard limit. */
+  perAccountAddress: number;
+  /** Failures from one address across accounts: a hard limit. */
+  perAddress: number;
+  windowSeconds: number;
+  /** The cap of the growing delay (1, 2, 4 … seconds). */
+  maxDelaySeconds: number;
+}
+
+/** Registration attempts per client address, in the login throttle's window. */
+export interface RegistrationThrottle {
+  perAddress: number;
+  windowSeconds: number;
+}

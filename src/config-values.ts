@@ -1,0 +1,84 @@
+/**
+ * The value parsers of `loadConfig`: each reads one setting's text, pushes a readable
+ * problem for anything wrong and returns a usable value, so that every problem is listed at once.
+ */
+import { isIP } from 'node:net';
+import type { DatabaseConfig, LayerConfig } from './config-types.js';
+
+/** `DATABASE_URL`: `sqlite:<path>` or `postgres://…`, with the pool size for PostgreSQL. */
+export function parseDatabaseUrl(url: string, poolSize: number, problems: string[]): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') problems.push('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/tandem.db');
+    return { kind: 'sqlite', path };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { kind: 'postgres', url, poolSize };
+  }
+  problems.push(`DATABASE_URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:…"`);
+  return { kind: 'sqlite', path: '' };
+}
+
+/** `REDIS_URL`: unset for the in-memory layer, or `redis(s)://…` with the channel prefix. */
+export function parseRedisUrl(url: string | undefined, prefix: string, problems: string[]): LayerConfig {
+  if (url === undefined || url === '') return { kind: 'memory' };
+  if (!url.startsWith('redis://') && !url.startsWith('rediss://')) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+  return { kind: 'redis', url, prefix };
+}
+
+/** `ALLOWED_ORIGINS`: comma-separated bare origins; `null` when unset (the request's own host is allowed). */
+export function parseOrigins(value: string | undefined, problems: string[]): string[] | null {
+  if (value === undefined || value.trim() === '') return null;
+  const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const origin of origins) {
+    try {
+      const parsed = new URL(origin);
+      if (parsed.origin !== origin) problems.push(`ALLOWED_ORIGINS entry "${origin}" must be a bare origin like ${parsed.origin}`);
+    } catch {
+      problems.push(`ALLOWED_ORIGINS entry "${origin}" is not a URL origin`);
+    }
+  }
+  return origins;
+}
+
+/** `PUBLIC_ORIGIN`: one bare http(s) origin, or `null` when unset. */
+export function parsePublicOrigin(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  const text = value.trim();
+  try {
+    const parsed = new URL(text);
+    if (parsed.origin !== text || !['http:', 'https:'].includes(parsed.protocol)) {
+      problems.push(`PUBLIC_ORIGIN must be a bare http(s) origin like ${parsed.origin}, got "${text}"`);
+    }
+  } catch {
+    problems.push(`PUBLIC_ORIGIN must be an origin like https://chat.example.org, got "${text}"`);
+  }
+  return text;
+}
+
+/**
+ * `false` (the default: the peer is the client), `true` (believe every proxy), a hop count,
+ * or the comma-separated addresses/CIDRs of the proxies to believe. Throttling keys on the
+ * client address, so behind a proxy this must be set or every client shares one address.
+ */
+/** `TRUST_PROXY`: `true`/`false`, a hop count, or proxy addresses and CIDRs, as Fastify takes them. */
+export function parseTrustProxy(value: string, problems: string[]): boolean | number | string[] {
+  const text = value.trim().toLowerCase();
+  if (text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => {
+    const [address, bits, ...rest] = entry.split('/');
+    const version = isIP(address ?? '');
+    if (version === 0 || rest.length > 0) return true;
+    return bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+  });
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(`TRUST_PROXY must be true, false, a hop count, or proxy addresses/CIDRs, got "${value}"`);
+    return false;
+  }
+  return entries;
+}
