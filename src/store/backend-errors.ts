@@ -1,29 +1,7 @@
 /**
- * The one seam at which an engine's connection failures become `AppError('unavailable')`,
- * so that callers (HTTP answers 503, the chat answers `unavailable`) need not know any
- * driver's error codes.
+ * Which errors of each engine mean "the database cannot be reached or did not answer":
+ * `guard.ts` turns them into `AppError('unavailable')` for every caller.
  */
-import { AppError } from '../errors.js';
-
-/**
- * Wraps every method of `engine`'s prototype so that a rejection for which `isUnavailable`
- * holds becomes `AppError('unavailable')` with the original as `cause`; other outcomes,
- * and methods that return no promise, are unchanged. Called once per engine class.
- */
-export function translateBackendErrors(engine: { prototype: object }, isUnavailable: (error: unknown) => boolean): void {
-  const prototype = engine.prototype as Record<string, unknown>;
-  const translate = (error: unknown): never => {
-    throw isUnavailable(error) ? new AppError('unavailable', undefined, { cause: error }) : error;
-  };
-  for (const key of Object.getOwnPropertyNames(prototype)) {
-    const method = prototype[key];
-    if (key === 'constructor' || typeof method !== 'function') continue;
-    prototype[key] = function (this: unknown, ...args: unknown[]): unknown {
-      const result: unknown = method.apply(this, args);
-      return result instanceof Promise ? result.catch(translate) : result;
-    };
-  }
-}
 
 /** The error's `code` property as a string, when it has one (Node, better-sqlite3 and node-postgres errors do). */
 export const errorCode = (error: unknown): string | undefined => {
@@ -56,3 +34,6 @@ export const isPostgresUnavailable = (error: unknown): boolean => {
   const message = error instanceof Error ? error.message : '';
   return POSTGRES_UNAVAILABLE_MESSAGES.some((text) => message.includes(text));
 };
+
+/** SQLite: another connection holds the lock beyond `busy_timeout`; retrying later may work. */
+export const isSqliteUnavailable = (error: unknown): boolean => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(errorCode(error) ?? '');

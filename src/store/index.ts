@@ -3,14 +3,15 @@
  * the engine the configuration names.
  */
 import type { DatabaseConfig } from '../config.js';
-import { withDeadlines } from './deadline.js';
+import { isPostgresUnavailable, isSqliteUnavailable } from './backend-errors.js';
+import { guardStore } from './guard.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 
 /** How the opened store bounds its calls, and whom it tells of a failed background retry. */
 export interface StoreOptions {
-  /** Every call but `close` answers `unavailable` once it has taken this long. */
+  /** Every call but `close` answers `unavailable` once it has taken this long (see `guardStore`). */
   timeoutMs: number;
   /** Called with each failed attempt to reach a database that was unreachable at start. */
   onRetry?: (error: unknown) => void;
@@ -24,11 +25,11 @@ export async function openStore(config: DatabaseConfig, options: StoreOptions): 
   switch (config.kind) {
     case 'sqlite': {
       const { SqliteStore } = await import('./sqlite.js');
-      return withDeadlines(await SqliteStore.open(config.path), options.timeoutMs);
+      return guardStore(await SqliteStore.open(config.path), { timeoutMs: options.timeoutMs, isUnavailable: isSqliteUnavailable });
     }
     case 'postgres': {
       const { PostgresStore } = await import('./postgres.js');
-      return withDeadlines(await PostgresStore.open({ ...config, ...options }), options.timeoutMs);
+      return guardStore(await PostgresStore.open({ ...config, ...options }), { timeoutMs: options.timeoutMs, isUnavailable: isPostgresUnavailable });
     }
   }
 }

@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { AppError } from '../errors.js';
-import { errorCode, isPostgresUnavailable, translateBackendErrors } from './backend-errors.js';
+import { errorCode, isPostgresUnavailable } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { appendBatch } from './postgres-append.js';
 import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } from './postgres-pool.js';
@@ -302,5 +302,3 @@ export class PostgresStore implements Store {
     return rows.map((row) => toMatch(row, byId.get(row.mentor_id)!, byId.get(row.mentee_id)!));
   }
 }
-
-translateBackendErrors(PostgresStore, isPostgresUnavailable);

@@ -7,7 +7,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import { errorCode, translateBackendErrors } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
@@ -15,9 +14,6 @@ import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toH
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { counterpartRole } from './types.js';
 import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
-
-/** Another connection holds the lock beyond `busy_timeout`: retrying later may work. */
-const isUnavailable = (error: unknown): boolean => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(errorCode(error) ?? '');
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -269,8 +265,6 @@ export class SqliteStore implements Store {
     return toMatch(row, toUser(this.sql.userById.get(row.mentor_id) as UserRow), toUser(this.sql.userById.get(row.mentee_id) as UserRow));
   }
 }
-
-translateBackendErrors(SqliteStore, isUnavailable);
 
 /** The migrations not yet applied, each in its own immediate transaction. */
 function migrate(db: Database.Database): Promise<void> {

@@ -1,0 +1,58 @@
+/**
+ * The one seam between an engine and its callers for failures of the database itself: a
+ * call that fails for want of the database, or that has not settled within the deadline,
+ * rejects with `AppError('unavailable')`, however the database fails (stopped, hung with its
+ * connections open, overloaded, locked). Callers (HTTP answers 503, the chat its
+ * `unavailable` frame) know no driver's error codes and never wait longer than the deadline.
+ */
+import { AppError } from '../errors.js';
+import type { Store } from './types.js';
+
+/** How a store is guarded: its deadline, and which of its engine's errors mean "the database is unreachable". */
+export interface GuardOptions {
+  timeoutMs: number;
+  isUnavailable: (error: unknown) => boolean;
+}
+
+/**
+ * The same store, each call but `close` rejecting with `AppError('unavailable')` (the
+ * original as `cause`) when it fails with an error `isUnavailable` recognises, or once it
+ * has not settled within `timeoutMs`. Every other outcome passes unchanged. The call itself
+ * is not cancelled: a late outcome is dropped (an append may still commit, as after any
+ * `unavailable` at commit time); the engine's own timeouts free its connections later.
+ */
+export function guardStore(store: Store, options: GuardOptions): Store {
+  const wrappers = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function' || key === 'constructor' || key === 'close') return value;
+      let wrapper = wrappers.get(key);
+      if (!wrapper) {
+        const method = value as (...args: unknown[]) => unknown;
+        wrapper = (...args: unknown[]) => {
+          const result = method.apply(target, args);
+          return result instanceof Promise ? guarded(result, options) : result;
+        };
+        wrappers.set(key, wrapper);
+      }
+      return wrapper;
+    },
+  });
+}
+
+function guarded<T>(call: Promise<T>, { timeoutMs, isUnavailable }: GuardOptions): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new AppError('unavailable', undefined, { cause: new Error(`no answer within ${timeoutMs} ms`) })), timeoutMs);
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(isUnavailable(error) ? new AppError('unavailable', undefined, { cause: error }) : error);
+      },
+    );
+  });
+}
