@@ -1,17 +1,8 @@
 /** Register, login, logout and /api/me: every success and rejection. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Agent, createUser, loginAdmin, matchedPair, uniqueEmail } from './helpers/http.js';
+import { Agent, createUser, loginAdmin, matchedPair, person, uniqueEmail } from './helpers/http.js';
 import { ADMIN, startServer, suiteCleanup, type TestServer } from './helpers/server.js';
-
-const person = (overrides: Record<string, unknown> = {}) => ({
-  email: uniqueEmail('reg'),
-  password: 'correct horse',
-  first_name: 'Ada',
-  last_name: 'Lovelace',
-  role: 'MENTEE',
-  ...overrides,
-});
 
 describe('HTTP auth', () => {
   let server: TestServer;

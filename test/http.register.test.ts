@@ -6,22 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Agent, loginAdmin, uniqueEmail } from './helpers/http.js';
+import { Agent, loginAdmin, person, uniqueEmail } from './helpers/http.js';
 import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 
 const PER_ADDRESS = 4;
 const WINDOW_SECONDS = 600;
 let addresses = 0;
 const freshAddress = () => `192.0.2.${++addresses}`;
-
-const person = (overrides: Record<string, unknown> = {}) => ({
-  email: uniqueEmail('reg'),
-  password: 'correct horse',
-  first_name: 'Ada',
-  last_name: 'Lovelace',
-  role: 'MENTEE',
-  ...overrides,
-});
 
 describe('registration under fire', () => {
   let server: TestServer;

@@ -6,6 +6,7 @@ import { ErrorText } from '../src/protocol/frames.js';
 import { startWithConnectedPair } from './helpers/pair.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { UNLIMITED } from './suites/chat.js';
 
 describe('limits', () => {
   it('closes a connection that sends a frame over 64 KiB with 1009; smaller frames pass', async (t) => {
@@ -45,10 +46,7 @@ describe('limits', () => {
     // A grace far beyond the test: the close frame waits for the paused reader however
     // loaded the machine is, so the reader sees 1013 rather than a cut connection (1006).
     const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, {
-      WS_RATE_PER_SECOND: '1000000',
-      WS_RATE_BURST: '1000000',
-      WS_USER_RATE_PER_SECOND: '1000000',
-      WS_USER_RATE_BURST: '1000000',
+      ...UNLIMITED,
       WS_MAX_BUFFERED_BYTES: String(256 * 1024),
       WS_SLOW_CLOSE_GRACE_MS: '600000',
     });
@@ -75,10 +73,7 @@ describe('limits', () => {
 describe('slow reader that never resumes', () => {
   it('is cut once WS_SLOW_CLOSE_GRACE_MS has passed: its connection and presence are gone, and it sees 1006', async (t) => {
     const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, {
-      WS_RATE_PER_SECOND: '1000000',
-      WS_RATE_BURST: '1000000',
-      WS_USER_RATE_PER_SECOND: '1000000',
-      WS_USER_RATE_BURST: '1000000',
+      ...UNLIMITED,
       WS_MAX_BUFFERED_BYTES: String(256 * 1024),
       WS_SLOW_CLOSE_GRACE_MS: '100',
     });

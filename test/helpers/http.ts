@@ -103,3 +103,13 @@ export async function matchedPair(admin: Agent, menteeBase = admin.base): Promis
   await match(admin, mentor, mentee);
   return { mentor, mentee };
 }
+
+/** A registration body for a new MENTEE with a unique email and a password the policy accepts; `overrides` replace fields. */
+export const person = (overrides: Record<string, unknown> = {}) => ({
+  email: uniqueEmail('reg'),
+  password: 'correct horse',
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  role: 'MENTEE',
+  ...overrides,
+});
