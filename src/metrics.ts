@@ -10,7 +10,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isAppError } from './errors.js';
 import { ErrorText } from './protocol/frames.js';
-import type { Store } from './store/index.js';
+import { wrapStore, type Store } from './store/index.js';
 
 const registry = new Registry();
 // CPU, memory, event-loop delay, GC and handles, under their standard names.
@@ -20,6 +20,18 @@ collectDefaultMetrics({ register: registry });
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const FANOUT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * A counter with one label whose every value is known: each starts at 0, so that a rate()
+ * over it works from its first event. The values are the label's type (see the uses).
+ */
+function labelledCounter<Value extends string>(name: string, help: string, label: string, values: readonly Value[]): Record<Value, { inc(by?: number): void }> {
+  const counter = new Counter({ name, help, labelNames: [label], registers: [registry] });
+  // One child per value, made once: counting is then a field read and an add, on the hot path too.
+  const children = Object.fromEntries(values.map((value) => [value, counter.labels(value)])) as Record<Value, { inc(by?: number): void }>;
+  for (const value of values) children[value].inc(0);
+  return children;
+}
 
 /** Sources of the open-connection count, one per Tandem instance in this process. */
 const connectionSources = new Set<() => number>();
@@ -46,14 +58,10 @@ const messagesStored = new Counter({
  * (gap fill, resume, catch-up after a layer reconnect); or read back because the periodic
  * delivery check found the room behind the store, i.e. the layer lost a room's last events.
  */
-export type DeliveryPath = 'live' | 'store' | 'check';
+const DELIVERY_PATHS = ['live', 'store', 'check'] as const;
+export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
 
-const messagesDelivered = new Counter({
-  name: 'tandem_messages_delivered_total',
-  help: 'chat_message frames handed to client connections, by path',
-  labelNames: ['path'] as const,
-  registers: [registry],
-});
+const messagesDelivered = labelledCounter('tandem_messages_delivered_total', 'chat_message frames handed to client connections, by path', 'path', DELIVERY_PATHS);
 
 /** Why an inbound WebSocket frame was refused; `other` for a refusal this table does not know. */
 export type FrameRejectReason =
@@ -129,53 +137,34 @@ const httpDuration = new Histogram({
 });
 
 /** What became of a login attempt: `throttled` attempts were refused before the password was checked. */
-export type LoginOutcome = 'success' | 'failure' | 'throttled';
+const LOGIN_OUTCOMES = ['success', 'failure', 'throttled'] as const;
+export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
 
-const loginAttempts = new Counter({
-  name: 'tandem_login_attempts_total',
-  help: 'Login attempts by outcome',
-  labelNames: ['outcome'] as const,
-  registers: [registry],
-});
+const loginAttempts = labelledCounter('tandem_login_attempts_total', 'Login attempts by outcome', 'outcome', LOGIN_OUTCOMES);
 
 /** What an scrypt derivation was for: `hash` a new password, `verify` a login (the timing equaliser included). */
-export type PasswordWork = 'hash' | 'verify';
+const PASSWORD_WORK = ['hash', 'verify'] as const;
+export type PasswordWork = (typeof PASSWORD_WORK)[number];
 
-const passwordHashes = new Counter({
-  name: 'tandem_password_hashes_total',
-  help: 'scrypt derivations (each costs tens of milliseconds of the libuv pool), by purpose',
-  labelNames: ['operation'] as const,
-  registers: [registry],
-});
+const passwordHashes = labelledCounter(
+  'tandem_password_hashes_total', 'scrypt derivations (each costs tens of milliseconds of the libuv pool), by purpose', 'operation', PASSWORD_WORK);
 
 /** How a WebSocket handshake ended: `throttled` ones were turned away (429) before anything was looked up. */
-export type HandshakeOutcome = 'accepted' | 'refused' | 'throttled';
+const HANDSHAKE_OUTCOMES = ['accepted', 'refused', 'throttled'] as const;
+export type HandshakeOutcome = (typeof HANDSHAKE_OUTCOMES)[number];
 
-const handshakes = new Counter({
-  name: 'tandem_ws_handshakes_total',
-  help: 'WebSocket handshakes by outcome',
-  labelNames: ['outcome'] as const,
-  registers: [registry],
-});
+const handshakes = labelledCounter('tandem_ws_handshakes_total', 'WebSocket handshakes by outcome', 'outcome', HANDSHAKE_OUTCOMES);
 
 /** Which connection limit closed a new TCP connection. */
-export type ConnectionRefusal = 'total' | 'per_address';
+const CONNECTION_REFUSALS = ['total', 'per_address'] as const;
+export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
 
-const connectionsRefused = new Counter({
-  name: 'tandem_http_connections_refused_total',
-  help: 'TCP connections closed on arrival because a connection limit was reached',
-  labelNames: ['limit'] as const,
-  registers: [registry],
-});
+const connectionsRefused = labelledCounter(
+  'tandem_http_connections_refused_total', 'TCP connections closed on arrival because a connection limit was reached', 'limit', CONNECTION_REFUSALS);
 
-// Every known label value starts at 0, so a rate() over a counter works from its first event.
-for (const path of ['live', 'store', 'check'] as const) messagesDelivered.inc({ path }, 0);
+// The reasons are known from the error texts; each starts at 0 like the labelled counters'.
 for (const reason of new Set(REASON_BY_TEXT.values())) framesRejected.inc({ reason }, 0);
 framesRejected.inc({ reason: 'too_large' }, 0);
-for (const outcome of ['success', 'failure', 'throttled'] as const) loginAttempts.inc({ outcome }, 0);
-for (const operation of ['hash', 'verify'] as const) passwordHashes.inc({ operation }, 0);
-for (const outcome of ['accepted', 'refused', 'throttled'] as const) handshakes.inc({ outcome }, 0);
-for (const limit of ['total', 'per_address'] as const) connectionsRefused.inc({ limit }, 0);
 
 /** The content type of `metricsText()`. */
 export const metricsContentType = registry.contentType;
@@ -196,11 +185,8 @@ export function trackOpenConnections(count: () => number): () => void {
 
 /** Counts `count` chat_message frames handed to client connections. */
 export function recordMessagesDelivered(path: DeliveryPath, count = 1): void {
-  deliveredBy[path].inc(count);
+  messagesDelivered[path].inc(count);
 }
-
-// Bound once: this runs for every message handed to every connection.
-const deliveredBy = { live: messagesDelivered.labels('live'), store: messagesDelivered.labels('store'), check: messagesDelivered.labels('check') };
 
 /** Counts one refused inbound frame. */
 export function recordFrameRejected(reason: FrameRejectReason): void {
@@ -236,22 +222,22 @@ export function recordHttpRequest(method: string, route: string, status: number,
 
 /** Counts one login attempt by outcome. */
 export function recordLoginAttempt(outcome: LoginOutcome): void {
-  loginAttempts.inc({ outcome });
+  loginAttempts[outcome].inc();
 }
 
 /** Counts one scrypt derivation. */
 export function recordPasswordWork(operation: PasswordWork): void {
-  passwordHashes.inc({ operation });
+  passwordHashes[operation].inc();
 }
 
 /** Counts one WebSocket handshake by outcome. */
 export function recordHandshake(outcome: HandshakeOutcome): void {
-  handshakes.inc({ outcome });
+  handshakes[outcome].inc();
 }
 
 /** Counts one TCP connection closed on arrival by a connection limit. */
 export function recordConnectionRefused(limit: ConnectionRefusal): void {
-  connectionsRefused.inc({ limit });
+  connectionsRefused[limit].inc();
 }
 
 /**
@@ -259,43 +245,27 @@ export function recordConnectionRefused(limit: ConnectionRefusal): void {
  * created messages into `tandem_messages_stored_total`. Refusals meant for the client
  * (AppErrors such as `not_matched`) are not store errors; `unavailable` (the engine could
  * not reach its database) is. Every call runs on `store` itself, so the engine is
- * unchanged; `close` is not timed.
+ * unchanged (see `wrapStore`); `close` is not timed.
  */
 export function instrumentStore(store: Store): Store {
-  const wrappers = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function' || key === 'constructor') return value;
-      let wrapper = wrappers.get(key);
-      if (!wrapper) {
-        const operation = String(key);
-        const method = value as (...args: unknown[]) => unknown;
-        // Always called on the engine itself, so its own calls to its methods stay untimed.
-        wrapper = (...args: unknown[]) => {
-          if (operation === 'close') return method.apply(target, args);
-          const stop = storeDuration.startTimer({ operation });
-          const result = method.apply(target, args);
-          if (!(result instanceof Promise)) {
-            stop();
-            return result;
-          }
-          return result.then(
-            (result) => {
-              stop();
-              if (operation === 'appendMessage' && (result as { created?: boolean }).created) messagesStored.inc();
-              return result;
-            },
-            (error: unknown) => {
-              stop();
-              if (!isAppError(error) || error.code === 'unavailable') storeErrors.inc({ operation });
-              throw error;
-            },
-          );
-        };
-        wrappers.set(key, wrapper);
-      }
-      return wrapper;
-    },
+  return wrapStore(store, (operation, call) => {
+    const stop = storeDuration.startTimer({ operation });
+    const result = call();
+    if (!(result instanceof Promise)) {
+      stop();
+      return result;
+    }
+    return result.then(
+      (value: unknown) => {
+        stop();
+        if (operation === 'appendMessage' && (value as { created?: boolean }).created) messagesStored.inc();
+        return value;
+      },
+      (error: unknown) => {
+        stop();
+        if (!isAppError(error) || error.code === 'unavailable') storeErrors.inc({ operation });
+        throw error;
+      },
+    );
   });
 }

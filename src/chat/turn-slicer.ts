@@ -1,6 +1,6 @@
 /**
  * Work that arrives in bursts, run a bounded slice per event-loop turn. A storm of thousands
- * of handshakes or closes lands in one poll phase; run there, it would hold up every chat
+ * of handshakes (the gateway's use) lands in one poll phase; run there, it would hold up every chat
  * frame read in the same phase (and the group commit waiting for the next turn) until all of
  * them were done. Queued here, each turn runs at most `perTurn` of them in its check phase,
  * and the poll phase in between reads and answers chat as usual.

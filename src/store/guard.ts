@@ -7,6 +7,7 @@
  */
 import { AppError } from '../errors.js';
 import type { Store } from './types.js';
+import { wrapStore } from './wrap.js';
 
 /** How a store is guarded: its deadline, and which of its engine's errors mean "the database is unreachable". */
 export interface GuardOptions {
@@ -22,22 +23,9 @@ export interface GuardOptions {
  * `unavailable` at commit time); the engine's own timeouts free its connections later.
  */
 export function guardStore(store: Store, options: GuardOptions): Store {
-  const wrappers = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, key) {
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function' || key === 'constructor' || key === 'close') return value;
-      let wrapper = wrappers.get(key);
-      if (!wrapper) {
-        const method = value as (...args: unknown[]) => unknown;
-        wrapper = (...args: unknown[]) => {
-          const result = method.apply(target, args);
-          return result instanceof Promise ? guarded(result, options) : result;
-        };
-        wrappers.set(key, wrapper);
-      }
-      return wrapper;
-    },
+  return wrapStore(store, (_operation, call) => {
+    const result = call();
+    return result instanceof Promise ? guarded(result, options) : result;
   });
 }
 

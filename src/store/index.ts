@@ -8,6 +8,7 @@ import { guardStore } from './guard.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
+export { wrapStore } from './wrap.js';
 
 /** How the opened store bounds its calls, and whom it tells of a failed background retry. */
 export interface StoreOptions {
