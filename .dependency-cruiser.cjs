@@ -26,6 +26,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/protocol/' },
     },
     {
+      name: 'moderation-is-pure',
+      severity: 'error',
+      comment: 'moderation/ is the filter: pure functions that the storing path calls; it imports nothing of Tandem.',
+      from: { path: '^src/moderation/' },
+      to: { path: '^src/', pathNot: '^src/moderation/' },
+    },
+    {
       name: 'backends-stay-below',
       severity: 'error',
       comment: 'store/, layer/ and presence/ import only protocol/, errors.ts, their own folder and (layer, presence) redis/.',

@@ -1,0 +1,71 @@
+/**
+ * Contact details in a message: email addresses, links and phone numbers, also when spelt
+ * out to slip past a filter ("jo at mail dot com", "jo [at] mail [dot] com",
+ * "example dot com"). Links and emails are found by linkifyjs (its list of top-level domains
+ * decides what is a host); phone numbers by libphonenumber-js with its full metadata, so a
+ * number must be a valid one of some default country, not merely a run of digits. Pure.
+ */
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import * as linkify from 'linkifyjs';
+
+export type ContactRule = 'email' | 'link' | 'phone';
+
+/** What was found: the rule and the text that matched, as written. */
+export interface ContactMatch {
+  rule: ContactRule;
+  text: string;
+}
+
+// The words people put between the parts of an address instead of "@" and ".": bracketed
+// anywhere, or bare between words.
+const BRACKETED_AT = /\s*[([{<]\s*(?:at|@)\s*[)\]}>]\s*/giu;
+const BRACKETED_DOT = /\s*[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*/giu;
+const BARE_AT = /(?<=[\p{L}\p{N}._%+-])\s+at\s+(?=[\p{L}\p{N}])/giu;
+const BARE_DOT = /(?<=[\p{L}\p{N}])\s+dot\s+(?=[\p{L}\p{N}])/giu;
+const SPACED_AT = /(?<=[\p{L}\p{N}])\s*@\s*(?=[\p{L}\p{N}])/gu;
+const SPACED_DOT = /(?<=[\p{L}\p{N}])\s+\.\s+(?=[\p{L}\p{N}])/gu;
+// A bare " dot " makes a link only before a common top-level domain: "the dot is red" must
+// not become the host "the.is".
+const BARE_DOT_BEFORE_TLD = /(?<=[\p{L}\p{N}])\s+dot\s+(?=(?:com|net|org|info|biz|co|uk|io|me|app|dev|us|in|de|tv|gg|ly|xyz)\b)/giu;
+
+// Fewer digits than this is a time, a price, a year or a score, not a phone number: the
+// shortest numbers of the usual formats (UK, US, India, Germany) have ten with their prefix.
+const MIN_PHONE_DIGITS = 9;
+
+/** The first contact detail in `text`, or null. `countries` are tried in order for national formats. */
+export function findContact(text: string, countries: readonly CountryCode[]): ContactMatch | null {
+  return findLinkOrEmail(text) ?? findSpeltOut(text) ?? findPhone(text, countries);
+}
+
+function findLinkOrEmail(text: string): ContactMatch | null {
+  for (const found of linkify.find(text)) {
+    if (found.type === 'email') return { rule: 'email', text: found.value };
+    if (found.type === 'url') return { rule: 'link', text: found.value };
+  }
+  return null;
+}
+
+function findSpeltOut(text: string): ContactMatch | null {
+  const bracketed = text.replace(BRACKETED_AT, '@').replace(BRACKETED_DOT, '.');
+  const email = linkify.find(bracketed.replace(BARE_AT, '@').replace(BARE_DOT, '.').replace(SPACED_AT, '@').replace(SPACED_DOT, '.'), 'email')[0];
+  if (email) return { rule: 'email', text: email.value };
+  const link = linkify.find(bracketed.replace(BARE_DOT_BEFORE_TLD, '.'), 'url')[0];
+  if (link) return { rule: 'link', text: link.value };
+  return null;
+}
+
+function findPhone(text: string, countries: readonly CountryCode[]): ContactMatch | null {
+  for (const defaultCountry of countries) {
+    for (const found of findPhoneNumbersInText(text, { defaultCountry })) {
+      const written = text.slice(found.startsAt, found.endsAt);
+      if (countDigits(written) >= MIN_PHONE_DIGITS) return { rule: 'phone', text: written };
+    }
+  }
+  return null;
+}
+
+function countDigits(text: string): number {
+  let count = 0;
+  for (const char of text) if (char >= '0' && char <= '9') count += 1;
+  return count;
+}
