@@ -6,12 +6,14 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { originPolicy } from './auth/origin.js';
+import { buildIdentifier } from './auth/methods.js';
 import { hashPassword } from './auth/passwords.js';
 import { DeliveryCheck } from './chat/delivery-check.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
 import type { Config } from './config.js';
 import { isAppError } from './errors.js';
+import { CallerResolver } from './http/caller.js';
 import { HandshakeGuard } from './http/handshake-guard.js';
 import { buildHttp, buildOperatorHttp } from './http/server.js';
 import { openLayer, type ChannelLayer } from './layer/index.js';
@@ -66,14 +68,17 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     throw error;
   }
   const hub = new Hub(layer);
-  const http = buildHttp({ store, layer, hub, presence, config }, { logStream: options.logStream });
+  // Never handed a credential: only why one was refused, or why the platform failed.
+  const identifier = buildIdentifier(config.identity, { store, onProblem: (message, details) => log?.warn(details ?? {}, message) });
+  const callers = new CallerResolver(identifier, store, config);
+  const http = buildHttp({ store, layer, hub, presence, config, callers }, { logStream: options.logStream });
   log = http.log;
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
-  const gateway = new ChatGateway({ store, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError });
-  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, presence, config }, http.log);
+  const gateway = new ChatGateway({ store, identifier, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError });
+  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, presence, config, callers }, http.log);
   gateway.attach(http.server);
   const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
 

@@ -38,6 +38,45 @@ export interface Config {
   metrics: { port: number | null; host: string; token: string | null };
   /** Failed WebSocket handshakes allowed per client address within one window; past it, HTTP 429. */
   handshakeThrottle: { failuresPerAddress: number; windowSeconds: number };
+  /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
+  identity: IdentityConfig;
+}
+
+export type IdentityMethodName = 'local' | 'jwt' | 'proxy';
+
+/** `AUTH` and what each method needs; `jwt`/`proxy` are null when `AUTH` does not name them. */
+export interface IdentityConfig {
+  /** In the order `AUTH` lists them; the first that recognises a request decides. */
+  methods: readonly IdentityMethodName[];
+  jwt: JwtConfig | null;
+  proxy: ProxyConfig | null;
+  apiKeys: readonly ApiKey[];
+}
+
+/** How platform tokens are checked. */
+export interface JwtConfig {
+  key: { kind: 'secret'; secret: string } | { kind: 'pem'; pem: string } | { kind: 'jwks'; url: string };
+  issuer: string | null;
+  audience: string | null;
+  /** `exp` may lie at most this far after `iat` (or after now, without `iat`). */
+  maxLifetimeSeconds: number;
+  /** The least time between two JWKS fetches that an unknown `kid` forces. */
+  jwksRefreshSeconds: number;
+}
+
+/** The platform endpoint that says who a cookie belongs to. */
+export interface ProxyConfig {
+  url: string;
+  /** How long a 200 answer is reused for the same credentials; 0: never. */
+  cacheSeconds: number;
+  /** Past this the platform counts as down: 503 / close 1011. */
+  timeoutMs: number;
+}
+
+/** One server API key: requests bearing `secret` act as the admin `api:<name>`. */
+export interface ApiKey {
+  name: string;
+  secret: string;
 }
 
 /** What one client, and everyone together, may hold of the public port, and for how long. */

@@ -4,6 +4,7 @@
  */
 import { passwordProblem } from './auth/password-policy.js';
 import type { Config, ConnectionLimits, LoginThrottle, RegistrationThrottle } from './config-types.js';
+import { parseIdentity } from './config-identity.js';
 import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseTrustProxy } from './config-values.js';
 
 export type * from './config-types.js';
@@ -206,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     connections,
     metrics,
     handshakeThrottle,
+    identity: parseIdentity(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -35,12 +35,15 @@ export type ErrorCode = keyof typeof ErrorCatalogue;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** For `rate_limited`: when to try again (HTTP sends it as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? ErrorCatalogue[code].message, options);
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message ?? ErrorCatalogue[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = ErrorCatalogue[code].status;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -11,6 +11,7 @@ import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import type { Store } from '../src/store/index.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
+import { platformStoreContract } from './contract/platform-store.js';
 import { freshDatabase, withBackends } from './helpers/backends.js';
 
 const NAME = 'PostgresStore';
@@ -32,6 +33,7 @@ withBackends(NAME, { postgres: true }, () => {
   };
 
   storeContract(NAME, make);
+  platformStoreContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {

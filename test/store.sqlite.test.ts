@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/index.js';
-import { storeContract } from './contract/store.js';
+import { storeContract, type StoreFactory } from './contract/store.js';
+import { platformStoreContract } from './contract/platform-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
-storeContract('SqliteStore', async () => {
+const make = async (): ReturnType<StoreFactory> => {
   const path = join(dir, `store-${++count}.db`);
   const opened: Store[] = [];
   const open = async (): Promise<Store> => {
@@ -24,4 +25,6 @@ storeContract('SqliteStore', async () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
   };
   return [await open(), cleanup, open];
-});
+};
+storeContract('SqliteStore', make);
+platformStoreContract('SqliteStore', make);

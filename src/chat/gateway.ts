@@ -10,7 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isOriginAllowed, type OriginPolicy } from '../auth/origin.js';
-import { sessionFromCookie } from '../auth/sessions.js';
+import type { Identifier } from '../auth/identity.js';
 import type { ChatLimits } from '../config.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -28,6 +28,8 @@ const MESSAGE_ID = /^\d{1,15}$/;
 
 export interface GatewayOptions {
   store: Store;
+  /** Who a handshake is: the identity methods of `AUTH` (cookie, `?token=`, the platform). */
+  identifier: Identifier;
   hub: Hub;
   presence: PresenceRegistry;
   limits: ChatLimits;
@@ -120,8 +122,9 @@ export class ChatGateway {
       partnerEmail = '';
     }
     const after = url.searchParams.get('after');
+    const token = url.searchParams.get('token');
     this.handshakes.push(() => {
-      this.upgrade(request, socket, head, partnerEmail, after).catch((error: unknown) => {
+      this.upgrade(request, socket, head, partnerEmail, after, token).catch((error: unknown) => {
         this.options.onError(error, 'websocket handshake');
         socket.destroy();
       });
@@ -129,14 +132,14 @@ export class ChatGateway {
   }
 
   /** The queued part of a handshake: authorize, upgrade, open. */
-  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, partnerEmail: string, after: string | null): Promise<void> {
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, partnerEmail: string, after: string | null, token: string | null): Promise<void> {
     // The client may have given up while this waited for its turn; shutdown may have begun.
     if (socket.destroyed) return;
     if (!this.accepting) return this.refuse(request, socket, 503, 'Service Unavailable');
     const outcome: HandshakeOutcome =
       after !== null && !MESSAGE_ID.test(after)
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
-        : await this.authorize(request, partnerEmail, after === null ? null : Number(after));
+        : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
@@ -154,14 +157,15 @@ export class ChatGateway {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
-  private async authorize(request: IncomingMessage, partnerEmail: string, resumeAfter: number | null): Promise<HandshakeOutcome> {
+  /** Whatever the identity method, the match check is the same; a method that cannot tell (the platform is down) is 1011. */
+  private async authorize(request: IncomingMessage, partnerEmail: string, resumeAfter: number | null, token: string | null): Promise<HandshakeOutcome> {
     try {
-      const session = await sessionFromCookie(this.options.store, request.headers.cookie);
-      if (!session) return { ok: false, close: CloseCode.unauthenticated };
-      const { user, sessionHash } = session;
+      const identity = await this.options.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token });
+      if (!identity) return { ok: false, close: CloseCode.unauthenticated };
+      const { user, sessionHash, expiresAt } = identity;
       const found = partnerEmail ? await this.options.store.activePairWith(user, partnerEmail) : null;
       if (!found) return { ok: false, close: CloseCode.forbidden };
-      return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash, resumeAfter } };
+      return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash, resumeAfter, expiresAt } };
     } catch (error) {
       this.options.onError(error, 'authorizing a websocket');
       return { ok: false, close: CloseCode.internalError };

@@ -36,7 +36,12 @@ export interface SessionIdentity {
   sessionHash: string;
   /** `?after=<message_id>`: replay every later message first. */
   resumeAfter: number | null;
+  /** When the credential expires (a token's `exp`): the socket gets `force_disconnect` `token_expired`, then 4001. */
+  expiresAt: Date | null;
 }
+
+/** setTimeout's limit; a later expiry is re-armed when this one fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ChatSession implements RoomMember {
   readonly sessionHash: string;
@@ -51,6 +56,8 @@ export class ChatSession implements RoomMember {
   private state: 'starting' | 'open' | 'draining' | 'closed' = 'starting';
   private joinedPresence = false;
   private alive = true;
+  private readonly expiresAt: Date | null;
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(private readonly socket: WebSocket, identity: SessionIdentity, private readonly deps: SessionDeps) {
     this.user = identity.user;
@@ -58,6 +65,7 @@ export class ChatSession implements RoomMember {
     this.pairId = identity.pair.id;
     this.sessionHash = identity.sessionHash;
     this.resumeAfter = identity.resumeAfter;
+    this.expiresAt = identity.expiresAt;
     this.room = roomName(this.user.email, this.partner.email);
     this.outbound = new Outbound(socket, {
       store: deps.store,
@@ -126,6 +134,23 @@ export class ChatSession implements RoomMember {
     this.outbound.open({ type: 'connection_established', message: CONNECTED_TEXT, partner_online: partnerOnline }, lastSeq);
     this.state = 'open';
     this.inbound.open();
+    this.armExpiry();
+  }
+
+  /** A credential that expires ends the socket then; the client reconnects with a fresh one. */
+  private armExpiry(): void {
+    if (this.expiresAt === null || this.isClosed()) return;
+    const left = this.expiresAt.getTime() - Date.now();
+    if (left > MAX_TIMER_MS) {
+      this.expiry = setTimeout(() => this.armExpiry(), MAX_TIMER_MS);
+      return;
+    }
+    this.expiry = setTimeout(() => {
+      if (this.isClosed()) return;
+      this.outbound.send({ type: 'force_disconnect', reason: 'token_expired' });
+      this.close(CloseCode.unauthenticated);
+    }, Math.max(0, left));
+    this.expiry.unref();
   }
 
   deliver(event: RoomEvent, frame: string): void {
@@ -227,6 +252,7 @@ export class ChatSession implements RoomMember {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    clearTimeout(this.expiry);
     this.outbound.stop();
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
     this.inbound.closed();

@@ -7,15 +7,21 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Pair, User } from '../store/index.js';
+import type { CallerMethod } from './caller.js';
 import { requireAdmin, requirePair, requireUser, type RouteContext } from './context.js';
 
-/** `none`: anyone; `user`: signed in; `admin`: an ADMIN; `pair`: a participant of the pair named by `:partner_email`. */
+/** `none`: anyone; `user`: signed in (any identity method); `admin`: an ADMIN or an API key; `pair`: a participant of the pair named by `:partner_email`. */
 export type Access = 'none' | 'user' | 'admin' | 'pair';
 
-/** The signed-in caller of a route whose access is not `none`. */
+/**
+ * The caller of a route whose access is not `none`. `user.email` names the actor (an API key
+ * acts as `api:<name>`); `method` says what proved it.
+ */
 export interface Caller {
   user: User;
   sessionHash: string;
+  method: CallerMethod;
+  expiresAt: Date | null;
 }
 
 /** The caller of a `pair` route, with the partner and their active pair. */

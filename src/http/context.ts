@@ -1,9 +1,8 @@
 /**
- * What route handlers share: the store, the hub, presence, settings, and the signed-in user
- * of a request (resolved from the session cookie on demand).
+ * What route handlers share: the store, the hub, presence, settings, and the caller of a
+ * request (resolved on demand by the identity methods, see caller.ts).
  */
 import type { FastifyRequest } from 'fastify';
-import { sessionFromCookie } from '../auth/sessions.js';
 import type { Hub } from '../chat/hub.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -11,6 +10,7 @@ import type { ChannelLayer } from '../layer/index.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
+import type { CallerResolver, ResolvedCaller } from './caller.js';
 
 export interface RouteContext {
   store: Store;
@@ -19,17 +19,19 @@ export interface RouteContext {
   /** Routes only ask; joining and leaving belong to the chat sessions. */
   presence: Pick<PresenceRegistry, 'isOnline'>;
   config: Readonly<Config>;
+  /** Who a request is: an API key or the identity methods of `AUTH` (see caller.ts). */
+  callers: CallerResolver;
 }
 
-/** The signed-in user and the hash of their session; rejects with 401 when there is none. */
-export async function requireUser(context: RouteContext, request: FastifyRequest): Promise<{ user: User; sessionHash: string }> {
-  const session = await sessionFromCookie(context.store, request.headers.cookie);
-  if (!session) throw new AppError('unauthenticated');
-  return session;
+/** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */
+export async function requireUser(context: RouteContext, request: FastifyRequest): Promise<ResolvedCaller> {
+  const caller = await context.callers.resolve(request);
+  if (!caller) throw new AppError('unauthenticated');
+  return caller;
 }
 
-/** The signed-in admin and the hash of their session; 401 when signed out, 403 for any other role. */
-export async function requireAdmin(context: RouteContext, request: FastifyRequest): Promise<{ user: User; sessionHash: string }> {
+/** The calling admin (an API key acts as one); 401 when nobody is proven, 403 for any other role. */
+export async function requireAdmin(context: RouteContext, request: FastifyRequest): Promise<ResolvedCaller> {
   const session = await requireUser(context, request);
   if (session.user.role !== 'ADMIN') throw new AppError('forbidden');
   return session;
@@ -44,11 +46,12 @@ export async function requirePair(
   context: RouteContext,
   request: FastifyRequest,
   partnerEmail: string,
-): Promise<{ user: User; sessionHash: string; partner: User; pair: Pair }> {
-  const { user, sessionHash } = await requireUser(context, request);
+): Promise<ResolvedCaller & { partner: User; pair: Pair }> {
+  const caller = await requireUser(context, request);
+  const { user } = caller;
   const problem = emailProblem(partnerEmail);
   if (problem !== null) throw new AppError('invalid_request', `partner_email ${problem}`);
   const found = await context.store.activePairWith(user, normalizeEmail(partnerEmail));
   if (!found) throw new AppError('not_matched');
-  return { user, sessionHash, partner: found.partner, pair: found.pair };
+  return { ...caller, partner: found.partner, pair: found.pair };
 }

@@ -16,6 +16,7 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isAppError(error)) {
     if (error.code === 'unavailable') request.log.error({ err: error }, 'backend unavailable');
+    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
     return sendError(reply, error.code, error.message);
   }
   if (error.validation) {

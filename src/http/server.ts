@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { bearerToken } from '../auth/identity.js';
 import { isOriginAllowed, originPolicy } from '../auth/origin.js';
 import { recordHttpRequest } from '../metrics.js';
 import { registerAccess } from './access.js';
@@ -51,6 +52,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     logger: {
       level: context.config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     genReqId: (request) => {
@@ -99,16 +101,19 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     credentials: true,
     exposedHeaders: ['retry-after', 'x-request-id'],
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['content-type'],
+    allowedHeaders: ['content-type', 'authorization'],
     maxAge: 600,
     optionsSuccessStatus: 204,
     strictPreflight: false,
   });
   // The CSRF check, before any body is read; after CORS (onRequest), so that a refusal
   // sent to an allowed origin carries its CORS headers and the page can read it.
+  // A request that carries a bearer and no cookie is the platform's backend or a token
+  // holder: no browser attaches either by itself, so there is nothing to forge.
   app.addHook('preParsing', async (request, reply, payload) => {
     if (SAFE_METHODS.has(request.method)) return payload;
-    if (!isOriginAllowed(request.headers, origins)) return sendError(reply, 'origin_not_allowed');
+    const bearerOnly = bearerToken(request.headers.authorization) !== null && request.headers.cookie === undefined;
+    if (!bearerOnly && !isOriginAllowed(request.headers, origins)) return sendError(reply, 'origin_not_allowed');
     if (hasBody(request.headers) && !isJsonMediaType(request.headers['content-type'])) return sendError(reply, 'unsupported_media_type');
     return payload;
   });
@@ -150,6 +155,27 @@ export function buildOperatorHttp(context: RouteContext, log: FastifyInstance['l
   });
   app.register(async (operator) => healthRoutes(operator, context, { metrics: true }));
   return app;
+}
+
+/**
+ * What a request's log lines say of it: Fastify's fields, with the value of a `token` query
+ * parameter replaced, so that a token put in a URL never reaches the log.
+ */
+function serializeRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: redactToken(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/** `url` with every `token=` query value replaced by `[redacted]`. */
+export function redactToken(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0) return url;
+  return url.slice(0, query) + url.slice(query).replace(/([?&;](?:access_)?token=)[^&;#]*/gi, '$1[redacted]');
 }
 
 /** Fastify's `trustProxy`; a hop count becomes the function Fastify would build from it (its types omit numbers). */

@@ -61,6 +61,18 @@ export class LoginThrottle {
     return { ok: true, keys };
   }
 
+  /**
+   * Counts a wrong server API key from `address` as a failed login of that address (keys
+   * and passwords are guessed alike); refused once the address is past `perAddress`.
+   */
+  async failedKey(address: string, now = new Date()): Promise<ThrottleVerdict> {
+    const windowMs = this.settings.windowSeconds * 1000;
+    const keys = [`address:${clientKey(address)}`];
+    const [row] = await this.store.countLoginAttempt(keys, now, new Date(now.getTime() - windowMs));
+    if (row!.count <= this.settings.perAddress) return { ok: true, keys };
+    return { ok: false, retryAfterSeconds: secondsUntil(row!.windowStartedAt.getTime() + windowMs, now) };
+  }
+
   /** The attempt succeeded: it no longer counts against the account or the address. */
   async succeeded(verdict: { keys: readonly string[] }): Promise<void> {
     await this.store.refundLoginAttempt(verdict.keys);

@@ -15,8 +15,8 @@ import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } 
 import { migrate } from './postgres-migrate.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
-import { counterpartRole } from './types.js';
-import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
+import { NO_PASSWORD, counterpartRole } from './types.js';
+import type { ExternalUser, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
@@ -105,6 +105,22 @@ export class PostgresStore implements Store {
   async userByEmail(email: string): Promise<User | null> {
     const [row] = await rowsOf<UserRow>(this.pool(), `SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
     return row ? toUser(row) : null;
+  }
+
+  async upsertUser(user: ExternalUser): Promise<UpsertResult> {
+    // One statement: the insert, or the update when something differs; `xmax = 0` marks a
+    // row this statement inserted. No row back: it existed and was already so.
+    const [row] = await rowsOf<UserRow & { inserted: boolean }>(this.pool(), `
+      INSERT INTO users (email, password_hash, first_name, last_name, role, created_at)
+      VALUES ($1, $2, $3, $4, $5, now())
+      ON CONFLICT (email) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, role = excluded.role
+        WHERE (users.first_name, users.last_name, users.role) IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.role)
+      RETURNING ${USER_COLUMNS}, (xmax = 0) AS inserted`,
+      [user.email, NO_PASSWORD, user.firstName, user.lastName, user.role]);
+    if (row) return { user: toUser(row), created: row.inserted, changed: true };
+    const existing = await this.userByEmail(user.email);
+    if (!existing) throw new AppError('unavailable', 'The user vanished while it was updated');
+    return { user: existing, created: false, changed: false };
   }
 
   async credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {

@@ -12,8 +12,8 @@ import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
-import { counterpartRole } from './types.js';
-import type { AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+import { NO_PASSWORD, counterpartRole } from './types.js';
+import type { ExternalUser, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -26,6 +26,7 @@ export class SqliteStore implements Store {
     this.sql = {
       insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
       userByEmail: p(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
+      updateUser: p(`UPDATE users SET first_name = ?, last_name = ?, role = ? WHERE id = ? RETURNING ${USER_COLUMNS}`),
       userById: p(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
       credentials: p(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = ?`),
       insertSession: p('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
@@ -104,6 +105,22 @@ export class SqliteStore implements Store {
   async userByEmail(email: string): Promise<User | null> {
     const row = this.sql.userByEmail.get(email) as UserRow | undefined;
     return row ? toUser(row) : null;
+  }
+
+  async upsertUser(user: ExternalUser): Promise<UpsertResult> {
+    // Synchronous inside one transaction: no other call can come between the read and the write.
+    return this.db.transaction((): UpsertResult => {
+      const row = this.sql.userByEmail.get(user.email) as UserRow | undefined;
+      if (!row) {
+        const created = this.sql.insertUser.get(user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, Date.now()) as UserRow;
+        return { user: toUser(created), created: true, changed: true };
+      }
+      if (row.first_name === user.firstName && row.last_name === user.lastName && row.role === user.role) {
+        return { user: toUser(row), created: false, changed: false };
+      }
+      const updated = this.sql.updateUser.get(user.firstName, user.lastName, user.role, row.id) as UserRow;
+      return { user: toUser(updated), created: false, changed: true };
+    }).immediate();
   }
 
   async credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {

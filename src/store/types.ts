@@ -104,6 +104,23 @@ export interface LoginAttempts {
   windowStartedAt: Date;
 }
 
+/** A user as a platform describes them (a token's claims, the proxy's answer, the server API). */
+export interface ExternalUser {
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+}
+
+/** What `upsertUser` did. */
+export interface UpsertResult {
+  user: User;
+  /** The user did not exist before. */
+  created: boolean;
+  /** Something was written: created, or names or role changed. */
+  changed: boolean;
+}
+
 export interface MatchOptions {
   /** Most active mentees the mentor may have, this one included; null or absent: no limit. */
   mentorCapacity?: number | null;
@@ -113,6 +130,13 @@ export interface Store {
   /** Creates a user; rejects with `email_taken` when the email is in use. */
   createUser(user: NewUser): Promise<User>;
   userByEmail(email: string): Promise<User | null>;
+  /**
+   * Creates the user with no password (they cannot sign in with `local`), or sets the names
+   * and role of the existing one (a password they have is kept). Writes nothing when all is
+   * already so. Concurrent calls for one email on any instance end in one user, exactly one
+   * of them seeing `created`.
+   */
+  upsertUser(user: ExternalUser): Promise<UpsertResult>;
   /** The user and their password hash, for login only. */
   credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null>;
 
@@ -192,6 +216,9 @@ export interface Store {
   /** Stores what is pending, then closes. */
   close(): Promise<void>;
 }
+
+/** The stored password hash of a user who has none: no password verifies against it. */
+export const NO_PASSWORD = '';
 
 /** Emails are compared case-insensitively: they are kept lower-cased. */
 export function normalizeEmail(email: string): string {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
-import { createTandem, type Tandem } from '../../src/app.js';
+import { createTandem, type Tandem, type TandemOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ADMIN } from './accounts.js';
 
@@ -44,7 +44,7 @@ export function tempDir(t: Hooks): string {
   return dir;
 }
 
-export async function startServer(t: Hooks, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(t: Hooks, env: Record<string, string> = {}, options: TandemOptions = {}): Promise<TestServer> {
   let dir: string | undefined;
   if (env.DATABASE_URL === undefined) dir = mkdtempSync(join(tmpdir(), 'tandem-test-'));
   const databaseUrl = env.DATABASE_URL ?? `sqlite:${join(dir!, 'tandem.db')}`;
@@ -56,7 +56,7 @@ export async function startServer(t: Hooks, env: Record<string, string> = {}): P
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const tandem = await createTandem(config);
+  const tandem = await createTandem(config, options);
   const address = await tandem.listen();
   const close = () => tandem.close();
   t.after(async () => {

@@ -6,7 +6,7 @@ import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/ses
 import { AppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
-import { normalizeEmail, type User } from '../../store/index.js';
+import { NO_PASSWORD, normalizeEmail, type User } from '../../store/index.js';
 import { callerOf } from '../access.js';
 import type { RouteContext } from '../context.js';
 import { sendError } from '../errors.js';
@@ -70,7 +70,10 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       return sendError(reply.header('retry-after', String(verdict.retryAfterSeconds)), 'rate_limited', THROTTLED);
     }
     const found = await store.credentialsByEmail(email);
-    const ok = found ? await verifyPassword(request.body.password, found.passwordHash) : await verifyAgainstNothing(request.body.password);
+    // A user the platform created has no password: refused after the same work as anyone.
+    const ok = found && found.passwordHash !== NO_PASSWORD
+      ? await verifyPassword(request.body.password, found.passwordHash)
+      : await verifyAgainstNothing(request.body.password);
     if (!found || !ok) {
       recordLoginAttempt('failure');
       throw new AppError('invalid_credentials');

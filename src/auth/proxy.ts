@@ -1,0 +1,96 @@
+/**
+ * The `proxy` identity method, for a front end that must not change at all: Tandem asks the
+ * platform who the request's cookies belong to (`GET AUTH_PROXY_URL` with the request's
+ * `Cookie` and `Authorization`). A 200 `{email, first_name, last_name, role}` is reused for
+ * the same credentials for `AUTH_PROXY_CACHE_SECONDS`; a 401/403 is a refusal and never
+ * cached (the user may sign in a second later); anything else — an error, a timeout, a body
+ * that is not a user — means the platform cannot tell, and Tandem refuses with `unavailable`:
+ * never an open door. Concurrent requests with the same credentials share one call.
+ */
+import type { ProxyConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import type { ExternalUser } from '../store/index.js';
+import { syncUser, userOfClaims } from './claims.js';
+import { credentialHash, type Credentials, type Identity, type IdentityDeps, type IdentityMethod } from './identity.js';
+
+/** Answers kept at most; past it the oldest goes, so that many distinct cookies cannot grow memory without bound. */
+const MAX_CACHED = 10_000;
+
+export interface ProxyOptions {
+  /** The clock of the cache (tests control it). */
+  now?: () => number;
+}
+
+export class ProxyMethod implements IdentityMethod {
+  readonly name = 'proxy' as const;
+  private readonly cache = new Map<string, { user: ExternalUser; until: number }>();
+  private readonly pending = new Map<string, Promise<ExternalUser | null>>();
+  private readonly now: () => number;
+
+  constructor(private readonly config: ProxyConfig, private readonly deps: IdentityDeps, options: ProxyOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async identify(credentials: Credentials): Promise<Identity | null> {
+    const { cookie, authorization } = credentials;
+    if (!cookie && !authorization) return null;
+    const key = credentialHash('proxy', cookie ?? '', authorization ?? '');
+    const external = this.cached(key) ?? (await this.ask(key, cookie, authorization));
+    if (!external) return null;
+    return { user: await syncUser(this.deps.store, external), sessionHash: key, expiresAt: null, method: 'proxy' };
+  }
+
+  private cached(key: string): ExternalUser | null {
+    const entry = this.cache.get(key);
+    if (!entry) return null;
+    if (entry.until > this.now()) return entry.user;
+    this.cache.delete(key);
+    return null;
+  }
+
+  private ask(key: string, cookie: string | undefined, authorization: string | undefined): Promise<ExternalUser | null> {
+    let call = this.pending.get(key);
+    if (!call) {
+      call = this.fetchUser(cookie, authorization).finally(() => this.pending.delete(key));
+      this.pending.set(key, call);
+      call.then((user) => user && this.remember(key, user), () => {});
+    }
+    return call;
+  }
+
+  private remember(key: string, user: ExternalUser): void {
+    if (this.config.cacheSeconds === 0) return;
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, { user, until: this.now() + this.config.cacheSeconds * 1000 });
+  }
+
+  /** The platform's answer: the user, null for a refusal; rejects with `unavailable` for anything else. */
+  private async fetchUser(cookie: string | undefined, authorization: string | undefined): Promise<ExternalUser | null> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (cookie) headers.cookie = cookie;
+    if (authorization) headers.authorization = authorization;
+    let response: Response;
+    let body: unknown;
+    try {
+      response = await fetch(this.config.url, { headers, redirect: 'manual', signal: AbortSignal.timeout(this.config.timeoutMs) });
+      if (response.status === 401 || response.status === 403) {
+        await response.body?.cancel();
+        return null;
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new Error(`the platform answered ${response.status}`);
+      }
+      body = await response.json();
+    } catch (error) {
+      this.deps.onProblem('the identity proxy failed', { reason: error instanceof Error ? error.message : String(error) });
+      throw new AppError('unavailable', 'The platform cannot say who you are right now', { cause: error });
+    }
+    const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>) : { problem: 'not a JSON object' };
+    if ('problem' in described) {
+      this.deps.onProblem('the identity proxy answered something that is not a user', { reason: described.problem });
+      throw new AppError('unavailable', 'The platform cannot say who you are right now');
+    }
+    return described.user;
+  }
+}
