@@ -22,7 +22,7 @@ interface World {
 }
 
 interface Call {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: unknown;
   /** Use a session of its own (the call revokes it). */
@@ -70,6 +70,22 @@ const ROWS: Row[] = [
       const mentor = await createUser(world.admin, { role: 'MENTOR' });
       const mentee = await createUser(world.admin, { role: 'MENTEE' });
       return { method: 'POST', path: '/api/matches', body: { mentor_email: mentor.email, mentee_email: mentee.email } };
+    },
+    expect: [401, 403, 403, 403, 403, 201],
+    invalid: [401, 403, 403, 403, 403, 400],
+  },
+  {
+    route: 'PUT /api/users/{email}',
+    call: () => ({ method: 'PUT', path: `/api/users/${enc(uniqueEmail('put'))}`, body: { first_name: 'Put', last_name: 'Person', role: 'MENTOR' } }),
+    expect: [401, 403, 403, 403, 403, 201],
+    invalid: [401, 403, 403, 403, 403, 400],
+  },
+  {
+    route: 'PUT /api/matches/{mentee_email}',
+    async call(_actor, world) {
+      const mentor = await createUser(world.admin, { role: 'MENTOR' });
+      const mentee = await createUser(world.admin, { role: 'MENTEE' });
+      return { method: 'PUT', path: `/api/matches/${enc(mentee.email)}`, body: { mentor_email: mentor.email } };
     },
     expect: [401, 403, 403, 403, 403, 201],
     invalid: [401, 403, 403, 403, 403, 400],

@@ -137,6 +137,16 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`, { everything: true });
   await socket.close();
 
+  const synced = uniqueEmail('sync');
+  const syncMentor = await createUser(admin, { role: 'MENTOR' });
+  await call(admin, 'PUT', `/api/users/${encodeURIComponent(synced)}`, { first_name: 'Sy', last_name: 'Nc', role: 'MENTEE' });
+  await call(admin, 'PUT', `/api/users/${encodeURIComponent(synced)}`, { first_name: 'Sy', last_name: 'Nc', role: 'MENTEE' });
+  await call(mentor, 'PUT', `/api/users/${encodeURIComponent(synced)}`, { first_name: 'Sy', last_name: 'Nc', role: 'MENTEE' });
+  await call(admin, 'PUT', `/api/matches/${encodeURIComponent(synced)}`, { mentor_email: syncMentor.email });
+  await call(admin, 'PUT', `/api/matches/${encodeURIComponent(synced)}`, { mentor_email: syncMentor.email });
+  await call(admin, 'PUT', `/api/matches/${encodeURIComponent(synced)}`, { mentor_email: mentor.email });
+  await call(admin, 'PUT', `/api/matches/${encodeURIComponent(synced)}`, { mentor_email: second.email });
+  await call(admin, 'PUT', `/api/matches/${encodeURIComponent(uniqueEmail('ghost'))}`, { mentor_email: mentor.email });
   await call(third, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(mentee, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(admin, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);

@@ -52,7 +52,16 @@ export function registerOpenApi(app: FastifyInstance): void {
           '`application/json` (or bodiless) and, when they carry an `Origin` header, come from an allowed origin. ' +
           'Every error is `{"error": "<code>", "message": "<text>"}`.',
       },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sessionid' } } },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sessionid' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A token the platform signed (`AUTH=jwt`), or a server API key (`API_KEYS`), which acts as an ADMIN named `api:<name>`',
+          },
+        },
+      },
     },
     transformObject: (document) => ('openapiObject' in document ? amend(document.openapiObject) : document.swaggerObject),
   });

@@ -14,8 +14,11 @@ export const nameSchema = { type: 'string', minLength: 1, maxLength: 150, patter
 /** A message id as the wire shows it: decimal digits, at most 15 so it stays an exact JS number. */
 export const messageIdSchema = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
 
-/** The OpenAPI security requirement of routes that need a signed-in user (the session cookie). */
-export const signedIn = [{ session: [] }];
+/**
+ * The OpenAPI security requirement of routes that need a caller: the session cookie, or a
+ * bearer (a platform's token with `AUTH=jwt`, or — admin routes — a server API key).
+ */
+export const signedIn: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 
 /** A body that must be absent or `{}`: actions without parameters (an absent body is `null`, see server.ts). */
 export const emptyBody = { type: ['object', 'null'], additionalProperties: false, maxProperties: 0, description: 'No parameters: absent or `{}`' } as const;

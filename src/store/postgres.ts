@@ -16,7 +16,7 @@ import { migrate } from './postgres-migrate.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
-import type { ExternalUser, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
+import type { ExternalUser, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
@@ -177,6 +177,48 @@ export class PostgresStore implements Store {
         return (await this.matchesOf(tx, [row]))[0]!;
       });
     } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('already_matched', undefined, { cause: error });
+      throw error;
+    }
+  }
+
+  async putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions): Promise<PutMatchResult> {
+    const capacity = options.mentorCapacity ?? null;
+    try {
+      return await inTransaction(this.pool(), async (tx) => {
+        const users = await rowsOf<{ id: number; email: string; role: Role }>(tx,
+          'SELECT id, email, role FROM users WHERE email IN ($1, $2)', [mentorEmail, menteeEmail]);
+        const mentor = users.find((u) => u.email === mentorEmail);
+        const mentee = users.find((u) => u.email === menteeEmail);
+        if (!mentor || !mentee) throw new AppError('user_not_found');
+        if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
+        // The mentee's row lock queues concurrent calls for this mentee, on any instance;
+        // each statement after it sees what the previous holder committed.
+        await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentee.id]);
+        const [current] = await rowsOf<MatchRow>(tx, `SELECT ${MATCH_COLUMNS} FROM pairs WHERE mentee_id = $1 AND active`, [mentee.id]);
+        let ended: Match | null = null;
+        if (current) {
+          if (current.mentor_id === mentor.id) return { match: (await this.matchesOf(tx, [current]))[0]!, created: false, ended: null };
+          if (!options.replace) throw new AppError('already_matched');
+          const [row] = await rowsOf<MatchRow>(tx,
+            `UPDATE pairs SET active = FALSE, ended_at = now() WHERE id = $1 RETURNING ${MATCH_COLUMNS}`, [current.pair_id]);
+          ended = (await this.matchesOf(tx, [row!]))[0]!;
+        }
+        if (capacity !== null) {
+          await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentor.id]);
+          const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentor.id]);
+          if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
+        }
+        const [row] = await rowsOf<MatchRow>(tx, `
+          INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
+          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, matched_at = now(), ended_at = NULL
+            WHERE NOT pairs.active
+          RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
+        if (!row) throw new AppError('already_matched');
+        return { match: (await this.matchesOf(tx, [row]))[0]!, created: true, ended };
+      });
+    } catch (error) {
+      // A concurrent createMatch (which does not take the mentee's lock) won the unique index.
       if (isUniqueViolation(error)) throw new AppError('already_matched', undefined, { cause: error });
       throw error;
     }

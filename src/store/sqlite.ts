@@ -13,7 +13,7 @@ import { runMigrations } from './migrations/runner.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
-import type { ExternalUser, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+import type { ExternalUser, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -142,27 +142,43 @@ export class SqliteStore implements Store {
   }
 
   async createMatch(mentorEmail: string, menteeEmail: string, options: MatchOptions = {}): Promise<Match> {
+    return (await this.putMatch(menteeEmail, mentorEmail, { ...options, replace: false }, false)).match;
+  }
+
+  async putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions, idempotent = true): Promise<PutMatchResult> {
     const capacity = options.mentorCapacity ?? null;
     // An immediate transaction holds the write lock: no other match can slip in between the
-    // capacity count and the insert.
-    const run = this.db.transaction((): number => {
+    // checks (the mentee's current match, the capacity count) and the write.
+    const run = this.db.transaction((): { pairId: number; created: boolean; ended: MatchRow | null } => {
       const mentor = this.sql.userByEmail.get(mentorEmail) as UserRow | undefined;
       const mentee = this.sql.userByEmail.get(menteeEmail) as UserRow | undefined;
       if (!mentor || !mentee) throw new AppError('user_not_found');
       if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
-      if (this.sql.activePairOfMentee.get(mentee.id)) throw new AppError('already_matched');
+      const now = Date.now();
+      let ended: MatchRow | null = null;
+      const current = this.sql.activePairOfMentee.get(mentee.id) as PairRow | undefined;
+      if (current) {
+        if (idempotent && current.mentor_id === mentor.id) return { pairId: current.id, created: false, ended: null };
+        if (!options.replace) throw new AppError('already_matched');
+        ended = this.sql.matchById.get(current.id) as MatchRow;
+        this.sql.endPair.run(now, current.id);
+      }
       if (capacity !== null && (this.sql.activeMenteesOf.get(mentor.id) as { n: number }).n >= capacity) {
         throw new AppError('mentor_at_capacity');
       }
-      const now = Date.now();
       const existing = this.sql.pairOf.get(mentor.id, mentee.id) as PairRow | undefined;
       if (existing) {
         this.sql.reactivatePair.run(now, existing.id);
-        return existing.id;
+        return { pairId: existing.id, created: true, ended };
       }
-      return (this.sql.insertPair.get(mentor.id, mentee.id, now) as { id: number }).id;
+      return { pairId: (this.sql.insertPair.get(mentor.id, mentee.id, now) as { id: number }).id, created: true, ended };
     });
-    return this.matchFromRow(this.sql.matchById.get(run.immediate()) as MatchRow);
+    const result = run.immediate();
+    return {
+      match: this.matchFromRow(this.sql.matchById.get(result.pairId) as MatchRow),
+      created: result.created,
+      ended: result.ended ? this.matchFromRow(result.ended) : null,
+    };
   }
 
   async endMatch(menteeEmail: string): Promise<Match | null> {

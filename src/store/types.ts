@@ -126,6 +126,21 @@ export interface MatchOptions {
   mentorCapacity?: number | null;
 }
 
+/** How `putMatch` treats a mentee who has another mentor. */
+export interface PutMatchOptions extends MatchOptions {
+  /** End the mentee's other match first, instead of refusing with `already_matched`. */
+  replace: boolean;
+}
+
+/** What `putMatch` did. */
+export interface PutMatchResult {
+  match: Match;
+  /** False when the pair was already matched: nothing was written. */
+  created: boolean;
+  /** The match `replace` ended, in the same transaction; null when none was. */
+  ended: Match | null;
+}
+
 export interface Store {
   /** Creates a user; rejects with `email_taken` when the email is in use. */
   createUser(user: NewUser): Promise<User>;
@@ -154,6 +169,13 @@ export interface Store {
    * history and `seq` included.
    */
   createMatch(mentorEmail: string, menteeEmail: string, options?: MatchOptions): Promise<Match>;
+  /**
+   * Makes `mentorEmail` the mentee's mentor, idempotently: resolves with `created: false`
+   * when it already is. Otherwise as `createMatch`, except that with `replace` the mentee's
+   * other active match is ended first, in the same transaction. Concurrent calls for one
+   * mentee, on any instance, are applied one after the other.
+   */
+  putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions): Promise<PutMatchResult>;
   /** Ends the mentee's active match; null when there is none. */
   endMatch(menteeEmail: string): Promise<Match | null>;
   /** Active matches: all of them, or those in which `userId` takes part. */

@@ -48,5 +48,43 @@ export function platformStoreContract(name: string, make: StoreFactory): void {
       assert.equal(results.filter((result) => result.created).length, 1);
       assert.equal(new Set(results.map((result) => result.user.id)).size, 1);
     });
+
+    test('putMatch: made, already so, another mentor refused, replace ends it in the same call', async (store) => {
+      const person = (email: string, role: 'MENTOR' | 'MENTEE') => store.upsertUser({ email, firstName: email.split('@')[0]!, lastName: 'T', role });
+      await person('m1@platform.test', 'MENTOR');
+      await person('m2@platform.test', 'MENTOR');
+      await person('sam@platform.test', 'MENTEE');
+      const made = await store.putMatch('sam@platform.test', 'm1@platform.test', { replace: false });
+      assert.deepEqual([made.created, made.ended, made.match.mentor.email], [true, null, 'm1@platform.test']);
+      const again = await store.putMatch('sam@platform.test', 'm1@platform.test', { replace: true });
+      assert.deepEqual([again.created, again.ended, again.match.pairId], [false, null, made.match.pairId]);
+      await assert.rejects(store.putMatch('sam@platform.test', 'm2@platform.test', { replace: false }), /already has a mentor/);
+      const replaced = await store.putMatch('sam@platform.test', 'm2@platform.test', { replace: true });
+      assert.deepEqual([replaced.created, replaced.ended?.mentor.email, replaced.match.mentor.email], [true, 'm1@platform.test', 'm2@platform.test']);
+      assert.deepEqual((await store.listMatches()).map((match) => match.mentor.email), ['m2@platform.test']);
+      const back = await store.putMatch('sam@platform.test', 'm1@platform.test', { replace: true });
+      assert.equal(back.match.pairId, made.match.pairId, 'a former pair comes back with its history');
+      await assert.rejects(store.putMatch('sam@platform.test', 'm9@platform.test', { replace: true }), /No such user/);
+      await assert.rejects(store.putMatch('m2@platform.test', 'm1@platform.test', { replace: true }), /MENTOR and a MENTEE/);
+      await person('kim@platform.test', 'MENTEE');
+      await store.putMatch('kim@platform.test', 'm2@platform.test', { replace: false });
+      await assert.rejects(store.putMatch('sam@platform.test', 'm2@platform.test', { replace: true, mentorCapacity: 1 }), /no room/);
+      assert.equal((await store.listMatches()).find((match) => match.mentee.email === 'sam@platform.test')?.mentor.email, 'm1@platform.test', 'a refused replace ends nothing');
+    });
+
+    test('concurrent putMatch calls for one mentee, on two instances, are applied one after the other', async (store, reopen) => {
+      const other = reopen ? await reopen() : store;
+      for (const email of ['a@platform.test', 'b@platform.test']) await store.upsertUser({ email, firstName: 'M', lastName: 'T', role: 'MENTOR' });
+      for (let i = 0; i < 5; i++) {
+        const mentee = `mentee${i}@platform.test`;
+        await store.upsertUser({ email: mentee, firstName: 'S', lastName: 'T', role: 'MENTEE' });
+        const same = await Promise.all([store, other].map((s) => s.putMatch(mentee, 'a@platform.test', { replace: false })));
+        assert.deepEqual(same.map((result) => result.created).sort(), [false, true]);
+        const swaps = await Promise.all([store, other, store].map((s, n) => s.putMatch(mentee, n % 2 ? 'a@platform.test' : 'b@platform.test', { replace: true })));
+        const active = (await store.listMatches()).filter((match) => match.mentee.email === mentee);
+        assert.equal(active.length, 1, 'one active match');
+        assert.equal(swaps.filter((result) => result.created).length, swaps.filter((result) => result.ended !== null).length, 'every change ended the one before');
+      }
+    });
   });
 }

@@ -1,9 +1,9 @@
 /** Matching: an admin pairs a mentee with a mentor; the admin or either participant ends it. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { AppError } from '../../errors.js';
 import { emailProblem } from '../../protocol/text.js';
-import { normalizeEmail } from '../../store/index.js';
+import { normalizeEmail, type Match } from '../../store/index.js';
 import { callerOf } from '../access.js';
 import type { RouteContext } from '../context.js';
 import { emailParam, emailSchema, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
@@ -13,6 +13,16 @@ const matchBody = {
   additionalProperties: false,
   required: ['mentor_email', 'mentee_email'],
   properties: { mentor_email: emailSchema, mentee_email: emailSchema },
+} as const;
+
+const putMatchBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mentor_email'],
+  properties: {
+    mentor_email: emailSchema,
+    replace: { type: 'boolean', description: 'End the mentee\'s match with another mentor first (its sockets get `force_disconnect` `unmatched`)' },
+  },
 } as const;
 
 export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
@@ -35,6 +45,34 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       mentorCapacity: config.mentorCapacity,
     });
     return reply.code(201).send(publicMatch(match));
+  });
+
+  app.put<{ Params: { mentee_email: string }; Body: { mentor_email: string; replace?: boolean } }>('/api/matches/:mentee_email', {
+    config: { access: 'admin' },
+    schema: {
+      summary: 'Set a mentee\'s mentor (the platform\'s sync)',
+      description:
+        'ADMIN or a server API key. Idempotent: 200 when the mentee already has this mentor, 201 when the match was made. ' +
+        'A mentee with another mentor is 409 `already_matched`, unless `replace` is true: that match ends first, in the same ' +
+        'transaction, and its sockets on every instance get `force_disconnect` (`unmatched`).',
+      tags: ['matches'],
+      security: signedIn,
+      params: emailParam('mentee_email', 'The mentee'),
+      body: putMatchBody,
+      response: withErrors({
+        200: { ...matchSchema, description: 'Already so: nothing changed' },
+        201: { ...matchSchema, description: 'The match was made' },
+      }, ['forbidden', 'wrong_role', 'user_not_found', 'already_matched', 'mentor_at_capacity']),
+    },
+  }, async (request, reply) => {
+    const problem = emailProblem(request.params.mentee_email);
+    if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
+    const result = await store.putMatch(normalizeEmail(request.params.mentee_email), normalizeEmail(request.body.mentor_email), {
+      replace: request.body.replace === true,
+      mentorCapacity: config.mentorCapacity,
+    });
+    if (result.ended) await unmatched(context, result.ended, request.log);
+    return reply.code(result.created ? 201 : 200).send(publicMatch(result.match));
   });
 
   app.get('/api/matches', {
@@ -75,11 +113,16 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     }
     const ended = await store.endMatch(menteeEmail);
     if (!ended) throw new AppError('match_not_found');
-    const room = roomName(ended.mentor.email, ended.mentee.email);
-    await context.hub.publish(room, { kind: 'force_disconnect', reason: 'unmatched' }).catch((error: unknown) => {
-      // The match is over in the store: every later frame of the pair is refused anyway.
-      request.log.error({ err: error }, 'force_disconnect publish failed');
-    });
+    await unmatched(context, ended, request.log);
     return reply.code(204).send();
+  });
+}
+
+/** Tells every socket of an ended match, on every instance, with `force_disconnect` (`unmatched`). */
+async function unmatched(context: RouteContext, ended: Match, log: FastifyBaseLogger): Promise<void> {
+  const room = roomName(ended.mentor.email, ended.mentee.email);
+  await context.hub.publish(room, { kind: 'force_disconnect', reason: 'unmatched' }).catch((error: unknown) => {
+    // The match is over in the store: every later frame of the pair is refused anyway.
+    log.error({ err: error }, 'force_disconnect publish failed');
   });
 }
