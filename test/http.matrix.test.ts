@@ -90,6 +90,7 @@ const ROWS: Row[] = [
     expect: [401, 403, 403, 403, 403, 201],
     invalid: [401, 403, 403, 403, 403, 400],
   },
+  { route: 'POST /api/import', call: () => ({ method: 'POST', path: '/api/import' }), expect: [401, 403, 403, 403, 403, 200] },
   { route: 'GET /api/matches', call: () => ({ method: 'GET', path: '/api/matches' }), expect: [401, 200, 200, 200, 200, 200] },
   {
     route: 'DELETE /api/matches/{mentee_email}',

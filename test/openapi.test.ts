@@ -147,6 +147,9 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'PUT', `/api/matches/${encodeURIComponent(synced)}`, { mentor_email: mentor.email });
   await call(admin, 'PUT', `/api/matches/${encodeURIComponent(synced)}`, { mentor_email: second.email });
   await call(admin, 'PUT', `/api/matches/${encodeURIComponent(uniqueEmail('ghost'))}`, { mentor_email: mentor.email });
+  await call(admin, 'POST', '/api/import');
+  await call(mentor, 'POST', '/api/import');
+  await call(admin, 'POST', '/api/import', '{"kind":"user"}', { 'content-type': 'application/x-ndjson' });
   await call(third, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(mentee, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(admin, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);

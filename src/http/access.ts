@@ -33,6 +33,8 @@ export interface PairCaller extends Caller {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The one route whose body is not JSON (the import) says so; see server.ts. */
+    bodyType?: 'ndjson';
   }
   interface FastifyRequest {
     caller: Caller | PairCaller | null;

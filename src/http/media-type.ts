@@ -16,3 +16,11 @@ export function hasBody(headers: { 'content-length'?: string | undefined; 'trans
 export function isJsonMediaType(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
+
+/**
+ * True for `application/x-ndjson`: the import's body, the one route that declares it
+ * (`config.bodyType`). Not a type a cross-site form can send either.
+ */
+export function isNdjsonMediaType(contentType: string | undefined): boolean {
+  return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/x-ndjson';
+}

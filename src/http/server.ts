@@ -17,12 +17,13 @@ import { API_HEADERS, clientErrorHandler, frameworkErrors } from './client-error
 import { limitConnections, serverTimeouts } from './connection-limits.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
-import { hasBody, isJsonMediaType } from './media-type.js';
+import { hasBody, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
 import { registerOpenApi } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { importRoutes } from './routes/import.js';
 import { matchRoutes } from './routes/matches.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
@@ -114,7 +115,11 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     if (SAFE_METHODS.has(request.method)) return payload;
     const bearerOnly = bearerToken(request.headers.authorization) !== null && request.headers.cookie === undefined;
     if (!bearerOnly && !isOriginAllowed(request.headers, origins)) return sendError(reply, 'origin_not_allowed');
-    if (hasBody(request.headers) && !isJsonMediaType(request.headers['content-type'])) return sendError(reply, 'unsupported_media_type');
+    const contentType = request.headers['content-type'];
+    const ndjson = request.routeOptions.config.bodyType === 'ndjson';
+    if (hasBody(request.headers) && !(ndjson ? isNdjsonMediaType(contentType) : isJsonMediaType(contentType))) {
+      return sendError(reply, 'unsupported_media_type', ndjson ? 'The body must be application/x-ndjson' : undefined);
+    }
     return payload;
   });
   // An absent body is `null`, so that a route may declare "absent or {}" (schemas.emptyBody).
@@ -132,6 +137,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     authRoutes(api, context);
     userRoutes(api, context);
     matchRoutes(api, context);
+    importRoutes(api, context);
     chatRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null });
     docsRoutes(api);

@@ -11,12 +11,13 @@ import { AppError } from '../errors.js';
 import { errorCode, isPostgresUnavailable } from './backend-errors.js';
 import { GroupCommit } from './group-commit.js';
 import { appendBatch } from './postgres-append.js';
+import { importBatch } from './postgres-import.js';
 import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } from './postgres-pool.js';
 import { migrate } from './postgres-migrate.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
-import type { ExternalUser, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
@@ -260,6 +261,11 @@ export class PostgresStore implements Store {
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
     return this.appends.push(message);
+  }
+
+  async importMessages(messages: readonly ImportedMessage[]): Promise<ImportOutcome[]> {
+    if (messages.length === 0) return [];
+    return inTransaction(this.pool(), (tx) => importBatch(tx, messages));
   }
 
   async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {

@@ -12,8 +12,8 @@ import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
-import { NO_PASSWORD, counterpartRole } from './types.js';
-import type { ExternalUser, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+import { NO_PASSWORD, OUT_OF_ORDER, counterpartRole } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -71,6 +71,11 @@ export class SqliteStore implements Store {
       refundAttempt: p('UPDATE login_attempts SET attempts = max(attempts - 1, 0) WHERE key = ?'),
       markRead: p(`UPDATE messages SET is_read = 1 WHERE pair_id = ? AND sender_id <> ? AND is_read = 0
                    AND EXISTS (SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)) RETURNING id`),
+      byExternalId: p('SELECT 1 FROM messages WHERE external_id = ?'),
+      insertPastPair: p('INSERT INTO pairs (mentor_id, mentee_id, active, matched_at, ended_at) VALUES (?, ?, 0, ?, ?) RETURNING id'),
+      newestOfPair: p('SELECT m.created_at FROM pairs p JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq WHERE p.id = ?'),
+      nextSeqAny: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+      insertImported: p('INSERT INTO messages (pair_id, seq, sender_id, content, created_at, is_read, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       ping: p('SELECT 1'),
     };
   }
@@ -216,6 +221,28 @@ export class SqliteStore implements Store {
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
     return this.appends.push(message);
+  }
+
+  async importMessages(messages: readonly ImportedMessage[]): Promise<ImportOutcome[]> {
+    return this.db.transaction(() => messages.map((message) => this.importOne(message))).immediate();
+  }
+
+  private importOne(message: ImportedMessage): ImportOutcome {
+    if (this.sql.byExternalId.get(message.externalId)) return 'unchanged';
+    const sender = this.sql.userByEmail.get(message.senderEmail) as UserRow | undefined;
+    const receiver = this.sql.userByEmail.get(message.receiverEmail) as UserRow | undefined;
+    if (!sender || !receiver) return new AppError('user_not_found');
+    const mentor = [sender, receiver].find((u) => u.role === 'MENTOR');
+    const mentee = [sender, receiver].find((u) => u.role === 'MENTEE');
+    if (!mentor || !mentee) return new AppError('wrong_role');
+    const at = message.createdAt.getTime();
+    const pair = this.sql.pairOf.get(mentor.id, mentee.id) as PairRow | undefined;
+    const pairId = pair ? pair.id : (this.sql.insertPastPair.get(mentor.id, mentee.id, at, at) as { id: number }).id;
+    const newest = this.sql.newestOfPair.get(pairId) as { created_at: number } | undefined;
+    if (newest && newest.created_at > at) return new AppError('invalid_request', OUT_OF_ORDER);
+    const { last_seq: seq } = this.sql.nextSeqAny.get(pairId) as { last_seq: number };
+    this.sql.insertImported.run(pairId, seq, sender.id, message.content, at, message.isRead ? 1 : 0, message.externalId);
+    return 'created';
   }
 
   async historyPage(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {

@@ -4,6 +4,7 @@
  * always return Promises, and authorize writes at the moment of use (a message is stored
  * only while its pair is matched).
  */
+import type { AppError } from '../errors.js';
 
 export type Role = 'MENTOR' | 'MENTEE' | 'ADMIN';
 export const ROLES: readonly Role[] = ['MENTOR', 'MENTEE', 'ADMIN'];
@@ -141,6 +142,20 @@ export interface PutMatchResult {
   ended: Match | null;
 }
 
+/** A message of a platform's history, as `importMessages` takes it. */
+export interface ImportedMessage {
+  /** The platform's id of the message: importing it again changes nothing. */
+  externalId: string;
+  senderEmail: string;
+  receiverEmail: string;
+  content: string;
+  createdAt: Date;
+  isRead: boolean;
+}
+
+/** What became of one imported message: stored, already there, or refused (and why). */
+export type ImportOutcome = 'created' | 'unchanged' | AppError;
+
 export interface Store {
   /** Creates a user; rejects with `email_taken` when the email is in use. */
   createUser(user: NewUser): Promise<User>;
@@ -195,6 +210,16 @@ export interface Store {
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   /**
+   * Stores a platform's history, in one transaction, each message with its pair's next `seq`
+   * (the pair of a mentor and a mentee is made, not matched, when they were never matched
+   * here), its own time and read state. A message whose `externalId` is stored already is
+   * `unchanged`. Each message is refused alone: `user_not_found`, `wrong_role` (not a mentor
+   * and a mentee), or `invalid_request` when it is older than its pair's newest message — so
+   * that `seq` follows time, a pair's history comes in timestamp order. Outcomes are in the
+   * order of `messages`.
+   */
+  importMessages(messages: readonly ImportedMessage[]): Promise<ImportOutcome[]>;
+  /**
    * One page of the pair's history, oldest first, by message id (ids grow with `seq` within
    * a pair; an id of another pair is a position like any other). Without a cursor: the
    * newest `limit` messages. `before` alone: the `limit` messages just before it. `after`
@@ -238,6 +263,9 @@ export interface Store {
   /** Stores what is pending, then closes. */
   close(): Promise<void>;
 }
+
+/** Why an imported message older than its pair's newest is refused. */
+export const OUT_OF_ORDER = "The message is older than its pair's newest message: a pair's history must come in timestamp order";
 
 /** The stored password hash of a user who has none: no password verifies against it. */
 export const NO_PASSWORD = '';

@@ -86,5 +86,40 @@ export function platformStoreContract(name: string, make: StoreFactory): void {
         assert.equal(swaps.filter((result) => result.created).length, swaps.filter((result) => result.ended !== null).length, 'every change ended the one before');
       }
     });
+
+    test('importMessages: seq in timestamp order, read state kept, a re-run unchanged, refusals alone', async (store) => {
+      await store.upsertUser({ email: 'tom@platform.test', firstName: 'Tom', lastName: 'Ng', role: 'MENTOR' });
+      await store.upsertUser({ email: 'mia@platform.test', firstName: 'Mia', lastName: 'Lee', role: 'MENTEE' });
+      await store.upsertUser({ email: 'ann@platform.test', firstName: 'Ann', lastName: 'Ad', role: 'ADMIN' });
+      const at = (minute: number) => new Date(Date.UTC(2025, 0, 6, 9, minute));
+      const message = (id: string, from: string, to: string, minute: number, isRead = false) =>
+        ({ externalId: id, senderEmail: from, receiverEmail: to, content: `message ${id}`, createdAt: at(minute), isRead });
+      const batch = [
+        message('e1', 'mia@platform.test', 'tom@platform.test', 0, true),
+        message('e2', 'tom@platform.test', 'mia@platform.test', 1),
+        message('e2', 'tom@platform.test', 'mia@platform.test', 1),
+        message('e3', 'ghost@platform.test', 'tom@platform.test', 2),
+        message('e4', 'ann@platform.test', 'tom@platform.test', 2),
+        message('e5', 'mia@platform.test', 'tom@platform.test', 0),
+        message('e6', 'mia@platform.test', 'tom@platform.test', 3),
+      ];
+      const outcomes = await store.importMessages(batch);
+      assert.deepEqual(outcomes.map((o) => (typeof o === 'string' ? o : o.code)), ['created', 'created', 'unchanged', 'user_not_found', 'wrong_role', 'invalid_request', 'created']);
+      const again = await store.importMessages(batch);
+      assert.deepEqual(again.map((o) => (typeof o === 'string' ? o : o.code)), ['unchanged', 'unchanged', 'unchanged', 'user_not_found', 'wrong_role', 'invalid_request', 'unchanged']);
+      assert.deepEqual(await store.listMatches(), [], 'history makes a pair, not a match');
+      const { match } = await store.putMatch('mia@platform.test', 'tom@platform.test', { replace: false });
+      const messages = await store.messagesAfter(match.pairId, 0, 10);
+      assert.deepEqual(messages.map((m) => [m.seq, m.content, m.createdAt.toISOString(), m.isRead]), [
+        [1, 'message e1', at(0).toISOString(), true], [2, 'message e2', at(1).toISOString(), false], [3, 'message e6', at(3).toISOString(), false],
+      ]);
+      for (let i = 1; i < messages.length; i++) assert.ok(messages[i]!.id > messages[i - 1]!.id, 'ids grow with seq');
+      const tom = (await store.userByEmail('tom@platform.test'))!;
+      assert.equal((await store.conversations(tom.id))[0]?.unreadCount, 1, 'the imported unread message counts');
+      const live = await store.appendMessage({ pairId: match.pairId, senderId: tom.id, content: 'live' });
+      assert.equal(live.message.seq, 4, 'live messages follow the imported ones');
+      const late = await store.importMessages([message('e7', 'mia@platform.test', 'tom@platform.test', 4)]);
+      assert.equal(typeof late[0] === 'string' ? late[0] : late[0]!.code, 'invalid_request', 'older than the live message');
+    });
   });
 }
