@@ -30,6 +30,8 @@ export interface TandemApiOptions {
   fetch?: typeof fetch;
   /** Keep the session cookie here (Node); browsers keep it themselves. */
   rememberCookie?: boolean;
+  /** With `AUTH=jwt`: the platform's token, sent as `Authorization: Bearer` with every request. */
+  getToken?: () => string | Promise<string>;
 }
 
 /**
@@ -108,6 +110,7 @@ export class TandemApi {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.cookie) headers.cookie = this.cookie;
+    if (this.options.getToken) headers.authorization = `Bearer ${await this.options.getToken()}`;
     let response: Response;
     try {
       response = await this.fetcher(this.base + path, {

@@ -7,7 +7,7 @@ import type { ChatConnectionOptions } from './connection.js';
 import { Conversation } from './conversation.js';
 import { Emitter } from './emitter.js';
 import type { KeyValueStorage } from './outbox.js';
-import { wsBaseOf, type WebSocketFactory } from './socket.js';
+import { wsBaseOf, type TokenSource, type WebSocketFactory } from './socket.js';
 
 /** Where the server is and how to open sockets; the rest has defaults. */
 export interface TandemClientOptions {
@@ -21,9 +21,14 @@ export interface TandemClientOptions {
   storage?: KeyValueStorage | null;
   /** Node: keep the session cookie in the client (browsers keep it themselves). */
   rememberCookie?: boolean;
+  /**
+   * With `AUTH=jwt`: the platform's token, asked for before every request's and every
+   * socket's (re)connect, so an expired token is replaced without losing the outbox.
+   */
+  getToken?: TokenSource;
   fetch?: typeof fetch;
   pageSize?: number;
-  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random'>;
+  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random' | 'getToken'>;
 }
 
 /** The events of a `TandemClient`. */
@@ -50,7 +55,11 @@ export class TandemClient extends Emitter<TandemClientEvents> {
 
   constructor(private readonly options: TandemClientOptions) {
     super();
-    this.api = new TandemApi(options.httpBase, { ...(options.fetch ? { fetch: options.fetch } : {}), rememberCookie: options.rememberCookie ?? false });
+    this.api = new TandemApi(options.httpBase, {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.getToken ? { getToken: options.getToken } : {}),
+      rememberCookie: options.rememberCookie ?? false,
+    });
   }
 
   /** The signed-in user of the current session, or null (then: show sign-in). */
@@ -124,7 +133,9 @@ export class TandemClient extends Emitter<TandemClientEvents> {
         createSocket: this.options.createSocket,
         storage: this.options.storage ?? null,
         ...(this.options.pageSize === undefined ? {} : { pageSize: this.options.pageSize }),
-        ...(this.options.connection ? { connection: this.options.connection } : {}),
+        ...(this.options.connection || this.options.getToken
+          ? { connection: { ...this.options.connection, ...(this.options.getToken ? { getToken: this.options.getToken } : {}) } }
+          : {}),
       });
       conversation.on('state', (state) => {
         if (state.kind === 'ended' && SESSION_ENDED.has(state.reason)) this.sessionEnded(state.reason);

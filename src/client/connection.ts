@@ -12,7 +12,7 @@ import { Emitter } from './emitter.js';
 import { maxMessageId } from './message-ids.js';
 import { Outbox, validateContent, type PendingMessage } from './outbox.js';
 import { OutboxSender } from './sender.js';
-import { chatSocketUrl, SOCKET_OPEN, type WebSocketFactory, type WebSocketLike } from './socket.js';
+import { chatSocketUrl, SOCKET_OPEN, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
 
 export type { ChatConnectionEvents, ConnectionState, ReadReceipt } from './connection-state.js';
 
@@ -28,6 +28,12 @@ export interface ChatConnectionOptions {
   /** A sent message not echoed within this long means the socket is dead: reconnect and resend. */
   ackTimeoutMs?: number;
   random?: () => number;
+  /**
+   * The platform's token (`AUTH=jwt`), asked for before every connect and reconnect. A socket
+   * closed because its token expired (`force_disconnect` `token_expired`) reconnects at once
+   * with a fresh one; the outbox is kept and resent.
+   */
+  getToken?: TokenSource;
 }
 
 /**
@@ -153,9 +159,25 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     const generation = ++this.generation;
     this.forceReason = null;
     this.setState({ kind: 'connecting', attempt: this.attempt });
+    const getToken = this.options.getToken;
+    if (!getToken) return this.open(generation, null);
+    Promise.resolve()
+      .then(getToken)
+      .then(
+        (token) => {
+          if (generation === this.generation) this.open(generation, token);
+        },
+        () => {
+          if (generation === this.generation) this.scheduleReconnect();
+        },
+      );
+  }
+
+  /** Opens the socket of connect attempt `generation`. */
+  private open(generation: number, token: string | null): void {
     let socket: WebSocketLike;
     try {
-      socket = this.options.createSocket(chatSocketUrl(this.options.wsBase, this.partnerEmail, this.lastMessageId));
+      socket = this.options.createSocket(chatSocketUrl(this.options.wsBase, this.partnerEmail, this.lastMessageId, token));
     } catch {
       this.scheduleReconnect();
       return;
@@ -228,6 +250,11 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     this.generation++;
     this.sender.stopped();
     if (this.current.kind === 'ended' || this.current.kind === 'paused') return;
+    if (this.forceReason === 'token_expired' && this.options.getToken) {
+      // Not an end: the next connect asks for a fresh token and resumes where this one stopped.
+      this.attempt = 0;
+      return this.connect();
+    }
     if (this.forceReason !== null) return this.end(this.forceReason, code);
     const terminal = terminalReason(code);
     if (terminal !== null) return this.end(terminal, code);

@@ -52,5 +52,5 @@ export interface ConversationOptions {
   /** The conversations endpoint's row, when the server has it. */
   row?: KnownConversation;
   pageSize?: number;
-  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random'>;
+  connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random' | 'getToken'>;
 }

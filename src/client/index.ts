@@ -11,4 +11,4 @@ export { Conversation, type ChatMessage, type ConversationEvents, type Conversat
 export { Emitter, type Off } from './emitter.js';
 export { compareMessageIds, maxMessageId } from './message-ids.js';
 export { newClientId, Outbox, validateContent, type KeyValueStorage, type PendingMessage } from './outbox.js';
-export { chatSocketUrl, wsBaseOf, type WebSocketFactory, type WebSocketLike } from './socket.js';
+export { chatSocketUrl, wsBaseOf, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';

@@ -26,12 +26,20 @@ export const SOCKET_OPEN = 1;
 
 /**
  * The chat endpoint of `partnerEmail` under `wsBase` (`ws://host:port`), resuming after
- * `afterMessageId` when given (PROTOCOL.md Part 2, resume).
+ * `afterMessageId` when given (PROTOCOL.md Part 2, resume), with the platform's `token`
+ * when given (Part 5: browsers cannot set headers on a WebSocket).
  */
-export function chatSocketUrl(wsBase: string, partnerEmail: string, afterMessageId: string | null): string {
+export function chatSocketUrl(wsBase: string, partnerEmail: string, afterMessageId: string | null, token: string | null = null): string {
   const url = `${wsBase.replace(/\/+$/, '')}/ws/chat/${encodeURIComponent(partnerEmail)}/`;
-  return afterMessageId === null ? url : `${url}?after=${encodeURIComponent(afterMessageId)}`;
+  const query = [
+    ...(afterMessageId === null ? [] : [`after=${encodeURIComponent(afterMessageId)}`]),
+    ...(token === null ? [] : [`token=${encodeURIComponent(token)}`]),
+  ];
+  return query.length === 0 ? url : `${url}?${query.join('&')}`;
 }
+
+/** Where a client gets the platform's token (`AUTH=jwt`): asked before every connect and reconnect. */
+export type TokenSource = () => string | Promise<string>;
 
 /** The WebSocket base that belongs to an HTTP origin: `https://h` → `wss://h`. */
 export function wsBaseOf(httpBase: string): string {
