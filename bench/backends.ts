@@ -44,6 +44,24 @@ export function openBackend(kind: BackendKind): Backend {
   return kind === 'sqlite' ? openSqlite() : openPostgres();
 }
 
+/**
+ * The ceilings' storage: for the durable relay a throw-away SQLite file (env RELAY_DATABASE,
+ * see relay.ts), for the bare relay nothing at all.
+ */
+export function openRelayStorage(durable: boolean): Backend & { databasePath: string | null } {
+  if (!durable) return { kind: 'sqlite', env: {}, description: 'nothing stored', databasePath: null, ready: Promise.resolve(), release: async () => {} };
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-relay-'));
+  const databasePath = join(dataDir, 'relay.db');
+  return {
+    kind: 'sqlite',
+    env: { RELAY_DATABASE: databasePath },
+    description: `SQLite in ${dataDir}`,
+    databasePath,
+    ready: Promise.resolve(),
+    release: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}
+
 function openSqlite(): Backend {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
   return {

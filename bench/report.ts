@@ -35,8 +35,9 @@ export function summarize(shape: RunShape, pairs: readonly PairTraffic[], end: E
       const sentAt = pair.sentAt[index]!;
       if (Number.isNaN(sentAt)) continue;
       firstSend = Math.min(firstSend, sentAt);
-      const deliveredAt = pair.deliveredAt[index]!;
-      if (!Number.isNaN(deliveredAt)) {
+      for (const tab of pair.deliveredAt) {
+        const deliveredAt = tab[index]!;
+        if (Number.isNaN(deliveredAt)) continue;
         latencies.push(deliveredAt - sentAt);
         lastDelivery = Math.max(lastDelivery, deliveredAt);
       }

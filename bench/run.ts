@@ -182,7 +182,7 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
   );
 
   const pairs = people.slice(0, options.pairs).map(
-    ({ mentee }, index) => new PairTraffic(index, sockets[2 * index + 1]!, mentee, sockets[2 * index]!, options.messages, options.window),
+    ({ mentee }, index) => new PairTraffic(index, sockets[2 * index + 1]!, mentee, [sockets[2 * index]!], options.messages, options.window),
   );
   progress(`sending ${options.pairs * options.messages} messages…`);
   const started = performance.now();

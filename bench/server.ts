@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { requireFileLimit } from './proc.js';
 import { parseFrame } from './traffic.js';
 
 const HOST = '127.0.0.1';
@@ -28,6 +29,8 @@ export interface BenchServer {
   readonly port: number;
   readonly httpBase: string;
   readonly wsBase: string;
+  /** The node process's id (for its CPU and memory readings); undefined if it never started. */
+  readonly pid: number | undefined;
   /** Resolves once `GET /healthz` answered 200; rejects when the process exits or stays unready. */
   readonly ready: Promise<void>;
   /** Warn-or-worse log lines (the server runs with LOG_LEVEL=warn) as `[index] line`, first few kept. */
@@ -39,17 +42,28 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** What else a launched server may be. */
+export interface LaunchOptions {
+  /** The script to run instead of Tandem's `dist/src/main.js` (the ceilings' relay). */
+  script?: string;
+  /** Open files the process must be allowed (sockets included): too low a hard limit fails the launch, saying so. */
+  files?: number;
+}
+
+/** Enough for the default scenarios' sockets, the database and the logs. */
+const DEFAULT_FILES = 4096;
+
 /**
- * Spawns instance `index` of `dist/src/main.js` on `port` with `backendEnv` on top of the
- * shell's environment. Returns at once, so that the caller can register `stop` before
- * anything can fail; `ready` tells when the instance serves.
+ * Spawns instance `index` of `dist/src/main.js` (or `options.script`) on `port` with
+ * `backendEnv` on top of the shell's environment. Returns at once, so that the caller can
+ * register `stop` before anything can fail; `ready` tells when the instance serves.
  */
-export function launchServer(index: number, port: number, backendEnv: Readonly<Record<string, string>>): BenchServer {
+export function launchServer(index: number, port: number, backendEnv: Readonly<Record<string, string>>, options: LaunchOptions = {}): BenchServer {
   let exitStatus: string | null = null;
   const logLines: string[] = [];
   let logCount = 0;
   // dist/bench/server.js → dist/src/main.js, whatever the current directory is.
-  const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
+  const mainScript = options.script ?? fileURLToPath(new URL('../src/main.js', import.meta.url));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOST,
@@ -66,10 +80,13 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     WS_USER_RATE_BURST: '1000000',
     // Every bench client connects from this one loopback address.
     HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+    // The connections scenario holds 10 000 sockets; the cap would refuse the rest.
+    HTTP_MAX_CONNECTIONS: '1000000',
     ...backendEnv,
   };
   // BENCH_NODE_ARGS: extra flags for the servers' node (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile them).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  requireFileLimit(options.files ?? DEFAULT_FILES);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, mainScript], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const gone = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -109,6 +126,7 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     port,
     httpBase,
     wsBase: `ws://${HOST}:${port}`,
+    pid: child.pid,
     ready,
     logLines,
     logLineCount: () => logCount,

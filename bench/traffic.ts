@@ -25,19 +25,42 @@ export function parseFrame(data: WebSocket.RawData): OutboundFrame | null {
 
 const MARKER = /^p(\d+)-m(\d+)$/;
 
-/** Everything one pair's two sockets observed; indices are message numbers 0..M-1. */
-export class PairTraffic {
-  readonly sentAt: Float64Array;
-  readonly echoedAt: Float64Array;
+/** What one of the mentor's tabs received, by message number. */
+class Receiver {
   readonly deliveredAt: Float64Array;
-  private readonly echoSeq: Int32Array;
-  private readonly deliveredSeq: Int32Array;
-  private readonly receipts: Uint16Array;
-  sent = 0;
-  echoed = 0;
+  readonly deliveredSeq: Int32Array;
+  readonly receipts: Uint16Array;
   delivered = 0;
   duplicated = 0;
   outOfOrder = 0;
+  /** Messages this tab received that the mentee's echo also confirmed. */
+  echoedAndDelivered = 0;
+  lastDeliveredSeq = 0;
+  highestDelivered = -1;
+
+  constructor(messages: number) {
+    this.deliveredAt = new Float64Array(messages).fill(Number.NaN);
+    this.deliveredSeq = new Int32Array(messages);
+    this.receipts = new Uint16Array(messages);
+  }
+}
+
+/**
+ * Everything one pair's sockets observed; indices are message numbers 0..M-1. The mentee
+ * sends from its first tab; every mentor tab must receive every message once and in order;
+ * the mentee's other tabs (if any) only carry the load of their copies.
+ */
+export class PairTraffic {
+  readonly sentAt: Float64Array;
+  readonly echoedAt: Float64Array;
+  /** Per mentor tab, when each message arrived there. */
+  readonly deliveredAt: Float64Array[];
+  private readonly echoSeq: Int32Array;
+  private readonly receivers: Receiver[];
+  sent = 0;
+  echoed = 0;
+  /** Frames the mentee's other tabs received: their share of the fan-out, not judged. */
+  menteeTabFrames = 0;
   /** Echo `seq` not 1..M in order, a repeated echo, or an echo and a delivery disagreeing on `seq`. */
   echoSeqErrors = 0;
   /** Chat frames that belong to another pair, another sender or carry no marker. */
@@ -49,29 +72,30 @@ export class PairTraffic {
   lastActivity = performance.now();
   private stopping = false;
   private halted = false;
-  private echoedAndDelivered = 0;
   private inFlight = 0;
   private lastEchoSeq = 0;
-  private lastDeliveredSeq = 0;
-  private highestDelivered = -1;
+  private readonly sockets: WebSocket[];
 
   constructor(
     readonly pairIndex: number,
     private readonly mentee: WebSocket,
     private readonly menteeEmail: string,
-    private readonly mentor: WebSocket,
+    mentorTabs: readonly WebSocket[],
     private readonly messages: number,
     private readonly window: number,
+    otherMenteeTabs: readonly WebSocket[] = [],
   ) {
     this.sentAt = new Float64Array(messages).fill(Number.NaN);
     this.echoedAt = new Float64Array(messages).fill(Number.NaN);
-    this.deliveredAt = new Float64Array(messages).fill(Number.NaN);
     this.echoSeq = new Int32Array(messages);
-    this.deliveredSeq = new Int32Array(messages);
-    this.receipts = new Uint16Array(messages);
+    this.receivers = mentorTabs.map(() => new Receiver(messages));
+    this.deliveredAt = this.receivers.map((receiver) => receiver.deliveredAt);
     mentee.on('message', (data) => this.onMenteeFrame(data, performance.now()));
-    mentor.on('message', (data) => this.onMentorFrame(data, performance.now()));
-    for (const [ws, side] of [[mentee, 'mentee'], [mentor, 'mentor']] as const) {
+    mentorTabs.forEach((tab, at) => tab.on('message', (data) => this.onMentorFrame(this.receivers[at]!, data, performance.now())));
+    for (const tab of otherMenteeTabs) tab.on('message', () => this.menteeTabFrames++);
+    this.sockets = [mentee, ...otherMenteeTabs, ...mentorTabs];
+    for (const ws of this.sockets) {
+      const side = ws === mentee || otherMenteeTabs.includes(ws) ? 'mentee' : 'mentor';
       ws.on('error', () => {}); // the close that follows says what happened
       ws.on('close', (code, reason) => {
         if (this.stopping) return;
@@ -80,14 +104,30 @@ export class PairTraffic {
     }
   }
 
+  /** Deliveries to mentor tabs, all tabs together. */
+  get delivered(): number {
+    return this.receivers.reduce((total, receiver) => total + receiver.delivered, 0);
+  }
+
+  /** Repeated deliveries to a mentor tab. */
+  get duplicated(): number {
+    return this.receivers.reduce((total, receiver) => total + receiver.duplicated, 0);
+  }
+
+  /** Deliveries to a mentor tab out of sending order or with a `seq` not one more than the last. */
+  get outOfOrder(): number {
+    return this.receivers.reduce((total, receiver) => total + receiver.outOfOrder, 0);
+  }
+
   /** True once nothing more can happen: everything acknowledged and delivered, or a socket is gone. */
   get settled(): boolean {
-    return this.broken !== null || (this.echoed === this.messages && this.delivered === this.messages);
+    const target = this.halted ? this.sent : this.messages;
+    return this.broken !== null || (this.echoed === target && this.receivers.every((receiver) => receiver.delivered === target));
   }
 
   /** True once every message was acknowledged (or can no longer be). */
   get acknowledged(): boolean {
-    return this.broken !== null || this.echoed === this.messages;
+    return this.broken !== null || this.echoed === (this.halted ? this.sent : this.messages);
   }
 
   /** Sends until `window` messages are unacknowledged or all are sent. */
@@ -101,9 +141,9 @@ export class PairTraffic {
     }
   }
 
-  /** Messages acknowledged to the mentee but (so far) never seen by the mentor. */
+  /** Messages acknowledged to the mentee but (so far) never seen by a mentor tab, counted per tab. */
   get lost(): number {
-    return this.echoed - this.echoedAndDelivered;
+    return this.receivers.reduce((total, receiver) => total + this.echoed - receiver.echoedAndDelivered, 0);
   }
 
   /** Sends nothing more, so that what is in flight can drain before the verdict. */
@@ -114,7 +154,7 @@ export class PairTraffic {
   /** Detaches the bench from the sockets and closes them. */
   async close(): Promise<void> {
     this.stopping = true;
-    await Promise.all([closeSocket(this.mentee), closeSocket(this.mentor)]);
+    await Promise.all(this.sockets.map(closeSocket));
   }
 
   private onMenteeFrame(data: WebSocket.RawData, now: number): void {
@@ -133,38 +173,45 @@ export class PairTraffic {
     if (frame.seq !== this.lastEchoSeq + 1) this.echoSeqErrors++;
     this.lastEchoSeq = frame.seq;
     this.echoed++;
-    if (this.receipts[index]! > 0) this.echoedAndDelivered++;
+    for (const receiver of this.receivers) if (receiver.receipts[index]! > 0) receiver.echoedAndDelivered++;
     this.inFlight--;
     this.pump();
   }
 
-  private onMentorFrame(data: WebSocket.RawData, now: number): void {
+  private onMentorFrame(receiver: Receiver, data: WebSocket.RawData, now: number): void {
     this.lastActivity = now;
     const frame = parseFrame(data);
     if (frame?.type === 'error') return this.noteServerError('mentor', frame.message);
     if (frame?.type !== 'chat_message') return;
     const index = this.markerIndex(frame.content, frame.sender_email);
     if (index === null) return;
-    if (this.receipts[index]!++ > 0) {
-      this.duplicated++;
+    if (receiver.receipts[index]!++ > 0) {
+      receiver.duplicated++;
       return;
     }
-    this.deliveredAt[index] = now;
-    this.deliveredSeq[index] = frame.seq;
-    if (index < this.highestDelivered || frame.seq !== this.lastDeliveredSeq + 1) this.outOfOrder++;
-    this.highestDelivered = Math.max(this.highestDelivered, index);
-    this.lastDeliveredSeq = frame.seq;
-    this.delivered++;
-    if (!Number.isNaN(this.echoedAt[index]!)) this.echoedAndDelivered++;
+    receiver.deliveredAt[index] = now;
+    receiver.deliveredSeq[index] = frame.seq;
+    if (index < receiver.highestDelivered || frame.seq !== receiver.lastDeliveredSeq + 1) receiver.outOfOrder++;
+    receiver.highestDelivered = Math.max(receiver.highestDelivered, index);
+    receiver.lastDeliveredSeq = frame.seq;
+    receiver.delivered++;
+    if (!Number.isNaN(this.echoedAt[index]!)) receiver.echoedAndDelivered++;
   }
 
-  /** Cross-checks the two sides once traffic is over: both must have seen the same `seq` per message. */
+  /** Cross-checks the sides once traffic is over: every tab must have seen the echo's `seq` per message. */
   finish(): void {
-    for (let index = 0; index < this.messages; index++) {
-      if (this.receipts[index]! > 0 && !Number.isNaN(this.echoedAt[index]!) && this.echoSeq[index] !== this.deliveredSeq[index]) {
-        this.echoSeqErrors++;
+    for (const receiver of this.receivers) {
+      for (let index = 0; index < this.messages; index++) {
+        if (receiver.receipts[index]! > 0 && !Number.isNaN(this.echoedAt[index]!) && this.echoSeq[index] !== receiver.deliveredSeq[index]) {
+          this.echoSeqErrors++;
+        }
       }
     }
+  }
+
+  /** The `seq` the mentee's echo carried for message `index`; 0 when it was never echoed. */
+  echoSeqOf(index: number): number {
+    return this.echoSeq[index]!;
   }
 
   private markerIndex(content: string, sender: string): number | null {
@@ -198,7 +245,10 @@ async function closeSocket(ws: WebSocket): Promise<void> {
   });
 }
 
-/** Why the traffic phase ended. */
+/**
+ * Why the traffic phase ended. `complete`: every message sent was acknowledged and delivered
+ * — all M of them, or, with a `stopAt`, all those sent before it.
+ */
 export type EndReason = 'complete' | 'grace expired' | 'stalled' | 'deadline';
 
 /** How long a stopped run waits for acknowledged messages still on their way to a mentor. */
@@ -207,11 +257,14 @@ const DRAIN_MS = 2_000;
 /**
  * Starts every pair at once and resolves when all have settled, when the grace period after
  * the last acknowledgement runs out, when nothing has arrived for `STALL_MS`, or at `deadlineAt`.
+ * At `stopAt` (a time-boxed run) the pairs stop sending and the run completes once what they
+ * sent has settled.
  */
-export function runTraffic(pairs: readonly PairTraffic[], deadlineAt: number): Promise<EndReason> {
+export function runTraffic(pairs: readonly PairTraffic[], deadlineAt: number, stopAt = Number.POSITIVE_INFINITY): Promise<EndReason> {
   return new Promise((resolve) => {
     let graceEndsAt = Number.POSITIVE_INFINITY;
     let drainingSince: number | null = null;
+    let stopped = false;
     const finish = (reason: EndReason) => {
       clearInterval(ticker);
       resolve(reason);
@@ -226,6 +279,10 @@ export function runTraffic(pairs: readonly PairTraffic[], deadlineAt: number): P
       if (drainingSince !== null) {
         if (now - drainingSince >= DRAIN_MS || pairs.every((pair) => pair.broken !== null || pair.lost === 0)) finish('deadline');
         return;
+      }
+      if (now >= stopAt && !stopped) {
+        stopped = true;
+        for (const pair of pairs) pair.halt();
       }
       if (pairs.every((pair) => pair.settled)) return finish('complete');
       if (graceEndsAt === Number.POSITIVE_INFINITY && pairs.every((pair) => pair.acknowledged)) graceEndsAt = now + GRACE_MS;
