@@ -116,6 +116,20 @@ async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOpti
   return { scenario, servers: serverFigures, clients: done.map((reply) => clientFigures(reply.cpuSeconds, reply.wallSeconds)), traffic };
 }
 
+/**
+ * The instance's JS heap in use and its external (Buffer) memory, from its own /metrics
+ * (prom-client's default metrics): what of the RSS the JavaScript side holds. Garbage not yet
+ * collected counts too, so these bound the live figures from above.
+ */
+async function processMemory(httpBase: string): Promise<{ heapUsed: number | null; external: number | null }> {
+  const text = await (await fetch(`${httpBase}/metrics`)).text();
+  const metric = (name: string) => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : null;
+  };
+  return { heapUsed: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes') };
+}
+
 async function runConnectionsScenario(scenario: ConnectionsScenario, options: MatrixOptions, resources: Resources): Promise<ScenarioResult> {
   const pairCount = Math.ceil(scenario.sockets / (2 * scenario.socketsPerUser));
   const { pairs, servers } = await prepare(scenario, pairCount, scenario.sockets + SPARE_FILES, resources);
@@ -133,6 +147,7 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
     )
     .slice(0, scenario.sockets);
   const rssBefore = rssBytes(server.pid);
+  const memoryBefore = await processMemory(server.httpBase);
   const cpuBefore = cpuSeconds(server.pid);
   progress(`${scenario.name}: opening ${endpoints.length} sockets`);
   const opened = await Promise.all(
@@ -140,6 +155,8 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
   );
   const rssAfter = rssBytes(server.pid);
   const cpuAfter = cpuSeconds(server.pid);
+  const memoryAfter = await processMemory(server.httpBase);
+  const perConnection = (before: number | null, after: number | null) => (before === null || after === null || count === 0 ? null : Number(((after - before) / count / 1024).toFixed(1)));
   const count = opened.reduce((sum, reply) => sum + reply.opened, 0);
   const seconds = (Math.max(...opened.map((reply) => reply.endedAt)) - Math.min(...opened.map((reply) => reply.startedAt))) / 1000;
   const connections: ConnectionFigures = {
@@ -148,15 +165,18 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
     handshakes_per_s: seconds > 0 ? Math.round(count / seconds) : null,
     rss_before_mb: mb(rssBefore),
     rss_after_mb: mb(rssAfter),
-    rss_per_connection_kb: rssBefore === null || rssAfter === null || count === 0 ? null : Number(((rssAfter - rssBefore) / count / 1024).toFixed(1)),
+    rss_per_connection_kb: perConnection(rssBefore, rssAfter),
+    heap_used_per_connection_kb: perConnection(memoryBefore.heapUsed, memoryAfter.heapUsed),
+    external_per_connection_kb: perConnection(memoryBefore.external, memoryAfter.external),
     failures: opened.flatMap((reply) => reply.failures).slice(0, 5),
     ok: count === scenario.sockets,
   };
+  const peak = mb(peakRssBytes(server.pid));
   progress(`${scenario.name}: ${count} open in ${seconds.toFixed(2)} s, closing`);
   await Promise.all(clients.map((client) => client.ask({ kind: 'close-idle' }, 'idle-closed')));
   return {
     scenario,
-    servers: [{ cpu_s: cpuAfter === null || cpuBefore === null ? null : Number((cpuAfter - cpuBefore).toFixed(2)), peak_rss_mb: mb(peakRssBytes(server.pid)) }],
+    servers: [{ cpu_s: cpuAfter === null || cpuBefore === null ? null : Number((cpuAfter - cpuBefore).toFixed(2)), peak_rss_mb: peak }],
     clients: opened.map((reply) => clientFigures(reply.cpuSeconds, seconds)),
     connections,
   };

@@ -31,6 +31,9 @@ export interface ConnectionFigures {
   rss_before_mb: number | null;
   rss_after_mb: number | null;
   rss_per_connection_kb: number | null;
+  /** Of which the JS heap (garbage included) and Buffers, from the instance's /metrics. */
+  heap_used_per_connection_kb: number | null;
+  external_per_connection_kb: number | null;
   failures: string[];
   ok: boolean;
 }
@@ -116,7 +119,7 @@ export function formatTable(results: readonly ScenarioResult[]): string {
       const c = result.connections;
       rows.push([result.scenario.name, '', '', '', '', '', '', '', ...server, clientCell, c.ok ? '' : 'FAIL']);
       notes.push(
-        `${result.scenario.name}: ${c.opened} / ${c.sockets} idle sockets, ${cell(c.handshakes_per_s)} handshakes/s, RSS ${cell(c.rss_before_mb)} → ${cell(c.rss_after_mb)} MB, ${cell(c.rss_per_connection_kb, 1)} kB per connection${c.failures.length ? `; ${c.failures.join('; ')}` : ''}`,
+        `${result.scenario.name}: ${c.opened} / ${c.sockets} idle sockets, ${cell(c.handshakes_per_s)} handshakes/s, RSS ${cell(c.rss_before_mb)} → ${cell(c.rss_after_mb)} MB, ${cell(c.rss_per_connection_kb, 1)} kB per connection (JS heap ${cell(c.heap_used_per_connection_kb, 1)} kB, Buffers ${cell(c.external_per_connection_kb, 1)} kB)${c.failures.length ? `; ${c.failures.join('; ')}` : ''}`,
       );
     }
   }
