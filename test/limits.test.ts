@@ -8,6 +8,9 @@ import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 import { UNLIMITED } from './suites/chat.js';
 
+/** The hang guard of a wait for the next frame of a 10 MB stream. */
+const STREAM_WAIT_MS = 60_000;
+
 describe('limits', () => {
   it('closes a connection that sends a frame over 64 KiB with 1009; smaller frames pass', async (t) => {
     const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
@@ -57,12 +60,14 @@ describe('limits', () => {
     const content = 'y'.repeat(5000);
     const count = Math.ceil((10 * 1024 * 1024) / content.length);
     for (let i = 0; i < count; i++) menteeSocket.send({ type: 'chat_message', content });
+    // 2 100 stored (fsync'd) messages of 5 kB: on a loaded machine one frame can be seconds
+    // behind the last, so the hang guard of these waits is far longer than the default.
     let received = 0;
     while (received < count) {
-      const frame = await attentive.next();
+      const frame = await attentive.next(STREAM_WAIT_MS);
       if (frame.type === 'chat_message') received++;
     }
-    for (let i = 0; i < count; i++) await menteeSocket.expect('chat_message');
+    for (let i = 0; i < count; i++) await menteeSocket.expect('chat_message', STREAM_WAIT_MS);
     assert.equal(received, count, 'the attentive tab got every message');
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     assert.equal((await slow.closedWithin()).code, 1013);

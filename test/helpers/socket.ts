@@ -47,16 +47,19 @@ export class TestSocket {
     });
   }
 
-  /** The next frame (queued or future). */
-  next(): Promise<Frame> {
+  /**
+   * The next frame (queued or future). `timeoutMs` only guards against a hang: a test that
+   * streams megabytes through a loaded machine passes a longer one than the default.
+   */
+  next(timeoutMs = WAIT_MS): Promise<Frame> {
     const queued = this.frames.shift();
     if (queued) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(new Error(`no frame within ${WAIT_MS} ms`));
-      }, WAIT_MS);
+        reject(new Error(`no frame within ${timeoutMs} ms`));
+      }, timeoutMs);
       const waiter = (frame: Frame) => {
         clearTimeout(timer);
         resolve(frame);
@@ -66,8 +69,8 @@ export class TestSocket {
   }
 
   /** The next frame, which must be of `type`. */
-  async expect<T extends Frame['type']>(type: T): Promise<Extract<Frame, { type: T }> & Record<string, any>> {
-    const frame = await this.next();
+  async expect<T extends Frame['type']>(type: T, timeoutMs = WAIT_MS): Promise<Extract<Frame, { type: T }> & Record<string, any>> {
+    const frame = await this.next(timeoutMs);
     if (frame.type !== type) throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`);
     return frame as any;
   }
