@@ -134,7 +134,8 @@ export class PairTraffic {
   pump(): void {
     while (this.inFlight < this.window && this.sent < this.messages && this.broken === null && !this.halted) {
       const index = this.sent++;
-      const frame: ChatMessageIn = { type: 'chat_message', content: `p${this.pairIndex}-m${index}` };
+      // With a client_id, as Tandem's own client sends every message: the idempotency check is part of the path measured.
+      const frame: ChatMessageIn = { type: 'chat_message', content: `p${this.pairIndex}-m${index}`, client_id: `m${index}` };
       this.inFlight++;
       this.sentAt[index] = performance.now();
       this.mentee.send(JSON.stringify(frame));
