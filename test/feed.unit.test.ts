@@ -40,7 +40,7 @@ class Source {
     if (this.failWith) throw this.failWith;
     const messages: Message[] = [];
     for (let seq = afterSeq + 1; seq <= Math.min(this.count, afterSeq + limit); seq++) {
-      messages.push({ id: 100 + seq, pairId, seq, senderId: 1, content: `m${seq}`, createdAt: new Date(0), isRead: false, clientId: null });
+      messages.push({ id: 100 + seq, pairId, seq, kind: 'message', senderId: 1, content: `m${seq}`, createdAt: new Date(0), isRead: false, clientId: null });
     }
     return messages;
   }

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import type { Store } from '../src/store/index.js';
+import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
 import { freshDatabase, withBackends } from './helpers/backends.js';
@@ -34,6 +35,7 @@ withBackends(NAME, { postgres: true }, () => {
 
   storeContract(NAME, make);
   platformStoreContract(NAME, make);
+  safeguardingContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {

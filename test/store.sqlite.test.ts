@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/index.js';
+import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
 
@@ -28,3 +29,4 @@ const make = async (): ReturnType<StoreFactory> => {
 };
 storeContract('SqliteStore', make);
 platformStoreContract('SqliteStore', make);
+safeguardingContract('SqliteStore', make);

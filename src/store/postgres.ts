@@ -14,6 +14,8 @@ import { appendBatch } from './postgres-append.js';
 import { importBatch } from './postgres-import.js';
 import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } from './postgres-pool.js';
 import { migrate } from './postgres-migrate.js';
+import { PostgresSafeguarding } from './postgres-safeguarding.js';
+import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
@@ -34,7 +36,8 @@ export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
   onRetry?: (error: unknown) => void;
 }
 
-export class PostgresStore implements Store {
+export class PostgresStore extends SafeguardingDelegate implements Store {
+  protected readonly safe = new PostgresSafeguarding(() => this.pool());
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;
@@ -49,7 +52,9 @@ export class PostgresStore implements Store {
     retryAlone: isRetryable,
   });
 
-  private constructor(private readonly connections: pg.Pool) {}
+  private constructor(private readonly connections: pg.Pool) {
+    super();
+  }
 
   /**
    * Connects a pool of at most `poolSize` connections and applies pending migrations. When
@@ -299,7 +304,7 @@ export class PostgresStore implements Store {
     const [row] = await rowsOf<{ count: number; last_read_id: number | null }>(this.pool(), `
       WITH marked AS (
         UPDATE messages SET is_read = TRUE
-        WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read
+        WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'
           AND EXISTS (SELECT 1 FROM pairs WHERE id = $1 AND active AND (mentor_id = $2 OR mentee_id = $2))
         RETURNING id)
       SELECT count(*) AS count, max(id) AS last_read_id FROM marked`, [pairId, readerId]);
@@ -314,7 +319,7 @@ export class PostgresStore implements Store {
              (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND NOT x.is_read) AS unread_count
       FROM pairs p
       JOIN users u ON u.id = CASE WHEN p.mentor_id = $1 THEN p.mentee_id ELSE p.mentor_id END
-      LEFT JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq
+      LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages n WHERE n.pair_id = p.id AND n.kind = 'message')
       WHERE p.active AND (p.mentor_id = $1 OR p.mentee_id = $1)
       ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`, [userId]);
     return rows.map(toConversation);

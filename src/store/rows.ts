@@ -3,7 +3,7 @@
  * same in both schemas; only the representation differs: SQLite gives flags as 0/1 and
  * instants as epoch milliseconds, PostgreSQL gives booleans and Dates.
  */
-import type { Conversation, HistoryPage, Match, Message, Pair, Role, User } from './types.js';
+import type { Conversation, HistoryPage, Match, Message, MessageKind, Pair, Role, User } from './types.js';
 
 /** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
 export type Flag = number | boolean;
@@ -12,7 +12,7 @@ export type Instant = number | Date;
 
 export interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: Instant }
 export interface PairRow { id: number; mentor_id: number; mentee_id: number; active: Flag; last_seq: number }
-export interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Instant; is_read: Flag; client_id: string | null }
+export interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Instant; is_read: Flag; client_id: string | null; kind: MessageKind }
 export interface MatchRow { pair_id: number; matched_at: Instant; mentor_id: number; mentee_id: number }
 /** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
 export interface ConversationRow extends UserRow {
@@ -26,7 +26,7 @@ export const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at'
 /** The columns of a PairRow. */
 export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq';
 /** The columns of a MessageRow. */
-export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id';
+export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind';
 
 /** True for SQLite's 1 and PostgreSQL's true. */
 export const isSet = (flag: Flag): boolean => flag === true || flag === 1;
@@ -45,7 +45,7 @@ export const toPair = (row: PairRow): Pair => ({
 
 /** The domain Message of a row. */
 export const toMessage = (row: MessageRow): Message => ({
-  id: row.id, pairId: row.pair_id, seq: row.seq, senderId: row.sender_id, content: row.content,
+  id: row.id, pairId: row.pair_id, seq: row.seq, kind: row.kind, senderId: row.sender_id, content: row.content,
   createdAt: toDate(row.created_at), isRead: isSet(row.is_read), clientId: row.client_id,
 });
 
@@ -60,7 +60,7 @@ export const toConversation = (row: ConversationRow): Conversation => ({
   partner: toUser(row),
   lastMessage: row.m_id === null ? null : toMessage({
     id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
-    created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id,
+    created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id, kind: 'message',
   }),
   unreadCount: row.unread_count,
 });

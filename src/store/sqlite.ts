@@ -12,16 +12,21 @@ import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
+import { SafeguardingDelegate } from './safeguarding-delegate.js';
+import { SqliteSafeguarding } from './sqlite-safeguarding.js';
 import { NO_PASSWORD, OUT_OF_ORDER, counterpartRole } from './types.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
-export class SqliteStore implements Store {
+export class SqliteStore extends SafeguardingDelegate implements Store {
   private readonly db: Database.Database;
   private readonly sql;
+  protected readonly safe: SqliteSafeguarding;
   private readonly appends = new GroupCommit<NewMessage, AppendResult>({ commit: (batch) => this.commitBatch(batch) });
 
   private constructor(db: Database.Database) {
+    super();
     this.db = db;
+    this.safe = new SqliteSafeguarding(db);
     const p = (source: string) => db.prepare(source);
     this.sql = {
       insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
@@ -58,7 +63,7 @@ export class SqliteStore implements Store {
                (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND x.is_read = 0) AS unread_count
         FROM pairs p
         JOIN users u ON u.id = CASE WHEN p.mentor_id = @user THEN p.mentee_id ELSE p.mentor_id END
-        LEFT JOIN messages m ON m.pair_id = p.id AND m.seq = p.last_seq
+        LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages n WHERE n.pair_id = p.id AND n.kind = 'message')
         WHERE p.active = 1 AND (p.mentor_id = @user OR p.mentee_id = @user)
         ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`),
       countAttempt: p(`
@@ -69,7 +74,7 @@ export class SqliteStore implements Store {
         RETURNING key, attempts, window_started_at`),
       purgeAttempts: p('DELETE FROM login_attempts WHERE window_started_at <= ?'),
       refundAttempt: p('UPDATE login_attempts SET attempts = max(attempts - 1, 0) WHERE key = ?'),
-      markRead: p(`UPDATE messages SET is_read = 1 WHERE pair_id = ? AND sender_id <> ? AND is_read = 0
+      markRead: p(`UPDATE messages SET is_read = 1 WHERE pair_id = ? AND sender_id <> ? AND is_read = 0 AND kind = 'message'
                    AND EXISTS (SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)) RETURNING id`),
       byExternalId: p('SELECT 1 FROM messages WHERE external_id = ?'),
       insertPastPair: p('INSERT INTO pairs (mentor_id, mentee_id, active, matched_at, ended_at) VALUES (?, ?, 0, ?, ?) RETURNING id'),

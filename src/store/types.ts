@@ -5,6 +5,11 @@
  * only while its pair is matched).
  */
 import type { AppError } from '../errors.js';
+import type { Message, NewMessage } from './message-types.js';
+import type { SafeguardingStore } from './safeguarding-types.js';
+
+export type * from './message-types.js';
+export type * from './safeguarding-types.js';
 
 export type Role = 'MENTOR' | 'MENTEE' | 'ADMIN';
 export const ROLES: readonly Role[] = ['MENTOR', 'MENTEE', 'ADMIN'];
@@ -41,24 +46,6 @@ export interface Match {
   mentor: User;
   mentee: User;
   matchedAt: Date;
-}
-
-export interface Message {
-  id: number;
-  pairId: number;
-  seq: number;
-  senderId: number;
-  content: string;
-  createdAt: Date;
-  isRead: boolean;
-  clientId: string | null;
-}
-
-export interface NewMessage {
-  pairId: number;
-  senderId: number;
-  content: string;
-  clientId?: string | null;
 }
 
 export interface AppendResult {
@@ -156,7 +143,7 @@ export interface ImportedMessage {
 /** What became of one imported message: stored, already there, or refused (and why). */
 export type ImportOutcome = 'created' | 'unchanged' | AppError;
 
-export interface Store {
+export interface Store extends SafeguardingStore {
   /** Creates a user; rejects with `email_taken` when the email is in use. */
   createUser(user: NewUser): Promise<User>;
   userByEmail(email: string): Promise<User | null>;

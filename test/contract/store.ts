@@ -15,9 +15,9 @@ import type { Message, Role, Store, User } from '../../src/store/index.js';
  */
 export type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
 
-type Body = (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>;
+export type Body = (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>;
 
-async function withStore(make: StoreFactory, t: TestContext, body: Body): Promise<void> {
+export async function withStore(make: StoreFactory, t: TestContext, body: Body): Promise<void> {
   const [store, cleanup, reopen] = await make();
   try {
     await body(store, reopen, t);
@@ -26,7 +26,7 @@ async function withStore(make: StoreFactory, t: TestContext, body: Body): Promis
   }
 }
 
-const rejectsWith = (promise: Promise<unknown>, code: ErrorCode) =>
+export const rejectsWith = (promise: Promise<unknown>, code: ErrorCode) =>
   assert.rejects(promise, (error: unknown) => {
     assert.ok(isAppError(error), `expected AppError ${code}, got ${String(error)}`);
     assert.equal(error.code, code);
@@ -37,7 +37,7 @@ const user = (store: Store, email: string, role: Role) =>
   store.createUser({ email, passwordHash: `hash:${email}`, firstName: email.split('@')[0]!, lastName: 'Test', role });
 
 /** A mentor, a mentee matched with them, an unmatched mentee, a second mentor and an admin. */
-async function seed(store: Store) {
+export async function seed(store: Store) {
   const mentor = await user(store, 'mentor@example.test', 'MENTOR');
   const mentee = await user(store, 'mentee@example.test', 'MENTEE');
   const loner = await user(store, 'loner@example.test', 'MENTEE');
@@ -47,11 +47,11 @@ async function seed(store: Store) {
   return { mentor, mentee, loner, other, admin, pairId: match.pairId };
 }
 
-const send = (store: Store, pairId: number, sender: User, content: string, clientId?: string) =>
+export const send = (store: Store, pairId: number, sender: User, content: string, clientId?: string) =>
   store.appendMessage({ pairId, senderId: sender.id, content, clientId });
 
 /** Asserts seqs 1..n without gap or duplicate, and ids growing with seq. */
-function assertContiguous(messages: readonly Message[], n: number): void {
+export function assertContiguous(messages: readonly Message[], n: number): void {
   const bySeq = [...messages].sort((a, b) => a.seq - b.seq);
   assert.deepEqual(bySeq.map((m) => m.seq), Array.from({ length: n }, (_, i) => i + 1));
   for (let i = 1; i < bySeq.length; i++) assert.ok(bySeq[i]!.id > bySeq[i - 1]!.id, `id grows with seq at seq ${i + 1}`);

@@ -1,0 +1,128 @@
+/**
+ * The Store's safeguarding side (PROTOCOL.md Part 7): held messages and their decisions,
+ * notices in a pair's timeline, reports, and the append-only audit log. Part of `Store`.
+ */
+import type { Message, NewMessage } from './message-types.js';
+
+export type HeldStatus = 'held' | 'approved' | 'rejected';
+
+/** A message the filter held: kept apart from the pair's messages until an admin approves it. */
+export interface HeldMessage {
+  id: number;
+  pairId: number;
+  senderId: number;
+  content: string;
+  clientId: string | null;
+  createdAt: Date;
+  status: HeldStatus;
+  /** The filter rule that held it, and the text that matched. */
+  rule: string;
+  matched: string;
+  /** The reason given with a rejection. */
+  reason: string | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  /** The delivered message, once approved. */
+  messageId: number | null;
+}
+
+export interface NewHeldMessage extends NewMessage {
+  rule: string;
+  matched: string;
+}
+
+/**
+ * What holding a message did: stored it held (`created`), found it held or decided before
+ * (a retry of the same `clientId`), or found that the same `clientId` was delivered already.
+ */
+export type HoldResult = { held: HeldMessage; created: boolean } | { message: Message; created: false };
+
+/** A participant's report of a delivered message. */
+export interface Report {
+  id: number;
+  messageId: number;
+  pairId: number;
+  reporterId: number;
+  reason: string;
+  createdAt: Date;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  resolution: string | null;
+}
+
+/** One entry of the audit log: who did what to whom, and when. `detail` never holds message content. */
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  /** An admin's email, or `api:<name>` for an API key. */
+  actor: string;
+  action: string;
+  /** What it was done to: `user:<email>`, `pair:<id>`, `message:<id>`, `held:<id>`, `report:<id>`. */
+  target: string;
+  detail: Record<string, unknown> | null;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
+
+/** A page of the audit log or of a queue: oldest or newest first as the method says, and whether more lie beyond. */
+export interface Paged<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+/** A pair as admins see it under every policy: metadata, no content. */
+export interface PairSummary {
+  pairId: number;
+  mentorId: number;
+  menteeId: number;
+  active: boolean;
+  messageCount: number;
+  lastActivity: Date | null;
+}
+
+export interface SafeguardingStore {
+  /**
+   * Stores a held message, after the same checks as `appendMessage` (the pair must be active
+   * and the sender in it, else `not_matched`). Idempotent on `(pairId, senderId, clientId)`
+   * across held and delivered messages alike. Takes no `seq`.
+   */
+  holdMessage(message: NewHeldMessage): Promise<HoldResult>;
+  heldById(id: number): Promise<HeldMessage | null>;
+  /** Held messages awaiting a decision, oldest first, after the held id `afterId`. */
+  pendingHeld(limit: number, afterId?: number): Promise<Paged<HeldMessage>>;
+  /**
+   * Approves a held message: it enters the pair's messages with the pair's next `seq`, in
+   * one transaction. Rejects with `not_found` unless it is held now (a second decision is
+   * refused), `not_matched` when the pair has ended.
+   */
+  approveHeld(id: number, actor: string): Promise<{ held: HeldMessage; message: Message }>;
+  /** Rejects a held message with a reason; `not_found` unless it is held now. */
+  rejectHeld(id: number, actor: string, reason: string): Promise<HeldMessage>;
+  /** The sender's own held and rejected messages in the pair, created in `[from, to)` (open ends when null), oldest first. */
+  ownUndelivered(pairId: number, senderId: number, from: Date | null, to: Date | null): Promise<HeldMessage[]>;
+
+  /**
+   * Adds a notice that `actorName` viewed the pair, with the pair's next `seq`, unless the
+   * pair's newest entry is already such a notice by the same actor (one notice per
+   * uninterrupted viewing); resolves with the notice and whether it is new.
+   */
+  addViewedNotice(pairId: number, actorId: number, actorName: string): Promise<{ notice: Message; created: boolean }>;
+  messageById(id: number): Promise<Message | null>;
+  /** Up to `limit` participants' messages of the pair with an id at most `uptoId` (or created at most at `at`), oldest first. */
+  messagesUpTo(pairId: number, upto: { id: number } | { at: Date }, limit: number): Promise<Message[]>;
+  pairSummaries(): Promise<PairSummary[]>;
+
+  createReport(messageId: number, reporterId: number, reason: string): Promise<Report>;
+  reportById(id: number): Promise<Report | null>;
+  /** Reports, oldest first, unresolved only unless `all`. */
+  reports(options: { all: boolean; limit: number; afterId?: number }): Promise<Paged<Report>>;
+  /** Whether a participant reported this message (the one window on content under policy `private`). */
+  isReported(messageId: number): Promise<boolean>;
+  /** Resolves a report with a note; `not_found` when there is none or it was resolved already. */
+  resolveReport(id: number, actor: string, note: string): Promise<Report>;
+
+  /** Appends one entry to the audit log. Nothing updates or deletes it. */
+  audit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** The audit log newest first, entries with an id below `beforeId`. */
+  auditPage(limit: number, beforeId?: number): Promise<Paged<AuditEntry>>;
+}
