@@ -3,6 +3,7 @@
  * WebSocket gateway on one port (and, with METRICS_PORT, the operators' listener on another). `close()` drains: the gateway stops, sockets close with
  * 1001, pending stores commit, then the backends close.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { originPolicy } from './auth/origin.js';
@@ -18,6 +19,7 @@ import { HandshakeGuard } from './http/handshake-guard.js';
 import { buildHttp, buildOperatorHttp } from './http/server.js';
 import { openLayer, type ChannelLayer } from './layer/index.js';
 import { instrumentStore, recordLayerReconnect, trackOpenConnections } from './metrics.js';
+import { createFilter, parseWordList, type CountryCode, type MessageFilter } from './moderation/filter.js';
 import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
@@ -77,7 +79,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
-  const gateway = new ChatGateway({ store, identifier, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError });
+  const gateway = new ChatGateway({ store, identifier, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, filter: moderationFilter(config) });
   const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, presence, config, callers }, http.log);
   gateway.attach(http.server);
   const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
@@ -128,6 +130,15 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       return closing;
     },
   };
+}
+
+/** The filter of policy `moderated`, with its word list read once at start; null under the other policies. */
+function moderationFilter(config: Readonly<Config>): MessageFilter | null {
+  const { policy, wordsFile, phoneCountries } = config.safeguarding;
+  if (policy !== 'moderated') return null;
+  const words = parseWordList(wordsFile === null ? '' : readFileSync(wordsFile, 'utf8'));
+  // The codes were checked against libphonenumber-js by loadConfig.
+  return createFilter({ words, phoneCountries: phoneCountries as CountryCode[] });
 }
 
 /** Creates the configured ADMIN unless a user with that email exists. */

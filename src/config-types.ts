@@ -40,6 +40,7 @@ export interface Config {
   handshakeThrottle: { failuresPerAddress: number; windowSeconds: number };
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
+  safeguarding: SafeguardingConfig;
 }
 
 export type IdentityMethodName = 'local' | 'jwt' | 'proxy';
@@ -77,6 +78,18 @@ export interface ProxyConfig {
 export interface ApiKey {
   name: string;
   secret: string;
+}
+
+/** What admins may see of conversations (PROTOCOL.md Part 7), and what the filter of `moderated` holds. */
+export type ConversationPolicy = 'private' | 'oversight' | 'moderated';
+export const CONVERSATION_POLICIES: readonly ConversationPolicy[] = ['private', 'oversight', 'moderated'];
+
+export interface SafeguardingConfig {
+  policy: ConversationPolicy;
+  /** The word list of the filter (one word or phrase a line); `null`: no words, contact details only. */
+  wordsFile: string | null;
+  /** ISO 3166 codes whose national phone formats the filter knows, tried in order. */
+  phoneCountries: readonly string[];
 }
 
 /** What one client, and everyone together, may hold of the public port, and for how long. */

@@ -2,8 +2,10 @@
  * The value parsers of `loadConfig`: each reads one setting's text, pushes a readable
  * problem for anything wrong and returns a usable value, so that every problem is listed at once.
  */
+import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
-import type { DatabaseConfig, LayerConfig } from './config-types.js';
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { CONVERSATION_POLICIES, type ConversationPolicy, type DatabaseConfig, type LayerConfig, type SafeguardingConfig } from './config-types.js';
 
 /** `DATABASE_URL`: `sqlite:<path>` or `postgres://…`, with the pool size for PostgreSQL. */
 export function parseDatabaseUrl(url: string, poolSize: number, problems: string[]): DatabaseConfig {
@@ -81,4 +83,25 @@ export function parseTrustProxy(value: string, problems: string[]): boolean | nu
     return false;
   }
   return entries;
+}
+
+/** `CONVERSATION_POLICY`, `MODERATION_WORDS_FILE` (must be readable) and `MODERATION_PHONE_COUNTRIES`. */
+export function parseSafeguarding(policy: string, wordsFile: string | undefined, countries: string, problems: string[]): SafeguardingConfig {
+  const name = policy.toLowerCase() as ConversationPolicy;
+  if (!CONVERSATION_POLICIES.includes(name)) problems.push(`CONVERSATION_POLICY must be one of ${CONVERSATION_POLICIES.join(', ')}, got "${policy}"`);
+  let file: string | null = null;
+  if (wordsFile !== undefined && wordsFile !== '') {
+    file = wordsFile;
+    try {
+      accessSync(wordsFile, constants.R_OK);
+    } catch {
+      problems.push(`MODERATION_WORDS_FILE "${wordsFile}" cannot be read`);
+    }
+  }
+  const codes = countries.split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== '');
+  const unknown = codes.filter((code) => !isSupportedCountry(code));
+  if (codes.length === 0 || unknown.length > 0) {
+    problems.push(`MODERATION_PHONE_COUNTRIES must be comma-separated ISO 3166 country codes, got "${countries}"`);
+  }
+  return { policy: CONVERSATION_POLICIES.includes(name) ? name : 'private', wordsFile: file, phoneCountries: unknown.length > 0 ? ['GB'] : codes };
 }

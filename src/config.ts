@@ -5,7 +5,7 @@
 import { passwordProblem } from './auth/password-policy.js';
 import type { Config, ConnectionLimits, LoginThrottle, RegistrationThrottle } from './config-types.js';
 import { parseIdentity } from './config-identity.js';
-import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseTrustProxy } from './config-values.js';
+import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy } from './config-values.js';
 
 export type * from './config-types.js';
 
@@ -54,6 +54,8 @@ const DEFAULTS = {
   WS_HANDSHAKE_FAILURES_PER_ADDRESS: '30',
   WS_HANDSHAKE_FAILURE_WINDOW_SECONDS: '60',
   WS_HANDSHAKES_PER_TURN: '16',
+  CONVERSATION_POLICY: 'private',
+  MODERATION_PHONE_COUNTRIES: 'GB,US,IN,DE',
 } as const;
 
 export class ConfigError extends Error {
@@ -208,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics,
     handshakeThrottle,
     identity: parseIdentity(env, problems),
+    safeguarding: parseSafeguarding(get('CONVERSATION_POLICY'), env.MODERATION_WORDS_FILE, get('MODERATION_PHONE_COUNTRIES'), problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,6 +1,9 @@
 /** Settings: defaults, parsing, and one error listing every problem. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
@@ -168,6 +171,23 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({}).chat.handshakesPerTurn, 16);
     assert.equal(loadConfig({ WS_HANDSHAKES_PER_TURN: '1' }).chat.handshakesPerTurn, 1);
     for (const bad of ['many', '0', '-3', '1.5', '100001']) assert.throws(() => loadConfig({ WS_HANDSHAKES_PER_TURN: bad }), /WS_HANDSHAKES_PER_TURN/);
+  });
+
+  it('reads the conversation policy and the filter settings, and refuses bad ones', (t) => {
+    const defaults = loadConfig({}).safeguarding;
+    assert.deepEqual(defaults, { policy: 'private', wordsFile: null, phoneCountries: ['GB', 'US', 'IN', 'DE'] });
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-words-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const words = join(dir, 'words.txt');
+    writeFileSync(words, 'snapchat\n');
+    const set = loadConfig({ CONVERSATION_POLICY: 'Moderated', MODERATION_WORDS_FILE: words, MODERATION_PHONE_COUNTRIES: 'fr, gb' }).safeguarding;
+    assert.deepEqual(set, { policy: 'moderated', wordsFile: words, phoneCountries: ['FR', 'GB'] });
+    assert.equal(loadConfig({ CONVERSATION_POLICY: 'oversight' }).safeguarding.policy, 'oversight');
+    assert.throws(() => loadConfig({ CONVERSATION_POLICY: 'public' }), /CONVERSATION_POLICY/);
+    assert.throws(() => loadConfig({ MODERATION_WORDS_FILE: join(tmpdir(), 'no-such-tandem-words.txt') }), /MODERATION_WORDS_FILE/);
+    for (const bad of ['XX', 'GB,ZZ', ',', 'england']) {
+      assert.throws(() => loadConfig({ MODERATION_PHONE_COUNTRIES: bad }), /MODERATION_PHONE_COUNTRIES/);
+    }
   });
 
   it('lists every problem in one error', () => {

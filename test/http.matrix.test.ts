@@ -11,6 +11,7 @@ import { it } from 'node:test';
 import { Agent, createUser, loginAdmin, match, uniqueEmail } from './helpers/http.js';
 import { ADMIN, startServer } from './helpers/server.js';
 import { passwordOf } from './helpers/accounts.js';
+import type { Store } from '../src/store/index.js';
 
 const ACTORS = ['anonymous', 'mentee', 'mentor', 'otherMentee', 'otherMentor', 'admin'] as const;
 type Actor = (typeof ACTORS)[number];
@@ -19,6 +20,7 @@ interface World {
   agents: Record<Exclude<Actor, 'anonymous'>, Agent>;
   admin: Agent;
   base: string;
+  store: Store;
 }
 
 interface Call {
@@ -46,6 +48,29 @@ const INVALID_BODY = { unexpected: true };
 const enc = encodeURIComponent;
 /** The pair's chat as seen by `actor`: the mentee names her mentor, everyone else names the mentee. */
 const chatPartner = (actor: Actor, world: World) => (actor === 'mentee' ? world.agents.mentor.email : world.agents.mentee.email);
+/** The pair of the mentee and her mentor, straight from the store. */
+async function thePair(world: World) {
+  const mentee = (await world.store.userByEmail(world.agents.mentee.email))!;
+  const [pair] = await world.store.listMatches(mentee.id);
+  return { pairId: pair!.pairId, mentee };
+}
+/** A message of the mentee's, to report. */
+async function aMessage(world: World): Promise<number> {
+  const { pairId, mentee } = await thePair(world);
+  return (await world.store.appendMessage({ pairId, senderId: mentee.id, content: 'to report' })).message.id;
+}
+/** A held message of the mentee's, awaiting a decision, as its wire id. */
+async function aHeldMessage(world: World): Promise<string> {
+  const { pairId, mentee } = await thePair(world);
+  const held = await world.store.holdMessage({ pairId, senderId: mentee.id, content: 'jo@example.com', rule: 'email', matched: 'jo@example.com' });
+  return `h${'held' in held ? held.held.id : 0}`;
+}
+async function aReport(world: World): Promise<number> {
+  const { mentee } = await thePair(world);
+  return (await world.store.createReport(await aMessage(world), mentee.id, 'matrix')).id;
+}
+const ADMIN_ONLY: Row['expect'] = [401, 403, 403, 403, 403, 200];
+const ADMIN_ONLY_INVALID: Row['expect'] = [401, 403, 403, 403, 403, 400];
 const person = (role: string) => ({ email: uniqueEmail('cell'), password: 'long enough', first_name: 'Cell', last_name: 'Person', role });
 
 const ROWS: Row[] = [
@@ -110,6 +135,41 @@ const ROWS: Row[] = [
     expect: [401, 200, 200, 403, 403, 403],
     invalid: [401, 400, 400, 403, 403, 403],
   },
+  {
+    route: 'POST /api/chat/{partner_email}/messages/{message_id}/report',
+    call: async (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/messages/${await aMessage(world)}/report`, body: { reason: 'rude' } }),
+    expect: [401, 201, 201, 403, 403, 403],
+    invalid: [401, 400, 400, 403, 403, 403],
+  },
+  { route: 'GET /api/moderation', call: () => ({ method: 'GET', path: '/api/moderation' }), expect: ADMIN_ONLY },
+  {
+    route: 'POST /api/moderation/{message_id}/approve',
+    call: async (_actor, world) => ({ method: 'POST', path: `/api/moderation/${await aHeldMessage(world)}/approve` }),
+    expect: ADMIN_ONLY,
+    invalid: ADMIN_ONLY_INVALID,
+  },
+  {
+    route: 'POST /api/moderation/{message_id}/reject',
+    call: async (_actor, world) => ({ method: 'POST', path: `/api/moderation/${await aHeldMessage(world)}/reject`, body: { reason: 'no' } }),
+    expect: ADMIN_ONLY,
+    invalid: ADMIN_ONLY_INVALID,
+  },
+  { route: 'GET /api/reports', call: () => ({ method: 'GET', path: '/api/reports' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/reports/{report_id}', call: async (_actor, world) => ({ method: 'GET', path: `/api/reports/${await aReport(world)}` }), expect: ADMIN_ONLY },
+  {
+    route: 'POST /api/reports/{report_id}/resolve',
+    call: async (_actor, world) => ({ method: 'POST', path: `/api/reports/${await aReport(world)}/resolve`, body: { note: 'done' } }),
+    expect: ADMIN_ONLY,
+    invalid: ADMIN_ONLY_INVALID,
+  },
+  { route: 'GET /api/conversations', call: () => ({ method: 'GET', path: '/api/conversations' }), expect: ADMIN_ONLY },
+  {
+    // Under the default policy, private, content is closed to admins too.
+    route: 'GET /api/conversations/{pair_id}/messages',
+    call: async (_actor, world) => ({ method: 'GET', path: `/api/conversations/${(await thePair(world)).pairId}/messages` }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  { route: 'GET /api/audit', call: () => ({ method: 'GET', path: '/api/audit' }), expect: ADMIN_ONLY },
   { route: 'GET /healthz', call: () => ({ method: 'GET', path: '/healthz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: [200, 200, 200, 200, 200, 200] },
@@ -141,7 +201,7 @@ it('authorization matrix: every endpoint × every kind of caller', async (t) => 
   };
   await match(admin, agents.mentor, agents.mentee);
   await match(admin, agents.otherMentor, agents.otherMentee);
-  const world: World = { agents, admin, base: server.http };
+  const world: World = { agents, admin, base: server.http, store: server.tandem.store };
 
   const document = (await new Agent(server.http).get('/api/openapi.json')).body;
   const operations = Object.entries(document.paths as Record<string, object>).flatMap(([path, item]) =>

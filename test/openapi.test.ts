@@ -64,7 +64,8 @@ class Conformance {
 }
 
 it('every response of every operation conforms to /api/openapi.json', async (t) => {
-  const server = await startServer(t, { MENTOR_CAPACITY: '2', LOGIN_FAILURES_PER_ACCOUNT: '1' });
+  // Moderated, so that every safeguarding operation can answer its success.
+  const server = await startServer(t, { MENTOR_CAPACITY: '2', LOGIN_FAILURES_PER_ACCOUNT: '1', CONVERSATION_POLICY: 'moderated' });
   const anonymous = new Agent(server.http);
   const docReply = await anonymous.get('/api/openapi.json');
   assert.equal(docReply.status, 200);
@@ -126,7 +127,7 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(mentor, 'GET', '/api/chat/conversations');
   const socket = await connectChat(server.ws, mentor.email, mentee.cookie);
   socket.send({ type: 'chat_message', content: 'hello', client_id: 'c-1' });
-  await socket.until((frame) => frame.type === 'chat_message');
+  const hello = (await socket.until((frame) => frame.type === 'chat_message')).frame;
   await call(mentor, 'GET', '/api/chat/conversations');
   await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages?limit=5`);
   await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages?limit=five`);
@@ -135,6 +136,32 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`, {});
   await call(third, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`);
   await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/read`, { everything: true });
+
+  socket.send({ type: 'chat_message', content: 'call 07911 123456' });
+  const held = (await socket.until((frame) => frame.type === 'chat_message' && frame.status === 'held')).frame;
+  socket.send({ type: 'chat_message', content: 'jo@example.com' });
+  const rejected = (await socket.until((frame) => frame.type === 'chat_message' && frame.status === 'held')).frame;
+  await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages`);
+  await call(admin, 'GET', '/api/moderation?limit=10');
+  await call(mentor, 'GET', '/api/moderation');
+  await call(admin, 'POST', `/api/moderation/${held.message_id}/approve`);
+  await call(admin, 'POST', `/api/moderation/${held.message_id}/approve`);
+  await call(admin, 'POST', `/api/moderation/${rejected.message_id}/reject`, { reason: 'no contact details' });
+  await call(admin, 'POST', '/api/moderation/h999999/reject', { reason: 'no' });
+  await call(admin, 'POST', `/api/moderation/${rejected.message_id}/reject`, {});
+  const report = await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/messages/${hello.message_id}/report`, { reason: 'rude' });
+  await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/messages/999999/report`, { reason: 'rude' });
+  await call(third, 'POST', `/api/chat/${encodeURIComponent(mentor.email)}/messages/${hello.message_id}/report`, { reason: 'rude' });
+  await call(admin, 'GET', '/api/reports?status=all');
+  await call(admin, 'GET', `/api/reports/${report.body.report_id}`);
+  await call(admin, 'GET', '/api/reports/999999');
+  await call(admin, 'POST', `/api/reports/${report.body.report_id}/resolve`, { note: 'talked to them' });
+  await call(admin, 'POST', `/api/reports/${report.body.report_id}/resolve`, { note: 'again' });
+  const conversations = await call(admin, 'GET', '/api/conversations');
+  await call(admin, 'GET', `/api/conversations/${conversations.body.conversations[0].pair_id}/messages?limit=5`);
+  await call(admin, 'GET', '/api/conversations/999999/messages');
+  await call(admin, 'GET', '/api/audit?limit=3');
+  await call(mentee, 'GET', '/api/audit');
   await socket.close();
 
   const synced = uniqueEmail('sync');

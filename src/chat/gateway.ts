@@ -17,6 +17,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';
 import { emailProblem } from '../protocol/text.js';
+import type { MessageFilter } from '../moderation/filter.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   origins: OriginPolicy;
   watcher?: HandshakeWatcher;
   onError: (error: unknown, context: string) => void;
+  /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
+  filter?: MessageFilter | null;
 }
 
 /** How a handshake ended: refused before upgrading (an HTTP status), or upgraded and then accepted or closed. */
@@ -173,7 +176,7 @@ export class ChatGateway {
   }
 
   private open(ws: WebSocket, identity: SessionIdentity): void {
-    const { store, hub, presence, limits, onError } = this.options;
+    const { store, hub, presence, limits, onError, filter } = this.options;
     const userId = identity.user.id;
     const open = this.socketsPerUser.get(userId) ?? 0;
     if (open >= limits.maxConnectionsPerUser) {
@@ -182,7 +185,7 @@ export class ChatGateway {
     }
     this.socketsPerUser.set(userId, open + 1);
     const userRate = { take: () => this.userRates.take(userId) };
-    const session = new ChatSession(ws, identity, { store, hub, presence, limits, onError, userRate });
+    const session = new ChatSession(ws, identity, { store, hub, presence, limits, onError, userRate, filter });
     this.sessions.add(session);
     ws.on('close', () => {
       this.sessions.delete(session);

@@ -153,6 +153,7 @@ export class Hub {
 
   private dispatch(room: Room, event: RoomEvent): void {
     if (event.kind === 'chat_message') room.saw(event.message.seq);
+    if (event.kind === 'notice') room.saw(event.notice.seq);
     if (room.members.size === 0) return;
     if (event.kind === 'chat_message') observeFanout(event.message.timestamp);
     const frame = encodeFrame(toFrame(event));
@@ -190,5 +191,9 @@ function toFrame(event: RoomEvent): OutboundFrame {
       return { type: 'presence', email: event.email, online: event.online };
     case 'force_disconnect':
       return { type: 'force_disconnect', reason: event.reason };
+    case 'notice':
+      return event.notice;
+    case 'message_status':
+      return event.status;
   }
 }

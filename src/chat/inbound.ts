@@ -11,15 +11,19 @@ import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import { ErrorText, type ChatMessageIn, type ErrorOut } from '../protocol/frames.js';
 import { clientIdOf, parseFrame } from '../protocol/parse.js';
-import type { Store, User } from '../store/index.js';
+import type { MessageFilter } from '../moderation/filter.js';
+import type { Message, Store, User } from '../store/index.js';
 import type { Hub } from './hub.js';
+import type { OwnMessage } from './message-feed.js';
 import type { Outbound } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
-import { readReceiptEvent, toWireMessage } from './wire-message.js';
+import { readReceiptEvent, toHeldEcho, toWireMessage } from './wire-message.js';
 
 /** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
 export interface InboundDeps {
-  store: Pick<Store, 'appendMessage' | 'markRead'>;
+  store: Pick<Store, 'appendMessage' | 'holdMessage' | 'markRead'>;
+  /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
+  filter?: MessageFilter | null;
   hub: Pick<Hub, 'layerUp' | 'publish' | 'publishEventually'>;
   limits: ChatLimits;
   onError: (error: unknown, context: string) => void;
@@ -108,42 +112,52 @@ export class Inbound {
   }
 
   private storeAndPublish(frame: ChatMessageIn): void {
-    const { store, hub, user, pairId, room, onError, outbound } = this.deps;
+    const { store, hub, user, pairId } = this.deps;
     if (!hub.layerUp) return this.refuse(ErrorText.unavailable, 'unavailable', frame.client_id);
-    const slot = outbound.own();
+    const slot = this.deps.outbound.own();
     this.inFlight++;
-    store.appendMessage({ pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null }).then(
-      async ({ message, created }) => {
-        const wire = toWireMessage(message, user);
-        // Encoded here only off the usual path: normally the hub encodes once for the room.
-        const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
-        const event: RoomEvent = { kind: 'chat_message', message: wire };
-        // A retry gets the original, to this connection only, placed before the publish can
-        // come back (see `OwnMessage.original`). It is published again all the same: its first
-        // attempt may have been stored by an instance that died before publishing it, and
-        // receivers drop a `seq` they already have.
-        if (!created) slot.original(wire.seq, encoded());
-        try {
-          await hub.publish(room, event);
-        } catch (error) {
-          // Stored, so acknowledged: the echo goes out now, and the room gets the message
-          // as soon as the layer takes it again.
-          onError(error, 'publishing a stored message');
-          outbound.offer(wire.seq, encoded());
-          hub.publishEventually(room, event, (lost) => onError(lost, 'republishing a stored message'));
-        }
-        if (created) slot.stored(wire.seq);
-      },
-      (error: unknown) => {
-        if (isAppError(error) && error.code === 'not_matched') {
-          recordFrameRejected('not_matched');
-          return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
-        }
-        recordFrameRejected('unavailable');
-        onError(error, 'storing a message');
-        slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
-      },
-    ).finally(() => this.settledOne());
+    const input = { pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null };
+    // The filter runs before anything is stored: a held message never enters the pair's
+    // messages, so no path that reads or publishes them can carry it to the partner.
+    const match = this.deps.filter?.check(frame.content) ?? null;
+    const stored = match === null
+      ? store.appendMessage(input).then(({ message, created }) => this.publishStored(message, created, slot))
+      : store.holdMessage({ ...input, rule: match.rule, matched: match.text }).then((result) => {
+        if ('message' in result) return this.publishStored(result.message, false, slot);
+        slot.answer(encodeFrame(toHeldEcho(result.held, user)));
+      });
+    stored.catch((error: unknown) => {
+      if (isAppError(error) && error.code === 'not_matched') {
+        recordFrameRejected('not_matched');
+        return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
+      }
+      recordFrameRejected('unavailable');
+      this.deps.onError(error, 'storing a message');
+      slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
+    }).finally(() => this.settledOne());
+  }
+
+  private async publishStored(message: Message, created: boolean, slot: OwnMessage): Promise<void> {
+    const { hub, user, room, onError, outbound } = this.deps;
+    const wire = toWireMessage(message, user);
+    // Encoded here only off the usual path: normally the hub encodes once for the room.
+    const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
+    const event: RoomEvent = { kind: 'chat_message', message: wire };
+    // A retry gets the original, to this connection only, placed before the publish can
+    // come back (see `OwnMessage.original`). It is published again all the same: its first
+    // attempt may have been stored by an instance that died before publishing it, and
+    // receivers drop a `seq` they already have.
+    if (!created) slot.original(wire.seq, encoded());
+    try {
+      await hub.publish(room, event);
+    } catch (error) {
+      // Stored, so acknowledged: the echo goes out now, and the room gets the message
+      // as soon as the layer takes it again.
+      onError(error, 'publishing a stored message');
+      outbound.offer(wire.seq, encoded());
+      hub.publishEventually(room, event, (lost) => onError(lost, 'republishing a stored message'));
+    }
+    if (created) slot.stored(wire.seq);
   }
 
   private settledOne(): void {

@@ -14,7 +14,7 @@ import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
 import type { Store, User } from '../store/index.js';
 import { MessageFeed, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
-import { senderOf, toWireMessage } from './wire-message.js';
+import { senderOf, toNotice, toWireMessage } from './wire-message.js';
 
 /** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
 export interface OutboundDeps {
@@ -49,7 +49,9 @@ export class Outbound {
     this.feed = new MessageFeed({
       source: deps.store,
       pairId: deps.pairId,
-      encode: (message) => encodeFrame({ type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) }),
+      encode: (message) => encodeFrame(message.kind === 'admin_viewed'
+        ? toNotice(message)
+        : { type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) }),
       send: (frame, written) => this.write(frame, written),
       onFailure: (error) => deps.onReadFailure(error),
     });
@@ -96,6 +98,11 @@ export class Outbound {
         return;
       case 'force_disconnect':
         return this.deps.onForceDisconnect(event.reason);
+      case 'notice':
+        return this.feed.offer(event.notice.seq, frame);
+      case 'message_status':
+        if (event.sender_email === user.email) this.write(frame);
+        return;
     }
   }
 

@@ -15,6 +15,7 @@ import type { RoomEvent } from '../protocol/events.js';
 import { CONNECTED_TEXT } from '../protocol/frames.js';
 import type { Pair, Store, User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
+import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
 import { roomName } from './room.js';
@@ -27,6 +28,8 @@ export interface SessionDeps {
   onError: (error: unknown, context: string) => void;
   /** The inbound rate this user's connections on the instance share. */
   userRate: { take(): boolean };
+  /** Policy `moderated`: the filter that holds messages for review. */
+  filter?: MessageFilter | null;
 }
 
 export interface SessionIdentity {
@@ -87,6 +90,7 @@ export class ChatSession implements RoomMember {
       onError: deps.onError,
       outbound: this.outbound,
       userRate: deps.userRate,
+      filter: deps.filter ?? null,
       close: (close) => this.closeAfterDrain(close),
       user: this.user,
       pairId: this.pairId,

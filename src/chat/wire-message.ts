@@ -1,6 +1,6 @@
 import type { RoomEvent } from '../protocol/events.js';
-import type { WireMessage } from '../protocol/frames.js';
-import type { Message, ReadResult, User } from '../store/index.js';
+import type { HeldEchoOut, NoticeOut, WireMessage } from '../protocol/frames.js';
+import type { HeldMessage, Message, ReadResult, User } from '../store/index.js';
 
 /** "First Last", as the seed's `full_name`. */
 export function fullName(user: Pick<User, 'firstName' | 'lastName'>): string {
@@ -19,6 +19,33 @@ export function toWireMessage(message: Message, sender: User): WireMessage {
   };
   if (message.clientId !== null) wire.client_id = message.clientId;
   return wire;
+}
+
+/** A notice of the pair's timeline as the wire shows it; its `content` is the actor's name. */
+export function toNotice(message: Message): NoticeOut {
+  return {
+    type: 'notice', kind: 'admin_viewed', actor_name: message.content, timestamp: message.createdAt.toISOString(),
+    message_id: String(message.id), seq: message.seq,
+  };
+}
+
+/** The wire id of a held message: its own series, never a position in the pair. */
+export const heldWireId = (id: number): string => `h${id}`;
+
+/** A held message as its sender sees it: marked held, without `seq`. */
+export function toHeldEcho(held: HeldMessage, sender: User): HeldEchoOut {
+  const echo: HeldEchoOut = {
+    type: 'chat_message',
+    message_id: heldWireId(held.id),
+    sender_email: sender.email,
+    sender_name: fullName(sender),
+    content: held.content,
+    timestamp: held.createdAt.toISOString(),
+    status: 'held',
+    rule: held.rule,
+  };
+  if (held.clientId !== null) echo.client_id = held.clientId;
+  return echo;
 }
 
 /** Which of the pair's two users sent `message`. */

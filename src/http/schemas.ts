@@ -3,10 +3,10 @@
  * helpers that declare error responses. Route schemas are the single source of the OpenAPI
  * document (see openapi.ts), so every schema here says what it means in `description`.
  */
-import type { HistoryMessage, PublicMatch, PublicUser } from '../protocol/http.js';
+import type { HistoryMessage, PublicMatch, PublicUser, UndeliveredMessage } from '../protocol/http.js';
 import { ErrorCatalogue, type ErrorCode } from '../errors.js';
-import type { Match, Message, User } from '../store/index.js';
-import { toWireMessage } from '../chat/wire-message.js';
+import type { HeldMessage, Match, Message, User } from '../store/index.js';
+import { toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 
 export const emailSchema = { type: 'string', format: 'email', minLength: 3, maxLength: 254 } as const;
 export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024 } as const;
@@ -82,6 +82,26 @@ export const historyMessageSchema = {
     timestamp: { type: 'string', format: 'date-time' },
     is_read: { type: 'boolean', description: 'Whether the receiver marked it read' },
     client_id: { type: 'string', description: 'The sender\'s idempotency key, when it sent one' },
+    kind: { type: 'string', enum: ['admin_viewed'], description: 'Only on a notice: an admin viewed the conversation (policies `oversight`, `moderated`)' },
+    actor_name: { type: 'string', description: 'Only on a notice: who viewed it' },
+  },
+} as const;
+
+/** One of the caller's own messages that was held or rejected (see `UndeliveredMessage`). */
+export const undeliveredSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['message_id', 'sender_email', 'sender_name', 'content', 'timestamp', 'status', 'rule'],
+  properties: {
+    message_id: { type: 'string', description: 'The held message\'s id, `h<digits>`: not a position in the pair' },
+    sender_email: { type: 'string' },
+    sender_name: { type: 'string' },
+    content: { type: 'string' },
+    timestamp: { type: 'string', format: 'date-time' },
+    client_id: { type: 'string' },
+    status: { type: 'string', enum: ['held', 'rejected'] },
+    rule: { type: 'string', enum: ['email', 'phone', 'link', 'word'], description: 'The filter rule that held it' },
+    reason: { type: 'string', description: 'Why it was rejected' },
   },
 } as const;
 
@@ -93,9 +113,24 @@ export function publicMatch(match: Match): PublicMatch {
   return { mentor: publicUser(match.mentor), mentee: publicUser(match.mentee), matched_at: match.matchedAt.toISOString() };
 }
 
-/** A stored message as history shows it; `sender` is whichever of the pair sent it. */
+/** A stored message as history shows it; `sender` is whichever of the pair sent it (unused for a notice). */
 export function historyMessage(message: Message, sender: User): HistoryMessage {
+  if (message.kind === 'admin_viewed') {
+    return {
+      message_id: String(message.id), seq: message.seq, sender_email: '', sender_name: message.content,
+      content: `${message.content} (an administrator) viewed this conversation`, timestamp: message.createdAt.toISOString(),
+      is_read: true, kind: 'admin_viewed', actor_name: message.content,
+    };
+  }
   return { ...toWireMessage(message, sender), is_read: message.isRead };
+}
+
+/** A held or rejected message as its sender's history shows it. */
+export function undeliveredMessage(held: HeldMessage, sender: User): UndeliveredMessage {
+  const { type: _type, status: _held, ...echo } = toHeldEcho(held, sender);
+  const row: UndeliveredMessage = { ...echo, status: held.status === 'rejected' ? 'rejected' : 'held' };
+  if (held.reason !== null) row.reason = held.reason;
+  return row;
 }
 
 /** The error body, its `error` limited to `codes`; the description lists when each happens. */

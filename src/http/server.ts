@@ -25,6 +25,9 @@ import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/import.js';
 import { matchRoutes } from './routes/matches.js';
+import { moderationRoutes } from './routes/moderation.js';
+import { oversightRoutes } from './routes/oversight.js';
+import { reportRoutes } from './routes/reports.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
 
@@ -139,6 +142,9 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     matchRoutes(api, context);
     importRoutes(api, context);
     chatRoutes(api, context);
+    reportRoutes(api, context);
+    moderationRoutes(api, context);
+    oversightRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null });
     docsRoutes(api);
     webRoutes(api);

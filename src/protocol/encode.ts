@@ -1,6 +1,6 @@
-import type { OutboundFrame } from './frames.js';
+import type { HeldEchoOut, OutboundFrame } from './frames.js';
 
 /** Encodes an outbound frame. Fan-out calls this once per event, never once per receiver. */
-export function encodeFrame(frame: OutboundFrame): string {
+export function encodeFrame(frame: OutboundFrame | HeldEchoOut): string {
   return JSON.stringify(frame);
 }

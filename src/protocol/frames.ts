@@ -61,6 +61,34 @@ export interface ForceDisconnectOut {
   type: 'force_disconnect';
   reason: string;
 }
+/**
+ * The sender's echo of a message the filter held (policy `moderated`): no `seq`, since it is
+ * not in the pair's timeline until approved; `message_id` is the held message's (`h<id>`),
+ * not a position to resume after. Only the sending connection gets it. Not in `OutboundFrame`,
+ * whose `chat_message` always has a `seq`: a reader tells it apart by `status`.
+ */
+export interface HeldEchoOut extends Omit<WireMessage, 'seq'> {
+  type: 'chat_message';
+  status: 'held';
+  /** The filter rule that held it: `email`, `phone`, `link` or `word`. */
+  rule: string;
+}
+/** An admin viewed the conversation (policies `oversight`, `moderated`); it takes a `seq` like a message. */
+export interface NoticeOut {
+  type: 'notice';
+  kind: 'admin_viewed';
+  actor_name: string;
+  timestamp: string;
+  message_id: string;
+  seq: number;
+}
+/** A decision on one of the sender's held messages: rejected, never delivered. */
+export interface MessageStatusOut {
+  type: 'message_status';
+  message_id: string;
+  status: 'rejected';
+  reason: string;
+}
 export interface ErrorOut {
   type: 'error';
   message: string;
@@ -76,6 +104,8 @@ export type OutboundFrame =
   | ReadReceiptOut
   | PresenceOut
   | ForceDisconnectOut
+  | NoticeOut
+  | MessageStatusOut
   | ErrorOut;
 
 /** The seed's exact error texts; clients match on them, so they never change. */

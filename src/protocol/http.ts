@@ -15,8 +15,26 @@ export interface PublicUser {
   role: PublicRole;
 }
 
-/** A message as the history endpoint returns it: the wire message plus whether it was read. */
-export type HistoryMessage = WireMessage & { is_read: boolean };
+/**
+ * A message as the history endpoint returns it: the wire message plus whether it was read.
+ * A notice (an admin viewed the conversation) has `kind: "admin_viewed"` and `actor_name`,
+ * an empty `sender_email`, and a `content` that says it in words for clients that show
+ * every row as a message.
+ */
+export type HistoryMessage = WireMessage & { is_read: boolean; kind?: 'admin_viewed'; actor_name?: string };
+
+/** One of the caller's own messages that the filter held (awaiting review) or an admin rejected: never delivered, no `seq`. */
+export interface UndeliveredMessage {
+  message_id: string;
+  sender_email: string;
+  sender_name: string;
+  content: string;
+  timestamp: string;
+  client_id?: string;
+  status: 'held' | 'rejected';
+  rule: string;
+  reason?: string;
+}
 
 /** One row of `GET /api/chat/conversations`. */
 export interface ConversationRow {
@@ -30,6 +48,8 @@ export interface ConversationRow {
 export interface HistoryPage {
   messages: HistoryMessage[];
   has_more: boolean;
+  /** On the newest page only: the caller's own held and rejected messages since its first message. */
+  undelivered?: UndeliveredMessage[];
 }
 
 /** An active match as `GET /api/matches` lists it. */

@@ -129,6 +129,12 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     return { user: existing, created: false, changed: false };
   }
 
+  async usersById(ids: readonly number[]): Promise<User[]> {
+    const known = ids.filter(Number.isSafeInteger);
+    if (known.length === 0) return [];
+    return (await rowsOf<UserRow>(this.pool(), `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, [known])).map(toUser);
+  }
+
   async credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {
     const [row] = await rowsOf<UserRow & { password_hash: string }>(this.pool(),
       `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [email]);

@@ -33,6 +33,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       userByEmail: p(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
       updateUser: p(`UPDATE users SET first_name = ?, last_name = ?, role = ? WHERE id = ? RETURNING ${USER_COLUMNS}`),
       userById: p(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+      usersById: p(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`),
       credentials: p(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = ?`),
       insertSession: p('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
       userBySession: p(`SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`),
@@ -131,6 +132,11 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       const updated = this.sql.updateUser.get(user.firstName, user.lastName, user.role, row.id) as UserRow;
       return { user: toUser(updated), created: false, changed: true };
     }).immediate();
+  }
+
+  async usersById(ids: readonly number[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    return (this.sql.usersById.all(JSON.stringify(ids)) as UserRow[]).map(toUser);
   }
 
   async credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null> {

@@ -154,6 +154,8 @@ export interface Store extends SafeguardingStore {
    * of them seeing `created`.
    */
   upsertUser(user: ExternalUser): Promise<UpsertResult>;
+  /** The users of `ids` that exist, in no particular order. */
+  usersById(ids: readonly number[]): Promise<User[]>;
   /** The user and their password hash, for login only. */
   credentialsByEmail(email: string): Promise<{ user: User; passwordHash: string } | null>;
 

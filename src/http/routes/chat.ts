@@ -10,7 +10,7 @@ import { AppError } from '../../errors.js';
 import type { User } from '../../store/index.js';
 import { callerOf, pairOf } from '../access.js';
 import type { RouteContext } from '../context.js';
-import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
+import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, undeliveredMessage, undeliveredSchema, userSchema, withErrors } from '../schemas.js';
 
 const partnerParam = emailParam('partner_email', 'The email of the signed-in user\'s current partner');
 
@@ -95,7 +95,11 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
           type: 'object',
           additionalProperties: false,
           required: ['messages', 'has_more'],
-          properties: { messages: { type: 'array', items: historyMessageSchema }, has_more: { type: 'boolean' } },
+          properties: {
+            messages: { type: 'array', items: historyMessageSchema },
+            has_more: { type: 'boolean' },
+            undelivered: { type: 'array', items: undeliveredSchema, description: 'On the newest page (no `before`, no `after`): the caller\'s own messages that the filter held or an admin rejected, since the page\'s first message. Never shown to the partner.' },
+          },
         },
       }, ['not_matched']),
     },
@@ -108,7 +112,11 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       after: query.after === undefined ? undefined : Number(query.after),
       limit,
     });
-    return { messages: page.messages.map((message) => historyMessage(message, senderOf(message, user, partner))), has_more: page.hasMore };
+    const messages = page.messages.map((message) => historyMessage(message, senderOf(message, user, partner)));
+    if (query.before !== undefined || query.after !== undefined) return { messages, has_more: page.hasMore };
+    const since = page.hasMore ? page.messages[0]?.createdAt ?? null : null;
+    const undelivered = await store.ownUndelivered(pair.id, user.id, since, null);
+    return { messages, has_more: page.hasMore, undelivered: undelivered.map((held) => undeliveredMessage(held, user)) };
   });
 
   app.post<{ Params: { partner_email: string } }>('/api/chat/:partner_email/read', {

@@ -1,0 +1,18 @@
+/**
+ * Who acts, for the audit log and for decisions: an admin by email (an API key, when there
+ * are keys, by `api:<name>`), and the one way routes append to the log.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { NewAuditEntry } from '../store/index.js';
+import { callerOf } from './access.js';
+import type { RouteContext } from './context.js';
+
+/** The name under which the caller of `request` is audited. */
+export function actorOf(request: FastifyRequest): string {
+  return callerOf(request).user.email;
+}
+
+/** Appends one entry for what the caller of `request` did to `target`. */
+export async function audit(context: RouteContext, request: FastifyRequest, action: string, target: string, detail: NewAuditEntry['detail'] = null): Promise<void> {
+  await context.store.audit({ actor: actorOf(request), action, target, detail });
+}
