@@ -56,6 +56,24 @@ withBackends(NAME, { postgres: true }, () => {
       }
     });
 
+    it('refuses every UPDATE and DELETE of the audit log', async () => {
+      const db = await freshDatabase();
+      const store = await PostgresStore.open({ url: db.url, poolSize: 2 });
+      const direct = new pg.Client({ connectionString: db.url });
+      direct.on('error', () => {});
+      await direct.connect();
+      try {
+        await store.audit({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
+        await assert.rejects(direct.query("UPDATE audit_log SET actor = 'someone else'"), /append-only/);
+        await assert.rejects(direct.query('DELETE FROM audit_log'), /append-only/);
+        assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
+      } finally {
+        await direct.end();
+        await store.close();
+        await db.drop();
+      }
+    });
+
     it('fails alone an append that PostgreSQL refuses to store', async () => {
       const [store, cleanup] = await make();
       try {

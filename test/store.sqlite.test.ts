@@ -1,5 +1,7 @@
 /** The Store contract against SqliteStore, each test on a fresh database file. */
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,3 +32,20 @@ const make = async (): ReturnType<StoreFactory> => {
 storeContract('SqliteStore', make);
 platformStoreContract('SqliteStore', make);
 safeguardingContract('SqliteStore', make);
+
+describe('SqliteStore audit log', () => {
+  it('refuses every UPDATE and DELETE of the audit log', async () => {
+    const path = join(dir, 'audit.db');
+    const store = await SqliteStore.open(path);
+    await store.audit({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
+    const raw = new Database(path);
+    try {
+      assert.throws(() => raw.prepare("UPDATE audit_log SET actor = 'someone else'").run(), /append-only/);
+      assert.throws(() => raw.prepare('DELETE FROM audit_log').run(), /append-only/);
+      assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
+    } finally {
+      raw.close();
+      await store.close();
+    }
+  });
+});
