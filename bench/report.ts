@@ -104,8 +104,11 @@ export interface StormReport {
   echo_p99_quiet: { p99_ms: number | null; samples: number };
   echo_p99_storm: { p99_ms: number | null; samples: number };
   echo_p99_closing: { p99_ms: number | null; samples: number };
+  server_eventloop_lag_max_quiet_ms: number | null;
   server_eventloop_lag_max_opening_ms: number | null;
   server_eventloop_lag_max_closing_ms: number | null;
+  server_cpu_s_opening: number;
+  server_cpu_s_closing: number;
 }
 
 export function printReport(
@@ -132,7 +135,8 @@ export function printReport(
     lines.push(
       `  storm          ${storm.storm_opened} / ${storm.storm_sockets} sockets opened in ${storm.storm_open_s} s, closed in ${storm.storm_close_s} s`,
       `  echo p99       before ${phase(storm.echo_p99_quiet)}, opening ${phase(storm.echo_p99_storm)}, closing ${phase(storm.echo_p99_closing)}`,
-      `  event loop     server lag max ${ms(storm.server_eventloop_lag_max_opening_ms)} opening, ${ms(storm.server_eventloop_lag_max_closing_ms)} closing`,
+      `  event loop     server lag max before ${ms(storm.server_eventloop_lag_max_quiet_ms)}, opening ${ms(storm.server_eventloop_lag_max_opening_ms)}, closing ${ms(storm.server_eventloop_lag_max_closing_ms)}`,
+      `  server CPU     ${storm.server_cpu_s_opening} s opening, ${storm.server_cpu_s_closing} s closing (the pairs' traffic included)`,
     );
   }
   for (const pair of pairs.filter((each) => each.broken !== null).slice(0, 5)) lines.push(`  ! pair ${pair.pairIndex}: ${pair.broken}`);

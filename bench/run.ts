@@ -201,8 +201,11 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
     echo_p99_quiet: echoP99(pairs, storm.quiet),
     echo_p99_storm: echoP99(pairs, storm.opening),
     echo_p99_closing: echoP99(pairs, storm.closing),
+    server_eventloop_lag_max_quiet_ms: rounded(storm.eventLoopLagMaxMs.quiet),
     server_eventloop_lag_max_opening_ms: rounded(storm.eventLoopLagMaxMs.opening),
     server_eventloop_lag_max_closing_ms: rounded(storm.eventLoopLagMaxMs.closing),
+    server_cpu_s_opening: Number(storm.cpuSeconds.opening.toFixed(3)),
+    server_cpu_s_closing: Number(storm.cpuSeconds.closing.toFixed(3)),
   };
   printReport(figures, pairs, servers, stormFigures);
   if (stormFigures && stormFigures.storm_opened !== options.storm) return 1;

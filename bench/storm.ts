@@ -1,14 +1,18 @@
 /**
  * The handshake-storm scenario (`--storm N`): while the pairs chat, N extra authenticated
- * sockets of users who do not chat open at once, then close at once. What it measures is
+ * sockets of users who do not chat open at once, then close at once, from a client process of
+ * their own (`storm-client.ts`), so that the storm's client-side cost does not delay the
+ * pairs' own measurements. What it measures is
  * what the chatting pairs feel: their echo latency in each phase, and the servers' largest
  * event-loop delay over the storm (prom-client's `nodejs_eventloop_lag_max_seconds`, which
  * restarts at every scrape, so scrapes before, between and after the phases bound each window).
  */
-import WebSocket from 'ws';
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import type { PairTraffic } from './traffic.js';
-import { parseFrame } from './traffic.js';
 import type { BenchServer, Endpoint } from './server.js';
+import type { StormAnswer, StormRequest } from './storm-client.js';
 
 /** When each phase began and ended (performance.now()), and what the servers said. */
 export interface StormPhases {
@@ -17,32 +21,37 @@ export interface StormPhases {
   closing: [number, number];
   opened: number;
   refused: number;
-  /** The servers' largest event-loop delay while the sockets opened, and while they closed. */
-  eventLoopLagMaxMs: { opening: number | null; closing: number | null };
+  /** The servers' largest event-loop delay before the storm (the pairs' load alone), while the sockets opened, and while they closed. */
+  eventLoopLagMaxMs: { quiet: number | null; opening: number | null; closing: number | null };
+  /** CPU seconds the servers used while the sockets opened, and while they closed (pairs' traffic included). */
+  cpuSeconds: { opening: number; closing: number };
 }
 
-/** One storm socket: resolves true once `connection_established` arrived, false if refused or failed. */
-function stormSocket(wsBase: string, endpoint: Endpoint, sockets: WebSocket[]): Promise<boolean> {
-  const ws = new WebSocket(`${wsBase}/ws/chat/${encodeURIComponent(endpoint.partnerEmail)}/`, {
-    headers: { cookie: `sessionid=${endpoint.sessionId}` },
-    perMessageDeflate: false,
-  });
-  sockets.push(ws);
-  ws.on('error', () => {});
-  return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(parseFrame(data)?.type === 'connection_established'));
-    ws.once('close', () => resolve(false));
-  });
+/** Sends `request` to the storm client and waits for its answer. */
+async function ask(client: ChildProcess, request: StormRequest): Promise<StormAnswer> {
+  const answered = once(client, 'message') as Promise<[StormAnswer]>;
+  client.send(request);
+  const [answer] = await Promise.race([answered, once(client, 'exit').then(() => Promise.reject(new Error('the storm client exited')))]);
+  return answer;
 }
 
-async function lagMaxMs(servers: readonly BenchServer[]): Promise<number | null> {
-  let max: number | null = null;
+/** What the servers' `/metrics` say at one moment: the largest event-loop delay since the previous scrape, and CPU used so far. */
+interface Scrape {
+  lagMaxMs: number | null;
+  cpuSeconds: number;
+}
+
+async function scrape(servers: readonly BenchServer[]): Promise<Scrape> {
+  let lagMaxMs: number | null = null;
+  let cpuSeconds = 0;
   for (const server of servers) {
     const text = await (await fetch(`${server.httpBase}/metrics`)).text();
-    const match = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
-    if (match) max = Math.max(max ?? 0, Number(match[1]) * 1000);
+    const lag = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
+    if (lag) lagMaxMs = Math.max(lagMaxMs ?? 0, Number(lag[1]) * 1000);
+    const cpu = /^process_cpu_seconds_total (\S+)$/m.exec(text);
+    if (cpu) cpuSeconds += Number(cpu[1]);
   }
-  return max;
+  return { lagMaxMs, cpuSeconds };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -59,27 +68,34 @@ export async function runStorm(
   pairs: readonly PairTraffic[],
   warmup: number,
 ): Promise<StormPhases> {
-  const quietStart = performance.now();
-  while (pairs.reduce((sum, pair) => sum + pair.echoed, 0) < warmup && !pairs.every((pair) => pair.settled)) await sleep(20);
-  await lagMaxMs(servers); // restarts the servers' window
-  const quietEnd = performance.now();
-  const sockets: WebSocket[] = [];
-  const outcomes = await Promise.all(Array.from({ length: count }, (_, index) => stormSocket(endpoints[index % endpoints.length]!.wsBase, endpoints[index % endpoints.length]!, sockets)));
-  const openEnd = performance.now();
-  const openingLag = await lagMaxMs(servers);
-  const closed = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
-  for (const ws of sockets) ws.close(1000, 'storm over');
-  await Promise.all(closed);
-  const closeEnd = performance.now();
-  const opened = outcomes.filter(Boolean).length;
-  return {
-    quiet: [quietStart, quietEnd],
-    opening: [quietEnd, openEnd],
-    closing: [openEnd, closeEnd],
-    opened,
-    refused: count - opened,
-    eventLoopLagMaxMs: { opening: openingLag, closing: await lagMaxMs(servers) },
-  };
+  const client = fork(fileURLToPath(new URL('./storm-client.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    await once(client, 'spawn');
+    await scrape(servers); // restarts the servers' window
+    const quietStart = performance.now();
+    while (pairs.reduce((sum, pair) => sum + pair.echoed, 0) < warmup && !pairs.every((pair) => pair.settled)) await sleep(20);
+    const quiet = await scrape(servers);
+    const quietEnd = performance.now();
+    const stormEndpoints = Array.from({ length: count }, (_, index) => endpoints[index % endpoints.length]!);
+    const answer = await ask(client, { open: stormEndpoints.map(({ wsBase, partnerEmail, sessionId }) => ({ wsBase, partnerEmail, sessionId })) });
+    const opened = 'opened' in answer ? answer.opened : 0;
+    const openEnd = performance.now();
+    const opening = await scrape(servers);
+    await ask(client, { close: true });
+    const closeEnd = performance.now();
+    const closing = await scrape(servers);
+    return {
+      quiet: [quietStart, quietEnd],
+      opening: [quietEnd, openEnd],
+      closing: [openEnd, closeEnd],
+      opened,
+      refused: count - opened,
+      eventLoopLagMaxMs: { quiet: quiet.lagMaxMs, opening: opening.lagMaxMs, closing: closing.lagMaxMs },
+      cpuSeconds: { opening: opening.cpuSeconds - quiet.cpuSeconds, closing: closing.cpuSeconds - opening.cpuSeconds },
+    };
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** The p99 echo latency (ms) of messages sent within `[from, to]`, and how many there were. */

@@ -21,6 +21,7 @@ import type { MessageFilter } from '../moderation/filter.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
+import { skipSecondEnds } from './second-end.js';
 import { ChatSession, type SessionIdentity } from './session.js';
 import { TurnSlicer } from './turn-slicer.js';
 
@@ -144,6 +145,7 @@ export class ChatGateway {
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      skipSecondEnds(socket, ws);
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
         if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
