@@ -76,6 +76,8 @@ function print(title: string, totals: Map<string, number>, total: number, top: n
 }
 
 function main(): void {
+  // Piped into `head`, the reader may leave early: that is the end of the output, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
   const args = process.argv.slice(2);
   const topAt = args.indexOf('--top');
   const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 25;
