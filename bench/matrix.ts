@@ -14,12 +14,12 @@ import { startClients, type LoadClient } from './clients.js';
 import type { PairPlacement } from './client.js';
 import { trafficFigures } from './figures.js';
 import { cpuSeconds, fileLimits, peakRssBytes, rssBytes } from './proc.js';
-import { describeMachine, formatTable, writeResult, writeSummary, type ClientFigures, type ConnectionFigures, type ScenarioResult } from './results.js';
+import { describeMachine, formatTable, writeResult, type ClientFigures, type ConnectionFigures, type ScenarioResult } from './results.js';
 import { parseMatrixArgs, scenarios, UsageError, type ConnectionsScenario, type MatrixOptions, type TrafficScenario } from './scenarios.js';
 import { relayPairs, seedPairs, type SeededPair } from './seed.js';
 import { firstLogLines, launchServer, type BenchServer } from './server.js';
 import { freePorts } from '../test/helpers/ports.js';
-import { formatTargets, judgeTargets } from './targets.js';
+import { formatTargets, judgeTargets, writeTargets } from './targets.js';
 import { verifyRelay, verifyTandem, type StoreVerdict } from './verify.js';
 
 /** Above anything this code reaches on a small machine; sizes the per-pair arrays of a time-boxed run. */
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     progress(`${scenario.name}: ${result.error ? `FAILED: ${result.error}` : 'done'} → ${writeResult(stamp, machine, result)}`);
   }
   const targets = judgeTargets(results);
-  progress(`targets → ${writeSummary(stamp, machine, targets)}`);
+  progress(`targets → ${writeTargets(stamp, machine, targets)}`);
   process.stdout.write(`Tandem bench, ${stamp} (${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.node)}; window ${options.window}, ${options.seconds} s per scenario)\n${formatTable(results)}\n${formatTargets(targets)}\n`);
   const ok = results.every((result) => !result.error && (result.traffic?.ok ?? result.connections?.ok ?? false));
   process.stdout.write(`${ok ? 'RESULT: OK' : 'RESULT: FAILED'}\n`);

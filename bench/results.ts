@@ -9,7 +9,6 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrafficFigures } from './figures.js';
-import type { TargetVerdict } from './targets.js';
 import { DURABLE_CEILING, type MatrixOptions, type Scenario } from './scenarios.js';
 
 /** What a scenario measured about a process, over its measured phase. */
@@ -70,7 +69,8 @@ export function describeMachine(options: MatrixOptions): Record<string, unknown>
   };
 }
 
-const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+/** bench/results/ of the checkout, wherever the bench runs from. */
+export const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
 /** Writes `result` to bench/results/<stamp>-<scenario>.json and returns the path. */
 export function writeResult(stamp: string, machine: Record<string, unknown>, result: ScenarioResult): string {
@@ -82,14 +82,6 @@ export function writeResult(stamp: string, machine: Record<string, unknown>, res
 
 /** A load client above this share of a core may be what limits a scenario. */
 const CLIENT_SATURATED = 0.9;
-
-/** Writes the run's target verdicts to bench/results/<stamp>-targets.json and returns the path. */
-export function writeSummary(stamp: string, machine: Record<string, unknown>, targets: readonly TargetVerdict[]): string {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const path = join(RESULTS_DIR, `${stamp}-targets.json`);
-  writeFileSync(path, `${JSON.stringify({ machine, targets }, null, 2)}\n`);
-  return path;
-}
 
 const cell = (value: number | null | undefined, digits = 0) => (value === null || value === undefined ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const ratio = (value: number | null | undefined, base: number | null | undefined) => (value == null || base == null || base === 0 ? 'n/a' : `${(value / base).toFixed(2)}×`);

@@ -3,7 +3,9 @@
  * missed, or not measured (its scenarios did not run, or failed). Ratios are taken within the
  * run, so that a loaded machine moves both sides of each.
  */
-import type { ScenarioResult } from './results.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RESULTS_DIR, type ScenarioResult } from './results.js';
 import { DURABLE_CEILING } from './scenarios.js';
 
 /** One target's verdict. */
@@ -44,4 +46,12 @@ export function judgeTargets(results: readonly ScenarioResult[]): TargetVerdict[
 export function formatTargets(verdicts: readonly TargetVerdict[]): string {
   const mark = (met: boolean | null) => (met === null ? 'n/a   ' : met ? 'met   ' : 'MISSED');
   return ['targets:', ...verdicts.map((verdict) => `  ${mark(verdict.met)}  ${verdict.target}: ${verdict.measured}`)].join('\n');
+}
+
+/** Writes the run's verdicts to bench/results/<stamp>-targets.json and returns the path. */
+export function writeTargets(stamp: string, machine: Record<string, unknown>, targets: readonly TargetVerdict[]): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${stamp}-targets.json`);
+  writeFileSync(path, `${JSON.stringify({ machine, targets }, null, 2)}\n`);
+  return path;
 }
