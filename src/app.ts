@@ -23,6 +23,7 @@ import { createFilter, parseWordList, type CountryCode, type MessageFilter } fro
 import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
+import { RetentionJob } from './store/retention.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -43,6 +44,10 @@ export interface TandemOptions {
   /** Where log lines go (default: stdout). */
   logStream?: NodeJS.WritableStream;
 }
+
+/** The retention job runs hourly on every instance, 1000 rows a statement (see RetentionJob). */
+const RETENTION_INTERVAL_MS = 3600 * 1000;
+const RETENTION_BATCH = 1000;
 
 /** While the store is unreachable at start, the configured admin is created on a later try. */
 const ADMIN_RETRY_MS = 1000;
@@ -82,6 +87,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const gateway = new ChatGateway({ store, identifier, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, filter: moderationFilter(config) });
   const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, presence, config, callers }, http.log);
   gateway.attach(http.server);
+  const { retentionDays } = config.safeguarding;
+  const retention = retentionDays === null ? null : new RetentionJob({ store, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
+  void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
   const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
 
   let closing: Promise<void> | undefined;
@@ -120,6 +128,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         await http.close();
         await operator?.close();
         deliveryCheck.stop();
+        retention?.stop();
         hub.close();
         stopCountingConnections();
         stopCountingReconnects();

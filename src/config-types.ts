@@ -90,6 +90,8 @@ export interface SafeguardingConfig {
   wordsFile: string | null;
   /** ISO 3166 codes whose national phone formats the filter knows, tried in order. */
   phoneCountries: readonly string[];
+  /** Messages older than this many days are deleted; `null`: kept for ever. */
+  retentionDays: number | null;
 }
 
 /** What one client, and everyone together, may hold of the public port, and for how long. */

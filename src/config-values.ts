@@ -85,8 +85,8 @@ export function parseTrustProxy(value: string, problems: string[]): boolean | nu
   return entries;
 }
 
-/** `CONVERSATION_POLICY`, `MODERATION_WORDS_FILE` (must be readable) and `MODERATION_PHONE_COUNTRIES`. */
-export function parseSafeguarding(policy: string, wordsFile: string | undefined, countries: string, problems: string[]): SafeguardingConfig {
+/** `CONVERSATION_POLICY`, `MODERATION_WORDS_FILE` (must be readable), `MODERATION_PHONE_COUNTRIES` and `RETENTION_DAYS`. */
+export function parseSafeguarding(policy: string, wordsFile: string | undefined, countries: string, retention: string | undefined, problems: string[]): SafeguardingConfig {
   const name = policy.toLowerCase() as ConversationPolicy;
   if (!CONVERSATION_POLICIES.includes(name)) problems.push(`CONVERSATION_POLICY must be one of ${CONVERSATION_POLICIES.join(', ')}, got "${policy}"`);
   let file: string | null = null;
@@ -103,5 +103,13 @@ export function parseSafeguarding(policy: string, wordsFile: string | undefined,
   if (codes.length === 0 || unknown.length > 0) {
     problems.push(`MODERATION_PHONE_COUNTRIES must be comma-separated ISO 3166 country codes, got "${countries}"`);
   }
-  return { policy: CONVERSATION_POLICIES.includes(name) ? name : 'private', wordsFile: file, phoneCountries: unknown.length > 0 ? ['GB'] : codes };
+  let retentionDays: number | null = null;
+  if (retention !== undefined && retention !== '') {
+    retentionDays = Number(retention);
+    if (!/^\d{1,6}$/.test(retention) || retentionDays < 1) {
+      problems.push(`RETENTION_DAYS must be an integer from 1 to 999999 (unset: keep everything), got "${retention}"`);
+      retentionDays = null;
+    }
+  }
+  return { policy: CONVERSATION_POLICIES.includes(name) ? name : 'private', wordsFile: file, phoneCountries: unknown.length > 0 ? ['GB'] : codes, retentionDays };
 }

@@ -210,7 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics,
     handshakeThrottle,
     identity: parseIdentity(env, problems),
-    safeguarding: parseSafeguarding(get('CONVERSATION_POLICY'), env.MODERATION_WORDS_FILE, get('MODERATION_PHONE_COUNTRIES'), problems),
+    safeguarding: parseSafeguarding(get('CONVERSATION_POLICY'), env.MODERATION_WORDS_FILE, get('MODERATION_PHONE_COUNTRIES'), env.RETENTION_DAYS, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -175,13 +175,14 @@ describe('loadConfig', () => {
 
   it('reads the conversation policy and the filter settings, and refuses bad ones', (t) => {
     const defaults = loadConfig({}).safeguarding;
-    assert.deepEqual(defaults, { policy: 'private', wordsFile: null, phoneCountries: ['GB', 'US', 'IN', 'DE'] });
+    assert.deepEqual(defaults, { policy: 'private', wordsFile: null, phoneCountries: ['GB', 'US', 'IN', 'DE'], retentionDays: null });
     const dir = mkdtempSync(join(tmpdir(), 'tandem-words-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const words = join(dir, 'words.txt');
     writeFileSync(words, 'snapchat\n');
-    const set = loadConfig({ CONVERSATION_POLICY: 'Moderated', MODERATION_WORDS_FILE: words, MODERATION_PHONE_COUNTRIES: 'fr, gb' }).safeguarding;
-    assert.deepEqual(set, { policy: 'moderated', wordsFile: words, phoneCountries: ['FR', 'GB'] });
+    const set = loadConfig({ CONVERSATION_POLICY: 'Moderated', MODERATION_WORDS_FILE: words, MODERATION_PHONE_COUNTRIES: 'fr, gb', RETENTION_DAYS: '365' }).safeguarding;
+    assert.deepEqual(set, { policy: 'moderated', wordsFile: words, phoneCountries: ['FR', 'GB'], retentionDays: 365 });
+    for (const bad of ['0', '-1', 'forever', '1.5', '1234567']) assert.throws(() => loadConfig({ RETENTION_DAYS: bad }), /RETENTION_DAYS/);
     assert.equal(loadConfig({ CONVERSATION_POLICY: 'oversight' }).safeguarding.policy, 'oversight');
     assert.throws(() => loadConfig({ CONVERSATION_POLICY: 'public' }), /CONVERSATION_POLICY/);
     assert.throws(() => loadConfig({ MODERATION_WORDS_FILE: join(tmpdir(), 'no-such-tandem-words.txt') }), /MODERATION_WORDS_FILE/);

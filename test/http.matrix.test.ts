@@ -169,6 +169,16 @@ const ROWS: Row[] = [
     call: async (_actor, world) => ({ method: 'GET', path: `/api/conversations/${(await thePair(world)).pairId}/messages` }),
     expect: [401, 403, 403, 403, 403, 403],
   },
+  {
+    route: 'GET /api/users/{email}/export',
+    call: (_actor, world) => ({ method: 'GET', path: `/api/users/${enc(world.agents.mentee.email)}/export` }),
+    expect: [401, 200, 403, 403, 403, 200],
+  },
+  {
+    route: 'DELETE /api/users/{email}',
+    call: async (_actor, world) => ({ method: 'DELETE', path: `/api/users/${enc((await createUser(world.admin, { role: 'MENTEE' })).email)}` }),
+    expect: [401, 403, 403, 403, 403, 204],
+  },
   { route: 'GET /api/audit', call: () => ({ method: 'GET', path: '/api/audit' }), expect: ADMIN_ONLY },
   { route: 'GET /healthz', call: () => ({ method: 'GET', path: '/healthz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },

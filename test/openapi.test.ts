@@ -162,6 +162,13 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'GET', '/api/conversations/999999/messages');
   await call(admin, 'GET', '/api/audit?limit=3');
   await call(mentee, 'GET', '/api/audit');
+  await call(mentee, 'GET', `/api/users/${encodeURIComponent(mentee.email)}/export`);
+  await call(mentee, 'GET', `/api/users/${encodeURIComponent(mentor.email)}/export`);
+  await call(admin, 'GET', `/api/users/${encodeURIComponent(uniqueEmail('ghost'))}/export`);
+  const doomed = await createUser(admin, { role: 'MENTEE' });
+  await call(admin, 'DELETE', `/api/users/${encodeURIComponent(doomed.email)}`);
+  await call(admin, 'DELETE', `/api/users/${encodeURIComponent(uniqueEmail('ghost'))}`);
+  await call(mentor, 'DELETE', `/api/users/${encodeURIComponent(doomed.email)}`);
   await socket.close();
 
   const synced = uniqueEmail('sync');

@@ -21,6 +21,7 @@ import { hasBody, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
 import { registerOpenApi } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
+import { dataRightsRoutes } from './routes/data-rights.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/import.js';
@@ -145,6 +146,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     reportRoutes(api, context);
     moderationRoutes(api, context);
     oversightRoutes(api, context);
+    dataRightsRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null });
     docsRoutes(api);
     webRoutes(api);

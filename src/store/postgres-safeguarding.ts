@@ -10,7 +10,7 @@ import { inTransaction, rowsOf } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
 import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
-import type { AuditEntry, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
+import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 
 const LOCK_PAIR = 'SELECT id, mentor_id, mentee_id, active FROM pairs WHERE id = $1 FOR UPDATE';
 const INSERT_MESSAGE = `
@@ -144,6 +144,63 @@ export class PostgresSafeguarding implements SafeguardingStore {
       'UPDATE reports SET resolved_by = $2, resolved_at = now(), resolution = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING id', [id, actor, note]);
     if (rows.length === 0) throw new AppError('not_found');
     return (await this.reportById(id))!;
+  }
+
+  async deleteMessagesBefore(cutoff: Date, limit: number): Promise<number> {
+    // SKIP LOCKED: instances running the job at once each take rows no other is deleting,
+    // and none waits on an append's lock.
+    const [row] = await rowsOf<{ held: number; messages: number }>(this.pool(), `
+      WITH held AS (
+        DELETE FROM held_messages WHERE id IN (SELECT id FROM held_messages WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1),
+      old AS (
+        DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1)
+      SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM old)::int AS messages`, [cutoff, limit]);
+    return row!.held + row!.messages;
+  }
+
+  async messagesOfUser(userId: number, afterId: number, limit: number): Promise<Message[]> {
+    const rows = await rowsOf<MessageRow>(this.pool(), `
+      SELECT ${MESSAGE_COLUMNS} FROM messages WHERE kind = 'message' AND id > $1
+        AND pair_id IN (SELECT id FROM pairs WHERE mentor_id = $2 OR mentee_id = $2) ORDER BY id LIMIT $3`, [afterId, userId, limit]);
+    return rows.map(toMessage);
+  }
+
+  async pairSummariesOf(userId: number): Promise<PairSummary[]> {
+    const rows = await rowsOf<SummaryRow>(this.pool(), `
+      SELECT p.id, p.mentor_id, p.mentee_id, p.active, count(m.id)::int AS message_count, max(m.created_at) AS last_activity
+      FROM pairs p LEFT JOIN messages m ON m.pair_id = p.id AND m.kind = 'message'
+      WHERE p.mentor_id = $1 OR p.mentee_id = $1 GROUP BY p.id ORDER BY p.id`, [userId]);
+    return rows.map(toSummary);
+  }
+
+  async heldOfUser(userId: number): Promise<HeldMessage[]> {
+    return (await rowsOf<HeldRow>(this.pool(), `SELECT ${HELD_COLUMNS} FROM held_messages WHERE sender_id = $1 ORDER BY id`, [userId])).map(toHeld);
+  }
+
+  async reportsByUser(userId: number): Promise<Report[]> {
+    return (await rowsOf<ReportRow>(this.pool(), `SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.reporter_id = $1 ORDER BY r.id`, [userId])).map(toReport);
+  }
+
+  async auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]> {
+    const rows = await rowsOf<AuditRow>(this.pool(), `
+      SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor = $1 OR target = $2 OR target = ANY($3::text[]) ORDER BY id`,
+    [email, `user:${email}`, pairIds.map((id) => `pair:${id}`)]);
+    return rows.map(toAudit);
+  }
+
+  async eraseUser(userId: number): Promise<Erasure> {
+    return inTransaction(this.pool(), async (tx) => {
+      await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      const revoked = await rowsOf<{ token_hash: string }>(tx,
+        'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
+      const ended = await rowsOf<{ id: number }>(tx,
+        'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id', [userId]);
+      await rowsOf(tx, "UPDATE messages SET content = '' WHERE sender_id = $1 AND kind = 'message'", [userId]);
+      await rowsOf(tx, "UPDATE held_messages SET content = '', matched = '' WHERE sender_id = $1", [userId]);
+      await rowsOf(tx, "UPDATE reports SET reason = '' WHERE reporter_id = $1", [userId]);
+      await rowsOf(tx, "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [userId]);
+      return { revokedSessions: revoked.map((row) => row.token_hash), endedPairs: ended.map((row) => row.id) };
+    });
   }
 
   async audit(entry: NewAuditEntry): Promise<AuditEntry> {

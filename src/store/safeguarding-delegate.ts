@@ -4,7 +4,7 @@
  * stays about messages, users and matches.
  */
 import type { Message } from './message-types.js';
-import type { AuditEntry, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
+import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 
 export abstract class SafeguardingDelegate implements SafeguardingStore {
   protected abstract readonly safe: SafeguardingStore;
@@ -28,6 +28,13 @@ export abstract class SafeguardingDelegate implements SafeguardingStore {
   reports(options: { all: boolean; limit: number; afterId?: number }): Promise<Paged<Report>> { return this.safe.reports(options); }
   isReported(messageId: number): Promise<boolean> { return this.safe.isReported(messageId); }
   resolveReport(id: number, actor: string, note: string): Promise<Report> { return this.safe.resolveReport(id, actor, note); }
+  deleteMessagesBefore(cutoff: Date, limit: number): Promise<number> { return this.safe.deleteMessagesBefore(cutoff, limit); }
+  messagesOfUser(userId: number, afterId: number, limit: number): Promise<Message[]> { return this.safe.messagesOfUser(userId, afterId, limit); }
+  pairSummariesOf(userId: number): Promise<PairSummary[]> { return this.safe.pairSummariesOf(userId); }
+  heldOfUser(userId: number): Promise<HeldMessage[]> { return this.safe.heldOfUser(userId); }
+  reportsByUser(userId: number): Promise<Report[]> { return this.safe.reportsByUser(userId); }
+  auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]> { return this.safe.auditAbout(email, pairIds); }
+  eraseUser(userId: number): Promise<Erasure> { return this.safe.eraseUser(userId); }
   audit(entry: NewAuditEntry): Promise<AuditEntry> { return this.safe.audit(entry); }
   auditPage(limit: number, beforeId?: number): Promise<Paged<AuditEntry>> { return this.safe.auditPage(limit, beforeId); }
 }

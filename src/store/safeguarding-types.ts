@@ -80,7 +80,38 @@ export interface PairSummary {
   lastActivity: Date | null;
 }
 
+/** What erasing a user changed, for telling the live connections. */
+export interface Erasure {
+  /** Sessions that were live and are now revoked. */
+  revokedSessions: string[];
+  /** Pairs that were active and are now ended. */
+  endedPairs: number[];
+}
+
 export interface SafeguardingStore {
+  /**
+   * Deletes up to `limit` of the oldest messages (and held messages) created before `cutoff`,
+   * in one short statement; resolves with how many it deleted. Safe on several instances at
+   * once: each takes rows the others are not deleting (PostgreSQL `SKIP LOCKED`).
+   */
+  deleteMessagesBefore(cutoff: Date, limit: number): Promise<number>;
+  /** Up to `limit` messages sent or received by the user, in every pair they were ever in, with an id above `afterId`, by id. */
+  messagesOfUser(userId: number, afterId: number, limit: number): Promise<Message[]>;
+  /** Every pair the user was ever in, ended ones included. */
+  pairSummariesOf(userId: number): Promise<PairSummary[]>;
+  /** Held and rejected messages the user sent. */
+  heldOfUser(userId: number): Promise<HeldMessage[]>;
+  /** Reports the user made. */
+  reportsByUser(userId: number): Promise<Report[]>;
+  /** Audit entries by the user, about them (`user:<email>`), or about their pairs, oldest first. */
+  auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]>;
+  /**
+   * Erases a user in one transaction: sessions revoked, active matches ended, the content of
+   * every message, held message and report they wrote emptied, and the account renamed
+   * "Deleted user" with an address of no one (`deleted-<id>@deleted.invalid`) and no password.
+   */
+  eraseUser(userId: number): Promise<Erasure>;
+
   /**
    * Stores a held message, after the same checks as `appendMessage` (the pair must be active
    * and the sender in it, else `not_matched`). Idempotent on `(pairId, senderId, clientId)`

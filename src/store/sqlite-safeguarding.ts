@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
 import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
-import type { AuditEntry, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
+import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 import type { Message } from './message-types.js';
 
 export class SqliteSafeguarding implements SafeguardingStore {
@@ -44,6 +44,24 @@ export class SqliteSafeguarding implements SafeguardingStore {
       isReported: p('SELECT 1 FROM reports WHERE message_id = ? LIMIT 1'),
       resolve: p('UPDATE reports SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL RETURNING id'),
       audit: p(`INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?) RETURNING ${AUDIT_COLUMNS}`),
+      deleteOld: p('DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < ? ORDER BY id LIMIT ?)'),
+      deleteOldHeld: p('DELETE FROM held_messages WHERE id IN (SELECT id FROM held_messages WHERE created_at < ? ORDER BY id LIMIT ?)'),
+      messagesOfUser: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE kind = 'message' AND id > ?
+                         AND pair_id IN (SELECT id FROM pairs WHERE mentor_id = ? OR mentee_id = ?) ORDER BY id LIMIT ?`),
+      summariesOf: p(`
+        SELECT p.id, p.mentor_id, p.mentee_id, p.active,
+               (SELECT count(*) FROM messages m WHERE m.pair_id = p.id AND m.kind = 'message') AS message_count,
+               (SELECT max(created_at) FROM messages m WHERE m.pair_id = p.id AND m.kind = 'message') AS last_activity
+        FROM pairs p WHERE p.mentor_id = ? OR p.mentee_id = ? ORDER BY p.id`),
+      heldOfUser: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE sender_id = ? ORDER BY id`),
+      reportsByUser: p(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.reporter_id = ? ORDER BY r.id`),
+      auditAbout: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor = ? OR target = ? OR target IN (SELECT value FROM json_each(?)) ORDER BY id`),
+      liveSessions: p('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING token_hash'),
+      endPairsOf: p('UPDATE pairs SET active = 0, ended_at = ? WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING id'),
+      eraseMessages: p("UPDATE messages SET content = '' WHERE sender_id = ? AND kind = 'message'"),
+      eraseHeld: p("UPDATE held_messages SET content = '', matched = '' WHERE sender_id = ?"),
+      eraseReports: p("UPDATE reports SET reason = '' WHERE reporter_id = ?"),
+      eraseUser: p("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = ?"),
       auditPage: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     };
   }
@@ -142,6 +160,47 @@ export class SqliteSafeguarding implements SafeguardingStore {
   async resolveReport(id: number, actor: string, note: string): Promise<Report> {
     if (!this.sql.resolve.get(actor, Date.now(), note, id)) throw new AppError('not_found');
     return toReport(this.sql.reportById.get(id) as ReportRow);
+  }
+
+  async deleteMessagesBefore(cutoff: Date, limit: number): Promise<number> {
+    return this.db.transaction(() => {
+      const held = this.sql.deleteOldHeld.run(cutoff.getTime(), limit).changes;
+      return held + this.sql.deleteOld.run(cutoff.getTime(), limit).changes;
+    }).immediate();
+  }
+
+  async messagesOfUser(userId: number, afterId: number, limit: number): Promise<Message[]> {
+    return (this.sql.messagesOfUser.all(afterId, userId, userId, limit) as MessageRow[]).map(toMessage);
+  }
+
+  async pairSummariesOf(userId: number): Promise<PairSummary[]> {
+    return (this.sql.summariesOf.all(userId, userId) as SummaryRow[]).map(toSummary);
+  }
+
+  async heldOfUser(userId: number): Promise<HeldMessage[]> {
+    return (this.sql.heldOfUser.all(userId) as HeldRow[]).map(toHeld);
+  }
+
+  async reportsByUser(userId: number): Promise<Report[]> {
+    return (this.sql.reportsByUser.all(userId) as ReportRow[]).map(toReport);
+  }
+
+  async auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]> {
+    const targets = JSON.stringify(pairIds.map((id) => `pair:${id}`));
+    return (this.sql.auditAbout.all(email, `user:${email}`, targets) as AuditRow[]).map(toAudit);
+  }
+
+  async eraseUser(userId: number): Promise<Erasure> {
+    return this.db.transaction((): Erasure => {
+      const now = Date.now();
+      const revokedSessions = (this.sql.liveSessions.all(now, userId) as { token_hash: string }[]).map((row) => row.token_hash);
+      const endedPairs = (this.sql.endPairsOf.all(now, userId, userId) as { id: number }[]).map((row) => row.id);
+      this.sql.eraseMessages.run(userId);
+      this.sql.eraseHeld.run(userId);
+      this.sql.eraseReports.run(userId);
+      this.sql.eraseUser.run(userId);
+      return { revokedSessions, endedPairs };
+    }).immediate();
   }
 
   async audit(entry: NewAuditEntry): Promise<AuditEntry> {

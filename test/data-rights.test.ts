@@ -1,0 +1,189 @@
+/**
+ * Data rights (PROTOCOL.md Part 7): retention deletes exactly the old messages while a pair
+ * keeps chatting, with a clock the test controls, on every instance at once; the export holds
+ * every message the user sent and received and nothing of anyone else's; erasure closes the
+ * user's sockets on every instance, leaves no copy of what they wrote in any table, and a
+ * second erasure changes nothing.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Store } from '../src/store/index.js';
+import { RetentionJob } from '../src/store/retention.js';
+import { passwordOf } from './helpers/accounts.js';
+import { withBackends } from './helpers/backends.js';
+import { startInstances } from './helpers/cluster.js';
+import { Agent, loginAdmin, matchedPair } from './helpers/http.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { connectChat, type TestSocket } from './helpers/socket.js';
+import { UNLIMITED } from './suites/chat.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+const enc = encodeURIComponent;
+
+/** `count` messages from the mentee, each echoed to both before the next: their echoes. */
+async function chat(from: TestSocket, to: TestSocket, count: number, prefix: string) {
+  const echoes = [];
+  for (let i = 0; i < count; i++) {
+    from.send({ type: 'chat_message', content: `${prefix} ${i}` });
+    const [echo] = await Promise.all([from.expect('chat_message'), to.expect('chat_message')]);
+    echoes.push(echo);
+  }
+  return echoes;
+}
+
+async function pair(servers: readonly TestServer[]) {
+  const admin = await loginAdmin(servers[0]!.http);
+  const { mentor, mentee } = await matchedPair(admin);
+  const menteeSocket = await connectChat(servers[0]!.ws, mentor.email, mentee.cookie);
+  const mentorSocket = await connectChat(servers.at(-1)!.ws, mentee.email, mentor.cookie);
+  await menteeSocket.expect('presence');
+  return { admin, mentor, mentee, menteeSocket, mentorSocket };
+}
+
+/** Retention on `stores` at once (one job per instance), with the clock at `now`, while the pair keeps chatting. */
+async function retentionWhileChatting(servers: readonly TestServer[]) {
+  const { mentee, mentor, menteeSocket, mentorSocket } = await pair(servers);
+  const old = await chat(menteeSocket, mentorSocket, 12, 'old');
+  // The clock the jobs see: 30 days after the 7th message, so everything strictly before it is old.
+  const cutoff = new Date(old[6]!.timestamp).getTime();
+  const expected = old.filter((m) => new Date(m.timestamp).getTime() < cutoff).map((m) => m.content);
+  assert.ok(expected.length >= 1 && expected.length <= 6, 'some messages are old, some are not');
+  const jobs = servers.map((server) => new RetentionJob({
+    store: server.tandem.store, days: 30, batchSize: 2, intervalMs: 0, now: () => new Date(cutoff + 30 * DAY_MS), onError: (error) => { throw error; },
+  }));
+  const [deleted, live] = await Promise.all([
+    Promise.all(jobs.map((job) => job.runOnce())),
+    chat(mentorSocket, menteeSocket, 10, 'live'),
+  ]);
+  assert.equal(deleted.reduce((a, b) => a + b, 0), expected.length, 'the jobs together deleted each old message once');
+  assert.deepEqual(live.map((m) => m.seq), live.map((_, i) => 13 + i), 'the pair chatted on, in order');
+  const page = (await mentee.get(`/api/chat/${enc(mentor.email)}/messages?limit=100`)).body;
+  const kept = old.map((m) => m.content).filter((content) => !expected.includes(content));
+  assert.deepEqual(page.messages.map((m: { content: string }) => m.content), [...kept, ...live.map((m) => m.content)]);
+  // A connection resuming from the start gets what is left, from its first message on.
+  const resumed = await connectChat(servers[0]!.ws, mentee.email, mentor.cookie, { query: '?after=0' });
+  assert.equal((await resumed.expect('chat_message')).content, kept[0]);
+  await Promise.all([resumed.close(), menteeSocket.close(), mentorSocket.close()]);
+}
+
+/** Every text value of every table, for a search of what must be gone. */
+async function everyTableSqlite(server: TestServer): Promise<string> {
+  const config = server.tandem.config.database;
+  assert.equal(config.kind, 'sqlite');
+  const db = new Database(config.kind === 'sqlite' ? config.path : '', { readonly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return tables.map(({ name }) => JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())).join('\n');
+  } finally {
+    db.close();
+  }
+}
+
+async function everyTablePostgres(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    const dumps = [];
+    for (const { table_name: name } of rows) dumps.push(JSON.stringify((await client.query(`SELECT * FROM ${pg.escapeIdentifier(name)}`)).rows));
+    return dumps.join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Erasure on `servers` (the mentee's sockets on the first and the last), with `dump` reading every table. */
+async function erasure(servers: readonly TestServer[], dump: () => Promise<string>) {
+  const { admin, mentor, mentee, menteeSocket, mentorSocket } = await pair(servers);
+  const secret = `zq-${randomBytes(6).toString('hex')}`;
+  const menteeTab2 = await connectChat(servers.at(-1)!.ws, mentor.email, mentee.cookie);
+  const mine = await chat(menteeSocket, mentorSocket, 3, `${secret} says`);
+  await menteeTab2.expect('chat_message');
+  await menteeTab2.expect('chat_message');
+  await menteeTab2.expect('chat_message');
+  const reply = (await chat(mentorSocket, menteeSocket, 1, 'the reply'))[0]!;
+  await menteeTab2.expect('chat_message');
+  // Held under the moderated policy: its content is the mentee's too.
+  menteeSocket.send({ type: 'chat_message', content: `${secret} call 07911 123456` });
+  assert.equal((await menteeSocket.expect('chat_message')).status, 'held');
+  assert.equal((await mentee.post(`/api/chat/${enc(mentor.email)}/messages/${reply.message_id}/report`, { reason: `${secret} reason` })).status, 201);
+  assert.ok((await dump()).includes(secret), 'the search finds the content before erasure');
+
+  const erased = await admin.delete(`/api/users/${enc(mentee.email)}`);
+  assert.equal(erased.status, 204, JSON.stringify(erased.body));
+  for (const socket of [menteeSocket, menteeTab2, mentorSocket]) {
+    assert.deepEqual(await socket.expect('force_disconnect'), { type: 'force_disconnect', reason: 'account_deleted' });
+    await socket.closedWithin();
+  }
+  assert.equal((await mentee.get('/api/me')).status, 401);
+  assert.equal((await new Agent(servers[0]!.http).post('/api/auth/login', { email: mentee.email, password: passwordOf(mentee.email) })).status, 401);
+  assert.equal((await dump()).includes(secret), false, 'no table holds any of it');
+
+  // The former partner's own export shows "Deleted user", the messages emptied.
+  const theirs = (await mentor.get(`/api/users/${enc(mentor.email)}/export`)).body;
+  const fromErased = theirs.messages.filter((m: { message_id: string }) => mine.some((own) => own.message_id === m.message_id));
+  assert.equal(fromErased.length, 3);
+  for (const message of fromErased) assert.deepEqual([message.sender_name, message.content], ['Deleted user', '']);
+  assert.deepEqual(theirs.matches.map((m: { active: boolean }) => m.active), [false]);
+
+  const entries = () => admin.get('/api/audit?limit=200').then((r) => r.body.entries.filter((e: { action: string }) => e.action === 'erase'));
+  const before = await entries();
+  assert.deepEqual(before.map((e: { target: string; actor: string }) => [e.target, e.actor]), [[`user:${mentee.email}`, admin.email]]);
+  assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204, 'a second erasure is a no-op');
+  assert.equal((await entries()).length, 1);
+  assert.equal((await admin.delete(`/api/users/${enc('nobody@tandem.test')}`)).status, 404);
+}
+
+async function exportHoldsOnlyTheirs(server: TestServer) {
+  const first = await pair([server]);
+  const other = await pair([server]);
+  const sent = await chat(first.menteeSocket, first.mentorSocket, 2, 'from the mentee');
+  const received = await chat(first.mentorSocket, first.menteeSocket, 2, 'from the mentor');
+  await chat(other.menteeSocket, other.mentorSocket, 2, 'another pair');
+  const own = await first.mentee.get(`/api/users/${enc(first.mentee.email)}/export`);
+  assert.equal(own.status, 200);
+  assert.match(own.headers.get('content-type') ?? '', /application\/json/);
+  assert.deepEqual(own.body.profile.email, first.mentee.email);
+  assert.deepEqual(own.body.messages.map((m: { content: string; receiver_email: string }) => [m.content, m.receiver_email]), [
+    ...sent.map((m) => [m.content, first.mentor.email]), ...received.map((m) => [m.content, first.mentee.email]),
+  ]);
+  assert.equal(JSON.stringify(own.body).includes('another pair'), false);
+  assert.equal((await other.mentee.get(`/api/users/${enc(first.mentee.email)}/export`)).status, 403);
+  const byAdmin = await first.admin.get(`/api/users/${enc(first.mentee.email)}/export`);
+  assert.deepEqual(byAdmin.body.messages, own.body.messages);
+  const audit = (await first.admin.get('/api/audit')).body.entries;
+  assert.deepEqual(audit.slice(0, 2).map((e: { action: string; actor: string }) => [e.action, e.actor]), [['export', first.admin.email], ['export', first.mentee.email]]);
+  for (const p of [first, other]) await Promise.all([p.menteeSocket.close(), p.mentorSocket.close()]);
+}
+
+describe('data rights, one instance', () => {
+  it('retention deletes exactly the old messages while the pair keeps chatting', async (t) => {
+    await retentionWhileChatting([await startServer(t, UNLIMITED)]);
+  });
+  it('the export holds every message the user sent and received, and nothing of anyone else', async (t) => {
+    await exportHoldsOnlyTheirs(await startServer(t, UNLIMITED));
+  });
+  it('erasure closes the sockets, empties every table of what the user wrote, and is idempotent', async (t) => {
+    const server = await startServer(t, { ...UNLIMITED, CONVERSATION_POLICY: 'moderated' });
+    await erasure([server], () => everyTableSqlite(server));
+  });
+});
+
+withBackends('data rights, two instances (PostgreSQL, Redis)', { postgres: true, redis: true }, () => {
+  describe('data rights, two instances (PostgreSQL, Redis)', () => {
+    it('retention runs on both instances at once and deletes each old message once', async (t) => {
+      await retentionWhileChatting(await startInstances(t, 2, UNLIMITED));
+    });
+    it('erasure closes the sockets on both instances and leaves no copy in any table', async (t) => {
+      const servers = await startInstances(t, 2, { ...UNLIMITED, CONVERSATION_POLICY: 'moderated' });
+      const config = servers[0]!.tandem.config.database;
+      await erasure(servers, () => everyTablePostgres(config.kind === 'postgres' ? config.url : ''));
+    });
+  });
+});
+
+export type { Store };
