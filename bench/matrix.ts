@@ -201,6 +201,19 @@ async function runScenario(scenario: TrafficScenario | ConnectionsScenario, opti
   }
 }
 
+/** A scenario's headline figure: msg/s, or handshakes/s for the connections. */
+function headline(result: ScenarioResult): number | null {
+  return result.traffic?.msgs_per_s ?? result.connections?.handshakes_per_s ?? null;
+}
+
+/** The round whose headline figure is the median of the scenario's rounds; a failed round wins, to be seen. */
+function medianRound(results: readonly ScenarioResult[]): ScenarioResult {
+  const failed = results.find((result) => result.error || headline(result) === null);
+  if (failed) return failed;
+  const sorted = [...results].sort((a, b) => headline(a)! - headline(b)!);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 async function main(): Promise<void> {
   let options: MatrixOptions;
   try {
@@ -213,18 +226,26 @@ async function main(): Promise<void> {
   const machine = describeMachine(options);
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const chosen = scenarios(options).filter((scenario) => options.only.length === 0 || options.only.includes(scenario.name));
-  progress(`${chosen.length} scenarios, ${options.quick ? 'quick' : 'full'} run: ${options.seconds} s of traffic each, ${options.clients} load clients`);
-  const results: ScenarioResult[] = [];
-  for (const scenario of chosen) {
-    progress(`${scenario.name}: ${scenario.title}`);
-    const result = await runScenario(scenario, options);
-    results.push(result);
-    progress(`${scenario.name}: ${result.error ? `FAILED: ${result.error}` : 'done'} → ${writeResult(stamp, machine, result)}`);
+  progress(`${chosen.length} scenarios × ${options.rounds} round(s), ${options.quick ? 'quick' : 'full'} run: ${options.seconds} s of traffic each, ${options.clients} load clients`);
+  // Rounds interleave the scenarios, so that a machine whose load drifts moves every row alike.
+  const rounds: ScenarioResult[][] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const label = options.rounds > 1 ? `r${round}-` : '';
+    const results: ScenarioResult[] = [];
+    for (const scenario of chosen) {
+      progress(`${label}${scenario.name}: ${scenario.title}`);
+      const result = await runScenario(scenario, options);
+      results.push(result);
+      progress(`${label}${scenario.name}: ${result.error ? `FAILED: ${result.error}` : 'done'} → ${writeResult(`${stamp}-${label}`.replace(/-$/, ''), machine, result)}`);
+    }
+    rounds.push(results);
   }
+  const results = chosen.map((_, at) => medianRound(rounds.map((round) => round[at]!)));
+  const spread = options.rounds > 1 ? `\n${chosen.map((scenario, at) => `  ${scenario.name} in each round: ${rounds.map((round) => headline(round[at]!)?.toFixed(0) ?? 'failed').join(' · ')}`).join('\n')}` : '';
   const targets = judgeTargets(results);
   progress(`targets → ${writeTargets(stamp, machine, targets)}`);
-  process.stdout.write(`Tandem bench, ${stamp} (${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.node)}; window ${options.window}, ${options.seconds} s per scenario)\n${formatTable(results)}\n${formatTargets(targets)}\n`);
-  const ok = results.every((result) => !result.error && (result.traffic?.ok ?? result.connections?.ok ?? false));
+  process.stdout.write(`Tandem bench, ${stamp} (${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.node)}; window ${options.window}, ${options.seconds} s per scenario)\n${formatTable(results)}${spread}\n${formatTargets(targets)}\n`);
+  const ok = rounds.flat().every((result) => !result.error && (result.traffic?.ok ?? result.connections?.ok ?? false));
   process.stdout.write(`${ok ? 'RESULT: OK' : 'RESULT: FAILED'}\n`);
   process.exit(ok ? 0 : 1);
 }

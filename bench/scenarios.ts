@@ -50,6 +50,8 @@ export interface MatrixOptions {
   only: string[];
   /** A scenario still running after this many seconds fails. */
   deadlineSeconds: number;
+  /** Times the whole matrix runs, interleaved; the table shows each scenario's median round. */
+  rounds: number;
 }
 
 export const FULL = { seconds: 10, sockets: 10_000 };
@@ -80,7 +82,7 @@ export function scenarios(options: Pick<MatrixOptions, 'sockets'>): Scenario[] {
 }
 
 const USAGE =
-  'usage: npm run bench -- [--quick] [--only NAME,…] [--seconds S] [--window W] [--clients N] [--sockets N] [--deadline S]\n' +
+  'usage: npm run bench -- [--quick] [--only NAME,…] [--seconds S] [--window W] [--clients N] [--sockets N] [--deadline S] [--rounds N]\n' +
   `  scenarios: ${scenarios(FULL).map((scenario) => scenario.name).join(', ')}\n` +
   '  PostgreSQL and Redis from env BENCH_DATABASE_URL and BENCH_REDIS_URL (defaults: the local services)';
 
@@ -92,8 +94,8 @@ export class UsageError extends Error {
 
 /** Reads the flags; `--quick` changes the defaults of `--seconds` and `--sockets`, which still win. */
 export function parseMatrixArgs(argv: readonly string[]): MatrixOptions {
-  const given: Partial<Record<'seconds' | 'window' | 'clients' | 'sockets' | 'deadlineSeconds', number>> = {};
-  const names = { '--seconds': 'seconds', '--window': 'window', '--clients': 'clients', '--sockets': 'sockets', '--deadline': 'deadlineSeconds' } as const;
+  const given: Partial<Record<'seconds' | 'window' | 'clients' | 'sockets' | 'deadlineSeconds' | 'rounds', number>> = {};
+  const names = { '--seconds': 'seconds', '--window': 'window', '--clients': 'clients', '--sockets': 'sockets', '--deadline': 'deadlineSeconds', '--rounds': 'rounds' } as const;
   let quick = false;
   let only: string[] = [];
   for (let at = 0; at < argv.length; at++) {
@@ -117,5 +119,5 @@ export function parseMatrixArgs(argv: readonly string[]): MatrixOptions {
     given[key] = Number(text);
   }
   const sized = quick ? QUICK : FULL;
-  return { quick, only, seconds: sized.seconds, sockets: sized.sockets, window: 10, clients: 2, deadlineSeconds: 120, ...given };
+  return { quick, only, seconds: sized.seconds, sockets: sized.sockets, window: 10, clients: 2, deadlineSeconds: 120, rounds: 1, ...given };
 }
