@@ -131,6 +131,20 @@ async function processMemory(httpBase: string): Promise<{ heapUsed: number | nul
   return { heapUsed: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes') };
 }
 
+/**
+ * With `--heapsnapshot-signal=SIG…` in BENCH_NODE_ARGS, has the instance write a heap snapshot
+ * while its idle sockets are open (a `--heap-prof` profile is written at exit, after they
+ * closed). The snapshot is written on the instance's event loop, so the next answer to
+ * `/healthz` comes once it is done.
+ */
+async function heapSnapshot(server: BenchServer): Promise<void> {
+  const signal = /--heapsnapshot-signal=(SIG[A-Z0-9]+)/.exec(process.env.BENCH_NODE_ARGS ?? '')?.[1];
+  if (!signal || server.pid === undefined) return;
+  progress(`connections: ${signal} → heap snapshot of instance ${server.index}`);
+  process.kill(server.pid, signal as NodeJS.Signals);
+  await (await fetch(`${server.httpBase}/healthz`, { signal: AbortSignal.timeout(120_000) })).arrayBuffer();
+}
+
 async function runConnectionsScenario(scenario: ConnectionsScenario, options: MatrixOptions, resources: Resources): Promise<ScenarioResult> {
   const pairCount = Math.ceil(scenario.sockets / (2 * scenario.socketsPerUser));
   const { pairs, servers } = await prepare(scenario, pairCount, scenario.sockets + SPARE_FILES, resources);
@@ -157,6 +171,9 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
   const rssAfter = rssBytes(server.pid);
   const cpuAfter = cpuSeconds(server.pid);
   const memoryAfter = await processMemory(server.httpBase);
+  // Before the snapshot, which needs memory of its own.
+  const peak = mb(peakRssBytes(server.pid));
+  await heapSnapshot(server);
   const perConnection = (before: number | null, after: number | null) => (before === null || after === null || count === 0 ? null : Number(((after - before) / count / 1024).toFixed(1)));
   const count = opened.reduce((sum, reply) => sum + reply.opened, 0);
   const seconds = (Math.max(...opened.map((reply) => reply.endedAt)) - Math.min(...opened.map((reply) => reply.startedAt))) / 1000;
@@ -172,7 +189,6 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
     failures: opened.flatMap((reply) => reply.failures).slice(0, 5),
     ok: count === scenario.sockets,
   };
-  const peak = mb(peakRssBytes(server.pid));
   progress(`${scenario.name}: ${count} open in ${seconds.toFixed(2)} s, closing`);
   await Promise.all(clients.map((client) => client.ask({ kind: 'close-idle' }, 'idle-closed')));
   return {
