@@ -4,9 +4,9 @@
  * Node, `rememberCookie` keeps the `sessionid` from the login reply and sends it back.
  */
 
-import type { ConversationRow, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser } from '../protocol/http.js';
+import type { AuditEntryView, ConversationRow, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage } from '../protocol/http.js';
 
-export type { ConversationRow, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser };
+export type { AuditEntryView, ConversationRow, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage };
 
 /** A conversation as the client knows it: from the server's list, or only the partner (presence unknown). */
 export type KnownConversation = Omit<ConversationRow, 'partner_online'> & { partner_online?: boolean };
@@ -103,6 +103,38 @@ export class TandemApi {
 
   async matches(): Promise<PublicMatch[]> {
     return (await this.request<{ matches: PublicMatch[] }>('GET', '/api/matches')).matches;
+  }
+
+  /** Reports a message of the pair to the admins. */
+  report(partnerEmail: string, messageId: string, reason: string): Promise<{ report_id: string }> {
+    return this.request('POST', `/api/chat/${encodeURIComponent(partnerEmail)}/messages/${encodeURIComponent(messageId)}/report`, { reason });
+  }
+
+  /** Admins: held messages awaiting review, with context. */
+  async moderation(): Promise<HeldView[]> {
+    return (await this.request<{ held: HeldView[] }>('GET', '/api/moderation')).held;
+  }
+
+  approve(heldId: string): Promise<unknown> {
+    return this.request('POST', `/api/moderation/${encodeURIComponent(heldId)}/approve`);
+  }
+
+  reject(heldId: string, reason: string): Promise<unknown> {
+    return this.request('POST', `/api/moderation/${encodeURIComponent(heldId)}/reject`, { reason });
+  }
+
+  /** Admins: reports, open ones unless `all`. */
+  async reports(all = false): Promise<ReportView[]> {
+    return (await this.request<{ reports: ReportView[] }>('GET', `/api/reports${all ? '?status=all' : ''}`)).reports;
+  }
+
+  resolveReport(reportId: string, note: string): Promise<ReportView> {
+    return this.request('POST', `/api/reports/${encodeURIComponent(reportId)}/resolve`, { note });
+  }
+
+  /** Admins: the newest audit entries. */
+  async audit(limit = 50): Promise<AuditEntryView[]> {
+    return (await this.request<{ entries: AuditEntryView[] }>('GET', `/api/audit?limit=${limit}`)).entries;
   }
 
   /** Sends one request; resolves with the JSON body (undefined for 204), rejects with `ApiError`. */

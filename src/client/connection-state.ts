@@ -1,5 +1,5 @@
 /** What a `ChatConnection` reports: its state and its events. */
-import type { ErrorOut, WireMessage } from '../protocol/frames.js';
+import type { ErrorOut, HeldEchoOut, MessageStatusOut, NoticeOut, WireMessage } from '../protocol/frames.js';
 import type { PendingMessage } from './outbox.js';
 
 /** Where a connection stands. `ended` is final: `reason` is the `force_disconnect` reason or one named for the close code. */
@@ -33,4 +33,10 @@ export interface ChatConnectionEvents extends Record<string, unknown> {
   presence: boolean;
   /** An error frame that is not about one of this connection's pending messages. */
   error: ErrorOut;
+  /** One of this user's messages was held for review (policy `moderated`): stored, not delivered. */
+  held: HeldEchoOut;
+  /** An admin viewed the conversation (it takes its place in `seq` order like a message). */
+  notice: NoticeOut;
+  /** A decision on one of this user's held messages. */
+  status: MessageStatusOut;
 }

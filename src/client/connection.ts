@@ -4,7 +4,7 @@
  * it again until its echo arrives, and reports typing, read receipts and presence. Terminal
  * closes (unmatched, logged out, 4001, 4003, 1008, 1009) end it; everything else reconnects.
  */
-import { ErrorText, type InboundFrame, type OutboundFrame } from '../protocol/frames.js';
+import { ErrorText, type HeldEchoOut, type InboundFrame, type OutboundFrame } from '../protocol/frames.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { ClientClose, terminalReason } from './close-policy.js';
 import type { ChatConnectionEvents, ConnectionState } from './connection-state.js';
@@ -207,6 +207,13 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
         this.sender.opened();
         return;
       case 'chat_message': {
+        if ((frame as { status?: unknown }).status === 'held') {
+          // Held: acknowledged (stored) but not in the pair's order, so never a resume position.
+          const held = frame as unknown as HeldEchoOut;
+          if (held.client_id !== undefined) this.sender.echoed(held.client_id);
+          this.emit('held', held);
+          return;
+        }
         const { type: _type, ...message } = frame;
         this.lastMessageId = maxMessageId(this.lastMessageId, message.message_id);
         if (message.client_id !== undefined && message.sender_email !== this.partnerEmail) this.sender.echoed(message.client_id);
@@ -224,6 +231,13 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
         return;
       case 'force_disconnect':
         this.forceReason = frame.reason;
+        return;
+      case 'notice':
+        this.lastMessageId = maxMessageId(this.lastMessageId, frame.message_id);
+        this.emit('notice', frame);
+        return;
+      case 'message_status':
+        this.emit('status', frame);
         return;
       case 'error':
         if (frame.client_id !== undefined && this.outbox.has(frame.client_id)) this.sender.refused(frame.client_id, frame);

@@ -1,14 +1,19 @@
 /** What a `Conversation` holds, emits and needs, as the pages and the tests see it. */
 import type { WireMessage } from '../protocol/frames.js';
-import type { KnownConversation, PublicUser, TandemApi } from './api.js';
+import type { KnownConversation, PublicUser, TandemApi, UndeliveredMessage } from './api.js';
 import type { ChatConnectionOptions, ConnectionState } from './connection.js';
 import type { KeyValueStorage, PendingMessage } from './outbox.js';
 import type { WebSocketFactory } from './socket.js';
 
-/** A stored message. `is_read`: for one's own, the partner read it; for the partner's, this user did. */
+/**
+ * A stored message. `is_read`: for one's own, the partner read it; for the partner's, this user
+ * did. A notice that an admin viewed the conversation has `kind: "admin_viewed"` and `actor_name`.
+ */
 export interface ChatMessage extends WireMessage {
   mine: boolean;
   is_read: boolean;
+  kind?: 'admin_viewed';
+  actor_name?: string;
 }
 
 /** What a partner list shows of a conversation. */
@@ -38,6 +43,8 @@ export interface ConversationEvents extends Record<string, unknown> {
   state: ConnectionState;
   /** Anything a partner list shows changed. */
   summary: ConversationSummary;
+  /** The user's own held or rejected messages changed (see `Conversation.undelivered`). */
+  undelivered: readonly UndeliveredMessage[];
 }
 
 /** What a `Conversation` needs: who talks to whom, and how to reach the server. */

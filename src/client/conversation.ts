@@ -4,7 +4,7 @@
  * whether the match ended. Built on `ChatConnection`; the page renders from its events.
  */
 import type { WireMessage } from '../protocol/frames.js';
-import { ApiError, type HistoryMessage, type PublicUser } from './api.js';
+import { ApiError, type HistoryMessage, type PublicUser, type UndeliveredMessage } from './api.js';
 import { ChatConnection, type ReadReceipt } from './connection.js';
 import { Emitter } from './emitter.js';
 import { compareMessageIds } from './message-ids.js';
@@ -35,6 +35,11 @@ export class Conversation extends Emitter<ConversationEvents> {
   partnerOnline: boolean | null;
   unread: number;
   lastMessage: WireMessage | null;
+  /**
+   * The user's own messages the filter held (waiting for review) or an admin rejected, oldest
+   * first: stored, never delivered. An approved one leaves this list and arrives as a message.
+   */
+  readonly undelivered: UndeliveredMessage[] = [];
   /** Set by the page while the user is looking at this conversation: partner messages are then read at once. */
   private active = false;
   private readonly byId = new Map<string, ChatMessage>();
@@ -53,6 +58,15 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection = new ChatConnection({ ...options.connection, wsBase: options.wsBase, partnerEmail: options.partner.email, createSocket: options.createSocket, outbox });
     this.typingReporter = new TypingReporter((isTyping) => this.connection.sendTyping(isTyping));
     this.connection.on('message', (message) => this.received(message));
+    this.connection.on('held', ({ type: _type, ...held }) => this.setUndelivered(held));
+    this.connection.on('status', (status) => {
+      const known = this.undelivered.find((item) => item.message_id === status.message_id);
+      if (known) this.setUndelivered({ ...known, status: 'rejected', reason: status.reason });
+    });
+    this.connection.on('notice', (notice) => this.add([{
+      message_id: notice.message_id, seq: notice.seq, sender_email: '', sender_name: notice.actor_name, content: '',
+      timestamp: notice.timestamp, is_read: true, kind: 'admin_viewed', actor_name: notice.actor_name,
+    }], 'end'));
     this.connection.on('outbox', (pending) => this.emit('pending', pending));
     this.connection.on('typing', (typing) => this.setPartnerTyping(typing));
     this.connection.on('read', (receipt) => this.partnerRead(receipt));
@@ -96,6 +110,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       const page = await this.options.api.messages(this.partner.email, { limit: this.pageSize });
       this.hasOlder = page.has_more;
       this.add(page.messages, 'end');
+      for (const held of page.undelivered ?? []) this.setUndelivered(held);
       if (!this.options.row) this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
       this.emitSummary();
     } catch (error) {
@@ -133,6 +148,11 @@ export class Conversation extends Emitter<ConversationEvents> {
     const result = this.connection.send(content);
     if (result.ok) this.typing(false);
     return result;
+  }
+
+  /** Reports one of the partner's messages to the admins. */
+  async report(messageId: string, reason: string): Promise<void> {
+    await this.options.api.report(this.partner.email, messageId, reason);
   }
 
   /** Forgets a message the server refused for good. */
@@ -194,7 +214,20 @@ export class Conversation extends Emitter<ConversationEvents> {
     return this.unread > 0 || this.messages.some((message) => !message.mine && !message.is_read);
   }
 
+  private setUndelivered(item: UndeliveredMessage): void {
+    const at = this.undelivered.findIndex((known) => known.message_id === item.message_id);
+    if (at >= 0) this.undelivered[at] = item;
+    else this.undelivered.push(item);
+    this.emit('undelivered', this.undelivered);
+  }
+
   private received(wire: WireMessage): void {
+    // An approved held message arrives with its original client_id: it is no longer undelivered.
+    const approved = wire.client_id === undefined ? -1 : this.undelivered.findIndex((item) => item.client_id === wire.client_id && item.status === 'held');
+    if (approved >= 0) {
+      this.undelivered.splice(approved, 1);
+      this.emit('undelivered', this.undelivered);
+    }
     const isNew = !this.byId.has(wire.message_id);
     this.add([{ ...wire, is_read: false }], 'end');
     if (!isNew) return;
@@ -211,7 +244,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const fresh: ChatMessage[] = [];
     for (const wire of incoming) {
       if (this.byId.has(wire.message_id)) continue;
-      const message: ChatMessage = { ...wire, mine: wire.sender_email !== this.partner.email };
+      const message: ChatMessage = { ...wire, mine: wire.kind !== 'admin_viewed' && wire.sender_email !== this.partner.email };
       this.byId.set(message.message_id, message);
       fresh.push(message);
     }
@@ -232,8 +265,8 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.messages.sort(bySeq);
       this.emit('reset', undefined);
     }
-    const newest = this.messages.at(-1)!;
-    if (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0) this.lastMessage = newest;
+    const newest = this.messages.findLast((message) => message.kind !== 'admin_viewed');
+    if (newest && (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0)) this.lastMessage = newest;
     return fresh.length;
   }
 

@@ -73,3 +73,41 @@ export interface ErrorBody {
   error: string;
   message: string;
 }
+
+/** A held message as the moderation queue shows it. */
+export interface HeldView {
+  message_id: string;
+  sender: PublicUser;
+  receiver: PublicUser;
+  content: string;
+  timestamp: string;
+  status: 'held' | 'approved' | 'rejected';
+  rule: string;
+  matched: string;
+  reason?: string;
+  context: HistoryMessage[];
+}
+
+/** A report as admins see it. */
+export interface ReportView {
+  report_id: string;
+  message: HistoryMessage;
+  reporter: PublicUser;
+  pair: { mentor: PublicUser; mentee: PublicUser };
+  reason: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
+  context: HistoryMessage[];
+}
+
+/** One entry of the audit log. */
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown> | null;
+}

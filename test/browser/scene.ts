@@ -18,9 +18,9 @@ export interface Scene {
 
 type Hooks = { after(fn: () => unknown): void };
 
-/** Starts Tandem and Chromium; both stop when `cleanup` runs. */
-export async function openScene(cleanup: Hooks): Promise<Scene> {
-  const server = await startServer(cleanup);
+/** Starts Tandem (with `env` on top of the test defaults) and Chromium; both stop when `cleanup` runs. */
+export async function openScene(cleanup: Hooks, env: Record<string, string> = {}): Promise<Scene> {
+  const server = await startServer(cleanup, env);
   const admin = await loginAdmin(server.http);
   const browser = await launchBrowser();
   cleanup.after(() => browser.close());

@@ -7,6 +7,7 @@ import { TandemApi, type PublicMatch, type PublicUser } from '../../src/client/i
 import { byId, h, setText } from '../shared/dom.js';
 import { accountLabel, friendlyError, fullName, roleName } from '../shared/people.js';
 import { renderMatches } from './matches-table.js';
+import { loadSafeguarding } from './safeguarding.js';
 
 const api = new TandemApi('');
 const views = { auth: byId('auth-view'), notAdmin: byId('not-admin'), admin: byId('admin-view') };
@@ -29,7 +30,7 @@ async function showSignedIn(user: PublicUser): Promise<void> {
   setText(byId('whoami'), accountLabel(user));
   if (user.role !== 'ADMIN') return showView('notAdmin');
   showView('admin');
-  await loadMatches();
+  await Promise.all([loadMatches(), loadSafeguarding(api)]);
 }
 
 async function loadMatches(): Promise<void> {

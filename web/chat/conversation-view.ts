@@ -8,7 +8,7 @@ import type { ChatMessage, ConnectionState, Conversation, Off } from '../../src/
 import { byId, setText } from '../shared/dom.js';
 import { fullName, initials, roleName } from '../shared/people.js';
 import { endedNotice } from './format.js';
-import { messageItem, pendingItem, updateTick } from './message-item.js';
+import { messageItem, pendingItem, undeliveredItem, updateTick } from './message-item.js';
 
 /** How close to the bottom (px) counts as "reading the newest messages". */
 const NEAR_BOTTOM_PX = 80;
@@ -88,6 +88,7 @@ export class ConversationView {
       conversation.on('typing', () => this.renderTyping()),
       conversation.on('state', () => this.renderState()),
       conversation.on('summary', () => this.renderHeader()),
+      conversation.on('undelivered', () => this.renderPending(true)),
     );
     this.renderHeader();
     this.renderMessages();
@@ -154,7 +155,7 @@ export class ConversationView {
   }
 
   private item(message: ChatMessage): HTMLLIElement {
-    const item = messageItem(message);
+    const item = messageItem(message, (reported) => void this.report(reported));
     this.items.set(message.message_id, item);
     return item;
   }
@@ -171,7 +172,8 @@ export class ConversationView {
     const connected = conversation?.connection.isOpen ?? false;
     const discard = (clientId: string) => conversation?.discard(clientId);
     const pending = conversation?.pending ?? [];
-    this.pendingList.replaceChildren(...pending.map((item) => pendingItem(item, connected, discard)));
+    const undelivered = conversation?.undelivered ?? [];
+    this.pendingList.replaceChildren(...undelivered.map(undeliveredItem), ...pending.map((item) => pendingItem(item, connected, discard)));
     if (follow) this.scrollToBottom();
   }
 
@@ -210,6 +212,20 @@ export class ConversationView {
     this.connectionLine.classList.toggle('offline', state.kind === 'paused' || state.kind === 'waiting');
     this.renderPending();
     this.renderHistoryStatus();
+  }
+
+  /** Asks why, then reports the partner's message; the outcome shows under the composer. */
+  private async report(message: ChatMessage): Promise<void> {
+    const conversation = this.conversation;
+    const reason = window.prompt('Why are you reporting this message? An admin will read it with the messages before it.');
+    if (!conversation || reason === null || reason.trim() === '') return;
+    try {
+      await conversation.report(message.message_id, reason.trim());
+      setText(this.composerError, 'Thank you. The message was reported to the admins.');
+      this.items.get(message.message_id)?.setAttribute('data-reported', 'true');
+    } catch {
+      setText(this.composerError, 'Could not report the message. Please try again.');
+    }
   }
 
   private async loadOlder(): Promise<void> {

@@ -1,18 +1,44 @@
 /** One message as a list item: stored (with time and, for one's own, a read tick) or pending. */
-import type { ChatMessage, PendingMessage } from '../../src/client/index.js';
+import type { ChatMessage, PendingMessage, UndeliveredMessage } from '../../src/client/index.js';
 import { h } from '../shared/dom.js';
 import { formatTime } from './format.js';
 
-/** A stored message. `data-message-id` lets tests and updates find it. */
-export function messageItem(message: ChatMessage): HTMLLIElement {
+/**
+ * A stored message. `data-message-id` lets tests and updates find it. The partner's messages
+ * have a Report action when `onReport` is given; a notice that an admin viewed the
+ * conversation is a line of its own.
+ */
+export function messageItem(message: ChatMessage, onReport?: (message: ChatMessage) => void): HTMLLIElement {
+  if (message.kind === 'admin_viewed') {
+    return h(
+      'li',
+      { class: 'notice', 'data-message-id': message.message_id, 'data-kind': 'admin_viewed' },
+      h('p', {}, `${message.actor_name ?? 'An administrator'} (an administrator) viewed this conversation · `, h('time', { datetime: message.timestamp }, formatTime(message.timestamp))),
+    );
+  }
+  const report = !message.mine && onReport ? h('button', { type: 'button', class: 'quiet report', title: 'Report this message to the admins' }, 'Report') : null;
+  report?.addEventListener('click', () => onReport?.(message));
   const item = h(
     'li',
     { class: message.mine ? 'message mine' : 'message', 'data-message-id': message.message_id },
     h('span', { class: 'visually-hidden' }, message.mine ? 'You: ' : `${message.sender_name}: `),
     h('p', { class: 'body', dir: 'auto' }, message.content),
-    h('p', { class: 'meta' }, h('time', { datetime: message.timestamp }, formatTime(message.timestamp)), message.mine ? tick(message.is_read) : null),
+    h('p', { class: 'meta' }, h('time', { datetime: message.timestamp }, formatTime(message.timestamp)), message.mine ? tick(message.is_read) : null, report),
   );
   return item;
+}
+
+/** One of the user's own messages that was held for review, or rejected (with the reason). */
+export function undeliveredItem(message: UndeliveredMessage): HTMLLIElement {
+  const rejected = message.status === 'rejected';
+  const status = rejected ? `Not delivered: ${message.reason ?? 'rejected by a moderator'}` : 'Waiting for review';
+  return h(
+    'li',
+    { class: rejected ? 'message mine rejected' : 'message mine held', 'data-held-id': message.message_id, 'data-state': message.status },
+    h('span', { class: 'visually-hidden' }, rejected ? 'You (not delivered): ' : 'You (waiting for review): '),
+    h('p', { class: 'body', dir: 'auto' }, message.content),
+    h('p', { class: 'meta' }, h('span', { class: 'pending-status' }, status)),
+  );
 }
 
 /** Brings a stored item's read tick up to date. */
