@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUser, type Agent } from './helpers/http.js';
+import { Agent, createUser } from './helpers/http.js';
 import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
 import { startServer } from './helpers/server.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
@@ -100,6 +100,30 @@ describe('policy oversight', () => {
     const replayed = [await resumed.next(), await resumed.next(), await resumed.next(), await resumed.next()];
     assert.deepEqual(replayed.map((f) => f.type), ['chat_message', 'chat_message', 'notice', 'chat_message']);
     await Promise.all([resumed.close(), menteeSocket.close(), mentorSocket.close()]);
+  });
+});
+
+describe('the audit log', () => {
+  it('records every admin and API-key action on matches and conversations, with the actor', async (t) => {
+    const KEY = 'audit-platform-key-0123456789';
+    const server = await startServer(t, { ...UNLIMITED, CONVERSATION_POLICY: 'oversight', API_KEYS: `platform:${KEY}` });
+    const { admin, mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    const pairId = await pairIdOf(admin, mentee.email);
+    const bearer = { authorization: `Bearer ${KEY}` };
+    const viewed = await new Agent(server.http).get(`/api/conversations/${pairId}/messages`, bearer);
+    assert.equal(viewed.status, 200, JSON.stringify(viewed.body));
+    const notice = await menteeSocket.expect('notice');
+    assert.equal(notice.actor_name, 'api:platform');
+    await mentorSocket.expect('notice');
+    assert.equal((await admin.delete(`/api/matches/${enc(mentee.email)}`)).status, 204);
+    const entries = (await admin.get('/api/audit')).body.entries as Array<{ actor: string; action: string; target: string; detail: Record<string, string> }>;
+    assert.deepEqual(entries.slice(0, 3).map((e) => [e.actor, e.action, e.target]), [
+      [admin.email, 'unmatch', `pair:${pairId}`],
+      ['api:platform', 'view', `pair:${pairId}`],
+      [admin.email, 'match', `pair:${pairId}`],
+    ]);
+    assert.deepEqual([entries[0]!.detail.mentor, entries[0]!.detail.mentee], [mentor.email, mentee.email]);
+    await Promise.all([menteeSocket.closedWithin(), mentorSocket.closedWithin()]);
   });
 });
 

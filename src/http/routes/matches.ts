@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail, type Match } from '../../store/index.js';
 import { callerOf } from '../access.js';
+import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
 import { emailParam, emailSchema, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
 
@@ -44,6 +45,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email), {
       mentorCapacity: config.mentorCapacity,
     });
+    await audit(context, request, 'match', `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
     return reply.code(201).send(publicMatch(match));
   });
 
@@ -71,7 +73,11 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       replace: request.body.replace === true,
       mentorCapacity: config.mentorCapacity,
     });
-    if (result.ended) await unmatched(context, result.ended, request.log);
+    if (result.ended) {
+      await audit(context, request, 'unmatch', `pair:${result.ended.pairId}`, { mentor: result.ended.mentor.email, mentee: result.ended.mentee.email, replaced: true });
+      await unmatched(context, result.ended, request.log);
+    }
+    if (result.created) await audit(context, request, 'match', `pair:${result.match.pairId}`, { mentor: result.match.mentor.email, mentee: result.match.mentee.email });
     return reply.code(result.created ? 201 : 200).send(publicMatch(result.match));
   });
 
@@ -113,6 +119,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     }
     const ended = await store.endMatch(menteeEmail);
     if (!ended) throw new AppError('match_not_found');
+    await audit(context, request, 'unmatch', `pair:${ended.pairId}`, { mentor: ended.mentor.email, mentee: ended.mentee.email });
     await unmatched(context, ended, request.log);
     return reply.code(204).send();
   });
