@@ -12,6 +12,7 @@ import { hashPassword } from './auth/passwords.js';
 import { DeliveryCheck } from './chat/delivery-check.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
+import { UserChannels } from './chat/user-channels.js';
 import type { Config } from './config.js';
 import { isAppError } from './errors.js';
 import { CallerResolver } from './http/caller.js';
@@ -33,6 +34,8 @@ export interface Tandem {
   readonly store: Store;
   readonly layer: ChannelLayer;
   readonly hub: Hub;
+  /** The users' own channels, carrying their event streams' events. */
+  readonly channels: UserChannels;
   readonly presence: PresenceRegistry;
   readonly gateway: ChatGateway;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
@@ -43,6 +46,8 @@ export interface Tandem {
 export interface TandemOptions {
   /** Where log lines go (default: stdout). */
   logStream?: NodeJS.WritableStream;
+  /** The time as the HTTP API sees it (the archive's age); tests move it forward. Default: the system clock. */
+  clock?: () => Date;
 }
 
 /** The retention job runs hourly on every instance, 1000 rows a statement (see RetentionJob). */
@@ -78,14 +83,16 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   // Never handed a credential: only why one was refused, or why the platform failed.
   const identifier = buildIdentifier(config.identity, { store, onProblem: (message, details) => log?.warn(details ?? {}, message) });
   const callers = new CallerResolver(identifier, store, config);
-  const http = buildHttp({ store, layer, hub, presence, config, callers }, { logStream: options.logStream });
+  const channels = new UserChannels(layer);
+  const clock = options.clock ?? (() => new Date());
+  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock }, { logStream: options.logStream });
   log = http.log;
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
-  const gateway = new ChatGateway({ store, identifier, hub, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, filter: moderationFilter(config) });
-  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, presence, config, callers }, http.log);
+  const gateway = new ChatGateway({ store, identifier, hub, channels, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, filter: moderationFilter(config) });
+  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock }, http.log);
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
   const retention = retentionDays === null ? null : new RetentionJob({ store, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
@@ -114,6 +121,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     store,
     layer,
     hub,
+    channels,
     presence,
     gateway,
     async listen() {
@@ -130,6 +138,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         deliveryCheck.stop();
         retention?.stop();
         hub.close();
+        channels.close();
         stopCountingConnections();
         stopCountingReconnects();
         await presence.close();

@@ -17,6 +17,8 @@ export interface Config {
   chat: ChatLimits;
   /** Most mentees one mentor may have at once; `null`: no limit. */
   mentorCapacity: number | null;
+  /** Days after an unmatch during which the former pair may still read its history; 0: not at all. */
+  archiveDays: number;
   /** Page sizes of `GET /api/chat/{partner}/messages`. */
   history: { defaultLimit: number; maxLimit: number };
   /** Failed logins allowed per account and per client address within one window. */

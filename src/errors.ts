@@ -20,6 +20,7 @@ export const ErrorCatalogue = {
   mentor_at_capacity: { status: 409, message: 'This mentor has no room for another mentee' },
   already_decided: { status: 409, message: 'This message was approved or rejected already' },
   already_resolved: { status: 409, message: 'This report was resolved already' },
+  match_paused: { status: 409, message: 'This conversation is paused' },
   weak_password: { status: 400, message: 'The password is too weak' },
   wrong_role: { status: 400, message: 'A match needs a MENTOR and a MENTEE' },
   request_timeout: { status: 408, message: 'The request took too long to arrive' },

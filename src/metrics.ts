@@ -67,7 +67,7 @@ const messagesDelivered = labelledCounter('tandem_messages_delivered_total', 'ch
 export type FrameRejectReason =
   | 'invalid_json' | 'not_object' | 'unknown_type' | 'empty_content' | 'too_long' | 'content_not_string'
   | 'bad_characters' | 'bad_client_id' | 'bad_typing' | 'binary' | 'too_large' | 'rate_limited'
-  | 'not_matched' | 'unavailable' | 'internal' | 'other';
+  | 'not_matched' | 'match_paused' | 'unavailable' | 'internal' | 'other';
 
 const REASON_BY_TEXT = new Map<string, FrameRejectReason>([
   [ErrorText.invalidJson, 'invalid_json'],
@@ -82,6 +82,7 @@ const REASON_BY_TEXT = new Map<string, FrameRejectReason>([
   [ErrorText.binaryFrame, 'binary'],
   [ErrorText.rateLimited, 'rate_limited'],
   [ErrorText.notMatched, 'not_matched'],
+  [ErrorText.matchPaused, 'match_paused'],
   [ErrorText.unavailable, 'unavailable'],
   [ErrorText.internal, 'internal'],
 ]);

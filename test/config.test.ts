@@ -98,6 +98,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ TRUST_PROXY: 'the proxy' }), /TRUST_PROXY/);
   });
 
+  it('reads ARCHIVE_DAYS (default 30, 0 for no archive) and refuses what is not a day count', () => {
+    assert.equal(loadConfig({}).archiveDays, 30);
+    assert.equal(loadConfig({ ARCHIVE_DAYS: '0' }).archiveDays, 0);
+    assert.equal(loadConfig({ ARCHIVE_DAYS: '365' }).archiveDays, 365);
+    for (const bad of ['-1', '1.5', 'forever', '36501']) assert.throws(() => loadConfig({ ARCHIVE_DAYS: bad }), /ARCHIVE_DAYS/, `ARCHIVE_DAYS=${bad}`);
+  });
+
   it('refuses throttle settings out of range, and a delay cap longer than the window', () => {
     for (const name of ['LOGIN_FAILURES_PER_ACCOUNT_ADDRESS', 'LOGIN_DELAY_MAX_SECONDS', 'REGISTRATIONS_PER_ADDRESS']) {
       for (const bad of ['0', 'many', '-3']) assert.throws(() => loadConfig({ [name]: bad }), new RegExp(name), `${name}=${bad}`);

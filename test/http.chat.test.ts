@@ -117,7 +117,7 @@ describe('HTTP chat', () => {
       assert.equal(new Date(row.timestamp).toISOString(), row.timestamp);
     });
 
-    it('403 not_matched for a stranger, an unknown email, and a former partner; history returns with the rematch', async () => {
+    it('403 not_matched for a stranger and an unknown email; a former pair reads its archive, and the rematch continues it', async () => {
       const { mentor, mentee } = await matchedPair(admin);
       await seedMessages(server.tandem.store, mentor, mentee, 2);
       const stranger = await createUser(admin, { role: 'MENTEE' });
@@ -127,7 +127,8 @@ describe('HTTP chat', () => {
         assert.deepEqual(reply.body, { error: 'not_matched', message: 'You are not matched with this user' });
       }
       await admin.delete(`/api/matches/${encodeURIComponent(mentee.email)}`);
-      assert.equal((await history(mentee, mentor)).status, 403);
+      assert.deepEqual(contents(await history(mentee, mentor)), ['m1', 'm2'], 'the archive (ARCHIVE_DAYS, lifecycle tests)');
+      assert.equal((await history(stranger, mentor)).status, 403);
       await match(admin, mentor, mentee);
       assert.deepEqual(contents(await history(mentee, mentor)), ['m1', 'm2']);
     });
@@ -187,7 +188,9 @@ describe('HTTP chat', () => {
       assert.deepEqual(httpReceipt, { type: 'read_receipt', reader_email: mentee.email, count: 2, last_read_id: last.message_id });
       assert.equal(await unread(), 0);
       assert.deepEqual((await history(mentee, mentor)).body.messages.map((m: any) => m.is_read), [true, true, true, true, true]);
-      // The reader gets no receipt: the next frame she sees is the mentor's next message.
+      // The reader gets no receipt; her socket hears of the read made over HTTP as read_state.
+      assert.deepEqual((await menteeSocket.until((f) => f.type !== 'presence' && f.type !== 'typing')).frame,
+        { type: 'read_state', partner_email: mentor.email, last_read_id: last.message_id, unread_count: 0 });
       mentorSocket.send({ type: 'chat_message', content: 'after the receipt' });
       assert.equal((await menteeSocket.until((f) => f.type !== 'presence' && f.type !== 'typing')).frame.content, 'after the receipt');
 

@@ -123,6 +123,14 @@ const ROWS: Row[] = [
     expect: [401, 204, 204, 403, 403, 204],
     undo: (world) => match(world.admin, world.agents.mentor, world.agents.mentee),
   },
+  ...(['pause', 'resume'] as const).map((action): Row => ({
+    route: `POST /api/matches/{mentee_email}/${action}`,
+    call: (_actor, world) => ({ method: 'POST', path: `/api/matches/${enc(world.agents.mentee.email)}/${action}` }),
+    expect: [401, 403, 403, 403, 403, 200],
+    undo: async (world) => void (await world.admin.post(`/api/matches/${enc(world.agents.mentee.email)}/resume`)),
+    invalid: [401, 403, 403, 403, 403, 400],
+  })),
+  { route: 'GET /api/users', call: () => ({ method: 'GET', path: '/api/users?status=unmatched' }), expect: [401, 403, 403, 403, 403, 200] },
   { route: 'GET /api/chat/conversations', call: () => ({ method: 'GET', path: '/api/chat/conversations' }), expect: [401, 200, 200, 200, 200, 200] },
   {
     route: 'GET /api/chat/{partner_email}/messages',

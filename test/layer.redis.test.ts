@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RedisLayer } from '../src/layer/redis.js';
-import type { BroadcastEvent, RoomEvent } from '../src/protocol/events.js';
+import type { BroadcastEvent, ChannelEvent } from '../src/protocol/events.js';
 import { chat, freshRoom, Inbox, layerContract, revoked, within } from './contract/layer.js';
 import { until } from './helpers/wait.js';
 import { freePort, freshRedisPrefix, killClients, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
@@ -43,8 +43,8 @@ function redisOnly(url: string): void {
       const admin = new Redis(url);
       t.after(() => admin.quit());
       const [room, left] = [freshRoom(), freshRoom()];
-      const onA = new Inbox<RoomEvent>();
-      const onB = new Inbox<RoomEvent>();
+      const onA = new Inbox<ChannelEvent>();
+      const onB = new Inbox<ChannelEvent>();
       const broadcastsA = new Inbox<BroadcastEvent>();
       await a.subscribe(room, onA.push);
       await b.subscribe(room, onB.push);
@@ -80,7 +80,7 @@ function redisOnly(url: string): void {
       const admin = new Redis(url);
       t.after(() => admin.quit());
       const room = freshRoom();
-      const inbox = new Inbox<RoomEvent>();
+      const inbox = new Inbox<ChannelEvent>();
       const broadcasts = new Inbox<BroadcastEvent>();
       await layer.subscribe(room, inbox.push);
       layer.onBroadcast(broadcasts.push);
@@ -100,7 +100,7 @@ function redisOnly(url: string): void {
       t.after(() => stopRedis(server));
       const layer = await open(t, { url: `redis://127.0.0.1:${port}`, prefix: freshPrefix() });
       const room = freshRoom();
-      const inbox = new Inbox<RoomEvent>();
+      const inbox = new Inbox<ChannelEvent>();
       // A frozen server reads nothing, so it cannot have acknowledged the SUBSCRIBE yet.
       server.kill('SIGSTOP');
       let settled = false;
@@ -119,7 +119,7 @@ function redisOnly(url: string): void {
       t.after(() => stopRedis(server));
       const layer = await open(t, { url: `redis://127.0.0.1:${port}`, prefix: freshPrefix() });
       const room = freshRoom();
-      const inbox = new Inbox<RoomEvent>();
+      const inbox = new Inbox<ChannelEvent>();
       const broadcasts = new Inbox<BroadcastEvent>();
       const reconnected = new Inbox<void>();
       await layer.subscribe(room, inbox.push);

@@ -123,8 +123,18 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(mentee, 'POST', '/api/matches', { mentor_email: mentor.email, mentee_email: third.email });
   await call(admin, 'GET', '/api/matches');
   await call(mentor, 'GET', '/api/matches');
+  await call(admin, 'POST', `/api/matches/${encodeURIComponent(mentee.email)}/pause`);
+  await call(admin, 'POST', `/api/matches/${encodeURIComponent(mentee.email)}/resume`, {});
+  await call(admin, 'POST', `/api/matches/${encodeURIComponent(mentor.email)}/pause`);
+  await call(mentee, 'POST', `/api/matches/${encodeURIComponent(mentee.email)}/pause`);
+  await call(admin, 'GET', '/api/users?limit=2');
+  await call(admin, 'GET', '/api/users?status=unmatched&role=MENTEE&q=person');
+  await call(admin, 'GET', '/api/users?status=waiting');
+  await call(mentor, 'GET', '/api/users');
 
   await call(mentor, 'GET', '/api/chat/conversations');
+  await call(mentor, 'GET', '/api/chat/conversations?include=archived');
+  await call(mentor, 'GET', '/api/chat/conversations?include=everything');
   const socket = await connectChat(server.ws, mentor.email, mentee.cookie);
   socket.send({ type: 'chat_message', content: 'hello', client_id: 'c-1' });
   const hello = (await socket.until((frame) => frame.type === 'chat_message')).frame;
@@ -187,6 +197,8 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(third, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(mentee, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(admin, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
+  await call(mentee, 'GET', '/api/chat/conversations?include=archived');
+  await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages`);
 
   const untested = [...api.seen].filter(([, statuses]) => ![...statuses].some((status) => status.startsWith('2'))).map(([key]) => key);
   assert.deepEqual(untested, [], 'every operation answered at least one success');

@@ -1,5 +1,6 @@
 /**
- * The WebSocket endpoint `/ws/chat/<partner_email>/[?after=<message_id>]`. The handshake is
+ * The WebSocket endpoints: `/ws/chat/<partner_email>/[?after=<message_id>]`, and the user's
+ * event stream `/ws/me/` (signed in is enough; see user-stream.ts). The handshake is
  * Tandem's own: it authenticates and authorizes before upgrading, then accepts and — when
  * refused — closes with 4001 or 4003, so the documented codes reach a browser (a refusal
  * before accepting would reach it only as a failed HTTP upgrade). A foreign Origin is
@@ -24,8 +25,11 @@ import { KeyedBuckets } from './rate-limit.js';
 import { skipSecondEnds } from './second-end.js';
 import { ChatSession, type SessionIdentity } from './session.js';
 import { TurnSlicer } from './turn-slicer.js';
+import type { UserChannels } from './user-channels.js';
+import { UserStream } from './user-stream.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
+const STREAM_PATH = /^\/ws\/me\/?$/;
 const MESSAGE_ID = /^\d{1,15}$/;
 
 export interface GatewayOptions {
@@ -33,6 +37,7 @@ export interface GatewayOptions {
   /** Who a handshake is: the identity methods of `AUTH` (cookie, `?token=`, the platform). */
   identifier: Identifier;
   hub: Hub;
+  channels: UserChannels;
   presence: PresenceRegistry;
   limits: ChatLimits;
   origins: OriginPolicy;
@@ -57,6 +62,7 @@ type HandshakeOutcome = { ok: true; identity: SessionIdentity } | { ok: false; c
 export class ChatGateway {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ChatSession>();
+  private readonly streams = new Set<UserStream>();
   /** Open chat sockets per user id, and the inbound rate each user's sockets share (both per instance). */
   private readonly socketsPerUser = new Map<number, number>();
   private readonly userRates: KeyedBuckets;
@@ -69,6 +75,7 @@ export class ChatGateway {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, clientTracking: true });
     this.heartbeat = setInterval(() => {
       for (const session of this.sessions) session.heartbeat();
+      for (const stream of this.streams) stream.heartbeat();
     }, options.limits.pingIntervalMs);
     this.heartbeat.unref();
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
@@ -98,6 +105,7 @@ export class ChatGateway {
     const sessions = [...this.sessions];
     await Promise.all(sessions.map((session) => session.drain().catch((error: unknown) => this.options.onError(error, 'draining'))));
     for (const session of sessions) session.close(close);
+    for (const stream of [...this.streams]) stream.close(close);
     const clients = [...this.wss.clients];
     const closed = Promise.all(
       clients.map((client) => new Promise<void>((resolve) => (client.readyState === client.CLOSED ? resolve() : client.once('close', () => resolve())))),
@@ -114,9 +122,19 @@ export class ChatGateway {
     const match = CHAT_PATH.exec(url.pathname);
     const refuse = (status: number, text: string) => this.refuse(request, socket, status, text);
     if (this.options.watcher && !this.options.watcher.admit(request)) return refuse(429, 'Too Many Requests');
-    if (!match) return refuse(404, 'Not Found');
+    const stream = STREAM_PATH.test(url.pathname);
+    if (!match && !stream) return refuse(404, 'Not Found');
     if (!this.accepting) return refuse(503, 'Service Unavailable');
     if (!isOriginAllowed(request.headers, this.options.origins)) return refuse(403, 'Forbidden');
+    if (!match) {
+      this.handshakes.push(() => {
+        this.upgradeStream(request, socket, head, url.searchParams.get('token')).catch((error: unknown) => {
+          this.options.onError(error, 'event stream handshake');
+          socket.destroy();
+        });
+      });
+      return;
+    }
     let partnerEmail: string;
     try {
       const decoded = decodeURIComponent(match[1]!);
@@ -156,6 +174,56 @@ export class ChatGateway {
     });
   }
 
+  /** The queued part of an event stream's handshake: authenticate, upgrade, open (or close 4001). */
+  private async upgradeStream(request: IncomingMessage, socket: Duplex, head: Buffer, token: string | null): Promise<void> {
+    if (socket.destroyed) return;
+    if (!this.accepting) return this.refuse(request, socket, 503, 'Service Unavailable');
+    let refusal: Refusal | null = null;
+    let session: Awaited<ReturnType<Identifier['identify']>> = null;
+    try {
+      session = await this.options.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token });
+      if (!session) refusal = CloseCode.unauthenticated;
+    } catch (error) {
+      this.options.onError(error, 'authorizing an event stream');
+      refusal = CloseCode.internalError;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.options.watcher?.outcome(request, refusal ? { code: refusal.code, reason: refusal.reason } : { accepted: true });
+      if (refusal || !session) return ws.close((refusal ?? CloseCode.internalError).code, (refusal ?? CloseCode.internalError).reason);
+      this.openStream(ws, session.user, session.sessionHash);
+    });
+  }
+
+  /** Counts toward the user's socket cap, like a chat socket. */
+  private openStream(ws: WebSocket, user: SessionIdentity['user'], sessionHash: string): void {
+    const { store, channels, limits, onError } = this.options;
+    if (!this.countSocket(user.id)) {
+      ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
+      return;
+    }
+    const stream = new UserStream(ws, user, sessionHash, { store, channels, limits, onError });
+    this.streams.add(stream);
+    ws.on('close', () => {
+      this.streams.delete(stream);
+      this.uncountSocket(user.id);
+    });
+    void stream.start();
+  }
+
+  /** Takes one of the user's sockets on this instance; false when they have all of them open. */
+  private countSocket(userId: number): boolean {
+    const open = this.socketsPerUser.get(userId) ?? 0;
+    if (open >= this.options.limits.maxConnectionsPerUser) return false;
+    this.socketsPerUser.set(userId, open + 1);
+    return true;
+  }
+
+  private uncountSocket(userId: number): void {
+    const left = (this.socketsPerUser.get(userId) ?? 1) - 1;
+    if (left > 0) this.socketsPerUser.set(userId, left);
+    else this.socketsPerUser.delete(userId);
+  }
+
   /** Refuses before upgrading, with a bare HTTP status; the watcher hears of it. */
   private refuse(request: IncomingMessage, socket: Duplex, status: number, text: string): void {
     this.options.watcher?.outcome(request, { status });
@@ -178,22 +246,18 @@ export class ChatGateway {
   }
 
   private open(ws: WebSocket, identity: SessionIdentity): void {
-    const { store, hub, presence, limits, onError, filter } = this.options;
+    const { store, hub, channels, presence, limits, onError, filter } = this.options;
     const userId = identity.user.id;
-    const open = this.socketsPerUser.get(userId) ?? 0;
-    if (open >= limits.maxConnectionsPerUser) {
+    if (!this.countSocket(userId)) {
       ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
       return;
     }
-    this.socketsPerUser.set(userId, open + 1);
     const userRate = { take: () => this.userRates.take(userId) };
-    const session = new ChatSession(ws, identity, { store, hub, presence, limits, onError, userRate, filter });
+    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, userRate, filter });
     this.sessions.add(session);
     ws.on('close', () => {
       this.sessions.delete(session);
-      const left = (this.socketsPerUser.get(userId) ?? 1) - 1;
-      if (left > 0) this.socketsPerUser.set(userId, left);
-      else this.socketsPerUser.delete(userId);
+      this.uncountSocket(userId);
     });
     void session.start();
   }

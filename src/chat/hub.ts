@@ -7,7 +7,7 @@
 import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
 import { observeFanout } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
-import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import type { BroadcastEvent, ChannelEvent, RoomEvent } from '../protocol/events.js';
 import type { OutboundFrame } from '../protocol/frames.js';
 import type { CheckedRoom } from './delivery-check.js';
 
@@ -151,7 +151,9 @@ export class Hub {
     this.retries.clear();
   }
 
-  private dispatch(room: Room, event: RoomEvent): void {
+  private dispatch(room: Room, event: ChannelEvent): void {
+    // A pair's room carries room events only; a user's channel is the UserChannels' own.
+    if (event.kind === 'user_frame' || event.kind === 'unread_changed') return;
     if (event.kind === 'chat_message') room.saw(event.message.seq);
     if (event.kind === 'notice') room.saw(event.notice.seq);
     if (room.members.size === 0) return;
@@ -187,8 +189,12 @@ function toFrame(event: RoomEvent): OutboundFrame {
       return { type: 'typing', sender_email: event.sender_email, is_typing: event.is_typing };
     case 'read_receipt':
       return { type: 'read_receipt', reader_email: event.reader_email, count: event.count, last_read_id: event.last_read_id };
+    case 'read_state':
+      return { type: 'read_state', partner_email: event.partner_email, last_read_id: event.last_read_id, unread_count: 0 };
     case 'presence':
       return { type: 'presence', email: event.email, online: event.online };
+    case 'match_state':
+      return { type: 'match_state', state: event.state };
     case 'force_disconnect':
       return { type: 'force_disconnect', reason: event.reason };
     case 'notice':

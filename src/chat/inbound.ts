@@ -17,7 +17,9 @@ import type { Hub } from './hub.js';
 import type { OwnMessage } from './message-feed.js';
 import type { Outbound } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
-import { readReceiptEvent, toHeldEcho, toWireMessage } from './wire-message.js';
+import { announceRead, announceUnread } from './announce.js';
+import type { UserChannels } from './user-channels.js';
+import { toHeldEcho, toWireMessage } from './wire-message.js';
 
 /** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
 export interface InboundDeps {
@@ -33,8 +35,12 @@ export interface InboundDeps {
   /** Persistent flooding: the connection must close with `close` (after what it stored is echoed). */
   close(close: { code: number; reason: string }): void;
   user: User;
+  partner: User;
   pairId: number;
   room: string;
+  /** This connection's id (a read it makes is not echoed to it as `read_state`). */
+  connectionId: string;
+  channels: Pick<UserChannels, 'announce' | 'publish'>;
 }
 
 /** One connection's frames, taken in arrival order; each gets its answer's place at once. */
@@ -131,6 +137,10 @@ export class Inbound {
         recordFrameRejected('not_matched');
         return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
       }
+      if (isAppError(error) && error.code === 'match_paused') {
+        recordFrameRejected('match_paused');
+        return slot.answer(encodeFrame(refusal(ErrorText.matchPaused, 'match_paused', frame.client_id)));
+      }
       recordFrameRejected('unavailable');
       this.deps.onError(error, 'storing a message');
       slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
@@ -157,7 +167,10 @@ export class Inbound {
       outbound.offer(wire.seq, encoded());
       hub.publishEventually(room, event, (lost) => onError(lost, 'republishing a stored message'));
     }
-    if (created) slot.stored(wire.seq);
+    if (created) {
+      slot.stored(wire.seq);
+      void announceUnread(this.announcer(), this.deps.partner, user, this.deps.pairId);
+    }
   }
 
   private settledOne(): void {
@@ -169,13 +182,18 @@ export class Inbound {
     this.deps.store.markRead(this.deps.pairId, this.deps.user.id).then(
       // Nothing marked, nothing to tell: a repeated mark_read sends the partner no frame.
       (result) => {
-        if (result.count > 0) this.publish(readReceiptEvent(this.deps.user.email, result));
+        if (result.count > 0) void announceRead(this.announcer(), this.deps.user, this.deps.partner, result, this.deps.connectionId);
       },
       (error: unknown) => {
         this.deps.onError(error, 'marking messages read');
         this.refuse(ErrorText.unavailable, 'unavailable');
       },
     );
+  }
+
+  private announcer() {
+    const { hub, channels, onError } = this.deps;
+    return { hub, channels, onError: (error: unknown) => onError(error, 'announcing a change') };
   }
 
   private publish(event: RoomEvent): void {

@@ -22,6 +22,8 @@ export interface OutboundDeps {
   pairId: number;
   user: User;
   partner: User;
+  /** This connection's id: a `read_state` it caused is not sent back to it. */
+  connectionId: string;
   limits: ChatLimits;
   /** A store read failed; the outbound has stopped. */
   onReadFailure(error: unknown): void;
@@ -93,9 +95,14 @@ export class Outbound {
       case 'read_receipt':
         if (event.reader_email !== user.email) this.write(frame);
         return;
+      case 'read_state':
+        if (event.reader_email === user.email && event.origin !== this.deps.connectionId) this.write(frame);
+        return;
       case 'presence':
         if (event.email !== user.email) this.write(frame);
         return;
+      case 'match_state':
+        return this.write(frame);
       case 'force_disconnect':
         return this.deps.onForceDisconnect(event.reason);
       case 'notice':

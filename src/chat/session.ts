@@ -12,17 +12,19 @@ import { recordFrameRejected } from '../metrics.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RoomEvent } from '../protocol/events.js';
-import { CONNECTED_TEXT } from '../protocol/frames.js';
+import { CONNECTED_TEXT, type ConnectionEstablishedOut } from '../protocol/frames.js';
 import type { Pair, Store, User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
 import { roomName } from './room.js';
+import type { UserChannels } from './user-channels.js';
 
 export interface SessionDeps {
   store: Store;
   hub: Hub;
+  channels: UserChannels;
   presence: PresenceRegistry;
   limits: ChatLimits;
   onError: (error: unknown, context: string) => void;
@@ -75,6 +77,7 @@ export class ChatSession implements RoomMember {
       pairId: this.pairId,
       user: this.user,
       partner: this.partner,
+      connectionId: this.id,
       limits: deps.limits,
       onReadFailure: (error) => {
         deps.onError(error, 'reading messages from the store');
@@ -93,8 +96,11 @@ export class ChatSession implements RoomMember {
       filter: deps.filter ?? null,
       close: (close) => this.closeAfterDrain(close),
       user: this.user,
+      partner: this.partner,
       pairId: this.pairId,
       room: this.room,
+      connectionId: this.id,
+      channels: deps.channels,
     });
     socket.on('message', (data: Buffer, isBinary: boolean) => this.inbound.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
@@ -114,12 +120,14 @@ export class ChatSession implements RoomMember {
   async start(): Promise<void> {
     let partnerOnline: boolean;
     let lastSeq: number;
+    let paused: boolean;
     try {
       await this.deps.hub.join(this.room, this);
       const pair = await this.deps.store.pairById(this.pairId);
       if (this.isClosed()) return;
       if (!pair?.active) return this.close(CloseCode.forbidden);
       lastSeq = pair.lastSeq;
+      paused = pair.paused;
       let from = lastSeq;
       if (this.resumeAfter !== null) {
         const [next] = (await this.deps.store.historyPage(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
@@ -135,7 +143,9 @@ export class ChatSession implements RoomMember {
       this.deps.onError(error, 'starting a chat session');
       return this.close(CloseCode.internalError);
     }
-    this.outbound.open({ type: 'connection_established', message: CONNECTED_TEXT, partner_online: partnerOnline }, lastSeq);
+    const established: ConnectionEstablishedOut = { type: 'connection_established', message: CONNECTED_TEXT, partner_online: partnerOnline };
+    if (paused) established.match_state = 'paused';
+    this.outbound.open(established, lastSeq);
     this.state = 'open';
     this.inbound.open();
     this.armExpiry();

@@ -8,8 +8,9 @@ import type { AuditEntryView, ConversationRow, HeldView, HistoryMessage, History
 
 export type { AuditEntryView, ConversationRow, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage };
 
-/** A conversation as the client knows it: from the server's list, or only the partner (presence unknown). */
-export type KnownConversation = Omit<ConversationRow, 'partner_online'> & { partner_online?: boolean };
+/** A conversation as the client knows it: from the server's list, or only the partner (presence and state unknown). */
+export type KnownConversation = Omit<ConversationRow, 'partner_online' | 'archived' | 'paused'> &
+  { partner_online?: boolean; archived?: boolean; paused?: boolean };
 
 /** A refused request: `code` is the API's stable error code (`invalid_credentials`, …), `status` the HTTP status. */
 export class ApiError extends Error {

@@ -8,10 +8,14 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Pair, User } from '../store/index.js';
 import type { CallerMethod } from './caller.js';
-import { requireAdmin, requirePair, requireUser, type RouteContext } from './context.js';
+import { requireAdmin, requireArchive, requirePair, requireUser, type RouteContext } from './context.js';
 
-/** `none`: anyone; `user`: signed in (any identity method); `admin`: an ADMIN or an API key; `pair`: a participant of the pair named by `:partner_email`. */
-export type Access = 'none' | 'user' | 'admin' | 'pair';
+/**
+ * `none`: anyone; `user`: signed in (any identity method); `admin`: an ADMIN or an API key;
+ * `pair`: a participant of the active pair named by `:partner_email`; `archive`: the same, or
+ * of that pair within `ARCHIVE_DAYS` of its unmatch (reading only).
+ */
+export type Access = 'none' | 'user' | 'admin' | 'pair' | 'archive';
 
 /**
  * The caller of a route whose access is not `none`. `user.email` names the actor (an API key
@@ -55,8 +59,10 @@ export function registerAccess(app: FastifyInstance, context: RouteContext): voi
     }
     if (access === 'none') return;
     const hook = async (request: FastifyRequest, _reply: unknown, payload: unknown) => {
+      const partnerEmail = (request.params as { partner_email?: string }).partner_email ?? '';
       request.caller =
-        access === 'pair' ? await requirePair(context, request, (request.params as { partner_email?: string }).partner_email ?? '')
+        access === 'pair' ? await requirePair(context, request, partnerEmail)
+        : access === 'archive' ? await requireArchive(context, request, partnerEmail)
         : access === 'admin' ? await requireAdmin(context, request)
         : await requireUser(context, request);
       return payload;

@@ -4,6 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Hub } from '../chat/hub.js';
+import type { UserChannels } from '../chat/user-channels.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
@@ -16,11 +17,14 @@ export interface RouteContext {
   store: Store;
   layer: ChannelLayer;
   hub: Hub;
+  channels: UserChannels;
   /** Routes only ask; joining and leaving belong to the chat sessions. */
   presence: Pick<PresenceRegistry, 'isOnline'>;
   config: Readonly<Config>;
   /** Who a request is: an API key or the identity methods of `AUTH` (see caller.ts). */
   callers: CallerResolver;
+  /** Now, as far as the API is concerned (see TandemOptions.clock). */
+  clock: () => Date;
 }
 
 /** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */
@@ -54,4 +58,33 @@ export async function requirePair(
   const found = await context.store.activePairWith(user, normalizeEmail(partnerEmail));
   if (!found) throw new AppError('not_matched');
   return { ...caller, partner: found.partner, pair: found.pair };
+}
+
+/**
+ * Like `requirePair`, but the pair may also have ended less than `ARCHIVE_DAYS` ago (by the
+ * context's clock): the former pair reads its archive. Anyone else, and the former pair once
+ * the archive expired, gets the same 403 `not_matched`.
+ */
+export async function requireArchive(
+  context: RouteContext,
+  request: FastifyRequest,
+  partnerEmail: string,
+): Promise<ResolvedCaller & { partner: User; pair: Pair }> {
+  const caller = await requireUser(context, request);
+  const problem = emailProblem(partnerEmail);
+  if (problem !== null) throw new AppError('invalid_request', `partner_email ${problem}`);
+  const found = await context.store.pairWith(caller.user, normalizeEmail(partnerEmail));
+  if (!found || !(found.pair.active || isArchived(context, found.pair))) throw new AppError('not_matched');
+  return { ...caller, partner: found.partner, pair: found.pair };
+}
+
+/** The instant after which an ended pair is still archived; null when `ARCHIVE_DAYS` is 0. */
+export function archivedSince(context: Pick<RouteContext, 'config' | 'clock'>): Date | null {
+  if (context.config.archiveDays === 0) return null;
+  return new Date(context.clock().getTime() - context.config.archiveDays * 24 * 3600 * 1000);
+}
+
+function isArchived(context: RouteContext, pair: Pair): boolean {
+  const since = archivedSince(context);
+  return since !== null && pair.endedAt !== null && pair.endedAt > since;
 }

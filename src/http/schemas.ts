@@ -64,8 +64,13 @@ export const userSchema = {
 export const matchSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['mentor', 'mentee', 'matched_at'],
-  properties: { mentor: userSchema, mentee: userSchema, matched_at: { type: 'string', format: 'date-time' } },
+  required: ['mentor', 'mentee', 'matched_at', 'paused'],
+  properties: {
+    mentor: userSchema,
+    mentee: userSchema,
+    matched_at: { type: 'string', format: 'date-time' },
+    paused: { type: 'boolean', description: 'Paused by an admin: the pair reads but cannot send' },
+  },
 } as const;
 
 /** A message of the history: the WebSocket `chat_message` fields plus `is_read`. */
@@ -110,7 +115,7 @@ export function publicUser(user: User): PublicUser {
 }
 
 export function publicMatch(match: Match): PublicMatch {
-  return { mentor: publicUser(match.mentor), mentee: publicUser(match.mentee), matched_at: match.matchedAt.toISOString() };
+  return { mentor: publicUser(match.mentor), mentee: publicUser(match.mentee), matched_at: match.matchedAt.toISOString(), paused: match.paused };
 }
 
 /** A stored message as history shows it; `sender` is whichever of the pair sent it (unused for a notice). */

@@ -2,15 +2,15 @@
  * The in-process channel layer, for one Tandem instance. Events round-trip through JSON so
  * that code relying on anything JSON would drop fails here as it would on Redis.
  */
-import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import type { BroadcastEvent, ChannelEvent } from '../protocol/events.js';
 import type { ChannelLayer, Unsubscribe } from './types.js';
 
 export class MemoryLayer implements ChannelLayer {
-  private readonly rooms = new Map<string, Set<(event: RoomEvent) => void>>();
+  private readonly rooms = new Map<string, Set<(event: ChannelEvent) => void>>();
   private readonly broadcastHandlers = new Set<(event: BroadcastEvent) => void>();
   private closed = false;
 
-  async publish(room: string, event: RoomEvent): Promise<void> {
+  async publish(room: string, event: ChannelEvent): Promise<void> {
     this.assertOpen();
     const encoded = JSON.stringify(event);
     const handlers = this.rooms.get(room);
@@ -19,11 +19,11 @@ export class MemoryLayer implements ChannelLayer {
     queueMicrotask(() => deliver(handlers, encoded));
   }
 
-  async subscribe(room: string, onEvent: (event: RoomEvent) => void): Promise<Unsubscribe> {
+  async subscribe(room: string, onEvent: (event: ChannelEvent) => void): Promise<Unsubscribe> {
     this.assertOpen();
     let handlers = this.rooms.get(room);
     if (!handlers) this.rooms.set(room, (handlers = new Set()));
-    const handler = (event: RoomEvent) => onEvent(event);
+    const handler = (event: ChannelEvent) => onEvent(event);
     handlers.add(handler);
     return async () => {
       handlers.delete(handler);

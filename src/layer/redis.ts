@@ -5,11 +5,11 @@
  * through `onReconnect`, and receivers fill the gap from the store.
  */
 import type { Redis } from 'ioredis';
-import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import type { BroadcastEvent, ChannelEvent } from '../protocol/events.js';
 import { closeRedisConnection, openRedisConnections, redisClientNames } from '../redis/connection.js';
 import type { ChannelLayer, Unsubscribe } from './types.js';
 
-type RoomHandler = (event: RoomEvent) => void;
+type RoomHandler = (event: ChannelEvent) => void;
 
 /** One Redis subscription, shared by every local handler of a room. */
 interface Room {
@@ -79,7 +79,7 @@ export class RedisLayer implements ChannelLayer {
    * Encodes once and PUBLISHes. Rejects when Redis is unreachable or the connection drops
    * before Redis answered; the event may then be lost, never silently.
    */
-  async publish(room: string, event: RoomEvent): Promise<void> {
+  async publish(room: string, event: ChannelEvent): Promise<void> {
     await this.send(this.roomChannel(room), event);
   }
 
@@ -167,7 +167,7 @@ export class RedisLayer implements ChannelLayer {
     return `${this.prefix}room:${room}`;
   }
 
-  private async send(channel: string, event: RoomEvent | BroadcastEvent): Promise<void> {
+  private async send(channel: string, event: ChannelEvent | BroadcastEvent): Promise<void> {
     this.assertOpen();
     const encoded = JSON.stringify(event);
     try {
@@ -218,7 +218,7 @@ export class RedisLayer implements ChannelLayer {
     }
     const room = this.rooms.get(channel);
     if (!room) return;
-    const event = decode(message) as RoomEvent | undefined;
+    const event = decode(message) as ChannelEvent | undefined;
     if (event) for (const handler of room.handlers) isolate(handler, event);
   }
 

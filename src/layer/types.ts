@@ -12,13 +12,13 @@
  * modify the events they receive, and one handler throwing does not keep the event from the
  * others.
  */
-import type { BroadcastEvent, RoomEvent } from '../protocol/events.js';
+import type { BroadcastEvent, ChannelEvent } from '../protocol/events.js';
 
 export type Unsubscribe = () => Promise<void>;
 
 export interface ChannelLayer {
-  publish(room: string, event: RoomEvent): Promise<void>;
-  subscribe(room: string, onEvent: (event: RoomEvent) => void): Promise<Unsubscribe>;
+  publish(room: string, event: ChannelEvent): Promise<void>;
+  subscribe(room: string, onEvent: (event: ChannelEvent) => void): Promise<Unsubscribe>;
   /** Sends to every instance (session revocation). */
   broadcast(event: BroadcastEvent): Promise<void>;
   onBroadcast(handler: (event: BroadcastEvent) => void): () => void;

@@ -1,19 +1,33 @@
 /**
  * Events carried by the channel layer between Tandem instances (never sent to clients as
- * they are). Small, typed, JSON-encoded once per publish.
+ * they are). Small, typed, JSON-encoded once per publish. A pair's room carries RoomEvents;
+ * a user's own channel (their event streams, `/ws/me/`) carries UserEvents.
  */
 import type { MessageStatusOut, NoticeOut, WireMessage } from './frames.js';
+import type { UserStreamFrame } from './user-stream.js';
 
 export type RoomEvent =
   | { kind: 'chat_message'; message: WireMessage }
   | { kind: 'typing'; sender_email: string; is_typing: boolean }
   | { kind: 'read_receipt'; reader_email: string; count: number; last_read_id: string | null }
+  /** For the reader's other connections to the pair; `origin` is the connection that read (null over HTTP). */
+  | { kind: 'read_state'; reader_email: string; partner_email: string; last_read_id: string | null; origin: string | null }
   | { kind: 'presence'; email: string; online: boolean }
+  | { kind: 'match_state'; state: 'paused' | 'active' }
   | { kind: 'force_disconnect'; reason: string }
   | { kind: 'notice'; notice: NoticeOut }
   /** For the sender's connections only: the partner's drop it unsent. */
   | { kind: 'message_status'; sender_email: string; status: MessageStatusOut };
 
+export type UserEvent =
+  /** A frame for every event stream of the user, as it is. */
+  | { kind: 'user_frame'; frame: UserStreamFrame }
+  /** A message to the user was stored: the instance holding their streams reads the new count. */
+  | { kind: 'unread_changed'; pair_id: number; partner_email: string };
+
+/** What one layer channel carries: a room's events, or a user's. */
+export type ChannelEvent = RoomEvent | UserEvent;
+
 export type BroadcastEvent = { kind: 'session_revoked'; token_hash: string; reason: string };
 
-export type LayerEvent = RoomEvent | BroadcastEvent;
+export type LayerEvent = ChannelEvent | BroadcastEvent;

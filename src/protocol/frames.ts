@@ -37,6 +37,8 @@ export interface ConnectionEstablishedOut {
   type: 'connection_established';
   message: 'Connected to chat';
   partner_online?: boolean;
+  /** Present when the pair is paused (PROTOCOL.md Part 7): sending is refused until `match_state` says `active`. */
+  match_state?: 'paused';
 }
 export interface ChatMessageOut extends WireMessage {
   type: 'chat_message';
@@ -89,6 +91,19 @@ export interface MessageStatusOut {
   status: 'rejected';
   reason: string;
 }
+/** The match was paused or resumed. On a chat socket `partner_email` is absent (the socket names the pair). */
+export interface MatchStateOut {
+  type: 'match_state';
+  partner_email?: string;
+  state: 'paused' | 'active';
+}
+/** The user read the conversation with `partner_email` on another connection. */
+export interface ReadStateOut {
+  type: 'read_state';
+  partner_email: string;
+  last_read_id: string | null;
+  unread_count: 0;
+}
 export interface ErrorOut {
   type: 'error';
   message: string;
@@ -106,6 +121,8 @@ export type OutboundFrame =
   | ForceDisconnectOut
   | NoticeOut
   | MessageStatusOut
+  | MatchStateOut
+  | ReadStateOut
   | ErrorOut;
 
 /** The seed's exact error texts; clients match on them, so they never change. */
@@ -123,6 +140,7 @@ export const ErrorText = {
   rateLimited: 'Rate limit exceeded',
   invalidAfter: 'after must be a message id',
   notMatched: 'You are no longer matched with this partner',
+  matchPaused: 'This conversation is paused',
   unavailable: 'Chat is temporarily unavailable, please retry',
   internal: 'Internal error',
 } as const;

@@ -42,6 +42,9 @@ export interface ConversationRow {
   last_message: HistoryMessage | null;
   unread_count: number;
   partner_online: boolean;
+  /** The match ended: readable for `ARCHIVE_DAYS`, nothing can be sent (listed with `include=archived`). */
+  archived: boolean;
+  paused: boolean;
 }
 
 /** One page of `GET /api/chat/{partner}/messages`: oldest first; `has_more` says whether more lie in the paging direction. */
@@ -57,6 +60,8 @@ export interface PublicMatch {
   mentor: PublicUser;
   mentee: PublicUser;
   matched_at: string;
+  /** Paused by an admin (PROTOCOL.md Part 7): the pair reads, but cannot send. */
+  paused: boolean;
 }
 
 /** The body of register (MENTOR or MENTEE) and of an admin's user creation (any role). */

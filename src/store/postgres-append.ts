@@ -55,6 +55,7 @@ export async function appendBatch(tx: Queryable, inputs: readonly NewMessage[]):
     const key = input.clientId == null ? null : clientKey(input.pairId, input.senderId, input.clientId);
     const original = key === null ? undefined : seqOfClientId.get(key);
     if (original !== undefined) return { at: original, created: false };
+    if (pairs.get(input.pairId)!.paused) return new AppError('match_paused');
     const seq = ++pairs.get(input.pairId)!.last_seq;
     fresh.push(input);
     seqs.push(seq);

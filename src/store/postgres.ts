@@ -16,16 +16,15 @@ import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } 
 import { migrate } from './postgres-migrate.js';
 import { PostgresSafeguarding } from './postgres-safeguarding.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
-import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
+import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, directoryPage, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
+import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
 const isRetryable = (error: unknown): boolean => /^(22|23|40)/.test(errorCode(error) ?? '');
 
-const MATCH_COLUMNS = 'id AS pair_id, matched_at, mentor_id, mentee_id';
 /** Migration retries while the database is unreachable: from the first delay, doubling, up to the last. */
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 5000;
@@ -182,7 +181,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
         // concurrent match won; the partial unique index turns the other races into 23505.
         const [row] = await rowsOf<MatchRow>(tx, `
           INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
-          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, matched_at = now(), ended_at = NULL
+          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, paused = FALSE, matched_at = now(), ended_at = NULL
             WHERE NOT pairs.active
           RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
         if (!row) throw new AppError('already_matched');
@@ -223,7 +222,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
         }
         const [row] = await rowsOf<MatchRow>(tx, `
           INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
-          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, matched_at = now(), ended_at = NULL
+          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, paused = FALSE, matched_at = now(), ended_at = NULL
             WHERE NOT pairs.active
           RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
         if (!row) throw new AppError('already_matched');
@@ -246,6 +245,16 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     });
   }
 
+  async setMatchPaused(menteeEmail: string, paused: boolean): Promise<Match | null> {
+    return inTransaction(this.pool(), async (tx) => {
+      const rows = await rowsOf<MatchRow>(tx, `
+        UPDATE pairs SET paused = $2
+        WHERE active AND mentee_id = (SELECT id FROM users WHERE email = $1)
+        RETURNING ${MATCH_COLUMNS}`, [menteeEmail, paused]);
+      return rows.length > 0 ? (await this.matchesOf(tx, rows))[0]! : null;
+    });
+  }
+
   async listMatches(userId?: number): Promise<Match[]> {
     const rows = userId === undefined
       ? await rowsOf<MatchRow>(this.pool(), `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active ORDER BY id`)
@@ -255,12 +264,17 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
   }
 
   async activePairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null> {
+    const found = await this.pairWith(user, partnerEmail);
+    return found?.pair.active ? found : null;
+  }
+
+  async pairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null> {
     const role = counterpartRole(user.role);
     const partner = await this.userByEmail(partnerEmail);
     if (!role || !partner || partner.role !== role) return null;
     const [mentorId, menteeId] = user.role === 'MENTOR' ? [user.id, partner.id] : [partner.id, user.id];
     const [row] = await rowsOf<PairRow>(this.pool(),
-      `SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = $1 AND mentee_id = $2 AND active`, [mentorId, menteeId]);
+      `SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = $1 AND mentee_id = $2`, [mentorId, menteeId]);
     return row ? { pair: toPair(row), partner } : null;
   }
 
@@ -317,18 +331,45 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     return { count: row!.count, lastReadId: row!.last_read_id };
   }
 
-  async conversations(userId: number): Promise<Conversation[]> {
+  async unreadCount(pairId: number, readerId: number): Promise<number> {
+    const [row] = await rowsOf<{ n: number }>(this.pool(),
+      "SELECT count(*) AS n FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'", [pairId, readerId]);
+    return row!.n;
+  }
+
+  async conversations(userId: number, options: ConversationOptions = {}): Promise<Conversation[]> {
     const rows = await rowsOf<ConversationRow>(this.pool(), `
-      SELECT p.id AS pair_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at,
+      SELECT p.id AS pair_id, p.active, p.paused, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at,
              m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
              m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
              (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND NOT x.is_read) AS unread_count
       FROM pairs p
       JOIN users u ON u.id = CASE WHEN p.mentor_id = $1 THEN p.mentee_id ELSE p.mentor_id END
       LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages n WHERE n.pair_id = p.id AND n.kind = 'message')
-      WHERE p.active AND (p.mentor_id = $1 OR p.mentee_id = $1)
-      ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`, [userId]);
+      WHERE (p.active OR p.ended_at > $2) AND (p.mentor_id = $1 OR p.mentee_id = $1)
+      ORDER BY p.active DESC, COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`, [userId, options.endedSince ?? null]);
     return rows.map(toConversation);
+  }
+
+  async directory(query: DirectoryQuery): Promise<DirectoryPage> {
+    const rows = await rowsOf<UserRow>(this.pool(), `
+      SELECT ${USER_COLUMNS} FROM users u
+      WHERE u.id > $1 AND ($2::text IS NULL OR u.role = $2)
+        AND ($4::text IS NULL OR lower(u.email) LIKE $4 OR lower(u.first_name || ' ' || u.last_name) LIKE $4)
+        AND ($3::text IS NULL OR (u.role <> 'ADMIN' AND
+             EXISTS (SELECT 1 FROM pairs p WHERE p.active AND (p.mentor_id = u.id OR p.mentee_id = u.id)) = ($3 = 'matched')))
+      ORDER BY u.id LIMIT $5`,
+      [query.afterId ?? 0, query.role ?? null, query.status ?? null, query.search ? likePattern(query.search) : null, query.limit + 1]);
+    const page = rows.slice(0, query.limit).map(toUser);
+    const ids = page.map((user) => user.id);
+    const partners = ids.length === 0 ? [] : await rowsOf<PartnerRow>(this.pool(), `
+      SELECT p.id AS pair_id, p.mentor_id AS owner_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
+      FROM pairs p JOIN users u ON u.id = p.mentee_id WHERE p.active AND p.mentor_id = ANY($1::bigint[])
+      UNION ALL
+      SELECT p.id AS pair_id, p.mentee_id AS owner_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
+      FROM pairs p JOIN users u ON u.id = p.mentor_id WHERE p.active AND p.mentee_id = ANY($1::bigint[])
+      ORDER BY pair_id`, [ids]);
+    return directoryPage(page, partners, rows.length > query.limit);
   }
 
   async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {

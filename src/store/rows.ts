@@ -3,7 +3,7 @@
  * same in both schemas; only the representation differs: SQLite gives flags as 0/1 and
  * instants as epoch milliseconds, PostgreSQL gives booleans and Dates.
  */
-import type { Conversation, HistoryPage, Match, Message, MessageKind, Pair, Role, User } from './types.js';
+import type { Conversation, DirectoryPage, HistoryPage, Match, Message, MessageKind, Pair, Role, User } from './types.js';
 
 /** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
 export type Flag = number | boolean;
@@ -11,12 +11,14 @@ export type Flag = number | boolean;
 export type Instant = number | Date;
 
 export interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: Instant }
-export interface PairRow { id: number; mentor_id: number; mentee_id: number; active: Flag; last_seq: number }
+export interface PairRow { id: number; mentor_id: number; mentee_id: number; active: Flag; last_seq: number; paused: Flag; ended_at: Instant | null }
 export interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Instant; is_read: Flag; client_id: string | null; kind: MessageKind }
-export interface MatchRow { pair_id: number; matched_at: Instant; mentor_id: number; mentee_id: number }
+export interface MatchRow { pair_id: number; matched_at: Instant; mentor_id: number; mentee_id: number; paused: Flag }
 /** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
 export interface ConversationRow extends UserRow {
   pair_id: number;
+  active: Flag;
+  paused: Flag;
   unread_count: number;
   m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: Instant; m_is_read: Flag; m_client_id: string | null;
 }
@@ -24,7 +26,9 @@ export interface ConversationRow extends UserRow {
 /** The columns of a UserRow, in the order both engines select them. */
 export const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';
 /** The columns of a PairRow. */
-export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq';
+export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq, paused, ended_at';
+/** The columns of a MatchRow, read from `pairs`. */
+export const MATCH_COLUMNS = 'id AS pair_id, matched_at, mentor_id, mentee_id, paused';
 /** The columns of a MessageRow. */
 export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind';
 
@@ -41,6 +45,7 @@ export const toUser = (row: UserRow): User => ({
 /** The domain Pair of a row. */
 export const toPair = (row: PairRow): Pair => ({
   id: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: isSet(row.active), lastSeq: row.last_seq,
+  paused: isSet(row.paused), endedAt: row.ended_at === null ? null : toDate(row.ended_at),
 });
 
 /** The domain Message of a row. */
@@ -51,7 +56,7 @@ export const toMessage = (row: MessageRow): Message => ({
 
 /** The domain Match of a row, given both of its users. */
 export const toMatch = (row: MatchRow, mentor: User, mentee: User): Match => ({
-  pairId: row.pair_id, mentor, mentee, matchedAt: toDate(row.matched_at),
+  pairId: row.pair_id, mentor, mentee, matchedAt: toDate(row.matched_at), paused: isSet(row.paused),
 });
 
 /** The domain Conversation of a row. */
@@ -63,7 +68,24 @@ export const toConversation = (row: ConversationRow): Conversation => ({
     created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id, kind: 'message',
   }),
   unreadCount: row.unread_count,
+  archived: !isSet(row.active),
+  paused: isSet(row.paused),
 });
+
+/** A current partner of the directory user `owner_id`. */
+export interface PartnerRow extends UserRow { owner_id: number }
+
+/** The directory page of `users` (read with one row more than the page: `more`), with their partners. */
+export function directoryPage(users: readonly User[], partners: readonly PartnerRow[], more: boolean): DirectoryPage {
+  const byUser = new Map<number, User[]>(users.map((user) => [user.id, []]));
+  for (const row of partners) byUser.get(row.owner_id)?.push(toUser(row));
+  return { entries: users.map((user) => ({ user, partners: byUser.get(user.id)! })), nextAfterId: more ? users[users.length - 1]!.id : null };
+}
+
+/** SQL LIKE text matching `search` anywhere, with `\\` escaping LIKE's own characters. */
+export function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
 
 /**
  * The page of `rows` read with one row more than `limit`: newest first when paging back

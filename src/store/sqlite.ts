@@ -10,12 +10,12 @@ import { AppError } from '../errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
-import type { ConversationRow, MatchRow, MessageRow, PairRow, UserRow } from './rows.js';
+import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
+import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, type PairRow, type PartnerRow, type UserRow } from './rows.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { SqliteSafeguarding } from './sqlite-safeguarding.js';
 import { NO_PASSWORD, OUT_OF_ORDER, counterpartRole } from './types.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
 export class SqliteStore extends SafeguardingDelegate implements Store {
   private readonly db: Database.Database;
@@ -42,12 +42,13 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       pairOf: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = ? AND mentee_id = ?`),
       pairById: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ?`),
       insertPair: p('INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES (?, ?, 1, ?) RETURNING id'),
-      reactivatePair: p('UPDATE pairs SET active = 1, matched_at = ?, ended_at = NULL WHERE id = ?'),
+      reactivatePair: p('UPDATE pairs SET active = 1, paused = 0, matched_at = ?, ended_at = NULL WHERE id = ?'),
+      setPaused: p(`UPDATE pairs SET paused = ? WHERE active = 1 AND mentee_id = (SELECT id FROM users WHERE email = ?) RETURNING ${MATCH_COLUMNS}`),
       endPair: p('UPDATE pairs SET active = 0, ended_at = ? WHERE id = ?'),
-      matchById: p('SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs WHERE id = ?'),
-      allMatches: p('SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs WHERE active = 1 ORDER BY id'),
-      matchesOf: p('SELECT id AS pair_id, matched_at, mentor_id, mentee_id FROM pairs WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?) ORDER BY id'),
-      senderInActivePair: p('SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
+      matchById: p(`SELECT ${MATCH_COLUMNS} FROM pairs WHERE id = ?`),
+      allMatches: p(`SELECT ${MATCH_COLUMNS} FROM pairs WHERE active = 1 ORDER BY id`),
+      matchesOf: p(`SELECT ${MATCH_COLUMNS} FROM pairs WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?) ORDER BY id`),
+      senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       nextSeq: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING last_seq'),
       insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
@@ -58,15 +59,30 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       lastSeqs: p('SELECT id, last_seq FROM pairs WHERE id IN (SELECT value FROM json_each(?))'),
       activeMenteesOf: p('SELECT count(*) AS n FROM pairs WHERE mentor_id = ? AND active = 1'),
       conversations: p(`
-        SELECT p.id AS pair_id, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
+        SELECT p.id AS pair_id, p.active, p.paused, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
                m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
                m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
                (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND x.is_read = 0) AS unread_count
         FROM pairs p
         JOIN users u ON u.id = CASE WHEN p.mentor_id = @user THEN p.mentee_id ELSE p.mentor_id END
         LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages n WHERE n.pair_id = p.id AND n.kind = 'message')
-        WHERE p.active = 1 AND (p.mentor_id = @user OR p.mentee_id = @user)
-        ORDER BY COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`),
+        WHERE (p.active = 1 OR p.ended_at > @since) AND (p.mentor_id = @user OR p.mentee_id = @user)
+        ORDER BY p.active DESC, COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`),
+      unreadCount: p("SELECT count(*) AS n FROM messages WHERE pair_id = ? AND sender_id <> ? AND is_read = 0 AND kind = 'message'"),
+      directory: p(`
+        SELECT ${USER_COLUMNS} FROM users u
+        WHERE u.id > @after AND (@role IS NULL OR u.role = @role)
+          AND (@search IS NULL OR lower(u.email) LIKE @search ESCAPE '\\' OR lower(u.first_name || ' ' || u.last_name) LIKE @search ESCAPE '\\')
+          AND (@status IS NULL OR (u.role <> 'ADMIN' AND
+               EXISTS (SELECT 1 FROM pairs p WHERE p.active = 1 AND (p.mentor_id = u.id OR p.mentee_id = u.id)) = (@status = 'matched')))
+        ORDER BY u.id LIMIT @limit`),
+      partnersOf: p(`
+        SELECT p.id AS pair_id, p.mentor_id AS owner_id, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM pairs p JOIN users u ON u.id = p.mentee_id
+        WHERE p.active = 1 AND p.mentor_id IN (SELECT value FROM json_each(@ids))
+        UNION ALL
+        SELECT p.id AS pair_id, p.mentee_id AS owner_id, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM pairs p JOIN users u ON u.id = p.mentor_id
+        WHERE p.active = 1 AND p.mentee_id IN (SELECT value FROM json_each(@ids))
+        ORDER BY pair_id`),
       countAttempt: p(`
         INSERT INTO login_attempts (key, attempts, window_started_at) VALUES (@key, 1, @now)
         ON CONFLICT (key) DO UPDATE SET
@@ -216,13 +232,22 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   }
 
   async activePairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null> {
+    const found = await this.pairWith(user, partnerEmail);
+    return found?.pair.active ? found : null;
+  }
+
+  async setMatchPaused(menteeEmail: string, paused: boolean): Promise<Match | null> {
+    const row = this.sql.setPaused.get(paused ? 1 : 0, menteeEmail) as MatchRow | undefined;
+    return row ? this.matchFromRow(row) : null;
+  }
+
+  async pairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null> {
     const role = counterpartRole(user.role);
     const partnerRow = this.sql.userByEmail.get(partnerEmail) as UserRow | undefined;
     if (!role || !partnerRow || partnerRow.role !== role) return null;
     const [mentorId, menteeId] = user.role === 'MENTOR' ? [user.id, partnerRow.id] : [partnerRow.id, user.id];
     const pair = this.sql.pairOf.get(mentorId, menteeId) as PairRow | undefined;
-    if (!pair || !isSet(pair.active)) return null;
-    return { pair: toPair(pair), partner: toUser(partnerRow) };
+    return pair ? { pair: toPair(pair), partner: toUser(partnerRow) } : null;
   }
 
   async pairById(pairId: number): Promise<Pair | null> {
@@ -285,8 +310,28 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     return { count: rows.length, lastReadId };
   }
 
-  async conversations(userId: number): Promise<Conversation[]> {
-    return (this.sql.conversations.all({ user: userId }) as ConversationRow[]).map(toConversation);
+  async unreadCount(pairId: number, readerId: number): Promise<number> {
+    return (this.sql.unreadCount.get(pairId, readerId) as { n: number }).n;
+  }
+
+  async conversations(userId: number, options: ConversationOptions = {}): Promise<Conversation[]> {
+    // An active pair has no ended_at, so a `since` beyond every instant lists active pairs only.
+    const since = options.endedSince?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    return (this.sql.conversations.all({ user: userId, since }) as ConversationRow[]).map(toConversation);
+  }
+
+  async directory(query: DirectoryQuery): Promise<DirectoryPage> {
+    const rows = this.sql.directory.all({
+      after: query.afterId ?? 0,
+      role: query.role ?? null,
+      status: query.status ?? null,
+      search: query.search ? likePattern(query.search) : null,
+      limit: query.limit + 1,
+    }) as UserRow[];
+    const page = rows.slice(0, query.limit).map(toUser);
+    const ids = page.map((user) => user.id);
+    const partners = this.sql.partnersOf.all({ ids: JSON.stringify(ids) }) as PartnerRow[];
+    return directoryPage(page, partners, rows.length > query.limit);
   }
 
   async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
@@ -321,11 +366,13 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
 
   private appendOne(input: NewMessage): AppendResult | AppError {
     const clientId = input.clientId ?? null;
-    if (!this.sql.senderInActivePair.get(input.pairId, input.senderId, input.senderId)) return new AppError('not_matched');
+    const pair = this.sql.senderInActivePair.get(input.pairId, input.senderId, input.senderId) as { paused: number } | undefined;
+    if (!pair) return new AppError('not_matched');
     if (clientId !== null) {
       const earlier = this.sql.byClientId.get(input.pairId, input.senderId, clientId) as MessageRow | undefined;
       if (earlier) return { message: toMessage(earlier), created: false };
     }
+    if (isSet(pair.paused)) return new AppError('match_paused');
     const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId) as { last_seq: number } | undefined;
     if (!next) return new AppError('not_matched');
     const row = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, Date.now(), clientId) as MessageRow;

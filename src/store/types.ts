@@ -39,6 +39,10 @@ export interface Pair {
   active: boolean;
   /** The `seq` of the pair's newest message, 0 before the first. */
   lastSeq: number;
+  /** Paused by a programme: the pair connects and reads, but sends nothing. */
+  paused: boolean;
+  /** When the pair was last unmatched; null while active. */
+  endedAt: Date | null;
 }
 
 export interface Match {
@@ -46,6 +50,7 @@ export interface Match {
   mentor: User;
   mentee: User;
   matchedAt: Date;
+  paused: boolean;
 }
 
 export interface AppendResult {
@@ -82,6 +87,40 @@ export interface Conversation {
   lastMessage: Message | null;
   /** Messages from the partner that the user has not marked read. */
   unreadCount: number;
+  /** The match ended: the history is readable, nothing can be sent. */
+  archived: boolean;
+  paused: boolean;
+}
+
+/** Which conversations `Store.conversations` lists besides the active ones. */
+export interface ConversationOptions {
+  /** Also pairs that ended after this instant (the archive); absent: active pairs only. */
+  endedSince?: Date;
+}
+
+/** A page of the admin's directory: filters, and where the previous page ended. */
+export interface DirectoryQuery {
+  role?: Role;
+  /** `matched`: mentors and mentees with an active match; `unmatched`: those without (admins are neither). */
+  status?: 'matched' | 'unmatched';
+  /** Part of an email or of "First Last", case-insensitive. */
+  search?: string;
+  /** Users with a larger id only (the cursor of the previous page). */
+  afterId?: number;
+  limit: number;
+}
+
+/** A user of the directory with their current partners (a mentor's load is their number). */
+export interface DirectoryEntry {
+  user: User;
+  partners: User[];
+}
+
+export interface DirectoryPage {
+  /** In id order (the order of registration). */
+  entries: DirectoryEntry[];
+  /** The cursor of the next page; null on the last. */
+  nextAfterId: number | null;
 }
 
 /** Failed logins counted under one key (an account or a client address) in its current window. */
@@ -182,6 +221,11 @@ export interface Store extends SafeguardingStore {
   putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions): Promise<PutMatchResult>;
   /** Ends the mentee's active match; null when there is none. */
   endMatch(menteeEmail: string): Promise<Match | null>;
+  /**
+   * Pauses (or resumes) the mentee's active match; null when there is none. Taken under the
+   * pair's lock, like an append: a message committed before it is kept, any later one refused.
+   */
+  setMatchPaused(menteeEmail: string, paused: boolean): Promise<Match | null>;
   /** Active matches: all of them, or those in which `userId` takes part. */
   listMatches(userId?: number): Promise<Match[]>;
   /**
@@ -189,12 +233,15 @@ export interface Store extends SafeguardingStore {
    * partner holds the counterpart role; null otherwise, whatever the reason.
    */
   activePairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null>;
+  /** Like `activePairWith`, but whether the pair is active or ended (the archive). */
+  pairWith(user: User, partnerEmail: string): Promise<{ pair: Pair; partner: User } | null>;
   pairById(pairId: number): Promise<Pair | null>;
 
   /**
    * Stores a message with the pair's next `seq`, allocated in the storing transaction.
    * Rejects with `not_matched` when the pair is not active or the sender is not in it (this
-   * is checked first, retries included). Idempotent on `(pairId, senderId, clientId)`: a
+   * is checked first, retries included), and with `match_paused` when a new message would be
+   * stored in a paused pair (a retry of a stored one still gets its original). Idempotent on `(pairId, senderId, clientId)`: a
    * retry resolves with the original and `created: false`. Resolves once the message is durable.
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
@@ -229,13 +276,18 @@ export interface Store extends SafeguardingStore {
   lastSeqs(pairIds: readonly number[]): Promise<Map<number, number>>;
   /** Marks every unread message the partner sent to `readerId` in an active pair, in one statement. */
   markRead(pairId: number, readerId: number): Promise<ReadResult>;
+  /** How many of the partner's messages in the pair `readerId` has not read. */
+  unreadCount(pairId: number, readerId: number): Promise<number>;
   /**
    * One row per active match of `userId`: the partner, the pair's newest message and the
    * number of the partner's messages the user has not read — read with one SQL statement,
    * whatever the number of partners. Most recent activity first (newest message, or the
-   * match itself when there is none), then newest pair first.
+   * match itself when there is none), then newest pair first. With `endedSince`, the
+   * pairs that ended after it follow the active ones, marked `archived`.
    */
-  conversations(userId: number): Promise<Conversation[]>;
+  conversations(userId: number, options?: ConversationOptions): Promise<Conversation[]>;
+  /** One page of users for the admin's directory, each with their current partners; two statements whatever the page size. */
+  directory(query: DirectoryQuery): Promise<DirectoryPage>;
 
   /**
    * Counts one login attempt under each key and resolves with each key's count in its

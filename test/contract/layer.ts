@@ -7,7 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { ChannelLayer } from '../../src/layer/index.js';
-import type { BroadcastEvent, RoomEvent } from '../../src/protocol/events.js';
+import type { BroadcastEvent, ChannelEvent } from '../../src/protocol/events.js';
 
 export type LayerFactory = () => Promise<[ChannelLayer, () => Promise<void>]>;
 
@@ -59,7 +59,7 @@ export function freshRoom(): string {
   return `room-${randomBytes(6).toString('hex')}`;
 }
 
-export function chat(seq: number, content = `message ${seq}`): Extract<RoomEvent, { kind: 'chat_message' }> {
+export function chat(seq: number, content = `message ${seq}`): Extract<ChannelEvent, { kind: 'chat_message' }> {
   return {
     kind: 'chat_message',
     message: {
@@ -77,7 +77,7 @@ export function revoked(reason: string): BroadcastEvent {
   return { kind: 'session_revoked', token_hash: 'ab'.repeat(32), reason };
 }
 
-function seqs(events: RoomEvent[]): number[] {
+function seqs(events: ChannelEvent[]): number[] {
   return events.map((event) => (event.kind === 'chat_message' ? event.message.seq : -1));
 }
 
@@ -93,9 +93,9 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('delivers an event published after subscribe resolved, to the publisher too, fields intact', async (t) => {
       const layer = await open(t);
       const room = freshRoom();
-      const inbox = new Inbox<RoomEvent>();
+      const inbox = new Inbox<ChannelEvent>();
       await layer.subscribe(room, inbox.push);
-      const sent: RoomEvent[] = [
+      const sent: ChannelEvent[] = [
         { kind: 'chat_message', message: { ...chat(1, 'héllo "wörld"\n🎉 <b>&amp;</b> \\ \u2028').message, client_id: 'c-1' } },
         { kind: 'typing', sender_email: 'mentee@example.com', is_typing: true },
         { kind: 'read_receipt', reader_email: 'mentee@example.com', count: 3, last_read_id: null },
@@ -109,7 +109,7 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('keeps the publish order of 1000 events in one room', async (t) => {
       const layer = await open(t);
       const room = freshRoom();
-      const inbox = new Inbox<RoomEvent>();
+      const inbox = new Inbox<ChannelEvent>();
       await layer.subscribe(room, inbox.push);
       const expected = Array.from({ length: 1000 }, (_, i) => i + 1);
       // Published without waiting for each other: publish order is call order.
@@ -120,8 +120,8 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('does not deliver events of another room', async (t) => {
       const layer = await open(t);
       const [roomA, roomB] = [freshRoom(), freshRoom()];
-      const inboxA = new Inbox<RoomEvent>();
-      const inboxB = new Inbox<RoomEvent>();
+      const inboxA = new Inbox<ChannelEvent>();
+      const inboxB = new Inbox<ChannelEvent>();
       await layer.subscribe(roomA, inboxA.push);
       await layer.subscribe(roomB, inboxB.push);
       await layer.publish(roomB, chat(1));
@@ -135,9 +135,9 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('delivers each event to every handler of a room, one subscribe each', async (t) => {
       const layer = await open(t);
       const room = freshRoom();
-      const first = new Inbox<RoomEvent>();
-      const second = new Inbox<RoomEvent>();
-      const same = new Inbox<RoomEvent>();
+      const first = new Inbox<ChannelEvent>();
+      const second = new Inbox<ChannelEvent>();
+      const same = new Inbox<ChannelEvent>();
       // Concurrent first subscribes to a room are each live when they resolve.
       await Promise.all([layer.subscribe(room, first.push), layer.subscribe(room, second.push)]);
       // One function subscribed twice is two handlers.
@@ -153,8 +153,8 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('stops delivering to an unsubscribed handler while the room keeps the others', async (t) => {
       const layer = await open(t);
       const room = freshRoom();
-      const leaving = new Inbox<RoomEvent>();
-      const staying = new Inbox<RoomEvent>();
+      const leaving = new Inbox<ChannelEvent>();
+      const staying = new Inbox<ChannelEvent>();
       const unsubscribe = await layer.subscribe(room, leaving.push);
       await layer.subscribe(room, staying.push);
       await layer.publish(room, chat(1));
@@ -169,8 +169,8 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('delivers nothing once the last handler of a room left, and again after a new subscribe', async (t) => {
       const layer = await open(t);
       const [room, barrier] = [freshRoom(), freshRoom()];
-      const old = new Inbox<RoomEvent>();
-      const fence = new Inbox<RoomEvent>();
+      const old = new Inbox<ChannelEvent>();
+      const fence = new Inbox<ChannelEvent>();
       const unsubscribeA = await layer.subscribe(room, old.push);
       const unsubscribeB = await layer.subscribe(room, old.push);
       await layer.subscribe(barrier, fence.push);
@@ -181,7 +181,7 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
       await fence.until(1, 'the barrier event');
       assert.deepEqual(old.items, []);
 
-      const renewed = new Inbox<RoomEvent>();
+      const renewed = new Inbox<ChannelEvent>();
       const unsubscribeC = await layer.subscribe(room, renewed.push);
       // Leaving and joining without waiting in between: the room ends up subscribed.
       const [, unsubscribeD] = await Promise.all([unsubscribeC(), layer.subscribe(room, renewed.push)]);
@@ -221,8 +221,8 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('delivers an event published on one instance to the subscribers of every instance', async (t) => {
       const [a, b] = [await open(t), await open(t)];
       const room = freshRoom();
-      const onA = new Inbox<RoomEvent>();
-      const onB = new Inbox<RoomEvent>();
+      const onA = new Inbox<ChannelEvent>();
+      const onB = new Inbox<ChannelEvent>();
       await a.subscribe(room, onA.push);
       await b.subscribe(room, onB.push);
       await a.publish(room, chat(1));
@@ -234,7 +234,7 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('keeps the order of 1000 events from one instance on another instance', async (t) => {
       const [a, b] = [await open(t), await open(t)];
       const room = freshRoom();
-      const onB = new Inbox<RoomEvent>();
+      const onB = new Inbox<ChannelEvent>();
       await b.subscribe(room, onB.push);
       const expected = Array.from({ length: 1000 }, (_, i) => i + 1);
       await Promise.all(expected.map((seq) => a.publish(room, chat(seq))));
@@ -244,9 +244,9 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
     it('keeps a room live on one instance when the other unsubscribed', async (t) => {
       const [a, b] = [await open(t), await open(t)];
       const [room, barrier] = [freshRoom(), freshRoom()];
-      const onA = new Inbox<RoomEvent>();
-      const fenceA = new Inbox<RoomEvent>();
-      const onB = new Inbox<RoomEvent>();
+      const onA = new Inbox<ChannelEvent>();
+      const fenceA = new Inbox<ChannelEvent>();
+      const onB = new Inbox<ChannelEvent>();
       const unsubscribeA = await a.subscribe(room, onA.push);
       await a.subscribe(barrier, fenceA.push);
       await b.subscribe(room, onB.push);

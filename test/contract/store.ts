@@ -108,7 +108,7 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.deepEqual(match.mentor, mentor);
       assert.deepEqual(match.mentee, mentee);
       assert.ok(match.matchedAt instanceof Date);
-      assert.deepEqual(await store.pairById(match.pairId), { id: match.pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0 });
+      assert.deepEqual(await store.pairById(match.pairId), { id: match.pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0, paused: false, endedAt: null });
       assert.equal(await store.pairById(match.pairId + 1000), null);
     });
 
@@ -181,7 +181,7 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.equal(fromMentee?.pair.id, pairId);
       assert.deepEqual(fromMentee?.partner, mentor);
       const fromMentor = await store.activePairWith(mentor, mentee.email);
-      assert.deepEqual(fromMentor, { pair: { id: pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0 }, partner: mentee });
+      assert.deepEqual(fromMentor, { pair: { id: pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0, paused: false, endedAt: null }, partner: mentee });
       assert.equal(await store.activePairWith(mentee, loner.email), null);
       assert.equal(await store.activePairWith(mentor, other.email), null);
       assert.equal(await store.activePairWith(mentee, other.email), null);
@@ -409,7 +409,7 @@ export function storeContract(name: string, make: StoreFactory): void {
       await send(store, pairId, mentee, 'two');
       const last = (await send(store, pairId, mentor, 'three', 'c3')).message;
       const [first] = await store.conversations(mentor.id);
-      assert.deepEqual(first, { pairId, partner: mentee, lastMessage: last, unreadCount: 2 });
+      assert.deepEqual(first, { pairId, partner: mentee, lastMessage: last, unreadCount: 2, archived: false, paused: false });
       assert.deepEqual(await rows(mentee), [[pairId, mentor.email, 'three', 1]]);
       await send(store, second.pairId, loner, 'newest');
       assert.deepEqual(await rows(mentor), [[second.pairId, loner.email, 'newest', 1], [pairId, mentee.email, 'three', 2]]);
@@ -419,6 +419,93 @@ export function storeContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await rows(mentee), [[pairId, mentor.email, 'three', 1]]);
       assert.deepEqual(await store.conversations(admin.id), []);
       assert.deepEqual(await store.conversations(other.id), []);
+    });
+
+    test('pauses a pair: new messages refused with match_paused, a stored retry gets its original, resume and rematch clear it', async (store) => {
+      const { mentor, mentee, loner, pairId } = await seed(store);
+      const kept = (await send(store, pairId, mentee, 'before', 'k1')).message;
+      const paused = await store.setMatchPaused(mentee.email, true);
+      assert.deepEqual([paused?.pairId, paused?.paused, paused?.mentor.email], [pairId, true, mentor.email]);
+      assert.equal((await store.pairById(pairId))?.paused, true);
+      assert.equal((await store.listMatches())[0]?.paused, true);
+      await rejectsWith(send(store, pairId, mentor, 'during'), 'match_paused');
+      await rejectsWith(send(store, pairId, mentee, 'during', 'k2'), 'match_paused');
+      assert.deepEqual(await send(store, pairId, mentee, 'before', 'k1'), { message: kept, created: false });
+      assert.equal((await store.markRead(pairId, mentor.id)).count, 1, 'a paused pair still reads');
+      assert.equal(await store.setMatchPaused(loner.email, true), null, 'no active match');
+      assert.equal((await store.setMatchPaused(mentee.email, false))?.paused, false);
+      assert.equal((await send(store, pairId, mentor, 'after')).message.seq, 2);
+      await store.setMatchPaused(mentee.email, true);
+      await store.endMatch(mentee.email);
+      assert.equal(await store.setMatchPaused(mentee.email, false), null);
+      assert.equal((await store.createMatch(mentor.email, mentee.email)).paused, false, 'a rematch starts unpaused');
+      assert.equal((await send(store, pairId, mentee, 'rematched')).message.seq, 3);
+    });
+
+    test('a pause racing appends from another instance: each append is stored before it or refused, none after', async (store, reopen) => {
+      const { mentee, pairId } = await seed(store);
+      const second = reopen ? await reopen() : store;
+      const early = Array.from({ length: 20 }, (_, i) => second.appendMessage({ pairId, senderId: mentee.id, content: `m${i}` }).then(() => 'stored', (e: unknown) => (isAppError(e) ? e.code : String(e))));
+      await store.setMatchPaused(mentee.email, true);
+      const late = await Promise.allSettled(Array.from({ length: 5 }, () => second.appendMessage({ pairId, senderId: mentee.id, content: 'late' })));
+      const outcomes = await Promise.all(early);
+      assert.ok(outcomes.every((o) => o === 'stored' || o === 'match_paused'), outcomes.join());
+      for (const outcome of late) await rejectsWith(outcome.status === 'rejected' ? Promise.reject(outcome.reason) : Promise.resolve(), 'match_paused');
+      const stored = await store.messagesAfter(pairId, 0, 100);
+      assert.equal(stored.length, outcomes.filter((o) => o === 'stored').length, 'what was refused was not stored');
+      assertContiguous(stored, stored.length);
+    });
+
+    test('keeps an ended pair readable: pairWith finds it, conversations list it as archived after the active ones', async (store) => {
+      const { mentor, mentee, loner, pairId } = await seed(store);
+      await send(store, pairId, mentor, 'hello');
+      const beforeEnd = new Date(Date.now() - 1000);
+      await store.endMatch(mentee.email);
+      const found = await store.pairWith(mentee, mentor.email);
+      assert.equal(found?.pair.active, false);
+      assert.ok(found?.pair.endedAt instanceof Date && found.pair.endedAt >= beforeEnd);
+      assert.equal(await store.activePairWith(mentee, mentor.email), null);
+      assert.equal(await store.pairWith(loner, mentor.email), null);
+      assert.equal(await store.pairWith(mentee, loner.email), null, 'not the counterpart role');
+      assert.deepEqual(await store.conversations(mentee.id), []);
+      const second = await store.createMatch(mentor.email, loner.email);
+      const archived = await store.conversations(mentor.id, { endedSince: beforeEnd });
+      assert.deepEqual(archived.map((c) => [c.pairId, c.archived, c.lastMessage?.content ?? null]), [[second.pairId, false, null], [pairId, true, 'hello']]);
+      assert.deepEqual((await store.conversations(mentee.id, { endedSince: beforeEnd })).map((c) => [c.partner.email, c.unreadCount, c.archived]), [[mentor.email, 1, true]]);
+      assert.deepEqual(await store.conversations(mentee.id, { endedSince: new Date(Date.now() + 60_000) }), [], 'ended before the cutoff');
+    });
+
+    test('counts one reader\'s unread messages in a pair', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      assert.equal(await store.unreadCount(pairId, mentee.id), 0);
+      await send(store, pairId, mentor, 'one');
+      await send(store, pairId, mentor, 'two');
+      await send(store, pairId, mentee, 'mine');
+      assert.deepEqual([await store.unreadCount(pairId, mentee.id), await store.unreadCount(pairId, mentor.id)], [2, 1]);
+      await store.markRead(pairId, mentee.id);
+      assert.equal(await store.unreadCount(pairId, mentee.id), 0);
+    });
+
+    test('the directory: pages in id order with partners, filtered by role, status and search', async (store) => {
+      const { mentor, mentee, loner, other, admin } = await seed(store);
+      const percent = await store.createUser({ email: 'odd_100%@example.test', passwordHash: 'x', firstName: 'Zoë', lastName: 'Ward', role: 'MENTEE' });
+      const emails = (page: { entries: { user: User }[] }) => page.entries.map((entry) => entry.user.email);
+      const first = await store.directory({ limit: 4 });
+      assert.deepEqual(emails(first), [mentor, mentee, loner, other].map((u) => u.email));
+      assert.deepEqual(first.entries[0]!.partners, [mentee]);
+      assert.deepEqual(first.entries[1]!.partners, [mentor]);
+      assert.deepEqual(first.entries[2]!.partners, []);
+      const rest = await store.directory({ limit: 4, afterId: first.nextAfterId! });
+      assert.deepEqual([emails(rest), rest.nextAfterId], [[admin.email, percent.email], null]);
+      assert.deepEqual(emails(await store.directory({ limit: 10, role: 'MENTEE', status: 'unmatched' })), [loner.email, percent.email]);
+      assert.deepEqual(emails(await store.directory({ limit: 10, status: 'matched' })), [mentor.email, mentee.email]);
+      assert.deepEqual(emails(await store.directory({ limit: 10, status: 'unmatched' })), [loner.email, other.email, percent.email], 'admins are neither');
+      assert.deepEqual(emails(await store.directory({ limit: 10, search: 'LONER@' })), [loner.email]);
+      assert.deepEqual(emails(await store.directory({ limit: 10, search: 'zoë ward' })), [percent.email], 'first and last name together');
+      assert.deepEqual(emails(await store.directory({ limit: 10, search: '_100%' })), [percent.email], 'LIKE characters match themselves');
+      assert.deepEqual(emails(await store.directory({ limit: 10, search: '%' })), [percent.email]);
+      await store.createMatch(mentor.email, loner.email);
+      assert.deepEqual((await store.directory({ limit: 1 })).entries[0]!.partners.map((u) => u.email), [mentee.email, loner.email]);
     });
 
     test('refuses a match past the mentor capacity, also under concurrent matches', async (store, reopen) => {

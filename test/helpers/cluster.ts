@@ -1,5 +1,6 @@
 /** Several Tandem instances sharing a fresh PostgreSQL database and a Redis prefix of their own. */
 import { freshDatabase, freshRedisPrefix, testRedisUrl } from './backends.js';
+import type { TandemOptions } from '../../src/app.js';
 import { startServer, type TestServer } from './server.js';
 
 type Hooks = { after(fn: () => unknown): void };
@@ -9,12 +10,12 @@ type Hooks = { after(fn: () => unknown): void };
  * names another). Cleanup hooks run in the order they are registered, so the database is
  * dropped only after every instance has closed.
  */
-export async function startInstances(t: Hooks, count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
+export async function startInstances(t: Hooks, count: number, env: Record<string, string> = {}, options: TandemOptions = {}): Promise<TestServer[]> {
   const database = await freshDatabase();
   const shared = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl ?? '', REDIS_PREFIX: freshRedisPrefix(), ...env };
   const servers: TestServer[] = [];
   try {
-    for (let i = 0; i < count; i++) servers.push(await startServer(t, shared));
+    for (let i = 0; i < count; i++) servers.push(await startServer(t, shared, options));
   } finally {
     t.after(database.drop);
   }

@@ -44,6 +44,7 @@ export function tempDir(t: Hooks): string {
   return dir;
 }
 
+/** `options` go to `createTandem` (a clock the test controls, say). */
 export async function startServer(t: Hooks, env: Record<string, string> = {}, options: TandemOptions = {}): Promise<TestServer> {
   let dir: string | undefined;
   if (env.DATABASE_URL === undefined) dir = mkdtempSync(join(tmpdir(), 'tandem-test-'));

@@ -4,10 +4,11 @@
  */
 import WebSocket from 'ws';
 import type { OutboundFrame } from '../../src/protocol/frames.js';
+import type { UserStreamOutbound } from '../../src/protocol/user-stream.js';
 
 const WAIT_MS = 5000;
 
-export type Frame = OutboundFrame & Record<string, any>;
+export type Frame = (OutboundFrame | UserStreamOutbound) & Record<string, any>;
 
 export interface SocketOptions {
   cookie?: string | undefined;
@@ -120,6 +121,16 @@ export async function connectChat(
   options: { query?: string; autoPong?: boolean } = {},
 ): Promise<TestSocket> {
   const socket = new TestSocket(chatUrl(wsBase, partnerEmail, options.query), { cookie, autoPong: options.autoPong ?? true });
+  await socket.opened;
+  const first = await socket.next();
+  if (first.type !== 'connection_established') throw new Error(`expected connection_established, got ${JSON.stringify(first)}`);
+  socket.established = first;
+  return socket;
+}
+
+/** Opens the user's event stream `/ws/me/` as `cookie` and waits for its `connection_established`. */
+export async function connectStream(wsBase: string, cookie: string | undefined): Promise<TestSocket> {
+  const socket = new TestSocket(`${wsBase}/ws/me/`, { cookie });
   await socket.opened;
   const first = await socket.next();
   if (first.type !== 'connection_established') throw new Error(`expected connection_established, got ${JSON.stringify(first)}`);

@@ -1,15 +1,17 @@
 /**
  * The chat over HTTP: the conversation list, a pair's history page by page, and marking
- * read. Each is authorized by the current match at the moment of the request.
+ * read. Each is authorized by the match at the moment of the request: the current one, or —
+ * for reading — one that ended less than `ARCHIVE_DAYS` ago (the archive).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeyedBuckets } from '../../chat/rate-limit.js';
 import { roomName } from '../../chat/room.js';
-import { readReceiptEvent, senderOf } from '../../chat/wire-message.js';
+import { announceRead } from '../../chat/announce.js';
+import { senderOf } from '../../chat/wire-message.js';
 import { AppError } from '../../errors.js';
 import type { User } from '../../store/index.js';
 import { callerOf, pairOf } from '../access.js';
-import type { RouteContext } from '../context.js';
+import { archivedSince, type RouteContext } from '../context.js';
 import { emailParam, emptyBody, historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, undeliveredMessage, undeliveredSchema, userSchema, withErrors } from '../schemas.js';
 
 const partnerParam = emailParam('partner_email', 'The email of the signed-in user\'s current partner');
@@ -24,6 +26,12 @@ const historyQuery = {
   },
 } as const;
 
+const conversationsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { include: { type: 'string', enum: ['archived'], description: '`archived`: also the pairs unmatched less than `ARCHIVE_DAYS` ago, after the current ones' } },
+} as const;
+
 interface HistoryQuery {
   before?: string;
   after?: string;
@@ -34,13 +42,14 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
   const markReadRate = new KeyedBuckets(config.chat.markReadRatePerSecond, config.chat.markReadRateBurst);
 
-  app.get('/api/chat/conversations', {
+  app.get<{ Querystring: { include?: 'archived' } }>('/api/chat/conversations', {
     config: { access: 'user' },
     schema: {
       summary: 'One row per current partner',
-      description: 'The partner, the pair\'s newest message (or null), how many of the partner\'s messages are unread, and whether the partner is connected now (any instance). Most recent activity first.',
+      description: 'The partner, the pair\'s newest message (or null), how many of the partner\'s messages are unread, whether the partner is connected now (any instance), and whether the pair is paused or archived. Most recent activity first; with `include=archived`, the archive follows.',
       tags: ['chat'],
       security: signedIn,
+      querystring: conversationsQuery,
       response: {
         200: {
           type: 'object',
@@ -52,12 +61,14 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
               items: {
                 type: 'object',
                 additionalProperties: false,
-                required: ['partner', 'last_message', 'unread_count', 'partner_online'],
+                required: ['partner', 'last_message', 'unread_count', 'partner_online', 'archived', 'paused'],
                 properties: {
                   partner: userSchema,
                   last_message: { anyOf: [historyMessageSchema, { type: 'null' }] },
                   unread_count: { type: 'integer', minimum: 0 },
                   partner_online: { type: 'boolean' },
+                  archived: { type: 'boolean', description: 'The match ended: readable, nothing can be sent' },
+                  paused: { type: 'boolean', description: 'Paused by an admin: readable, nothing can be sent until resumed' },
                 },
               },
             },
@@ -67,7 +78,8 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request) => {
     const { user } = callerOf(request);
-    const rows = await store.conversations(user.id);
+    const since = request.query.include === 'archived' ? archivedSince(context) : null;
+    const rows = await store.conversations(user.id, since === null ? {} : { endedSince: since });
     const online = await Promise.all(rows.map((row) => partnerOnline(context, request, user, row.partner)));
     return {
       conversations: rows.map((row, index) => ({
@@ -75,16 +87,18 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
         last_message: row.lastMessage && historyMessage(row.lastMessage, senderOf(row.lastMessage, user, row.partner)),
         unread_count: row.unreadCount,
         partner_online: online[index],
+        archived: row.archived,
+        paused: row.paused,
       })),
     };
   });
 
   app.get<{ Params: { partner_email: string }; Querystring: HistoryQuery }>('/api/chat/:partner_email/messages', {
-    config: { access: 'pair' },
+    config: { access: 'archive' },
     schema: {
       summary: 'A page of the pair\'s history, in id order',
       description:
-        'The pair only. Without `before`/`after`: the newest page. `has_more` says whether more messages lie beyond the page ' +
+        'The pair only, also for `ARCHIVE_DAYS` after an unmatch. Without `before`/`after`: the newest page. `has_more` says whether more messages lie beyond the page ' +
         'in the direction of paging: older ones for `before` (or no cursor), newer ones for `after` (up to `before` when both are given).',
       tags: ['chat'],
       security: signedIn,
@@ -143,10 +157,9 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     }
     const result = await store.markRead(pair.id, user.id);
     if (result.count === 0) return { count: 0 };
-    await context.hub.publish(roomName(user.email, partner.email), readReceiptEvent(user.email, result)).catch((error: unknown) => {
-      // The messages are marked in the store; only the partner's live notice is lost.
-      request.log.error({ err: error }, 'read_receipt publish failed');
-    });
+    // The messages are marked in the store; a failed publish loses only the live notices.
+    const onError = (error: unknown) => request.log.error({ err: error }, 'announcing a read failed');
+    await announceRead({ hub: context.hub, channels: context.channels, onError }, user, partner, result, null);
     return { count: result.count };
   });
 }

@@ -1,13 +1,17 @@
-/** Matching: an admin pairs a mentee with a mentor; the admin or either participant ends it. */
+/**
+ * Matching: an admin pairs a mentee with a mentor, and may pause and resume the pair; the
+ * admin or either participant ends it. Every change is announced to the pair's sockets and to
+ * both people's event streams (see chat/announce.ts).
+ */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { roomName } from '../../chat/room.js';
+import { announceMatchCreated, announceMatchEnded, announceMatchState, type Announcer } from '../../chat/announce.js';
 import { AppError } from '../../errors.js';
 import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail, type Match } from '../../store/index.js';
 import { callerOf } from '../access.js';
 import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
-import { emailParam, emailSchema, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
+import { emailParam, emailSchema, emptyBody, matchSchema, publicMatch, signedIn, withErrors } from '../schemas.js';
 
 const matchBody = {
   type: 'object',
@@ -28,6 +32,12 @@ const putMatchBody = {
 
 export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
+  const announcer = (log: FastifyBaseLogger): Announcer => ({
+    hub: context.hub,
+    channels: context.channels,
+    // The change is stored: only a live notice is lost, and clients re-read on reconnect.
+    onError: (error) => log.error({ err: error }, 'announcing a match change failed'),
+  });
 
   app.post<{ Body: { mentor_email: string; mentee_email: string } }>('/api/matches', {
     config: { access: 'admin' },
@@ -46,6 +56,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       mentorCapacity: config.mentorCapacity,
     });
     await audit(context, request, 'match', `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
+    await announceMatchCreated(announcer(request.log), match);
     return reply.code(201).send(publicMatch(match));
   });
 
@@ -75,9 +86,12 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     });
     if (result.ended) {
       await audit(context, request, 'unmatch', `pair:${result.ended.pairId}`, { mentor: result.ended.mentor.email, mentee: result.ended.mentee.email, replaced: true });
-      await unmatched(context, result.ended, request.log);
+      await unmatched(announcer(request.log), result.ended);
     }
-    if (result.created) await audit(context, request, 'match', `pair:${result.match.pairId}`, { mentor: result.match.mentor.email, mentee: result.match.mentee.email });
+    if (result.created) {
+      await audit(context, request, 'match', `pair:${result.match.pairId}`, { mentor: result.match.mentor.email, mentee: result.match.mentee.email });
+      await announceMatchCreated(announcer(request.log), result.match);
+    }
     return reply.code(result.created ? 201 : 200).send(publicMatch(result.match));
   });
 
@@ -120,16 +134,38 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     const ended = await store.endMatch(menteeEmail);
     if (!ended) throw new AppError('match_not_found');
     await audit(context, request, 'unmatch', `pair:${ended.pairId}`, { mentor: ended.mentor.email, mentee: ended.mentee.email });
-    await unmatched(context, ended, request.log);
+    await unmatched(announcer(request.log), ended);
     return reply.code(204).send();
   });
+
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    app.post<{ Params: { mentee_email: string } }>(`/api/matches/:mentee_email/${action}`, {
+      config: { access: 'admin' },
+      schema: {
+        summary: paused ? 'Pause a match' : 'Resume a paused match',
+        description: paused
+          ? 'ADMIN only. The pair still connects and reads; `chat_message` is refused with `match_paused` and nothing is stored (also when the send races the pause). Both sides get `match_state` `paused` on their chat sockets and event streams.'
+          : 'ADMIN only. Sending works again; both sides get `match_state` `active`.',
+        tags: ['matches'],
+        security: signedIn,
+        params: emailParam('mentee_email', 'The mentee of the match'),
+        body: emptyBody,
+        response: withErrors({ 200: { ...matchSchema, description: 'The match, as it is now' } }, ['forbidden', 'match_not_found']),
+      },
+    }, async (request) => {
+      const problem = emailProblem(request.params.mentee_email);
+      if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
+      const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email), paused);
+      if (!match) throw new AppError('match_not_found');
+      await audit(context, request, action, `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
+      await announceMatchState(announcer(request.log), match);
+      return publicMatch(match);
+    });
+  }
 }
 
-/** Tells every socket of an ended match, on every instance, with `force_disconnect` (`unmatched`). */
-async function unmatched(context: RouteContext, ended: Match, log: FastifyBaseLogger): Promise<void> {
-  const room = roomName(ended.mentor.email, ended.mentee.email);
-  await context.hub.publish(room, { kind: 'force_disconnect', reason: 'unmatched' }).catch((error: unknown) => {
-    // The match is over in the store: every later frame of the pair is refused anyway.
-    log.error({ err: error }, 'force_disconnect publish failed');
-  });
+/** Every socket of an ended match gets `force_disconnect` (`unmatched`), both people's streams `match_ended`. */
+function unmatched(announcer: Announcer, ended: Match): Promise<void> {
+  // The match is over in the store: every later frame of the pair is refused anyway.
+  return announceMatchEnded(announcer, ended, 'unmatched');
 }

@@ -1,8 +1,8 @@
-/** Admin-only user creation (any role, ADMIN included), and the platform's idempotent create-or-update. */
+/** Users for admins: creating one of any role, the platform's idempotent create-or-update, and the directory of everyone with their partners. */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
-import { normalizeEmail, type Role } from '../../store/index.js';
+import { normalizeEmail, type DirectoryQuery, type Role } from '../../store/index.js';
 import type { RouteContext } from '../context.js';
 import { emailParam, nameSchema, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
 import { createUser } from './auth.js';
@@ -17,6 +17,41 @@ const putUserBody = {
     first_name: nameSchema,
     last_name: { type: 'string', maxLength: 150, description: 'May be empty' },
     role: { type: 'string', enum: ['MENTOR', 'MENTEE', 'ADMIN'] },
+  },
+} as const;
+
+const DIRECTORY_PAGE = 50;
+
+const directoryQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    role: { type: 'string', enum: ['MENTOR', 'MENTEE', 'ADMIN'] },
+    status: { type: 'string', enum: ['matched', 'unmatched'], description: 'Mentors and mentees with an active match, or without one (waiting); admins are neither' },
+    q: { type: 'string', minLength: 1, maxLength: 100, description: 'Part of an email or of "First Last", case-insensitive' },
+    cursor: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'The `next_cursor` of the previous page' },
+    limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `Page size, 1 to 100 (default ${DIRECTORY_PAGE})` },
+  },
+} as const;
+
+interface DirectoryParams {
+  role?: Role;
+  status?: 'matched' | 'unmatched';
+  q?: string;
+  cursor?: string;
+  limit?: string;
+}
+
+const directoryEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: [...userSchema.required, 'registered_at', 'partners', 'load', 'capacity'],
+  properties: {
+    ...userSchema.properties,
+    registered_at: { type: 'string', format: 'date-time' },
+    partners: { type: 'array', items: userSchema, description: 'Current partners: a mentee\'s mentor, a mentor\'s mentees' },
+    load: { type: 'integer', minimum: 0, description: 'How many current partners' },
+    capacity: { type: ['integer', 'null'], description: 'How many partners the user may have: `MENTOR_CAPACITY` for a mentor (null: unlimited), 1 for a mentee, 0 for an admin' },
   },
 } as const;
 
@@ -64,5 +99,43 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
     }
     const result = await context.store.upsertUser({ email: normalizeEmail(raw), firstName, lastName, role: request.body.role });
     return reply.code(result.created ? 201 : 200).send(publicUser(result.user));
+  });
+
+  app.get<{ Querystring: DirectoryParams }>('/api/users', {
+    config: { access: 'admin' },
+    schema: {
+      summary: 'The directory: users with their partners, load and capacity',
+      description: 'ADMIN only. In order of registration, a page at a time: pass `next_cursor` as `cursor` until it is null. `status=unmatched` lists who is waiting for a match.',
+      tags: ['admin'],
+      security: signedIn,
+      querystring: directoryQuery,
+      response: withErrors({
+        200: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['users', 'next_cursor'],
+          properties: { users: { type: 'array', items: directoryEntry }, next_cursor: { type: ['string', 'null'] } },
+        },
+      }, ['forbidden']),
+    },
+  }, async (request) => {
+    const { role, status, q, cursor, limit } = request.query;
+    const query: DirectoryQuery = { limit: limit === undefined ? DIRECTORY_PAGE : Number(limit) };
+    if (role) query.role = role;
+    if (status) query.status = status;
+    if (q && q.trim() !== '') query.search = q.trim();
+    if (cursor !== undefined) query.afterId = Number(cursor);
+    const page = await context.store.directory(query);
+    const capacityOf = (role: Role) => (role === 'MENTOR' ? context.config.mentorCapacity : role === 'MENTEE' ? 1 : 0);
+    return {
+      users: page.entries.map(({ user, partners }) => ({
+        ...publicUser(user),
+        registered_at: user.createdAt.toISOString(),
+        partners: partners.map(publicUser),
+        load: partners.length,
+        capacity: capacityOf(user.role),
+      })),
+      next_cursor: page.nextAfterId === null ? null : String(page.nextAfterId),
+    };
   });
 }

@@ -1,0 +1,109 @@
+/**
+ * Users' own channels: the layer channel of a user carries what concerns them across
+ * conversations (a new match, an ended one, a pause, a read elsewhere, an unread count) to
+ * their event streams (`/ws/me/`) on every instance. As the hub does for rooms, one layer
+ * subscription per user per process, taken on the user's first local stream and dropped after
+ * the last. Logout closes a session's streams. After a layer reconnect events may have been
+ * lost, so every stream is closed with a resume code: its client reconnects and re-reads.
+ */
+import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
+import type { UserEvent } from '../protocol/events.js';
+import type { UserStreamFrame } from '../protocol/user-stream.js';
+
+/** A local event stream as the channels see it. */
+export interface StreamMember {
+  readonly userId: number;
+  readonly sessionHash: string;
+  deliver(event: UserEvent): void;
+  forceDisconnect(reason: string): void;
+  /** Events may have been lost: the stream ends so that its client re-reads the state. */
+  resync(): void;
+}
+
+interface Channel {
+  readonly members: Set<StreamMember>;
+  live: Promise<Unsubscribe>;
+}
+
+/** The layer channel of one user; room names start with `chat_`, so the two never meet. */
+export function userChannel(userId: number): string {
+  return `user_${userId}`;
+}
+
+export class UserChannels {
+  private readonly channels = new Map<number, Channel>();
+  private readonly stopBroadcasts: () => void;
+  private readonly stopReconnects: () => void;
+
+  constructor(private readonly layer: ChannelLayer) {
+    this.stopBroadcasts = layer.onBroadcast((event) => {
+      if (event.kind !== 'session_revoked') return;
+      for (const member of this.members()) if (member.sessionHash === event.token_hash) member.forceDisconnect(event.reason);
+    });
+    this.stopReconnects = layer.onReconnect(() => {
+      for (const member of this.members()) member.resync();
+    });
+  }
+
+  /** Adds a stream; resolves once its user's channel is live. */
+  async join(member: StreamMember): Promise<void> {
+    let channel = this.channels.get(member.userId);
+    if (!channel) {
+      const created: Channel = { members: new Set(), live: Promise.resolve(async () => {}) };
+      created.live = this.layer.subscribe(userChannel(member.userId), (event) => {
+        if (event.kind !== 'user_frame' && event.kind !== 'unread_changed') return;
+        for (const each of [...created.members]) each.deliver(event);
+      });
+      created.live.catch(() => {
+        if (this.channels.get(member.userId) === created) this.channels.delete(member.userId);
+      });
+      this.channels.set(member.userId, created);
+      channel = created;
+    }
+    channel.members.add(member);
+    try {
+      await channel.live;
+    } catch (error) {
+      channel.members.delete(member);
+      throw error;
+    }
+  }
+
+  /** Removes a stream; the user's last local one drops the channel's subscription. */
+  async leave(member: StreamMember): Promise<void> {
+    const channel = this.channels.get(member.userId);
+    if (!channel || !channel.members.delete(member) || channel.members.size > 0) return;
+    this.channels.delete(member.userId);
+    const unsubscribe = await channel.live.catch(() => null);
+    await unsubscribe?.().catch(() => {});
+  }
+
+  /** Sends `event` to every stream of the user, on every instance. */
+  publish(userId: number, event: UserEvent): Promise<void> {
+    return this.layer.publish(userChannel(userId), event);
+  }
+
+  /**
+   * Sends `frame` to each user's streams. The change it announces is already stored, so a
+   * failed publish loses only the live notice: it is reported to `onError`, never thrown.
+   */
+  announce(userId: number, frame: UserStreamFrame, onError: (error: unknown) => void): Promise<void> {
+    return this.publish(userId, { kind: 'user_frame', frame }).catch(onError);
+  }
+
+  /** Local streams, for tests and metrics. */
+  get size(): number {
+    let count = 0;
+    for (const channel of this.channels.values()) count += channel.members.size;
+    return count;
+  }
+
+  close(): void {
+    this.stopBroadcasts();
+    this.stopReconnects();
+  }
+
+  private *members(): Iterable<StreamMember> {
+    for (const channel of [...this.channels.values()]) yield* [...channel.members];
+  }
+}
