@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { backoffDelay, ChatConnection, compareMessageIds, Outbox, TandemClient, validateContent, type KeyValueStorage, type WebSocketLike } from '../src/client/index.js';
+import { backoffDelay, ChatConnection, RESTART_DELAY, restartDelay, compareMessageIds, Outbox, TandemClient, validateContent, type KeyValueStorage, type WebSocketLike } from '../src/client/index.js';
 import { ErrorText, type OutboundFrame } from '../src/protocol/frames.js';
 
 /** A socket the test plays the server of: it reads what the client sent and answers with frames and closes. */
@@ -49,7 +49,7 @@ class FakeSocket implements WebSocketLike {
 const PARTNER = 'tom@tandem.test';
 const ME = 'mia@tandem.test';
 
-function setup(t: TestContext, options: { ackTimeoutMs?: number; outbox?: Outbox } = {}) {
+function setup(t: TestContext, options: { ackTimeoutMs?: number; outbox?: Outbox; random?: () => number } = {}) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const sockets: FakeSocket[] = [];
   const connection = new ChatConnection({
@@ -61,7 +61,7 @@ function setup(t: TestContext, options: { ackTimeoutMs?: number; outbox?: Outbox
       return socket;
     },
     backoff: { initialMs: 1000, maxMs: 8000 },
-    random: () => 0,
+    random: options.random ?? (() => 0),
     ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
@@ -141,11 +141,39 @@ describe('ChatConnection', () => {
     }
     assert.equal(sockets.length, 4);
     last().established();
-    last().serverClose(1001);
+    last().serverClose(1006);
     assert.deepEqual(delays, [500, 500, 500, 500], 'random() = 0 gives the floor every time');
     assert.equal(backoffDelay(0, { initialMs: 1000, maxMs: 8000 }, () => 1), 1000);
     assert.equal(backoffDelay(3, { initialMs: 1000, maxMs: 8000 }, () => 1), 8000);
     assert.equal(backoffDelay(9, { initialMs: 1000, maxMs: 8000 }, () => 1), 8000);
+  });
+
+  it('after a server restart (1001) retries every 250–1000 ms, jittered, instead of backing off', (t) => {
+    let draw = 0;
+    const { connection, last } = setup(t, { random: () => ((draw++ % 4) + 1) / 4 });
+    const delays: number[] = [];
+    connection.on('state', (state) => {
+      if (state.kind === 'waiting') delays.push(state.delayMs);
+    });
+    connection.start();
+    last().established();
+    last().serverClose(1001);
+    // The server is still restarting: each attempt fails, as many times as the short delay lasts.
+    for (let i = 1; i < RESTART_DELAY.attempts; i++) {
+      t.mock.timers.tick(1000);
+      last().serverClose(1006);
+    }
+    assert.equal(delays.length, RESTART_DELAY.attempts);
+    assert.ok(delays.every((delay) => delay >= 250 && delay <= 1000), delays.join());
+    assert.ok(new Set(delays).size > 1, 'jittered');
+    t.mock.timers.tick(1000);
+    last().serverClose(1006);
+    assert.ok(delays.at(-1)! > 1000, `then the usual backoff, grown by now: ${delays.at(-1)}`);
+    t.mock.timers.tick(10_000);
+    last().established();
+    assert.equal(connection.state.kind, 'open');
+    assert.equal(restartDelay(() => 0), 250);
+    assert.equal(restartDelay(() => 1), 1000);
   });
 
   for (const [code, reason] of [[4001, 'unauthenticated'], [4003, 'forbidden'], [1008, 'policy'], [1009, 'too_big']] as const) {

@@ -87,6 +87,7 @@ const ROWS: Row[] = [
     expect: [401, 204, 204, 204, 204, 204],
     invalid: [401, 400, 400, 400, 400, 400],
   },
+  { route: 'GET /api/auth/session', call: () => ({ method: 'GET', path: '/api/auth/session' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /api/me', call: () => ({ method: 'GET', path: '/api/me' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'POST /api/users', call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }), expect: [401, 403, 403, 403, 403, 201], invalid: [401, 403, 403, 403, 403, 400] },
   {

@@ -106,6 +106,8 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
   await call(user, 'GET', '/api/me');
   await call(anonymous, 'GET', '/api/me');
+  await call(user, 'GET', '/api/auth/session');
+  await call(anonymous, 'GET', '/api/auth/session');
   await call(user, 'POST', '/api/auth/logout');
   await call(user, 'POST', '/api/auth/logout');
 

@@ -4,9 +4,9 @@
  * Node, `rememberCookie` keeps the `sessionid` from the login reply and sends it back.
  */
 
-import type { AuditEntryView, ConversationRow, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage } from '../protocol/http.js';
+import type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage } from '../protocol/http.js';
 
-export type { AuditEntryView, ConversationRow, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage };
+export type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage };
 
 /** A conversation as the client knows it: from the server's list, or only the partner (presence and state unknown). */
 export type KnownConversation = Omit<ConversationRow, 'partner_online' | 'archived' | 'paused'> &
@@ -66,13 +66,22 @@ export class TandemApi {
     this.cookie = null;
   }
 
+  /** Who is signed in (null: nobody) — answered 200 either way, so a page asks without a 401 in the console. */
+  async session(): Promise<PublicUser | null> {
+    return (await this.request<{ user: PublicUser | null }>('GET', '/api/auth/session')).user;
+  }
+
   me(): Promise<{ user: PublicUser; partners: PublicUser[] }> {
     return this.request('GET', '/api/me');
   }
 
-  /** The conversations with unread counts; rejects with `routeMissing` on a server without Part 3's chat routes. */
-  async conversations(): Promise<ConversationRow[]> {
-    return (await this.request<{ conversations: ConversationRow[] }>('GET', '/api/chat/conversations')).conversations;
+  /**
+   * The conversations with unread counts — with `includeArchived`, also the ended ones still
+   * readable (`archived`); rejects with `routeMissing` on a server without Part 3's chat routes.
+   */
+  async conversations(options: { includeArchived?: boolean } = {}): Promise<ConversationRow[]> {
+    const path = options.includeArchived ? '/api/chat/conversations?include=archived' : '/api/chat/conversations';
+    return (await this.request<{ conversations: ConversationRow[] }>('GET', path)).conversations;
   }
 
   /** A page of history, oldest first. `before`/`after` are message ids. */
@@ -100,6 +109,19 @@ export class TandemApi {
 
   async endMatch(menteeEmail: string): Promise<void> {
     await this.request('DELETE', `/api/matches/${encodeURIComponent(menteeEmail)}`);
+  }
+
+  /** Pauses (`paused` true) or resumes the mentee's match (ADMIN). */
+  setMatchPaused(menteeEmail: string, paused: boolean): Promise<PublicMatch> {
+    return this.request('POST', `/api/matches/${encodeURIComponent(menteeEmail)}/${paused ? 'pause' : 'resume'}`, {});
+  }
+
+  /** One page of the admin's directory (`GET /api/users`). */
+  directory(query: { role?: string; status?: 'matched' | 'unmatched'; q?: string; cursor?: string; limit?: number } = {}): Promise<DirectoryPage> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    const encoded = params.toString();
+    return this.request('GET', `/api/users${encoded === '' ? '' : `?${encoded}`}`);
   }
 
   async matches(): Promise<PublicMatch[]> {

@@ -14,6 +14,19 @@ export interface BackoffOptions {
 /** Half a second at first, never more than 15 s. */
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { initialMs: 500, maxMs: 15_000 };
 
+/** Bounds of the reconnect delays right after a server restart (close 1001). */
+export const RESTART_DELAY = { minMs: 250, maxMs: 1000, attempts: 20 } as const;
+
+/**
+ * The delay before a reconnect while a restarted server comes back: 250–1000 ms, uniform, the
+ * same for each of the first `RESTART_DELAY.attempts` tries. A restart takes about a second,
+ * so the usual growth would leave clients waiting several seconds after it is back; the jitter
+ * still spreads them out.
+ */
+export function restartDelay(random: () => number = Math.random): number {
+  return Math.round(RESTART_DELAY.minMs + random() * (RESTART_DELAY.maxMs - RESTART_DELAY.minMs));
+}
+
 /**
  * The delay before reconnect attempt number `attempt` (0 for the first): a uniform random
  * value in [initialMs/2, min(maxMs, initialMs·2^attempt)]. The floor keeps a flapping

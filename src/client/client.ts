@@ -1,6 +1,8 @@
 /**
- * The whole client for one signed-in user: the HTTP API, and one `Conversation` per current
- * partner (a mentee has one, a mentor several), each with its own live connection.
+ * The whole client for one signed-in user: the HTTP API, one `Conversation` per partner (a
+ * mentee has one, a mentor several; current ones live, archived ones read-only), and the
+ * user's event stream, which brings new matches, pauses, reads elsewhere and unread counts
+ * at once — and, after each (re)connect, a re-read of the conversations.
  */
 import { ApiError, TandemApi, type KnownConversation, type NewUserFields, type PublicUser } from './api.js';
 import type { ChatConnectionOptions } from './connection.js';
@@ -8,6 +10,7 @@ import { Conversation } from './conversation.js';
 import { Emitter } from './emitter.js';
 import type { KeyValueStorage } from './outbox.js';
 import { wsBaseOf, type TokenSource, type WebSocketFactory } from './socket.js';
+import { UserEventStream } from './user-events.js';
 
 /** Where the server is and how to open sockets; the rest has defaults. */
 export interface TandemClientOptions {
@@ -29,6 +32,8 @@ export interface TandemClientOptions {
   fetch?: typeof fetch;
   pageSize?: number;
   connection?: Pick<ChatConnectionOptions, 'backoff' | 'ackTimeoutMs' | 'random' | 'getToken'>;
+  /** Follow the user's event stream (`/ws/me/`) once conversations are loaded; default true. */
+  userEvents?: boolean;
 }
 
 /** The events of a `TandemClient`. */
@@ -52,6 +57,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   conversations: Conversation[] = [];
   private paused = false;
   private loading: Promise<readonly Conversation[]> | null = null;
+  /** The user's event stream, from the first load until sign-out. */
+  events: UserEventStream | null = null;
 
   constructor(private readonly options: TandemClientOptions) {
     super();
@@ -65,10 +72,16 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   /** The signed-in user of the current session, or null (then: show sign-in). */
   async restore(): Promise<PublicUser | null> {
     try {
-      this.user = (await this.api.me()).user;
+      this.user = await this.api.session();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return (this.user = null);
-      throw error;
+      if (!(error instanceof ApiError && error.routeMissing)) throw error;
+      // A server without the session route: ask /api/me, whose 401 means "nobody".
+      try {
+        this.user = (await this.api.me()).user;
+      } catch (inner) {
+        if (inner instanceof ApiError && inner.status === 401) return (this.user = null);
+        throw inner;
+      }
     }
     return this.user;
   }
@@ -106,7 +119,37 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     this.loading ??= this.load().finally(() => {
       this.loading = null;
     });
+    void this.loading.then(() => this.startEvents(), () => {});
     return this.loading;
+  }
+
+  private startEvents(): void {
+    if (this.events || this.options.userEvents === false || !this.user) return;
+    const events = new UserEventStream({
+      wsBase: this.options.wsBase ?? wsBaseOf(this.options.httpBase),
+      createSocket: this.options.createSocket,
+      ...(this.options.connection?.backoff ? { backoff: this.options.connection.backoff } : {}),
+      ...(this.options.connection?.random ? { random: this.options.connection.random } : {}),
+      ...(this.options.getToken ? { getToken: this.options.getToken } : {}),
+    });
+    this.events = events;
+    const reload = () => void this.loadConversations().catch(() => {});
+    // Connected (again): whatever happened meanwhile is in the list, so it is re-read.
+    events.on('established', reload);
+    events.on('matchCreated', reload);
+    events.on('matchState', ({ partnerEmail, paused }) => this.live(partnerEmail)?.setMatchPaused(paused));
+    events.on('readState', ({ partnerEmail, lastReadId }) => this.live(partnerEmail)?.readElsewhere(lastReadId));
+    events.on('unread', ({ partnerEmail, count }) => this.live(partnerEmail)?.setUnread(count));
+    events.on('ended', (reason) => {
+      if (SESSION_ENDED.has(reason)) this.sessionEnded(reason);
+    });
+    events.start();
+    if (this.paused) events.pause();
+  }
+
+  /** The live (not ended) conversation with `partnerEmail`. */
+  private live(partnerEmail: string): Conversation | undefined {
+    return this.conversations.find((conversation) => conversation.partner.email === partnerEmail && conversation.ended === null);
   }
 
   private async load(): Promise<readonly Conversation[]> {
@@ -114,14 +157,20 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     if (!me) throw new Error('not signed in');
     let rows: KnownConversation[];
     try {
-      rows = await this.api.conversations();
+      rows = await this.api.conversations({ includeArchived: true });
     } catch (error) {
       if (!(error instanceof ApiError && error.routeMissing)) throw error;
       rows = (await this.api.me()).partners.map((partner) => ({ partner, last_message: null, unread_count: 0 }));
     }
     if (this.user !== me) return this.conversations; // signed out meanwhile
-    const known = new Set(this.conversations.filter((conversation) => conversation.ended === null).map((c) => c.partner.email));
-    const added = rows.filter((row) => !known.has(row.partner.email)).sort(byRecency);
+    // A live row matches a live conversation; an archived row one that ended (live or archived).
+    const keyOf = (email: string, over: boolean) => `${over ? 'over' : 'live'}:${email}`;
+    const known = new Map(this.conversations.map((c) => [keyOf(c.partner.email, c.ended !== null), c]));
+    for (const row of rows) {
+      const existing = known.get(keyOf(row.partner.email, row.archived === true));
+      if (existing && existing.ended === null) existing.applyRow(row);
+    }
+    const added = rows.filter((row) => !known.has(keyOf(row.partner.email, row.archived === true))).sort(byRecency);
     if (added.length === 0 && this.conversations.length > 0) return this.conversations;
     for (const row of added) {
       const conversation = new Conversation({
@@ -165,12 +214,14 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   /** The device went offline: every connection goes quiet; messages written meanwhile wait. */
   pause(): void {
     this.paused = true;
+    this.events?.pause();
     for (const conversation of this.conversations) conversation.pause();
   }
 
   /** Back online: reconnect now and send what waited. */
   resume(): void {
     this.paused = false;
+    this.events?.resume();
     for (const conversation of this.conversations) conversation.resume();
   }
 
@@ -187,6 +238,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   }
 
   private closeConversations(): void {
+    this.events?.close();
+    this.events = null;
     const conversations = this.conversations;
     this.conversations = [];
     for (const conversation of conversations) conversation.close();
@@ -194,7 +247,9 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   }
 }
 
+/** Current conversations first, then the archive; each most recent first. */
 function byRecency(a: KnownConversation, b: KnownConversation): number {
+  if (Boolean(a.archived) !== Boolean(b.archived)) return a.archived ? 1 : -1;
   const at = a.last_message?.timestamp ?? '';
   const bt = b.last_message?.timestamp ?? '';
   return at === bt ? 0 : at < bt ? 1 : -1;

@@ -23,6 +23,7 @@ const PERMANENT_REFUSALS = new Set<string>([
   ErrorText.badClientId,
   ErrorText.contentNotString,
   ErrorText.notMatched,
+  ErrorText.matchPaused,
 ]);
 
 /** The reason a close with `code` ends the conversation, or null when the client should reconnect (1001, 1006, 1011, 1013, …). */
@@ -32,7 +33,7 @@ export function terminalReason(code: number): string | null {
 
 /** True when the refusal of a message is final: resending the same message would be refused again. */
 export function isPermanentRefusal(frame: ErrorOut): boolean {
-  return frame.code === 'not_matched' || PERMANENT_REFUSALS.has(frame.message);
+  return frame.code === 'not_matched' || frame.code === 'match_paused' || PERMANENT_REFUSALS.has(frame.message);
 }
 
 /** Close codes the client sends (4000–4999 is the application range; 1000 is a normal close). */

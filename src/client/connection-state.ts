@@ -22,8 +22,12 @@ export interface ReadReceipt {
 /** The events of a `ChatConnection`, by name, with their payloads. */
 export interface ChatConnectionEvents extends Record<string, unknown> {
   state: ConnectionState;
-  /** `connection_established`; `partnerOnline` is null from a server without presence. */
-  established: { partnerOnline: boolean | null };
+  /** `connection_established`; `partnerOnline` is null from a server without presence; `paused`: the pair is paused now. */
+  established: { partnerOnline: boolean | null; paused: boolean };
+  /** `match_state`: an admin paused (true) or resumed (false) the pair. */
+  paused: boolean;
+  /** `read_state`: this user read the partner's messages, up to `lastReadId`, on another connection. */
+  readElsewhere: string | null;
   /** Every stored message of the pair this connection receives, own echoes included, in `seq` order. */
   message: WireMessage;
   /** The outbox changed (a message queued, sent, acknowledged or refused). */

@@ -4,8 +4,9 @@
  * it again until its echo arrives, and reports typing, read receipts and presence. Terminal
  * closes (unmatched, logged out, 4001, 4003, 1008, 1009) end it; everything else reconnects.
  */
+import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorText, type HeldEchoOut, type InboundFrame, type OutboundFrame } from '../protocol/frames.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
 import { ClientClose, terminalReason } from './close-policy.js';
 import type { ChatConnectionEvents, ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
@@ -50,6 +51,8 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   /** Identifies the socket whose events are current: a stale socket's late events are ignored. */
   private generation = 0;
   private attempt = 0;
+  /** Reconnects left at the short restart delay, after the server said it was restarting (1001). */
+  private restartTries = 0;
   private lastMessageId: string | null = null;
   private forceReason: string | null = null;
   private readonly sender: OutboxSender;
@@ -202,8 +205,9 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     switch (frame.type) {
       case 'connection_established':
         this.attempt = 0;
+        this.restartTries = 0;
         this.setState({ kind: 'open' });
-        this.emit('established', { partnerOnline: frame.partner_online ?? null });
+        this.emit('established', { partnerOnline: frame.partner_online ?? null, paused: frame.match_state === 'paused' });
         this.sender.opened();
         return;
       case 'chat_message': {
@@ -239,6 +243,12 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       case 'message_status':
         this.emit('status', frame);
         return;
+      case 'match_state':
+        this.emit('paused', frame.state === 'paused');
+        return;
+      case 'read_state':
+        this.emit('readElsewhere', frame.last_read_id);
+        return;
       case 'error':
         if (frame.client_id !== undefined && this.outbox.has(frame.client_id)) this.sender.refused(frame.client_id, frame);
         else {
@@ -272,12 +282,15 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     if (this.forceReason !== null) return this.end(this.forceReason, code);
     const terminal = terminalReason(code);
     if (terminal !== null) return this.end(terminal, code);
+    if (code === CloseCode.shutdown.code) this.restartTries = RESTART_DELAY.attempts;
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
     this.clearTimers();
-    const delayMs = backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
+    const restarting = this.restartTries > 0;
+    if (restarting) this.restartTries--;
+    const delayMs = restarting ? restartDelay(this.options.random) : backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
     this.setState({ kind: 'waiting', attempt: this.attempt, delayMs });
     this.attempt++;
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);

@@ -26,6 +26,10 @@ export interface ConversationSummary {
   typing: boolean;
   /** Why the conversation ended (`unmatched`, `forbidden`, …); null while it lives. */
   ended: string | null;
+  /** An admin paused the match: readable, nothing can be sent until it is resumed. */
+  paused: boolean;
+  /** The match ended before this page loaded it: the history is readable, read-only. */
+  archived: boolean;
 }
 
 /** The events of a `Conversation`, by name, with their payloads. */

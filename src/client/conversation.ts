@@ -40,6 +40,10 @@ export class Conversation extends Emitter<ConversationEvents> {
    * first: stored, never delivered. An approved one leaves this list and arrives as a message.
    */
   readonly undelivered: UndeliveredMessage[] = [];
+  /** An admin paused the match (PROTOCOL.md Part 7): sending is refused until resumed. */
+  matchPaused: boolean;
+  /** The match had ended when this conversation was loaded: history only, no connection. */
+  readonly archived: boolean;
   /** Set by the page while the user is looking at this conversation: partner messages are then read at once. */
   private active = false;
   private readonly byId = new Map<string, ChatMessage>();
@@ -54,6 +58,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.partnerOnline = options.row?.partner_online ?? null;
     this.unread = options.row?.unread_count ?? 0;
     this.lastMessage = options.row?.last_message ?? null;
+    this.matchPaused = options.row?.paused ?? false;
+    this.archived = options.row?.archived ?? false;
     const outbox = new Outbox(options.storage ?? null, `tandem.outbox:${options.me.email}:${options.partner.email}`);
     this.connection = new ChatConnection({ ...options.connection, wsBase: options.wsBase, partnerEmail: options.partner.email, createSocket: options.createSocket, outbox });
     this.typingReporter = new TypingReporter((isTyping) => this.connection.sendTyping(isTyping));
@@ -71,10 +77,13 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection.on('typing', (typing) => this.setPartnerTyping(typing));
     this.connection.on('read', (receipt) => this.partnerRead(receipt));
     this.connection.on('presence', (online) => this.setPresence(online));
-    this.connection.on('established', ({ partnerOnline }) => {
+    this.connection.on('established', ({ partnerOnline, paused }) => {
       if (partnerOnline !== null) this.setPresence(partnerOnline);
+      this.setMatchPaused(paused);
       if (this.readWanted) this.markRead();
     });
+    this.connection.on('paused', (paused) => this.setMatchPaused(paused));
+    this.connection.on('readElsewhere', (lastReadId) => this.readElsewhere(lastReadId));
     this.connection.on('state', (state) => {
       if (state.kind === 'ended' || state.kind === 'paused' || state.kind === 'waiting') {
         // Without a live connection the partner's presence and typing are unknown, not stale.
@@ -92,12 +101,16 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   get ended(): string | null {
+    if (this.archived) return 'unmatched';
     const state = this.connection.state;
     return state.kind === 'ended' ? state.reason : null;
   }
 
   get summary(): ConversationSummary {
-    return { partner: this.partner, lastMessage: this.lastMessage, unread: this.unread, online: this.partnerOnline, typing: this.partnerTyping, ended: this.ended };
+    return {
+      partner: this.partner, lastMessage: this.lastMessage, unread: this.unread, online: this.partnerOnline, typing: this.partnerTyping,
+      ended: this.ended, paused: this.matchPaused, archived: this.archived,
+    };
   }
 
   /**
@@ -113,6 +126,8 @@ export class Conversation extends Emitter<ConversationEvents> {
       for (const held of page.undelivered ?? []) this.setUndelivered(held);
       if (!this.options.row) this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
       this.emitSummary();
+      // The archive is read over HTTP only: its socket would be refused (4003).
+      if (this.archived) return;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401) throw error;
@@ -190,6 +205,44 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.unread = 0;
       this.emitSummary();
     }
+  }
+
+  /**
+   * The server's view of this conversation, re-read after the event stream (re)connected:
+   * the unread count and the pause follow it (messages come through the connection).
+   */
+  applyRow(row: { unread_count: number; paused?: boolean }): void {
+    if (!this.active) this.unread = row.unread_count;
+    this.matchPaused = row.paused ?? this.matchPaused;
+    this.emitSummary();
+  }
+
+  /** The unread count from the event stream (a message arrived); ignored while the user is reading here. */
+  setUnread(count: number): void {
+    if (this.active || this.unread === count) return;
+    this.unread = count;
+    this.emitSummary();
+  }
+
+  /** This user read the partner's messages up to `lastReadId` on another tab or device. */
+  readElsewhere(lastReadId: string | null): void {
+    let changed = false;
+    for (const message of this.messages) {
+      if (message.mine || message.is_read) continue;
+      if (lastReadId !== null && compareMessageIds(message.message_id, lastReadId) > 0) continue;
+      message.is_read = true;
+      changed = true;
+    }
+    if (changed) this.emit('read', undefined);
+    this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
+    this.emitSummary();
+  }
+
+  /** An admin paused (or resumed) the match. */
+  setMatchPaused(paused: boolean): void {
+    if (this.matchPaused === paused) return;
+    this.matchPaused = paused;
+    this.emitSummary();
   }
 
   pause(): void {

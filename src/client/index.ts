@@ -3,8 +3,8 @@
  * conversations), `Conversation` (one partner's chat state), `ChatConnection` (the socket,
  * with reconnect, resume and idempotent resend) and `TandemApi` (the HTTP API).
  */
-export { ApiError, TandemApi, type AuditEntryView, type ConversationRow, type HeldView, type HistoryMessage, type HistoryPage, type NewUserFields, type PublicMatch, type PublicUser, type ReportView, type UndeliveredMessage } from './api.js';
-export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { ApiError, TandemApi, type AuditEntryView, type ConversationRow, type DirectoryEntry, type DirectoryPage, type HeldView, type HistoryMessage, type HistoryPage, type NewUserFields, type PublicMatch, type PublicUser, type ReportView, type UndeliveredMessage } from './api.js';
+export { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
 export { TandemClient, type TandemClientEvents, type TandemClientOptions } from './client.js';
 export { ChatConnection, type ChatConnectionEvents, type ChatConnectionOptions, type ConnectionState, type ReadReceipt } from './connection.js';
 export { Conversation, type ChatMessage, type ConversationEvents, type ConversationOptions, type ConversationSummary } from './conversation.js';
@@ -12,3 +12,4 @@ export { Emitter, type Off } from './emitter.js';
 export { compareMessageIds, maxMessageId } from './message-ids.js';
 export { newClientId, Outbox, validateContent, type KeyValueStorage, type PendingMessage } from './outbox.js';
 export { chatSocketUrl, wsBaseOf, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
+export { UserEventStream, type UserEventStreamEvents, type UserEventStreamOptions } from './user-events.js';

@@ -64,6 +64,21 @@ export interface PublicMatch {
   paused: boolean;
 }
 
+/** One user of the admin's directory (`GET /api/users`). */
+export interface DirectoryEntry extends PublicUser {
+  registered_at: string;
+  partners: PublicUser[];
+  load: number;
+  /** `MENTOR_CAPACITY` for a mentor (null: unlimited), 1 for a mentee, 0 for an admin. */
+  capacity: number | null;
+}
+
+/** A page of the directory; pass `next_cursor` as `cursor` for the next one (null: the last page). */
+export interface DirectoryPage {
+  users: DirectoryEntry[];
+  next_cursor: string | null;
+}
+
 /** The body of register (MENTOR or MENTEE) and of an admin's user creation (any role). */
 export interface NewUserFields {
   email: string;

@@ -1,11 +1,13 @@
 /**
- * The admin page: sign in as an ADMIN, create users of any role, match a mentee with a
- * mentor, see every active match and end one (which closes the pair's chats at once).
+ * The admin page: sign in as an ADMIN, create users of any role, find people in the
+ * directory (who is waiting, each mentor's load) and match them, see every active match,
+ * pause or resume one, and end one (which closes the pair's chats and archives them).
  */
 import type { PublicRole } from '../../src/protocol/http.js';
 import { TandemApi, type PublicMatch, type PublicUser } from '../../src/client/index.js';
 import { byId, h, setText } from '../shared/dom.js';
 import { accountLabel, friendlyError, fullName, roleName } from '../shared/people.js';
+import { Directory } from './directory.js';
 import { renderMatches } from './matches-table.js';
 import { loadSafeguarding } from './safeguarding.js';
 
@@ -30,8 +32,16 @@ async function showSignedIn(user: PublicUser): Promise<void> {
   setText(byId('whoami'), accountLabel(user));
   if (user.role !== 'ADMIN') return showView('notAdmin');
   showView('admin');
-  await Promise.all([loadMatches(), loadSafeguarding(api)]);
+  await Promise.all([loadMatches(), loadSafeguarding(api), directory.load()]);
 }
+
+const directory = new Directory(api, (entry) => {
+  remember(entry);
+  const input = byId<HTMLInputElement>(entry.role === 'MENTOR' ? 'match-mentor' : 'match-mentee');
+  input.value = entry.email;
+  const other = byId<HTMLInputElement>(entry.role === 'MENTOR' ? 'match-mentee' : 'match-mentor');
+  (other.value === '' ? other : byId<HTMLButtonElement>('match-submit')).focus();
+});
 
 async function loadMatches(): Promise<void> {
   let matches: PublicMatch[];
@@ -43,7 +53,10 @@ async function loadMatches(): Promise<void> {
   }
   setText(byId('matches-error'), '');
   for (const match of matches) remember(match.mentor, match.mentee);
-  renderMatches(byId<HTMLTableSectionElement>('matches-body'), matches, (match) => void unmatch(match));
+  renderMatches(byId<HTMLTableSectionElement>('matches-body'), matches, {
+    onUnmatch: (match) => void unmatch(match),
+    onPause: (match, paused) => void setPaused(match, paused),
+  });
   byId('no-matches').hidden = matches.length > 0;
   setText(byId('match-count'), `(${matches.length})`);
 }
@@ -54,6 +67,18 @@ async function unmatch(match: PublicMatch): Promise<void> {
   try {
     await api.endMatch(match.mentee.email);
     setText(byId('matches-ok'), `${fullName(match.mentee)} and ${fullName(match.mentor)} are no longer matched.`);
+  } catch (error) {
+    setText(byId('matches-error'), friendlyError(error));
+  }
+  await loadMatches();
+}
+
+async function setPaused(match: PublicMatch, paused: boolean): Promise<void> {
+  setText(byId('matches-ok'), '');
+  setText(byId('matches-error'), '');
+  try {
+    await api.setMatchPaused(match.mentee.email, paused);
+    setText(byId('matches-ok'), `${fullName(match.mentee)} and ${fullName(match.mentor)} are ${paused ? 'paused' : 'active again'}.`);
   } catch (error) {
     setText(byId('matches-error'), friendlyError(error));
   }
@@ -107,12 +132,13 @@ handleForm('user-form', 'user', async (data) => {
     role: field(data, 'role') as PublicRole, // the form offers the three roles; the server validates
   });
   remember(user);
+  void directory.load();
   return `Created ${roleName(user.role).toLowerCase()} ${fullName(user)} (${user.email}).`;
 });
 
 handleForm('match-form', 'match', async (data) => {
   const match = await api.createMatch(field(data, 'mentor_email'), field(data, 'mentee_email'));
-  await loadMatches();
+  await Promise.all([loadMatches(), directory.load()]);
   return `Matched ${fullName(match.mentee)} with ${fullName(match.mentor)}.`;
 });
 
@@ -134,7 +160,7 @@ byId('sign-out').addEventListener('click', () => {
   void api.logout().finally(() => showSignIn('You have signed out.'));
 });
 
-api.me().then(
-  ({ user }) => void showSignedIn(user),
+api.session().then(
+  (user) => (user ? void showSignedIn(user) : showSignIn()),
   () => showSignIn(),
 );

@@ -11,8 +11,6 @@ import { ConversationView } from './conversation-view.js';
 import { PartnerList } from './partner-list.js';
 
 const PHONE = '(max-width: 720px)';
-/** How often the list is refreshed while the page is visible, so that a new match shows up without a reload. */
-const REFRESH_MS = 30_000;
 
 /** The signed-in page; `show` loads and opens the user's conversations. */
 export class ChatView {
@@ -20,13 +18,14 @@ export class ChatView {
   private readonly account = byId('account');
   private readonly noPartners = byId('no-partners');
   private readonly partners: PartnerList;
-  private readonly pane = new ConversationView();
+  private readonly pane: ConversationView;
   private selected: Conversation | null = null;
   private readonly phone = window.matchMedia(PHONE);
   /** Conversations whose unread count the title already follows. */
   private readonly counted = new WeakSet<Conversation>();
 
-  constructor(private readonly client: TandemClient) {
+  constructor(private readonly client: TandemClient, storage: Storage | null) {
+    this.pane = new ConversationView(() => client.user?.email ?? '', storage);
     this.partners = new PartnerList(byId<HTMLUListElement>('partner-list'), (conversation) => this.select(conversation, true));
     byId('back').addEventListener('click', () => this.showList());
     document.addEventListener('visibilitychange', () => {
@@ -34,9 +33,7 @@ export class ChatView {
       if (document.visibilityState === 'visible' && this.client.user) void this.refresh();
     });
     this.phone.addEventListener('change', () => this.updateActive());
-    setInterval(() => {
-      if (document.visibilityState === 'visible' && this.client.user && !this.view.hidden) void this.refresh();
-    }, REFRESH_MS);
+    // New matches arrive through the client's event stream (conversations event) at once.
     client.on('conversations', (conversations) => {
       for (const conversation of conversations) {
         if (this.counted.has(conversation)) continue;
@@ -51,8 +48,12 @@ export class ChatView {
       // A partner matched again replaces the ended conversation that was open.
       const successor = selected && !conversations.includes(selected) ? conversations.find((c) => c.partner.email === selected.partner.email) : undefined;
       if (successor) this.select(successor, false);
-      // A first match arriving while the page is open opens by itself.
-      else if (!selected && conversations.length === 1) this.select(conversations[0]!, false);
+      // A first match arriving while the page is open opens by itself (also over an ended one).
+      else if (!selected || selected.ended !== null) {
+        const live = conversations.filter((conversation) => conversation.ended === null);
+        if (live.length === 1) this.select(live[0]!, false);
+        else if (!selected && conversations.length === 1) this.select(conversations[0]!, false);
+      }
     });
   }
 
@@ -66,6 +67,7 @@ export class ChatView {
     const conversations = await this.client.loadConversations();
     const wanted = decodeURIComponent(location.hash.slice(1));
     const initial =
+      conversations.find((conversation) => conversation.partner.email === wanted && conversation.ended === null) ??
       conversations.find((conversation) => conversation.partner.email === wanted) ??
       (conversations.length === 1 || !this.phone.matches ? conversations[0] : undefined);
     if (initial) this.select(initial, true);
@@ -122,6 +124,8 @@ export class ChatView {
     const user = this.client.user;
     const none = this.client.conversations.length === 0;
     this.noPartners.hidden = !none;
+    // With nobody to talk to there is no conversation pane: one clear message instead.
+    this.view.dataset.empty = String(none);
     if (!none || !user) return;
     this.noPartners.replaceChildren();
     if (user.role === 'ADMIN') {

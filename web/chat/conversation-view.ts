@@ -1,19 +1,23 @@
 /**
  * The conversation pane: header with presence, the message log (history pages load as the
  * user scrolls up, without moving what they are reading), pending messages, "typing…",
- * connection status, the ended-match banner, and the composer (Enter sends, Shift+Enter
- * starts a new line).
+ * connection status, the banner of an ended, archived or paused match (which never hides
+ * the newest message), and the composer (Enter sends, Shift+Enter starts a new line), whose
+ * draft survives a reload and which counts characters near the limit.
  */
 import type { ChatMessage, ConnectionState, Conversation, Off } from '../../src/client/index.js';
 import { byId, setText } from '../shared/dom.js';
 import { fullName, initials, roleName } from '../shared/people.js';
-import { endedNotice } from './format.js';
+import { archivedNotice, endedNotice, pausedNotice } from './format.js';
 import { messageItem, pendingItem, undeliveredItem, updateTick } from './message-item.js';
 
 /** How close to the bottom (px) counts as "reading the newest messages". */
 const NEAR_BOTTOM_PX = 80;
 /** Scrolling this close to the top loads the previous page. */
 const NEAR_TOP_PX = 150;
+/** The server's limit (code points), and from how many on the counter shows. */
+const MAX_CHARACTERS = 5000;
+const COUNT_FROM = 4500;
 
 /** Renders one conversation at a time into the page's conversation pane. */
 export class ConversationView {
@@ -33,11 +37,13 @@ export class ConversationView {
   private readonly inputLabel = byId('composer-label');
   private readonly sendButton = byId<HTMLButtonElement>('send');
   private readonly composerError = byId('composer-error');
+  private readonly counter = byId('composer-count');
   private conversation: Conversation | null = null;
   private offs: Off[] = [];
   private readonly items = new Map<string, HTMLLIElement>();
 
-  constructor() {
+  /** `owner` names the signed-in user, whose drafts are kept per partner; `storage` keeps them across reloads. */
+  constructor(private readonly owner: () => string, private readonly storage: Storage | null) {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -51,6 +57,8 @@ export class ConversationView {
     this.input.addEventListener('input', () => {
       setText(this.composerError, '');
       this.conversation?.typing(this.input.value.trim() !== '');
+      this.saveDraft();
+      this.renderCount();
     });
     this.input.addEventListener('blur', () => this.conversation?.typing(false));
     this.log.addEventListener('scroll', () => {
@@ -66,7 +74,8 @@ export class ConversationView {
     this.offs = [];
     this.conversation?.typing(false);
     this.conversation = conversation;
-    this.input.value = '';
+    this.input.value = conversation ? this.readDraft(conversation) : '';
+    this.renderCount();
     setText(this.composerError, '');
     if (!conversation) {
       setText(this.title, 'Choose a conversation');
@@ -87,7 +96,10 @@ export class ConversationView {
       conversation.on('pending', () => this.renderPending(true)),
       conversation.on('typing', () => this.renderTyping()),
       conversation.on('state', () => this.renderState()),
-      conversation.on('summary', () => this.renderHeader()),
+      conversation.on('summary', () => {
+        this.renderHeader();
+        this.renderState();
+      }),
       conversation.on('undelivered', () => this.renderPending(true)),
     );
     this.renderHeader();
@@ -113,7 +125,40 @@ export class ConversationView {
       return;
     }
     this.input.value = '';
+    this.saveDraft();
+    this.renderCount();
     this.input.focus();
+  }
+
+  private draftKey(conversation: Conversation): string {
+    return `tandem.draft:${this.owner()}:${conversation.partner.email}`;
+  }
+
+  private readDraft(conversation: Conversation): string {
+    try {
+      return this.storage?.getItem(this.draftKey(conversation)) ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  private saveDraft(): void {
+    const conversation = this.conversation;
+    if (!conversation || !this.storage) return;
+    try {
+      if (this.input.value === '') this.storage.removeItem(this.draftKey(conversation));
+      else this.storage.setItem(this.draftKey(conversation), this.input.value);
+    } catch {
+      // A full or disabled storage only loses the draft on reload.
+    }
+  }
+
+  /** "4812 / 5000" once a message nears the limit, in code points as the server counts. */
+  private renderCount(): void {
+    const length = [...this.input.value.trim()].length;
+    this.counter.hidden = length < COUNT_FROM;
+    this.counter.classList.toggle('over', length > MAX_CHARACTERS);
+    setText(this.counter, this.counter.hidden ? '' : `${length} / ${MAX_CHARACTERS}`);
   }
 
   private renderHeader(): void {
@@ -124,7 +169,7 @@ export class ConversationView {
     setText(this.avatar, initials(partner));
     if (conversation.partnerOnline === null) this.avatar.removeAttribute('data-online');
     else this.avatar.dataset.online = String(conversation.partnerOnline);
-    const online = conversation.partnerOnline === null ? '' : conversation.partnerOnline ? ' · online' : ' · offline';
+    const online = conversation.partnerOnline === null || conversation.ended !== null ? '' : conversation.partnerOnline ? ' · online' : ' · offline';
     setText(this.presence, `${roleName(partner.role)}${online}`);
   }
 
@@ -197,13 +242,23 @@ export class ConversationView {
   private renderState(): void {
     const conversation = this.conversation;
     const state: ConnectionState = conversation?.connection.state ?? { kind: 'idle' };
-    const ended = state.kind === 'ended' ? state.reason : null;
-    this.banner.hidden = ended === null;
-    if (ended !== null && conversation) setText(this.banner, endedNotice(ended, fullName(conversation.partner)));
-    const usable = conversation !== null && ended === null;
+    const ended = conversation?.ended ?? null;
+    const paused = conversation !== null && ended === null && conversation.matchPaused;
+    // The banner takes room from the log: one who was reading the newest message still is.
+    const follow = this.nearBottom();
+    const kind = !conversation ? null : conversation.archived ? 'archived' : ended !== null ? 'ended' : paused ? 'paused' : null;
+    this.banner.hidden = kind === null;
+    if (kind !== null && conversation) {
+      const name = fullName(conversation.partner);
+      this.banner.dataset.kind = kind;
+      this.banner.setAttribute('role', kind === 'ended' ? 'alert' : 'status');
+      setText(this.banner, kind === 'archived' ? archivedNotice(name) : kind === 'paused' ? pausedNotice(name) : endedNotice(ended!, name));
+    }
+    if (follow) this.scrollToBottom();
+    const usable = conversation !== null && ended === null && !paused;
     this.input.disabled = !usable;
     this.sendButton.disabled = !usable;
-    this.input.placeholder = usable ? 'Write a message…' : ended !== null ? 'Messaging is closed' : '';
+    this.input.placeholder = usable ? 'Write a message…' : paused ? 'Sending is paused' : ended !== null ? 'Messaging is closed' : '';
     setText(this.inputLabel, conversation ? `Message to ${fullName(conversation.partner)}` : 'Message');
     const line = connectionText(state);
     setText(this.connectionLine, line);

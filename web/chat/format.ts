@@ -10,6 +10,16 @@ export function formatTime(iso: string, now = new Date()): string {
   return `${day} ${time}`;
 }
 
+/** The banner of a conversation whose match ended before the page loaded it: read-only. */
+export function archivedNotice(partnerName: string): string {
+  return `Archived: your match with ${partnerName} has ended. You can read this conversation, but no longer send messages.`;
+}
+
+/** The banner of a paused match. */
+export function pausedNotice(partnerName: string): string {
+  return `This conversation with ${partnerName} is paused by the programme. You can read it; sending is off until it is resumed.`;
+}
+
 /** The banner for a conversation that ended, by the reason the client reports. */
 export function endedNotice(reason: string, partnerName: string): string {
   switch (reason) {

@@ -8,14 +8,15 @@ import { byId, safeLocalStorage } from '../shared/dom.js';
 import { AuthView } from './auth-view.js';
 import { ChatView } from './chat-view.js';
 
+const storage = safeLocalStorage();
 const client = new TandemClient({
   httpBase: '',
   wsBase: wsBaseOf(location.origin),
   createSocket: (url) => new WebSocket(url),
-  storage: safeLocalStorage(),
+  storage,
 });
 
-const chat = new ChatView(client);
+const chat = new ChatView(client, storage);
 const auth = new AuthView(client, (user) => {
   auth.hide();
   void openChat(user);

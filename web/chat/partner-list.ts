@@ -9,6 +9,7 @@ import { fullName, initials } from '../shared/people.js';
 
 interface Row {
   button: HTMLButtonElement;
+  badge: HTMLElement;
   avatar: HTMLElement;
   preview: HTMLElement;
   unread: HTMLElement;
@@ -44,15 +45,16 @@ export class PartnerList {
     const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(partner));
     const preview = h('span', { class: 'partner-preview', dir: 'auto' });
     const unread = h('span', { class: 'unread', 'data-count': '0' });
+    const badge = h('span', { class: 'badge', hidden: true });
     const button = h(
       'button',
       { type: 'button', class: 'partner', 'data-partner': partner.email },
       avatar,
-      h('span', { class: 'partner-text' }, h('span', { class: 'partner-name' }, fullName(partner)), preview),
+      h('span', { class: 'partner-text' }, h('span', { class: 'partner-name' }, fullName(partner), badge), preview),
       unread,
     );
     button.addEventListener('click', () => this.onSelect(conversation));
-    const row: Row = { button, avatar, preview, unread, off: conversation.on('summary', (summary) => this.update(row, summary)) };
+    const row: Row = { button, badge, avatar, preview, unread, off: conversation.on('summary', (summary) => this.update(row, summary)) };
     this.rows.set(partner.email, row);
     this.update(row, conversation.summary);
     return h('li', {}, button);
@@ -63,11 +65,17 @@ export class PartnerList {
     if (summary.online === null) row.avatar.removeAttribute('data-online');
     else row.avatar.dataset.online = String(summary.online);
     row.preview.classList.toggle('typing', summary.typing && summary.ended === null);
+    const badge = summary.archived ? 'Archived' : summary.paused && summary.ended === null ? 'Paused' : '';
+    row.badge.hidden = badge === '';
+    row.badge.dataset.kind = badge.toLowerCase();
+    setText(row.badge, badge);
+    row.button.classList.toggle('archived', summary.archived);
     const preview = previewText(summary);
     setText(row.preview, preview);
     row.unread.dataset.count = String(summary.unread);
     setText(row.unread, summary.unread > 99 ? '99+' : String(summary.unread));
     const parts = [name];
+    if (badge) parts.push(badge.toLowerCase());
     if (summary.online !== null) parts.push(summary.online ? 'online' : 'offline');
     if (summary.unread > 0) parts.push(`${summary.unread} unread`);
     parts.push(preview);
@@ -76,7 +84,7 @@ export class PartnerList {
 }
 
 function previewText(summary: ConversationSummary): string {
-  if (summary.ended !== null) return 'Match ended';
+  if (summary.ended !== null && !(summary.archived && summary.lastMessage)) return 'Match ended';
   if (summary.typing) return 'typing…';
   const last = summary.lastMessage;
   if (!last) return 'No messages yet';

@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { passwordProblem } from '../../auth/password-policy.js';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/sessions.js';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
 import { NO_PASSWORD, normalizeEmail, type User } from '../../store/index.js';
 import { callerOf } from '../access.js';
-import type { RouteContext } from '../context.js';
+import { requireUser, type RouteContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { emptyBody, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
 import { LoginThrottle, RegistrationThrottle } from '../throttle.js';
@@ -102,6 +102,25 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     await context.hub.revokeSession(sessionHash, 'logged_out').catch((error: unknown) => request.log.error({ err: error }, 'revocation broadcast failed'));
     reply.header('set-cookie', sessionCookie('', 0, config.cookieSecure));
     return reply.code(204).send();
+  });
+
+  app.get('/api/auth/session', {
+    config: { access: 'none' },
+    schema: {
+      summary: 'Who is signed in, if anyone',
+      description: 'Anyone: the signed-in user, or `null` — never 401, so a page can ask before showing sign-in without an error in the console.',
+      tags: ['auth'],
+      response: {
+        200: { type: 'object', additionalProperties: false, required: ['user'], properties: { user: { anyOf: [userSchema, { type: 'null' }] } } },
+      },
+    },
+  }, async (request) => {
+    try {
+      return { user: publicUser((await requireUser(context, request)).user) };
+    } catch (error) {
+      if (isAppError(error) && error.code === 'unauthenticated') return { user: null };
+      throw error;
+    }
   });
 
   app.get('/api/me', {
