@@ -190,18 +190,18 @@ export class ChatGateway {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.options.watcher?.outcome(request, refusal ? { code: refusal.code, reason: refusal.reason } : { accepted: true });
       if (refusal || !session) return ws.close((refusal ?? CloseCode.internalError).code, (refusal ?? CloseCode.internalError).reason);
-      this.openStream(ws, session.user, session.sessionHash);
+      this.openStream(ws, session.user, session.sessionHash, session.expiresAt);
     });
   }
 
   /** Counts toward the user's socket cap, like a chat socket. */
-  private openStream(ws: WebSocket, user: SessionIdentity['user'], sessionHash: string): void {
+  private openStream(ws: WebSocket, user: SessionIdentity['user'], sessionHash: string, expiresAt: Date | null): void {
     const { store, channels, limits, onError } = this.options;
     if (!this.countSocket(user.id)) {
       ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
       return;
     }
-    const stream = new UserStream(ws, user, sessionHash, { store, channels, limits, onError });
+    const stream = new UserStream(ws, user, sessionHash, { store, channels, limits, onError }, expiresAt);
     this.streams.add(stream);
     ws.on('close', () => {
       this.streams.delete(stream);

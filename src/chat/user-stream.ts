@@ -2,7 +2,9 @@
  * One event stream socket (`/ws/me/`): joins its user's channel, then says
  * `connection_established`, then writes each event of the channel in arrival order. An
  * `unread_changed` is turned into the partner's current unread count, read from the store in
- * its turn, so a count never overtakes a later `read_state`. Inbound frames are ignored.
+ * its turn, so a count never overtakes a later `read_state`. Inbound frames are ignored. A
+ * credential that expires (a token's `exp`) ends the stream as it ends a chat socket:
+ * `force_disconnect` `token_expired`, then 4001.
  */
 import type { WebSocket } from 'ws';
 import type { ChatLimits } from '../config.js';
@@ -12,6 +14,8 @@ import type { ForceDisconnectOut } from '../protocol/frames.js';
 import { STREAM_CONNECTED_TEXT, type UserStreamOutbound } from '../protocol/user-stream.js';
 import type { Store, User } from '../store/index.js';
 import type { StreamMember, UserChannels } from './user-channels.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface UserStreamDeps {
   store: Pick<Store, 'unreadCount'>;
@@ -29,12 +33,14 @@ export class UserStream implements StreamMember {
   private readonly unreadQueued = new Set<number>();
   private state: 'starting' | 'open' | 'closed' = 'starting';
   private alive = true;
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     readonly user: User,
     readonly sessionHash: string,
     private readonly deps: UserStreamDeps,
+    private readonly expiresAt: Date | null = null,
   ) {
     this.userId = user.id;
     this.queue = new Promise((resolve) => (this.started = resolve));
@@ -59,6 +65,20 @@ export class UserStream implements StreamMember {
     this.state = 'open';
     this.write({ type: 'connection_established', message: STREAM_CONNECTED_TEXT });
     this.started();
+    this.armExpiry();
+  }
+
+  private armExpiry(): void {
+    if (this.expiresAt === null || this.state === 'closed') return;
+    const left = this.expiresAt.getTime() - Date.now();
+    // setTimeout takes at most 2^31-1 ms; a longer wait is taken in steps.
+    this.expiry = setTimeout(() => {
+      if (left > MAX_TIMER_MS) return this.armExpiry();
+      if (this.state === 'closed') return;
+      this.socket.send(JSON.stringify({ type: 'force_disconnect', reason: 'token_expired' } satisfies ForceDisconnectOut));
+      this.close(CloseCode.unauthenticated);
+    }, Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    this.expiry.unref();
   }
 
   deliver(event: UserEvent): void {
@@ -118,6 +138,7 @@ export class UserStream implements StreamMember {
   }
 
   private closed(): void {
+    clearTimeout(this.expiry);
     if (this.state === 'closed') return;
     const wasJoined = this.state === 'open';
     this.state = 'closed';
