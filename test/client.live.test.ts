@@ -148,4 +148,26 @@ describe('TandemClient from Node against a real Tandem', () => {
     assert.equal(mentee.client.user, null);
     assert.equal(mentee.client.conversations.length, 0);
   });
+
+  it('follows the user\'s event stream: a new match is added without a reload, a pause and a resume reach the conversation', async (t) => {
+    const mentorAgent = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
+    const menteeAgent = await createUser(admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' });
+    const client: TandemClient = new TandemClient({
+      httpBase: server.http,
+      rememberCookie: true,
+      createSocket: (url) => nodeSocket(client, url),
+      connection: { backoff: { initialMs: 50, maxMs: 400 } },
+    });
+    t.after(() => client.close());
+    await client.signIn(menteeAgent.email, passwordOf(menteeAgent.email));
+    assert.deepEqual(await client.loadConversations(), []);
+    // Whether the match lands before or after the stream is live, it is seen: announced, or re-read at the connect.
+    await match(admin, mentorAgent, menteeAgent);
+    await until('the new conversation', () => client.conversations.some((c) => c.partner.email === mentorAgent.email && c.connection.isOpen), LIMIT_MS);
+    const conversation = client.conversationFor(mentorAgent.email)!;
+    await admin.post(`/api/matches/${encodeURIComponent(menteeAgent.email)}/pause`);
+    await until('the pause', () => conversation.matchPaused, LIMIT_MS);
+    await admin.post(`/api/matches/${encodeURIComponent(menteeAgent.email)}/resume`);
+    await until('the resume', () => !conversation.matchPaused, LIMIT_MS);
+  });
 });

@@ -137,6 +137,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     // Connected (again): whatever happened meanwhile is in the list, so it is re-read.
     events.on('established', reload);
     events.on('matchCreated', reload);
+    // A conversation whose socket was down when the match ended is replaced by its archive.
+    events.on('matchEnded', reload);
     events.on('matchState', ({ partnerEmail, paused }) => this.live(partnerEmail)?.setMatchPaused(paused));
     events.on('readState', ({ partnerEmail, lastReadId }) => this.live(partnerEmail)?.readElsewhere(lastReadId));
     events.on('unread', ({ partnerEmail, count }) => this.live(partnerEmail)?.setUnread(count));
