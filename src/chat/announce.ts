@@ -12,7 +12,7 @@ import { readReceiptEvent } from './wire-message.js';
 
 export interface Announcer {
   hub: Pick<Hub, 'publish'>;
-  channels: Pick<UserChannels, 'announce' | 'publish'>;
+  channels: Pick<UserChannels, 'announce' | 'unreadChanged'>;
   onError: (error: unknown) => void;
 }
 
@@ -60,7 +60,7 @@ export async function announceRead({ hub, channels, onError }: Announcer, reader
   ]);
 }
 
-/** A message to `recipient` was stored: their streams read the new unread count. */
-export function announceUnread({ channels, onError }: Announcer, recipient: User, sender: User, pairId: number): Promise<void> {
-  return channels.publish(recipient.id, { kind: 'unread_changed', pair_id: pairId, partner_email: sender.email }).catch(onError);
+/** A message to `recipient` was stored: their streams read the new unread count (one notice per turn, see `UserChannels.unreadChanged`). */
+export function announceUnread({ channels, onError }: Announcer, recipient: User, sender: User, pairId: number): void {
+  channels.unreadChanged(recipient.id, pairId, sender.email, onError);
 }

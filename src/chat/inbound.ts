@@ -40,7 +40,7 @@ export interface InboundDeps {
   room: string;
   /** This connection's id (a read it makes is not echoed to it as `read_state`). */
   connectionId: string;
-  channels: Pick<UserChannels, 'announce' | 'publish'>;
+  channels: Pick<UserChannels, 'announce' | 'unreadChanged'>;
 }
 
 /** One connection's frames, taken in arrival order; each gets its answer's place at once. */
@@ -169,7 +169,7 @@ export class Inbound {
     }
     if (created) {
       slot.stored(wire.seq);
-      void announceUnread(this.announcer(), this.deps.partner, user, this.deps.pairId);
+      announceUnread(this.announcer(), this.deps.partner, user, this.deps.pairId);
     }
   }
 

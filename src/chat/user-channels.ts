@@ -34,6 +34,9 @@ export class UserChannels {
   private readonly channels = new Map<number, Channel>();
   private readonly stopBroadcasts: () => void;
   private readonly stopReconnects: () => void;
+  /** `unread_changed` waiting for the end of the turn, one per recipient and pair. */
+  private unread = new Map<string, { userId: number; event: UserEvent }>();
+  private flushing: NodeJS.Immediate | undefined;
 
   constructor(private readonly layer: ChannelLayer) {
     this.stopBroadcasts = layer.onBroadcast((event) => {
@@ -84,6 +87,21 @@ export class UserChannels {
   }
 
   /**
+   * Tells the recipient's streams that their unread count with `partnerEmail` changed: once
+   * per recipient and pair per event-loop turn, however many messages the turn stored (the
+   * stream reads the count itself), so a burst costs one publish.
+   */
+  unreadChanged(recipientId: number, pairId: number, partnerEmail: string, onError: (error: unknown) => void): void {
+    this.unread.set(`${recipientId}:${pairId}`, { userId: recipientId, event: { kind: 'unread_changed', pair_id: pairId, partner_email: partnerEmail } });
+    this.flushing ??= setImmediate(() => {
+      this.flushing = undefined;
+      const pending = this.unread;
+      this.unread = new Map();
+      for (const { userId, event } of pending.values()) this.publish(userId, event).catch(onError);
+    });
+  }
+
+  /**
    * Sends `frame` to each user's streams. The change it announces is already stored, so a
    * failed publish loses only the live notice: it is reported to `onError`, never thrown.
    */
@@ -99,6 +117,7 @@ export class UserChannels {
   }
 
   close(): void {
+    clearImmediate(this.flushing);
     this.stopBroadcasts();
     this.stopReconnects();
   }
