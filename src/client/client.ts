@@ -137,8 +137,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     // Connected (again): whatever happened meanwhile is in the list, so it is re-read.
     events.on('established', reload);
     events.on('matchCreated', reload);
-    // A conversation whose socket was down when the match ended is replaced by its archive.
-    events.on('matchEnded', reload);
+    // An ended match needs nothing here: its chat socket gets force_disconnect, or 4003 on its
+    // next connect, and the conversation ends with the notice the page shows.
     events.on('matchState', ({ partnerEmail, paused }) => this.live(partnerEmail)?.setMatchPaused(paused));
     events.on('readState', ({ partnerEmail, lastReadId }) => this.live(partnerEmail)?.readElsewhere(lastReadId));
     events.on('unread', ({ partnerEmail, count }) => this.live(partnerEmail)?.setUnread(count));
