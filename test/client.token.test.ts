@@ -42,6 +42,8 @@ it('getToken: a token that expires under an open socket is replaced, and the out
   const urls: string[] = [];
   const client = new TandemClient({
     httpBase: server.http,
+    // The chat socket's tokens only: the event stream would open sockets of its own.
+    userEvents: false,
     createSocket: (url) => {
       urls.push(url);
       return new WebSocket(url) as never;
