@@ -12,7 +12,7 @@ import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, to
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 
-const LOCK_PAIR = 'SELECT id, mentor_id, mentee_id, active FROM pairs WHERE id = $1 FOR UPDATE';
+const LOCK_PAIR = 'SELECT id, mentor_id, mentee_id, active, paused FROM pairs WHERE id = $1 FOR UPDATE';
 const INSERT_MESSAGE = `
   WITH bumped AS (UPDATE pairs SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
   INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, kind)
@@ -20,7 +20,7 @@ const INSERT_MESSAGE = `
   RETURNING ${MESSAGE_COLUMNS}`;
 const REPORT_FROM = 'FROM reports r JOIN messages m ON m.id = r.message_id';
 
-type LockedPair = { id: number; mentor_id: number; mentee_id: number; active: boolean };
+type LockedPair = { id: number; mentor_id: number; mentee_id: number; active: boolean; paused: boolean };
 
 export class PostgresSafeguarding implements SafeguardingStore {
   /** `pool` answers `unavailable` until the store has migrated. */
@@ -39,6 +39,8 @@ export class PostgresSafeguarding implements SafeguardingStore {
           [input.pairId, input.senderId, clientId]);
         if (held) return { held: toHeld(held), created: false };
       }
+      // A paused pair stores nothing new, held messages included.
+      if (pair.paused) throw new AppError('match_paused');
       const [row] = await rowsOf<HeldRow>(tx, `
         INSERT INTO held_messages (pair_id, sender_id, content, client_id, created_at, rule, matched) VALUES ($1, $2, $3, $4, now(), $5, $6)
         RETURNING ${HELD_COLUMNS}`, [input.pairId, input.senderId, input.content, clientId, input.rule, input.matched]);

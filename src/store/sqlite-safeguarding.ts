@@ -17,7 +17,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
   constructor(private readonly db: Database.Database) {
     const p = (source: string) => db.prepare(source);
     this.sql = {
-      senderInActivePair: p('SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
+      senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
       deliveredByClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       heldByClientId: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       insertHeld: p(`INSERT INTO held_messages (pair_id, sender_id, content, client_id, created_at, rule, matched) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${HELD_COLUMNS}`),
@@ -69,13 +69,16 @@ export class SqliteSafeguarding implements SafeguardingStore {
   async holdMessage(input: NewHeldMessage): Promise<HoldResult> {
     const clientId = input.clientId ?? null;
     return this.db.transaction((): HoldResult => {
-      if (!this.sql.senderInActivePair.get(input.pairId, input.senderId, input.senderId)) throw new AppError('not_matched');
+      const pair = this.sql.senderInActivePair.get(input.pairId, input.senderId, input.senderId) as { paused: number } | undefined;
+      if (!pair) throw new AppError('not_matched');
       if (clientId !== null) {
         const delivered = this.sql.deliveredByClientId.get(input.pairId, input.senderId, clientId) as MessageRow | undefined;
         if (delivered) return { message: toMessage(delivered), created: false };
         const held = this.sql.heldByClientId.get(input.pairId, input.senderId, clientId) as HeldRow | undefined;
         if (held) return { held: toHeld(held), created: false };
       }
+      // A paused pair stores nothing new, held messages included.
+      if (pair.paused === 1) throw new AppError('match_paused');
       const row = this.sql.insertHeld.get(input.pairId, input.senderId, input.content, clientId, Date.now(), input.rule, input.matched) as HeldRow;
       return { held: toHeld(row), created: true };
     }).immediate();

@@ -47,6 +47,16 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       await rejectsWith(hold(store, pairId, mentee.id, 'y@example.com'), 'not_matched');
     });
 
+    test('a paused pair holds nothing new either (match_paused); a stored hold is still found by its clientId', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      const first = await hold(store, pairId, mentee.id, 'x@example.com', 'kept');
+      await store.setMatchPaused(mentee.email, true);
+      await rejectsWith(hold(store, pairId, mentee.id, 'y@example.com', 'new'), 'match_paused');
+      const again = await hold(store, pairId, mentee.id, 'x@example.com', 'kept');
+      assert.ok('held' in first && 'held' in again && again.held.id === first.held.id && !again.created);
+      assert.equal((await store.pendingHeld(10)).items.length, 1);
+    });
+
     test('approval gives the next seq once; a retry then finds the delivered message', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       await send(store, pairId, mentor, 'one');
