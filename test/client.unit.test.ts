@@ -350,3 +350,55 @@ describe('TandemClient on a server without the chat HTTP routes', () => {
     assert.equal(conversation?.unread, 1);
   });
 });
+
+describe('TandemClient and its event stream', () => {
+  it('re-reads the list at each stream connect, and a list read before a live message does not undo its unread count', async (t) => {
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    const user = { email: ME, first_name: 'Mia', last_name: 'Lee', role: 'MENTEE' };
+    const partner = { email: PARTNER, first_name: 'Tom', last_name: 'Ng', role: 'MENTOR' };
+    const row = (unread: number) => ({ partner, last_message: null, unread_count: unread, partner_online: true, archived: false, paused: false });
+    const lists: Array<(unread: number) => void> = [];
+    const waiting = () => lists.length;
+    let listsAsked = 0;
+    const fakeFetch = (async (input: string | URL | Request) => {
+      const path = String(input);
+      if (path.endsWith('/api/auth/login')) return json(200, user);
+      if (path.includes('/api/chat/conversations')) {
+        if (listsAsked++ === 0) return json(200, { conversations: [row(0)] });
+        return new Promise<Response>((resolve) => lists.push((unread) => resolve(json(200, { conversations: [row(unread)] }))));
+      }
+      if (path.includes('/messages')) return json(200, { messages: [], has_more: false });
+      return json(404, { error: 'not_found', message: 'Not found' });
+    }) as typeof fetch;
+    const sockets: FakeSocket[] = [];
+    const client = new TandemClient({
+      httpBase: 'http://tandem.test',
+      fetch: fakeFetch,
+      createSocket: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    t.after(() => client.close());
+    await client.signIn(ME, 'secret-password');
+    const [conversation] = await client.loadConversations();
+    const stream = () => sockets.find((socket) => socket.url === 'ws://tandem.test/ws/me/');
+    for (let i = 0; i < 10 && !stream(); i++) await Promise.resolve();
+    assert.ok(stream(), 'the event stream opens once the list is loaded');
+    sockets[0]!.established();
+    stream()!.frame({ type: 'connection_established', message: 'Connected to events' } as never);
+    for (let i = 0; i < 10 && waiting() === 0; i++) await Promise.resolve();
+    assert.equal(waiting(), 1, 'the stream\'s connect re-reads the list');
+    echo(sockets[0]!, { content: 'new' }, 1, PARTNER);
+    assert.equal(conversation?.unread, 1);
+    lists.shift()!(0); // the list was read before the message arrived
+    await client.loadConversations();
+    assert.equal(conversation?.unread, 1, 'the older list does not undo the live count');
+    stream()!.frame({ type: 'connection_established', message: 'Connected to events' } as never);
+    for (let i = 0; i < 10 && waiting() === 0; i++) await Promise.resolve();
+    lists.shift()!(3);
+    await client.loadConversations();
+    assert.equal(conversation?.unread, 3, 'a list read after the last live change is taken');
+  });
+});

@@ -158,6 +158,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     const me = this.user;
     if (!me) throw new Error('not signed in');
     let rows: KnownConversation[];
+    // What each count was before asking: a live change meanwhile is newer than the list.
+    const versions = new Map(this.conversations.map((conversation) => [conversation, conversation.unreadVersion]));
     try {
       rows = await this.api.conversations({ includeArchived: true });
     } catch (error) {
@@ -170,7 +172,7 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     const known = new Map(this.conversations.map((c) => [keyOf(c.partner.email, c.ended !== null), c]));
     for (const row of rows) {
       const existing = known.get(keyOf(row.partner.email, row.archived === true));
-      if (existing && existing.ended === null) existing.applyRow(row);
+      if (existing && existing.ended === null) existing.applyRow(row, versions.get(existing));
     }
     const added = rows.filter((row) => !known.has(keyOf(row.partner.email, row.archived === true))).sort(byRecency);
     if (added.length === 0 && this.conversations.length > 0) return this.conversations;

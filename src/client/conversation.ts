@@ -46,6 +46,8 @@ export class Conversation extends Emitter<ConversationEvents> {
   readonly archived: boolean;
   /** Set by the page while the user is looking at this conversation: partner messages are then read at once. */
   private active = false;
+  /** Counts the live changes of `unread`, so that a list read before one of them cannot undo it. */
+  private unreadChanges = 0;
   private readonly byId = new Map<string, ChatMessage>();
   private loadingOlder: Promise<number> | null = null;
   private readWanted = false;
@@ -203,16 +205,23 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (changed) this.emit('read', undefined);
     if (this.unread !== 0) {
       this.unread = 0;
+      this.unreadChanges++;
       this.emitSummary();
     }
   }
 
+  /** A mark of the live unread changes so far; pass it back to `applyRow` with a list read after it. */
+  get unreadVersion(): number {
+    return this.unreadChanges;
+  }
+
   /**
    * The server's view of this conversation, re-read after the event stream (re)connected:
-   * the unread count and the pause follow it (messages come through the connection).
+   * the unread count and the pause follow it (messages come through the connection) — the
+   * count only if nothing changed it live since `version` (the list was asked for then).
    */
-  applyRow(row: { unread_count: number; paused?: boolean }): void {
-    if (!this.active) this.unread = row.unread_count;
+  applyRow(row: { unread_count: number; paused?: boolean }, version = this.unreadChanges): void {
+    if (!this.active && version === this.unreadChanges) this.unread = row.unread_count;
     this.matchPaused = row.paused ?? this.matchPaused;
     this.emitSummary();
   }
@@ -221,6 +230,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   setUnread(count: number): void {
     if (this.active || this.unread === count) return;
     this.unread = count;
+    this.unreadChanges++;
     this.emitSummary();
   }
 
@@ -235,6 +245,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     if (changed) this.emit('read', undefined);
     this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
+    this.unreadChanges++;
     this.emitSummary();
   }
 
@@ -287,7 +298,10 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (wire.sender_email === this.partner.email) {
       this.setPartnerTyping(false);
       if (this.active) this.markRead();
-      else this.unread++;
+      else {
+        this.unread++;
+        this.unreadChanges++;
+      }
     }
     this.emitSummary();
   }
