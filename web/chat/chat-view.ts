@@ -70,6 +70,9 @@ export class ChatView {
       conversations.find((conversation) => conversation.partner.email === wanted && conversation.ended === null) ??
       conversations.find((conversation) => conversation.partner.email === wanted) ??
       (conversations.length === 1 || !this.phone.matches ? conversations[0] : undefined);
+    // The list shows while the conversations start: a choice made meanwhile (a click, a new
+    // match opened by itself) stands.
+    if (this.selected) return;
     if (initial) this.select(initial, true);
     else this.showList();
   }
