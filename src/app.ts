@@ -25,6 +25,7 @@ import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
 import { RetentionJob } from './store/retention.js';
+import { WebhookSender } from './webhooks/sender.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -63,6 +64,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const store = instrumentStore(await openStore(config.database, {
     timeoutMs: config.storeTimeoutMs,
     onRetry: (error) => log?.warn({ err: error }, 'the database is still unreachable; retrying'),
+    outbox: config.webhooks && { unreadAfterMs: config.webhooks.unreadAfterMs },
   }));
   let layer: ChannelLayer;
   let presence: PresenceRegistry;
@@ -98,6 +100,8 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const retention = retentionDays === null ? null : new RetentionJob({ store, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
   const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
+  const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
+  webhooks?.start();
 
   let closing: Promise<void> | undefined;
   let adminRetry: NodeJS.Timeout | undefined;
@@ -137,6 +141,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         await operator?.close();
         deliveryCheck.stop();
         retention?.stop();
+        await webhooks?.stop();
         hub.close();
         channels.close();
         stopCountingConnections();

@@ -43,6 +43,8 @@ export interface Config {
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
+  /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
+  webhooks: WebhookConfig | null;
 }
 
 export type IdentityMethodName = 'local' | 'jwt' | 'proxy';
@@ -94,6 +96,24 @@ export interface SafeguardingConfig {
   phoneCountries: readonly string[];
   /** Messages older than this many days are deleted; `null`: kept for ever. */
   retentionDays: number | null;
+}
+
+/** Where events go, how they are signed, and how long Tandem keeps trying. */
+export interface WebhookConfig {
+  url: string;
+  /** `whsec_<base64>`, the Standard Webhooks signing secret. */
+  secret: string;
+  /** An attempt that has not answered after this long counts as failed. */
+  timeoutMs: number;
+  /** How long after an event (or its manual retry) Tandem keeps retrying before it is `failed`. */
+  retryMs: number;
+  /** Backoff with full jitter: before attempt n+1, a random wait up to min(max, base × 2^(n-1)). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How often each instance looks for due events when it found none. */
+  pollIntervalMs: number;
+  /** How long a message stays unread before `message.unread` is sent. */
+  unreadAfterMs: number;
 }
 
 /** What one client, and everyone together, may hold of the public port, and for how long. */

@@ -113,3 +113,34 @@ export function parseSafeguarding(policy: string, wordsFile: string | undefined,
   }
   return { policy: CONVERSATION_POLICIES.includes(name) ? name : 'private', wordsFile: file, phoneCountries: unknown.length > 0 ? ['GB'] : codes, retentionDays };
 }
+
+/** `WEBHOOK_URL`: an http(s) URL, or `null` when unset (webhooks off). */
+export function parseWebhookUrl(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  try {
+    const url = new URL(value.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`WEBHOOK_URL must be an http(s) URL, got "${url.protocol}…"`);
+  } catch {
+    problems.push('WEBHOOK_URL must be an http(s) URL');
+  }
+  return value.trim();
+}
+
+/** `WEBHOOK_SECRET`: `whsec_` and the base64 of 24 to 64 random bytes (Standard Webhooks); never echoed in a problem. */
+export function parseWebhookSecret(value: string | undefined, problems: string[]): string {
+  const text = value?.trim() ?? '';
+  const key = text.startsWith('whsec_') ? text.slice('whsec_'.length) : '';
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Buffer.from(key, 'base64').length : 0;
+  if (bytes < 24 || bytes > 64) problems.push('WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes');
+  return text;
+}
+
+/** `WEBHOOK_RETRY_HOURS`: a positive number of hours (fractions allowed), at most 720. */
+export function parseHours(name: string, text: string, problems: string[]): number {
+  const hours = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(hours > 0) || hours > 720) {
+    problems.push(`${name} must be a number of hours above 0 and at most 720, got "${text}"`);
+    return 24;
+  }
+  return hours;
+}

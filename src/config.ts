@@ -3,9 +3,9 @@
  * only module that reads `process.env`; the rest of Tandem receives slices of `Config`.
  */
 import { passwordProblem } from './auth/password-policy.js';
-import type { Config, ConnectionLimits, LoginThrottle, RegistrationThrottle } from './config-types.js';
+import type { Config, ConnectionLimits, LoginThrottle, RegistrationThrottle, WebhookConfig } from './config-types.js';
 import { parseIdentity } from './config-identity.js';
-import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy } from './config-values.js';
+import { parseDatabaseUrl, parseHours, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy, parseWebhookSecret, parseWebhookUrl } from './config-values.js';
 
 export type * from './config-types.js';
 
@@ -57,6 +57,12 @@ const DEFAULTS = {
   WS_HANDSHAKES_PER_TURN: '16',
   CONVERSATION_POLICY: 'private',
   MODERATION_PHONE_COUNTRIES: 'GB,US,IN,DE',
+  WEBHOOK_TIMEOUT_MS: '10000',
+  WEBHOOK_RETRY_HOURS: '24',
+  WEBHOOK_BACKOFF_BASE_MS: '1000',
+  WEBHOOK_BACKOFF_MAX_MS: '3600000',
+  WEBHOOK_POLL_INTERVAL_MS: '1000',
+  UNREAD_NOTIFY_AFTER_SECONDS: '900',
 } as const;
 
 export class ConfigError extends Error {
@@ -171,6 +177,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     windowSeconds: integer('WS_HANDSHAKE_FAILURE_WINDOW_SECONDS', 1, 24 * 3600),
   };
 
+  const webhookUrl = parseWebhookUrl(env.WEBHOOK_URL, problems);
+  let webhooks: WebhookConfig | null = null;
+  if (webhookUrl !== null) {
+    webhooks = {
+      url: webhookUrl,
+      secret: parseWebhookSecret(env.WEBHOOK_SECRET, problems),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 100, 600_000),
+      retryMs: Math.round(parseHours('WEBHOOK_RETRY_HOURS', get('WEBHOOK_RETRY_HOURS'), problems) * 3_600_000),
+      backoffBaseMs: integer('WEBHOOK_BACKOFF_BASE_MS', 1, 3_600_000),
+      backoffMaxMs: integer('WEBHOOK_BACKOFF_MAX_MS', 1, 24 * 3_600_000),
+      pollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 10, 600_000),
+      unreadAfterMs: integer('UNREAD_NOTIFY_AFTER_SECONDS', 1, 7 * 24 * 3600) * 1000,
+    };
+    if (webhooks.backoffBaseMs > webhooks.backoffMaxMs) {
+      problems.push(`WEBHOOK_BACKOFF_BASE_MS (${webhooks.backoffBaseMs}) must not exceed WEBHOOK_BACKOFF_MAX_MS (${webhooks.backoffMaxMs})`);
+    }
+  } else if (env.WEBHOOK_SECRET) {
+    problems.push('WEBHOOK_SECRET is set but WEBHOOK_URL is not: set both to send webhooks');
+  }
+
   const config: Config = {
     host: get('HOST'),
     port,
@@ -213,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     handshakeThrottle,
     identity: parseIdentity(env, problems),
     safeguarding: parseSafeguarding(get('CONVERSATION_POLICY'), env.MODERATION_WORDS_FILE, get('MODERATION_PHONE_COUNTRIES'), env.RETENTION_DAYS, problems),
+    webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -10,6 +10,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isAppError } from './errors.js';
 import { ErrorText } from './protocol/frames.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './protocol/webhooks.js';
 import { wrapStore, type Store } from './store/index.js';
 
 const registry = new Registry();
@@ -163,6 +164,34 @@ export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
 const connectionsRefused = labelledCounter(
   'tandem_http_connections_refused_total', 'TCP connections closed on arrival because a connection limit was reached', 'limit', CONNECTION_REFUSALS);
 
+/**
+ * What one webhook attempt came to: `delivered` (2xx), `retried` (it failed and is due
+ * again later), `failed` (it failed past WEBHOOK_RETRY_HOURS), `cancelled` (nothing was
+ * owed any more: a reminder whose messages were read).
+ */
+const WEBHOOK_OUTCOMES = ['delivered', 'retried', 'failed', 'cancelled'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+const webhooks = new Counter({
+  name: 'tandem_webhooks_total',
+  help: 'Webhook attempts sent (or events cancelled) by this instance, by event type and outcome',
+  labelNames: ['type', 'outcome'] as const,
+  registers: [registry],
+});
+for (const type of WEBHOOK_EVENT_TYPES) for (const outcome of WEBHOOK_OUTCOMES) webhooks.inc({ type, outcome }, 0);
+
+const webhooksPending = new Gauge({
+  name: 'tandem_webhooks_pending',
+  help: 'Webhook events not yet delivered, failed or cancelled (all instances share the outbox), as of the last look',
+  registers: [registry],
+});
+
+const webhooksOldestPending = new Gauge({
+  name: 'tandem_webhooks_oldest_pending_age_seconds',
+  help: 'Age of the oldest pending webhook event as of the last look; 0 when none is pending. Growing: the receiver is down or too slow',
+  registers: [registry],
+});
+
 // The reasons are known from the error texts; each starts at 0 like the labelled counters'.
 for (const reason of new Set(REASON_BY_TEXT.values())) framesRejected.inc({ reason }, 0);
 framesRejected.inc({ reason: 'too_large' }, 0);
@@ -239,6 +268,17 @@ export function recordHandshake(outcome: HandshakeOutcome): void {
 /** Counts one TCP connection closed on arrival by a connection limit. */
 export function recordConnectionRefused(limit: ConnectionRefusal): void {
   connectionsRefused[limit].inc();
+}
+
+/** Counts one webhook attempt (or cancellation) of an event of `type`. */
+export function recordWebhook(type: WebhookEventType, outcome: WebhookOutcome): void {
+  webhooks.inc({ type, outcome });
+}
+
+/** Sets the outbox gauges: pending events, and the age of the oldest (null: none). */
+export function setWebhookBacklog(pending: number, oldestCreatedAt: Date | null, now = Date.now()): void {
+  webhooksPending.set(pending);
+  webhooksOldestPending.set(oldestCreatedAt === null ? 0 : Math.max(0, now - oldestCreatedAt.getTime()) / 1000);
 }
 
 /**

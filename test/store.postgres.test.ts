@@ -22,7 +22,7 @@ withBackends(NAME, { postgres: true }, () => {
     const db = await freshDatabase();
     const opened: Store[] = [];
     const open = async (): Promise<Store> => {
-      const store = await PostgresStore.open({ url: db.url, poolSize: 4 });
+      const store = await PostgresStore.open({ url: db.url, poolSize: 4, outbox: { unreadAfterMs: 0 } });
       opened.push(store);
       return store;
     };

@@ -19,7 +19,7 @@ const make = async (): ReturnType<StoreFactory> => {
   const path = join(dir, `store-${++count}.db`);
   const opened: Store[] = [];
   const open = async (): Promise<Store> => {
-    const store = await SqliteStore.open(path);
+    const store = await SqliteStore.open(path, { unreadAfterMs: 0 });
     opened.push(store);
     return store;
   };

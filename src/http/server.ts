@@ -31,6 +31,7 @@ import { oversightRoutes } from './routes/oversight.js';
 import { reportRoutes } from './routes/reports.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -147,6 +148,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     moderationRoutes(api, context);
     oversightRoutes(api, context);
     dataRightsRoutes(api, context);
+    webhookRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null });
     docsRoutes(api);
     webRoutes(api);

@@ -5,7 +5,7 @@
 import type { DatabaseConfig } from '../config.js';
 import { isPostgresUnavailable, isSqliteUnavailable } from './backend-errors.js';
 import { guardStore } from './guard.js';
-import type { Store } from './types.js';
+import type { OutboxOptions, Store } from './types.js';
 
 export * from './types.js';
 export { wrapStore } from './wrap.js';
@@ -16,6 +16,8 @@ export interface StoreOptions {
   timeoutMs: number;
   /** Called with each failed attempt to reach a database that was unreachable at start. */
   onRetry?: (error: unknown) => void;
+  /** Whether causes write their webhook events (see OutboxOptions); absent or null: no events. */
+  outbox?: OutboxOptions | null;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function openStore(config: DatabaseConfig, options: StoreOptions): 
   switch (config.kind) {
     case 'sqlite': {
       const { SqliteStore } = await import('./sqlite.js');
-      return guardStore(await SqliteStore.open(config.path), { timeoutMs: options.timeoutMs, isUnavailable: isSqliteUnavailable });
+      return guardStore(await SqliteStore.open(config.path, options.outbox ?? null), { timeoutMs: options.timeoutMs, isUnavailable: isSqliteUnavailable });
     }
     case 'postgres': {
       const { PostgresStore } = await import('./postgres.js');

@@ -16,9 +16,12 @@ import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } 
 import { migrate } from './postgres-migrate.js';
 import { PostgresSafeguarding } from './postgres-safeguarding.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
+import { backlog, claimEvents, eventById, eventFacts, insertEvent, listEvents, recordAttempt, retryEvent, setEventData } from './postgres-outbox.js';
 import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, directoryPage, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
+import type { OutboxOptions, WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
+import type { WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
@@ -32,6 +35,8 @@ const RETRY_MAX_MS = 5000;
 /** How PostgresStore connects; `onRetry` hears of each failed background migration attempt. */
 export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
   timeoutMs?: number;
+  /** Whether appends and match changes write webhook events; null or absent: they do not. */
+  outbox?: OutboxOptions | null;
   onRetry?: (error: unknown) => void;
 }
 
@@ -47,11 +52,11 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
    * the outcome is unknown) fails the batch.
    */
   private readonly appends = new GroupCommit<NewMessage, AppendResult>({
-    commit: (batch) => inTransaction(this.pool(), (tx) => appendBatch(tx, batch)),
+    commit: (batch) => inTransaction(this.pool(), (tx) => appendBatch(tx, batch, this.outbox)),
     retryAlone: isRetryable,
   });
 
-  private constructor(private readonly connections: pg.Pool) {
+  private constructor(private readonly connections: pg.Pool, private readonly outbox: OutboxOptions | null) {
     super();
   }
 
@@ -61,7 +66,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
    * and retries the migrations with backoff until they succeed; other failures reject.
    */
   static async open(options: PostgresOptions): Promise<PostgresStore> {
-    const store = new PostgresStore(createPool({ url: options.url, poolSize: options.poolSize, timeoutMs: options.timeoutMs ?? 5000 }));
+    const store = new PostgresStore(createPool({ url: options.url, poolSize: options.poolSize, timeoutMs: options.timeoutMs ?? 5000 }), options.outbox ?? null);
     try {
       await migrate(store.connections);
       store.migrated = true;
@@ -185,6 +190,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
             WHERE NOT pairs.active
           RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
         if (!row) throw new AppError('already_matched');
+        if (this.outbox) await insertEvent(tx, 'match.created', row.pair_id, { actor: options.actor ?? null, reason: options.reason ?? null });
         return (await this.matchesOf(tx, [row]))[0]!;
       });
     } catch (error) {
@@ -214,6 +220,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
           const [row] = await rowsOf<MatchRow>(tx,
             `UPDATE pairs SET active = FALSE, ended_at = now() WHERE id = $1 RETURNING ${MATCH_COLUMNS}`, [current.pair_id]);
           ended = (await this.matchesOf(tx, [row!]))[0]!;
+          if (this.outbox) await insertEvent(tx, 'match.ended', current.pair_id, { actor: options.actor ?? null, reason: 'replaced' });
         }
         if (capacity !== null) {
           await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentor.id]);
@@ -226,6 +233,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
             WHERE NOT pairs.active
           RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
         if (!row) throw new AppError('already_matched');
+        if (this.outbox) await insertEvent(tx, 'match.created', row.pair_id, { actor: options.actor ?? null, reason: options.reason ?? null });
         return { match: (await this.matchesOf(tx, [row]))[0]!, created: true, ended };
       });
     } catch (error) {
@@ -235,12 +243,15 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     }
   }
 
-  async endMatch(menteeEmail: string): Promise<Match | null> {
+  async endMatch(menteeEmail: string, options: Pick<MatchOptions, 'actor' | 'reason'> = {}): Promise<Match | null> {
     return inTransaction(this.pool(), async (tx) => {
       const rows = await rowsOf<MatchRow>(tx, `
         UPDATE pairs SET active = FALSE, ended_at = now()
         WHERE active AND mentee_id = (SELECT id FROM users WHERE email = $1)
         RETURNING ${MATCH_COLUMNS}`, [menteeEmail]);
+      if (this.outbox && rows.length > 0) {
+        await insertEvent(tx, 'match.ended', rows[0]!.pair_id, { actor: options.actor ?? null, reason: options.reason ?? 'unmatched' });
+      }
       return rows.length > 0 ? (await this.matchesOf(tx, rows))[0]! : null;
     });
   }
@@ -326,7 +337,10 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
         UPDATE messages SET is_read = TRUE
         WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'
           AND EXISTS (SELECT 1 FROM pairs WHERE id = $1 AND active AND (mentor_id = $2 OR mentee_id = $2))
-        RETURNING id)
+        RETURNING id),
+      reminder AS (
+        UPDATE webhook_events SET status = 'cancelled', finished_at = now()
+        WHERE pair_id = $1 AND recipient_id = $2 AND status = 'pending' AND EXISTS (SELECT 1 FROM marked))
       SELECT count(*) AS count, max(id) AS last_read_id FROM marked`, [pairId, readerId]);
     return { count: row!.count, lastReadId: row!.last_read_id };
   }
@@ -394,6 +408,38 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
   async refundLoginAttempt(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     await rowsOf(this.pool(), 'UPDATE login_attempts SET attempts = greatest(attempts - 1, 0) WHERE key = ANY($1::text[])', [keys]);
+  }
+
+  claimWebhooks(limit: number, leaseMs: number): Promise<WebhookEvent[]> {
+    return claimEvents(this.pool(), limit, leaseMs);
+  }
+
+  webhookFacts(event: WebhookEvent): Promise<WebhookFacts> {
+    return eventFacts(this.pool(), event);
+  }
+
+  setWebhookData(id: number, data: string | null): Promise<void> {
+    return setEventData(this.pool(), id, data);
+  }
+
+  recordWebhookAttempt(id: number, attempt: WebhookAttempt): Promise<void> {
+    return recordAttempt(this.pool(), id, attempt);
+  }
+
+  listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
+    return listEvents(this.pool(), status, limit, beforeId);
+  }
+
+  webhookById(eventId: string): Promise<WebhookEvent | null> {
+    return eventById(this.pool(), eventId);
+  }
+
+  retryWebhook(eventId: string): Promise<boolean> {
+    return retryEvent(this.pool(), eventId);
+  }
+
+  webhookBacklog(): Promise<WebhookBacklog> {
+    return backlog(this.pool());
   }
 
   async ping(): Promise<void> {

@@ -3,7 +3,8 @@
  * same in both schemas; only the representation differs: SQLite gives flags as 0/1 and
  * instants as epoch milliseconds, PostgreSQL gives booleans and Dates.
  */
-import type { Conversation, DirectoryPage, HistoryPage, Match, Message, MessageKind, Pair, Role, User } from './types.js';
+import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
+import type { Conversation, DirectoryPage, HistoryPage, Match, Message, MessageKind, Pair, Role, User, WebhookEvent } from './types.js';
 
 /** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
 export type Flag = number | boolean;
@@ -22,6 +23,23 @@ export interface ConversationRow extends UserRow {
   unread_count: number;
   m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: Instant; m_is_read: Flag; m_client_id: string | null;
 }
+
+export interface WebhookRow {
+  id: number; event_id: string; type: WebhookEventType; pair_id: number; message_id: number | null; recipient_id: number | null;
+  detail: string | null; data: string | null; status: WebhookStatus; attempts: number;
+  created_at: Instant; window_start: Instant; due_at: Instant; last_error: string | null; finished_at: Instant | null;
+}
+
+/** The columns of a WebhookRow. */
+export const WEBHOOK_COLUMNS = 'id, event_id, type, pair_id, message_id, recipient_id, detail, data, status, attempts, created_at, window_start, due_at, last_error, finished_at';
+
+/** The domain WebhookEvent of a row. */
+export const toWebhookEvent = (row: WebhookRow): WebhookEvent => ({
+  id: row.id, eventId: row.event_id, type: row.type, pairId: row.pair_id, messageId: row.message_id, recipientId: row.recipient_id,
+  detail: row.detail === null ? null : (JSON.parse(row.detail) as WebhookEvent['detail']), data: row.data, status: row.status,
+  attempts: row.attempts, createdAt: toDate(row.created_at), windowStart: toDate(row.window_start), dueAt: toDate(row.due_at),
+  lastError: row.last_error, finishedAt: row.finished_at === null ? null : toDate(row.finished_at),
+});
 
 /** The columns of a UserRow, in the order both engines select them. */
 export const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';

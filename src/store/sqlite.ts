@@ -10,11 +10,13 @@ import { AppError } from '../errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
-import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, isSet, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
-import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, type PairRow, type PartnerRow, type UserRow } from './rows.js';
+import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, isSet, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser, toWebhookEvent } from './rows.js';
+import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, type PairRow, type PartnerRow, type UserRow, type WebhookRow } from './rows.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { SqliteSafeguarding } from './sqlite-safeguarding.js';
 import { NO_PASSWORD, OUT_OF_ORDER, counterpartRole } from './types.js';
+import type { OutboxOptions, WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
+import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
 export class SqliteStore extends SafeguardingDelegate implements Store {
@@ -23,7 +25,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   protected readonly safe: SqliteSafeguarding;
   private readonly appends = new GroupCommit<NewMessage, AppendResult>({ commit: (batch) => this.commitBatch(batch) });
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
     super();
     this.db = db;
     this.safe = new SqliteSafeguarding(db);
@@ -99,11 +101,34 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       nextSeqAny: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
       insertImported: p('INSERT INTO messages (pair_id, seq, sender_id, content, created_at, is_read, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       ping: p('SELECT 1'),
+      insertEvent: p(`INSERT INTO webhook_events (type, pair_id, message_id, recipient_id, detail, created_at, window_start, due_at)
+                      VALUES (@type, @pair, @message, @recipient, @detail, @now, @now, @due) ON CONFLICT DO NOTHING`),
+      cancelReminder: p("UPDATE webhook_events SET status = 'cancelled', finished_at = ? WHERE pair_id = ? AND recipient_id = ? AND status = 'pending'"),
+      // One process: the claim needs no row locks, only the lease.
+      claim: p(`UPDATE webhook_events SET lease_until = @until WHERE id IN (
+                  SELECT id FROM webhook_events WHERE status = 'pending' AND due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                  ORDER BY due_at, id LIMIT @limit)
+                RETURNING ${WEBHOOK_COLUMNS}`),
+      messageById: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      unread: p('SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = ? AND sender_id <> ? AND is_read = 0'),
+      setData: p("UPDATE webhook_events SET data = ? WHERE id = ? AND status = 'pending'"),
+      cancelEvent: p("UPDATE webhook_events SET status = 'cancelled', finished_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'"),
+      delivered: p(`UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, finished_at = ?, lease_until = NULL, last_error = NULL
+                    WHERE id = ? AND status = 'pending'`),
+      retryLater: p(`UPDATE webhook_events SET attempts = attempts + 1, due_at = ?, lease_until = NULL, last_error = ?
+                     WHERE id = ? AND status = 'pending'`),
+      failed: p(`UPDATE webhook_events SET status = 'failed', attempts = attempts + 1, finished_at = ?, lease_until = NULL, last_error = ?
+                 WHERE id = ? AND status = 'pending'`),
+      listEvents: p(`SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?`),
+      eventById: p(`SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE event_id = ?`),
+      retryEvent: p(`UPDATE webhook_events SET status = 'pending', window_start = @now, due_at = @now, finished_at = NULL, lease_until = NULL
+                     WHERE event_id = @id AND status = 'failed'`),
+      backlog: p("SELECT count(*) AS n, min(created_at) AS oldest FROM webhook_events WHERE status = 'pending'"),
     };
   }
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
-  static async open(path: string): Promise<SqliteStore> {
+  static async open(path: string, outbox: OutboxOptions | null = null): Promise<SqliteStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -116,7 +141,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       db.close();
       throw error;
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, outbox);
   }
 
   async createUser(user: NewUser): Promise<User> {
@@ -194,16 +219,21 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
         if (!options.replace) throw new AppError('already_matched');
         ended = this.sql.matchById.get(current.id) as MatchRow;
         this.sql.endPair.run(now, current.id);
+        this.writeEvent('match.ended', current.id, { detail: { actor: options.actor ?? null, reason: 'replaced' } });
       }
       if (capacity !== null && (this.sql.activeMenteesOf.get(mentor.id) as { n: number }).n >= capacity) {
         throw new AppError('mentor_at_capacity');
       }
       const existing = this.sql.pairOf.get(mentor.id, mentee.id) as PairRow | undefined;
+      let pairId: number;
       if (existing) {
         this.sql.reactivatePair.run(now, existing.id);
-        return { pairId: existing.id, created: true, ended };
+        pairId = existing.id;
+      } else {
+        pairId = (this.sql.insertPair.get(mentor.id, mentee.id, now) as { id: number }).id;
       }
-      return { pairId: (this.sql.insertPair.get(mentor.id, mentee.id, now) as { id: number }).id, created: true, ended };
+      this.writeEvent('match.created', pairId, { detail: { actor: options.actor ?? null, reason: options.reason ?? null } });
+      return { pairId, created: true, ended };
     });
     const result = run.immediate();
     return {
@@ -213,13 +243,14 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     };
   }
 
-  async endMatch(menteeEmail: string): Promise<Match | null> {
+  async endMatch(menteeEmail: string, options: Pick<MatchOptions, 'actor' | 'reason'> = {}): Promise<Match | null> {
     const run = this.db.transaction((): MatchRow | null => {
       const mentee = this.sql.userByEmail.get(menteeEmail) as UserRow | undefined;
       const pair = mentee && (this.sql.activePairOfMentee.get(mentee.id) as PairRow | undefined);
       if (!pair) return null;
       const match = this.sql.matchById.get(pair.id) as MatchRow;
       this.sql.endPair.run(Date.now(), pair.id);
+      this.writeEvent('match.ended', pair.id, { detail: { actor: options.actor ?? null, reason: options.reason ?? 'unmatched' } });
       return match;
     });
     const row = run.immediate();
@@ -304,7 +335,11 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   }
 
   async markRead(pairId: number, readerId: number): Promise<ReadResult> {
-    const rows = this.sql.markRead.all(pairId, readerId, pairId, readerId, readerId) as { id: number }[];
+    const rows = this.db.transaction(() => {
+      const marked = this.sql.markRead.all(pairId, readerId, pairId, readerId, readerId) as { id: number }[];
+      if (marked.length > 0) this.sql.cancelReminder.run(Date.now(), pairId, readerId);
+      return marked;
+    }).immediate();
     let lastReadId: number | null = null;
     for (const row of rows) if (lastReadId === null || row.id > lastReadId) lastReadId = row.id;
     return { count: rows.length, lastReadId };
@@ -350,6 +385,56 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     }).immediate();
   }
 
+  async claimWebhooks(limit: number, leaseMs: number): Promise<WebhookEvent[]> {
+    const now = Date.now();
+    const rows = this.sql.claim.all({ now, until: now + leaseMs, limit }) as WebhookRow[];
+    return rows.map(toWebhookEvent).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+  }
+
+  async webhookFacts(event: WebhookEvent): Promise<WebhookFacts> {
+    const pair = this.sql.pairById.get(event.pairId) as PairRow;
+    const user = (id: number) => toUser(this.sql.userById.get(id) as UserRow);
+    const messageRow = event.messageId === null ? undefined : (this.sql.messageById.get(event.messageId) as MessageRow | undefined);
+    let unreadCount = 0;
+    let oldestUnread: Message | null = null;
+    if (event.recipientId !== null) {
+      const unread = this.sql.unread.get(event.pairId, event.recipientId) as { n: number; oldest: number | null };
+      unreadCount = unread.n;
+      if (unread.oldest !== null) oldestUnread = toMessage(this.sql.messageById.get(unread.oldest) as MessageRow);
+    }
+    return { mentor: user(pair.mentor_id), mentee: user(pair.mentee_id), message: messageRow ? toMessage(messageRow) : null, unreadCount, oldestUnread };
+  }
+
+  async setWebhookData(id: number, data: string | null): Promise<void> {
+    if (data === null) this.sql.cancelEvent.run(Date.now(), id);
+    else this.sql.setData.run(data, id);
+  }
+
+  async recordWebhookAttempt(id: number, attempt: WebhookAttempt): Promise<void> {
+    const now = Date.now();
+    if (attempt.delivered) this.sql.delivered.run(now, id);
+    else if (attempt.retryInMs === null) this.sql.failed.run(now, attempt.error, id);
+    else this.sql.retryLater.run(now + attempt.retryInMs, attempt.error, id);
+  }
+
+  async listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
+    return (this.sql.listEvents.all(status, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as WebhookRow[]).map(toWebhookEvent);
+  }
+
+  async webhookById(eventId: string): Promise<WebhookEvent | null> {
+    const row = this.sql.eventById.get(eventId) as WebhookRow | undefined;
+    return row ? toWebhookEvent(row) : null;
+  }
+
+  async retryWebhook(eventId: string): Promise<boolean> {
+    return this.sql.retryEvent.run({ id: eventId, now: Date.now() }).changes > 0;
+  }
+
+  async webhookBacklog(): Promise<WebhookBacklog> {
+    const row = this.sql.backlog.get() as { n: number; oldest: number | null };
+    return { pending: row.n, oldestCreatedAt: row.oldest === null ? null : new Date(row.oldest) };
+  }
+
   async ping(): Promise<void> {
     this.sql.ping.get();
   }
@@ -376,7 +461,25 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId) as { last_seq: number } | undefined;
     if (!next) return new AppError('not_matched');
     const row = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, Date.now(), clientId) as MessageRow;
+    if (this.outbox) {
+      const pair = this.sql.pairById.get(input.pairId) as PairRow;
+      this.writeEvent('message.created', input.pairId, { message: row.id });
+      this.writeEvent('message.unread', input.pairId, {
+        recipient: pair.mentor_id === input.senderId ? pair.mentee_id : pair.mentor_id,
+        dueInMs: this.outbox.unreadAfterMs,
+      });
+    }
     return { message: toMessage(row), created: true };
+  }
+
+  /** Writes an event in the caller's transaction, when the outbox is on; a second pending reminder is ignored. */
+  private writeEvent(type: WebhookEventType, pairId: number, fields: { message?: number; recipient?: number; detail?: object; dueInMs?: number }): void {
+    if (!this.outbox) return;
+    const now = Date.now();
+    this.sql.insertEvent.run({
+      type, pair: pairId, message: fields.message ?? null, recipient: fields.recipient ?? null,
+      detail: fields.detail === undefined ? null : JSON.stringify(fields.detail), now, due: now + (fields.dueInMs ?? 0),
+    });
   }
 
   private matchFromRow(row: MatchRow): Match {

@@ -11,6 +11,8 @@ import type { SafeguardingStore } from './safeguarding-types.js';
 export type * from './message-types.js';
 export type * from './safeguarding-types.js';
 
+import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
+
 export type Role = 'MENTOR' | 'MENTEE' | 'ADMIN';
 export const ROLES: readonly Role[] = ['MENTOR', 'MENTEE', 'ADMIN'];
 
@@ -151,6 +153,63 @@ export interface UpsertResult {
 export interface MatchOptions {
   /** Most active mentees the mentor may have, this one included; null or absent: no limit. */
   mentorCapacity?: number | null;
+  /** Who made the change, for its webhook event (`match.created` / `match.ended`). */
+  actor?: string | null;
+  /** Why, for its webhook event; `match.ended` without one says `unmatched`. */
+  reason?: string | null;
+}
+
+/**
+ * Whether the store writes webhook events, and when a `message.unread` reminder falls due
+ * after a message is stored. Null: no events are written (webhooks are off).
+ */
+export interface OutboxOptions {
+  unreadAfterMs: number;
+}
+
+/** One event of the webhook outbox. */
+export interface WebhookEvent {
+  id: number;
+  /** The `webhook-id` of every attempt: unique per event, the receiver's deduplication key. */
+  eventId: string;
+  type: WebhookEventType;
+  pairId: number;
+  /** The message of `message.created`. */
+  messageId: number | null;
+  /** The recipient a `message.unread` reminds. */
+  recipientId: number | null;
+  /** What only the cause knew (a match change's actor and reason). */
+  detail: { actor?: string | null; reason?: string | null } | null;
+  /** The body as first sent (JSON text), fixed so that every retry sends the same bytes; null before the first attempt. */
+  data: string | null;
+  status: WebhookStatus;
+  attempts: number;
+  createdAt: Date;
+  /** Where the retry period began: the event's creation, or its last manual retry. */
+  windowStart: Date;
+  dueAt: Date;
+  lastError: string | null;
+  finishedAt: Date | null;
+}
+
+/** What an event's body is made of, read when it is first sent. */
+export interface WebhookFacts {
+  mentor: User;
+  mentee: User;
+  /** The message of `message.created`; null when it is gone. */
+  message: Message | null;
+  /** For `message.unread`: the recipient's unread messages from the partner, and the oldest of them. */
+  unreadCount: number;
+  oldestUnread: Message | null;
+}
+
+/** How one attempt ended: delivered, or to be tried again after `retryInMs`, or (null) given up. */
+export type WebhookAttempt = { delivered: true } | { delivered: false; error: string; retryInMs: number | null };
+
+/** How many events wait to be sent, and since when the oldest has. */
+export interface WebhookBacklog {
+  pending: number;
+  oldestCreatedAt: Date | null;
 }
 
 /** How `putMatch` treats a mentee who has another mentor. */
@@ -209,7 +268,8 @@ export interface Store extends SafeguardingStore {
    * `already_matched`, or `mentor_at_capacity` when the mentor already has
    * `options.mentorCapacity` active mentees (checked under a lock of the mentor, so concurrent
    * matches on any instance never exceed it). Rematching a former pair reactivates it,
-   * history and `seq` included.
+   * history and `seq` included. With the outbox on, `match.created` is written in the same
+   * transaction, with `options.actor` and `options.reason`.
    */
   createMatch(mentorEmail: string, menteeEmail: string, options?: MatchOptions): Promise<Match>;
   /**
@@ -219,8 +279,11 @@ export interface Store extends SafeguardingStore {
    * mentee, on any instance, are applied one after the other.
    */
   putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions): Promise<PutMatchResult>;
-  /** Ends the mentee's active match; null when there is none. */
-  endMatch(menteeEmail: string): Promise<Match | null>;
+  /**
+   * Ends the mentee's active match; null when there is none. With the outbox on,
+   * `match.ended` is written in the same transaction, with `options.actor` and `options.reason`.
+   */
+  endMatch(menteeEmail: string, options?: Pick<MatchOptions, 'actor' | 'reason'>): Promise<Match | null>;
   /**
    * Pauses (or resumes) the mentee's active match; null when there is none. Taken under the
    * pair's lock, like an append: a message committed before it is kept, any later one refused.
@@ -243,6 +306,8 @@ export interface Store extends SafeguardingStore {
    * is checked first, retries included), and with `match_paused` when a new message would be
    * stored in a paused pair (a retry of a stored one still gets its original). Idempotent on `(pairId, senderId, clientId)`: a
    * retry resolves with the original and `created: false`. Resolves once the message is durable.
+   * With the outbox on, the same transaction writes its `message.created` event and, unless
+   * one is pending, a `message.unread` reminder of the receiver due after the window.
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   /**
@@ -274,7 +339,10 @@ export interface Store extends SafeguardingStore {
    * Ids of no pair are absent from the map; ended pairs are present.
    */
   lastSeqs(pairIds: readonly number[]): Promise<Map<number, number>>;
-  /** Marks every unread message the partner sent to `readerId` in an active pair, in one statement. */
+  /**
+   * Marks every unread message the partner sent to `readerId` in an active pair, in one
+   * statement, and cancels the reader's pending `message.unread` reminder of the pair.
+   */
   markRead(pairId: number, readerId: number): Promise<ReadResult>;
   /** How many of the partner's messages in the pair `readerId` has not read. */
   unreadCount(pairId: number, readerId: number): Promise<number>;
@@ -298,6 +366,28 @@ export interface Store extends SafeguardingStore {
   countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]>;
   /** Takes back one attempt counted under each key (the login succeeded); never below zero. */
   refundLoginAttempt(keys: readonly string[]): Promise<void>;
+
+  /**
+   * Claims up to `limit` pending events that are due and not leased, oldest due first, and
+   * leases them for `leaseMs`: until the lease runs out no other claim (on any instance)
+   * returns them. PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so concurrent claims never
+   * return one event twice.
+   */
+  claimWebhooks(limit: number, leaseMs: number): Promise<WebhookEvent[]>;
+  /** The pair's users, the message, and the recipient's unread state that `event`'s body is built from. */
+  webhookFacts(event: WebhookEvent): Promise<WebhookFacts>;
+  /** Fixes the body of a pending event; `null` cancels it instead (a reminder with nothing unread). */
+  setWebhookData(id: number, data: string | null): Promise<void>;
+  /** Records one attempt: delivered, due again later, or failed for good; ends the lease. */
+  recordWebhookAttempt(id: number, attempt: WebhookAttempt): Promise<void>;
+  /** Events of `status`, newest first, up to `limit`, older than the event of `beforeId` when given. */
+  listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]>;
+  /** The event with this `webhook-id`, or null. */
+  webhookById(eventId: string): Promise<WebhookEvent | null>;
+  /** A failed event becomes pending again, due now, with a new retry period; false when it is not failed. */
+  retryWebhook(eventId: string): Promise<boolean>;
+  /** The pending events' count and the oldest one's creation. */
+  webhookBacklog(): Promise<WebhookBacklog>;
 
   /** Resolves when the database answers. */
   ping(): Promise<void>;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isAppError, type ErrorCode } from '../../src/errors.js';
 import type { Message, Role, Store, User } from '../../src/store/index.js';
+import { outboxContract } from './outbox.js';
 
 /**
  * Opens an empty store. `cleanup` closes every store the factory opened (also those the test
@@ -572,4 +573,5 @@ export function storeContract(name: string, make: StoreFactory): void {
       await reopened.ping();
     });
   });
+  outboxContract(name, make);
 }

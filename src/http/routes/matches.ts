@@ -54,6 +54,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
   }, async (request, reply) => {
     const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email), {
       mentorCapacity: config.mentorCapacity,
+      actor: callerOf(request).user.email,
     });
     await audit(context, request, 'match', `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
     await announceMatchCreated(announcer(request.log), match);
@@ -131,7 +132,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       const own = await store.listMatches(user.id);
       if (!own.some((match) => match.mentee.email === menteeEmail)) throw new AppError('not_matched');
     }
-    const ended = await store.endMatch(menteeEmail);
+    const ended = await store.endMatch(menteeEmail, { actor: user.email, reason: 'unmatched' });
     if (!ended) throw new AppError('match_not_found');
     await audit(context, request, 'unmatch', `pair:${ended.pairId}`, { mentor: ended.mentor.email, mentee: ended.mentee.email });
     await unmatched(announcer(request.log), ended);

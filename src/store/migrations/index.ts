@@ -7,6 +7,7 @@ import { initial } from './001-initial.js';
 import { messagesByPairId } from './002-messages-by-pair-id.js';
 import { loginAttempts } from './003-login-attempts.js';
 import { importedMessages } from './004-imported-messages.js';
+import { webhookOutbox } from './005-webhook-outbox.js';
 import { pairPause } from './006-pair-pause.js';
 import { safeguarding } from './007-safeguarding.js';
 import type { Migration } from './runner.js';
@@ -14,4 +15,4 @@ import type { Migration } from './runner.js';
 export type { Migration } from './runner.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, pairPause, safeguarding];
+export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding];

@@ -1,0 +1,59 @@
+/**
+ * What Tandem posts to the platform (PROTOCOL.md Part 6): Standard Webhooks requests whose
+ * JSON body is `{type, timestamp, data}`, and what operators read about their delivery.
+ * Adding an event type is one entry in WEBHOOK_EVENT_TYPES and its `data` in WebhookData.
+ */
+import type { HistoryMessage, PublicUser } from './http.js';
+
+/** Every event type, in the order the README lists them. */
+export const WEBHOOK_EVENT_TYPES = ['message.created', 'message.unread', 'match.created', 'match.ended'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** How far an event has come: waiting (or between retries), sent with a 2xx, given up, or no longer owed. */
+export const WEBHOOK_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
+/** `message.created`: the message as history shows it, and whom it was sent to. */
+export type MessageCreatedData = HistoryMessage & { receiver_email: string };
+
+/** `message.unread`: a recipient has left a conversation unread for the window. */
+export interface MessageUnreadData {
+  recipient: PublicUser;
+  partner: PublicUser;
+  unread_count: number;
+  oldest_unread: HistoryMessage;
+}
+
+/** `match.created` and `match.ended`: who, by whom (`api:<name>`, an admin's or a participant's email; null when unknown), and why. */
+export interface MatchEventData {
+  mentor: PublicUser;
+  mentee: PublicUser;
+  actor: string | null;
+  reason: string | null;
+}
+
+export interface WebhookData {
+  'message.created': MessageCreatedData;
+  'message.unread': MessageUnreadData;
+  'match.created': MatchEventData;
+  'match.ended': MatchEventData;
+}
+
+/** The body of a webhook request; `timestamp` is when the event happened (ISO-8601). */
+export type WebhookBody = { [T in WebhookEventType]: { type: T; timestamp: string; data: WebhookData[T] } }[WebhookEventType];
+
+/** One event as `GET /api/webhooks/deliveries` lists it. */
+export interface WebhookDelivery {
+  /** The `webhook-id` header of every attempt: the receiver's deduplication key. */
+  id: string;
+  type: WebhookEventType;
+  status: WebhookStatus;
+  attempts: number;
+  created_at: string;
+  /** When the next attempt is due (pending), else null. */
+  next_attempt_at: string | null;
+  /** Why the last attempt failed (status, timeout, refused connection), or null. */
+  last_error: string | null;
+  /** When it was delivered, failed or cancelled, or null while pending. */
+  finished_at: string | null;
+}

@@ -1,0 +1,99 @@
+/**
+ * PostgresStore's side of the webhook outbox: claiming due events for one instance at a
+ * time (`FOR UPDATE SKIP LOCKED`, then a lease that outlives the attempt), recording
+ * attempts, and what operators list and retry. The events themselves are written by the
+ * transactions that cause them (postgres-append.ts, createMatch, endMatch).
+ */
+import { rowsOf, type Queryable } from './postgres-pool.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from './rows.js';
+import type { MessageRow, PairRow, UserRow, WebhookRow } from './rows.js';
+import type { WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
+import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
+
+/**
+ * Locked rows are skipped, not waited for, so instances claiming together each get their
+ * own; a row another instance just leased fails the re-checked condition and is skipped too.
+ */
+const CLAIM = `
+  UPDATE webhook_events SET lease_until = now() + $2::bigint * interval '1 millisecond'
+  WHERE id IN (
+    SELECT id FROM webhook_events
+    WHERE status = 'pending' AND due_at <= now() AND (lease_until IS NULL OR lease_until <= now())
+    ORDER BY due_at, id LIMIT $1
+    FOR UPDATE SKIP LOCKED)
+  RETURNING ${WEBHOOK_COLUMNS}`;
+
+/** Writes one event in the caller's transaction `tx`. */
+export async function insertEvent(tx: Queryable, type: WebhookEventType, pairId: number, detail: object): Promise<void> {
+  await rowsOf(tx, `
+    INSERT INTO webhook_events (type, pair_id, detail, created_at, window_start, due_at)
+    VALUES ($1, $2, $3, now(), now(), now())`, [type, pairId, JSON.stringify(detail)]);
+}
+
+export async function claimEvents(db: Queryable, limit: number, leaseMs: number): Promise<WebhookEvent[]> {
+  const rows = await rowsOf<WebhookRow>(db, CLAIM, [limit, leaseMs]);
+  return rows.map(toWebhookEvent).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+}
+
+export async function eventFacts(db: Queryable, event: WebhookEvent): Promise<WebhookFacts> {
+  const [pair] = await rowsOf<PairRow>(db, `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = $1`, [event.pairId]);
+  const users = await rowsOf<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, [[pair!.mentor_id, pair!.mentee_id]]);
+  const user = (id: number) => toUser(users.find((row) => row.id === id)!);
+  const byId = async (id: number | null) => {
+    if (id === null) return null;
+    const [row] = await rowsOf<MessageRow>(db, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [id]);
+    return row ? toMessage(row) : null;
+  };
+  let unreadCount = 0;
+  let oldestUnread = null;
+  if (event.recipientId !== null) {
+    const [unread] = await rowsOf<{ n: number; oldest: number | null }>(db,
+      'SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read', [event.pairId, event.recipientId]);
+    unreadCount = unread!.n;
+    oldestUnread = await byId(unread!.oldest);
+  }
+  return { mentor: user(pair!.mentor_id), mentee: user(pair!.mentee_id), message: await byId(event.messageId), unreadCount, oldestUnread };
+}
+
+export async function setEventData(db: Queryable, id: number, data: string | null): Promise<void> {
+  if (data === null) {
+    await rowsOf(db, "UPDATE webhook_events SET status = 'cancelled', finished_at = now(), lease_until = NULL WHERE id = $1 AND status = 'pending'", [id]);
+  } else {
+    await rowsOf(db, "UPDATE webhook_events SET data = $2 WHERE id = $1 AND status = 'pending'", [id, data]);
+  }
+}
+
+export async function recordAttempt(db: Queryable, id: number, attempt: WebhookAttempt): Promise<void> {
+  if (attempt.delivered) {
+    await rowsOf(db, `UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, finished_at = now(), lease_until = NULL, last_error = NULL
+                      WHERE id = $1 AND status = 'pending'`, [id]);
+  } else if (attempt.retryInMs === null) {
+    await rowsOf(db, `UPDATE webhook_events SET status = 'failed', attempts = attempts + 1, finished_at = now(), lease_until = NULL, last_error = $2
+                      WHERE id = $1 AND status = 'pending'`, [id, attempt.error]);
+  } else {
+    await rowsOf(db, `UPDATE webhook_events SET attempts = attempts + 1, due_at = now() + $3::bigint * interval '1 millisecond', lease_until = NULL, last_error = $2
+                      WHERE id = $1 AND status = 'pending'`, [id, attempt.error, Math.round(attempt.retryInMs)]);
+  }
+}
+
+export async function listEvents(db: Queryable, status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
+  const rows = await rowsOf<WebhookRow>(db, `SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE status = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
+    [status, beforeId ?? Number.MAX_SAFE_INTEGER, limit]);
+  return rows.map(toWebhookEvent);
+}
+
+export async function eventById(db: Queryable, eventId: string): Promise<WebhookEvent | null> {
+  const [row] = await rowsOf<WebhookRow>(db, `SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE event_id = $1`, [eventId]);
+  return row ? toWebhookEvent(row) : null;
+}
+
+export async function retryEvent(db: Queryable, eventId: string): Promise<boolean> {
+  const rows = await rowsOf(db, `UPDATE webhook_events SET status = 'pending', window_start = now(), due_at = now(), finished_at = NULL, lease_until = NULL
+                                 WHERE event_id = $1 AND status = 'failed' RETURNING 1`, [eventId]);
+  return rows.length > 0;
+}
+
+export async function backlog(db: Queryable): Promise<WebhookBacklog> {
+  const [row] = await rowsOf<{ n: number; oldest: Date | null }>(db, "SELECT count(*) AS n, min(created_at) AS oldest FROM webhook_events WHERE status = 'pending'");
+  return { pending: row!.n, oldestCreatedAt: row!.oldest };
+}

@@ -1,0 +1,42 @@
+/**
+ * The body of each event type, built from what the store holds when the event is first
+ * sent; null when nothing is owed any more (the message is gone, nothing is unread).
+ */
+import { senderOf, toWireMessage } from '../chat/wire-message.js';
+import type { HistoryMessage, PublicUser } from '../protocol/http.js';
+import type { WebhookBody } from '../protocol/webhooks.js';
+import type { Message, User, WebhookEvent, WebhookFacts } from '../store/index.js';
+
+const person = (user: User): PublicUser => ({ email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role });
+
+const historyMessage = (message: Message, facts: WebhookFacts): HistoryMessage =>
+  ({ ...toWireMessage(message, senderOf(message, facts.mentor, facts.mentee)), is_read: message.isRead });
+
+/** The JSON body of `event`, or null when it no longer has anything to say. */
+export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBody | null {
+  const timestamp = event.createdAt.toISOString();
+  switch (event.type) {
+    case 'message.created': {
+      if (!facts.message) return null;
+      const receiver = facts.message.senderId === facts.mentor.id ? facts.mentee : facts.mentor;
+      return { type: event.type, timestamp, data: { ...historyMessage(facts.message, facts), receiver_email: receiver.email } };
+    }
+    case 'message.unread': {
+      if (facts.unreadCount === 0 || !facts.oldestUnread) return null;
+      const recipient = event.recipientId === facts.mentor.id ? facts.mentor : facts.mentee;
+      const partner = recipient === facts.mentor ? facts.mentee : facts.mentor;
+      return {
+        type: event.type,
+        timestamp,
+        data: { recipient: person(recipient), partner: person(partner), unread_count: facts.unreadCount, oldest_unread: historyMessage(facts.oldestUnread, facts) },
+      };
+    }
+    case 'match.created':
+    case 'match.ended':
+      return {
+        type: event.type,
+        timestamp,
+        data: { mentor: person(facts.mentor), mentee: person(facts.mentee), actor: event.detail?.actor ?? null, reason: event.detail?.reason ?? null },
+      };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The webhook outbox part of the Store contract: events written by their causes' own
+ * transactions, claims with leases that never hand one event to two claimers, attempts,
+ * and what operators list and retry. The factories open their stores with the outbox on and
+ * reminders due at once (`unreadAfterMs: 0`).
+ */
+import { describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Role, Store, WebhookEvent } from '../../src/store/index.js';
+import type { StoreFactory } from './store.js';
+
+const LONG_LEASE = 60_000;
+
+async function seed(store: Store) {
+  const make = (email: string, role: Role) => store.createUser({ email, passwordHash: 'h', firstName: email.split('@')[0]!, lastName: 'Test', role });
+  const mentor = await make('mentor@example.test', 'MENTOR');
+  const mentee = await make('mentee@example.test', 'MENTEE');
+  const { pairId } = await store.createMatch(mentor.email, mentee.email, { actor: 'admin@example.test' });
+  return { mentor, mentee, pairId };
+}
+
+const kinds = (events: readonly WebhookEvent[]) => events.map((event) => event.type).sort();
+
+export function outboxContract(name: string, make: StoreFactory): void {
+  const test = (title: string, body: (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>) =>
+    it(title, async (t) => {
+      const [store, cleanup, reopen] = await make();
+      try {
+        await body(store, reopen, t);
+      } finally {
+        await cleanup();
+      }
+    });
+
+  describe(`${name}: webhook outbox`, () => {
+    test('a match, messages and an unmatch write their events; a burst leaves one reminder per receiver', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      await Promise.all(['one', 'two', 'three'].map((content) => store.appendMessage({ pairId, senderId: mentee.id, content })));
+      await store.appendMessage({ pairId, senderId: mentor.id, content: 'back' });
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'dup', clientId: 'c1' });
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'dup', clientId: 'c1' });
+      await store.endMatch(mentee.email, { actor: 'mentor@example.test', reason: 'unmatched' });
+      const events = await store.claimWebhooks(100, LONG_LEASE);
+      assert.deepEqual(kinds(events), [
+        'match.created', 'match.ended', ...Array(5).fill('message.created'), 'message.unread', 'message.unread',
+      ]);
+      assert.deepEqual(events.filter((e) => e.type === 'message.unread').map((e) => e.recipientId).sort(), [mentor.id, mentee.id].sort());
+      assert.deepEqual(events.find((e) => e.type === 'match.ended')!.detail, { actor: 'mentor@example.test', reason: 'unmatched' });
+      assert.deepEqual(events.find((e) => e.type === 'match.created')!.detail, { actor: 'admin@example.test', reason: null });
+      assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, 'every event has its own webhook-id');
+      assert.ok(events.every((e) => /^evt_[0-9a-f]{32}$/.test(e.eventId)));
+      assert.deepEqual(await store.claimWebhooks(100, LONG_LEASE), [], 'leased events are not claimed again');
+    });
+
+    test('a refused append writes no event', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      await store.endMatch(mentee.email);
+      await assert.rejects(store.appendMessage({ pairId, senderId: mentee.id, content: 'late' }));
+      assert.deepEqual(kinds(await store.claimWebhooks(100, LONG_LEASE)), ['match.created', 'match.ended']);
+    });
+
+    test('reading cancels the reader\'s reminder; the facts count what is unread', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const first = await store.appendMessage({ pairId, senderId: mentee.id, content: 'first' });
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'second' });
+      await store.appendMessage({ pairId, senderId: mentor.id, content: 'answer' });
+      const reminders = (await store.claimWebhooks(100, LONG_LEASE)).filter((e) => e.type === 'message.unread');
+      const forMentor = reminders.find((e) => e.recipientId === mentor.id)!;
+      const facts = await store.webhookFacts(forMentor);
+      assert.equal(facts.unreadCount, 2);
+      assert.equal(facts.oldestUnread?.id, first.message.id);
+      assert.deepEqual([facts.mentor.email, facts.mentee.email], [mentor.email, mentee.email]);
+      await store.markRead(pairId, mentor.id);
+      const cancelled = await store.listWebhooks('cancelled', 10);
+      assert.deepEqual(cancelled.map((e) => e.id), [forMentor.id]);
+      assert.equal((await store.webhookById(forMentor.eventId))?.status, 'cancelled');
+      assert.equal((await store.webhookFacts(reminders.find((e) => e.recipientId === mentee.id)!)).unreadCount, 1);
+      // A new message after the read schedules a new reminder.
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'third' });
+      assert.deepEqual((await store.claimWebhooks(100, LONG_LEASE)).map((e) => [e.type, e.recipientId]).sort(),
+        [['message.created', null], ['message.unread', mentor.id]]);
+    });
+
+    test('attempts: retried later, failed for good, retried by hand, delivered; the backlog', async (store) => {
+      const { pairId, mentee } = await seed(store);
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'hi' });
+      const [match] = (await store.claimWebhooks(100, LONG_LEASE)).filter((e) => e.type === 'match.created');
+      assert.deepEqual(await store.webhookBacklog().then((b) => b.pending), 3);
+      await store.setWebhookData(match!.id, '{"fixed":true}');
+      await store.recordWebhookAttempt(match!.id, { delivered: false, error: 'HTTP 500', retryInMs: LONG_LEASE });
+      let row = (await store.webhookById(match!.eventId))!;
+      assert.deepEqual([row.status, row.attempts, row.lastError, row.data], ['pending', 1, 'HTTP 500', '{"fixed":true}']);
+      assert.ok(row.dueAt.getTime() > Date.now() + LONG_LEASE / 2, 'due again later');
+      await store.recordWebhookAttempt(match!.id, { delivered: false, error: 'ECONNREFUSED', retryInMs: null });
+      row = (await store.webhookById(match!.eventId))!;
+      assert.deepEqual([row.status, row.attempts, row.lastError], ['failed', 2, 'ECONNREFUSED']);
+      assert.deepEqual((await store.listWebhooks('failed', 10)).map((e) => e.eventId), [match!.eventId]);
+      assert.equal(await store.retryWebhook('evt_00000000000000000000000000000000'), false);
+      assert.equal(await store.retryWebhook(match!.eventId), true);
+      assert.equal(await store.retryWebhook(match!.eventId), false, 'only a failed one is retried');
+      const [again] = await store.claimWebhooks(100, LONG_LEASE);
+      assert.equal(again?.eventId, match!.eventId, 'due at once, with its body and count');
+      assert.equal(again?.data, '{"fixed":true}');
+      assert.ok(again!.windowStart.getTime() > match!.windowStart.getTime() - 1, 'a new retry period');
+      await store.recordWebhookAttempt(match!.id, { delivered: true });
+      assert.deepEqual((await store.listWebhooks('delivered', 10)).map((e) => [e.eventId, e.attempts]), [[match!.eventId, 3]]);
+      const backlog = await store.webhookBacklog();
+      assert.equal(backlog.pending, 2);
+      assert.ok(backlog.oldestCreatedAt instanceof Date);
+      await store.setWebhookData(again!.id, null);
+      assert.equal((await store.webhookById(match!.eventId))?.status, 'delivered', 'a finished event is not cancelled');
+    });
+
+    test('a lease that ran out is claimed again', async (store) => {
+      await seed(store);
+      // A lease of 0 ms has run out by the next claim, whatever the clock says.
+      const [first] = await store.claimWebhooks(1, 0);
+      const [again] = await store.claimWebhooks(1, LONG_LEASE);
+      assert.equal(again?.id, first?.id);
+    });
+
+    test('two stores claiming together never get the same event', async (store, reopen) => {
+      if (!reopen) return;
+      const other = await reopen();
+      const { pairId, mentee } = await seed(store);
+      await Promise.all(Array.from({ length: 200 }, (_, i) => store.appendMessage({ pairId, senderId: mentee.id, content: `m${i}` })));
+      const claimed: number[] = [];
+      const claimAll = async (s: Store) => {
+        for (;;) {
+          const events = await s.claimWebhooks(7, LONG_LEASE);
+          if (events.length === 0) return;
+          claimed.push(...events.map((e) => e.id));
+        }
+      };
+      await Promise.all([claimAll(store), claimAll(other), claimAll(store), claimAll(other)]);
+      assert.equal(claimed.length, 202, 'the match, 200 messages and one reminder');
+      assert.equal(new Set(claimed).size, claimed.length, 'no event claimed twice');
+    });
+  });
+}
