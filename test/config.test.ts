@@ -198,6 +198,35 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the webhook settings (off unless WEBHOOK_URL is set), and refuses bad ones without echoing the secret', () => {
+    assert.equal(loadConfig({}).webhooks, null);
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    assert.deepEqual(loadConfig({ WEBHOOK_URL: 'https://platform.example/hooks', WEBHOOK_SECRET: secret }).webhooks, {
+      url: 'https://platform.example/hooks', secret, timeoutMs: 10_000, retryMs: 24 * 3_600_000, backoffBaseMs: 1000,
+      backoffMaxMs: 3_600_000, pollIntervalMs: 1000, unreadAfterMs: 900_000,
+    });
+    const on = (extra: Record<string, string>) => () => loadConfig({ WEBHOOK_URL: 'http://127.0.0.1:9/hooks', WEBHOOK_SECRET: secret, ...extra });
+    assert.equal(on({ WEBHOOK_RETRY_HOURS: '0.5', UNREAD_NOTIFY_AFTER_SECONDS: '60' })().webhooks?.retryMs, 1_800_000);
+    assert.equal(on({ UNREAD_NOTIFY_AFTER_SECONDS: '60' })().webhooks?.unreadAfterMs, 60_000);
+    assert.throws(on({ WEBHOOK_URL: 'ftp://platform.example/' }), /WEBHOOK_URL must be an http\(s\) URL/);
+    assert.throws(on({ WEBHOOK_URL: 'not a url' }), /WEBHOOK_URL must be an http\(s\) URL/);
+    for (const bad of ['', 'plain-secret', 'whsec_', 'whsec_c2hvcnQ=', `whsec_${Buffer.alloc(65).toString('base64')}`, 'whsec_not*base64']) {
+      assert.throws(on({ WEBHOOK_SECRET: bad }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /WEBHOOK_SECRET must be whsec_/);
+        if (bad.length > 6) assert.ok(!error.message.includes(bad), 'the secret is not echoed');
+        return true;
+      }, `WEBHOOK_SECRET=${bad}`);
+    }
+    assert.throws(() => loadConfig({ WEBHOOK_SECRET: secret }), /WEBHOOK_SECRET is set but WEBHOOK_URL is not/);
+    for (const bad of ['0', '-1', 'a day', '721', '1e3']) assert.throws(on({ WEBHOOK_RETRY_HOURS: bad }), /WEBHOOK_RETRY_HOURS/, bad);
+    for (const bad of ['0', 'soon', '99', '600001']) assert.throws(on({ WEBHOOK_TIMEOUT_MS: bad }), /WEBHOOK_TIMEOUT_MS/, bad);
+    for (const bad of ['0', '1.5', 'never']) assert.throws(on({ UNREAD_NOTIFY_AFTER_SECONDS: bad }), /UNREAD_NOTIFY_AFTER_SECONDS/, bad);
+    for (const bad of ['0', 'fast']) assert.throws(on({ WEBHOOK_BACKOFF_BASE_MS: bad }), /WEBHOOK_BACKOFF_BASE_MS/, bad);
+    for (const bad of ['9', 'often']) assert.throws(on({ WEBHOOK_POLL_INTERVAL_MS: bad }), /WEBHOOK_POLL_INTERVAL_MS/, bad);
+    assert.throws(on({ WEBHOOK_BACKOFF_BASE_MS: '5000', WEBHOOK_BACKOFF_MAX_MS: '1000' }), /WEBHOOK_BACKOFF_BASE_MS \(5000\) must not exceed WEBHOOK_BACKOFF_MAX_MS/);
+  });
+
   it('lists every problem in one error', () => {
     assert.throws(
       () =>

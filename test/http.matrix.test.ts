@@ -189,6 +189,13 @@ const ROWS: Row[] = [
     expect: [401, 403, 403, 403, 403, 204],
   },
   { route: 'GET /api/audit', call: () => ({ method: 'GET', path: '/api/audit' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/webhooks/deliveries', call: () => ({ method: 'GET', path: '/api/webhooks/deliveries?status=failed' }), expect: [401, 403, 403, 403, 403, 200] },
+  {
+    route: 'POST /api/webhooks/deliveries/{id}/retry',
+    call: () => ({ method: 'POST', path: '/api/webhooks/deliveries/evt_0123456789abcdef0123456789abcdef/retry' }),
+    // The admin may call it; this delivery does not exist.
+    expect: [401, 403, 403, 403, 403, 404],
+  },
   { route: 'GET /healthz', call: () => ({ method: 'GET', path: '/healthz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: [200, 200, 200, 200, 200, 200] },

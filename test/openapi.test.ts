@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { it } from 'node:test';
 import { Agent, createUser, loginAdmin, matchedPair, uniqueEmail } from './helpers/http.js';
 import { ADMIN, startServer } from './helpers/server.js';
+import { Receiver, webhookEnv } from './helpers/receiver.js';
 import { connectChat } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
 
 // Loaded as Fastify's own ajv compiler loads it (CommonJS); 2020-12 is OpenAPI 3.1's dialect.
 const require = createRequire(import.meta.url);
@@ -64,8 +66,13 @@ class Conformance {
 }
 
 it('every response of every operation conforms to /api/openapi.json', async (t) => {
-  // Moderated, so that every safeguarding operation can answer its success.
-  const server = await startServer(t, { MENTOR_CAPACITY: '2', LOGIN_FAILURES_PER_ACCOUNT: '1', CONVERSATION_POLICY: 'moderated' });
+  // Moderated, so that every safeguarding operation can answer its success; a webhook receiver
+  // that always fails, and a retry period that ends at once: deliveries fail, to be listed and retried.
+  const receiver = await Receiver.start(t);
+  receiver.answer = () => 500;
+  const server = await startServer(t, {
+    MENTOR_CAPACITY: '2', LOGIN_FAILURES_PER_ACCOUNT: '1', CONVERSATION_POLICY: 'moderated', ...webhookEnv(receiver, { WEBHOOK_RETRY_HOURS: '0.000001' }),
+  });
   const anonymous = new Agent(server.http);
   const docReply = await anonymous.get('/api/openapi.json');
   assert.equal(docReply.status, 200);
@@ -201,6 +208,19 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'DELETE', `/api/matches/${encodeURIComponent(mentee.email)}`);
   await call(mentee, 'GET', '/api/chat/conversations?include=archived');
   await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages`);
+
+  await receiver.until((requests) => requests.length > 0);
+  let failed: Json[] = [];
+  await until('a failed delivery', async () => {
+    failed = (await call(admin, 'GET', '/api/webhooks/deliveries?status=failed')).body.deliveries as Json[];
+    return failed.length > 0;
+  });
+  await call(admin, 'GET', '/api/webhooks/deliveries?status=sent');
+  await call(mentor, 'GET', '/api/webhooks/deliveries');
+  await call(admin, 'POST', `/api/webhooks/deliveries/${failed[0]!.id}/retry`);
+  await call(admin, 'POST', `/api/webhooks/deliveries/${failed[0]!.id}/retry`);
+  await call(admin, 'POST', '/api/webhooks/deliveries/evt_0123456789abcdef0123456789abcdef/retry');
+  await call(admin, 'POST', '/api/webhooks/deliveries/42/retry');
 
   const untested = [...api.seen].filter(([, statuses]) => ![...statuses].some((status) => status.startsWith('2'))).map(([key]) => key);
   assert.deepEqual(untested, [], 'every operation answered at least one success');
