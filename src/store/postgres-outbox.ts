@@ -12,16 +12,19 @@ import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 
 /**
  * Locked rows are skipped, not waited for, so instances claiming together each get their
- * own; a row another instance just leased fails the re-checked condition and is skipped too.
+ * own; a row another instance has just leased fails the re-checked condition and is skipped
+ * too. The claimed rows are a CTE, run once and kept: as a sub-select of the UPDATE it could
+ * be run again when the UPDATE re-checks a row that changed meanwhile, and pick other rows.
  */
 const CLAIM = `
-  UPDATE webhook_events SET lease_until = now() + $2::bigint * interval '1 millisecond'
-  WHERE id IN (
+  WITH claimed AS (
     SELECT id FROM webhook_events
     WHERE status = 'pending' AND due_at <= now() AND (lease_until IS NULL OR lease_until <= now())
     ORDER BY due_at, id LIMIT $1
     FOR UPDATE SKIP LOCKED)
-  RETURNING ${WEBHOOK_COLUMNS}`;
+  UPDATE webhook_events w SET lease_until = now() + $2::bigint * interval '1 millisecond'
+  FROM claimed WHERE w.id = claimed.id
+  RETURNING ${WEBHOOK_COLUMNS.split(', ').map((column) => `w.${column}`).join(', ')}`;
 
 /** Writes one event in the caller's transaction `tx`. */
 export async function insertEvent(tx: Queryable, type: WebhookEventType, pairId: number, detail: object): Promise<void> {

@@ -83,24 +83,24 @@ export class WebhookSender {
     if (body === null) {
       const built = webhookBody(event, await store.webhookFacts(event));
       body = built === null ? null : JSON.stringify(built);
+      if (body === null) recordWebhook(event.type, 'cancelled');
       await store.setWebhookData(event.id, body);
-      if (body === null) {
-        recordWebhook(event.type, 'cancelled');
-        return;
-      }
+      if (body === null) return;
     }
     const outcome = await this.poster.post(event.eventId, body, this.abort.signal);
     // Cut by a shutdown: not an attempt of the receiver's; the lease runs out and it is sent again.
     if (this.stopped && !outcome.ok) return;
+    // Counted before it is recorded: the attempt happened whatever becomes of the record,
+    // and whoever sees the record then sees the count.
     if (outcome.ok) {
-      await store.recordWebhookAttempt(event.id, { delivered: true });
       recordWebhook(event.type, 'delivered');
+      await store.recordWebhookAttempt(event.id, { delivered: true });
       return;
     }
     const waitMs = fullJitter(event.attempts + 1, config.backoffBaseMs, config.backoffMaxMs, this.options.random);
     const giveUp = Date.now() + waitMs > event.windowStart.getTime() + config.retryMs;
-    await store.recordWebhookAttempt(event.id, { delivered: false, error: outcome.error, retryInMs: giveUp ? null : waitMs });
     recordWebhook(event.type, giveUp ? 'failed' : 'retried');
+    await store.recordWebhookAttempt(event.id, { delivered: false, error: outcome.error, retryInMs: giveUp ? null : waitMs });
   }
 
   /** A database that is down is the readiness check's news; anything else is logged. */
