@@ -52,6 +52,19 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await store.claimWebhooks(100, LONG_LEASE), [], 'leased events are not claimed again');
     });
 
+    test('putMatch: a new match writes match.created; with replace, the ended one writes match.ended (replaced); an unchanged one nothing', async (store) => {
+      const { mentee } = await seed(store);
+      const other = await store.createUser({ email: 'other@example.test', passwordHash: 'h', firstName: 'O', lastName: 'T', role: 'MENTOR' });
+      await store.claimWebhooks(100, LONG_LEASE);
+      await store.putMatch(mentee.email, other.email, { replace: true, actor: 'api:platform' });
+      await store.putMatch(mentee.email, other.email, { replace: true, actor: 'api:platform' });
+      const events = await store.claimWebhooks(100, LONG_LEASE);
+      assert.deepEqual(events.map((e) => [e.type, e.detail]).sort(), [
+        ['match.created', { actor: 'api:platform', reason: null }],
+        ['match.ended', { actor: 'api:platform', reason: 'replaced' }],
+      ]);
+    });
+
     test('a refused append writes no event', async (store) => {
       const { mentee, pairId } = await seed(store);
       await store.endMatch(mentee.email);

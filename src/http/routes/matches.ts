@@ -84,6 +84,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     const result = await store.putMatch(normalizeEmail(request.params.mentee_email), normalizeEmail(request.body.mentor_email), {
       replace: request.body.replace === true,
       mentorCapacity: config.mentorCapacity,
+      actor: callerOf(request).user.email,
     });
     if (result.ended) {
       await audit(context, request, 'unmatch', `pair:${result.ended.pairId}`, { mentor: result.ended.mentor.email, mentee: result.ended.mentee.email, replaced: true });
