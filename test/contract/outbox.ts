@@ -7,7 +7,9 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Role, Store, WebhookEvent } from '../../src/store/index.js';
-import type { StoreFactory } from './store.js';
+
+/** As the store contract's factory: an empty store, its cleanup, and (optionally) another store on the same data. */
+type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
 
 const LONG_LEASE = 60_000;
 
