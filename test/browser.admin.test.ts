@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
-import { createUser, match, uniqueEmail } from './helpers/http.js';
-import { ADMIN, suiteCleanup } from './helpers/server.js';
+import { createUser, loginAdmin, match, uniqueEmail } from './helpers/http.js';
+import { Receiver, webhookEnv } from './helpers/receiver.js';
+import { ADMIN, startServer, suiteCleanup } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 import { composer, DESKTOP, openPerson, PHONE, screenshot, scrollsSideways, sendWithEnter, signIn, withChromium, type Person } from './browser/harness.js';
 import { connected, openScene, pairInBrowsers, signedInPerson, type Scene } from './browser/scene.js';
 import { passwordOf } from './helpers/accounts.js';
@@ -93,6 +95,38 @@ withChromium('admin page and sign-in in Chromium', () => {
     }
     await screenshot(mentee.page, 'unmatched-mentee');
     await screenshot(mentor.page, 'unmatched-mentor');
+  });
+
+  it('the admin sees a failed webhook delivery and retries it', async (t) => {
+    const receiver = await Receiver.start(t);
+    let down = true;
+    receiver.answer = () => (down ? 500 : 200);
+    const server = await startServer(t, webhookEnv(receiver, { WEBHOOK_RETRY_HOURS: '0.00001' }));
+    const api = await loginAdmin(server.http);
+    await match(api, await createUser(api, { role: 'MENTOR' }), await createUser(api, { role: 'MENTEE' }));
+    await until('the match event to fail', async () => ((await api.get('/api/webhooks/deliveries?status=failed')).body.deliveries as unknown[]).length === 1);
+    const [failed] = (await api.get('/api/webhooks/deliveries?status=failed')).body.deliveries as Array<{ id: string }>;
+
+    const admin = await openPerson(scene.browser, `${server.http}/admin`);
+    t.after(async () => {
+      await admin.context.close();
+      assert.deepEqual(admin.problems, [], "the admin's page reported problems");
+    });
+    const signInForm = admin.page.getByRole('form', { name: 'Sign in as an admin' });
+    await signInForm.getByLabel('Email').fill(ADMIN.email);
+    await signInForm.getByLabel('Password').fill(ADMIN.password);
+    await signInForm.getByRole('button', { name: 'Sign in' }).click();
+    const row = admin.page.locator(`#deliveries-body tr[data-delivery="${failed!.id}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /match\.created[\s\S]*HTTP 500/);
+    down = false;
+    const tried = receiver.requests.length;
+    await row.getByRole('button', { name: /^Retry match\.created/ }).click();
+    await admin.page.getByRole('status').filter({ hasText: `match.created ${failed!.id} will be sent again.` }).waitFor();
+    await admin.page.locator('#no-deliveries').waitFor();
+    await receiver.until((requests) => requests.length > tried);
+    assert.equal(receiver.requests.at(-1)!.id, failed!.id);
+    await screenshot(admin.page, 'admin-deliveries');
   });
 
   it('a wrong password shows the error and keeps the form; the right one signs in', async (t) => {

@@ -5,6 +5,7 @@
  */
 
 import type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage } from '../protocol/http.js';
+import type { WebhookDelivery, WebhookStatus } from '../protocol/webhooks.js';
 
 export type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage };
 
@@ -158,6 +159,16 @@ export class TandemApi {
   /** Admins: the newest audit entries. */
   async audit(limit = 50): Promise<AuditEntryView[]> {
     return (await this.request<{ entries: AuditEntryView[] }>('GET', `/api/audit?limit=${limit}`)).entries;
+  }
+
+  /** Webhook deliveries of `status` (admin), newest first. */
+  async webhookDeliveries(status: WebhookStatus = 'failed'): Promise<WebhookDelivery[]> {
+    return (await this.request<{ deliveries: WebhookDelivery[] }>('GET', `/api/webhooks/deliveries?status=${status}`)).deliveries;
+  }
+
+  /** Sends a failed delivery again (admin); resolves with it, pending. */
+  retryWebhookDelivery(id: string): Promise<WebhookDelivery> {
+    return this.request('POST', `/api/webhooks/deliveries/${encodeURIComponent(id)}/retry`, {});
   }
 
   /** Sends one request; resolves with the JSON body (undefined for 204), rejects with `ApiError`. */

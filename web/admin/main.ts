@@ -1,13 +1,16 @@
 /**
  * The admin page: sign in as an ADMIN, create users of any role, find people in the
  * directory (who is waiting, each mentor's load) and match them, see every active match,
- * pause or resume one, and end one (which closes the pair's chats and archives them).
+ * pause or resume one, and end one (which closes the pair's chats and archives them), and
+ * retry the webhook deliveries that failed.
  */
 import type { PublicRole } from '../../src/protocol/http.js';
 import { TandemApi, type PublicMatch, type PublicUser } from '../../src/client/index.js';
 import { byId, h, setText } from '../shared/dom.js';
 import { accountLabel, friendlyError, fullName, roleName } from '../shared/people.js';
 import { Directory } from './directory.js';
+import type { WebhookDelivery } from '../../src/protocol/webhooks.js';
+import { renderDeliveries } from './deliveries-table.js';
 import { renderMatches } from './matches-table.js';
 import { loadSafeguarding } from './safeguarding.js';
 
@@ -32,7 +35,33 @@ async function showSignedIn(user: PublicUser): Promise<void> {
   setText(byId('whoami'), accountLabel(user));
   if (user.role !== 'ADMIN') return showView('notAdmin');
   showView('admin');
-  await Promise.all([loadMatches(), loadSafeguarding(api), directory.load()]);
+  await Promise.all([loadMatches(), loadSafeguarding(api), directory.load(), loadDeliveries()]);
+}
+
+async function loadDeliveries(): Promise<void> {
+  let deliveries: WebhookDelivery[];
+  try {
+    deliveries = await api.webhookDeliveries('failed');
+  } catch (error) {
+    setText(byId('deliveries-error'), friendlyError(error));
+    return;
+  }
+  setText(byId('deliveries-error'), '');
+  renderDeliveries(byId<HTMLTableSectionElement>('deliveries-body'), deliveries, (delivery) => void retry(delivery));
+  byId('no-deliveries').hidden = deliveries.length > 0;
+  setText(byId('delivery-count'), `(${deliveries.length})`);
+}
+
+async function retry(delivery: WebhookDelivery): Promise<void> {
+  setText(byId('deliveries-ok'), '');
+  setText(byId('deliveries-error'), '');
+  try {
+    await api.retryWebhookDelivery(delivery.id);
+    setText(byId('deliveries-ok'), `${delivery.type} ${delivery.id} will be sent again.`);
+  } catch (error) {
+    setText(byId('deliveries-error'), friendlyError(error));
+  }
+  await loadDeliveries();
 }
 
 const directory = new Directory(api, (entry) => {
