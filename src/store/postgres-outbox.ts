@@ -26,6 +26,20 @@ const CLAIM = `
   FROM claimed WHERE w.id = claimed.id
   RETURNING ${WEBHOOK_COLUMNS.split(', ').map((column) => `w.${column}`).join(', ')}`;
 
+/**
+ * An approved message's `message.created`, and its receiver's reminder unless one is pending,
+ * in the approving transaction `tx` (appends write theirs in postgres-append.ts).
+ */
+export async function insertMessageEvents(tx: Queryable, message: { id: number; pair_id: number; sender_id: number }, unreadAfterMs: number): Promise<void> {
+  await rowsOf(tx, `
+    WITH created AS (
+      INSERT INTO webhook_events (type, pair_id, message_id, created_at, window_start, due_at) VALUES ('message.created', $1, $3, now(), now(), now()))
+    INSERT INTO webhook_events (type, pair_id, recipient_id, created_at, window_start, due_at)
+    SELECT 'message.unread', id, CASE WHEN mentor_id = $2 THEN mentee_id ELSE mentor_id END, now(), now(), now() + $4::bigint * interval '1 millisecond'
+    FROM pairs WHERE id = $1
+    ON CONFLICT DO NOTHING`, [message.pair_id, message.sender_id, message.id, unreadAfterMs]);
+}
+
 /** Writes one event in the caller's transaction `tx`. */
 export async function insertEvent(tx: Queryable, type: WebhookEventType, pairId: number, detail: object): Promise<void> {
   await rowsOf(tx, `
@@ -51,7 +65,7 @@ export async function eventFacts(db: Queryable, event: WebhookEvent): Promise<We
   let oldestUnread = null;
   if (event.recipientId !== null) {
     const [unread] = await rowsOf<{ n: number; oldest: number | null }>(db,
-      'SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read', [event.pairId, event.recipientId]);
+      "SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'", [event.pairId, event.recipientId]);
     unreadCount = unread!.n;
     oldestUnread = await byId(unread!.oldest);
   }

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Message } from './message-types.js';
-import { inTransaction, rowsOf } from './postgres-pool.js';
+import { inTransaction, rowsOf, type Queryable } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
 import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
@@ -24,7 +24,8 @@ type LockedPair = { id: number; mentor_id: number; mentee_id: number; active: bo
 
 export class PostgresSafeguarding implements SafeguardingStore {
   /** `pool` answers `unavailable` until the store has migrated. */
-  constructor(private readonly pool: () => pg.Pool) {}
+  /** `onApproved` runs in the approving transaction `tx` (the store writes the message's webhook events there). */
+  constructor(private readonly pool: () => pg.Pool, private readonly onApproved: (tx: Queryable, message: MessageRow) => Promise<void> = async () => {}) {}
 
   async holdMessage(input: NewHeldMessage): Promise<HoldResult> {
     const clientId = input.clientId ?? null;
@@ -69,6 +70,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
       const [decided] = await rowsOf<HeldRow>(tx, `
         UPDATE held_messages SET status = 'approved', decided_by = $2, decided_at = now(), message_id = $3 WHERE id = $1
         RETURNING ${HELD_COLUMNS}`, [id, actor, message!.id]);
+      await this.onApproved(tx, message!);
       return { held: toHeld(decided!), message: toMessage(message!) };
     });
   }

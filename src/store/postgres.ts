@@ -16,7 +16,7 @@ import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } 
 import { migrate } from './postgres-migrate.js';
 import { PostgresSafeguarding } from './postgres-safeguarding.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
-import { backlog, claimEvents, eventById, eventFacts, insertEvent, listEvents, recordAttempt, retryEvent, setEventData } from './postgres-outbox.js';
+import { backlog, claimEvents, eventById, eventFacts, insertEvent, insertMessageEvents, listEvents, recordAttempt, retryEvent, setEventData } from './postgres-outbox.js';
 import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, directoryPage, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
@@ -41,7 +41,9 @@ export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
 }
 
 export class PostgresStore extends SafeguardingDelegate implements Store {
-  protected readonly safe = new PostgresSafeguarding(() => this.pool());
+  protected readonly safe = new PostgresSafeguarding(() => this.pool(), async (tx, message) => {
+    if (this.outbox) await insertMessageEvents(tx, message, this.outbox.unreadAfterMs);
+  });
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;

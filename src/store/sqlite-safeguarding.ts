@@ -14,7 +14,8 @@ import type { Message } from './message-types.js';
 export class SqliteSafeguarding implements SafeguardingStore {
   private readonly sql;
 
-  constructor(private readonly db: Database.Database) {
+  /** `onApproved` runs in the approving transaction (the store writes the message's webhook events there). */
+  constructor(private readonly db: Database.Database, private readonly onApproved: (message: MessageRow) => void = () => {}) {
     const p = (source: string) => db.prepare(source);
     this.sql = {
       senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
@@ -102,6 +103,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       const now = Date.now();
       const message = this.sql.insertMessage.get(held.pair_id, next.last_seq, held.sender_id, held.content, now, held.client_id, 'message') as MessageRow;
       const decided = this.sql.decide.get('approved', null, actor, now, message.id, id) as HeldRow;
+      this.onApproved(message);
       return { held: toHeld(decided), message: toMessage(message) };
     }).immediate();
   }

@@ -28,7 +28,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   private constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
     super();
     this.db = db;
-    this.safe = new SqliteSafeguarding(db);
+    this.safe = new SqliteSafeguarding(db, (message) => this.writeMessageEvents(message.pair_id, message.sender_id, message.id));
     const p = (source: string) => db.prepare(source);
     this.sql = {
       insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
@@ -110,7 +110,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
                   ORDER BY due_at, id LIMIT @limit)
                 RETURNING ${WEBHOOK_COLUMNS}`),
       messageById: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
-      unread: p('SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = ? AND sender_id <> ? AND is_read = 0'),
+      unread: p("SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = ? AND sender_id <> ? AND is_read = 0 AND kind = 'message'"),
       setData: p("UPDATE webhook_events SET data = ? WHERE id = ? AND status = 'pending'"),
       cancelEvent: p("UPDATE webhook_events SET status = 'cancelled', finished_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'"),
       delivered: p(`UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, finished_at = ?, lease_until = NULL, last_error = NULL
@@ -461,15 +461,19 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId) as { last_seq: number } | undefined;
     if (!next) return new AppError('not_matched');
     const row = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, Date.now(), clientId) as MessageRow;
-    if (this.outbox) {
-      const pair = this.sql.pairById.get(input.pairId) as PairRow;
-      this.writeEvent('message.created', input.pairId, { message: row.id });
-      this.writeEvent('message.unread', input.pairId, {
-        recipient: pair.mentor_id === input.senderId ? pair.mentee_id : pair.mentor_id,
-        dueInMs: this.outbox.unreadAfterMs,
-      });
-    }
+    this.writeMessageEvents(input.pairId, input.senderId, row.id);
     return { message: toMessage(row), created: true };
+  }
+
+  /** A stored (or approved) message's `message.created`, and its receiver's reminder unless one is pending; in the caller's transaction. */
+  private writeMessageEvents(pairId: number, senderId: number, messageId: number): void {
+    if (!this.outbox) return;
+    const pair = this.sql.pairById.get(pairId) as PairRow;
+    this.writeEvent('message.created', pairId, { message: messageId });
+    this.writeEvent('message.unread', pairId, {
+      recipient: pair.mentor_id === senderId ? pair.mentee_id : pair.mentor_id,
+      dueInMs: this.outbox.unreadAfterMs,
+    });
   }
 
   /** Writes an event in the caller's transaction, when the outbox is on; a second pending reminder is ignored. */

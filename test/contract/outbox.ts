@@ -67,6 +67,21 @@ export function outboxContract(name: string, make: StoreFactory): void {
       ]);
     });
 
+    test('a held message writes no event; its approval writes message.created and the reminder; a notice is not unread', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      await store.claimWebhooks(100, LONG_LEASE);
+      const held = await store.holdMessage({ pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
+      assert.deepEqual(await store.claimWebhooks(100, LONG_LEASE), [], 'nothing for a held message');
+      assert.ok('held' in held);
+      const { message } = await store.approveHeld(held.held.id, 'admin@example.test');
+      const admin = await store.createUser({ email: 'admin@example.test', passwordHash: 'h', firstName: 'A', lastName: 'D', role: 'ADMIN' });
+      await store.addViewedNotice(pairId, admin.id, 'Admin');
+      const events = await store.claimWebhooks(100, LONG_LEASE);
+      assert.deepEqual(events.map((e) => [e.type, e.messageId ?? e.recipientId]).sort(), [['message.created', message.id], ['message.unread', mentor.id]]);
+      const facts = await store.webhookFacts(events.find((e) => e.type === 'message.unread')!);
+      assert.deepEqual([facts.unreadCount, facts.oldestUnread?.id], [1, message.id]);
+    });
+
     test('a refused append writes no event', async (store) => {
       const { mentee, pairId } = await seed(store);
       await store.endMatch(mentee.email);
