@@ -24,8 +24,15 @@ type LockedPair = { id: number; mentor_id: number; mentee_id: number; active: bo
 
 export class PostgresSafeguarding implements SafeguardingStore {
   /** `pool` answers `unavailable` until the store has migrated. */
-  /** `onApproved` runs in the approving transaction `tx` (the store writes the message's webhook events there). */
-  constructor(private readonly pool: () => pg.Pool, private readonly onApproved: (tx: Queryable, message: MessageRow) => Promise<void> = async () => {}) {}
+  /**
+   * `onApproved` and `onPairsEnded` run in the approving and the erasing transaction `tx` (the
+   * store writes the webhook events there).
+   */
+  constructor(
+    private readonly pool: () => pg.Pool,
+    private readonly onApproved: (tx: Queryable, message: MessageRow) => Promise<void> = async () => {},
+    private readonly onPairsEnded: (tx: Queryable, pairIds: readonly number[]) => Promise<void> = async () => {},
+  ) {}
 
   async holdMessage(input: NewHeldMessage): Promise<HoldResult> {
     const clientId = input.clientId ?? null;
@@ -199,6 +206,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
         'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
       const ended = await rowsOf<{ id: number }>(tx,
         'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id', [userId]);
+      await this.onPairsEnded(tx, ended.map((row) => row.id));
       await rowsOf(tx, "UPDATE messages SET content = '' WHERE sender_id = $1 AND kind = 'message'", [userId]);
       await rowsOf(tx, "UPDATE held_messages SET content = '', matched = '' WHERE sender_id = $1", [userId]);
       await rowsOf(tx, "UPDATE reports SET reason = '' WHERE reporter_id = $1", [userId]);

@@ -41,9 +41,15 @@ export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
 }
 
 export class PostgresStore extends SafeguardingDelegate implements Store {
-  protected readonly safe = new PostgresSafeguarding(() => this.pool(), async (tx, message) => {
-    if (this.outbox) await insertMessageEvents(tx, message, this.outbox.unreadAfterMs);
-  });
+  protected readonly safe = new PostgresSafeguarding(
+    () => this.pool(),
+    async (tx, message) => {
+      if (this.outbox) await insertMessageEvents(tx, message, this.outbox.unreadAfterMs);
+    },
+    async (tx, pairIds) => {
+      if (this.outbox) for (const pairId of pairIds) await insertEvent(tx, 'match.ended', pairId, { actor: null, reason: 'account_deleted' });
+    },
+  );
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;

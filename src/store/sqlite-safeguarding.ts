@@ -14,8 +14,15 @@ import type { Message } from './message-types.js';
 export class SqliteSafeguarding implements SafeguardingStore {
   private readonly sql;
 
-  /** `onApproved` runs in the approving transaction (the store writes the message's webhook events there). */
-  constructor(private readonly db: Database.Database, private readonly onApproved: (message: MessageRow) => void = () => {}) {
+  /**
+   * `onApproved` and `onPairsEnded` run in the approving and the erasing transaction (the
+   * store writes the webhook events there).
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onApproved: (message: MessageRow) => void = () => {},
+    private readonly onPairsEnded: (pairIds: readonly number[]) => void = () => {},
+  ) {
     const p = (source: string) => db.prepare(source);
     this.sql = {
       senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
@@ -200,6 +207,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       const now = Date.now();
       const revokedSessions = (this.sql.liveSessions.all(now, userId) as { token_hash: string }[]).map((row) => row.token_hash);
       const endedPairs = (this.sql.endPairsOf.all(now, userId, userId) as { id: number }[]).map((row) => row.id);
+      this.onPairsEnded(endedPairs);
       this.sql.eraseMessages.run(userId);
       this.sql.eraseHeld.run(userId);
       this.sql.eraseReports.run(userId);

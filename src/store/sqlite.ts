@@ -28,7 +28,11 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   private constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
     super();
     this.db = db;
-    this.safe = new SqliteSafeguarding(db, (message) => this.writeMessageEvents(message.pair_id, message.sender_id, message.id));
+    this.safe = new SqliteSafeguarding(
+      db,
+      (message) => this.writeMessageEvents(message.pair_id, message.sender_id, message.id),
+      (pairIds) => pairIds.forEach((pairId) => this.writeEvent('match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } })),
+    );
     const p = (source: string) => db.prepare(source);
     this.sql = {
       insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),

@@ -82,6 +82,14 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual([facts.unreadCount, facts.oldestUnread?.id], [1, message.id]);
     });
 
+    test('erasing a user ends their matches with match.ended (account_deleted)', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      await store.claimWebhooks(100, LONG_LEASE);
+      await store.eraseUser(mentee.id);
+      assert.deepEqual((await store.claimWebhooks(100, LONG_LEASE)).map((e) => [e.type, e.pairId, e.detail]),
+        [['match.ended', pairId, { actor: null, reason: 'account_deleted' }]]);
+    });
+
     test('a refused append writes no event', async (store) => {
       const { mentee, pairId } = await seed(store);
       await store.endMatch(mentee.email);
