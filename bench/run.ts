@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --pairs P --messages M --window W [--instances N] [--backend sqlite|postgres] [--deadline S] [--storm N]`
+ * `npm run bench -- --pairs P --messages M --window W [--instances N] [--backend sqlite|postgres] [--deadline S] [--storm N] [--webhooks]`
  *
  * Starts private Tandem instances — one on a temporary SQLite database by default, or N
  * sharing a fresh PostgreSQL database and Redis prefix — creates and matches P mentor/mentee
@@ -9,6 +9,8 @@
  * reordering, then one line of JSON. Exit code 0 only when every message arrived once and in
  * order. Progress goes to stderr so that stdout holds the report alone. `--storm N` adds the
  * handshake storm of `storm.ts` while the pairs chat, and its figures to the report.
+ * `--webhooks` runs the scenario twice, on fresh backends: webhooks off, then on (a receiver in
+ * the bench process), and reports both throughputs and when the last message's event arrived.
  */
 import type WebSocket from 'ws';
 import { openBackend, type BackendKind } from './backends.js';
@@ -17,6 +19,7 @@ import { Agent, type Reply } from '../test/helpers/http.js';
 import { freePorts } from '../test/helpers/ports.js';
 import { BENCH_ADMIN, REQUEST_TIMEOUT_MS, firstLogLines, launchServer, mapLimit, openChat, type BenchServer } from './server.js';
 import { echoP99, runStorm } from './storm.js';
+import { BenchReceiver } from './webhooks.js';
 import { PairTraffic, runTraffic } from './traffic.js';
 
 /** What a run is asked to do. */
@@ -29,9 +32,11 @@ interface BenchOptions {
   deadlineSeconds: number;
   /** Extra sockets opened at once, then closed at once, while the pairs chat; 0: none. */
   storm: number;
+  /** Run twice, webhooks off then on, and compare. */
+  webhooks: boolean;
 }
 
-type NumericOption = Exclude<keyof BenchOptions, 'backend'>;
+type NumericOption = Exclude<keyof BenchOptions, 'backend' | 'webhooks'>;
 const DEFAULTS = { pairs: 50, messages: 200, window: 10, instances: 1, deadlineSeconds: 120, storm: 0 };
 /** Storm sockets per extra (silent) pair: 40 per user, under the default per-user cap. */
 const STORM_SOCKETS_PER_PAIR = 80;
@@ -45,7 +50,7 @@ const FLAGS: Record<string, NumericOption> = {
 };
 const BACKENDS: readonly BackendKind[] = ['sqlite', 'postgres'];
 const USAGE =
-  'usage: node dist/bench/run.js [--pairs P] [--messages M] [--window W] [--instances N] [--backend sqlite|postgres] [--deadline SECONDS] [--storm N]\n' +
+  'usage: node dist/bench/run.js [--pairs P] [--messages M] [--window W] [--instances N] [--backend sqlite|postgres] [--deadline SECONDS] [--storm N] [--webhooks]\n' +
   '  --backend defaults to sqlite for one instance; several instances need (and default to) postgres + Redis,\n' +
   '  taken from env BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and BENCH_REDIS_URL (default redis://127.0.0.1:6379)';
 const PASSWORD = 'bench-user-password';
@@ -61,8 +66,13 @@ class DeadlineExceeded extends Error {}
 function parseArgs(argv: readonly string[]): BenchOptions {
   const numbers = { ...DEFAULTS };
   let backend: BackendKind | undefined;
+  let webhooks = false;
   for (let at = 0; at < argv.length; at++) {
     const [flag, inline] = argv[at]!.split('=', 2) as [string, string | undefined];
+    if (flag === '--webhooks' && inline === undefined) {
+      webhooks = true;
+      continue;
+    }
     const key = FLAGS[flag];
     if (key === undefined && flag !== '--backend') throw new UsageError(`unknown argument "${argv[at]}"`);
     const text = inline ?? argv[++at];
@@ -77,7 +87,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
   }
   // Instances share state only through the database and Redis: SQLite is one process's file.
   if (numbers.instances > 1 && backend === 'sqlite') throw new UsageError(`--instances ${numbers.instances} needs --backend postgres, not sqlite`);
-  return { ...numbers, backend: backend ?? (numbers.instances > 1 ? 'postgres' : 'sqlite') };
+  return { ...numbers, webhooks, backend: backend ?? (numbers.instances > 1 ? 'postgres' : 'sqlite') };
 }
 
 function progress(line: string): void {
@@ -119,7 +129,21 @@ function sessionOf(agent: Agent): string {
   return agent.session;
 }
 
-async function run(options: BenchOptions, context: RunContext): Promise<number> {
+/** What a run measured: its exit code, delivered messages/s, and (webhooks on) the receiver's figures. */
+interface RunOutcome {
+  code: number;
+  msgsPerS: number | null;
+  webhooks: WebhookFigures | null;
+}
+
+interface WebhookFigures {
+  message_events: number;
+  requests: number;
+  /** From the end of the traffic phase to the last message's event at the receiver. */
+  drained_after_traffic_s: number;
+}
+
+async function run(options: BenchOptions, context: RunContext, receiver: BenchReceiver | null = null): Promise<RunOutcome> {
   const { cleanups } = context;
   const deadlineAt = performance.now() + options.deadlineSeconds * 1000;
   const backend = openBackend(options.backend);
@@ -127,7 +151,7 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
   progress(`backend: ${backend.description}`);
   await beforeDeadline(deadlineAt, 'preparing the backend', backend.ready);
   const ports = await freePorts(options.instances);
-  const servers = ports.map((port, index) => launchServer(index, port, backend.env));
+  const servers = ports.map((port, index) => launchServer(index, port, { ...backend.env, ...(receiver?.env() ?? {}) }));
   context.servers = servers;
   cleanups.push(async () => {
     await Promise.all(servers.map((server) => server.stop()));
@@ -189,8 +213,19 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
   const traffic = runTraffic(pairs, deadlineAt);
   const storm = options.storm > 0 ? await runStorm(servers, stormEndpoints, options.storm, pairs, Math.floor((options.pairs * options.messages) / 10)) : null;
   const end = await traffic;
-  progress(`traffic phase ended (${end}) after ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  const trafficEnded = performance.now();
+  progress(`traffic phase ended (${end}) after ${((trafficEnded - started) / 1000).toFixed(2)} s`);
   await Promise.all(pairs.map((pair) => pair.close()));
+  let webhookFigures: WebhookFigures | null = null;
+  if (receiver) {
+    const echoed = pairs.reduce((total, pair) => total + pair.echoed, 0);
+    await beforeDeadline(deadlineAt, `receiving the events of ${echoed} messages`, receiver.until(echoed));
+    webhookFigures = {
+      message_events: receiver.messageEvents.size,
+      requests: receiver.requests,
+      drained_after_traffic_s: Number((Math.max(0, receiver.lastAt - trafficEnded) / 1000).toFixed(2)),
+    };
+  }
 
   const { figures, ok } = summarize(options, pairs, end);
   const stormFigures: StormReport | null = storm && {
@@ -208,8 +243,36 @@ async function run(options: BenchOptions, context: RunContext): Promise<number> 
     server_cpu_s_closing: Number(storm.cpuSeconds.closing.toFixed(3)),
   };
   printReport(figures, pairs, servers, stormFigures);
-  if (stormFigures && stormFigures.storm_opened !== options.storm) return 1;
-  return ok ? 0 : 1;
+  if (webhookFigures) {
+    progress(`webhooks: ${webhookFigures.message_events} message.created events (${webhookFigures.requests} requests), the last ${webhookFigures.drained_after_traffic_s} s after the traffic ended`);
+  }
+  const code = (stormFigures && stormFigures.storm_opened !== options.storm) || !ok ? 1 : 0;
+  return { code, msgsPerS: figures.msgs_per_s, webhooks: webhookFigures };
+}
+
+/** Webhooks off, then on (each on fresh backends, in one invocation), and the comparison as a last JSON line. */
+async function compareWebhooks(options: BenchOptions, runOnce: (receiver: BenchReceiver | null) => Promise<RunOutcome>): Promise<number> {
+  progress('webhooks off');
+  const off = await runOnce(null);
+  const receiver = await BenchReceiver.start();
+  progress('webhooks on');
+  let on: RunOutcome;
+  try {
+    on = await runOnce(receiver);
+  } finally {
+    await receiver.close();
+  }
+  const ratio = off.msgsPerS && on.msgsPerS ? Number((on.msgsPerS / off.msgsPerS).toFixed(3)) : null;
+  process.stdout.write(
+    `Webhooks: off ${off.msgsPerS ?? 'n/a'} msg/s, on ${on.msgsPerS ?? 'n/a'} msg/s (on/off ${ratio ?? 'n/a'}); ` +
+      `last event ${on.webhooks?.drained_after_traffic_s ?? 'n/a'} s after the traffic\n` +
+      `${JSON.stringify({ compare: 'webhooks', ...describeShape(options), off_msgs_per_s: off.msgsPerS, on_msgs_per_s: on.msgsPerS, on_over_off: ratio, ...on.webhooks })}\n`,
+  );
+  return off.code === 0 && on.code === 0 ? 0 : 1;
+}
+
+function describeShape(options: BenchOptions) {
+  return { pairs: options.pairs, messages: options.messages, window: options.window, instances: options.instances, backend: options.backend };
 }
 
 function rounded(value: number | null): number | null {
@@ -246,7 +309,19 @@ async function main(): Promise<void> {
   }
   let code: number;
   try {
-    code = await run(options, context);
+    if (!options.webhooks) {
+      code = (await run(options, context)).code;
+    } else {
+      // Each run cleans up after itself before the next, so the second starts on fresh backends.
+      code = await compareWebhooks(options, async (receiver) => {
+        try {
+          return await run(options, context, receiver);
+        } finally {
+          await cleanUp();
+          cleaning = undefined;
+        }
+      });
+    }
   } catch (error) {
     // A deadline is a verdict on the server, not a bug in the bench: its stack says nothing.
     const message = !(error instanceof Error) ? String(error) : error instanceof DeadlineExceeded ? error.message : (error.stack ?? error.message);
