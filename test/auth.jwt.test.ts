@@ -158,6 +158,22 @@ it('an open socket whose token expires gets force_disconnect token_expired, then
   assert.equal(await handshakeClose(server, people.mentor.email, short), 4001, 'the expired token opens nothing');
 });
 
+it('a role change in the token takes effect at the next handshake', async (t) => {
+  const server = await startServer(t, { AUTH: 'local,jwt', JWT_SECRET: SECRET });
+  const people = { mentor: platformUser('MENTOR'), mentee: platformUser('MENTEE') };
+  const menteeToken = await mint(claimsOf(people.mentee), SECRET);
+  assert.equal((await me(server, menteeToken)).status, 200);
+  assert.equal((await me(server, await mint(claimsOf(people.mentor), SECRET))).status, 200);
+  await match(await loginAdmin(server.http), { email: people.mentor.email } as Agent, { email: people.mentee.email } as Agent);
+  const open = await connectChat(server.ws, people.mentor.email, undefined, { query: `?token=${encodeURIComponent(menteeToken)}` });
+  const promoted = await mint({ ...claimsOf(people.mentee), role: 'MENTOR' }, SECRET);
+  assert.equal(await handshakeClose(server, people.mentor.email, promoted), 4003, 'a MENTOR is nobody\'s mentee');
+  assert.equal((await me(server, menteeToken)).user.role, 'MENTEE', 'and back, with the next token');
+  open.send({ type: 'chat_message', content: 'the open socket was authorized at its handshake' });
+  assert.equal((await open.until((f) => f.type === 'chat_message' || f.type === 'error')).frame.type, 'chat_message');
+  await open.close();
+});
+
 it('a token in a URL never reaches the log', async (t) => {
   const lines: string[] = [];
   const logStream = new Writable({

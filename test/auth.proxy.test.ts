@@ -5,6 +5,7 @@
  * gives 503 / 1011 and never access; a refusal is never cached.
  */
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { it } from 'node:test';
 import WebSocket from 'ws';
 import { Agent, loginAdmin, match } from './helpers/http.js';
@@ -117,4 +118,29 @@ it('a plain ws handshake with the platform\'s cookie among others is identified 
   const code = await new Promise<number>((resolve) => ws.once('close', (closed) => resolve(closed)));
   assert.equal(code, 4003, 'known to the platform, matched with nobody');
   assert.equal(platform.calls.whoami, 1);
+});
+
+it('neither the forwarded cookie nor an API key reaches the log, even at trace', async (t) => {
+  const lines: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const platform = await Platform.start(t);
+  const key = 'logged-never-api-key-0123456789';
+  const server = await startServer(t, { AUTH: 'proxy', AUTH_PROXY_URL: `${platform.url}/whoami`, API_KEYS: `platform:${key}`, LOG_LEVEL: 'trace' }, { logStream });
+  const cookie = platform.signIn(platformUser('MENTOR'));
+  assert.equal((await asCookie(server, cookie).get('/api/me')).status, 200);
+  await seedClient(server, 'nobody@platform.test', cookie).closedWithin();
+  platform.mode = 'down';
+  assert.equal((await asCookie(server, 'sessionid=another-platform-session-77').get('/api/me')).status, 503);
+  assert.equal((await new Agent(server.http).get('/api/matches', { authorization: `Bearer ${key}` })).status, 200);
+  assert.equal((await new Agent(server.http).get('/api/matches', { authorization: 'Bearer wrong-key-that-is-long-enough' })).status, 401);
+  const log = lines.join('');
+  assert.ok(log.includes('the identity proxy failed'), 'the failure is logged');
+  for (const secret of [cookie.split('=')[1]!, 'another-platform-session-77', key, 'wrong-key-that-is-long-enough']) {
+    assert.ok(!log.includes(secret), `${secret.slice(0, 12)}… is not in the log`);
+  }
 });

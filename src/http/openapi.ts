@@ -48,8 +48,11 @@ export function registerOpenApi(app: FastifyInstance): void {
         title: 'Tandem HTTP API',
         version: readVersion(),
         description:
-          'JSON in and out, cookie sessions (`sessionid`, set by login). State-changing requests must be ' +
-          '`application/json` (or bodiless) and, when they carry an `Origin` header, come from an allowed origin. ' +
+          'JSON in and out. The caller is proven by the identity methods `AUTH` enables: the session cookie ' +
+          '(`sessionid`, set by login), a token the platform signed (`Authorization: Bearer`), or the platform\'s own ' +
+          'session (asked of the platform); ADMIN routes also take a server API key as a bearer. State-changing requests must be ' +
+          '`application/json` (or bodiless; the import takes `application/x-ndjson`) and, when they carry an `Origin` header ' +
+          'and no bearer alone, come from an allowed origin. ' +
           'Every error is `{"error": "<code>", "message": "<text>"}`.',
       },
       components: {
