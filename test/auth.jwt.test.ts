@@ -10,7 +10,8 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Agent, loginAdmin, match } from './helpers/http.js';
 import { claimsOf, mint, Platform, platformUser, signingKey, unsigned, type PlatformUser, type SigningKey } from './helpers/platform.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { hashSessionToken, newSessionToken } from '../src/auth/sessions.js';
+import { ADMIN, startServer, type TestServer } from './helpers/server.js';
 import { chatUrl, connectChat, TestSocket } from './helpers/socket.js';
 
 const SECRET = 'a-platform-secret-of-at-least-32-characters';
@@ -209,6 +210,16 @@ it('AUTH=local,jwt: both work, and each fails on its own terms', async (t) => {
   assert.equal((await me(server, await mint(claimsOf(user), 'another-secret-of-at-least-32-characters!!'))).status, 401, 'a bad token');
 
   const jwtOnly = await startServer(t, { AUTH: 'jwt', JWT_SECRET: SECRET });
-  const localAdmin = await loginAdmin(jwtOnly.http);
-  assert.equal((await localAdmin.get('/api/me')).status, 401, 'AUTH=jwt: a local session proves nothing');
+  // A live session in the store (as one made before AUTH changed): with local off it proves nothing.
+  const token = newSessionToken();
+  const stored = (await jwtOnly.tandem.store.userByEmail(ADMIN.email))!;
+  await jwtOnly.tandem.store.createSession(hashSessionToken(token), stored.id, new Date(Date.now() + 3_600_000));
+  const withSession = new Agent(jwtOnly.http);
+  withSession.session = token;
+  assert.equal((await withSession.get('/api/me')).status, 401, 'AUTH=jwt: a live session cookie proves nothing');
+  assert.equal(await handshakeClose(jwtOnly, 'anyone@platform.test', 'not-a-token'), 4001);
+  const login = await new Agent(jwtOnly.http).post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password });
+  assert.deepEqual([login.status, login.body.error], [403, 'local_auth_disabled'], 'and Tandem gives out no session');
+  const register = await new Agent(jwtOnly.http).post('/api/auth/register', { email: 'new@platform.test', password: 'long enough pass', first_name: 'N', last_name: 'U', role: 'MENTEE' });
+  assert.equal(register.body.error, 'local_auth_disabled');
 });

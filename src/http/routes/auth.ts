@@ -27,6 +27,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
   const throttle = new LoginThrottle(store, config.loginThrottle);
   const registrations = new RegistrationThrottle(store, config.registrationThrottle);
+  const localOn = config.identity.methods.includes('local');
 
   app.post<{ Body: NewUserBody }>('/api/auth/register', {
     config: { access: 'none' },
@@ -38,9 +39,10 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
         'part or a name, is refused with `weak_password`.',
       tags: ['auth'],
       body: newUserBody(['MENTOR', 'MENTEE']),
-      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['weak_password', 'registration_closed', 'email_taken', 'rate_limited']),
+      response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, ['weak_password', 'registration_closed', 'local_auth_disabled', 'email_taken', 'rate_limited']),
     },
   }, async (request, reply) => {
+    if (!localOn) throw new AppError('local_auth_disabled');
     if (!config.registrationOpen) throw new AppError('registration_closed');
     const verdict = await registrations.attempt(request.ip);
     if (!verdict.ok) return sendError(reply.header('retry-after', String(verdict.retryAfterSeconds)), 'rate_limited', REGISTRATIONS_THROTTLED);
@@ -58,9 +60,11 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
         'limit the answer is 429 with `Retry-After` (seconds), whatever the password. Successful logins never count.',
       tags: ['auth'],
       body: loginBody,
-      response: withErrors({ 200: { ...userSchema, description: 'Signed in; the cookie is set' } }, ['invalid_credentials', 'rate_limited']),
+      response: withErrors({ 200: { ...userSchema, description: 'Signed in; the cookie is set' } }, ['invalid_credentials', 'local_auth_disabled', 'rate_limited']),
     },
   }, async (request, reply) => {
+    // A session nothing would accept: refused before any password work.
+    if (!localOn) throw new AppError('local_auth_disabled');
     const problem = emailProblem(request.body.email);
     if (problem !== null) throw new AppError('invalid_request', `email ${problem}`);
     const email = normalizeEmail(request.body.email);

@@ -1,0 +1,38 @@
+/**
+ * The proxy method's cache on a clock the test controls: an answer is reused for
+ * AUTH_PROXY_CACHE_SECONDS and asked again after; a refusal is never kept. A real platform
+ * server and a real (in-memory SQLite) store.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ProxyMethod } from '../src/auth/proxy.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { Platform, platformUser } from './helpers/platform.js';
+
+it('an answer is reused for AUTH_PROXY_CACHE_SECONDS, then asked again; a refusal is not kept', async (t) => {
+  const platform = await Platform.start(t);
+  const store = await SqliteStore.open(':memory:');
+  t.after(() => store.close());
+  let now = 1_000_000;
+  const proxy = new ProxyMethod({ url: `${platform.url}/whoami`, cacheSeconds: 30, timeoutMs: 2000 }, { store, onProblem: () => {} }, { now: () => now });
+  const user = platformUser('MENTEE');
+  const cookie = platform.signIn(user);
+  const ask = (header: string) => proxy.identify({ cookie: header, authorization: undefined, token: null });
+
+  assert.equal((await ask(cookie))?.user.email, user.email);
+  now += 29_000;
+  assert.equal((await ask(cookie))?.method, 'proxy');
+  assert.equal(platform.calls.whoami, 1, 'within 30 s: the cached answer');
+  now += 2_000;
+  user.first_name = 'Renamed';
+  assert.equal((await ask(cookie))?.user.firstName, 'Renamed', 'past 30 s: asked again, and the user updated');
+  assert.equal(platform.calls.whoami, 2);
+
+  const [a, b] = await Promise.all([ask('sessionid=nobody'), ask('sessionid=nobody')]);
+  assert.deepEqual([a, b], [null, null]);
+  assert.equal(platform.calls.whoami, 3, 'two concurrent asks with the same cookie share one call');
+  assert.equal(await ask('sessionid=nobody'), null);
+  assert.equal(platform.calls.whoami, 4, 'the refusal was not kept');
+  assert.equal(await proxy.identify({ cookie: undefined, authorization: undefined, token: null }), null);
+  assert.equal(platform.calls.whoami, 4, 'no credentials: the platform is not asked');
+});
