@@ -3,6 +3,7 @@
  * and checks of `jwt`, the platform endpoint of `proxy`, and the server API's `API_KEYS`.
  * Each parser pushes readable problems and returns a usable value, like config-values.ts.
  */
+import { createPublicKey } from 'node:crypto';
 import type { ApiKey, IdentityConfig, IdentityMethodName, JwtConfig, ProxyConfig } from './config-types.js';
 
 const METHODS: readonly IdentityMethodName[] = ['local', 'jwt', 'proxy'];
@@ -55,7 +56,7 @@ function parseJwt(env: Env, problems: string[]): JwtConfig {
   const given = [secret, publicKey, jwksUrl].filter((value) => value !== null).length;
   if (given !== 1) problems.push('AUTH=jwt needs exactly one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL');
   if (secret !== null && secret.length < 32) problems.push('JWT_SECRET must have at least 32 characters (HS256 needs a 256-bit secret)');
-  if (publicKey !== null && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  if (publicKey !== null && !isPublicKey(publicKey.replace(/\\n/g, '\n'))) problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) of RSA, EC or Ed25519');
   if (jwksUrl !== null && !isHttpUrl(jwksUrl)) problems.push(`JWT_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
   const key: JwtConfig['key'] =
     secret !== null ? { kind: 'secret', secret } : publicKey !== null ? { kind: 'pem', pem: publicKey.replace(/\\n/g, '\n') } : { kind: 'jwks', url: jwksUrl ?? '' };
@@ -94,6 +95,16 @@ function parseApiKeys(value: string | undefined, problems: string[]): ApiKey[] {
     else keys.push({ name, secret });
   }
   return keys;
+}
+
+/** A PEM public key of a type the `jwt` method can verify with. */
+function isPublicKey(pem: string): boolean {
+  if (!pem.includes('-----BEGIN PUBLIC KEY-----')) return false;
+  try {
+    return ['rsa', 'rsa-pss', 'ec', 'ed25519'].includes(createPublicKey(pem).asymmetricKeyType ?? '');
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(text: string): boolean {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Agent, loginAdmin, match } from './helpers/http.js';
+import { freePort } from './helpers/ports.js';
 import { claimsOf, mint, Platform, platformUser, signingKey, unsigned, type PlatformUser, type SigningKey } from './helpers/platform.js';
 import { hashSessionToken, newSessionToken } from '../src/auth/sessions.js';
 import { ADMIN, startServer, type TestServer } from './helpers/server.js';
@@ -116,6 +117,18 @@ it('JWKS: refreshes forced by unknown kids are at most one per JWT_JWKS_REFRESH_
     assert.equal((await me(server, await mint(claimsOf(user), foreign))).status, 401);
   }
   assert.equal(platform.calls.jwks, 1, 'five unknown kids within the refresh period fetched nothing more');
+});
+
+it('JWKS that cannot be fetched: 503 and close 1011, never access', async (t) => {
+  const platform = await Platform.start(t);
+  const key = await signingKey('ES256', 'k1');
+  const server = await startServer(t, { AUTH: 'jwt', JWT_JWKS_URL: `${platform.url}/jwks-missing`, JWT_JWKS_REFRESH_SECONDS: '0' });
+  const token = await mint(claimsOf(platformUser('MENTEE')), key);
+  const reply = await new Agent(server.http).get('/api/me', bearer(token));
+  assert.deepEqual([reply.status, reply.body.error], [503, 'unavailable']);
+  assert.equal(await handshakeClose(server, 'anyone@platform.test', token), 1011);
+  const closed = await startServer(t, { AUTH: 'jwt', JWT_JWKS_URL: `http://127.0.0.1:${await freePort()}/jwks` });
+  assert.equal((await new Agent(closed.http).get('/api/me', bearer(token))).status, 503, 'nothing listening');
 });
 
 it('refuses every bad token: 401 over HTTP, 4001 on the WebSocket', async (t) => {

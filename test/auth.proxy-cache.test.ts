@@ -36,3 +36,19 @@ it('an answer is reused for AUTH_PROXY_CACHE_SECONDS, then asked again; a refusa
   assert.equal(await proxy.identify({ cookie: undefined, authorization: undefined, token: null }), null);
   assert.equal(platform.calls.whoami, 4, 'no credentials: the platform is not asked');
 });
+
+it('at most maxCached answers are kept: the oldest goes first', async (t) => {
+  const platform = await Platform.start(t);
+  const store = await SqliteStore.open(':memory:');
+  t.after(() => store.close());
+  const proxy = new ProxyMethod({ url: `${platform.url}/whoami`, cacheSeconds: 30, timeoutMs: 2000 }, { store, onProblem: () => {} }, { maxCached: 2 });
+  const cookies = [1, 2, 3].map(() => platform.signIn(platformUser('MENTOR')));
+  const ask = (cookie: string) => proxy.identify({ cookie, authorization: undefined, token: null });
+  for (const cookie of cookies) assert.ok(await ask(cookie));
+  assert.equal(platform.calls.whoami, 3);
+  assert.ok(await ask(cookies[2]!));
+  assert.ok(await ask(cookies[1]!));
+  assert.equal(platform.calls.whoami, 3, 'the two newest are kept');
+  assert.ok(await ask(cookies[0]!));
+  assert.equal(platform.calls.whoami, 4, 'the oldest was let go');
+});

@@ -1,6 +1,7 @@
 /** The identity settings (PROTOCOL.md Part 5): AUTH, JWT_*, AUTH_PROXY_*, API_KEYS — defaults, reading, and every problem. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 const SECRET = 'x'.repeat(32);
@@ -33,8 +34,9 @@ it('reads AUTH, the jwt and proxy settings, and API_KEYS', () => {
     { key: { kind: 'jwks', url: 'https://platform.test/jwks' }, issuer: null, audience: null, maxLifetimeSeconds: 86400, jwksRefreshSeconds: 30 },
     { url: 'http://platform:8000/whoami', cacheSeconds: 30, timeoutMs: 2000 },
   ]);
-  const pem = '-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----';
-  assert.deepEqual(loadConfig({ AUTH: 'jwt', JWT_PUBLIC_KEY: pem }).identity.jwt?.key, { kind: 'pem', pem: pem.replace(/\\n/g, '\n') }, 'escaped line breaks of a one-line env value');
+  const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const oneLine = pem.trim().replace(/\n/g, '\\n');
+  assert.deepEqual(loadConfig({ AUTH: 'jwt', JWT_PUBLIC_KEY: oneLine }).identity.jwt?.key, { kind: 'pem', pem: pem.trim() }, 'escaped line breaks of a one-line env value');
 });
 
 it('lists every problem of the identity settings, never quoting a secret', () => {
@@ -45,6 +47,8 @@ it('lists every problem of the identity settings, never quoting a secret', () =>
     [{ AUTH: 'jwt', JWT_SECRET: SECRET, JWT_JWKS_URL: 'https://platform.test/jwks' }, /exactly one of/],
     [{ AUTH: 'jwt', JWT_SECRET: 'short' }, /JWT_SECRET must have at least 32 characters/],
     [{ AUTH: 'jwt', JWT_PUBLIC_KEY: 'not a key' }, /JWT_PUBLIC_KEY must be a PEM public key/],
+    [{ AUTH: 'jwt', JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----' }, /JWT_PUBLIC_KEY must be a PEM public key/],
+    [{ AUTH: 'jwt', JWT_PUBLIC_KEY: generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString() }, /of RSA, EC or Ed25519/],
     [{ AUTH: 'jwt', JWT_JWKS_URL: 'ftp://platform.test/jwks' }, /JWT_JWKS_URL must be an http\(s\) URL/],
     [{ AUTH: 'jwt', JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '0' }, /JWT_MAX_LIFETIME_SECONDS must be an integer from 1/],
     [{ AUTH: 'jwt', JWT_SECRET: SECRET, JWT_JWKS_REFRESH_SECONDS: 'soon' }, /JWT_JWKS_REFRESH_SECONDS must be an integer/],

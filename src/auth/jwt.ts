@@ -74,7 +74,9 @@ export class JwtMethod implements IdentityMethod {
         ...(this.config.audience !== null ? { audience: this.config.audience } : {}),
       }));
     } catch (error) {
-      if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+      // jose's own refusals carry a specific code; the generic one, a timeout, a key set that is
+      // not one, or a failed fetch mean the platform's keys cannot be had: fail closed, 503.
+      if (!(error instanceof errors.JOSEError) || error.code === 'ERR_JOSE_GENERIC' || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
         throw new AppError('unavailable', 'The platform\'s keys cannot be fetched', { cause: error });
       }
       this.deps.onProblem('a token was refused', { reason: error.code });

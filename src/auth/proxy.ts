@@ -19,6 +19,8 @@ const MAX_CACHED = 10_000;
 export interface ProxyOptions {
   /** The clock of the cache (tests control it). */
   now?: () => number;
+  /** Answers kept at most (default 10 000). */
+  maxCached?: number;
 }
 
 export class ProxyMethod implements IdentityMethod {
@@ -26,9 +28,11 @@ export class ProxyMethod implements IdentityMethod {
   private readonly cache = new Map<string, { user: ExternalUser; until: number }>();
   private readonly pending = new Map<string, Promise<ExternalUser | null>>();
   private readonly now: () => number;
+  private readonly maxCached: number;
 
   constructor(private readonly config: ProxyConfig, private readonly deps: IdentityDeps, options: ProxyOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.maxCached = options.maxCached ?? MAX_CACHED;
   }
 
   async identify(credentials: Credentials): Promise<Identity | null> {
@@ -60,7 +64,7 @@ export class ProxyMethod implements IdentityMethod {
 
   private remember(key: string, user: ExternalUser): void {
     if (this.config.cacheSeconds === 0) return;
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { user, until: this.now() + this.config.cacheSeconds * 1000 });
   }
 
