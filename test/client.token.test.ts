@@ -35,7 +35,7 @@ it('getToken: a token that expires under an open socket is replaced, and the out
   await match(await loginAdmin(server.http), { email: mentor.email } as Agent, { email: mentee.email } as Agent);
   const partner = await connectChat(server.ws, mentee.email, undefined, { query: `?token=${mentorToken}` });
 
-  // Tokens that live 2 s; the third socket token waits until the test lets it go.
+  // Tokens that live 3 s; the second socket token waits until the test lets it go.
   let asked = 0;
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -51,7 +51,7 @@ it('getToken: a token that expires under an open socket is replaced, and the out
     getToken: async () => {
       asked++;
       if (urls.length === 1) await held; // the reconnect after the first socket's token expired
-      return mint(claimsOf(mentee, 2), SECRET);
+      return mint(claimsOf(mentee, 3), SECRET);
     },
   });
   t.after(() => client.close());
@@ -59,10 +59,12 @@ it('getToken: a token that expires under an open socket is replaced, and the out
   const [conversation] = await client.loadConversations();
   assert.ok(conversation);
   if (!conversation.connection.isOpen) await nextState(conversation, 'open');
+  // Listened for before anything else, so that the expiry cannot slip past on a slow machine.
+  const expired = nextState(conversation, 'connecting');
   conversation.send('before the token expires');
   assert.equal((await partner.until((f) => f.type === 'chat_message')).frame.content, 'before the token expires');
 
-  const connecting = await nextState(conversation, 'connecting');
+  const connecting = await expired;
   assert.deepEqual(connecting, { kind: 'connecting', attempt: 0 }, 'token_expired reconnects at once, not as a failure');
   const sent = conversation.send('while the token is renewed');
   assert.ok(sent.ok);
