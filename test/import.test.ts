@@ -67,6 +67,8 @@ function importSuite(name: string, start: (t: Hooks) => Promise<[TestServer, Tes
         refused_total: 5,
       });
       assert.match(first.body.refused[2].message, /timestamp order/);
+      const audited = (await new Agent(one.http).get('/api/audit?limit=5', { authorization: `Bearer ${KEY}` })).body.entries.find((e: any) => e.action === 'import');
+      assert.deepEqual([audited?.actor, audited?.detail.messages, audited?.detail.refused], ['api:platform', { created: 4, unchanged: 0 }, 5]);
       const again = await postImport(two, file.body);
       assert.deepEqual([again.body.users, again.body.matches, again.body.messages, again.body.refused_total], [
         { created: 0, updated: 0, unchanged: 2 }, { created: 0, unchanged: 1 }, { created: 0, unchanged: 4 }, 5,

@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { importNdjson } from '../../import/importer.js';
+import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
 import { signedIn, withErrors } from '../schemas.js';
 
@@ -53,6 +54,10 @@ export function importRoutes(app: FastifyInstance, context: RouteContext): void 
     },
   }, async (request) => {
     const body = request.body as Readable | null;
-    return importNdjson(body ?? Readable.from([]), { store: context.store, mentorCapacity: context.config.mentorCapacity });
+    const report = await importNdjson(body ?? Readable.from([]), { store: context.store, mentorCapacity: context.config.mentorCapacity });
+    await audit(context, request, 'import', 'history', {
+      lines: report.lines, users: report.users, matches: report.matches, messages: report.messages, refused: report.refused_total,
+    });
+    return report;
   });
 }
