@@ -190,21 +190,28 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
           const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentor.id]);
           if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
         }
-        // A former pair is reactivated so its history and seq continue. No row back means a
-        // concurrent match won; the partial unique index turns the other races into 23505.
-        const [row] = await rowsOf<MatchRow>(tx, `
-          INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
-          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, paused = FALSE, matched_at = now(), ended_at = NULL
-            WHERE NOT pairs.active
-          RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
-        if (!row) throw new AppError('already_matched');
-        if (this.outbox) await insertEvent(tx, 'match.created', row.pair_id, { actor: options.actor ?? null, reason: options.reason ?? null });
-        return (await this.matchesOf(tx, [row]))[0]!;
+        return (await this.matchesOf(tx, [await this.activatePair(tx, mentor.id, mentee.id, options)]))[0]!;
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('already_matched', undefined, { cause: error });
       throw error;
     }
+  }
+
+  /**
+   * Makes the pair active, reactivating a former pair so its history and seq continue, and
+   * writes `match.created` in the same transaction. No row back means a concurrent match won;
+   * the partial unique index turns the other races into 23505.
+   */
+  private async activatePair(tx: Queryable, mentorId: number, menteeId: number, options: { actor?: string | null; reason?: string | null }): Promise<MatchRow> {
+    const [row] = await rowsOf<MatchRow>(tx, `
+      INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
+      ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, paused = FALSE, matched_at = now(), ended_at = NULL
+        WHERE NOT pairs.active
+      RETURNING ${MATCH_COLUMNS}`, [mentorId, menteeId]);
+    if (!row) throw new AppError('already_matched');
+    if (this.outbox) await insertEvent(tx, 'match.created', row.pair_id, { actor: options.actor ?? null, reason: options.reason ?? null });
+    return row;
   }
 
   async putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions): Promise<PutMatchResult> {
@@ -235,13 +242,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
           const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentor.id]);
           if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
         }
-        const [row] = await rowsOf<MatchRow>(tx, `
-          INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
-          ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, paused = FALSE, matched_at = now(), ended_at = NULL
-            WHERE NOT pairs.active
-          RETURNING ${MATCH_COLUMNS}`, [mentor.id, mentee.id]);
-        if (!row) throw new AppError('already_matched');
-        if (this.outbox) await insertEvent(tx, 'match.created', row.pair_id, { actor: options.actor ?? null, reason: options.reason ?? null });
+        const row = await this.activatePair(tx, mentor.id, mentee.id, options);
         return { match: (await this.matchesOf(tx, [row]))[0]!, created: true, ended };
       });
     } catch (error) {
