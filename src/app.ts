@@ -129,7 +129,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     presence,
     gateway,
     async listen() {
-      await http.listen({ host: config.host, port: config.port });
+      await http.listen({ host: config.host, port: config.port, backlog: config.connections.listenBacklog });
       if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
       return http.server.address() as AddressInfo;
     },

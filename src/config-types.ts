@@ -128,6 +128,12 @@ export interface ConnectionLimits {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection is kept. */
   keepAliveTimeoutMs: number;
+  /**
+   * Connections the kernel queues before Tandem accepts them (listen's backlog, capped by
+   * `net.core.somaxconn`). Node's 511 drops the SYNs of a reconnect storm past it, and each
+   * dropped client waits out TCP's retransmission (1 s, 3 s, 7 s, 15 s…) before it even knocks again.
+   */
+  listenBacklog: number;
 }
 
 /** Per-connection protections of the WebSocket endpoint (PROTOCOL.md Part 2, "limits" and "liveness"). */
@@ -160,6 +166,8 @@ export interface ChatLimits {
   markReadRateBurst: number;
   /** WebSocket handshakes started per event-loop turn; the rest wait for later turns. */
   handshakesPerTurn: number;
+  /** WebSocket reads handled per event-loop turn (and sockets put off that are resumed per turn); see read-budget.ts. */
+  readsPerTurn: number;
 }
 
 /** Brute-force protection of `POST /api/auth/login`: counts failed attempts only, per window. */

@@ -51,10 +51,12 @@ const DEFAULTS = {
   HTTP_HEADERS_TIMEOUT_MS: '10000',
   HTTP_REQUEST_TIMEOUT_MS: '30000',
   HTTP_KEEP_ALIVE_TIMEOUT_MS: '5000',
+  LISTEN_BACKLOG: '4096',
   METRICS_PORT: 'off',
   WS_HANDSHAKE_FAILURES_PER_ADDRESS: '30',
   WS_HANDSHAKE_FAILURE_WINDOW_SECONDS: '60',
   WS_HANDSHAKES_PER_TURN: '16',
+  WS_READS_PER_TURN: '128',
   CONVERSATION_POLICY: 'private',
   MODERATION_PHONE_COUNTRIES: 'GB,US,IN,DE',
   WEBHOOK_TIMEOUT_MS: '10000',
@@ -161,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', 100, 600_000),
     requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 100, 3_600_000),
     keepAliveTimeoutMs: integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000),
+    listenBacklog: integer('LISTEN_BACKLOG', 1, 1_000_000),
   };
   if (connections.headersTimeoutMs > connections.requestTimeoutMs) {
     problems.push(`HTTP_HEADERS_TIMEOUT_MS (${connections.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${connections.requestTimeoutMs})`);
@@ -222,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       markReadRatePerSecond: integer('MARK_READ_RATE_PER_SECOND', 1, 1_000_000),
       markReadRateBurst: integer('MARK_READ_RATE_BURST', 1, 1_000_000),
       handshakesPerTurn: integer('WS_HANDSHAKES_PER_TURN', 1, 100_000),
+      readsPerTurn: integer('WS_READS_PER_TURN', 1, 1_000_000),
     },
     mentorCapacity,
     archiveDays: integer('ARCHIVE_DAYS', 0, 36_500),

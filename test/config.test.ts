@@ -140,7 +140,7 @@ describe('loadConfig', () => {
   it('reads the HTTP hardening settings, with their defaults, and lists their problems', () => {
     const defaults = loadConfig({});
     assert.equal(defaults.publicOrigin, null);
-    assert.deepEqual(defaults.connections, { maxTotal: 10000, maxPerAddress: 256, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+    assert.deepEqual(defaults.connections, { maxTotal: 10000, maxPerAddress: 256, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000, listenBacklog: 4096 });
     assert.deepEqual(defaults.metrics, { port: null, host: '127.0.0.1', token: null });
     assert.deepEqual(defaults.handshakeThrottle, { failuresPerAddress: 30, windowSeconds: 60 });
     const set = loadConfig({ PUBLIC_ORIGIN: 'https://chat.example.org', METRICS_PORT: '9100', METRICS_HOST: '10.0.0.5', METRICS_TOKEN: 'x'.repeat(16) });
@@ -155,6 +155,7 @@ describe('loadConfig', () => {
           HTTP_HEADERS_TIMEOUT_MS: '20000',
           HTTP_REQUEST_TIMEOUT_MS: '10000',
           HTTP_KEEP_ALIVE_TIMEOUT_MS: '50',
+          LISTEN_BACKLOG: '0',
           METRICS_PORT: '70000',
           METRICS_TOKEN: 'short',
           WS_HANDSHAKE_FAILURES_PER_ADDRESS: '0',
@@ -162,8 +163,8 @@ describe('loadConfig', () => {
         }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        assert.equal(error.problems.length, 9, error.message);
-        for (const name of ['PUBLIC_ORIGIN', 'HTTP_MAX_CONNECTIONS ', 'HTTP_MAX_CONNECTIONS_PER_ADDRESS', 'HTTP_HEADERS_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+        assert.equal(error.problems.length, 10, error.message);
+        for (const name of ['PUBLIC_ORIGIN', 'HTTP_MAX_CONNECTIONS ', 'HTTP_MAX_CONNECTIONS_PER_ADDRESS', 'HTTP_HEADERS_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 'LISTEN_BACKLOG',
           'METRICS_PORT', 'METRICS_TOKEN', 'WS_HANDSHAKE_FAILURES_PER_ADDRESS', 'WS_HANDSHAKE_FAILURE_WINDOW_SECONDS']) {
           assert.match(error.message, new RegExp(name));
         }

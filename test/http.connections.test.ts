@@ -3,10 +3,13 @@
  * HTTP_HEADERS_TIMEOUT_MS with 408; past HTTP_MAX_CONNECTIONS_PER_ADDRESS (or
  * HTTP_MAX_CONNECTIONS) new ones are closed on arrival; `/healthz` answers throughout, from
  * another address and on the metrics port; a WebSocket, being one connection, counts
- * against its address but is not cut by the HTTP timeouts.
+ * against its address but is not cut by the HTTP timeouts. The accept queue is LISTEN_BACKLOG.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { promisify } from 'node:util';
 import { it } from 'node:test';
 import { startWithPair } from './helpers/pair.js';
 import { probe, scrapeMetrics } from './helpers/probe.js';
@@ -116,4 +119,20 @@ it('past HTTP_MAX_CONNECTIONS every new connection is refused; the metrics port 
       return false;
     }
   });
+});
+
+/** The accept queue the kernel keeps for the listening socket on `port`: `ss` shows it as a listener's Send-Q. */
+async function acceptQueueOf(port: number): Promise<number> {
+  const { stdout } = await promisify(execFile)('ss', ['-ltnH', `sport = :${port}`]);
+  const columns = stdout.trim().split(/\s+/);
+  assert.equal(columns[0], 'LISTEN', stdout);
+  return Number(columns[2]);
+}
+
+it('listens with LISTEN_BACKLOG as its accept queue (Node would give 511), so a reconnect storm is queued instead of dropped', async (t) => {
+  const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  const defaults = await startServer(t);
+  assert.equal(await acceptQueueOf(Number(new URL(defaults.http).port)), Math.min(4096, somaxconn));
+  const set = await startServer(t, { LISTEN_BACKLOG: '1500' });
+  assert.equal(await acceptQueueOf(Number(new URL(set.http).port)), Math.min(1500, somaxconn));
 });

@@ -22,6 +22,7 @@ import type { MessageFilter } from '../moderation/filter.js';
 import { normalizeEmail, type Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
+import { ReadBudget } from './read-budget.js';
 import { skipSecondEnds } from './second-end.js';
 import { ChatSession, type SessionIdentity } from './session.js';
 import { TurnSlicer } from './turn-slicer.js';
@@ -69,6 +70,8 @@ export class ChatGateway {
   private readonly heartbeat: NodeJS.Timeout;
   /** Handshakes past the cheap checks, a bounded number started per turn (see TurnSlicer). */
   private readonly handshakes: TurnSlicer;
+  /** Every upgraded socket's input, a bounded number of reads per turn (see ReadBudget). */
+  private readonly reads: ReadBudget;
   private accepting = true;
 
   constructor(private readonly options: GatewayOptions) {
@@ -80,6 +83,7 @@ export class ChatGateway {
     this.heartbeat.unref();
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
     this.handshakes = new TurnSlicer(options.limits.handshakesPerTurn, (error) => options.onError(error, 'websocket handshake'));
+    this.reads = new ReadBudget(options.limits.readsPerTurn, new TurnSlicer(options.limits.readsPerTurn, (error) => options.onError(error, 'websocket read')));
   }
 
   /** Takes over HTTP upgrades of `server`. */
@@ -164,6 +168,7 @@ export class ChatGateway {
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       skipSecondEnds(socket, ws);
+      this.reads.govern(socket);
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
         if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
@@ -188,6 +193,8 @@ export class ChatGateway {
       refusal = CloseCode.internalError;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      skipSecondEnds(socket, ws);
+      this.reads.govern(socket);
       this.options.watcher?.outcome(request, refusal ? { code: refusal.code, reason: refusal.reason } : { accepted: true });
       if (refusal || !session) return ws.close((refusal ?? CloseCode.internalError).code, (refusal ?? CloseCode.internalError).reason);
       this.openStream(ws, session.user, session.sessionHash, session.expiresAt);

@@ -1,0 +1,70 @@
+/**
+ * Input from thousands of WebSockets that lands in one poll phase — a close storm, when a
+ * load balancer or a network blip ends them all at once, or the pongs of every socket after
+ * a ping round — would be handled there, one socket after the other, and hold up everyone
+ * else's chat until the last was done. A budget of reads per event-loop turn bounds that
+ * phase: past it, a socket's chunk goes back into its stream (paused, `unshift`, which keeps
+ * the order), and a TurnSlicer resumes a bounded number of such sockets per turn. A resumed
+ * socket is read at once, whatever the budget, so that work put off always makes progress; a
+ * turn that has budget left reads its new input first, so a storm's backlog never queues the
+ * chat that arrives after it.
+ */
+import type { Duplex } from 'node:stream';
+import type { TurnSlicer } from './turn-slicer.js';
+
+type DataListener = (this: Duplex, chunk: Buffer) => void;
+
+export class ReadBudget {
+  /** Reads spent in the current turn. */
+  private spent = 0;
+  /** Counts turns, so that a resumed socket is known to be granted for the one it is read in. */
+  private turn = 0;
+  private resetScheduled = false;
+
+  constructor(
+    private readonly perTurn: number,
+    private readonly resumes: TurnSlicer,
+  ) {}
+
+  /**
+   * Puts every `data` listener `socket` has now (ws's own, once it has taken the socket)
+   * behind the budget: they are called as before while the turn has budget left, and in a
+   * later turn otherwise.
+   */
+  govern(socket: Duplex): void {
+    const listeners = socket.listeners('data') as DataListener[];
+    for (const listener of listeners) socket.removeListener('data', listener);
+    let deferred = false;
+    let grantedTurn = -1;
+    socket.on('data', (chunk: Buffer) => {
+      deferred = false;
+      if (grantedTurn !== this.turn && !this.spend()) {
+        deferred = true;
+        socket.pause();
+        socket.unshift(chunk);
+        this.resumes.push(() => {
+          // Resumed meanwhile by whoever else pauses it (ws, for its receiver's backpressure): nothing to do.
+          if (!deferred || socket.destroyed) return;
+          grantedTurn = this.turn;
+          socket.resume();
+        });
+        return;
+      }
+      for (const listener of listeners) listener.call(socket, chunk);
+    });
+  }
+
+  /** Takes one read of this turn's budget; false when none is left. */
+  private spend(): boolean {
+    if (!this.resetScheduled) {
+      this.resetScheduled = true;
+      // The check phase follows the poll phase that read this: the next poll starts afresh.
+      setImmediate(() => {
+        this.resetScheduled = false;
+        this.spent = 0;
+        this.turn++;
+      });
+    }
+    return ++this.spent <= this.perTurn;
+  }
+}
