@@ -76,9 +76,12 @@ export class ChatGateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, clientTracking: true });
+    // A ping round writes to every socket; sliced like the reads, so that ten thousand of them
+    // (and the terminations of peers gone silent) do not take one turn.
+    const pings = new TurnSlicer(options.limits.readsPerTurn, (error) => options.onError(error, 'websocket ping'));
     this.heartbeat = setInterval(() => {
-      for (const session of this.sessions) session.heartbeat();
-      for (const stream of this.streams) stream.heartbeat();
+      for (const session of this.sessions) pings.push(() => session.heartbeat());
+      for (const stream of this.streams) pings.push(() => stream.heartbeat());
     }, options.limits.pingIntervalMs);
     this.heartbeat.unref();
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
