@@ -23,6 +23,7 @@ type Window = { count: number; startedAt: number };
 
 export class HandshakeGuard implements HandshakeWatcher {
   private readonly windows = new Map<string, Window>();
+  private readonly addresses = new WeakMap<IncomingMessage, string>();
   private readonly trust: (address: string, hop: number) => boolean;
   private readonly windowMs: number;
 
@@ -37,6 +38,8 @@ export class HandshakeGuard implements HandshakeWatcher {
 
   /** False (and counted as throttled) while the client's address is past its failures. */
   admit(request: IncomingMessage, now = Date.now()): boolean {
+    // No address has failed lately: nothing to look up (the usual case, and every handshake asks).
+    if (this.windows.size === 0) return true;
     const window = this.windows.get(this.key(request));
     if (!window || now - window.startedAt >= this.windowMs || window.count < this.settings.failuresPerAddress) return true;
     recordHandshake('throttled');
@@ -67,8 +70,14 @@ export class HandshakeGuard implements HandshakeWatcher {
     }
   }
 
+  /** The client's address, worked out once per handshake (admit and outcome both ask). */
   private address(request: IncomingMessage): string {
-    return proxyAddr(request, this.trust);
+    let address = this.addresses.get(request);
+    if (address === undefined) {
+      address = proxyAddr(request, this.trust);
+      this.addresses.set(request, address);
+    }
+    return address;
   }
 
   private key(request: IncomingMessage): string {
