@@ -175,20 +175,12 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     const capacity = options.mentorCapacity ?? null;
     try {
       return await inTransaction(this.pool(), async (tx) => {
-        const users = await rowsOf<{ id: number; email: string; role: Role }>(tx,
-          'SELECT id, email, role FROM users WHERE email IN ($1, $2)', [mentorEmail, menteeEmail]);
-        const mentor = users.find((u) => u.email === mentorEmail);
-        const mentee = users.find((u) => u.email === menteeEmail);
-        if (!mentor || !mentee) throw new AppError('user_not_found');
-        if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
+        const { mentor, mentee } = await participants(tx, mentorEmail, menteeEmail);
         if (capacity !== null) {
-          // The mentor's row lock queues concurrent matches of this mentor, on any instance;
-          // each statement after it sees what the previous holder committed.
-          await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentor.id]);
+          await lockUser(tx, mentor.id);
           const [taken] = await rowsOf(tx, 'SELECT 1 FROM pairs WHERE mentee_id = $1 AND active', [mentee.id]);
           if (taken) throw new AppError('already_matched');
-          const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentor.id]);
-          if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
+          await assertMentorHasRoom(tx, mentor.id, capacity);
         }
         return (await this.matchesOf(tx, [await this.activatePair(tx, mentor.id, mentee.id, options)]))[0]!;
       });
@@ -218,15 +210,8 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     const capacity = options.mentorCapacity ?? null;
     try {
       return await inTransaction(this.pool(), async (tx) => {
-        const users = await rowsOf<{ id: number; email: string; role: Role }>(tx,
-          'SELECT id, email, role FROM users WHERE email IN ($1, $2)', [mentorEmail, menteeEmail]);
-        const mentor = users.find((u) => u.email === mentorEmail);
-        const mentee = users.find((u) => u.email === menteeEmail);
-        if (!mentor || !mentee) throw new AppError('user_not_found');
-        if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
-        // The mentee's row lock queues concurrent calls for this mentee, on any instance;
-        // each statement after it sees what the previous holder committed.
-        await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentee.id]);
+        const { mentor, mentee } = await participants(tx, mentorEmail, menteeEmail);
+        await lockUser(tx, mentee.id);
         const [current] = await rowsOf<MatchRow>(tx, `SELECT ${MATCH_COLUMNS} FROM pairs WHERE mentee_id = $1 AND active`, [mentee.id]);
         let ended: Match | null = null;
         if (current) {
@@ -238,9 +223,8 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
           if (this.outbox) await insertEvent(tx, 'match.ended', current.pair_id, { actor: options.actor ?? null, reason: 'replaced' });
         }
         if (capacity !== null) {
-          await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentor.id]);
-          const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentor.id]);
-          if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
+          await lockUser(tx, mentor.id);
+          await assertMentorHasRoom(tx, mentor.id, capacity);
         }
         const row = await this.activatePair(tx, mentor.id, mentee.id, options);
         return { match: (await this.matchesOf(tx, [row]))[0]!, created: true, ended };
@@ -472,4 +456,31 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     const byId = new Map(users.map((row) => [row.id, toUser(row)]));
     return rows.map((row) => toMatch(row, byId.get(row.mentor_id)!, byId.get(row.mentee_id)!));
   }
+}
+
+/** The two users a match names, by email; `user_not_found` or `wrong_role` otherwise. */
+async function participants(tx: Queryable, mentorEmail: string, menteeEmail: string): Promise<{ mentor: ParticipantRow; mentee: ParticipantRow }> {
+  const users = await rowsOf<ParticipantRow>(tx, 'SELECT id, email, role FROM users WHERE email IN ($1, $2)', [mentorEmail, menteeEmail]);
+  const mentor = users.find((u) => u.email === mentorEmail);
+  const mentee = users.find((u) => u.email === menteeEmail);
+  if (!mentor || !mentee) throw new AppError('user_not_found');
+  if (mentor.role !== 'MENTOR' || mentee.role !== 'MENTEE') throw new AppError('wrong_role');
+  return { mentor, mentee };
+}
+
+type ParticipantRow = { id: number; email: string; role: Role };
+
+/**
+ * The user's row lock, held to the end of the transaction: it queues concurrent match
+ * changes of that user on any instance, and each statement after it sees what the previous
+ * holder committed.
+ */
+async function lockUser(tx: Queryable, userId: number): Promise<void> {
+  await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+}
+
+/** `mentor_at_capacity` when the mentor already has `capacity` active matches; call it holding the mentor's lock. */
+async function assertMentorHasRoom(tx: Queryable, mentorId: number, capacity: number): Promise<void> {
+  const [row] = await rowsOf<{ n: number }>(tx, 'SELECT count(*) AS n FROM pairs WHERE mentor_id = $1 AND active', [mentorId]);
+  if (row!.n >= capacity) throw new AppError('mentor_at_capacity');
 }
