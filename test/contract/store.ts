@@ -457,6 +457,37 @@ export function storeContract(name: string, make: StoreFactory): void {
       assertContiguous(stored, stored.length);
     });
 
+    test('an unmatch racing appends from another instance: each append is stored before it or refused, none after, retries included', async (store, reopen, t) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const second = reopen ? await reopen() : store;
+      const outcome = (sent: Promise<unknown>) => sent.then(() => 'stored', (e: unknown) => (isAppError(e) ? e.code : String(e)));
+      const early: Array<Promise<string>> = [];
+      const ending = (async () => {
+        // The burst spans several turns (several batches); the unmatch lands in the middle of it.
+        for (let i = 0; i < 5; i++) await nextTurn();
+        await store.endMatch(mentee.email);
+      })();
+      for (let i = 0; i < 20; i++) {
+        early.push(outcome(send(second, pairId, i % 2 ? mentor : mentee, `m${i}`, `c${i}`)));
+        if (i % 3 === 2) await nextTurn();
+      }
+      await ending;
+      const late = await Promise.allSettled([
+        send(second, pairId, mentee, 'late', 'late'),
+        send(second, pairId, mentor, 'late'),
+        send(second, pairId, mentee, 'm0', 'c0'),
+      ]);
+      const outcomes = await Promise.all(early);
+      assert.ok(outcomes.every((o) => o === 'stored' || o === 'not_matched'), outcomes.join());
+      assert.ok(outcomes.indexOf('not_matched') === -1 || !outcomes.slice(outcomes.indexOf('not_matched')).includes('stored'), `nothing stored after a refusal: ${outcomes.join()}`);
+      for (const each of late) await rejectsWith(each.status === 'rejected' ? Promise.reject(each.reason) : Promise.resolve(), 'not_matched');
+      const stored = await store.messagesAfter(pairId, 0, 100);
+      assert.deepEqual(stored.map((m) => m.clientId), outcomes.flatMap((o, i) => (o === 'stored' ? [`c${i}`] : [])), 'what was refused was not stored');
+      assertContiguous(stored, stored.length);
+      assert.equal((await store.pairById(pairId))?.lastSeq, stored.length);
+      t.diagnostic(`${stored.length} of ${early.length} stored before the unmatch`);
+    });
+
     test('keeps an ended pair readable: pairWith finds it, conversations list it as archived after the active ones', async (store) => {
       const { mentor, mentee, loner, pairId } = await seed(store);
       await send(store, pairId, mentor, 'hello');
