@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
-import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, isSet, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser, toWebhookEvent } from './rows.js';
+import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser, toWebhookEvent } from './rows.js';
 import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, type PairRow, type PartnerRow, type UserRow, type WebhookRow } from './rows.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { SqliteSafeguarding } from './sqlite-safeguarding.js';
@@ -54,9 +54,14 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       matchById: p(`SELECT ${MATCH_COLUMNS} FROM pairs WHERE id = ?`),
       allMatches: p(`SELECT ${MATCH_COLUMNS} FROM pairs WHERE active = 1 ORDER BY id`),
       matchesOf: p(`SELECT ${MATCH_COLUMNS} FROM pairs WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?) ORDER BY id`),
-      senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
+      senderInActivePair: p('SELECT 1 FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
-      nextSeq: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING last_seq'),
+      // Every condition of an append at once: the pair is active, the sender one of its two,
+      // it is not paused, and the clientId (if any) is new. No row: `refusal` says which failed.
+      nextSeq: p(`UPDATE pairs SET last_seq = last_seq + 1
+                  WHERE id = ? AND active = 1 AND paused = 0 AND (mentor_id = ? OR mentee_id = ?)
+                    AND NOT EXISTS (SELECT 1 FROM messages WHERE pair_id = pairs.id AND sender_id = ? AND client_id = ?)
+                  RETURNING last_seq`),
       insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
       pageBack: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
       pageForward: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
@@ -453,20 +458,25 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     return this.db.transaction(() => batch.map((input) => this.appendOne(input))).immediate();
   }
 
+  /** Two statements when the append is accepted; the checks are repeated one by one only to tell a refusal (or a retry) apart. */
   private appendOne(input: NewMessage): AppendResult | AppError {
     const clientId = input.clientId ?? null;
-    const pair = this.sql.senderInActivePair.get(input.pairId, input.senderId, input.senderId) as { paused: number } | undefined;
-    if (!pair) return new AppError('not_matched');
-    if (clientId !== null) {
-      const earlier = this.sql.byClientId.get(input.pairId, input.senderId, clientId) as MessageRow | undefined;
-      if (earlier) return { message: toMessage(earlier), created: false };
-    }
-    if (isSet(pair.paused)) return new AppError('match_paused');
-    const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId) as { last_seq: number } | undefined;
-    if (!next) return new AppError('not_matched');
+    const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId, input.senderId, clientId) as { last_seq: number } | undefined;
+    if (!next) return this.refusal(input.pairId, input.senderId, clientId);
     const row = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, Date.now(), clientId) as MessageRow;
     this.writeMessageEvents(input.pairId, input.senderId, row.id);
     return { message: toMessage(row), created: true };
+  }
+
+  /**
+   * Why `nextSeq` found no row, in the order the contract gives: no longer matched (even a
+   * retry), else a retry of a stored message (its original, also while paused), else paused.
+   */
+  private refusal(pairId: number, senderId: number, clientId: string | null): AppendResult | AppError {
+    if (!this.sql.senderInActivePair.get(pairId, senderId, senderId)) return new AppError('not_matched');
+    const earlier = clientId === null ? undefined : (this.sql.byClientId.get(pairId, senderId, clientId) as MessageRow | undefined);
+    if (earlier) return { message: toMessage(earlier), created: false };
+    return new AppError('match_paused');
   }
 
   /** A stored (or approved) message's `message.created`, and its receiver's reminder unless one is pending; in the caller's transaction. */
