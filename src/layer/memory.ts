@@ -1,6 +1,9 @@
 /**
- * The in-process channel layer, for one Tandem instance. Events round-trip through JSON so
- * that code relying on anything JSON would drop fails here as it would on Redis.
+ * The in-process channel layer, for one Tandem instance. Every handler gets the published
+ * event itself, deeply frozen: a publisher or handler that modifies an event after the
+ * publish throws here, as its change would be lost on Redis. The event types (protocol/)
+ * hold only what JSON carries, so nothing else tells the two apart; the cluster suites run
+ * the same cases over Redis. No JSON round trip: the hub's encode is the message's only one.
  */
 import type { BroadcastEvent, ChannelEvent } from '../protocol/events.js';
 import type { ChannelLayer, Unsubscribe } from './types.js';
@@ -12,11 +15,11 @@ export class MemoryLayer implements ChannelLayer {
 
   async publish(room: string, event: ChannelEvent): Promise<void> {
     this.assertOpen();
-    const encoded = JSON.stringify(event);
     const handlers = this.rooms.get(room);
     if (!handlers || handlers.size === 0) return;
+    const frozen = deepFreeze(event);
     // Delivered after the publisher's turn, in publish order, as a broker would.
-    queueMicrotask(() => deliver(handlers, encoded));
+    queueMicrotask(() => deliver(handlers, frozen));
   }
 
   async subscribe(room: string, onEvent: (event: ChannelEvent) => void): Promise<Unsubscribe> {
@@ -33,8 +36,8 @@ export class MemoryLayer implements ChannelLayer {
 
   async broadcast(event: BroadcastEvent): Promise<void> {
     this.assertOpen();
-    const encoded = JSON.stringify(event);
-    queueMicrotask(() => deliver(this.broadcastHandlers, encoded));
+    const frozen = deepFreeze(event);
+    queueMicrotask(() => deliver(this.broadcastHandlers, frozen));
   }
 
   onBroadcast(handler: (event: BroadcastEvent) => void): () => void {
@@ -67,11 +70,18 @@ export class MemoryLayer implements ChannelLayer {
   }
 }
 
-/** Each handler gets its own decoded copy; one that throws does not starve the others. */
-function deliver<T>(handlers: Iterable<(event: T) => void>, encoded: string): void {
+/** The event and every object in it made read-only; events are small trees of plain objects. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const field of Object.values(value)) deepFreeze(field);
+  return Object.freeze(value);
+}
+
+/** Every handler gets the same frozen event; one that throws does not starve the others. */
+function deliver<T>(handlers: Iterable<(event: T) => void>, event: T): void {
   for (const handler of handlers) {
     try {
-      handler(JSON.parse(encoded) as T);
+      handler(event);
     } catch (error) {
       queueMicrotask(() => {
         throw error;
