@@ -5,7 +5,9 @@ import { startWithConnectedPair } from './helpers/pair.js';
 
 describe('flood close', () => {
   it('echoes every stored message of a 200-frame burst before closing with 1008', async (t) => {
-    const { server, menteeSocket } = await startWithConnectedPair(t);
+    // Refills of one token a second and a close after 20 refusals in a row: a loaded machine
+    // that spreads the burst out cannot slip a refilled token between the refusals.
+    const { server, menteeSocket } = await startWithConnectedPair(t, { WS_RATE_PER_SECOND: '1', WS_USER_RATE_PER_SECOND: '1', WS_FLOOD_CLOSE_AFTER: '20' });
     for (let i = 0; i < 200; i++) menteeSocket.send({ type: 'chat_message', content: `burst ${i}`, client_id: `burst-${i}` });
     const closed = await menteeSocket.closedWithin();
     assert.equal(closed.code, 1008);
