@@ -16,6 +16,7 @@ import { passwordOf } from './helpers/accounts.js';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
 import { Agent, loginAdmin, matchedPair } from './helpers/http.js';
+import { Receiver, webhookEnv } from './helpers/receiver.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
 import { UNLIMITED } from './suites/chat.js';
@@ -96,8 +97,11 @@ async function everyTablePostgres(url: string): Promise<string> {
   }
 }
 
-/** Erasure on `servers` (the mentee's sockets on the first and the last), with `dump` reading every table. */
-async function erasure(servers: readonly TestServer[], dump: () => Promise<string>) {
+/**
+ * Erasure on `servers` (the mentee's sockets on the first and the last), with `dump` reading
+ * every table; webhooks go to `receiver`, so that the outbox holds the bodies it sent.
+ */
+async function erasure(servers: readonly TestServer[], dump: () => Promise<string>, receiver: Receiver) {
   const { admin, mentor, mentee, menteeSocket, mentorSocket } = await pair(servers);
   const secret = `zq-${randomBytes(6).toString('hex')}`;
   const menteeTab2 = await connectChat(servers.at(-1)!.ws, mentor.email, mentee.cookie);
@@ -111,6 +115,10 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   menteeSocket.send({ type: 'chat_message', content: `${secret} call 07911 123456` });
   assert.equal((await menteeSocket.expect('chat_message')).status, 'held');
   assert.equal((await mentee.post(`/api/chat/${enc(mentor.email)}/messages/${reply.message_id}/report`, { reason: `${secret} reason` })).status, 201);
+  // A body is saved before it is sent: once all arrived, the outbox holds a copy of each.
+  const sent = () => receiver.requests.filter((request) => request.raw.includes(secret)).map((request) => request.body.type).sort();
+  await receiver.until(() => sent().length === 5);
+  assert.deepEqual(sent(), ['message.created', 'message.created', 'message.created', 'message.held', 'message.reported']);
   assert.ok((await dump()).includes(secret), 'the search finds the content before erasure');
 
   const erased = await admin.delete(`/api/users/${enc(mentee.email)}`);
@@ -167,9 +175,10 @@ describe('data rights, one instance', () => {
   it('the export holds every message the user sent and received, and nothing of anyone else', async (t) => {
     await exportHoldsOnlyTheirs(await startServer(t, UNLIMITED));
   });
-  it('erasure closes the sockets, empties every table of what the user wrote, and is idempotent', async (t) => {
-    const server = await startServer(t, { ...UNLIMITED, CONVERSATION_POLICY: 'moderated' });
-    await erasure([server], () => everyTableSqlite(server));
+  it('erasure closes the sockets, empties every table of what the user wrote (the webhook outbox included), and is idempotent', async (t) => {
+    const receiver = await Receiver.start(t);
+    const server = await startServer(t, { ...UNLIMITED, ...webhookEnv(receiver), CONVERSATION_POLICY: 'moderated' });
+    await erasure([server], () => everyTableSqlite(server), receiver);
   });
 });
 
@@ -178,10 +187,11 @@ withBackends('data rights, two instances (PostgreSQL, Redis)', { postgres: true,
     it('retention runs on both instances at once and deletes each old message once', async (t) => {
       await retentionWhileChatting(await startInstances(t, 2, UNLIMITED));
     });
-    it('erasure closes the sockets on both instances and leaves no copy in any table', async (t) => {
-      const servers = await startInstances(t, 2, { ...UNLIMITED, CONVERSATION_POLICY: 'moderated' });
+    it('erasure closes the sockets on both instances and leaves no copy in any table (the webhook outbox included)', async (t) => {
+      const receiver = await Receiver.start(t);
+      const servers = await startInstances(t, 2, { ...UNLIMITED, ...webhookEnv(receiver), CONVERSATION_POLICY: 'moderated' });
       const config = servers[0]!.tandem.config.database;
-      await erasure(servers, () => everyTablePostgres(config.kind === 'postgres' ? config.url : ''));
+      await erasure(servers, () => everyTablePostgres(config.kind === 'postgres' ? config.url : ''), receiver);
     });
   });
 });

@@ -3,10 +3,10 @@
  * JSON body is `{type, timestamp, data}`, and what operators read about their delivery.
  * Adding an event type is one entry in WEBHOOK_EVENT_TYPES and its `data` in WebhookData.
  */
-import type { HistoryMessage, PublicUser } from './http.js';
+import type { HistoryMessage, PublicUser, UndeliveredMessage } from './http.js';
 
 /** Every event type, in the order the README lists them. */
-export const WEBHOOK_EVENT_TYPES = ['message.created', 'message.unread', 'match.created', 'match.ended'] as const;
+export const WEBHOOK_EVENT_TYPES = ['message.created', 'message.unread', 'match.created', 'match.ended', 'message.held', 'message.reported'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** How far an event has come: waiting (or between retries), sent with a 2xx, given up, or no longer owed. */
@@ -32,11 +32,30 @@ export interface MatchEventData {
   reason: string | null;
 }
 
+/**
+ * `message.held`: the filter held a message (policy `moderated`). The message as its sender's
+ * history shows it (`h<id>`, no `seq`, `status` held, the rule that matched), and whom it was
+ * for; the partner has not seen it, and sees it only if an admin approves it (then
+ * `message.created` fires).
+ */
+export type MessageHeldData = Omit<UndeliveredMessage, 'status' | 'reason'> & { status: 'held'; receiver_email: string };
+
+/** `message.reported`: a participant reported a delivered message of their pair. */
+export interface MessageReportedData {
+  report_id: string;
+  /** The reported message as history shows it. */
+  message: HistoryMessage;
+  reporter: PublicUser;
+  reason: string;
+}
+
 export interface WebhookData {
   'message.created': MessageCreatedData;
   'message.unread': MessageUnreadData;
   'match.created': MatchEventData;
   'match.ended': MatchEventData;
+  'message.held': MessageHeldData;
+  'message.reported': MessageReportedData;
 }
 
 /** The body of a webhook request; `timestamp` is when the event happened (ISO-8601). */

@@ -7,6 +7,7 @@
 import { rowsOf, type Queryable } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from './rows.js';
 import type { MessageRow, PairRow, UserRow, WebhookRow } from './rows.js';
+import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
 import type { WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 
@@ -40,11 +41,17 @@ export async function insertMessageEvents(tx: Queryable, message: { id: number; 
     ON CONFLICT DO NOTHING`, [message.pair_id, message.sender_id, message.id, unreadAfterMs]);
 }
 
-/** Writes one event in the caller's transaction `tx`. */
-export async function insertEvent(tx: Queryable, type: WebhookEventType, pairId: number, detail: object): Promise<void> {
+/**
+ * Writes one event in the caller's transaction `tx`: a match change's `detail`, or the held
+ * message or report it tells of (referenced, not copied).
+ */
+export async function insertEvent(tx: Queryable, type: WebhookEventType, pairId: number, about: { actor: string | null; reason: string | null } | { held: number } | { report: number }): Promise<void> {
+  const held = 'held' in about ? about.held : null;
+  const report = 'report' in about ? about.report : null;
+  const detail = held === null && report === null ? JSON.stringify(about) : null;
   await rowsOf(tx, `
-    INSERT INTO webhook_events (type, pair_id, detail, created_at, window_start, due_at)
-    VALUES ($1, $2, $3, now(), now(), now())`, [type, pairId, JSON.stringify(detail)]);
+    INSERT INTO webhook_events (type, pair_id, detail, held_id, report_id, created_at, window_start, due_at)
+    VALUES ($1, $2, $3, $4, $5, now(), now(), now())`, [type, pairId, detail, held, report]);
 }
 
 export async function claimEvents(db: Queryable, limit: number, leaseMs: number): Promise<WebhookEvent[]> {
@@ -69,7 +76,18 @@ export async function eventFacts(db: Queryable, event: WebhookEvent): Promise<We
     unreadCount = unread!.n;
     oldestUnread = await byId(unread!.oldest);
   }
-  return { mentor: user(pair!.mentor_id), mentee: user(pair!.mentee_id), message: await byId(event.messageId), unreadCount, oldestUnread };
+  let held = null;
+  if (event.heldId !== null) {
+    const [row] = await rowsOf<HeldRow>(db, `SELECT ${HELD_COLUMNS} FROM held_messages WHERE id = $1`, [event.heldId]);
+    held = row ? toHeld(row) : null;
+  }
+  let report = null;
+  if (event.reportId !== null) {
+    const [row] = await rowsOf<ReportRow>(db, `SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = $1`, [event.reportId]);
+    const message = row ? await byId(row.message_id) : null;
+    report = row && message ? { report: toReport(row), message } : null;
+  }
+  return { mentor: user(pair!.mentor_id), mentee: user(pair!.mentee_id), message: await byId(event.messageId), unreadCount, oldestUnread, held, report };
 }
 
 export async function setEventData(db: Queryable, id: number, data: string | null): Promise<void> {

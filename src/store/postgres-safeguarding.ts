@@ -10,6 +10,7 @@ import { inTransaction, rowsOf, type Queryable } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
 import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
+import type { SafeguardingEvents } from './safeguarding-events.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 
 const LOCK_PAIR = 'SELECT id, mentor_id, mentee_id, active, paused FROM pairs WHERE id = $1 FOR UPDATE';
@@ -20,18 +21,18 @@ const INSERT_MESSAGE = `
   RETURNING ${MESSAGE_COLUMNS}`;
 const REPORT_FROM = 'FROM reports r JOIN messages m ON m.id = r.message_id';
 
+const NO_ASYNC_EVENTS: SafeguardingEvents<Promise<void>> = { approved: async () => {}, pairsEnded: async () => {}, held: async () => {}, reported: async () => {} };
+
 type LockedPair = { id: number; mentor_id: number; mentee_id: number; active: boolean; paused: boolean };
 
 export class PostgresSafeguarding implements SafeguardingStore {
-  /** `pool` answers `unavailable` until the store has migrated. */
   /**
-   * `onApproved` and `onPairsEnded` run in the approving and the erasing transaction `tx` (the
-   * store writes the webhook events there).
+   * `pool` answers `unavailable` until the store has migrated; `events(tx)` is told, in the
+   * transaction `tx`, what happened there (the store writes the webhook events there).
    */
   constructor(
     private readonly pool: () => pg.Pool,
-    private readonly onApproved: (tx: Queryable, message: MessageRow) => Promise<void> = async () => {},
-    private readonly onPairsEnded: (tx: Queryable, pairIds: readonly number[]) => Promise<void> = async () => {},
+    private readonly events: (tx: Queryable) => SafeguardingEvents<Promise<void>> = () => NO_ASYNC_EVENTS,
   ) {}
 
   async holdMessage(input: NewHeldMessage): Promise<HoldResult> {
@@ -52,6 +53,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
       const [row] = await rowsOf<HeldRow>(tx, `
         INSERT INTO held_messages (pair_id, sender_id, content, client_id, created_at, rule, matched) VALUES ($1, $2, $3, $4, now(), $5, $6)
         RETURNING ${HELD_COLUMNS}`, [input.pairId, input.senderId, input.content, clientId, input.rule, input.matched]);
+      await this.events(tx).held(row!.pair_id, row!.id);
       return { held: toHeld(row!), created: true };
     });
   }
@@ -77,7 +79,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
       const [decided] = await rowsOf<HeldRow>(tx, `
         UPDATE held_messages SET status = 'approved', decided_by = $2, decided_at = now(), message_id = $3 WHERE id = $1
         RETURNING ${HELD_COLUMNS}`, [id, actor, message!.id]);
-      await this.onApproved(tx, message!);
+      await this.events(tx).approved(message!);
       return { held: toHeld(decided!), message: toMessage(message!) };
     });
   }
@@ -130,9 +132,13 @@ export class PostgresSafeguarding implements SafeguardingStore {
   }
 
   async createReport(messageId: number, reporterId: number, reason: string): Promise<Report> {
-    const [row] = await rowsOf<{ id: number }>(this.pool(),
-      'INSERT INTO reports (message_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, now()) RETURNING id', [messageId, reporterId, reason]);
-    return (await this.reportById(row!.id))!;
+    return inTransaction(this.pool(), async (tx) => {
+      const [row] = await rowsOf<{ id: number }>(tx,
+        'INSERT INTO reports (message_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, now()) RETURNING id', [messageId, reporterId, reason]);
+      const [report] = await rowsOf<ReportRow>(tx, `SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.id = $1`, [row!.id]);
+      await this.events(tx).reported(report!.pair_id, report!.id);
+      return toReport(report!);
+    });
   }
 
   async reportById(id: number): Promise<Report | null> {
@@ -206,10 +212,13 @@ export class PostgresSafeguarding implements SafeguardingStore {
         'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
       const ended = await rowsOf<{ id: number }>(tx,
         'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id', [userId]);
-      await this.onPairsEnded(tx, ended.map((row) => row.id));
+      await this.events(tx).pairsEnded(ended.map((row) => row.id));
       await rowsOf(tx, "UPDATE messages SET content = '' WHERE sender_id = $1 AND kind = 'message'", [userId]);
       await rowsOf(tx, "UPDATE held_messages SET content = '', matched = '' WHERE sender_id = $1", [userId]);
       await rowsOf(tx, "UPDATE reports SET reason = '' WHERE reporter_id = $1", [userId]);
+      // The bodies saved for retries copy content (theirs and their partners'); an event still
+      // owed is built again from the erased rows.
+      await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)', [userId]);
       await rowsOf(tx, "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [userId]);
       return { revokedSessions: revoked.map((row) => row.token_hash), endedPairs: ended.map((row) => row.id) };
     });

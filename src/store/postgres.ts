@@ -41,15 +41,20 @@ export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
 }
 
 export class PostgresStore extends SafeguardingDelegate implements Store {
-  protected readonly safe = new PostgresSafeguarding(
-    () => this.pool(),
-    async (tx, message) => {
+  protected readonly safe = new PostgresSafeguarding(() => this.pool(), (tx) => ({
+    approved: async (message) => {
       if (this.outbox) await insertMessageEvents(tx, message, this.outbox.unreadAfterMs);
     },
-    async (tx, pairIds) => {
+    pairsEnded: async (pairIds) => {
       if (this.outbox) for (const pairId of pairIds) await insertEvent(tx, 'match.ended', pairId, { actor: null, reason: 'account_deleted' });
     },
-  );
+    held: async (pairId, heldId) => {
+      if (this.outbox) await insertEvent(tx, 'message.held', pairId, { held: heldId });
+    },
+    reported: async (pairId, reportId) => {
+      if (this.outbox) await insertEvent(tx, 'message.reported', pairId, { report: reportId });
+    },
+  }));
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;

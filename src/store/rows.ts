@@ -26,16 +26,17 @@ export interface ConversationRow extends UserRow {
 
 export interface WebhookRow {
   id: number; event_id: string; type: WebhookEventType; pair_id: number; message_id: number | null; recipient_id: number | null;
-  detail: string | null; data: string | null; status: WebhookStatus; attempts: number;
+  held_id: number | null; report_id: number | null; detail: string | null; data: string | null; status: WebhookStatus; attempts: number;
   created_at: Instant; window_start: Instant; due_at: Instant; last_error: string | null; finished_at: Instant | null;
 }
 
 /** The columns of a WebhookRow. */
-export const WEBHOOK_COLUMNS = 'id, event_id, type, pair_id, message_id, recipient_id, detail, data, status, attempts, created_at, window_start, due_at, last_error, finished_at';
+export const WEBHOOK_COLUMNS = 'id, event_id, type, pair_id, message_id, recipient_id, held_id, report_id, detail, data, status, attempts, created_at, window_start, due_at, last_error, finished_at';
 
 /** The domain WebhookEvent of a row. */
 export const toWebhookEvent = (row: WebhookRow): WebhookEvent => ({
   id: row.id, eventId: row.event_id, type: row.type, pairId: row.pair_id, messageId: row.message_id, recipientId: row.recipient_id,
+  heldId: row.held_id, reportId: row.report_id,
   detail: row.detail === null ? null : (JSON.parse(row.detail) as WebhookEvent['detail']), data: row.data, status: row.status,
   attempts: row.attempts, createdAt: toDate(row.created_at), windowStart: toDate(row.window_start), dueAt: toDate(row.due_at),
   lastError: row.last_error, finishedAt: row.finished_at === null ? null : toDate(row.finished_at),

@@ -10,19 +10,13 @@ import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, to
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 import type { Message } from './message-types.js';
+import { NO_EVENTS, type SafeguardingEvents } from './safeguarding-events.js';
 
 export class SqliteSafeguarding implements SafeguardingStore {
   private readonly sql;
 
-  /**
-   * `onApproved` and `onPairsEnded` run in the approving and the erasing transaction (the
-   * store writes the webhook events there).
-   */
-  constructor(
-    private readonly db: Database.Database,
-    private readonly onApproved: (message: MessageRow) => void = () => {},
-    private readonly onPairsEnded: (pairIds: readonly number[]) => void = () => {},
-  ) {
+  /** `events` runs in the transactions of what it is told (the store writes the webhook events there). */
+  constructor(private readonly db: Database.Database, private readonly events: SafeguardingEvents<void> = NO_EVENTS) {
     const p = (source: string) => db.prepare(source);
     this.sql = {
       senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
@@ -69,6 +63,9 @@ export class SqliteSafeguarding implements SafeguardingStore {
       eraseMessages: p("UPDATE messages SET content = '' WHERE sender_id = ? AND kind = 'message'"),
       eraseHeld: p("UPDATE held_messages SET content = '', matched = '' WHERE sender_id = ?"),
       eraseReports: p("UPDATE reports SET reason = '' WHERE reporter_id = ?"),
+      // The bodies saved for retries copy content (theirs and their partners'); an event still
+      // owed is built again from the erased rows.
+      eraseEventBodies: p('UPDATE webhook_events SET data = NULL WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = ? OR mentee_id = ?)'),
       eraseUser: p("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = ?"),
       auditPage: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     };
@@ -88,6 +85,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       // A paused pair stores nothing new, held messages included.
       if (pair.paused === 1) throw new AppError('match_paused');
       const row = this.sql.insertHeld.get(input.pairId, input.senderId, input.content, clientId, Date.now(), input.rule, input.matched) as HeldRow;
+      this.events.held(row.pair_id, row.id);
       return { held: toHeld(row), created: true };
     }).immediate();
   }
@@ -110,7 +108,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       const now = Date.now();
       const message = this.sql.insertMessage.get(held.pair_id, next.last_seq, held.sender_id, held.content, now, held.client_id, 'message') as MessageRow;
       const decided = this.sql.decide.get('approved', null, actor, now, message.id, id) as HeldRow;
-      this.onApproved(message);
+      this.events.approved(message);
       return { held: toHeld(decided), message: toMessage(message) };
     }).immediate();
   }
@@ -152,8 +150,12 @@ export class SqliteSafeguarding implements SafeguardingStore {
   }
 
   async createReport(messageId: number, reporterId: number, reason: string): Promise<Report> {
-    const { id } = this.sql.insertReport.get(messageId, reporterId, reason, Date.now()) as { id: number };
-    return toReport(this.sql.reportById.get(id) as ReportRow);
+    return this.db.transaction(() => {
+      const { id } = this.sql.insertReport.get(messageId, reporterId, reason, Date.now()) as { id: number };
+      const report = toReport(this.sql.reportById.get(id) as ReportRow);
+      this.events.reported(report.pairId, report.id);
+      return report;
+    }).immediate();
   }
 
   async reportById(id: number): Promise<Report | null> {
@@ -207,10 +209,11 @@ export class SqliteSafeguarding implements SafeguardingStore {
       const now = Date.now();
       const revokedSessions = (this.sql.liveSessions.all(now, userId) as { token_hash: string }[]).map((row) => row.token_hash);
       const endedPairs = (this.sql.endPairsOf.all(now, userId, userId) as { id: number }[]).map((row) => row.id);
-      this.onPairsEnded(endedPairs);
+      this.events.pairsEnded(endedPairs);
       this.sql.eraseMessages.run(userId);
       this.sql.eraseHeld.run(userId);
       this.sql.eraseReports.run(userId);
+      this.sql.eraseEventBodies.run(userId, userId);
       this.sql.eraseUser.run(userId);
       return { revokedSessions, endedPairs };
     }).immediate();

@@ -28,11 +28,12 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   private constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
     super();
     this.db = db;
-    this.safe = new SqliteSafeguarding(
-      db,
-      (message) => this.writeMessageEvents(message.pair_id, message.sender_id, message.id),
-      (pairIds) => pairIds.forEach((pairId) => this.writeEvent('match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } })),
-    );
+    this.safe = new SqliteSafeguarding(db, {
+      approved: (message) => this.writeMessageEvents(message.pair_id, message.sender_id, message.id),
+      pairsEnded: (pairIds) => pairIds.forEach((pairId) => this.writeEvent('match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } })),
+      held: (pairId, heldId) => this.writeEvent('message.held', pairId, { held: heldId }),
+      reported: (pairId, reportId) => this.writeEvent('message.reported', pairId, { report: reportId }),
+    });
     const p = (source: string) => db.prepare(source);
     this.sql = {
       insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
@@ -110,8 +111,8 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       nextSeqAny: p('UPDATE pairs SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
       insertImported: p('INSERT INTO messages (pair_id, seq, sender_id, content, created_at, is_read, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       ping: p('SELECT 1'),
-      insertEvent: p(`INSERT INTO webhook_events (type, pair_id, message_id, recipient_id, detail, created_at, window_start, due_at)
-                      VALUES (@type, @pair, @message, @recipient, @detail, @now, @now, @due) ON CONFLICT DO NOTHING`),
+      insertEvent: p(`INSERT INTO webhook_events (type, pair_id, message_id, recipient_id, held_id, report_id, detail, created_at, window_start, due_at)
+                      VALUES (@type, @pair, @message, @recipient, @held, @report, @detail, @now, @now, @due) ON CONFLICT DO NOTHING`),
       cancelReminder: p("UPDATE webhook_events SET status = 'cancelled', finished_at = ? WHERE pair_id = ? AND recipient_id = ? AND status = 'pending'"),
       // One process: the claim needs no row locks, only the lease.
       claim: p(`UPDATE webhook_events SET lease_until = @until WHERE id IN (
@@ -411,7 +412,13 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       unreadCount = unread.n;
       if (unread.oldest !== null) oldestUnread = toMessage(this.sql.messageById.get(unread.oldest) as MessageRow);
     }
-    return { mentor: user(pair.mentor_id), mentee: user(pair.mentee_id), message: messageRow ? toMessage(messageRow) : null, unreadCount, oldestUnread };
+    const held = event.heldId === null ? null : await this.safe.heldById(event.heldId);
+    const report = event.reportId === null ? null : await this.safe.reportById(event.reportId);
+    const reported = report === null ? null : await this.safe.messageById(report.messageId);
+    return {
+      mentor: user(pair.mentor_id), mentee: user(pair.mentee_id), message: messageRow ? toMessage(messageRow) : null, unreadCount, oldestUnread,
+      held, report: report && reported ? { report, message: reported } : null,
+    };
   }
 
   async setWebhookData(id: number, data: string | null): Promise<void> {
@@ -491,11 +498,11 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   }
 
   /** Writes an event in the caller's transaction, when the outbox is on; a second pending reminder is ignored. */
-  private writeEvent(type: WebhookEventType, pairId: number, fields: { message?: number; recipient?: number; detail?: object; dueInMs?: number }): void {
+  private writeEvent(type: WebhookEventType, pairId: number, fields: { message?: number; recipient?: number; held?: number; report?: number; detail?: object; dueInMs?: number }): void {
     if (!this.outbox) return;
     const now = Date.now();
     this.sql.insertEvent.run({
-      type, pair: pairId, message: fields.message ?? null, recipient: fields.recipient ?? null,
+      type, pair: pairId, message: fields.message ?? null, recipient: fields.recipient ?? null, held: fields.held ?? null, report: fields.report ?? null,
       detail: fields.detail === undefined ? null : JSON.stringify(fields.detail), now, due: now + (fields.dueInMs ?? 0),
     });
   }

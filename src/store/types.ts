@@ -6,7 +6,7 @@
  */
 import type { AppError } from '../errors.js';
 import type { Message, NewMessage } from './message-types.js';
-import type { SafeguardingStore } from './safeguarding-types.js';
+import type { HeldMessage, Report, SafeguardingStore } from './safeguarding-types.js';
 
 export type * from './message-types.js';
 export type * from './safeguarding-types.js';
@@ -178,6 +178,10 @@ export interface WebhookEvent {
   messageId: number | null;
   /** The recipient a `message.unread` reminds. */
   recipientId: number | null;
+  /** The held message of `message.held`. */
+  heldId: number | null;
+  /** The report of `message.reported`. */
+  reportId: number | null;
   /** What only the cause knew (a match change's actor and reason). */
   detail: { actor?: string | null; reason?: string | null } | null;
   /** The body as first sent (JSON text), fixed so that every retry sends the same bytes; null before the first attempt. */
@@ -201,6 +205,10 @@ export interface WebhookFacts {
   /** For `message.unread`: the recipient's unread messages from the partner, and the oldest of them. */
   unreadCount: number;
   oldestUnread: Message | null;
+  /** For `message.held`: the held message; null when it is gone. */
+  held: HeldMessage | null;
+  /** For `message.reported`: the report and the message it reports; null when gone. */
+  report: { report: Report; message: Message } | null;
 }
 
 /** How one attempt ended: delivered, or to be tried again after `retryInMs`, or (null) given up. */

@@ -2,7 +2,7 @@
  * The body of each event type, built from what the store holds when the event is first
  * sent; null when nothing is owed any more (the message is gone, nothing is unread).
  */
-import { senderOf, toWireMessage } from '../chat/wire-message.js';
+import { senderOf, toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 import type { HistoryMessage, PublicUser } from '../protocol/http.js';
 import type { WebhookBody } from '../protocol/webhooks.js';
 import type { Message, User, WebhookEvent, WebhookFacts } from '../store/index.js';
@@ -38,5 +38,22 @@ export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBo
         timestamp,
         data: { mentor: person(facts.mentor), mentee: person(facts.mentee), actor: event.detail?.actor ?? null, reason: event.detail?.reason ?? null },
       };
+    case 'message.held': {
+      if (!facts.held) return null;
+      const [sender, receiver] = facts.held.senderId === facts.mentor.id ? [facts.mentor, facts.mentee] : [facts.mentee, facts.mentor];
+      // The event tells of the hold: whatever was decided since, the message was held then.
+      const { type: _frame, ...echo } = toHeldEcho(facts.held, sender);
+      return { type: event.type, timestamp, data: { ...echo, status: 'held', receiver_email: receiver.email } };
+    }
+    case 'message.reported': {
+      if (!facts.report) return null;
+      const { report, message } = facts.report;
+      const reporter = report.reporterId === facts.mentor.id ? facts.mentor : facts.mentee;
+      return {
+        type: event.type,
+        timestamp,
+        data: { report_id: String(report.id), message: historyMessage(message, facts), reporter: person(reporter), reason: report.reason },
+      };
+    }
   }
 }

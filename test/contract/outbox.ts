@@ -67,19 +67,63 @@ export function outboxContract(name: string, make: StoreFactory): void {
       ]);
     });
 
-    test('a held message writes no event; its approval writes message.created and the reminder; a notice is not unread', async (store) => {
+    test('a held message writes message.held (once, a retry nothing); its approval writes message.created and the reminder; a notice is not unread', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       await store.claimWebhooks(100, LONG_LEASE);
-      const held = await store.holdMessage({ pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
-      assert.deepEqual(await store.claimWebhooks(100, LONG_LEASE), [], 'nothing for a held message');
+      const input = { pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: 'h-1', rule: 'phone', matched: '07911 123456' };
+      const held = await store.holdMessage(input);
       assert.ok('held' in held);
+      await store.holdMessage(input);
+      const [event, ...more] = await store.claimWebhooks(100, LONG_LEASE);
+      assert.deepEqual(more, [], 'one event, and no message.created for a held message');
+      assert.deepEqual([event!.type, event!.heldId, event!.messageId, event!.pairId], ['message.held', held.held.id, null, pairId]);
+      const facts = await store.webhookFacts(event!);
+      assert.deepEqual([facts.held?.id, facts.held?.content, facts.held?.rule, facts.message], [held.held.id, 'call 07911 123456', 'phone', null]);
       const { message } = await store.approveHeld(held.held.id, 'admin@example.test');
       const admin = await store.createUser({ email: 'admin@example.test', passwordHash: 'h', firstName: 'A', lastName: 'D', role: 'ADMIN' });
       await store.addViewedNotice(pairId, admin.id, 'Admin');
       const events = await store.claimWebhooks(100, LONG_LEASE);
       assert.deepEqual(events.map((e) => [e.type, e.messageId ?? e.recipientId]).sort(), [['message.created', message.id], ['message.unread', mentor.id]]);
-      const facts = await store.webhookFacts(events.find((e) => e.type === 'message.unread')!);
-      assert.deepEqual([facts.unreadCount, facts.oldestUnread?.id], [1, message.id]);
+      const unread = await store.webhookFacts(events.find((e) => e.type === 'message.unread')!);
+      assert.deepEqual([unread.unreadCount, unread.oldestUnread?.id], [1, message.id]);
+    });
+
+    test('a rejected held message writes nothing after its message.held', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      await store.claimWebhooks(100, LONG_LEASE);
+      const held = await store.holdMessage({ pairId, senderId: mentee.id, content: 'www.example.com', clientId: null, rule: 'link', matched: 'www.example.com' });
+      assert.ok('held' in held);
+      await store.rejectHeld(held.held.id, 'admin@example.test', 'no links');
+      assert.deepEqual(kinds(await store.claimWebhooks(100, LONG_LEASE)), ['message.held']);
+    });
+
+    test('a report writes message.reported; its facts are the report and the reported message', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const { message } = await store.appendMessage({ pairId, senderId: mentee.id, content: 'something unkind' });
+      await store.claimWebhooks(100, LONG_LEASE);
+      const report = await store.createReport(message.id, mentor.id, 'unkind');
+      const [event, ...more] = await store.claimWebhooks(100, LONG_LEASE);
+      assert.deepEqual(more, []);
+      assert.deepEqual([event!.type, event!.reportId, event!.pairId], ['message.reported', report.id, pairId]);
+      const facts = await store.webhookFacts(event!);
+      assert.deepEqual([facts.report?.report.id, facts.report?.report.reason, facts.report?.report.reporterId, facts.report?.message.id],
+        [report.id, 'unkind', mentor.id, message.id]);
+    });
+
+    test('erasing a user empties the bodies saved for the events of their pairs, and theirs only', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const other = await store.createUser({ email: 'other@example.test', passwordHash: 'h', firstName: 'O', lastName: 'T', role: 'MENTEE' });
+      const { pairId: otherPair } = await store.createMatch(mentor.email, other.email);
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'secret words' });
+      await store.appendMessage({ pairId: otherPair, senderId: other.id, content: 'kept words' });
+      const events = await store.claimWebhooks(100, LONG_LEASE);
+      for (const event of events) await store.setWebhookData(event.id, `{"pair":${event.pairId}}`);
+      await store.recordWebhookAttempt(events[0]!.id, { delivered: true });
+      await store.eraseUser(mentee.id);
+      for (const event of events) {
+        const row = (await store.webhookById(event.eventId))!;
+        assert.equal(row.data, event.pairId === pairId ? null : `{"pair":${otherPair}}`, `${event.type} of pair ${event.pairId}`);
+      }
     });
 
     test('erasing a user ends their matches with match.ended (account_deleted)', async (store) => {

@@ -10,9 +10,10 @@ import { importedMessages } from './004-imported-messages.js';
 import { webhookOutbox } from './005-webhook-outbox.js';
 import { pairPause } from './006-pair-pause.js';
 import { safeguarding } from './007-safeguarding.js';
+import { webhookSafeguarding } from './008-webhook-safeguarding.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding];
+export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding, webhookSafeguarding];
