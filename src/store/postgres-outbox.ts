@@ -4,11 +4,13 @@
  * attempts, and what operators list and retry. The events themselves are written by the
  * transactions that cause them (postgres-append.ts, createMatch, endMatch).
  */
+import type { QueryResultRow } from 'pg';
 import { rowsOf, type Queryable } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from './rows.js';
 import type { MessageRow, PairRow, UserRow, WebhookRow } from './rows.js';
 import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
-import type { WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
+import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
+import type { WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 
 /**
@@ -59,56 +61,67 @@ export async function claimEvents(db: Queryable, limit: number, leaseMs: number)
   return rows.map(toWebhookEvent).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
 }
 
-export async function eventFacts(db: Queryable, event: WebhookEvent): Promise<WebhookFacts> {
-  const [pair] = await rowsOf<PairRow>(db, `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = $1`, [event.pairId]);
-  const users = await rowsOf<UserRow>(db, `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, [[pair!.mentor_id, pair!.mentee_id]]);
-  const user = (id: number) => toUser(users.find((row) => row.id === id)!);
-  const byId = async (id: number | null) => {
-    if (id === null) return null;
-    const [row] = await rowsOf<MessageRow>(db, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [id]);
-    return row ? toMessage(row) : null;
+/**
+ * The facts of `events`, in their order: at most six queries for the whole round, whatever
+ * its size, one after the other (a round holds one pooled connection at a time, so never
+ * starves the group commit of its own).
+ */
+export async function eventFacts(db: Queryable, events: readonly WebhookEvent[]): Promise<WebhookFacts[]> {
+  if (events.length === 0) return [];
+  const ids = (values: ReadonlyArray<number | null>) => [...new Set(values.filter((id) => id !== null))];
+  const byIds = async <R extends QueryResultRow>(sql: string, list: readonly number[]) => (list.length === 0 ? [] : rowsOf<R>(db, sql, [list]));
+  const reminders = events.filter((event) => event.recipientId !== null);
+  const pairs = await byIds<PairRow>(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ANY($1::bigint[])`, ids(events.map((event) => event.pairId)));
+  const unread = reminders.length === 0 ? [] : await rowsOf<UnreadRow>(db, `
+    SELECT r.pair_id, r.recipient_id, count(m.id)::int AS n, min(m.id) AS oldest
+    FROM unnest($1::bigint[], $2::bigint[]) AS r(pair_id, recipient_id)
+    LEFT JOIN messages m ON m.pair_id = r.pair_id AND m.sender_id <> r.recipient_id AND NOT m.is_read AND m.kind = 'message'
+    GROUP BY r.pair_id, r.recipient_id`, [reminders.map((event) => event.pairId), reminders.map((event) => event.recipientId)]);
+  const held = await byIds<HeldRow>(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE id = ANY($1::bigint[])`, ids(events.map((event) => event.heldId)));
+  const reports = await byIds<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = ANY($1::bigint[])`,
+    ids(events.map((event) => event.reportId)));
+  const users = await byIds<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, ids(pairs.flatMap((pair) => [pair.mentor_id, pair.mentee_id])));
+  const messages = await byIds<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::bigint[])`,
+    ids([...events.map((event) => event.messageId), ...unread.map((row) => row.oldest), ...reports.map((row) => row.message_id)]));
+  const reads = {
+    pairs: byId(pairs), users: byId(users.map(toUser)), unread: new Map(unread.map((row) => [`${row.pair_id}:${row.recipient_id}`, row])),
+    held: byId(held.map(toHeld)), reports: byId(reports.map(toReport)), messages: byId(messages.map(toMessage)),
   };
-  let unreadCount = 0;
-  let oldestUnread = null;
-  if (event.recipientId !== null) {
-    const [unread] = await rowsOf<{ n: number; oldest: number | null }>(db,
-      "SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'", [event.pairId, event.recipientId]);
-    unreadCount = unread!.n;
-    oldestUnread = await byId(unread!.oldest);
-  }
-  let held = null;
-  if (event.heldId !== null) {
-    const [row] = await rowsOf<HeldRow>(db, `SELECT ${HELD_COLUMNS} FROM held_messages WHERE id = $1`, [event.heldId]);
-    held = row ? toHeld(row) : null;
-  }
-  let report = null;
-  if (event.reportId !== null) {
-    const [row] = await rowsOf<ReportRow>(db, `SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = $1`, [event.reportId]);
-    const message = row ? await byId(row.message_id) : null;
-    report = row && message ? { report: toReport(row), message } : null;
-  }
-  return { mentor: user(pair!.mentor_id), mentee: user(pair!.mentee_id), message: await byId(event.messageId), unreadCount, oldestUnread, held, report };
+  return events.map((event) => outboxFacts(event, reads));
 }
 
-export async function setEventData(db: Queryable, id: number, data: string | null): Promise<void> {
-  if (data === null) {
-    await rowsOf(db, "UPDATE webhook_events SET status = 'cancelled', finished_at = now(), lease_until = NULL WHERE id = $1 AND status = 'pending'", [id]);
-  } else {
-    await rowsOf(db, "UPDATE webhook_events SET data = $2 WHERE id = $1 AND status = 'pending'", [id, data]);
-  }
+/** Fixes the bodies (a null one cancels its event) in one statement: all of them or none. */
+export async function setEventData(db: Queryable, bodies: readonly WebhookSavedBody[]): Promise<void> {
+  if (bodies.length === 0) return;
+  await rowsOf(db, `
+    UPDATE webhook_events w SET
+      data = v.data,
+      status = CASE WHEN v.data IS NULL THEN 'cancelled' ELSE w.status END,
+      finished_at = CASE WHEN v.data IS NULL THEN now() ELSE w.finished_at END,
+      lease_until = CASE WHEN v.data IS NULL THEN NULL ELSE w.lease_until END
+    FROM unnest($1::bigint[], $2::text[]) AS v(id, data)
+    WHERE w.id = v.id AND w.status = 'pending'`, [bodies.map((body) => body.id), bodies.map((body) => body.data)]);
 }
 
-export async function recordAttempt(db: Queryable, id: number, attempt: WebhookAttempt): Promise<void> {
-  if (attempt.delivered) {
-    await rowsOf(db, `UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, finished_at = now(), lease_until = NULL, last_error = NULL
-                      WHERE id = $1 AND status = 'pending'`, [id]);
-  } else if (attempt.retryInMs === null) {
-    await rowsOf(db, `UPDATE webhook_events SET status = 'failed', attempts = attempts + 1, finished_at = now(), lease_until = NULL, last_error = $2
-                      WHERE id = $1 AND status = 'pending'`, [id, attempt.error]);
-  } else {
-    await rowsOf(db, `UPDATE webhook_events SET attempts = attempts + 1, due_at = now() + $3::bigint * interval '1 millisecond', lease_until = NULL, last_error = $2
-                      WHERE id = $1 AND status = 'pending'`, [id, attempt.error, Math.round(attempt.retryInMs)]);
-  }
+/** Records the attempts in one statement: all of them or none. */
+export async function recordAttempts(db: Queryable, attempts: readonly WebhookOutcome[]): Promise<void> {
+  if (attempts.length === 0) return;
+  const retryIn = (attempt: WebhookAttempt) => (attempt.delivered || attempt.retryInMs === null ? null : Math.round(attempt.retryInMs));
+  await rowsOf(db, `
+    UPDATE webhook_events w SET
+      status = CASE WHEN v.delivered THEN 'delivered' WHEN v.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
+      attempts = w.attempts + 1,
+      finished_at = CASE WHEN v.retry_ms IS NULL THEN now() ELSE NULL END,
+      due_at = CASE WHEN v.retry_ms IS NULL THEN w.due_at ELSE now() + v.retry_ms * interval '1 millisecond' END,
+      lease_until = NULL,
+      last_error = v.error
+    FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::bigint[]) AS v(id, delivered, error, retry_ms)
+    WHERE w.id = v.id AND w.status = 'pending'`, [
+    attempts.map((each) => each.id),
+    attempts.map((each) => each.attempt.delivered),
+    attempts.map((each) => (each.attempt.delivered ? null : each.attempt.error)),
+    attempts.map((each) => retryIn(each.attempt)),
+  ]);
 }
 
 export async function listEvents(db: Queryable, status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {

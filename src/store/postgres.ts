@@ -16,11 +16,11 @@ import { createPool, inTransaction, rowsOf, type PoolSettings, type Queryable } 
 import { migrate } from './postgres-migrate.js';
 import { PostgresSafeguarding } from './postgres-safeguarding.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
-import { backlog, claimEvents, eventById, eventFacts, insertEvent, insertMessageEvents, listEvents, recordAttempt, retryEvent, setEventData } from './postgres-outbox.js';
+import { backlog, claimEvents, eventById, eventFacts, insertEvent, insertMessageEvents, listEvents, recordAttempts, retryEvent, setEventData } from './postgres-outbox.js';
 import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, directoryPage, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
-import type { OutboxOptions, WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
+import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
 
@@ -412,16 +412,16 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     return claimEvents(this.pool(), limit, leaseMs);
   }
 
-  webhookFacts(event: WebhookEvent): Promise<WebhookFacts> {
-    return eventFacts(this.pool(), event);
+  webhookFacts(events: readonly WebhookEvent[]): Promise<WebhookFacts[]> {
+    return eventFacts(this.pool(), events);
   }
 
-  setWebhookData(id: number, data: string | null): Promise<void> {
-    return setEventData(this.pool(), id, data);
+  setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<void> {
+    return setEventData(this.pool(), bodies);
   }
 
-  recordWebhookAttempt(id: number, attempt: WebhookAttempt): Promise<void> {
-    return recordAttempt(this.pool(), id, attempt);
+  recordWebhookAttempts(attempts: readonly WebhookOutcome[]): Promise<void> {
+    return recordAttempts(this.pool(), attempts);
   }
 
   listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {

@@ -15,7 +15,9 @@ import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, ty
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { SqliteSafeguarding } from './sqlite-safeguarding.js';
 import { NO_PASSWORD, OUT_OF_ORDER, counterpartRole } from './types.js';
-import type { OutboxOptions, WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts } from './types.js';
+import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
+import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
+import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
 
@@ -119,8 +121,16 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
                   SELECT id FROM webhook_events WHERE status = 'pending' AND due_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
                   ORDER BY due_at, id LIMIT @limit)
                 RETURNING ${WEBHOOK_COLUMNS}`),
-      messageById: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
-      unread: p("SELECT count(*) AS n, min(id) AS oldest FROM messages WHERE pair_id = ? AND sender_id <> ? AND is_read = 0 AND kind = 'message'"),
+      pairsById: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE id IN (SELECT value FROM json_each(?))`),
+      messagesByIds: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))`),
+      heldByIds: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE id IN (SELECT value FROM json_each(?))`),
+      reportsByIds: p(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id IN (SELECT value FROM json_each(?))`),
+      // Each [pair, recipient] of the reminders: what the recipient has not read of the partner's.
+      unreadOf: p(`
+        SELECT r.value ->> 0 AS pair_id, r.value ->> 1 AS recipient_id, count(m.id) AS n, min(m.id) AS oldest
+        FROM json_each(?) r
+        LEFT JOIN messages m ON m.pair_id = r.value ->> 0 AND m.sender_id <> r.value ->> 1 AND m.is_read = 0 AND m.kind = 'message'
+        GROUP BY r.key`),
       setData: p("UPDATE webhook_events SET data = ? WHERE id = ? AND status = 'pending'"),
       cancelEvent: p("UPDATE webhook_events SET status = 'cancelled', finished_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'"),
       delivered: p(`UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, finished_at = ?, lease_until = NULL, last_error = NULL
@@ -401,36 +411,43 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     return rows.map(toWebhookEvent).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
   }
 
-  async webhookFacts(event: WebhookEvent): Promise<WebhookFacts> {
-    const pair = this.sql.pairById.get(event.pairId) as PairRow;
-    const user = (id: number) => toUser(this.sql.userById.get(id) as UserRow);
-    const messageRow = event.messageId === null ? undefined : (this.sql.messageById.get(event.messageId) as MessageRow | undefined);
-    let unreadCount = 0;
-    let oldestUnread: Message | null = null;
-    if (event.recipientId !== null) {
-      const unread = this.sql.unread.get(event.pairId, event.recipientId) as { n: number; oldest: number | null };
-      unreadCount = unread.n;
-      if (unread.oldest !== null) oldestUnread = toMessage(this.sql.messageById.get(unread.oldest) as MessageRow);
-    }
-    const held = event.heldId === null ? null : await this.safe.heldById(event.heldId);
-    const report = event.reportId === null ? null : await this.safe.reportById(event.reportId);
-    const reported = report === null ? null : await this.safe.messageById(report.messageId);
-    return {
-      mentor: user(pair.mentor_id), mentee: user(pair.mentee_id), message: messageRow ? toMessage(messageRow) : null, unreadCount, oldestUnread,
-      held, report: report && reported ? { report, message: reported } : null,
-    };
+  async webhookFacts(events: readonly WebhookEvent[]): Promise<WebhookFacts[]> {
+    if (events.length === 0) return [];
+    const ids = (pick: (event: WebhookEvent) => number | null) => JSON.stringify([...new Set(events.map(pick).filter((id) => id !== null))]);
+    const pairs = byId(this.sql.pairsById.all(ids((event) => event.pairId)) as PairRow[]);
+    const users = byId((this.sql.usersById.all(JSON.stringify([...pairs.values()].flatMap((pair) => [pair.mentor_id, pair.mentee_id]))) as UserRow[]).map(toUser));
+    const reminders = events.filter((event) => event.recipientId !== null).map((event) => [event.pairId, event.recipientId]);
+    const unread = new Map((this.sql.unreadOf.all(JSON.stringify(reminders)) as UnreadRow[]).map((row) => [`${row.pair_id}:${row.recipient_id}`, row]));
+    const held = byId((this.sql.heldByIds.all(ids((event) => event.heldId)) as HeldRow[]).map(toHeld));
+    const reports = byId((this.sql.reportsByIds.all(ids((event) => event.reportId)) as ReportRow[]).map(toReport));
+    const messageIds = [
+      ...events.map((event) => event.messageId), ...[...unread.values()].map((row) => row.oldest), ...[...reports.values()].map((report) => report.messageId),
+    ].filter((id) => id !== null);
+    const messages = byId((this.sql.messagesByIds.all(JSON.stringify([...new Set(messageIds)])) as MessageRow[]).map(toMessage));
+    return events.map((event) => outboxFacts(event, { pairs, users, unread, held, reports, messages }));
   }
 
-  async setWebhookData(id: number, data: string | null): Promise<void> {
-    if (data === null) this.sql.cancelEvent.run(Date.now(), id);
-    else this.sql.setData.run(data, id);
-  }
-
-  async recordWebhookAttempt(id: number, attempt: WebhookAttempt): Promise<void> {
+  async setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<void> {
+    if (bodies.length === 0) return;
     const now = Date.now();
-    if (attempt.delivered) this.sql.delivered.run(now, id);
-    else if (attempt.retryInMs === null) this.sql.failed.run(now, attempt.error, id);
-    else this.sql.retryLater.run(now + attempt.retryInMs, attempt.error, id);
+    this.db.transaction(() => {
+      for (const { id, data } of bodies) {
+        if (data === null) this.sql.cancelEvent.run(now, id);
+        else this.sql.setData.run(data, id);
+      }
+    }).immediate();
+  }
+
+  async recordWebhookAttempts(attempts: readonly WebhookOutcome[]): Promise<void> {
+    if (attempts.length === 0) return;
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const { id, attempt } of attempts) {
+        if (attempt.delivered) this.sql.delivered.run(now, id);
+        else if (attempt.retryInMs === null) this.sql.failed.run(now, attempt.error, id);
+        else this.sql.retryLater.run(now + attempt.retryInMs, attempt.error, id);
+      }
+    }).immediate();
   }
 
   async listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {

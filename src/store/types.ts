@@ -214,6 +214,18 @@ export interface WebhookFacts {
 /** How one attempt ended: delivered, or to be tried again after `retryInMs`, or (null) given up. */
 export type WebhookAttempt = { delivered: true } | { delivered: false; error: string; retryInMs: number | null };
 
+/** The body fixed for event `id` at its first attempt (JSON text), or null: nothing is owed. */
+export interface WebhookSavedBody {
+  id: number;
+  data: string | null;
+}
+
+/** How the attempt at event `id` ended. */
+export interface WebhookOutcome {
+  id: number;
+  attempt: WebhookAttempt;
+}
+
 /** How many events wait to be sent, and since when the oldest has. */
 export interface WebhookBacklog {
   pending: number;
@@ -382,12 +394,22 @@ export interface Store extends SafeguardingStore {
    * return one event twice.
    */
   claimWebhooks(limit: number, leaseMs: number): Promise<WebhookEvent[]>;
-  /** The pair's users, the message, and the recipient's unread state that `event`'s body is built from. */
-  webhookFacts(event: WebhookEvent): Promise<WebhookFacts>;
-  /** Fixes the body of a pending event; `null` cancels it instead (a reminder with nothing unread). */
-  setWebhookData(id: number, data: string | null): Promise<void>;
-  /** Records one attempt: delivered, due again later, or failed for good; ends the lease. */
-  recordWebhookAttempt(id: number, attempt: WebhookAttempt): Promise<void>;
+  /**
+   * What the body of each of `events` is built from (the pair's users, the message, the
+   * recipient's unread state, the held message, the report), in the order of `events`; read
+   * for all of them at once, in a few queries whatever their number.
+   */
+  webhookFacts(events: readonly WebhookEvent[]): Promise<WebhookFacts[]>;
+  /**
+   * Fixes the bodies of pending events, in one transaction; a `null` body cancels its event
+   * instead (a reminder with nothing unread). Events no longer pending are left alone.
+   */
+  setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<void>;
+  /**
+   * Records attempts, in one transaction: each event delivered, due again later, or failed
+   * for good, its lease ended. Events no longer pending are left alone.
+   */
+  recordWebhookAttempts(attempts: readonly WebhookOutcome[]): Promise<void>;
   /** Events of `status`, newest first, up to `limit`, older than the event of `beforeId` when given. */
   listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]>;
   /** The event with this `webhook-id`, or null. */

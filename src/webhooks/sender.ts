@@ -9,13 +9,15 @@
 import type { WebhookConfig } from '../config.js';
 import { isAppError } from '../errors.js';
 import { recordWebhook, setWebhookBacklog } from '../metrics.js';
-import type { Store, WebhookEvent } from '../store/index.js';
+import type { Store, WebhookEvent, WebhookOutcome } from '../store/index.js';
 import { fullJitter } from './backoff.js';
 import { webhookBody } from './payload.js';
-import { WebhookPoster } from './post.js';
+import { WebhookPoster, type PostOutcome } from './post.js';
 
 /** Events claimed (and posted concurrently) per round. */
 const BATCH = 50;
+/** Claimed per round while a backlog lasts (the round before was full): the store's costs of a round are shared by more events. */
+const BACKLOG_BATCH = 250;
 /** A lease outlives the attempt's deadline by this much: time to read facts and record the outcome. */
 const LEASE_MARGIN_MS = 5000;
 
@@ -33,6 +35,9 @@ export class WebhookSender {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | null = null;
   private stopped = false;
+  /** Whether the last round was full: more are due, and the next round claims more. */
+  private backlog = false;
+  private backlogReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: SenderOptions) {
     this.poster = new WebhookPoster(options.config.url, options.config.secret, options.config.timeoutMs);
@@ -62,45 +67,74 @@ export class WebhookSender {
     }, delayMs);
   }
 
-  /** One round; resolves with whether it claimed a full batch. Never rejects. */
+  /**
+   * One round, its store calls made once for all of its events: the claim, the facts of
+   * those first attempted (their bodies fixed in one transaction before any is posted, so a
+   * retry sends the same bytes), the posts in parallel, then every outcome in one
+   * transaction. A round that fails part-way leaves its events leased: they are sent again
+   * once the lease runs out (at least once). Resolves with whether it claimed a full batch;
+   * never rejects.
+   */
   private async runRound(): Promise<boolean> {
     const { store, config } = this.options;
+    const limit = this.backlog ? BACKLOG_BATCH : BATCH;
     try {
-      const events = await store.claimWebhooks(BATCH, config.timeoutMs + LEASE_MARGIN_MS);
-      await Promise.all(events.map((event) => this.deliver(event).catch((error: unknown) => this.report(error, 'sending a webhook'))));
-      const backlog = await store.webhookBacklog();
-      setWebhookBacklog(backlog.pending, backlog.oldestCreatedAt);
-      return events.length === BATCH;
+      const claimed = await store.claimWebhooks(limit, config.timeoutMs + LEASE_MARGIN_MS);
+      const events = await this.withBodies(claimed);
+      const outcomes = await Promise.all(events.map(async (event) => ({ event, outcome: await this.poster.post(event.eventId, event.data!, this.abort.signal) })));
+      await store.recordWebhookAttempts(outcomes.flatMap(({ event, outcome }) => this.attempt(event, outcome)));
+      await this.refreshBacklog();
+      this.backlog = claimed.length === limit;
+      return this.backlog;
     } catch (error) {
-      this.report(error, 'claiming webhooks');
+      this.report(error, 'sending webhooks');
+      this.backlog = false;
       return false;
     }
   }
 
-  private async deliver(event: WebhookEvent): Promise<void> {
-    const { store, config } = this.options;
-    let body = event.data;
-    if (body === null) {
-      const built = webhookBody(event, await store.webhookFacts(event));
-      body = built === null ? null : JSON.stringify(built);
-      if (body === null) recordWebhook(event.type, 'cancelled');
-      await store.setWebhookData(event.id, body);
-      if (body === null) return;
+  /** `events` with their bodies: those first attempted are built and saved (nothing owed: cancelled, left out). */
+  private async withBodies(events: readonly WebhookEvent[]): Promise<WebhookEvent[]> {
+    const fresh = events.filter((event) => event.data === null);
+    if (fresh.length === 0) return [...events];
+    const facts = await this.options.store.webhookFacts(fresh);
+    const bodies = new Map(fresh.map((event, at) => {
+      const built = webhookBody(event, facts[at]!);
+      return [event.id, built === null ? null : JSON.stringify(built)];
+    }));
+    await this.options.store.setWebhookData([...bodies].map(([id, data]) => ({ id, data })));
+    const owed: WebhookEvent[] = [];
+    for (const event of events) {
+      const data = event.data ?? bodies.get(event.id) ?? null;
+      if (data === null) recordWebhook(event.type, 'cancelled');
+      else owed.push({ ...event, data });
     }
-    const outcome = await this.poster.post(event.eventId, body, this.abort.signal);
-    // Cut by a shutdown: not an attempt of the receiver's; the lease runs out and it is sent again.
-    if (this.stopped && !outcome.ok) return;
+    return owed;
+  }
+
+  /** What to record of one post: nothing when a shutdown cut it (its lease runs out and it is sent again). */
+  private attempt(event: WebhookEvent, outcome: PostOutcome): WebhookOutcome[] {
+    const { config } = this.options;
+    if (this.stopped && !outcome.ok) return [];
     // Counted before it is recorded: the attempt happened whatever becomes of the record,
     // and whoever sees the record then sees the count.
     if (outcome.ok) {
       recordWebhook(event.type, 'delivered');
-      await store.recordWebhookAttempt(event.id, { delivered: true });
-      return;
+      return [{ id: event.id, attempt: { delivered: true } }];
     }
     const waitMs = fullJitter(event.attempts + 1, config.backoffBaseMs, config.backoffMaxMs, this.options.random);
     const giveUp = Date.now() + waitMs > event.windowStart.getTime() + config.retryMs;
     recordWebhook(event.type, giveUp ? 'failed' : 'retried');
-    await store.recordWebhookAttempt(event.id, { delivered: false, error: outcome.error, retryInMs: giveUp ? null : waitMs });
+    return [{ id: event.id, attempt: { delivered: false, error: outcome.error, retryInMs: giveUp ? null : waitMs } }];
+  }
+
+  /** The pending gauges, read at most once per poll interval: a count over a backlog is not free. */
+  private async refreshBacklog(): Promise<void> {
+    const now = Date.now();
+    if (now - this.backlogReadAt < this.options.config.pollIntervalMs) return;
+    this.backlogReadAt = now;
+    const backlog = await this.options.store.webhookBacklog();
+    setWebhookBacklog(backlog.pending, backlog.oldestCreatedAt);
   }
 
   /** A database that is down is the readiness check's news; anything else is logged. */

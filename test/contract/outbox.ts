@@ -6,7 +6,7 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Role, Store, WebhookEvent } from '../../src/store/index.js';
+import type { Message, Role, Store, WebhookEvent } from '../../src/store/index.js';
 
 /** As the store contract's factory: an empty store, its cleanup, and (optionally) another store on the same data. */
 type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
@@ -77,14 +77,14 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const [event, ...more] = await store.claimWebhooks(100, LONG_LEASE);
       assert.deepEqual(more, [], 'one event, and no message.created for a held message');
       assert.deepEqual([event!.type, event!.heldId, event!.messageId, event!.pairId], ['message.held', held.held.id, null, pairId]);
-      const facts = await store.webhookFacts(event!);
+      const facts = (await store.webhookFacts([event!]))[0]!;
       assert.deepEqual([facts.held?.id, facts.held?.content, facts.held?.rule, facts.message], [held.held.id, 'call 07911 123456', 'phone', null]);
       const { message } = await store.approveHeld(held.held.id, 'admin@example.test');
       const admin = await store.createUser({ email: 'admin@example.test', passwordHash: 'h', firstName: 'A', lastName: 'D', role: 'ADMIN' });
       await store.addViewedNotice(pairId, admin.id, 'Admin');
       const events = await store.claimWebhooks(100, LONG_LEASE);
       assert.deepEqual(events.map((e) => [e.type, e.messageId ?? e.recipientId]).sort(), [['message.created', message.id], ['message.unread', mentor.id]]);
-      const unread = await store.webhookFacts(events.find((e) => e.type === 'message.unread')!);
+      const unread = (await store.webhookFacts([events.find((e) => e.type === 'message.unread')!]))[0]!;
       assert.deepEqual([unread.unreadCount, unread.oldestUnread?.id], [1, message.id]);
     });
 
@@ -105,7 +105,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const [event, ...more] = await store.claimWebhooks(100, LONG_LEASE);
       assert.deepEqual(more, []);
       assert.deepEqual([event!.type, event!.reportId, event!.pairId], ['message.reported', report.id, pairId]);
-      const facts = await store.webhookFacts(event!);
+      const facts = (await store.webhookFacts([event!]))[0]!;
       assert.deepEqual([facts.report?.report.id, facts.report?.report.reason, facts.report?.report.reporterId, facts.report?.message.id],
         [report.id, 'unkind', mentor.id, message.id]);
     });
@@ -117,8 +117,8 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.appendMessage({ pairId, senderId: mentee.id, content: 'secret words' });
       await store.appendMessage({ pairId: otherPair, senderId: other.id, content: 'kept words' });
       const events = await store.claimWebhooks(100, LONG_LEASE);
-      for (const event of events) await store.setWebhookData(event.id, `{"pair":${event.pairId}}`);
-      await store.recordWebhookAttempt(events[0]!.id, { delivered: true });
+      await store.setWebhookData(events.map((event) => ({ id: event.id, data: `{"pair":${event.pairId}}` })));
+      await store.recordWebhookAttempts([{ id: events[0]!.id, attempt: { delivered: true } }]);
       await store.eraseUser(mentee.id);
       for (const event of events) {
         const row = (await store.webhookById(event.eventId))!;
@@ -148,7 +148,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.appendMessage({ pairId, senderId: mentor.id, content: 'answer' });
       const reminders = (await store.claimWebhooks(100, LONG_LEASE)).filter((e) => e.type === 'message.unread');
       const forMentor = reminders.find((e) => e.recipientId === mentor.id)!;
-      const facts = await store.webhookFacts(forMentor);
+      const facts = (await store.webhookFacts([forMentor]))[0]!;
       assert.equal(facts.unreadCount, 2);
       assert.equal(facts.oldestUnread?.id, first.message.id);
       assert.deepEqual([facts.mentor.email, facts.mentee.email], [mentor.email, mentee.email]);
@@ -156,7 +156,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const cancelled = await store.listWebhooks('cancelled', 10);
       assert.deepEqual(cancelled.map((e) => e.id), [forMentor.id]);
       assert.equal((await store.webhookById(forMentor.eventId))?.status, 'cancelled');
-      assert.equal((await store.webhookFacts(reminders.find((e) => e.recipientId === mentee.id)!)).unreadCount, 1);
+      assert.equal((await store.webhookFacts([reminders.find((e) => e.recipientId === mentee.id)!]))[0]!.unreadCount, 1);
       // A new message after the read schedules a new reminder.
       await store.appendMessage({ pairId, senderId: mentee.id, content: 'third' });
       assert.deepEqual((await store.claimWebhooks(100, LONG_LEASE)).map((e) => [e.type, e.recipientId]).sort(),
@@ -168,12 +168,12 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.appendMessage({ pairId, senderId: mentee.id, content: 'hi' });
       const [match] = (await store.claimWebhooks(100, LONG_LEASE)).filter((e) => e.type === 'match.created');
       assert.deepEqual(await store.webhookBacklog().then((b) => b.pending), 3);
-      await store.setWebhookData(match!.id, '{"fixed":true}');
-      await store.recordWebhookAttempt(match!.id, { delivered: false, error: 'HTTP 500', retryInMs: LONG_LEASE });
+      await store.setWebhookData([{ id: match!.id, data: '{"fixed":true}' }]);
+      await store.recordWebhookAttempts([{ id: match!.id, attempt: { delivered: false, error: 'HTTP 500', retryInMs: LONG_LEASE } }]);
       let row = (await store.webhookById(match!.eventId))!;
       assert.deepEqual([row.status, row.attempts, row.lastError, row.data], ['pending', 1, 'HTTP 500', '{"fixed":true}']);
       assert.ok(row.dueAt.getTime() > Date.now() + LONG_LEASE / 2, 'due again later');
-      await store.recordWebhookAttempt(match!.id, { delivered: false, error: 'ECONNREFUSED', retryInMs: null });
+      await store.recordWebhookAttempts([{ id: match!.id, attempt: { delivered: false, error: 'ECONNREFUSED', retryInMs: null } }]);
       row = (await store.webhookById(match!.eventId))!;
       assert.deepEqual([row.status, row.attempts, row.lastError], ['failed', 2, 'ECONNREFUSED']);
       assert.deepEqual((await store.listWebhooks('failed', 10)).map((e) => e.eventId), [match!.eventId]);
@@ -184,13 +184,59 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.equal(again?.eventId, match!.eventId, 'due at once, with its body and count');
       assert.equal(again?.data, '{"fixed":true}');
       assert.ok(again!.windowStart.getTime() > match!.windowStart.getTime() - 1, 'a new retry period');
-      await store.recordWebhookAttempt(match!.id, { delivered: true });
+      await store.recordWebhookAttempts([{ id: match!.id, attempt: { delivered: true } }]);
       assert.deepEqual((await store.listWebhooks('delivered', 10)).map((e) => [e.eventId, e.attempts]), [[match!.eventId, 3]]);
       const backlog = await store.webhookBacklog();
       assert.equal(backlog.pending, 2);
       assert.ok(backlog.oldestCreatedAt instanceof Date);
-      await store.setWebhookData(again!.id, null);
+      await store.setWebhookData([{ id: again!.id, data: null }]);
       assert.equal((await store.webhookById(match!.eventId))?.status, 'delivered', 'a finished event is not cancelled');
+    });
+
+    test('a round at once: the facts of many events in their order, their bodies in one call (null cancels), their outcomes in one call', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const other = await store.createUser({ email: 'other@example.test', passwordHash: 'h', firstName: 'O', lastName: 'T', role: 'MENTEE' });
+      const { pairId: otherPair } = await store.createMatch(mentor.email, other.email);
+      const sent: Message[] = [];
+      for (let i = 0; i < 30; i++) sent.push((await store.appendMessage({ pairId: i % 2 ? pairId : otherPair, senderId: i % 2 ? mentee.id : other.id, content: `m${i}` })).message);
+      const held = await store.holdMessage({ pairId, senderId: mentee.id, content: 'jo@example.com', clientId: null, rule: 'email', matched: 'jo@example.com' });
+      const report = await store.createReport(sent[1]!.id, mentor.id, 'why');
+      await store.markRead(otherPair, mentor.id);
+      const events = (await store.claimWebhooks(100, LONG_LEASE)).filter((e) => e.type !== 'match.created');
+      const facts = await store.webhookFacts(events);
+      assert.equal(facts.length, events.length);
+      events.forEach((event, at) => {
+        const fact = facts[at]!;
+        const [mentorOf, menteeOf] = event.pairId === pairId ? [mentor.id, mentee.id] : [mentor.id, other.id];
+        assert.deepEqual([fact.mentor.id, fact.mentee.id], [mentorOf, menteeOf], `${event.type} ${event.id}: the pair's users`);
+        if (event.type === 'message.created') assert.equal(fact.message?.id, event.messageId);
+        if (event.type === 'message.held') assert.equal(fact.held?.id, 'held' in held ? held.held.id : -1);
+        if (event.type === 'message.reported') assert.deepEqual([fact.report?.report.id, fact.report?.message.id], [report.id, sent[1]!.id]);
+        if (event.type === 'message.unread' && event.pairId === pairId) assert.deepEqual([fact.unreadCount, fact.oldestUnread?.id], [15, sent[1]!.id]);
+      });
+      assert.deepEqual(events.map((e) => e.type).filter((type) => type !== 'message.created').sort(), ['message.held', 'message.reported', 'message.unread']);
+      assert.deepEqual(await store.webhookFacts([]), []);
+
+      const [cancel, keep, ...rest] = events;
+      await store.setWebhookData([{ id: cancel!.id, data: null }, { id: keep!.id, data: '{"kept":1}' }, ...rest.map((e) => ({ id: e.id, data: `{"id":${e.id}}` }))]);
+      assert.equal((await store.webhookById(cancel!.eventId))?.status, 'cancelled');
+      assert.equal((await store.webhookById(keep!.eventId))?.data, '{"kept":1}');
+      const [later, failed, ...delivered] = [keep!, ...rest];
+      await store.recordWebhookAttempts([
+        { id: cancel!.id, attempt: { delivered: true } },
+        { id: later!.id, attempt: { delivered: false, error: 'HTTP 502', retryInMs: LONG_LEASE } },
+        { id: failed!.id, attempt: { delivered: false, error: 'ECONNREFUSED', retryInMs: null } },
+        ...delivered.map((e) => ({ id: e.id, attempt: { delivered: true } as const })),
+      ]);
+      const row = async (event: WebhookEvent) => (await store.webhookById(event.eventId))!;
+      assert.deepEqual([(await row(cancel!)).status, (await row(cancel!)).attempts], ['cancelled', 0], 'a cancelled event is left alone');
+      assert.deepEqual(await row(later!).then((r) => [r.status, r.attempts, r.lastError, r.finishedAt]), ['pending', 1, 'HTTP 502', null]);
+      assert.ok((await row(later!)).dueAt.getTime() > Date.now() + LONG_LEASE / 2);
+      assert.deepEqual(await row(failed!).then((r) => [r.status, r.attempts, r.lastError, r.finishedAt instanceof Date]), ['failed', 1, 'ECONNREFUSED', true]);
+      for (const event of delivered) assert.deepEqual(await row(event).then((r) => [r.status, r.attempts, r.lastError]), ['delivered', 1, null]);
+      await store.setWebhookData([]);
+      await store.recordWebhookAttempts([]);
+      assert.deepEqual(await store.claimWebhooks(100, LONG_LEASE), [], 'the one due later is not due, and its lease is over but it waits');
     });
 
     test('a lease that ran out is claimed again', async (store) => {
