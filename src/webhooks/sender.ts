@@ -54,6 +54,7 @@ export class WebhookSender {
     clearTimeout(this.timer);
     this.abort.abort();
     await this.round;
+    this.poster.close();
   }
 
   private schedule(delayMs: number): void {
