@@ -14,13 +14,14 @@ import { startClients, type LoadClient } from './clients.js';
 import type { PairPlacement } from './client.js';
 import { trafficFigures } from './figures.js';
 import { cpuSeconds, fileLimits, peakRssBytes, rssBytes } from './proc.js';
-import { describeMachine, formatTable, writeResult, type ClientFigures, type ConnectionFigures, type ScenarioResult } from './results.js';
+import { describeMachine, formatTable, writeResult, type ClientFigures, type ConnectionFigures, type ScenarioResult, type WebhookFigures } from './results.js';
 import { parseMatrixArgs, scenarios, UsageError, type ConnectionsScenario, type MatrixOptions, type TrafficScenario } from './scenarios.js';
 import { relayPairs, seedPairs, type SeededPair } from './seed.js';
 import { firstLogLines, launchServer, type BenchServer } from './server.js';
 import { freePorts } from '../test/helpers/ports.js';
 import { formatTargets, judgeTargets, writeTargets } from './targets.js';
 import { verifyRelay, verifyTandem, type StoreVerdict } from './verify.js';
+import { BenchReceiver } from './webhooks.js';
 
 /** Above anything this code reaches on a small machine; sizes the per-pair arrays of a time-boxed run. */
 const MAX_RATE_PER_S = 100_000;
@@ -48,10 +49,10 @@ class Resources {
   }
 }
 
-/** Starts the scenario's servers on free ports and waits until they serve. */
-async function startServers(count: number, backend: Backend, script: string | undefined, files: number, resources: Resources): Promise<BenchServer[]> {
+/** Starts the scenario's servers on free ports, with the backend's settings and `env` on top, and waits until they serve. */
+async function startServers(count: number, backend: Backend, env: Readonly<Record<string, string>>, script: string | undefined, files: number, resources: Resources): Promise<BenchServer[]> {
   const ports = await freePorts(count);
-  const servers = ports.map((port, index) => launchServer(index, port, backend.env, { script, files }));
+  const servers = ports.map((port, index) => launchServer(index, port, { ...backend.env, ...env }, { script, files }));
   resources.add(() => Promise.all(servers.map((server) => server.stop())));
   try {
     await Promise.all(servers.map((server) => server.ready));
@@ -65,21 +66,27 @@ function clientFigures(cpu: number, wall: number): ClientFigures {
   return { cpu_s: Number(cpu.toFixed(2)), wall_s: Number(wall.toFixed(2)), core_share: Number((cpu / wall).toFixed(2)) };
 }
 
-/** Storage, people and servers of a scenario: Tandem on its backend, or a ceiling. */
-async function prepare(scenario: TrafficScenario | ConnectionsScenario, pairCount: number, files: number, resources: Resources) {
+/** Storage, people and servers of a scenario: Tandem on its backend (with `env`), or a ceiling. */
+async function prepare(scenario: TrafficScenario | ConnectionsScenario, pairCount: number, files: number, resources: Resources, env: Readonly<Record<string, string>> = {}) {
   const relay = scenario.kind === 'traffic' && scenario.server !== 'tandem';
   const storage = relay ? openRelayStorage(scenario.server === 'relay-durable') : openBackend(scenario.kind === 'traffic' ? scenario.backend! : 'sqlite');
   resources.add(() => storage.release());
   await storage.ready;
   const pairs = relay ? relayPairs(pairCount) : await seedPairs(storage.env.DATABASE_URL!, pairCount);
   const script = relay ? fileURLToPath(new URL('./relay.js', import.meta.url)) : undefined;
-  const servers = await startServers(scenario.kind === 'traffic' ? scenario.instances : 1, storage, script, files, resources);
+  const servers = await startServers(scenario.kind === 'traffic' ? scenario.instances : 1, storage, env, script, files, resources);
   return { storage, pairs, servers, relay };
 }
 
 async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOptions, resources: Resources): Promise<ScenarioResult> {
   const socketsPerServer = 2 * scenario.pairs * scenario.tabs;
-  const { storage, pairs, servers, relay } = await prepare(scenario, scenario.pairs, socketsPerServer + SPARE_FILES, resources);
+  let receiver: BenchReceiver | null = null;
+  if (scenario.webhooks) {
+    receiver = await BenchReceiver.start();
+    resources.add(() => receiver!.close());
+  }
+  const env = { ...scenario.env, ...(receiver?.env() ?? {}) };
+  const { storage, pairs, servers, relay } = await prepare(scenario, scenario.pairs, socketsPerServer + SPARE_FILES, resources, env);
   const clients = startClients(Math.min(options.clients, scenario.pairs));
   resources.add(() => Promise.all(clients.map((client) => client.stop())));
   // The mentor sits one instance further than its mentee: with 2 instances every message crosses Redis.
@@ -104,6 +111,13 @@ async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOpti
   }
   const cpuBefore = servers.map((server) => cpuSeconds(server.pid));
   const done = await Promise.all(clients.map((client) => client.ask({ kind: 'go', durationMs: options.seconds * 1000, deadlineMs: options.deadlineSeconds * 1000 }, 'done')));
+  const trafficEnded = performance.now();
+  // The servers' CPU time then counts the outbox's work to its end: what the messages cost with webhooks on.
+  if (receiver) {
+    const echoed = done.reduce((total, reply) => total + reply.pairs.reduce((sum, pair) => sum + pair.echoed, 0), 0);
+    progress(`${scenario.name}: waiting for the message.created events of ${echoed} messages (${receiver.messageEvents.size} so far)`);
+    await receiver.until(echoed);
+  }
   const serverFigures = servers.map((server, at) => {
     const after = cpuSeconds(server.pid);
     return { cpu_s: after === null || cpuBefore[at] == null ? null : Number((after - cpuBefore[at]!).toFixed(2)), peak_rss_mb: mb(peakRssBytes(server.pid)) };
@@ -114,7 +128,24 @@ async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOpti
   if (!relay) verdict = await verifyTandem(storage.env.DATABASE_URL!, observations);
   else if (storage.env.RELAY_DATABASE) verdict = verifyRelay(storage.env.RELAY_DATABASE, observations);
   const traffic = trafficFigures(observations, done.map((reply) => reply.end), verdict);
-  return { scenario, servers: serverFigures, clients: done.map((reply) => clientFigures(reply.cpuSeconds, reply.wallSeconds)), traffic };
+  const webhooks = receiver && webhookFigures(receiver, verdict, trafficEnded);
+  if (webhooks && !webhooks.ok) {
+    traffic.ok = false;
+    traffic.notes.push(`webhooks: ${webhooks.message_events} message.created events for ${webhooks.stored} stored messages`);
+  }
+  return { scenario, servers: serverFigures, clients: done.map((reply) => clientFigures(reply.cpuSeconds, reply.wallSeconds)), traffic, ...(webhooks ? { webhooks } : {}) };
+}
+
+/** What the receiver saw: an event for every stored message (never fewer), and when the last arrived. */
+function webhookFigures(receiver: BenchReceiver, verdict: StoreVerdict | null, trafficEnded: number): WebhookFigures {
+  const stored = verdict?.stored ?? null;
+  return {
+    message_events: receiver.messageEvents.size,
+    requests: receiver.requests,
+    stored,
+    drained_after_traffic_s: Number((Math.max(0, receiver.lastAt - trafficEnded) / 1000).toFixed(2)),
+    ok: stored !== null && receiver.messageEvents.size >= stored,
+  };
 }
 
 /**

@@ -38,6 +38,19 @@ export interface ConnectionFigures {
   ok: boolean;
 }
 
+/** With webhooks on: what the bench's receiver saw of the `message.created` events. */
+export interface WebhookFigures {
+  /** Distinct `webhook-id`s of message.created received. */
+  message_events: number;
+  /** Every request, other event types and repeats included. */
+  requests: number;
+  /** Messages in the store after the run: each must have had its event. */
+  stored: number | null;
+  /** From the end of the traffic to the last request at the receiver. */
+  drained_after_traffic_s: number;
+  ok: boolean;
+}
+
 /** One scenario's outcome: its figures, or why it could not run. */
 export interface ScenarioResult {
   scenario: Scenario;
@@ -45,6 +58,7 @@ export interface ScenarioResult {
   clients: ClientFigures[];
   traffic?: TrafficFigures;
   connections?: ConnectionFigures;
+  webhooks?: WebhookFigures;
   error?: string;
 }
 
@@ -115,6 +129,12 @@ export function formatTable(results: readonly ScenarioResult[]): string {
         clientCell,
         `${t.lost}/${t.duplicated}/${t.out_of_order}${t.ok ? '' : ' FAIL'}`,
       ]);
+      const w = result.webhooks;
+      const cpu = total(result.servers.map((each) => each.cpu_s));
+      if (w) {
+        const perMessage = cpu === null || !w.stored ? 'n/a' : `${cell((cpu * 1e6) / w.stored)} µs`;
+        notes.push(`${result.scenario.name}: webhooks: ${w.message_events} message.created events for ${w.stored ?? 'n/a'} stored messages (${w.requests} requests), the last ${w.drained_after_traffic_s} s after the traffic; server CPU (until the last event) per stored message ${perMessage}`);
+      }
       if (!t.ok) notes.push(`${result.scenario.name}: ended ${t.end}; unacknowledged ${t.unacknowledged}, echo seq errors ${t.echo_seq_errors}, misrouted ${t.misrouted}, server errors ${t.server_errors}, broken pairs ${t.broken_pairs}${t.notes.length ? `; ${t.notes.join('; ')}` : ''}`);
     } else if (result.connections) {
       const c = result.connections;

@@ -20,6 +20,10 @@ export interface TrafficScenario {
   pairs: number;
   /** Sockets per user: the mentee sends from its first, every mentor tab must receive all. */
   tabs: number;
+  /** Webhooks on, to a receiver in the bench process; the scenario ends once every stored message's `message.created` arrived. */
+  webhooks: boolean;
+  /** Settings of the Tandem instances on top of the bench's own (a policy, say). */
+  env: Readonly<Record<string, string>>;
 }
 
 export interface ConnectionsScenario {
@@ -59,7 +63,8 @@ export const QUICK = { seconds: 1, sockets: 2_000 };
 
 /** The matrix, in the order it runs: the ceilings first, then Tandem. */
 export function scenarios(options: Pick<MatrixOptions, 'sockets'>): Scenario[] {
-  const traffic = (name: string, title: string, server: ServerKind, backend: BackendKind | null, instances = 1, pairs = 50, tabs = 1): TrafficScenario => ({
+  const traffic = (name: string, title: string, server: ServerKind, backend: BackendKind | null, instances = 1, pairs = 50, tabs = 1,
+    extra: Partial<Pick<TrafficScenario, 'webhooks' | 'env'>> = {}): TrafficScenario => ({
     kind: 'traffic',
     name,
     title,
@@ -68,13 +73,20 @@ export function scenarios(options: Pick<MatrixOptions, 'sockets'>): Scenario[] {
     instances,
     pairs,
     tabs,
+    webhooks: false,
+    env: {},
+    ...extra,
   });
   return [
     traffic('ceiling-bare', 'ceiling: ws relay, room index, nothing stored', 'relay', null),
     traffic(DURABLE_CEILING, 'ceiling: relay + SQLite group commit (FULL), echo after commit', 'relay-durable', null),
     traffic('sqlite', 'Tandem, 1 instance, SQLite', 'tandem', 'sqlite'),
+    traffic('sqlite-webhooks', 'Tandem, 1 instance, SQLite, webhooks on', 'tandem', 'sqlite', 1, 50, 1, { webhooks: true }),
+    // The bench's messages hold no contact details: nothing is held, this is the filter's cost.
+    traffic('sqlite-moderated', 'Tandem, 1 instance, SQLite, CONVERSATION_POLICY=moderated', 'tandem', 'sqlite', 1, 50, 1, { env: { CONVERSATION_POLICY: 'moderated' } }),
     traffic('postgres', 'Tandem, 1 instance, PostgreSQL + Redis', 'tandem', 'postgres'),
     traffic('two-instances', 'Tandem, 2 instances, PostgreSQL + Redis', 'tandem', 'postgres', 2),
+    traffic('two-instances-webhooks', 'Tandem, 2 instances, PostgreSQL + Redis, webhooks on', 'tandem', 'postgres', 2, 50, 1, { webhooks: true }),
     traffic('pairs-200', 'Tandem, SQLite, 200 pairs', 'tandem', 'sqlite', 1, 200),
     traffic('tabs-5', 'Tandem, SQLite, 50 pairs × 5 tabs per user', 'tandem', 'sqlite', 1, 50, 5),
     { kind: 'connections', name: 'connections', title: `Tandem, SQLite, ${options.sockets} idle authenticated sockets`, sockets: options.sockets, socketsPerUser: 10 },
