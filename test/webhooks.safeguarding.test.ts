@@ -15,6 +15,7 @@ import { connectedPair } from './helpers/pair.js';
 import { Receiver, webhookEnv } from './helpers/receiver.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import type { TestSocket } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
 import { UNLIMITED } from './suites/chat.js';
 import { MODERATED } from './suites/held.js';
 
@@ -29,11 +30,16 @@ async function safeguardingEvents(receiver: Receiver, [first, second]: readonly 
     await socket.until((frame) => frame.type === 'chat_message' && frame.content === content);
     await receiver.until(() => created(content).length === 1);
   };
-  /** The `message.created` events in the outbox, whatever their status: what any instance could send. */
+  /**
+   * The `message.created` events in the outbox, whatever their status: what any instance could
+   * send. Counted once none is pending (delivered is final), so that none moves between lists
+   * while they are read.
+   */
   const createdInOutbox = async () => {
-    const statuses = ['pending', 'delivered', 'failed', 'cancelled'] as const;
-    const events = (await Promise.all(statuses.map((status) => first.tandem.store.listWebhooks(status, 1000)))).flat();
-    return events.filter((event) => event.type === 'message.created').length;
+    const created = async (status: 'pending' | 'delivered' | 'failed' | 'cancelled') =>
+      (await first.tandem.store.listWebhooks(status, 1000)).filter((event) => event.type === 'message.created').length;
+    await until('every message.created to be recorded', async () => (await created('pending')) === 0);
+    return (await created('delivered')) + (await created('failed')) + (await created('cancelled'));
   };
 
   await barrier(menteeSocket, 'hello');
