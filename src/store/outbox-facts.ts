@@ -3,7 +3,7 @@
  * unread counts, held messages, reports: each for all the events at once); this puts each
  * event's facts together from what they read.
  */
-import type { PairRow } from './rows.js';
+import { isErasedEmail, type PairRow } from './rows.js';
 import type { HeldMessage, Report } from './safeguarding-types.js';
 import type { Message, User, WebhookEvent, WebhookFacts } from './types.js';
 
@@ -38,13 +38,16 @@ export function outboxFacts(event: WebhookEvent, reads: OutboxReads): WebhookFac
   const unread = event.recipientId === null ? undefined : reads.unread.get(`${event.pairId}:${event.recipientId}`);
   const report = event.reportId === null ? undefined : reads.reports.get(event.reportId);
   const reported = report === undefined ? null : message(report.messageId);
+  const mentor = reads.users.get(pair.mentor_id)!;
+  const mentee = reads.users.get(pair.mentee_id)!;
   return {
-    mentor: reads.users.get(pair.mentor_id)!,
-    mentee: reads.users.get(pair.mentee_id)!,
+    mentor,
+    mentee,
     message: message(event.messageId),
     unreadCount: unread ? Number(unread.n) : 0,
     oldestUnread: unread ? message(unread.oldest) : null,
     held: event.heldId === null ? null : (reads.held.get(event.heldId) ?? null),
     report: report && reported ? { report, message: reported } : null,
+    erased: [mentor, mentee].filter((user) => isErasedEmail(user.email)).length,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { QueryResultRow } from 'pg';
 import { rowsOf, type Queryable } from './postgres-pool.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from './rows.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, PAIR_ERASED_COUNT, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from './rows.js';
 import type { MessageRow, PairRow, UserRow, WebhookRow } from './rows.js';
 import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
 import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
@@ -91,16 +91,18 @@ export async function eventFacts(db: Queryable, events: readonly WebhookEvent[])
 }
 
 /** Fixes the bodies (a null one cancels its event) in one statement: all of them or none. */
-export async function setEventData(db: Queryable, bodies: readonly WebhookSavedBody[]): Promise<void> {
-  if (bodies.length === 0) return;
-  await rowsOf(db, `
-    UPDATE webhook_events w SET
+export async function setEventData(db: Queryable, bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
+  if (bodies.length === 0) return new Set();
+  const rows = await rowsOf<{ id: number; saved: boolean }>(db, `
+    UPDATE webhook_events SET
       data = v.data,
-      status = CASE WHEN v.data IS NULL THEN 'cancelled' ELSE w.status END,
-      finished_at = CASE WHEN v.data IS NULL THEN now() ELSE w.finished_at END,
-      lease_until = CASE WHEN v.data IS NULL THEN NULL ELSE w.lease_until END
-    FROM unnest($1::bigint[], $2::text[]) AS v(id, data)
-    WHERE w.id = v.id AND w.status = 'pending'`, [bodies.map((body) => body.id), bodies.map((body) => body.data)]);
+      status = CASE WHEN v.data IS NULL THEN 'cancelled' ELSE webhook_events.status END,
+      finished_at = CASE WHEN v.data IS NULL THEN now() ELSE webhook_events.finished_at END,
+      lease_until = CASE WHEN v.data IS NULL THEN NULL ELSE webhook_events.lease_until END
+    FROM unnest($1::bigint[], $2::text[], $3::int[]) AS v(id, data, erased)
+    WHERE webhook_events.id = v.id AND webhook_events.status = 'pending' AND (v.data IS NULL OR ${PAIR_ERASED_COUNT} <= v.erased)
+    RETURNING webhook_events.id, v.data IS NOT NULL AS saved`, [bodies.map((body) => body.id), bodies.map((body) => body.data), bodies.map((body) => body.erased)]);
+  return new Set(rows.filter((row) => row.saved).map((row) => row.id));
 }
 
 /** Records the attempts in one statement: all of them or none. */

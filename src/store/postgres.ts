@@ -416,7 +416,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     return eventFacts(this.pool(), events);
   }
 
-  setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<void> {
+  setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
     return setEventData(this.pool(), bodies);
   }
 

@@ -42,6 +42,18 @@ export const toWebhookEvent = (row: WebhookRow): WebhookEvent => ({
   lastError: row.last_error, finishedAt: row.finished_at === null ? null : toDate(row.finished_at),
 });
 
+/**
+ * How many users of the event's pair are erased (see `eraseUser`: an erased account's address
+ * is `deleted-<id>@deleted.invalid`), compared with a parameter: a body is saved only if no
+ * erasure happened since its facts were read.
+ */
+export const PAIR_ERASED_COUNT = `(
+  SELECT count(*) FROM pairs p JOIN users u ON u.id = p.mentor_id OR u.id = p.mentee_id
+  WHERE p.id = webhook_events.pair_id AND u.email LIKE 'deleted-%@deleted.invalid')`;
+
+/** Whether `email` is an erased account's. */
+export const isErasedEmail = (email: string): boolean => /^deleted-\d+@deleted\.invalid$/.test(email);
+
 /** The columns of a UserRow, in the order both engines select them. */
 export const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';
 /** The columns of a PairRow. */

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { GroupCommit } from './group-commit.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
-import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, WEBHOOK_COLUMNS, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser, toWebhookEvent } from './rows.js';
+import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, PAIR_ERASED_COUNT, USER_COLUMNS, WEBHOOK_COLUMNS, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser, toWebhookEvent } from './rows.js';
 import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, type PairRow, type PartnerRow, type UserRow, type WebhookRow } from './rows.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { SqliteSafeguarding } from './sqlite-safeguarding.js';
@@ -131,7 +131,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
         FROM json_each(?) r
         LEFT JOIN messages m ON m.pair_id = r.value ->> 0 AND m.sender_id <> r.value ->> 1 AND m.is_read = 0 AND m.kind = 'message'
         GROUP BY r.key`),
-      setData: p("UPDATE webhook_events SET data = ? WHERE id = ? AND status = 'pending'"),
+      setData: p(`UPDATE webhook_events SET data = ? WHERE id = ? AND status = 'pending' AND ${PAIR_ERASED_COUNT} <= ?`),
       cancelEvent: p("UPDATE webhook_events SET status = 'cancelled', finished_at = ?, lease_until = NULL WHERE id = ? AND status = 'pending'"),
       delivered: p(`UPDATE webhook_events SET status = 'delivered', attempts = attempts + 1, finished_at = ?, lease_until = NULL, last_error = NULL
                     WHERE id = ? AND status = 'pending'`),
@@ -427,15 +427,17 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     return events.map((event) => outboxFacts(event, { pairs, users, unread, held, reports, messages }));
   }
 
-  async setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<void> {
-    if (bodies.length === 0) return;
+  async setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
+    const saved = new Set<number>();
+    if (bodies.length === 0) return saved;
     const now = Date.now();
     this.db.transaction(() => {
-      for (const { id, data } of bodies) {
+      for (const { id, data, erased } of bodies) {
         if (data === null) this.sql.cancelEvent.run(now, id);
-        else this.sql.setData.run(data, id);
+        else if (this.sql.setData.run(data, id, erased).changes > 0) saved.add(id);
       }
     }).immediate();
+    return saved;
   }
 
   async recordWebhookAttempts(attempts: readonly WebhookOutcome[]): Promise<void> {

@@ -209,6 +209,8 @@ export interface WebhookFacts {
   held: HeldMessage | null;
   /** For `message.reported`: the report and the message it reports; null when gone. */
   report: { report: Report; message: Message } | null;
+  /** How many of `mentor` and `mentee` were erased accounts when these were read. */
+  erased: number;
 }
 
 /** How one attempt ended: delivered, or to be tried again after `retryInMs`, or (null) given up. */
@@ -218,6 +220,8 @@ export type WebhookAttempt = { delivered: true } | { delivered: false; error: st
 export interface WebhookSavedBody {
   id: number;
   data: string | null;
+  /** How many of the pair's two users were erased when the body's facts were read (see `WebhookFacts.erased`). */
+  erased: number;
 }
 
 /** How the attempt at event `id` ended. */
@@ -402,9 +406,12 @@ export interface Store extends SafeguardingStore {
   webhookFacts(events: readonly WebhookEvent[]): Promise<WebhookFacts[]>;
   /**
    * Fixes the bodies of pending events, in one transaction; a `null` body cancels its event
-   * instead (a reminder with nothing unread). Events no longer pending are left alone.
+   * instead (a reminder with nothing unread). Events no longer pending are left alone, and so
+   * is a body for a pair of which a user was erased since its facts were read (more erased
+   * users now than `erased`: it would copy what the erasure emptied; built again, it will
+   * not). Resolves with the ids of the events whose body it fixed: the ones to send.
    */
-  setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<void>;
+  setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<Set<number>>;
   /**
    * Records attempts, in one transaction: each event delivered, due again later, or failed
    * for good, its lease ended. Events no longer pending are left alone.

@@ -94,7 +94,7 @@ export class WebhookSender {
     }
   }
 
-  /** `events` with their bodies: those first attempted are built and saved (nothing owed: cancelled, left out). */
+  /** `events` with their bodies: those first attempted are built and saved (nothing owed: cancelled, left out; not saved: left out). */
   private async withBodies(events: readonly WebhookEvent[]): Promise<WebhookEvent[]> {
     const fresh = events.filter((event) => event.data === null);
     if (fresh.length === 0) return [...events];
@@ -103,12 +103,14 @@ export class WebhookSender {
       const built = webhookBody(event, facts[at]!);
       return [event.id, built === null ? null : JSON.stringify(built)];
     }));
-    await this.options.store.setWebhookData([...bodies].map(([id, data]) => ({ id, data })));
+    const saved = await this.options.store.setWebhookData(fresh.map((event, at) => ({ id: event.id, data: bodies.get(event.id)!, erased: facts[at]!.erased })));
     const owed: WebhookEvent[] = [];
     for (const event of events) {
-      const data = event.data ?? bodies.get(event.id) ?? null;
-      if (data === null) recordWebhook(event.type, 'cancelled');
-      else owed.push({ ...event, data });
+      if (event.data !== null) owed.push(event);
+      else if (bodies.get(event.id) === null) recordWebhook(event.type, 'cancelled');
+      // Not saved (a user of the pair was erased meanwhile): not sent either; once its lease
+      // runs out it is built again from what the erasure left.
+      else if (saved.has(event.id)) owed.push({ ...event, data: bodies.get(event.id)! });
     }
     return owed;
   }

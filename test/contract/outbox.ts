@@ -88,6 +88,32 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual([unread.unreadCount, unread.oldestUnread?.id], [1, message.id]);
     });
 
+    test('a body built before an erasure of the pair\'s user is not saved after it (it would copy what was erased)', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      const other = await store.createUser({ email: 'other@example.test', passwordHash: 'h', firstName: 'O', lastName: 'T', role: 'MENTOR' });
+      const other2 = await store.createUser({ email: 'other2@example.test', passwordHash: 'h', firstName: 'P', lastName: 'T', role: 'MENTEE' });
+      await store.createMatch(other.email, other2.email);
+      await store.appendMessage({ pairId, senderId: mentee.id, content: 'secret words' });
+      const events = await store.claimWebhooks(100, LONG_LEASE);
+      const before = await store.webhookFacts(events);
+      await store.eraseUser(mentee.id);
+      const saved = await store.setWebhookData(events.map((event, at) => ({ id: event.id, data: `{"copy":"secret words","pair":${event.pairId}}`, erased: before[at]!.erased })));
+      for (const event of events) {
+        const row = (await store.webhookById(event.eventId))!;
+        const erased = event.pairId === pairId;
+        assert.equal(saved.has(event.id), !erased, `${event.type} of pair ${event.pairId}`);
+        assert.equal(row.data === null, erased);
+      }
+      assert.ok(saved.size > 0, 'the other pair\'s bodies are saved');
+      // Built from what the erasure left (match.ended among them), a body is saved.
+      const after = (await store.claimWebhooks(100, 0)).filter((event) => event.pairId === pairId);
+      const facts = await store.webhookFacts(after);
+      assert.ok(after.some((event) => event.type === 'match.ended'));
+      assert.ok(facts.every((fact) => fact.erased === 1 && fact.mentee.email.startsWith('deleted-')));
+      const again = await store.setWebhookData(after.map((event, at) => ({ id: event.id, data: '{"erased":true}', erased: facts[at]!.erased })));
+      assert.deepEqual([...again].sort(), after.map((event) => event.id).sort());
+    });
+
     test('a rejected held message writes nothing after its message.held', async (store) => {
       const { mentee, pairId } = await seed(store);
       await store.claimWebhooks(100, LONG_LEASE);
@@ -117,7 +143,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.appendMessage({ pairId, senderId: mentee.id, content: 'secret words' });
       await store.appendMessage({ pairId: otherPair, senderId: other.id, content: 'kept words' });
       const events = await store.claimWebhooks(100, LONG_LEASE);
-      await store.setWebhookData(events.map((event) => ({ id: event.id, data: `{"pair":${event.pairId}}` })));
+      await store.setWebhookData(events.map((event) => ({ id: event.id, data: `{"pair":${event.pairId}}`, erased: 0 })));
       await store.recordWebhookAttempts([{ id: events[0]!.id, attempt: { delivered: true } }]);
       await store.eraseUser(mentee.id);
       for (const event of events) {
@@ -168,7 +194,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.appendMessage({ pairId, senderId: mentee.id, content: 'hi' });
       const [match] = (await store.claimWebhooks(100, LONG_LEASE)).filter((e) => e.type === 'match.created');
       assert.deepEqual(await store.webhookBacklog().then((b) => b.pending), 3);
-      await store.setWebhookData([{ id: match!.id, data: '{"fixed":true}' }]);
+      await store.setWebhookData([{ id: match!.id, data: '{"fixed":true}', erased: 0 }]);
       await store.recordWebhookAttempts([{ id: match!.id, attempt: { delivered: false, error: 'HTTP 500', retryInMs: LONG_LEASE } }]);
       let row = (await store.webhookById(match!.eventId))!;
       assert.deepEqual([row.status, row.attempts, row.lastError, row.data], ['pending', 1, 'HTTP 500', '{"fixed":true}']);
@@ -189,7 +215,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const backlog = await store.webhookBacklog();
       assert.equal(backlog.pending, 2);
       assert.ok(backlog.oldestCreatedAt instanceof Date);
-      await store.setWebhookData([{ id: again!.id, data: null }]);
+      await store.setWebhookData([{ id: again!.id, data: null, erased: 0 }]);
       assert.equal((await store.webhookById(match!.eventId))?.status, 'delivered', 'a finished event is not cancelled');
     });
 
@@ -218,7 +244,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await store.webhookFacts([]), []);
 
       const [cancel, keep, ...rest] = events;
-      await store.setWebhookData([{ id: cancel!.id, data: null }, { id: keep!.id, data: '{"kept":1}' }, ...rest.map((e) => ({ id: e.id, data: `{"id":${e.id}}` }))]);
+      await store.setWebhookData([{ id: cancel!.id, data: null, erased: 0 }, { id: keep!.id, data: '{"kept":1}', erased: 0 }, ...rest.map((e) => ({ id: e.id, data: `{"id":${e.id}}`, erased: 0 }))]);
       assert.equal((await store.webhookById(cancel!.eventId))?.status, 'cancelled');
       assert.equal((await store.webhookById(keep!.eventId))?.data, '{"kept":1}');
       const [later, failed, ...delivered] = [keep!, ...rest];
