@@ -14,6 +14,7 @@ import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
 import { freshDatabase, withBackends } from './helpers/backends.js';
+import { until } from './helpers/wait.js';
 
 const NAME = 'PostgresStore';
 
@@ -69,6 +70,41 @@ withBackends(NAME, { postgres: true }, () => {
         assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
       } finally {
         await direct.end();
+        await store.close();
+        await db.drop();
+      }
+    });
+
+    it('keeps no webhook body saved while an erasure of the pair\'s user commits: the save waits for it, then sees it', async () => {
+      const db = await freshDatabase();
+      const store = await PostgresStore.open({ url: db.url, poolSize: 4, outbox: { unreadAfterMs: 0 } });
+      const erasing = new pg.Client({ connectionString: db.url });
+      const watching = new pg.Client({ connectionString: db.url });
+      await erasing.connect();
+      await watching.connect();
+      try {
+        const mentor = await store.createUser({ email: 'mentor@example.test', passwordHash: 'h', firstName: 'M', lastName: 'T', role: 'MENTOR' });
+        const mentee = await store.createUser({ email: 'mentee@example.test', passwordHash: 'h', firstName: 'E', lastName: 'T', role: 'MENTEE' });
+        const { pairId } = await store.createMatch(mentor.email, mentee.email);
+        await store.appendMessage({ pairId, senderId: mentee.id, content: 'secret words' });
+        const events = await store.claimWebhooks(100, 60_000);
+        const facts = await store.webhookFacts(events);
+        // An erasure half-way, in eraseUser's order: the user's lock, the outbox bodies, the user's row; not committed yet.
+        await erasing.query('BEGIN');
+        await erasing.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentee.id]);
+        await erasing.query('UPDATE webhook_events SET data = NULL WHERE pair_id = $1', [pairId]);
+        await erasing.query("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid' WHERE id = $1", [mentee.id]);
+        const saving = store.setWebhookData(events.map((event, at) => ({ id: event.id, data: '{"copy":"secret words"}', erased: facts[at]!.erased })));
+        await until('the save to wait for the erasure\'s locks', async () => {
+          const { rows } = await watching.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+          return rows[0]!.n > 0;
+        });
+        await erasing.query('COMMIT');
+        assert.deepEqual([...(await saving)], []);
+        for (const event of events) assert.equal((await store.webhookById(event.eventId))!.data, null, event.type);
+      } finally {
+        await erasing.end();
+        await watching.end();
         await store.close();
         await db.drop();
       }

@@ -90,10 +90,23 @@ export async function eventFacts(db: Queryable, events: readonly WebhookEvent[])
   return events.map((event) => outboxFacts(event, reads));
 }
 
-/** Fixes the bodies (a null one cancels its event) in one statement: all of them or none. */
-export async function setEventData(db: Queryable, bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
+/**
+ * Fixes the bodies (a null one cancels its event), all of them or none; run it in a
+ * transaction. It first takes a share lock on the users of the events' pairs, in id order:
+ * an erasure holds its user's row lock until it commits, so the save waits for it, and its
+ * UPDATE (a statement of its own, with a snapshot of its own) then sees the erasure and keeps
+ * nothing it would copy. The erased-count test alone could not: a row the UPDATE waited for is
+ * checked again at its new version, but the count's subquery keeps the statement's old snapshot.
+ */
+export async function setEventData(tx: Queryable, bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
   if (bodies.length === 0) return new Set();
-  const rows = await rowsOf<{ id: number; saved: boolean }>(db, `
+  const ids = bodies.map((body) => body.id);
+  await rowsOf(tx, `
+    SELECT 1 FROM users WHERE id IN (
+      SELECT unnest(ARRAY[p.mentor_id, p.mentee_id]) FROM pairs p JOIN webhook_events w ON w.pair_id = p.id WHERE w.id = ANY($1::bigint[]))
+    ORDER BY id FOR SHARE`, [ids]);
+  await lockEvents(tx, ids);
+  const rows = await rowsOf<{ id: number; saved: boolean }>(tx, `
     UPDATE webhook_events SET
       data = v.data,
       status = CASE WHEN v.data IS NULL THEN 'cancelled' ELSE webhook_events.status END,
@@ -105,9 +118,19 @@ export async function setEventData(db: Queryable, bodies: readonly WebhookSavedB
   return new Set(rows.filter((row) => row.saved).map((row) => row.id));
 }
 
-/** Records the attempts in one statement: all of them or none. */
+/**
+ * Locks outbox rows in id order. Every write of many of them at once takes its rows this way
+ * first (saving bodies, recording attempts, an erasure's clearing), so two of them can wait
+ * for each other but never deadlock; the claim skips locked rows and waits for none.
+ */
+export async function lockEvents(tx: Queryable, ids: readonly number[]): Promise<void> {
+  await rowsOf(tx, 'SELECT 1 FROM webhook_events WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
+}
+
+/** Records the attempts, all of them or none; run it in a transaction. */
 export async function recordAttempts(db: Queryable, attempts: readonly WebhookOutcome[]): Promise<void> {
   if (attempts.length === 0) return;
+  await lockEvents(db, attempts.map((each) => each.id));
   const retryIn = (attempt: WebhookAttempt) => (attempt.delivered || attempt.retryInMs === null ? null : Math.round(attempt.retryInMs));
   await rowsOf(db, `
     UPDATE webhook_events w SET

@@ -417,11 +417,11 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
   }
 
   setWebhookData(bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
-    return setEventData(this.pool(), bodies);
+    return inTransaction(this.pool(), (tx) => setEventData(tx, bodies));
   }
 
   recordWebhookAttempts(attempts: readonly WebhookOutcome[]): Promise<void> {
-    return recordAttempts(this.pool(), attempts);
+    return inTransaction(this.pool(), (tx) => recordAttempts(tx, attempts));
   }
 
   listWebhooks(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
