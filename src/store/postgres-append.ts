@@ -1,11 +1,12 @@
 /**
  * How PostgresStore stores one group-commit batch of appends: in the caller's transaction,
- * with a fixed number of statements whatever the batch's size.
+ * with a fixed number of statements whatever the batch's size — two in the usual case (lock
+ * the pairs, store), three when a message of the batch is a retry.
  */
 import { AppError } from '../errors.js';
 import { rowsOf, type Queryable } from './postgres-pool.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from './rows.js';
-import type { AppendResult, NewMessage, OutboxOptions } from './types.js';
+import type { AppendResult, Message, NewMessage, OutboxOptions } from './types.js';
 
 const LOCK_PAIRS = `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`;
 const EARLIER = `
@@ -16,16 +17,23 @@ const EARLIER = `
  * events in one statement (one round trip: node-postgres runs a transaction's statements one
  * after the other): a `message.created` per message and a `message.unread` reminder of each
  * receiver due `$9` ms later, unless one is pending (the partial unique index). Rows are
- * inserted in arrival order, so message ids grow with seq.
+ * inserted in arrival order, so message ids grow with seq. When one of the client_ids is
+ * stored already (`taken`), the statement changes nothing and returns no row. It runs after
+ * LOCK_PAIRS, so its snapshot holds every message committed to these pairs.
  */
 const INSERT = `
-  WITH bumped AS (
-    UPDATE pairs SET last_seq = b.last_seq FROM unnest($6::bigint[], $7::bigint[]) AS b(id, last_seq) WHERE pairs.id = b.id),
+  WITH taken AS (
+    SELECT 1 FROM unnest($1::bigint[], $3::bigint[], $5::text[]) AS k(pair_id, sender_id, client_id)
+    JOIN messages m USING (pair_id, sender_id, client_id) LIMIT 1),
+  bumped AS (
+    UPDATE pairs SET last_seq = b.last_seq FROM unnest($6::bigint[], $7::bigint[]) AS b(id, last_seq)
+    WHERE pairs.id = b.id AND NOT EXISTS (SELECT 1 FROM taken)),
   inserted AS (
     INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
     SELECT pair_id, seq, sender_id, content, now(), client_id
     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
       WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, n)
+    WHERE NOT EXISTS (SELECT 1 FROM taken)
     ORDER BY n
     RETURNING ${MESSAGE_COLUMNS}),
   created AS (
@@ -39,12 +47,31 @@ const INSERT = `
     ON CONFLICT DO NOTHING)
   SELECT * FROM inserted`;
 
+/** Where each input of a batch stands: refused, or the `pair:seq` of its message (new or the original). */
+type Step = AppError | { at: string; created: boolean };
+
+interface Plan {
+  steps: Step[];
+  fresh: NewMessage[];
+  seqs: number[];
+  /** Each pair that gets messages, with its new `last_seq`. */
+  lastSeqs: Map<number, number>;
+}
+
+const at = (pairId: number, seq: number) => `${pairId}:${seq}`;
+const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.stringify([pairId, senderId, clientId]);
+
 /**
  * Stores a batch with a fixed number of statements, whatever its size. The batch's pair
  * rows are locked first, in id order, so that instances flushing over the same pairs queue
- * instead of deadlocking; only then are earlier clientIds read, so that what another
- * instance committed meanwhile is seen. Seqs are then allocated in arrival order. With
- * `outbox`, the messages' webhook events are written in the same statement.
+ * instead of deadlocking; what is read after that sees what another instance committed
+ * meanwhile. The batch is planned as if every client_id were new, as it is for all but
+ * retries: seqs allocated in arrival order, the messages stored in one statement. If a
+ * client_id turns out to be stored already, that statement changes nothing; the earlier
+ * messages are read and the batch planned and stored again. A retry into a paused pair gets
+ * its original, not `match_paused`, so a batch with a client_id for a paused pair reads the
+ * earlier messages first. With `outbox`, the messages' webhook events are written in the
+ * storing statement.
  */
 export async function appendBatch(tx: Queryable, inputs: readonly NewMessage[], outbox: OutboxOptions | null): Promise<Array<AppendResult | AppError>> {
   const ids = [...new Set(inputs.map((input) => input.pairId).filter(Number.isSafeInteger))];
@@ -55,35 +82,64 @@ export async function appendBatch(tx: Queryable, inputs: readonly NewMessage[], 
     return pair?.active === true && (pair.mentor_id === input.senderId || pair.mentee_id === input.senderId);
   };
   const keyed = inputs.filter((input) => input.clientId != null && accepts(input));
+  if (!keyed.some((input) => pairs.get(input.pairId)!.paused)) {
+    const plan = planBatch(inputs, pairs, accepts, []);
+    const stored = await storePlan(tx, plan, outbox);
+    if (stored) return answers(plan, stored);
+  }
   const earlier = keyed.length === 0 ? [] : await rowsOf<MessageRow>(tx, EARLIER, [
     keyed.map((m) => m.pairId), keyed.map((m) => m.senderId), keyed.map((m) => m.clientId!)]);
+  const plan = planBatch(inputs, pairs, accepts, earlier);
+  const stored = await storePlan(tx, plan, outbox);
+  // The pairs are locked and the earlier messages were read after the lock: nothing can be taken now.
+  if (!stored) throw new Error('a client_id was stored while its pair was locked');
+  for (const row of earlier) stored.set(at(row.pair_id, row.seq), toMessage(row));
+  return answers(plan, stored);
+}
 
-  const at = (pairId: number, seq: number) => `${pairId}:${seq}`;
-  const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.stringify([pairId, senderId, clientId]);
-  const stored = new Map(earlier.map((row) => [at(row.pair_id, row.seq), toMessage(row)]));
+/** Each input's step in arrival order, given the messages already stored under the batch's client_ids. */
+function planBatch(inputs: readonly NewMessage[], pairs: ReadonlyMap<number, PairRow>, accepts: (input: NewMessage) => boolean, earlier: readonly MessageRow[]): Plan {
   const seqOfClientId = new Map(earlier.map((row) => [clientKey(row.pair_id, row.sender_id, row.client_id!), at(row.pair_id, row.seq)]));
-  const fresh: NewMessage[] = [];
-  const seqs: number[] = [];
-  const plan = inputs.map((input) => {
-    if (!accepts(input)) return new AppError('not_matched');
+  const plan: Plan = { steps: [], fresh: [], seqs: [], lastSeqs: new Map() };
+  for (const input of inputs) {
+    if (!accepts(input)) {
+      plan.steps.push(new AppError('not_matched'));
+      continue;
+    }
     const key = input.clientId == null ? null : clientKey(input.pairId, input.senderId, input.clientId);
     const original = key === null ? undefined : seqOfClientId.get(key);
-    if (original !== undefined) return { at: original, created: false };
-    if (pairs.get(input.pairId)!.paused) return new AppError('match_paused');
-    const seq = ++pairs.get(input.pairId)!.last_seq;
-    fresh.push(input);
-    seqs.push(seq);
+    if (original !== undefined) {
+      plan.steps.push({ at: original, created: false });
+      continue;
+    }
+    const pair = pairs.get(input.pairId)!;
+    if (pair.paused) {
+      plan.steps.push(new AppError('match_paused'));
+      continue;
+    }
+    const seq = (plan.lastSeqs.get(pair.id) ?? pair.last_seq) + 1;
+    plan.lastSeqs.set(pair.id, seq);
+    plan.fresh.push(input);
+    plan.seqs.push(seq);
     if (key !== null) seqOfClientId.set(key, at(input.pairId, seq));
-    return { at: at(input.pairId, seq), created: true };
-  });
-
-  if (fresh.length > 0) {
-    const bumpedIds = new Set(fresh.map((input) => input.pairId));
-    const bumped = locked.filter((pair) => bumpedIds.has(pair.id));
-    const inserted = await rowsOf<MessageRow>(tx, INSERT, [
-      fresh.map((m) => m.pairId), seqs, fresh.map((m) => m.senderId), fresh.map((m) => m.content), fresh.map((m) => m.clientId ?? null),
-      bumped.map((pair) => pair.id), bumped.map((pair) => pair.last_seq), outbox !== null, outbox?.unreadAfterMs ?? 0]);
-    for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));
+    plan.steps.push({ at: at(input.pairId, seq), created: true });
   }
-  return plan.map((step) => (step instanceof AppError ? step : { message: stored.get(step.at)!, created: step.created }));
+  return plan;
+}
+
+/** The plan's new messages by `pair:seq`, stored in one statement; null when one of their client_ids was stored already. */
+async function storePlan(tx: Queryable, plan: Plan, outbox: OutboxOptions | null): Promise<Map<string, Message> | null> {
+  const stored = new Map<string, Message>();
+  if (plan.fresh.length === 0) return stored;
+  const { fresh, seqs, lastSeqs } = plan;
+  const inserted = await rowsOf<MessageRow>(tx, INSERT, [
+    fresh.map((m) => m.pairId), seqs, fresh.map((m) => m.senderId), fresh.map((m) => m.content), fresh.map((m) => m.clientId ?? null),
+    [...lastSeqs.keys()], [...lastSeqs.values()], outbox !== null, outbox?.unreadAfterMs ?? 0]);
+  if (inserted.length === 0) return null;
+  for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));
+  return stored;
+}
+
+function answers(plan: Plan, stored: ReadonlyMap<string, Message>): Array<AppendResult | AppError> {
+  return plan.steps.map((step) => (step instanceof AppError ? step : { message: stored.get(step.at)!, created: step.created }));
 }
