@@ -65,7 +65,8 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
                   WHERE id = ? AND active = 1 AND paused = 0 AND (mentor_id = ? OR mentee_id = ?)
                     AND NOT EXISTS (SELECT 1 FROM messages WHERE pair_id = pairs.id AND sender_id = ? AND client_id = ?)
                   RETURNING last_seq`),
-      insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${MESSAGE_COLUMNS}`),
+      // Only the id: the rest of the row is what the append gave, and the columns' defaults.
+      insertMessage: p('INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id'),
       pageBack: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
       pageForward: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
@@ -489,9 +490,14 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     const clientId = input.clientId ?? null;
     const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId, input.senderId, clientId) as { last_seq: number } | undefined;
     if (!next) return this.refusal(input.pairId, input.senderId, clientId);
-    const row = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, Date.now(), clientId) as MessageRow;
-    this.writeMessageEvents(input.pairId, input.senderId, row.id);
-    return { message: toMessage(row), created: true };
+    const createdAt = Date.now();
+    const { id } = this.sql.insertMessage.get(input.pairId, next.last_seq, input.senderId, input.content, createdAt, clientId) as { id: number };
+    this.writeMessageEvents(input.pairId, input.senderId, id);
+    const message: Message = {
+      id, pairId: input.pairId, seq: next.last_seq, kind: 'message', senderId: input.senderId, content: input.content,
+      createdAt: new Date(createdAt), isRead: false, clientId,
+    };
+    return { message, created: true };
   }
 
   /**
