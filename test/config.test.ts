@@ -178,6 +178,9 @@ describe('loadConfig', () => {
   it('reads the handshakes started per event-loop turn, 16 unless set, and refuses anything but 1 to 100000', () => {
     assert.equal(loadConfig({}).chat.handshakesPerTurn, 16);
     assert.equal(loadConfig({ WS_HANDSHAKES_PER_TURN: '1' }).chat.handshakesPerTurn, 1);
+    assert.equal(loadConfig({}).chat.readsPerTurn, 32);
+    assert.equal(loadConfig({ WS_READS_PER_TURN: '500' }).chat.readsPerTurn, 500);
+    for (const bad of ['all', '0', '2.5']) assert.throws(() => loadConfig({ WS_READS_PER_TURN: bad }), /WS_READS_PER_TURN/);
     for (const bad of ['many', '0', '-3', '1.5', '100001']) assert.throws(() => loadConfig({ WS_HANDSHAKES_PER_TURN: bad }), /WS_HANDSHAKES_PER_TURN/);
   });
 

@@ -114,7 +114,7 @@ describe('slow reader that never resumes', () => {
 
 describe('liveness', () => {
   // At one read per turn the ping round is sliced one socket per turn, and the pongs put off.
-  for (const readsPerTurn of ['128', '1']) it(`drops a peer that does not answer pings, and its presence ends (WS_READS_PER_TURN=${readsPerTurn})`, async (t) => {
+  for (const readsPerTurn of ['32', '1']) it(`drops a peer that does not answer pings, and its presence ends (WS_READS_PER_TURN=${readsPerTurn})`, async (t) => {
     const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, { WS_PING_INTERVAL_MS: '200', WS_READS_PER_TURN: readsPerTurn });
     await menteeSocket.close();
     const silent = await connectChat(server.ws, mentor.email, mentee.cookie, { autoPong: false });

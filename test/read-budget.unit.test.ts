@@ -1,7 +1,8 @@
 /**
  * The read budget on real sockets: forty clients write at once; the server's sockets are read
  * at most `perTurn` times in a poll phase plus `perTurn` resumed in the check phase, every
- * byte arrives once and in order, and each socket's end comes after its last byte.
+ * byte arrives once and in order, and each socket's end comes after its last byte; the ends,
+ * which also arrive together, are spread over turns the same way.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -25,6 +26,7 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
   };
   setImmediate(tick);
   const readsPerTurn = new Map<number, number>();
+  const endsPerTurn = new Map<number, number>();
   const received: string[] = [];
   const ended: boolean[] = [];
   let accepted = 0;
@@ -42,6 +44,7 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
         received[index] = (received[index] ?? '') + chunk;
       });
       socket.on('end', () => {
+        endsPerTurn.set(turn, (endsPerTurn.get(turn) ?? 0) + 1);
         ended[index] = true;
         socket.end();
         if (--left === 0) resolve();
@@ -72,4 +75,7 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
   assert.equal(ended.filter(Boolean).length, CLIENTS);
   const most = Math.max(...readsPerTurn.values());
   assert.ok(most <= 2 * PER_TURN, `${most} reads in one turn: ${JSON.stringify([...readsPerTurn])}`);
+  // The ends of input, which all arrive together too, are spread the same way.
+  const mostEnds = Math.max(...endsPerTurn.values());
+  assert.ok(mostEnds <= 2 * PER_TURN, `${mostEnds} ends in one turn: ${JSON.stringify([...endsPerTurn])}`);
 });

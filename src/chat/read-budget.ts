@@ -27,9 +27,9 @@ export class ReadBudget {
   ) {}
 
   /**
-   * Puts every `data` listener `socket` has now (ws's own, once it has taken the socket)
-   * behind the budget: they are called as before while the turn has budget left, and in a
-   * later turn otherwise.
+   * Puts every `data` and `end` listener `socket` has now (ws's own, once it has taken the
+   * socket, and Node's) behind the budget: they are called as before while the turn has
+   * budget left, and in a later turn otherwise.
    */
   govern(socket: Duplex): void {
     const listeners = socket.listeners('data') as DataListener[];
@@ -51,6 +51,17 @@ export class ReadBudget {
         return;
       }
       for (const listener of listeners) listener.call(socket, chunk);
+    });
+    // The end of input (the FIN after a close handshake) arrives in storms of its own and
+    // starts the socket's teardown: past the budget, its listeners run in a later turn too.
+    const enders = socket.listeners('end') as Array<(this: Duplex) => void>;
+    for (const listener of enders) socket.removeListener('end', listener);
+    socket.once('end', () => {
+      const run = () => {
+        for (const listener of enders) listener.call(socket);
+      };
+      if (this.spend()) run();
+      else this.resumes.push(run);
     });
   }
 
