@@ -29,6 +29,9 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
   const endsPerTurn = new Map<number, number>();
   const received: string[] = [];
   const ended: boolean[] = [];
+  let complete = 0;
+  let allRead$: () => void;
+  const allRead = new Promise<void>((resolve) => (allRead$ = resolve));
   let accepted = 0;
   let allAccepted: () => void;
   const accepting = new Promise<void>((resolve) => (allAccepted = resolve));
@@ -42,6 +45,7 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
         readsPerTurn.set(turn, (readsPerTurn.get(turn) ?? 0) + 1);
         if (index < 0) index = Number(/^(\d+):/.exec(chunk)![1]);
         received[index] = (received[index] ?? '') + chunk;
+        if (received[index]!.endsWith(`second half of ${index}`) && ++complete === CLIENTS) allRead$();
       });
       socket.on('end', () => {
         endsPerTurn.set(turn, (endsPerTurn.get(turn) ?? 0) + 1);
@@ -63,9 +67,12 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
       );
       // Node accepts one connection per turn: the storm starts once the server holds them all.
       await accepting;
-      // All at once: the first halves in one turn, the second halves and the ends in the next.
+      // All at once: the first halves in one turn, the second halves in the next; once the
+      // server has read everything, the ends, all in one turn (a close storm's FINs).
       clients.forEach((client, i) => client.write(`${i}:first half;`));
-      setImmediate(() => clients.forEach((client, i) => client.end(`second half of ${i}`)));
+      setImmediate(() => clients.forEach((client, i) => client.write(`second half of ${i}`)));
+      await allRead;
+      clients.forEach((client) => client.end());
     });
   });
   await allEnded;
