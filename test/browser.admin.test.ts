@@ -22,8 +22,9 @@ withChromium('admin page and sign-in in Chromium', () => {
     scene = await openScene(cleanup);
   });
 
-  async function adminPage(t: { after(fn: () => unknown): void }, viewport = DESKTOP): Promise<Person> {
-    const admin = await openPerson(scene.browser, `${scene.server.http}/admin`, viewport);
+  /** An admin signed in on the admin page of `http` (the scene's server unless another is given). */
+  async function adminPage(t: { after(fn: () => unknown): void }, viewport = DESKTOP, http = scene.server.http): Promise<Person> {
+    const admin = await openPerson(scene.browser, `${http}/admin`, viewport);
     t.after(async () => {
       await admin.context.close();
       assert.deepEqual(admin.problems, [], "the admin's page reported problems");
@@ -107,15 +108,7 @@ withChromium('admin page and sign-in in Chromium', () => {
     await until('the match event to fail', async () => ((await api.get('/api/webhooks/deliveries?status=failed')).body.deliveries as unknown[]).length === 1);
     const [failed] = (await api.get('/api/webhooks/deliveries?status=failed')).body.deliveries as Array<{ id: string }>;
 
-    const admin = await openPerson(scene.browser, `${server.http}/admin`);
-    t.after(async () => {
-      await admin.context.close();
-      assert.deepEqual(admin.problems, [], "the admin's page reported problems");
-    });
-    const signInForm = admin.page.getByRole('form', { name: 'Sign in as an admin' });
-    await signInForm.getByLabel('Email').fill(ADMIN.email);
-    await signInForm.getByLabel('Password').fill(ADMIN.password);
-    await signInForm.getByRole('button', { name: 'Sign in' }).click();
+    const admin = await adminPage(t, DESKTOP, server.http);
     const row = admin.page.locator(`#deliveries-body tr[data-delivery="${failed!.id}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), /match\.created[\s\S]*HTTP 500/);

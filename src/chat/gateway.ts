@@ -170,8 +170,7 @@ export class ChatGateway {
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      skipSecondEnds(socket, ws);
-      this.reads.govern(socket);
+      this.adopt(socket, ws);
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
         if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
@@ -196,12 +195,17 @@ export class ChatGateway {
       refusal = CloseCode.internalError;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      skipSecondEnds(socket, ws);
-      this.reads.govern(socket);
+      this.adopt(socket, ws);
       this.options.watcher?.outcome(request, refusal ? { code: refusal.code, reason: refusal.reason } : { accepted: true });
       if (refusal || !session) return ws.close((refusal ?? CloseCode.internalError).code, (refusal ?? CloseCode.internalError).reason);
       this.openStream(ws, session.user, session.sessionHash, session.expiresAt);
     });
+  }
+
+  /** What every upgraded socket gets before anything else reads from it (chat or event stream, accepted or about to be closed). */
+  private adopt(socket: Duplex, ws: WebSocket): void {
+    skipSecondEnds(socket, ws);
+    this.reads.govern(socket);
   }
 
   /** Counts toward the user's socket cap, like a chat socket. */

@@ -8,7 +8,11 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message, Role, Store, WebhookEvent } from '../../src/store/index.js';
 
-/** As the store contract's factory: an empty store, its cleanup, and (optionally) another store on the same data. */
+/**
+ * As the store contract's factory: an empty store, its cleanup, and (optionally) another store
+ * on the same data. Declared here, with its own test wrapper, because store.ts runs this
+ * contract and the dependency rules forbid the cycle an import back would make.
+ */
 type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
 
 const LONG_LEASE = 60_000;

@@ -4,22 +4,13 @@
  * contract/store.ts, and registered beside it by each engine's test file.
  */
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
-import type { StoreFactory } from './store.js';
+import { describe, it } from 'node:test';
+import { withStore, type Body, type StoreFactory } from './store.js';
 import type { Store } from '../../src/store/index.js';
 
-type Body = (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>;
 
 export function platformStoreContract(name: string, make: StoreFactory): void {
-  const test = (title: string, body: Body) =>
-    it(title, async (t) => {
-      const [store, cleanup, reopen] = await make();
-      try {
-        await body(store, reopen, t);
-      } finally {
-        await cleanup();
-      }
-    });
+  const test = (title: string, body: Body) => it(title, (t) => withStore(make, t, body));
 
   describe(`${name}: what a platform brings`, () => {
     test('upsertUser creates a user with no password, then updates names and role, and writes nothing when all is so', async (store) => {
