@@ -28,6 +28,7 @@ import { ChatSession, type SessionIdentity } from './session.js';
 import { TurnSlicer } from './turn-slicer.js';
 import type { UserChannels } from './user-channels.js';
 import { UserStream } from './user-stream.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const STREAM_PATH = /^\/ws\/me\/?$/;
@@ -72,6 +73,8 @@ export class ChatGateway {
   private readonly handshakes: TurnSlicer;
   /** Every upgraded socket's input, a bounded number of reads per turn (see ReadBudget). */
   private readonly reads: ReadBudget;
+  /** Every chat socket's frames of a turn, written together (see WriteCoalescer). */
+  private readonly writes = new WriteCoalescer();
   private accepting = true;
 
   constructor(private readonly options: GatewayOptions) {
@@ -169,6 +172,8 @@ export class ChatGateway {
       after !== null && !MESSAGE_ID.test(after)
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
+    // The 101 and what the session sends at its start leave in one write.
+    this.writes.for(socket).hold();
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.adopt(socket, ws);
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
@@ -177,7 +182,7 @@ export class ChatGateway {
         ws.close(outcome.close.code, outcome.close.reason);
         return;
       }
-      this.open(ws, outcome.identity);
+      this.open(socket, ws, outcome.identity);
     });
   }
 
@@ -259,7 +264,7 @@ export class ChatGateway {
     }
   }
 
-  private open(ws: WebSocket, identity: SessionIdentity): void {
+  private open(socket: Duplex, ws: WebSocket, identity: SessionIdentity): void {
     const { store, hub, channels, presence, limits, onError, filter } = this.options;
     const userId = identity.user.id;
     if (!this.countSocket(userId)) {
@@ -267,7 +272,8 @@ export class ChatGateway {
       return;
     }
     const userRate = { take: () => this.userRates.take(userId) };
-    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, userRate, filter });
+    const writes = this.writes.for(socket);
+    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, userRate, filter, writes });
     this.sessions.add(session);
     ws.on('close', () => {
       this.sessions.delete(session);

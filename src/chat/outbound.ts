@@ -14,7 +14,15 @@ import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
 import type { Store, User } from '../store/index.js';
 import { MessageFeed, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
+import type { HeldWrites } from './write-coalescer.js';
 import { senderOf, toNotice, toWireMessage } from './wire-message.js';
+
+/**
+ * The most a socket's held frames reach before they are written anyway: large enough that a
+ * turn of chat messages leaves in a write or two, small enough that the slow-consumer bound
+ * is judged as if each frame had been written at once (within this much).
+ */
+const FLUSH_SLICE_BYTES = 16 * 1024;
 
 /** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
 export interface OutboundDeps {
@@ -31,6 +39,8 @@ export interface OutboundDeps {
   onSlowConsumer(): void;
   /** A `force_disconnect` room event reached this connection, in its turn. */
   onForceDisconnect(reason: string): void;
+  /** The turn's frames go out together (see WriteCoalescer); without it, each frame is written at once. */
+  writes?: HeldWrites;
 }
 
 /** One connection's output: frames leave in the order its methods state, and nothing after `stop`. */
@@ -42,8 +52,11 @@ export class Outbound {
   /** The furthest `catchUp` asked for before `open`, replayed right after the start's own replay. */
   private earlyCatchUp = 0;
   private stopped = false;
+  /** Held frames past this many bytes are written at once (see `write`). */
+  private readonly flushAt: number;
 
   constructor(private readonly socket: WebSocket, private readonly deps: OutboundDeps) {
+    this.flushAt = Math.min(FLUSH_SLICE_BYTES, deps.limits.maxBufferedBytes / 4);
     const { user, partner } = deps;
     this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () =>
       this.send({ type: 'typing', sender_email: partner.email, is_typing: false }),
@@ -157,7 +170,12 @@ export class Outbound {
 
   private write(frame: string, written?: () => void): void {
     if (this.stopped || this.socket.readyState !== this.socket.OPEN) return written?.();
+    const { writes, limits } = this.deps;
+    writes?.hold();
     this.socket.send(frame, written && (() => written()));
-    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) this.deps.onSlowConsumer();
+    // Held frames count as unsent until written. Handed to the kernel in slices, they are
+    // judged by what it could not take, give or take the slice it took only part of.
+    if (writes && this.socket.bufferedAmount > this.flushAt) writes.flush();
+    if (this.socket.bufferedAmount > limits.maxBufferedBytes) this.deps.onSlowConsumer();
   }
 }

@@ -18,6 +18,7 @@ import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
+import type { HeldWrites } from './write-coalescer.js';
 import { roomName } from './room.js';
 import type { UserChannels } from './user-channels.js';
 
@@ -32,6 +33,8 @@ export interface SessionDeps {
   userRate: { take(): boolean };
   /** Policy `moderated`: the filter that holds messages for review. */
   filter?: MessageFilter | null;
+  /** The socket's side of the write coalescer: a turn's frames go out in one write. */
+  writes?: HeldWrites;
 }
 
 export interface SessionIdentity {
@@ -85,6 +88,7 @@ export class ChatSession implements RoomMember {
       },
       onSlowConsumer: () => this.closeSlowConsumer(),
       onForceDisconnect: (reason) => this.forceDisconnect(reason),
+      writes: deps.writes,
     });
     this.inbound = new Inbound({
       store: deps.store,

@@ -1,0 +1,55 @@
+/**
+ * The frames a socket is sent in one event-loop turn, written to the kernel in one `writev`.
+ * A group commit echoes and delivers a whole batch of messages in one turn; written frame by
+ * frame, that is a system call per frame and socket, the largest single cost of a busy
+ * server. Held here, a socket is corked at its first frame and uncorked once the callback
+ * that wrote it and the promise reactions it set off have run: a microtask queued at the
+ * first hold queues a `process.nextTick`, and Node runs that only when the microtask queue
+ * is empty. Nothing waits for a later turn: the frames leave in the same turn, in the same
+ * order, only in fewer writes.
+ *
+ * Held frames count in the socket's `writableLength` (ws's `bufferedAmount`) as unsent: a
+ * writer that bounds that figure calls `flush` every few kilobytes, so that the figure stays
+ * what the kernel could not take, as if each frame had gone out at once.
+ */
+import type { Duplex } from 'node:stream';
+
+/** One socket's side of the coalescer, for its only writer. */
+export interface HeldWrites {
+  /** Frames written from now until the end of this turn's callbacks go out together. */
+  hold(): void;
+  /** Hands what is held to the kernel now; later frames of the turn are held again. */
+  flush(): void;
+}
+
+export class WriteCoalescer {
+  private held: Duplex[] = [];
+
+  for(socket: Duplex): HeldWrites {
+    return {
+      hold: () => this.hold(socket),
+      // Corked only by `hold` (ws corks inside one frame's write and uncorks it there).
+      flush: () => {
+        if (socket.writableCorked > 0) socket.uncork();
+      },
+    };
+  }
+
+  private hold(socket: Duplex): void {
+    if (socket.writableCorked > 0 || socket.destroyed) return;
+    socket.cork();
+    this.held.push(socket);
+    if (this.held.length === 1) queueMicrotask(this.releaseAfterReactions);
+  }
+
+  private readonly releaseAfterReactions = (): void => {
+    process.nextTick(this.release);
+  };
+
+  private readonly release = (): void => {
+    const held = this.held;
+    this.held = [];
+    // A socket flushed during the turn is not corked any more: uncork does nothing then.
+    for (const socket of held) if (socket.writableCorked > 0) socket.uncork();
+  };
+}
