@@ -11,25 +11,35 @@ import { wrapStore } from './wrap.js';
 
 /** How a store is guarded: its deadline, and which of its engine's errors mean "the database is unreachable". */
 export interface GuardOptions {
-  timeoutMs: number;
+  /**
+   * `null` for an engine that does its work synchronously (SQLite): a call of it that has
+   * not settled is waiting only for the event loop (the group commit's next turn), so a timer
+   * could fire only while the loop is stalled, and would then refuse an append about to commit.
+   */
+  timeoutMs: number | null;
   isUnavailable: (error: unknown) => boolean;
 }
 
 /**
  * The same store, each call but `close` rejecting with `AppError('unavailable')` (the
  * original as `cause`) when it fails with an error `isUnavailable` recognises, or once it
- * has not settled within `timeoutMs`. Every other outcome passes unchanged. The call itself
+ * has not settled within `timeoutMs` (when it has one). Every other outcome passes unchanged. The call itself
  * is not cancelled: a late outcome is dropped (an append may still commit, as after any
  * `unavailable` at commit time); the engine's own timeouts free its connections later.
  */
 export function guardStore(store: Store, options: GuardOptions): Store {
+  const { timeoutMs, isUnavailable } = options;
+  const translate = (error: unknown) => {
+    throw isUnavailable(error) ? new AppError('unavailable', undefined, { cause: error }) : error;
+  };
   return wrapStore(store, (_operation, call) => {
     const result = call();
-    return result instanceof Promise ? guarded(result, options) : result;
+    if (!(result instanceof Promise)) return result;
+    return timeoutMs === null ? result.catch(translate) : guarded(result, timeoutMs, isUnavailable);
   });
 }
 
-function guarded<T>(call: Promise<T>, { timeoutMs, isUnavailable }: GuardOptions): Promise<T> {
+function guarded<T>(call: Promise<T>, timeoutMs: number, isUnavailable: (error: unknown) => boolean): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new AppError('unavailable', undefined, { cause: new Error(`no answer within ${timeoutMs} ms`) })), timeoutMs);
     call.then(

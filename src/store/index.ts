@@ -12,7 +12,7 @@ export { wrapStore } from './wrap.js';
 
 /** How the opened store bounds its calls, and whom it tells of a failed background retry. */
 export interface StoreOptions {
-  /** Every call but `close` answers `unavailable` once it has taken this long (see `guardStore`). */
+  /** On PostgreSQL, every call but `close` answers `unavailable` once it has taken this long (see `guardStore`). */
   timeoutMs: number;
   /** Called with each failed attempt to reach a database that was unreachable at start. */
   onRetry?: (error: unknown) => void;
@@ -28,7 +28,8 @@ export async function openStore(config: DatabaseConfig, options: StoreOptions): 
   switch (config.kind) {
     case 'sqlite': {
       const { SqliteStore } = await import('./sqlite.js');
-      return guardStore(await SqliteStore.open(config.path, options.outbox ?? null), { timeoutMs: options.timeoutMs, isUnavailable: isSqliteUnavailable });
+      // No deadline: SQLite answers synchronously, or at the group commit of the next turn.
+      return guardStore(await SqliteStore.open(config.path, options.outbox ?? null), { timeoutMs: null, isUnavailable: isSqliteUnavailable });
     }
     case 'postgres': {
       const { PostgresStore } = await import('./postgres.js');
