@@ -1,6 +1,6 @@
 /**
  * A load client: a child process of the bench that holds its share of the pairs' sockets
- * (or of the idle sockets), runs the traffic when told, and reports what it observed. Several
+ * (or of the idle sockets, on raw sockets: see idle-socket.ts), runs the traffic when told, and reports what it observed. Several
  * of them spread the load over the cores, so that the client is not what the figures measure.
  * Times are sent to the parent on the wall clock (`performance.timeOrigin` + `now()`), which
  * all processes of the machine share; latencies are computed within one process anyway, since
@@ -9,8 +9,8 @@
  * The parent talks to it over IPC (advanced serialization, so typed arrays travel as they are):
  * see `ClientCommand` and `ClientReply`.
  */
-import type WebSocket from 'ws';
-import { mapLimit, openChat, type Endpoint } from './server.js';
+import { IdleSocket } from './idle-socket.js';
+import { HANDSHAKE_TIMEOUT_MS, mapLimit, openChat, type Endpoint } from './server.js';
 import { PairTraffic, runTraffic, type EndReason } from './traffic.js';
 import type { SeededPair } from './seed.js';
 
@@ -69,7 +69,7 @@ const toWall = (times: Float64Array) => times.map(wallClock);
 
 let pairs: PairTraffic[] = [];
 let placements: PairPlacement[] = [];
-let idle: WebSocket[] = [];
+let idle: IdleSocket[] = [];
 
 function reply(message: ClientReply): void {
   process.send!(message);
@@ -139,7 +139,7 @@ async function openIdle({ endpoints, concurrency }: Extract<ClientCommand, { kin
   const startedAt = wallClock(performance.now());
   await mapLimit(endpoints, concurrency, async (endpoint) => {
     try {
-      idle.push(await openChat(endpoint.wsBase, endpoint));
+      idle.push(await IdleSocket.open({ wsBase: endpoint.wsBase, partnerEmail: endpoint.partnerEmail, sessionId: endpoint.sessionId }, HANDSHAKE_TIMEOUT_MS));
     } catch (error) {
       if (failures.length < KEPT_FAILURES) failures.push((error as Error).message);
     }
@@ -150,16 +150,7 @@ async function openIdle({ endpoints, concurrency }: Extract<ClientCommand, { kin
 }
 
 async function closeIdle(): Promise<void> {
-  await Promise.all(
-    idle.map(
-      (ws) =>
-        new Promise<void>((resolve) => {
-          if (ws.readyState === ws.CLOSED) return resolve();
-          ws.once('close', () => resolve());
-          ws.close(1000, 'bench done');
-        }),
-    ),
-  );
+  await Promise.all(idle.map((socket) => socket.close()));
   idle = [];
   reply({ kind: 'idle-closed' });
 }

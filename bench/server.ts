@@ -20,7 +20,7 @@ const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 /** Long enough for a login queued behind many scrypt computations on a small machine. */
 export const REQUEST_TIMEOUT_MS = 30_000;
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** A Tandem child process and what it has logged so far. */
 export interface BenchServer {

@@ -1,42 +1,35 @@
 /**
  * The storm's sockets, in a process of their own (forked by `storm.ts`). Opening and closing
  * thousands of sockets costs the client too; done in the process that times the pairs' echoes,
- * that cost would show as the server's latency. Over IPC: `{ open: endpoints }` → opens them
+ * that cost would show as the server's latency (and they are raw sockets, see idle-socket.ts,
+ * so that it stays small on two cores). Over IPC: `{ open: endpoints }` → opens them
  * all at once and answers `{ opened }`; `{ close: true }` → closes them all at once and answers
  * `{ closed: true }` when every one has closed.
  */
-import WebSocket from 'ws';
-import { parseFrame } from './traffic.js';
+import { IdleSocket, type IdleEndpoint } from './idle-socket.js';
 
-export interface StormEndpoint {
-  wsBase: string;
-  partnerEmail: string;
-  sessionId: string;
-}
+export type StormEndpoint = IdleEndpoint;
 
 export type StormRequest = { open: StormEndpoint[] } | { close: true };
 export type StormAnswer = { opened: number } | { closed: true };
 
-const sockets: WebSocket[] = [];
+const sockets: IdleSocket[] = [];
+/** A storm's handshakes wait their turn behind each other: far longer than one alone. */
+const OPEN_TIMEOUT_MS = 120_000;
 
 /** Resolves true once `connection_established` arrived, false if refused or failed. */
 function open(endpoint: StormEndpoint): Promise<boolean> {
-  const ws = new WebSocket(`${endpoint.wsBase}/ws/chat/${encodeURIComponent(endpoint.partnerEmail)}/`, {
-    headers: { cookie: `sessionid=${endpoint.sessionId}` },
-    perMessageDeflate: false,
-  });
-  sockets.push(ws);
-  ws.on('error', () => {});
-  return new Promise((resolve) => {
-    ws.once('message', (data) => resolve(parseFrame(data)?.type === 'connection_established'));
-    ws.once('close', () => resolve(false));
-  });
+  return IdleSocket.open(endpoint, OPEN_TIMEOUT_MS).then(
+    (socket) => {
+      sockets.push(socket);
+      return true;
+    },
+    () => false,
+  );
 }
 
 async function closeAll(): Promise<void> {
-  const closed = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
-  for (const ws of sockets) ws.close(1000, 'storm over');
-  await Promise.all(closed);
+  await Promise.all(sockets.map((socket) => socket.close()));
 }
 
 function answer(message: StormAnswer): void {
@@ -51,6 +44,6 @@ process.on('message', (request: StormRequest) => {
   }
 });
 process.on('disconnect', () => {
-  for (const ws of sockets) ws.terminate();
+  for (const socket of sockets) socket.destroy();
   process.exit(0);
 });
