@@ -2,7 +2,8 @@
  * The read budget on real sockets: forty clients write at once; the server's sockets are read
  * at most `perTurn` times in a poll phase plus `perTurn` resumed in the check phase, every
  * byte arrives once and in order, and each socket's end comes after its last byte; the ends,
- * which also arrive together, are spread over turns the same way.
+ * which also arrive together, are spread over turns the same way. A socket that was talking
+ * when a storm of quiet ones put it off is resumed ahead of them.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -85,4 +86,67 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
   // The ends of input, which all arrive together too, are spread the same way.
   const mostEnds = Math.max(...endsPerTurn.values());
   assert.ok(mostEnds <= 2 * PER_TURN, `${mostEnds} ends in one turn: ${JSON.stringify([...endsPerTurn])}`);
+});
+
+it('resumes a talking socket put off by a storm of quiet ones ahead of them', async (t) => {
+  const errors: unknown[] = [];
+  const budget = new ReadBudget(PER_TURN, new TurnSlicer(PER_TURN, (error) => errors.push(error)));
+  let turn = 0;
+  let counting = true;
+  const tick = () => {
+    turn++;
+    if (counting) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const reads: Array<{ who: string; turn: number }> = [];
+  let readsWanted = 0;
+  let allRead$: () => void = () => {};
+  const server = createServer();
+  t.after(() => server.close());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const serverSockets: Socket[] = [];
+  server.on('connection', (socket: Socket) => {
+    serverSockets.push(socket);
+    socket.on('data', (chunk: Buffer) => {
+      reads.push({ who: chunk.toString('utf8'), turn });
+      if (reads.length === readsWanted) allRead$();
+    });
+    budget.govern(socket);
+  });
+  const { port } = server.address() as AddressInfo;
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS + 1 }, async () => {
+      const client = createConnection(port, '127.0.0.1');
+      await once(client, 'connect');
+      t.after(() => client.destroy());
+      return client;
+    }),
+  );
+  while (serverSockets.length < clients.length) await new Promise((resolve) => setImmediate(resolve));
+  const [talking, ...quiet] = serverSockets;
+  const readAll = (count: number) => new Promise<void>((resolve) => {
+    readsWanted = reads.length + count;
+    allRead$ = resolve;
+  });
+  // The socket talked a moment ago (the others never did)…
+  let read = readAll(1);
+  talking!.emit('data', Buffer.from('talking: hello'));
+  await read;
+  // …then one poll phase brings the quiet sockets' input and, last, the talking socket's: the
+  // budget is spent long before its turn comes. (Emitted in that order, as the poll phase
+  // would call the listeners, so that the order is the test's and not the kernel's.)
+  await new Promise((resolve) => setImmediate(resolve));
+  read = readAll(CLIENTS + 1);
+  quiet.forEach((socket, i) => socket.emit('data', Buffer.from(`quiet ${i}`)));
+  talking!.emit('data', Buffer.from('talking: a chat frame'));
+  await read;
+  counting = false;
+  assert.deepEqual(errors, []);
+  const storm = reads.slice(1);
+  const first = storm[0]!.turn;
+  const talkingTurn = storm.find((r) => r.who === 'talking: a chat frame')!.turn;
+  const lastQuiet = Math.max(...storm.filter((r) => r.who.startsWith('quiet')).map((r) => r.turn));
+  assert.ok(lastQuiet - first >= CLIENTS / PER_TURN - 1, `the quiet sockets were spread over turns ${first} to ${lastQuiet}`);
+  assert.ok(talkingTurn - first <= 1, `the talking socket was read in turn ${talkingTurn}, the storm from turn ${first} to ${lastQuiet}`);
 });

@@ -7,12 +7,18 @@
  * the order), and a TurnSlicer resumes a bounded number of such sockets per turn. A resumed
  * socket is read at once, whatever the budget, so that work put off always makes progress; a
  * turn that has budget left reads its new input first, so a storm's backlog never queues the
- * chat that arrives after it.
+ * chat that arrives after it. A socket put off while it is talking (read within the last
+ * `TALKING_MS`) is resumed ahead of the quiet ones: when a chat frame lands in the same poll
+ * phase as three thousand close frames of sockets that had been silent since their upgrade,
+ * the conversation goes on in the next turn instead of waiting for the whole storm.
  */
 import type { Duplex } from 'node:stream';
 import type { TurnSlicer } from './turn-slicer.js';
 
 type DataListener = (this: Duplex, chunk: Buffer) => void;
+
+/** A socket read this recently is in a conversation: put off, it is resumed first. */
+const TALKING_MS = 5_000;
 
 export class ReadBudget {
   /** Reads spent in the current turn. */
@@ -36,20 +42,24 @@ export class ReadBudget {
     for (const listener of listeners) socket.removeListener('data', listener);
     let deferred = false;
     let grantedTurn = -1;
+    let lastReadAt = -Infinity;
+    const resume = () => {
+      // Resumed meanwhile by whoever else pauses it (ws, for its receiver's backpressure): nothing to do.
+      if (!deferred || socket.destroyed) return;
+      grantedTurn = this.turn;
+      socket.resume();
+    };
     socket.on('data', (chunk: Buffer) => {
       deferred = false;
       if (grantedTurn !== this.turn && !this.spend()) {
         deferred = true;
         socket.pause();
         socket.unshift(chunk);
-        this.resumes.push(() => {
-          // Resumed meanwhile by whoever else pauses it (ws, for its receiver's backpressure): nothing to do.
-          if (!deferred || socket.destroyed) return;
-          grantedTurn = this.turn;
-          socket.resume();
-        });
+        if (performance.now() - lastReadAt < TALKING_MS) this.resumes.pushAhead(resume);
+        else this.resumes.push(resume);
         return;
       }
+      lastReadAt = performance.now();
       for (const listener of listeners) listener.call(socket, chunk);
     });
     // The end of input (the FIN after a close handshake) arrives in storms of its own and

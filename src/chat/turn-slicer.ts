@@ -8,6 +8,8 @@
 export class TurnSlicer {
   private queue: Array<(() => void) | undefined> = [];
   private head = 0;
+  /** Tasks pushed ahead: run first, in their own arrival order. */
+  private ahead: Array<() => void> = [];
   private scheduled = false;
 
   /** `onError` hears of a task that threw; the rest of the slice still runs. */
@@ -18,12 +20,18 @@ export class TurnSlicer {
 
   /** Tasks waiting for their turn. */
   get size(): number {
-    return this.queue.length - this.head;
+    return this.ahead.length + this.queue.length - this.head;
   }
 
   /** Runs `task` in a later turn, after everything queued before it. */
   push(task: () => void): void {
     this.queue.push(task);
+    this.schedule();
+  }
+
+  /** Runs `task` in a later turn, ahead of every task queued with `push`. */
+  pushAhead(task: () => void): void {
+    this.ahead.push(task);
     this.schedule();
   }
 
@@ -35,16 +43,15 @@ export class TurnSlicer {
 
   private runSlice(): void {
     this.scheduled = false;
-    const end = Math.min(this.head + this.perTurn, this.queue.length);
+    const first = this.ahead.splice(0, this.perTurn);
+    for (const task of first) this.run(task);
+    const end = Math.min(this.head + this.perTurn - first.length, this.queue.length);
     while (this.head < end) {
       const task = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
-      try {
-        task();
-      } catch (error) {
-        this.onError(error);
-      }
+      this.run(task);
     }
+    if (this.ahead.length > 0) this.schedule();
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
@@ -54,6 +61,14 @@ export class TurnSlicer {
         this.head = 0;
       }
       this.schedule();
+    }
+  }
+
+  private run(task: () => void): void {
+    try {
+      task();
+    } catch (error) {
+      this.onError(error);
     }
   }
 }
