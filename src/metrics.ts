@@ -289,8 +289,17 @@ export function setWebhookBacklog(pending: number, oldestCreatedAt: Date | null,
  * unchanged (see `wrapStore`); `close` is not timed.
  */
 export function instrumentStore(store: Store): Store {
+  // One child per operation, looked up once: the label is not hashed again on every call.
+  const durations = new Map<string, { observe(seconds: number): void }>();
+  const durationOf = (operation: string) => {
+    let child = durations.get(operation);
+    if (!child) durations.set(operation, (child = storeDuration.labels({ operation })));
+    return child;
+  };
   return wrapStore(store, (operation, call) => {
-    const stop = storeDuration.startTimer({ operation });
+    const started = performance.now();
+    const duration = durationOf(operation);
+    const stop = () => duration.observe((performance.now() - started) / 1000);
     const result = call();
     if (!(result instanceof Promise)) {
       stop();
