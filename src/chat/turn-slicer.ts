@@ -10,6 +10,8 @@ export class TurnSlicer {
   private head = 0;
   /** Tasks pushed ahead: run first, in their own arrival order. */
   private ahead: Array<() => void> = [];
+  /** With one task per slice and both lanes waiting: whether this slice is the others'. */
+  private othersTurn = false;
   private scheduled = false;
 
   /** `onError` hears of a task that threw; the rest of the slice still runs. */
@@ -29,7 +31,7 @@ export class TurnSlicer {
     this.schedule();
   }
 
-  /** Runs `task` in a later turn, ahead of every task queued with `push`. */
+  /** Runs `task` in a later turn, ahead of the tasks queued with `push` (which keep a quarter of each turn). */
   pushAhead(task: () => void): void {
     this.ahead.push(task);
     this.schedule();
@@ -43,7 +45,7 @@ export class TurnSlicer {
 
   private runSlice(): void {
     this.scheduled = false;
-    const first = this.ahead.splice(0, this.perTurn);
+    const first = this.ahead.splice(0, this.aheadQuota());
     for (const task of first) this.run(task);
     const end = Math.min(this.head + this.perTurn - first.length, this.queue.length);
     while (this.head < end) {
@@ -62,6 +64,19 @@ export class TurnSlicer {
       }
       this.schedule();
     }
+  }
+
+  /**
+   * How many of this slice go to the tasks pushed ahead: all of it while nothing else waits,
+   * else all but a quarter, so that a lane ahead that never empties (every talking socket put
+   * off, turn after turn) cannot starve the rest; with one task per slice, the two take turns.
+   */
+  private aheadQuota(): number {
+    if (this.ahead.length === 0 || this.head === this.queue.length) return this.perTurn;
+    const quota = this.perTurn - Math.ceil(this.perTurn / 4);
+    if (quota > 0) return quota;
+    this.othersTurn = !this.othersTurn;
+    return this.othersTurn ? 0 : this.perTurn;
   }
 
   private run(task: () => void): void {
