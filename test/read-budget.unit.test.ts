@@ -15,10 +15,14 @@ import { TurnSlicer } from '../src/chat/turn-slicer.js';
 const CLIENTS = 40;
 const PER_TURN = 4;
 
-it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, losing and reordering nothing`, async (t) => {
+/** A budget of `perTurn`, with the errors its slicer heard. */
+function budgetOf(perTurn: number): { budget: ReadBudget; errors: unknown[] } {
   const errors: unknown[] = [];
-  const budget = new ReadBudget(PER_TURN, new TurnSlicer(PER_TURN, (error) => errors.push(error)));
-  // Turns counted by the check phase: each read is tagged with the turn it happened in.
+  return { budget: new ReadBudget(perTurn, new TurnSlicer(perTurn, (error) => errors.push(error))), errors };
+}
+
+/** Event-loop turns, counted in the check phase until `stop`. */
+function countTurns(): { now(): number; stop(): void } {
   let turn = 0;
   let counting = true;
   const tick = () => {
@@ -26,6 +30,13 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
     if (counting) setImmediate(tick);
   };
   setImmediate(tick);
+  return { now: () => turn, stop: () => (counting = false) };
+}
+
+it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, losing and reordering nothing`, async (t) => {
+  const { budget, errors } = budgetOf(PER_TURN);
+  // Turns counted by the check phase: each read is tagged with the turn it happened in.
+  const turns = countTurns();
   const readsPerTurn = new Map<number, number>();
   const endsPerTurn = new Map<number, number>();
   const received: string[] = [];
@@ -43,13 +54,13 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
       socket.setEncoding('utf8');
       let index = -1;
       socket.on('data', (chunk: string) => {
-        readsPerTurn.set(turn, (readsPerTurn.get(turn) ?? 0) + 1);
+        readsPerTurn.set(turns.now(), (readsPerTurn.get(turns.now()) ?? 0) + 1);
         if (index < 0) index = Number(/^(\d+):/.exec(chunk)![1]);
         received[index] = (received[index] ?? '') + chunk;
         if (received[index]!.endsWith(`second half of ${index}`) && ++complete === CLIENTS) allRead$();
       });
       socket.on('end', () => {
-        endsPerTurn.set(turn, (endsPerTurn.get(turn) ?? 0) + 1);
+        endsPerTurn.set(turns.now(), (endsPerTurn.get(turns.now()) ?? 0) + 1);
         ended[index] = true;
         socket.end();
         if (--left === 0) resolve();
@@ -77,7 +88,7 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
     });
   });
   await allEnded;
-  counting = false;
+  turns.stop();
   assert.deepEqual(errors, []);
   assert.deepEqual(received, Array.from({ length: CLIENTS }, (_, i) => `${i}:first half;second half of ${i}`));
   assert.equal(ended.filter(Boolean).length, CLIENTS);
@@ -89,15 +100,9 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
 });
 
 it('resumes a talking socket put off by a storm of quiet ones ahead of them', async (t) => {
-  const errors: unknown[] = [];
-  const budget = new ReadBudget(PER_TURN, new TurnSlicer(PER_TURN, (error) => errors.push(error)));
-  let turn = 0;
-  let counting = true;
-  const tick = () => {
-    turn++;
-    if (counting) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const { budget, errors } = budgetOf(PER_TURN);
+  // Turns counted by the check phase: each read is tagged with the turn it happened in.
+  const turns = countTurns();
   const reads: Array<{ who: string; turn: number }> = [];
   let readsWanted = 0;
   let allRead$: () => void = () => {};
@@ -109,7 +114,7 @@ it('resumes a talking socket put off by a storm of quiet ones ahead of them', as
   server.on('connection', (socket: Socket) => {
     serverSockets.push(socket);
     socket.on('data', (chunk: Buffer) => {
-      reads.push({ who: chunk.toString('utf8'), turn });
+      reads.push({ who: chunk.toString('utf8'), turn: turns.now() });
       if (reads.length === readsWanted) allRead$();
     });
     budget.govern(socket);
@@ -141,7 +146,7 @@ it('resumes a talking socket put off by a storm of quiet ones ahead of them', as
   quiet.forEach((socket, i) => socket.emit('data', Buffer.from(`quiet ${i}`)));
   talking!.emit('data', Buffer.from('talking: a chat frame'));
   await read;
-  counting = false;
+  turns.stop();
   assert.deepEqual(errors, []);
   const storm = reads.slice(1);
   const first = storm[0]!.turn;
