@@ -1,7 +1,8 @@
 /**
- * A load client: a child process of the bench that holds its share of the pairs' sockets
- * (or of the idle sockets, on raw sockets: see idle-socket.ts), runs the traffic when told, and reports what it observed. Several
- * of them spread the load over the cores, so that the client is not what the figures measure.
+ * A load client: a child process of the bench that holds its share of the pairs' sockets (or
+ * of the idle sockets, raw ones: see idle-socket.ts), runs the traffic when told, and reports
+ * what it observed. Several of them spread the load over the cores, so that the client is not
+ * what the figures measure.
  * Times are sent to the parent on the wall clock (`performance.timeOrigin` + `now()`), which
  * all processes of the machine share; latencies are computed within one process anyway, since
  * a pair's sockets all live in the same client.
@@ -139,7 +140,7 @@ async function openIdle({ endpoints, concurrency }: Extract<ClientCommand, { kin
   const startedAt = wallClock(performance.now());
   await mapLimit(endpoints, concurrency, async (endpoint) => {
     try {
-      idle.push(await IdleSocket.open({ wsBase: endpoint.wsBase, partnerEmail: endpoint.partnerEmail, sessionId: endpoint.sessionId }, HANDSHAKE_TIMEOUT_MS));
+      idle.push(await IdleSocket.open(endpoint, HANDSHAKE_TIMEOUT_MS));
     } catch (error) {
       if (failures.length < KEPT_FAILURES) failures.push((error as Error).message);
     }

@@ -23,9 +23,9 @@ export interface GuardOptions {
 /**
  * The same store, each call but `close` rejecting with `AppError('unavailable')` (the
  * original as `cause`) when it fails with an error `isUnavailable` recognises, or once it
- * has not settled within `timeoutMs` (when it has one). Every other outcome passes unchanged. The call itself
- * is not cancelled: a late outcome is dropped (an append may still commit, as after any
- * `unavailable` at commit time); the engine's own timeouts free its connections later.
+ * has not settled within `timeoutMs` (when it has one). Every other outcome passes unchanged.
+ * The call itself is not cancelled: a late outcome is dropped (an append may still commit, as
+ * after any `unavailable` at commit time); the engine's own timeouts free its connections later.
  */
 export function guardStore(store: Store, options: GuardOptions): Store {
   const { timeoutMs, isUnavailable } = options;
@@ -35,11 +35,13 @@ export function guardStore(store: Store, options: GuardOptions): Store {
   return wrapStore(store, (_operation, call) => {
     const result = call();
     if (!(result instanceof Promise)) return result;
-    return timeoutMs === null ? result.catch(translate) : guarded(result, timeoutMs, isUnavailable);
+    const translated = result.catch(translate);
+    return timeoutMs === null ? translated : withDeadline(translated, timeoutMs);
   });
 }
 
-function guarded<T>(call: Promise<T>, timeoutMs: number, isUnavailable: (error: unknown) => boolean): Promise<T> {
+/** `call`, or `unavailable` once it has not settled within `timeoutMs`. */
+function withDeadline<T>(call: Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new AppError('unavailable', undefined, { cause: new Error(`no answer within ${timeoutMs} ms`) })), timeoutMs);
     call.then(
@@ -49,7 +51,7 @@ function guarded<T>(call: Promise<T>, timeoutMs: number, isUnavailable: (error: 
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(isUnavailable(error) ? new AppError('unavailable', undefined, { cause: error }) : error);
+        reject(error);
       },
     );
   });
