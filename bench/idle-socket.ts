@@ -11,11 +11,15 @@
  */
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { parseFrame } from './traffic.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Any 16 bytes in base64 will do (the server checks the form and hashes it back). */
 const KEY = Buffer.from('tandem idle sock').toString('base64');
 const ACCEPT = createHash('sha1').update(KEY + GUID).digest('base64');
+const ACCEPT_HEADER = new RegExp(`\r\nsec-websocket-accept: *${ACCEPT.replace(/[+/=]/g, '\\$&')}\r\n`, 'i');
+/** As `ws` does: a server that never ends the connection after the close handshake is cut off. */
+const CLOSE_TIMEOUT_MS = 30_000;
 const OPCODE = { text: 0x1, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
 export interface IdleEndpoint {
@@ -77,6 +81,7 @@ export class IdleSocket {
       const payload = Buffer.alloc(2);
       payload.writeUInt16BE(1000);
       this.socket.write(clientFrame(OPCODE.close, payload));
+      setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS).unref();
     }
     return this.closed;
   }
@@ -103,7 +108,7 @@ export class IdleSocket {
       this.ready.reject(new Error(`handshake refused: ${status}`));
       return false;
     }
-    if (!new RegExp(`\r\nsec-websocket-accept: *${ACCEPT.replace(/[+/=]/g, '\\$&')}\r?$`, 'im').test(head + '\r\n')) {
+    if (!ACCEPT_HEADER.test(`${head}\r\n`)) {
       this.ready.reject(new Error('handshake without the expected Sec-WebSocket-Accept'));
       return false;
     }
@@ -131,8 +136,7 @@ export class IdleSocket {
     const payload = data.subarray(offset, offset + length);
     this.buffered = data.subarray(offset + length);
     if (opcode === OPCODE.text && !this.established) {
-      const frame = JSON.parse(payload.toString('utf8')) as { type?: unknown };
-      if (frame.type !== 'connection_established') this.ready.reject(new Error(`first frame was ${payload.toString('utf8').slice(0, 200)}`));
+      if (parseFrame(payload)?.type !== 'connection_established') this.ready.reject(new Error(`first frame was ${payload.toString('utf8').slice(0, 200)}`));
       else {
         this.established = true;
         this.ready.resolve();

@@ -5,7 +5,7 @@
  * the user's email), no rate limits, no metrics, no logs.
  *
  * It writes the way Tandem does: a socket's frames of one turn leave in one `writev` (Tandem's
- * own WriteCoalescer, flushed at 16 KiB), since a ceiling that wrote frame by frame would
+ * own WriteCoalescer, flushed every FLUSH_SLICE_BYTES), since a ceiling that wrote frame by frame would
  * measure the system calls it makes, not what the machine allows.
  *
  * With env RELAY_DATABASE=<path> it is the durable ceiling: each event-loop turn's messages
@@ -19,7 +19,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import Database from 'better-sqlite3';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { WriteCoalescer, type HeldWrites } from '../src/chat/write-coalescer.js';
+import { FLUSH_SLICE_BYTES, WriteCoalescer, type HeldWrites } from '../src/chat/write-coalescer.js';
 
 interface Peer {
   ws: WebSocket;
@@ -39,8 +39,6 @@ const rooms = new Map<string, Set<Peer>>();
 const lastSeq = new Map<string, number>();
 let lastId = 0;
 const coalescer = new WriteCoalescer();
-/** As Tandem's outbound: held frames past this are written at once. */
-const FLUSH_AT = 16 * 1024;
 
 const database = databasePath ? new Database(databasePath) : null;
 if (database) {
@@ -65,7 +63,7 @@ function fanOut(room: string, text: string): void {
     if (member.ws.readyState !== WebSocket.OPEN) continue;
     member.writes.hold();
     member.ws.send(text);
-    if (member.ws.bufferedAmount > FLUSH_AT) member.writes.flush();
+    if (member.ws.bufferedAmount > FLUSH_SLICE_BYTES) member.writes.flush();
   }
 }
 

@@ -166,7 +166,7 @@ export interface ChatLimits {
   markReadRateBurst: number;
   /** WebSocket handshakes started per event-loop turn; the rest wait for later turns. */
   handshakesPerTurn: number;
-  /** WebSocket reads handled per event-loop turn (and sockets put off that are resumed per turn); see read-budget.ts. */
+  /** WebSocket reads handled per event-loop turn (and sockets put off that are resumed per turn; see read-budget.ts), and sockets pinged per turn in a ping round. */
   readsPerTurn: number;
 }
 

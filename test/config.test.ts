@@ -175,12 +175,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PUBLIC_ORIGIN: 'chat.example.org' }), /PUBLIC_ORIGIN/);
   });
 
-  it('reads the handshakes started per event-loop turn, 16 unless set, and refuses anything but 1 to 100000', () => {
+  it('reads the handshakes (16 unless set, 1 to 100000) and the socket reads (32 unless set, 1 to 1000000) per event-loop turn', () => {
     assert.equal(loadConfig({}).chat.handshakesPerTurn, 16);
     assert.equal(loadConfig({ WS_HANDSHAKES_PER_TURN: '1' }).chat.handshakesPerTurn, 1);
     assert.equal(loadConfig({}).chat.readsPerTurn, 32);
     assert.equal(loadConfig({ WS_READS_PER_TURN: '500' }).chat.readsPerTurn, 500);
-    for (const bad of ['all', '0', '2.5']) assert.throws(() => loadConfig({ WS_READS_PER_TURN: bad }), /WS_READS_PER_TURN/);
+    assert.equal(loadConfig({ WS_READS_PER_TURN: '1000000' }).chat.readsPerTurn, 1_000_000);
+    for (const bad of ['all', '0', '2.5', '1000001']) assert.throws(() => loadConfig({ WS_READS_PER_TURN: bad }), /WS_READS_PER_TURN/);
     for (const bad of ['many', '0', '-3', '1.5', '100001']) assert.throws(() => loadConfig({ WS_HANDSHAKES_PER_TURN: bad }), /WS_HANDSHAKES_PER_TURN/);
   });
 

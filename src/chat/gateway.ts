@@ -28,7 +28,7 @@ import { ChatSession, type SessionIdentity } from './session.js';
 import { TurnSlicer } from './turn-slicer.js';
 import type { UserChannels } from './user-channels.js';
 import { UserStream } from './user-stream.js';
-import { WriteCoalescer } from './write-coalescer.js';
+import { WriteCoalescer, type HeldWrites } from './write-coalescer.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const STREAM_PATH = /^\/ws\/me\/?$/;
@@ -173,7 +173,8 @@ export class ChatGateway {
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     // The 101 and what the session sends at its start leave in one write.
-    this.writes.for(socket).hold();
+    const writes = this.writes.for(socket);
+    writes.hold();
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.adopt(socket, ws);
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
@@ -182,7 +183,7 @@ export class ChatGateway {
         ws.close(outcome.close.code, outcome.close.reason);
         return;
       }
-      this.open(socket, ws, outcome.identity);
+      this.open(ws, writes, outcome.identity);
     });
   }
 
@@ -264,7 +265,7 @@ export class ChatGateway {
     }
   }
 
-  private open(socket: Duplex, ws: WebSocket, identity: SessionIdentity): void {
+  private open(ws: WebSocket, writes: HeldWrites, identity: SessionIdentity): void {
     const { store, hub, channels, presence, limits, onError, filter } = this.options;
     const userId = identity.user.id;
     if (!this.countSocket(userId)) {
@@ -272,7 +273,6 @@ export class ChatGateway {
       return;
     }
     const userRate = { take: () => this.userRates.take(userId) };
-    const writes = this.writes.for(socket);
     const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, userRate, filter, writes });
     this.sessions.add(session);
     ws.on('close', () => {

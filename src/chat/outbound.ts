@@ -14,15 +14,8 @@ import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
 import type { Store, User } from '../store/index.js';
 import { MessageFeed, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
-import type { HeldWrites } from './write-coalescer.js';
+import { FLUSH_SLICE_BYTES, type HeldWrites } from './write-coalescer.js';
 import { senderOf, toNotice, toWireMessage } from './wire-message.js';
-
-/**
- * The most a socket's held frames reach before they are written anyway: large enough that a
- * turn of chat messages leaves in a write or two, small enough that the slow-consumer bound
- * is judged as if each frame had been written at once (within this much).
- */
-const FLUSH_SLICE_BYTES = 16 * 1024;
 
 /** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
 export interface OutboundDeps {

@@ -14,6 +14,13 @@
  */
 import type { Duplex } from 'node:stream';
 
+/**
+ * The most a socket's held frames should reach before its writer flushes them: large enough
+ * that a turn of chat messages leaves in a write or two, small enough that a bound on unsent
+ * data is judged as if each frame had been written at once (within this much).
+ */
+export const FLUSH_SLICE_BYTES = 16 * 1024;
+
 /** One socket's side of the coalescer, for its only writer. */
 export interface HeldWrites {
   /** Frames written from now until the end of this turn's callbacks go out together. */

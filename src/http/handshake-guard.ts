@@ -23,6 +23,8 @@ type Window = { count: number; startedAt: number };
 
 export class HandshakeGuard implements HandshakeWatcher {
   private readonly windows = new Map<string, Window>();
+  /** When the last failure was counted; a window later than that cannot be open. */
+  private lastFailureAt = -Infinity;
   private readonly addresses = new WeakMap<IncomingMessage, string>();
   private readonly trust: (address: string, hop: number) => boolean;
   private readonly windowMs: number;
@@ -40,6 +42,11 @@ export class HandshakeGuard implements HandshakeWatcher {
   admit(request: IncomingMessage, now = Date.now()): boolean {
     // No address has failed lately: nothing to look up (the usual case, and every handshake asks).
     if (this.windows.size === 0) return true;
+    if (now - this.lastFailureAt >= this.windowMs) {
+      // Every window has ended: none to keep, and the shortcut above holds again.
+      this.windows.clear();
+      return true;
+    }
     const window = this.windows.get(this.key(request));
     if (!window || now - window.startedAt >= this.windowMs || window.count < this.settings.failuresPerAddress) return true;
     recordHandshake('throttled');
@@ -62,6 +69,7 @@ export class HandshakeGuard implements HandshakeWatcher {
   }
 
   private countFailure(key: string, now: number): void {
+    this.lastFailureAt = now;
     const window = this.windows.get(key);
     if (window && now - window.startedAt < this.windowMs) window.count += 1;
     else this.windows.set(key, { count: 1, startedAt: now });

@@ -1,7 +1,10 @@
 /**
  * How PostgresStore stores one group-commit batch of appends: in the caller's transaction,
  * with a fixed number of statements whatever the batch's size — two in the usual case (lock
- * the pairs, store), three when a message of the batch is a retry.
+ * the pairs, store); three when a message with a client_id is for a paused pair (lock, read
+ * the earlier messages, store); four when a retry is for a pair that is not paused (the first
+ * store finds the client_id taken and changes nothing; the earlier messages are read and the
+ * batch stored again).
  */
 import { AppError } from '../errors.js';
 import { rowsOf, type Queryable } from './postgres-pool.js';

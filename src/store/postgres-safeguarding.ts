@@ -22,8 +22,6 @@ const INSERT_MESSAGE = `
   RETURNING ${MESSAGE_COLUMNS}`;
 const REPORT_FROM = 'FROM reports r JOIN messages m ON m.id = r.message_id';
 
-const NO_ASYNC_EVENTS: SafeguardingEvents<Promise<void>> = { approved: async () => {}, pairsEnded: async () => {}, held: async () => {}, reported: async () => {} };
-
 type LockedPair = { id: number; mentor_id: number; mentee_id: number; active: boolean; paused: boolean };
 
 export class PostgresSafeguarding implements SafeguardingStore {
@@ -33,7 +31,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
    */
   constructor(
     private readonly pool: () => pg.Pool,
-    private readonly events: (tx: Queryable) => SafeguardingEvents<Promise<void>> = () => NO_ASYNC_EVENTS,
+    private readonly events: (tx: Queryable) => SafeguardingEvents<Promise<void>>,
   ) {}
 
   async holdMessage(input: NewHeldMessage): Promise<HoldResult> {

@@ -16,6 +16,3 @@ export interface SafeguardingEvents<R> {
   /** A participant reported a message of the pair. */
   reported(pairId: number, reportId: number): R;
 }
-
-/** Tells nobody: an engine's safeguarding side used on its own. */
-export const NO_EVENTS: SafeguardingEvents<void> = { approved() {}, pairsEnded() {}, held() {}, reported() {} };

@@ -10,13 +10,13 @@ import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, to
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 import type { Message } from './message-types.js';
-import { NO_EVENTS, type SafeguardingEvents } from './safeguarding-events.js';
+import type { SafeguardingEvents } from './safeguarding-events.js';
 
 export class SqliteSafeguarding implements SafeguardingStore {
   private readonly sql;
 
   /** `events` runs in the transactions of what it is told (the store writes the webhook events there). */
-  constructor(private readonly db: Database.Database, private readonly events: SafeguardingEvents<void> = NO_EVENTS) {
+  constructor(private readonly db: Database.Database, private readonly events: SafeguardingEvents<void>) {
     const p = (source: string) => db.prepare(source);
     this.sql = {
       senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),

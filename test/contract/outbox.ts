@@ -4,16 +4,10 @@
  * and what operators list and retry. The factories open their stores with the outbox on and
  * reminders due at once (`unreadAfterMs: 0`).
  */
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message, Role, Store, WebhookEvent } from '../../src/store/index.js';
-
-/**
- * As the store contract's factory: an empty store, its cleanup, and (optionally) another store
- * on the same data. Declared here, with its own test wrapper, because store.ts runs this
- * contract and the dependency rules forbid the cycle an import back would make.
- */
-type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
+import { withStore, type Body, type StoreFactory } from './harness.js';
 
 const LONG_LEASE = 60_000;
 
@@ -28,15 +22,7 @@ async function seed(store: Store) {
 const kinds = (events: readonly WebhookEvent[]) => events.map((event) => event.type).sort();
 
 export function outboxContract(name: string, make: StoreFactory): void {
-  const test = (title: string, body: (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>) =>
-    it(title, async (t) => {
-      const [store, cleanup, reopen] = await make();
-      try {
-        await body(store, reopen, t);
-      } finally {
-        await cleanup();
-      }
-    });
+  const test = (title: string, body: Body) => it(title, (t) => withStore(make, t, body));
 
   describe(`${name}: webhook outbox`, () => {
     test('a match, messages and an unmatch write their events; a burst leaves one reminder per receiver', async (store) => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { withStore, type Body, type StoreFactory } from './store.js';
+import { withStore, type Body, type StoreFactory } from './harness.js';
 import type { Store } from '../../src/store/index.js';
 
 

@@ -6,7 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../../src/store/index.js';
-import { assertContiguous, rejectsWith, seed, send, withStore, type Body, type StoreFactory } from './store.js';
+import { withStore, type Body, type StoreFactory } from './harness.js';
+import { assertContiguous, rejectsWith, seed, send } from './store.js';
 
 const hold = (store: Store, pairId: number, senderId: number, content: string, clientId?: string) =>
   store.holdMessage({ pairId, senderId, content, clientId, rule: 'phone', matched: '07911 123456' });

@@ -2,30 +2,15 @@
  * The Store contract: one suite that every Store engine must pass, so that SQLite and
  * PostgreSQL behave the same behind the interface. Each test opens its own empty store.
  */
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isAppError, type ErrorCode } from '../../src/errors.js';
 import type { Message, Role, Store, User } from '../../src/store/index.js';
+import { withStore, type Body, type StoreFactory } from './harness.js';
 import { outboxContract } from './outbox.js';
 
-/**
- * Opens an empty store. `cleanup` closes every store the factory opened (also those the test
- * already closed) and deletes the data. `reopen`, when given, opens another store on the
- * same data: a restart once the first is closed, a second instance while it is open.
- */
-export type StoreFactory = () => Promise<[store: Store, cleanup: () => Promise<void>, reopen?: () => Promise<Store>]>;
-
-export type Body = (store: Store, reopen: (() => Promise<Store>) | undefined, t: TestContext) => Promise<void>;
-
-export async function withStore(make: StoreFactory, t: TestContext, body: Body): Promise<void> {
-  const [store, cleanup, reopen] = await make();
-  try {
-    await body(store, reopen, t);
-  } finally {
-    await cleanup();
-  }
-}
+export type { StoreFactory } from './harness.js';
 
 export const rejectsWith = (promise: Promise<unknown>, code: ErrorCode) =>
   assert.rejects(promise, (error: unknown) => {
