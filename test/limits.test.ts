@@ -104,8 +104,9 @@ describe('slow reader that never resumes', () => {
       return offline;
     });
     await until('the stalled connection to be cut and freed', () => server.tandem.gateway.size === 1);
-    const room = roomName(mentee.email, mentor.email);
-    assert.equal(await server.tandem.presence.isOnline(room, mentor.email), false);
+    const menteeUser = (await server.tandem.store.userByEmail(mentee.email))!;
+    const { pair, partner } = (await server.tandem.store.activePairWith(menteeUser, mentor.email))!;
+    assert.equal(await server.tandem.presence.isOnline(roomName(pair.id), partner.id), false);
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     assert.equal((await slow.closedWithin()).code, 1006, 'the close frame was cut off with the unread data');
     assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN);

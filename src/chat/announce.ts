@@ -29,7 +29,7 @@ export async function announceMatchCreated({ channels, onError }: Announcer, mat
 /** A match ended: the pair's sockets get `force_disconnect`, both streams `match_ended`. */
 export async function announceMatchEnded({ hub, channels, onError }: Announcer, match: Match, reason: string): Promise<void> {
   await Promise.all([
-    hub.publish(roomName(match.mentor.email, match.mentee.email), { kind: 'force_disconnect', reason }).catch(onError),
+    hub.publish(roomName(match.pairId), { kind: 'force_disconnect', reason }).catch(onError),
     channels.announce(match.mentor.id, { type: 'match_ended', partner_email: match.mentee.email, reason }, onError),
     channels.announce(match.mentee.id, { type: 'match_ended', partner_email: match.mentor.email, reason }, onError),
   ]);
@@ -39,7 +39,7 @@ export async function announceMatchEnded({ hub, channels, onError }: Announcer, 
 export async function announceMatchState({ hub, channels, onError }: Announcer, match: Match): Promise<void> {
   const state = match.paused ? 'paused' : 'active';
   await Promise.all([
-    hub.publish(roomName(match.mentor.email, match.mentee.email), { kind: 'match_state', state }).catch(onError),
+    hub.publish(roomName(match.pairId), { kind: 'match_state', state }).catch(onError),
     channels.announce(match.mentor.id, { type: 'match_state', partner_email: match.mentee.email, state }, onError),
     channels.announce(match.mentee.id, { type: 'match_state', partner_email: match.mentor.email, state }, onError),
   ]);
@@ -50,12 +50,12 @@ export async function announceMatchState({ hub, channels, onError }: Announcer, 
  * `read_receipt`; the reader's other sockets to the pair (not `origin`, the one that read)
  * and the reader's streams get `read_state`.
  */
-export async function announceRead({ hub, channels, onError }: Announcer, reader: User, partner: User, result: ReadResult, origin: string | null): Promise<void> {
-  const room = roomName(reader.email, partner.email);
+export async function announceRead({ hub, channels, onError }: Announcer, pairId: number, reader: User, partner: User, result: ReadResult, origin: string | null): Promise<void> {
+  const room = roomName(pairId);
   const lastReadId = result.lastReadId === null ? null : String(result.lastReadId);
   await Promise.all([
-    hub.publish(room, readReceiptEvent(reader.email, result)).catch(onError),
-    hub.publish(room, { kind: 'read_state', reader_email: reader.email, partner_email: partner.email, last_read_id: lastReadId, origin }).catch(onError),
+    hub.publish(room, readReceiptEvent(reader, result)).catch(onError),
+    hub.publish(room, { kind: 'read_state', reader_id: reader.id, partner_email: partner.email, last_read_id: lastReadId, origin }).catch(onError),
     channels.announce(reader.id, { type: 'read_state', partner_email: partner.email, last_read_id: lastReadId, unread_count: 0 }, onError),
   ]);
 }

@@ -89,7 +89,7 @@ export class Inbound {
   /** The connection closed: a "typing…" it left behind is withdrawn. */
   closed(): void {
     this.stop();
-    if (this.typing) this.publish({ kind: 'typing', sender_email: this.deps.user.email, is_typing: false });
+    if (this.typing) this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: false });
   }
 
   private take(data: Buffer, isBinary: boolean): void {
@@ -111,7 +111,7 @@ export class Inbound {
         return this.storeAndPublish(frame);
       case 'typing':
         this.typing = frame.is_typing === true;
-        return this.publish({ kind: 'typing', sender_email: this.deps.user.email, is_typing: this.typing });
+        return this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: this.typing });
       case 'mark_read':
         return this.markRead();
     }
@@ -182,7 +182,7 @@ export class Inbound {
     this.deps.store.markRead(this.deps.pairId, this.deps.user.id).then(
       // Nothing marked, nothing to tell: a repeated mark_read sends the partner no frame.
       (result) => {
-        if (result.count > 0) void announceRead(this.announcer(), this.deps.user, this.deps.partner, result, this.deps.connectionId);
+        if (result.count > 0) void announceRead(this.announcer(), this.deps.pairId, this.deps.user, this.deps.partner, result, this.deps.connectionId);
       },
       (error: unknown) => {
         this.deps.onError(error, 'marking messages read');

@@ -95,17 +95,17 @@ export class Outbound {
       case 'chat_message':
         return this.feed.offer(event.message.seq, frame);
       case 'typing':
-        if (event.sender_email === user.email) return;
+        if (event.sender_id === user.id) return;
         this.partnerTyping.saw(event.is_typing);
         return this.write(frame);
       case 'read_receipt':
-        if (event.reader_email !== user.email) this.write(frame);
+        if (event.reader_id !== user.id) this.write(frame);
         return;
       case 'read_state':
-        if (event.reader_email === user.email && event.origin !== this.deps.connectionId) this.write(frame);
+        if (event.reader_id === user.id && event.origin !== this.deps.connectionId) this.write(frame);
         return;
       case 'presence':
-        if (event.email !== user.email) this.write(frame);
+        if (event.user_id !== user.id) this.write(frame);
         return;
       case 'match_state':
         return this.write(frame);
@@ -114,7 +114,7 @@ export class Outbound {
       case 'notice':
         return this.feed.offer(event.notice.seq, frame);
       case 'message_status':
-        if (event.sender_email === user.email) this.write(frame);
+        if (event.sender_id === user.id) this.write(frame);
         return;
     }
   }

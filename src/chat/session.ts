@@ -74,7 +74,7 @@ export class ChatSession implements RoomMember {
     this.sessionHash = identity.sessionHash;
     this.resumeAfter = identity.resumeAfter;
     this.expiresAt = identity.expiresAt;
-    this.room = roomName(this.user.email, this.partner.email);
+    this.room = roomName(this.pairId);
     this.outbound = new Outbound(socket, {
       store: deps.store,
       pairId: this.pairId,
@@ -139,10 +139,10 @@ export class ChatSession implements RoomMember {
       }
       this.outbound.startAfter(from);
       this.joinedPresence = true;
-      const first = await this.presence(() => this.deps.presence.join(this.room, this.user.email, this.id));
-      partnerOnline = await this.presence(() => this.deps.presence.isOnline(this.room, this.partner.email));
+      const first = await this.presence(() => this.deps.presence.join(this.room, this.user.id, this.id));
+      partnerOnline = await this.presence(() => this.deps.presence.isOnline(this.room, this.partner.id));
       if (this.isClosed()) return;
-      if (first) this.publish({ kind: 'presence', email: this.user.email, online: true });
+      if (first) this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: true });
     } catch (error) {
       this.deps.onError(error, 'starting a chat session');
       return this.close(CloseCode.internalError);
@@ -275,8 +275,8 @@ export class ChatSession implements RoomMember {
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
     this.inbound.closed();
     if (!this.joinedPresence) return;
-    void this.presence(() => this.deps.presence.leave(this.room, this.user.email, this.id)).then((last) => {
-      if (last) this.publish({ kind: 'presence', email: this.user.email, online: false });
+    void this.presence(() => this.deps.presence.leave(this.room, this.user.id, this.id)).then((last) => {
+      if (last) this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false });
     });
   }
 }

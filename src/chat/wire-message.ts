@@ -54,10 +54,11 @@ export function senderOf(message: Message, one: User, other: User): User {
 }
 
 /** The room event announcing a `mark_read`, over the socket or over HTTP alike. */
-export function readReceiptEvent(readerEmail: string, result: ReadResult): RoomEvent {
+export function readReceiptEvent(reader: Pick<User, 'id' | 'email'>, result: ReadResult): RoomEvent {
   return {
     kind: 'read_receipt',
-    reader_email: readerEmail,
+    reader_id: reader.id,
+    reader_email: reader.email,
     count: result.count,
     last_read_id: result.lastReadId === null ? null : String(result.lastReadId),
   };

@@ -5,16 +5,16 @@ import type { PresenceRegistry } from './types.js';
 export class MemoryPresence implements PresenceRegistry {
   private readonly connections = new Map<string, Set<string>>();
 
-  async join(room: string, email: string, connectionId: string): Promise<boolean> {
-    const key = `${room}\n${email}`;
+  async join(room: string, userId: number, connectionId: string): Promise<boolean> {
+    const key = `${room}:${userId}`;
     let ids = this.connections.get(key);
     if (!ids) this.connections.set(key, (ids = new Set()));
     ids.add(connectionId);
     return ids.size === 1;
   }
 
-  async leave(room: string, email: string, connectionId: string): Promise<boolean> {
-    const key = `${room}\n${email}`;
+  async leave(room: string, userId: number, connectionId: string): Promise<boolean> {
+    const key = `${room}:${userId}`;
     const ids = this.connections.get(key);
     if (!ids?.delete(connectionId)) return false;
     if (ids.size > 0) return false;
@@ -22,8 +22,8 @@ export class MemoryPresence implements PresenceRegistry {
     return true;
   }
 
-  async isOnline(room: string, email: string): Promise<boolean> {
-    return (this.connections.get(`${room}\n${email}`)?.size ?? 0) > 0;
+  async isOnline(room: string, userId: number): Promise<boolean> {
+    return (this.connections.get(`${room}:${userId}`)?.size ?? 0) > 0;
   }
 
   async close(): Promise<void> {

@@ -25,7 +25,7 @@ if removed == 1 and redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
 return 0`;
 
 /**
- * PresenceRegistry over Redis keys `<prefix>presence:<room>:<email>`, shared by every instance
+ * PresenceRegistry over Redis keys `<prefix>presence:<room>:<userId>`, shared by every instance
  * with the same prefix. While Redis is unreachable every call rejects instead of waiting.
  */
 export class RedisPresence implements PresenceRegistry {
@@ -54,8 +54,8 @@ export class RedisPresence implements PresenceRegistry {
     return new RedisPresence(redis, config.prefix, config.entryTtlMs ?? DEFAULT_ENTRY_TTL_MS);
   }
 
-  async join(room: string, email: string, connectionId: string): Promise<boolean> {
-    const key = this.key(room, email);
+  async join(room: string, userId: number, connectionId: string): Promise<boolean> {
+    const key = this.key(room, userId);
     let members = this.local.get(key);
     if (!members) this.local.set(key, (members = new Set()));
     members.add(connectionId);
@@ -63,15 +63,15 @@ export class RedisPresence implements PresenceRegistry {
     return (await this.redis.eval(JOIN, 1, key, now, now + this.entryTtlMs, connectionId, this.entryTtlMs)) === 1;
   }
 
-  async leave(room: string, email: string, connectionId: string): Promise<boolean> {
-    const key = this.key(room, email);
+  async leave(room: string, userId: number, connectionId: string): Promise<boolean> {
+    const key = this.key(room, userId);
     const members = this.local.get(key);
     if (members?.delete(connectionId) && members.size === 0) this.local.delete(key);
     return (await this.redis.eval(LEAVE, 1, key, Date.now(), connectionId)) === 1;
   }
 
-  async isOnline(room: string, email: string): Promise<boolean> {
-    return (await this.redis.zcount(this.key(room, email), Date.now(), '+inf')) > 0;
+  async isOnline(room: string, userId: number): Promise<boolean> {
+    return (await this.redis.zcount(this.key(room, userId), Date.now(), '+inf')) > 0;
   }
 
   async close(): Promise<void> {
@@ -80,8 +80,8 @@ export class RedisPresence implements PresenceRegistry {
     await closeRedisConnection(this.redis);
   }
 
-  private key(room: string, email: string): string {
-    return `${this.prefix}presence:${room}:${email}`;
+  private key(room: string, userId: number): string {
+    return `${this.prefix}presence:${room}:${userId}`;
   }
 
   /** Pushes this instance's entries' expiry forward; a failed renewal is retried next time. */

@@ -1,6 +1,8 @@
 /**
  * Events carried by the channel layer between Tandem instances (never sent to clients as
- * they are). Small, typed, JSON-encoded once per publish. A pair's room carries RoomEvents;
+ * they are). Small, typed, JSON-encoded once per publish. Who an event is from or for is
+ * said by user id (`sender_id`, `reader_id`, `user_id`): a connection decides whether it is
+ * for itself by its user's id, never by comparing emails. A pair's room carries RoomEvents;
  * a user's own channel (their event streams, `/ws/me/`) carries UserEvents.
  */
 import type { MessageStatusOut, NoticeOut, WireMessage } from './frames.js';
@@ -8,16 +10,16 @@ import type { UserStreamFrame } from './user-stream.js';
 
 export type RoomEvent =
   | { kind: 'chat_message'; message: WireMessage }
-  | { kind: 'typing'; sender_email: string; is_typing: boolean }
-  | { kind: 'read_receipt'; reader_email: string; count: number; last_read_id: string | null }
+  | { kind: 'typing'; sender_id: number; sender_email: string; is_typing: boolean }
+  | { kind: 'read_receipt'; reader_id: number; reader_email: string; count: number; last_read_id: string | null }
   /** For the reader's other connections to the pair; `origin` is the connection that read (null over HTTP). */
-  | { kind: 'read_state'; reader_email: string; partner_email: string; last_read_id: string | null; origin: string | null }
-  | { kind: 'presence'; email: string; online: boolean }
+  | { kind: 'read_state'; reader_id: number; partner_email: string; last_read_id: string | null; origin: string | null }
+  | { kind: 'presence'; user_id: number; email: string; online: boolean }
   | { kind: 'match_state'; state: 'paused' | 'active' }
   | { kind: 'force_disconnect'; reason: string }
   | { kind: 'notice'; notice: NoticeOut }
   /** For the sender's connections only: the partner's drop it unsent. */
-  | { kind: 'message_status'; sender_email: string; status: MessageStatusOut };
+  | { kind: 'message_status'; sender_id: number; status: MessageStatusOut };
 
 export type UserEvent =
   /** A frame for every event stream of the user, as it is. */

@@ -97,9 +97,9 @@ export function layerContract(name: string, make: LayerFactory, options: LayerCo
       await layer.subscribe(room, inbox.push);
       const sent: ChannelEvent[] = [
         { kind: 'chat_message', message: { ...chat(1, 'héllo "wörld"\n🎉 <b>&amp;</b> \\ \u2028').message, client_id: 'c-1' } },
-        { kind: 'typing', sender_email: 'mentee@example.com', is_typing: true },
-        { kind: 'read_receipt', reader_email: 'mentee@example.com', count: 3, last_read_id: null },
-        { kind: 'read_receipt', reader_email: 'mentee@example.com', count: 0, last_read_id: 'm-9' },
+        { kind: 'typing', sender_id: 7, sender_email: 'mentee@example.com', is_typing: true },
+        { kind: 'read_receipt', reader_id: 7, reader_email: 'mentee@example.com', count: 3, last_read_id: null },
+        { kind: 'read_receipt', reader_id: 7, reader_email: 'mentee@example.com', count: 0, last_read_id: 'm-9' },
         { kind: 'force_disconnect', reason: 'match ended' },
       ];
       for (const event of sent) await layer.publish(room, event);

@@ -11,13 +11,13 @@ import { freshRoom } from './layer.js';
 /** Opens a registry; `cleanup` closes it (also when the test already did). */
 export type PresenceFactory = () => Promise<[PresenceRegistry, () => Promise<void>]>;
 
-/** The user whose connections most cases count. */
-export const mentor = 'mentor@example.com';
+/** The user (by id) whose connections most cases count. */
+export const mentor = 1;
 /** The partner, whose presence must never move with the mentor's. */
-export const mentee = 'mentee@example.com';
+export const mentee = 2;
 
 /** A room and a user in it. */
-type Place = [room: string, email: string];
+type Place = [room: string, userId: number];
 
 /** What happens at `one` never shows at `other`: each has its own first and last connection. */
 async function assertIndependent(presence: PresenceRegistry, one: Place, other: Place): Promise<void> {

@@ -200,6 +200,38 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       }
     });
 
+    it('two mentees whose emails the seed\'s room scheme made one name never share a room', async () => {
+      // `.`→`_dot_` made `jane.doe.N@` and `jane_dot_doe.N@` one room with the same mentor:
+      // the second mentee received the first pair's messages, typing and presence live.
+      const { Agent, match } = await import('../helpers/http.js');
+      const tag = `${process.pid}.${Date.now()}`;
+      const people = await Promise.all(['jane.doe', 'jane_dot_doe', 'mentor'].map(async (local, index) => {
+        const email = `${local}.${tag}@x.test`;
+        const role = index < 2 ? 'MENTEE' : 'MENTOR';
+        const created = await cluster.admin.post('/api/users', { email, password: passwordOf(email), first_name: local, last_name: 'Doe', role });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        return new Agent(cluster.side(index === 1 ? 1 : 0).http).login(email, passwordOf(email));
+      }));
+      const [janeDot, janeUnderscore, mentor] = people as [InstanceType<typeof Agent>, InstanceType<typeof Agent>, InstanceType<typeof Agent>];
+      await match(cluster.admin, mentor, janeDot);
+      await match(cluster.admin, mentor, janeUnderscore);
+      const mentorToDot = await connectChat(cluster.side(1).ws, janeDot.email, mentor.cookie);
+      const mentorToUnderscore = await connectChat(cluster.side(0).ws, janeUnderscore.email, mentor.cookie);
+      const underscore = await connectChat(cluster.side(1).ws, mentor.email, janeUnderscore.cookie);
+      const dot = await connectChat(cluster.side(0).ws, mentor.email, janeDot.cookie);
+      dot.send({ type: 'typing', is_typing: true });
+      dot.send({ type: 'chat_message', content: 'only for my mentor' });
+      assert.equal((await dot.expect('chat_message')).content, 'only for my mentor');
+      assert.equal((await mentorToDot.until((f) => f.type === 'chat_message')).frame.content, 'only for my mentor');
+      // A later message in the other pair marks the end: nothing of the first pair came before it.
+      mentorToUnderscore.send({ type: 'chat_message', content: 'marker' });
+      const { frame, skipped } = await underscore.until((f) => f.type === 'chat_message');
+      assert.equal(frame.content, 'marker');
+      assert.equal(frame.seq, 1, 'the pair\'s first message');
+      assert.deepEqual(skipped, [], 'no typing, presence or message of the other pair');
+      await Promise.all([mentorToDot, mentorToUnderscore, underscore, dot].map((s) => s.close()));
+    });
+
     it('allocates a contiguous seq when both sides send concurrently', async () => {
       const { mentee, mentor, menteeSocket, mentorSocket } = await setup();
       const perSide = 150;

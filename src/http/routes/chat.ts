@@ -80,7 +80,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     const { user } = callerOf(request);
     const since = request.query.include === 'archived' ? archivedSince(context) : null;
     const rows = await store.conversations(user.id, since === null ? {} : { endedSince: since });
-    const online = await Promise.all(rows.map((row) => partnerOnline(context, request, user, row.partner)));
+    const online = await Promise.all(rows.map((row) => partnerOnline(context, request, row.pairId, row.partner)));
     return {
       conversations: rows.map((row, index) => ({
         partner: publicUser(row.partner),
@@ -159,15 +159,15 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     if (result.count === 0) return { count: 0 };
     // The messages are marked in the store; a failed publish loses only the live notices.
     const onError = (error: unknown) => request.log.error({ err: error }, 'announcing a read failed');
-    await announceRead({ hub: context.hub, channels: context.channels, onError }, user, partner, result, null);
+    await announceRead({ hub: context.hub, channels: context.channels, onError }, pair.id, user, partner, result, null);
     return { count: result.count };
   });
 }
 
 /** Presence of the partner; a presence backend that fails is logged and shows the partner offline rather than failing the list. */
-async function partnerOnline(context: RouteContext, request: FastifyRequest, user: User, partner: User): Promise<boolean> {
+async function partnerOnline(context: RouteContext, request: FastifyRequest, pairId: number, partner: User): Promise<boolean> {
   try {
-    return await context.presence.isOnline(roomName(user.email, partner.email), partner.email);
+    return await context.presence.isOnline(roomName(pairId), partner.id);
   } catch (error) {
     request.log.error({ err: error }, 'presence lookup failed');
     return false;

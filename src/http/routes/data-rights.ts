@@ -122,14 +122,11 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
       return reply.code(204).send();
     }
     if (user.role === 'ADMIN' && user.email === callerOf(request).user.email) throw new AppError('forbidden', 'An admin cannot erase themself');
-    // The rooms are named by the emails the erasure is about to replace.
-    const rooms = new Map((await store.listMatches(user.id)).map((match) => [match.pairId, roomName(match.mentor.email, match.mentee.email)]));
     const erasure = await store.eraseUser(user.id);
     await audit(context, request, 'erase', `user:${email}`, { ended_matches: erasure.endedPairs.length, revoked_sessions: erasure.revokedSessions.length });
     const tell = async (what: Promise<void>) => what.catch((error: unknown) => request.log.error({ err: error }, 'telling the sockets of an erased user failed'));
     await Promise.all([
-      ...erasure.endedPairs.map((pairId) => rooms.get(pairId)).filter((room) => room !== undefined)
-        .map((room) => tell(hub.publish(room, { kind: 'force_disconnect', reason: 'account_deleted' }))),
+      ...erasure.endedPairs.map((pairId) => tell(hub.publish(roomName(pairId), { kind: 'force_disconnect', reason: 'account_deleted' }))),
       ...erasure.revokedSessions.map((session) => tell(hub.revokeSession(session, 'account_deleted'))),
     ]);
     return reply.code(204).send();

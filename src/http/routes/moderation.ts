@@ -85,7 +85,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
     const sender = held.senderId === people.mentor.id ? people.mentor : people.mentee;
     const wire = toWireMessage(message, sender);
     // Stored: the room gets it now, or from the store (gap fill, the delivery check) if this publish is lost.
-    await hub.publish(roomName(people.mentor.email, people.mentee.email), { kind: 'chat_message', message: wire }).catch((error: unknown) => {
+    await hub.publish(roomName(held.pairId), { kind: 'chat_message', message: wire }).catch((error: unknown) => {
       request.log.error({ err: error }, 'publishing an approved message failed');
     });
     return { message: historyMessage(message, sender) };
@@ -115,7 +115,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
     const people = (await peopleOf(store, [held.pairId])).get(held.pairId)!;
     const sender = held.senderId === people.mentor.id ? people.mentor : people.mentee;
     const status = { type: 'message_status', message_id: request.params.message_id, status: 'rejected', reason } as const;
-    await hub.publish(roomName(people.mentor.email, people.mentee.email), { kind: 'message_status', sender_email: sender.email, status }).catch((error: unknown) => {
+    await hub.publish(roomName(held.pairId), { kind: 'message_status', sender_id: sender.id, status }).catch((error: unknown) => {
       // The rejection is stored: the sender's history shows it.
       request.log.error({ err: error }, 'publishing a rejection failed');
     });

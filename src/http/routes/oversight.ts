@@ -93,7 +93,7 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
     const actor = user.id > 0 ? user : (await store.upsertUser({ email: user.email, firstName: user.firstName, lastName: user.lastName, role: 'ADMIN' })).user;
     const { notice, created } = await store.addViewedNotice(pairId, actor.id, fullName(actor) || actor.email);
     if (created) {
-      await hub.publish(roomName(people.mentor.email, people.mentee.email), { kind: 'notice', notice: toNotice(notice) }).catch((error: unknown) => {
+      await hub.publish(roomName(pairId), { kind: 'notice', notice: toNotice(notice) }).catch((error: unknown) => {
         // Stored with a seq: gap fill and the delivery check bring it to the pair.
         request.log.error({ err: error }, 'publishing an admin_viewed notice failed');
       });
