@@ -8,12 +8,13 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { originPolicy } from './auth/origin.js';
 import { buildIdentifier } from './auth/methods.js';
+import { passwordProblem } from './auth/password-policy.js';
 import { hashPassword } from './auth/passwords.js';
 import { DeliveryCheck } from './chat/delivery-check.js';
 import { ChatGateway } from './chat/gateway.js';
 import { Hub } from './chat/hub.js';
 import { UserChannels } from './chat/user-channels.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { isAppError } from './errors.js';
 import { CallerResolver } from './http/caller.js';
 import { HandshakeGuard } from './http/handshake-guard.js';
@@ -116,9 +117,8 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       if (!closing) adminRetry = setTimeout(() => void ensureAdmin().catch((e: unknown) => http.log.error({ err: e }, 'creating the admin')), ADMIN_RETRY_MS);
     }
   };
-  await ensureAdmin();
 
-  return {
+  const tandem: Tandem = {
     config,
     http,
     operator,
@@ -153,6 +153,12 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       return closing;
     },
   };
+  // A TANDEM_ADMIN_PASSWORD the policy refuses stops the start, but only when the admin is to be made.
+  await ensureAdmin().catch(async (error: unknown) => {
+    await tandem.close();
+    throw error;
+  });
+  return tandem;
 }
 
 /** The filter of policy `moderated`, with its word list read once at start; null under the other policies. */
@@ -164,13 +170,19 @@ function moderationFilter(config: Readonly<Config>): MessageFilter | null {
   return createFilter({ words, phoneCountries: phoneCountries as CountryCode[] });
 }
 
-/** Creates the configured ADMIN unless a user with that email exists. */
+/**
+ * Creates the configured ADMIN unless a user with that email exists. The password policy is
+ * applied only then: a policy tightened since the admin was made must not stop an upgrade
+ * from starting (the admin's password is theirs to change, not the environment's).
+ */
 async function bootstrapAdmin(store: Store, config: Readonly<Config>): Promise<void> {
   if (!config.admin || (await store.userByEmail(config.admin.email))) return;
+  const refused = passwordProblem(config.admin.password, { email: config.admin.email });
+  if (refused !== null) throw new ConfigError([`TANDEM_ADMIN_PASSWORD is refused: ${refused}`]);
   try {
     await store.createUser({
       email: config.admin.email,
-      passwordHash: await hashPassword(config.admin.password),
+      passwordHash: await hashPassword(config.admin.password, config.passwordScryptN),
       firstName: 'Admin',
       lastName: '',
       role: 'ADMIN',

@@ -65,7 +65,7 @@ function parseJwt(env: Env, problems: string[]): JwtConfig {
     issuer: read(env, 'JWT_ISSUER'),
     audience: read(env, 'JWT_AUDIENCE'),
     maxLifetimeSeconds: boundedInteger(env, 'JWT_MAX_LIFETIME_SECONDS', 86_400, 1, 366 * 86_400, problems),
-    jwksRefreshSeconds: boundedInteger(env, 'JWT_JWKS_REFRESH_SECONDS', 30, 0, 86_400, problems),
+    jwksRefreshSeconds: boundedInteger(env, 'JWT_JWKS_REFRESH_SECONDS', 30, 1, 86_400, problems),
   };
 }
 

@@ -14,6 +14,8 @@ export interface Config {
   cookieSecure: boolean;
   registrationOpen: boolean;
   sessionTtlSeconds: number;
+  /** scrypt's cost N for new password hashes (r=8, p=1); weaker stored hashes are made again at sign-in. */
+  passwordScryptN: number;
   chat: ChatLimits;
   /** Most mentees one mentor may have at once; `null`: no limit. */
   mentorCapacity: number | null;

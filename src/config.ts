@@ -2,7 +2,7 @@
  * Every setting, read from the environment once, validated, typed and frozen. This is the
  * only module that reads `process.env`; the rest of Tandem receives slices of `Config`.
  */
-import { passwordProblem } from './auth/password-policy.js';
+import { DEFAULT_SCRYPT_N, MAX_SCRYPT_N, MIN_SCRYPT_N } from './auth/passwords.js';
 import type { Config, ConnectionLimits, LoginThrottle, RegistrationThrottle, WebhookConfig } from './config-types.js';
 import { parseIdentity } from './config-identity.js';
 import { parseDatabaseUrl, parseHours, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy, parseWebhookSecret, parseWebhookUrl } from './config-values.js';
@@ -18,6 +18,7 @@ const DEFAULTS = {
   COOKIE_SECURE: 'false',
   REGISTRATION: 'open',
   SESSION_TTL_SECONDS: String(14 * 24 * 3600),
+  PASSWORD_SCRYPT_N: String(DEFAULT_SCRYPT_N),
   LOG_LEVEL: 'info',
   MENTOR_CAPACITY: 'unlimited',
   ARCHIVE_DAYS: '30',
@@ -109,8 +110,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (adminEmail || adminPassword) {
     if (!adminEmail || !adminPassword) {
       problems.push('TANDEM_ADMIN_EMAIL and TANDEM_ADMIN_PASSWORD must be set together');
-    } else if (passwordProblem(adminPassword, { email: adminEmail }) !== null) {
-      problems.push(`TANDEM_ADMIN_PASSWORD is refused: ${passwordProblem(adminPassword, { email: adminEmail })}`);
     } else {
       admin = { email: adminEmail.toLowerCase(), password: adminPassword };
     }
@@ -210,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: boolean('COOKIE_SECURE'),
     registrationOpen: registration !== 'closed',
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 60, 10 * 365 * 24 * 3600),
+    passwordScryptN: scryptCost(get('PASSWORD_SCRYPT_N'), problems),
     chat: {
       maxFrameBytes: integer('WS_MAX_FRAME_BYTES', 1024, 16 * 1024 * 1024),
       ratePerSecond: integer('WS_RATE_PER_SECOND', 1, 1_000_000),
@@ -247,4 +247,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** PASSWORD_SCRYPT_N: a power of two within the bounds scrypt is safe and affordable at. */
+function scryptCost(text: string, problems: string[]): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < MIN_SCRYPT_N || value > MAX_SCRYPT_N || (value & (value - 1)) !== 0) {
+    problems.push(`PASSWORD_SCRYPT_N must be a power of two from ${MIN_SCRYPT_N} to ${MAX_SCRYPT_N}, got "${text}"`);
+    return DEFAULT_SCRYPT_N;
+  }
+  return value;
 }

@@ -6,18 +6,23 @@
 import { createTandem } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
+/** A configuration problem, found by loadConfig or at start (a refused admin password), exits 2 with its message. */
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
-  const tandem = await createTandem(config);
+  const tandem = await createTandem(config).catch(exitOnConfigError);
   const address = await tandem.listen();
   tandem.http.log.info({ host: address.address, port: address.port, database: config.database.kind, layer: config.layer.kind }, 'Tandem is listening');
 

@@ -88,19 +88,24 @@ it('JWKS: an unknown kid makes one refresh — a rotated-in key is then accepted
   const platform = await Platform.start(t);
   const first = await signingKey('ES256', 'k1');
   platform.jwks.push(first.jwk);
-  const server = await startServer(t, { AUTH: 'jwt', JWT_JWKS_URL: `${platform.url}/jwks`, JWT_JWKS_REFRESH_SECONDS: '0' });
+  // The least refresh period (0 is refused); each step waits it out, so a loaded machine only waits longer.
+  const server = await startServer(t, { AUTH: 'jwt', JWT_JWKS_URL: `${platform.url}/jwks`, JWT_JWKS_REFRESH_SECONDS: '1' });
+  const refreshPeriodPassed = () => new Promise((resolve) => setTimeout(resolve, 1100));
   const user = platformUser('MENTEE');
   assert.equal((await me(server, await mint(claimsOf(user), first))).status, 200);
   assert.equal(platform.calls.jwks, 1);
 
   const rotated = await signingKey('ES256', 'k2');
   platform.jwks.push(rotated.jwk);
+  await refreshPeriodPassed();
   assert.equal((await me(server, await mint(claimsOf(user), rotated))).status, 200, 'the new kid is fetched');
   assert.equal(platform.calls.jwks, 2);
 
   const foreign = await signingKey('ES256', 'k-unknown');
+  await refreshPeriodPassed();
   assert.equal((await me(server, await mint(claimsOf(user), foreign))).status, 401);
   assert.equal(platform.calls.jwks, 3, 'refreshed once, then refused');
+  await refreshPeriodPassed();
   assert.equal(await handshakeClose(server, 'anyone@platform.test', await mint(claimsOf(user), foreign)), 4001);
   assert.equal(platform.calls.jwks, 4, 'the handshake too: one refresh, then 4001');
 });
@@ -122,7 +127,7 @@ it('JWKS: refreshes forced by unknown kids are at most one per JWT_JWKS_REFRESH_
 it('JWKS that cannot be fetched: 503 and close 1011, never access', async (t) => {
   const platform = await Platform.start(t);
   const key = await signingKey('ES256', 'k1');
-  const server = await startServer(t, { AUTH: 'jwt', JWT_JWKS_URL: `${platform.url}/jwks-missing`, JWT_JWKS_REFRESH_SECONDS: '0' });
+  const server = await startServer(t, { AUTH: 'jwt', JWT_JWKS_URL: `${platform.url}/jwks-missing`, JWT_JWKS_REFRESH_SECONDS: '1' });
   const token = await mint(claimsOf(platformUser('MENTEE')), key);
   const reply = await new Agent(server.http).get('/api/me', bearer(token));
   assert.deepEqual([reply.status, reply.body.error], [503, 'unavailable']);
@@ -149,6 +154,8 @@ it('refuses every bad token: 401 over HTTP, 4001 on the WebSocket', async (t) =>
     'no exp': await mint(noExp, SECRET),
     'lives longer than allowed': await mint({ ...good, exp: now + 7200 }, SECRET),
     'no iat, exp too far ahead': await mint({ ...good, iat: undefined, exp: now + 7200 } as never, SECRET),
+    // Within the lifetime bound as measured from its iat, but valid for a year from now.
+    'issued in the future': await mint({ ...good, iat: now + 365 * 86_400, exp: now + 365 * 86_400 + 600 }, SECRET),
     'no role': await mint(noRole, SECRET),
     'HS512 instead of HS256': await mint(good, SECRET, { alg: 'HS512' }),
     'not a token at all': 'definitely-not-a-jwt',

@@ -52,6 +52,8 @@ it('lists every problem of the identity settings, never quoting a secret', () =>
     [{ AUTH: 'jwt', JWT_JWKS_URL: 'ftp://platform.test/jwks' }, /JWT_JWKS_URL must be an http\(s\) URL/],
     [{ AUTH: 'jwt', JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '0' }, /JWT_MAX_LIFETIME_SECONDS must be an integer from 1/],
     [{ AUTH: 'jwt', JWT_SECRET: SECRET, JWT_JWKS_REFRESH_SECONDS: 'soon' }, /JWT_JWKS_REFRESH_SECONDS must be an integer/],
+    // 0 would let every token with an unknown kid make Tandem fetch the platform's keys.
+    [{ AUTH: 'jwt', JWT_JWKS_URL: 'https://platform.test/jwks', JWT_JWKS_REFRESH_SECONDS: '0' }, /JWT_JWKS_REFRESH_SECONDS must be an integer from 1 to 86400/],
     [{ AUTH: 'proxy' }, /AUTH=proxy needs AUTH_PROXY_URL/],
     [{ AUTH: 'proxy', AUTH_PROXY_URL: 'platform/whoami' }, /AUTH_PROXY_URL must be an http\(s\) URL/],
     [{ AUTH: 'proxy', AUTH_PROXY_URL: 'http://p/w', AUTH_PROXY_TIMEOUT_MS: '10' }, /AUTH_PROXY_TIMEOUT_MS must be an integer from 50 to 60000/],

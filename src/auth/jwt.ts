@@ -6,7 +6,8 @@
  * once per `JWT_JWKS_REFRESH_SECONDS`, so a stream of unknown kids cannot make Tandem hammer
  * the platform).
  * `alg: none` and any algorithm other than the key's are refused; `exp` is required and may
- * lie at most `JWT_MAX_LIFETIME_SECONDS` after `iat` (or after now, without `iat`).
+ * lie at most `JWT_MAX_LIFETIME_SECONDS` after `iat` (or after now, without `iat`); an `iat`
+ * more than a minute ahead of Tandem's clock is refused.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
@@ -19,6 +20,12 @@ const JWKS_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** How long a fetched JWKS is trusted before it is fetched again anyway. */
 const JWKS_CACHE_MS = 10 * 60_000;
 const JWKS_TIMEOUT_MS = 5000;
+/**
+ * How far a token's `iat` may lie ahead of Tandem's clock (the platform's clock may run a
+ * little fast). Further ahead, the token is refused: its lifetime is measured from `iat`, so
+ * a token "issued" next year with `exp` an hour later would pass the lifetime bound and live a year.
+ */
+const IAT_LEEWAY_SECONDS = 60;
 
 export interface JwtOptions {
   /** The clock tokens are checked against (tests control it). */
@@ -82,7 +89,12 @@ export class JwtMethod implements IdentityMethod {
       this.deps.onProblem('a token was refused', { reason: error.code });
       return null;
     }
-    const from = typeof payload.iat === 'number' ? payload.iat : Math.floor(now.getTime() / 1000);
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    if (typeof payload.iat === 'number' && payload.iat > nowSeconds + IAT_LEEWAY_SECONDS) {
+      this.deps.onProblem('a token was refused', { reason: 'issued in the future' });
+      return null;
+    }
+    const from = typeof payload.iat === 'number' ? payload.iat : nowSeconds;
     if (payload.exp! - from > this.config.maxLifetimeSeconds) {
       this.deps.onProblem('a token was refused', { reason: 'lives longer than JWT_MAX_LIFETIME_SECONDS' });
       return null;

@@ -22,7 +22,7 @@ import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRo
 import { NO_PASSWORD, counterpartRole } from './types.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookStatus } from '../protocol/webhooks.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
@@ -174,6 +174,23 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     const revoked = await rowsOf(this.pool(),
       'UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING 1', [tokenHash]);
     return revoked.length > 0;
+  }
+
+  async liveSessions(userId: number, now: Date): Promise<SessionRecord[]> {
+    const rows = await rowsOf<{ token_hash: string; created_at: Date; expires_at: Date }>(this.pool(), `
+      SELECT token_hash, created_at, expires_at FROM sessions
+      WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, token_hash`, [userId, now]);
+    return rows.map((row) => ({ tokenHash: row.token_hash, createdAt: row.created_at, expiresAt: row.expires_at }));
+  }
+
+  async revokeSessionsOf(userId: number): Promise<string[]> {
+    const rows = await rowsOf<{ token_hash: string }>(this.pool(),
+      'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
+    return rows.map((row) => row.token_hash);
+  }
+
+  async replacePasswordHash(userId: number, previous: string, next: string): Promise<boolean> {
+    return (await rowsOf(this.pool(), 'UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3 RETURNING 1', [next, userId, previous])).length > 0;
   }
 
   async createMatch(mentorEmail: string, menteeEmail: string, options: MatchOptions = {}): Promise<Match> {

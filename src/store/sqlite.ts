@@ -19,7 +19,7 @@ import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
 import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, SessionRecord, Store, User } from './types.js';
 
 export class SqliteStore extends SafeguardingDelegate implements Store {
   private readonly db: Database.Database;
@@ -47,6 +47,9 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       insertSession: p('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
       userBySession: p(`SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`),
       revokeSession: p('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
+      liveSessions: p('SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, token_hash'),
+      revokeSessionsOf: p('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING token_hash'),
+      replacePasswordHash: p('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?'),
       activePairOfMentee: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentee_id = ? AND active = 1`),
       pairOf: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = ? AND mentee_id = ?`),
       pairById: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ?`),
@@ -217,6 +220,19 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
 
   async revokeSession(tokenHash: string): Promise<boolean> {
     return this.sql.revokeSession.run(Date.now(), tokenHash).changes > 0;
+  }
+
+  async liveSessions(userId: number, now: Date): Promise<SessionRecord[]> {
+    const rows = this.sql.liveSessions.all(userId, now.getTime()) as Array<{ token_hash: string; created_at: number; expires_at: number }>;
+    return rows.map((row) => ({ tokenHash: row.token_hash, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at) }));
+  }
+
+  async revokeSessionsOf(userId: number): Promise<string[]> {
+    return (this.sql.revokeSessionsOf.all(Date.now(), userId) as Array<{ token_hash: string }>).map((row) => row.token_hash);
+  }
+
+  async replacePasswordHash(userId: number, previous: string, next: string): Promise<boolean> {
+    return this.sql.replacePasswordHash.run(next, userId, previous).changes > 0;
   }
 
   async createMatch(mentorEmail: string, menteeEmail: string, options: MatchOptions = {}): Promise<Match> {

@@ -125,6 +125,14 @@ export interface DirectoryPage {
   nextAfterId: number | null;
 }
 
+/** A live session of a user, as their list of sign-ins shows it. */
+export interface SessionRecord {
+  /** The stored hash of the session token (never the token). */
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 /** Failed logins counted under one key (an account or a client address) in its current window. */
 export interface LoginAttempts {
   key: string;
@@ -286,6 +294,12 @@ export interface Store extends SafeguardingStore {
   userBySession(tokenHash: string, now: Date): Promise<User | null>;
   /** Revokes a session; true when it was not revoked before. */
   revokeSession(tokenHash: string): Promise<boolean>;
+  /** The user's live sessions (not expired at `now`, not revoked), newest first. */
+  liveSessions(userId: number, now: Date): Promise<SessionRecord[]>;
+  /** Revokes every session of the user not revoked yet; resolves with their hashes. */
+  revokeSessionsOf(userId: number): Promise<string[]>;
+  /** Replaces the user's password hash if it is still `previous` (a rehash never undoes a change made meanwhile); true when replaced. */
+  replacePasswordHash(userId: number, previous: string, next: string): Promise<boolean>;
 
   /**
    * Matches a mentee with a mentor. Rejects with `user_not_found`, `wrong_role`,

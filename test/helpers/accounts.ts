@@ -6,3 +6,10 @@ export const ADMIN = { email: 'admin@tandem.test', password: 'Sw0rdfish-river-71
  * sign in again, yet not containing its local part (which the password rules refuse).
  */
 export const passwordOf = (email: string): string => `pw-${[...email].reverse().join('')}`;
+
+/**
+ * The scrypt cost the suite's servers hash at: the least PASSWORD_SCRYPT_N accepts, so the
+ * hundreds of sign-ins of a run stay affordable on two cores. The default cost, and the
+ * upgrade of a weaker hash at sign-in, are tested in test/passwords.test.ts.
+ */
+export const TEST_SCRYPT_N = '16384';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ADMIN } from './accounts.js';
+import { ADMIN, TEST_SCRYPT_N } from './accounts.js';
 import { freePort } from './ports.js';
 import type { Hooks } from './server.js';
 import { until } from './wait.js';
@@ -38,6 +38,7 @@ export async function startChild(t: Hooks, env: Record<string, string>): Promise
       LOG_LEVEL: 'warn',
       TANDEM_ADMIN_EMAIL: ADMIN.email,
       TANDEM_ADMIN_PASSWORD: ADMIN.password,
+      PASSWORD_SCRYPT_N: TEST_SCRYPT_N,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

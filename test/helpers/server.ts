@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { createTandem, type Tandem, type TandemOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { ADMIN } from './accounts.js';
+import { ADMIN, TEST_SCRYPT_N } from './accounts.js';
 
 export { ADMIN };
 
@@ -54,6 +54,7 @@ export async function startServer(t: Hooks, env: Record<string, string> = {}, op
     LOG_LEVEL: 'silent',
     TANDEM_ADMIN_EMAIL: ADMIN.email,
     TANDEM_ADMIN_PASSWORD: ADMIN.password,
+    PASSWORD_SCRYPT_N: TEST_SCRYPT_N,
     ...env,
     DATABASE_URL: databaseUrl,
   });

@@ -1,7 +1,7 @@
 /** Register, login (throttled), logout and `GET /api/me`. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { passwordProblem } from '../../auth/password-policy.js';
-import { hashPassword, verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
+import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from '../../auth/passwords.js';
 import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/sessions.js';
 import { AppError, isAppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
@@ -77,13 +77,14 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     // A user the platform created has no password: refused after the same work as anyone.
     const ok = found && found.passwordHash !== NO_PASSWORD
       ? await verifyPassword(request.body.password, found.passwordHash)
-      : await verifyAgainstNothing(request.body.password);
+      : await verifyAgainstNothing(request.body.password, config.passwordScryptN);
     if (!found || !ok) {
       recordLoginAttempt('failure');
       throw new AppError('invalid_credentials');
     }
     await throttle.succeeded(verdict);
     recordLoginAttempt('success');
+    if (needsRehash(found.passwordHash, config.passwordScryptN)) await rehashAt(context, request, found.user.id, found.passwordHash);
     const token = newSessionToken();
     await store.createSession(hashSessionToken(token), found.user.id, new Date(Date.now() + config.sessionTtlSeconds * 1000));
     reply.header('set-cookie', sessionCookie(token, config.sessionTtlSeconds, config.cookieSecure));
@@ -152,6 +153,19 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
 }
 
 /**
+ * Makes the hash of a password just verified again at the configured cost (PASSWORD_SCRYPT_N
+ * raised, or a hash from before OWASP's parameters). The sign-in succeeds whatever becomes
+ * of it: a failure is logged and the next sign-in tries again.
+ */
+async function rehashAt(context: RouteContext, request: FastifyRequest<{ Body: { password: string } }>, userId: number, previous: string): Promise<void> {
+  try {
+    await context.store.replacePasswordHash(userId, previous, await hashPassword(request.body.password, context.config.passwordScryptN));
+  } catch (error) {
+    request.log.error({ err: error }, 'upgrading a password hash failed');
+  }
+}
+
+/**
  * Creates a user from a schema-valid body; the email is kept lower-cased. Everything cheap is
  * checked before the password is hashed (scrypt is the expensive part): the names' text, a
  * taken email (`email_taken`), the password rules (`weak_password`).
@@ -168,5 +182,5 @@ export async function createUser(context: RouteContext, body: NewUserBody): Prom
   const weak = passwordProblem(body.password, { email, firstName, lastName });
   if (weak !== null) throw new AppError('weak_password', weak);
   // A concurrent registration of the same email still ends in the store's email_taken.
-  return context.store.createUser({ email, passwordHash: await hashPassword(body.password), firstName, lastName, role: body.role });
+  return context.store.createUser({ email, passwordHash: await hashPassword(body.password, context.config.passwordScryptN), firstName, lastName, role: body.role });
 }
