@@ -22,7 +22,7 @@ import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRo
 import { NO_PASSWORD, counterpartRole } from './types.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookStatus } from '../protocol/webhooks.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User, EndMatchOptions } from './types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
@@ -258,12 +258,13 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     }
   }
 
-  async endMatch(menteeEmail: string, options: Pick<MatchOptions, 'actor' | 'reason'> = {}): Promise<Match | null> {
+  async endMatch(menteeEmail: string, options: EndMatchOptions = {}): Promise<Match | null> {
     return inTransaction(this.pool(), async (tx) => {
       const rows = await rowsOf<MatchRow>(tx, `
         UPDATE pairs SET active = FALSE, ended_at = now()
         WHERE active AND mentee_id = (SELECT id FROM users WHERE email = $1)
-        RETURNING ${MATCH_COLUMNS}`, [menteeEmail]);
+          AND ($2::bigint IS NULL OR $2::bigint IN (mentor_id, mentee_id))
+        RETURNING ${MATCH_COLUMNS}`, [menteeEmail, options.participantId ?? null]);
       if (this.outbox && rows.length > 0) {
         await insertEvent(tx, 'match.ended', rows[0]!.pair_id, { actor: options.actor ?? null, reason: options.reason ?? 'unmatched' });
       }

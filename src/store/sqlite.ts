@@ -19,7 +19,7 @@ import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
 import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, SessionRecord, Store, User } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, SessionRecord, Store, User, EndMatchOptions } from './types.js';
 
 export class SqliteStore extends SafeguardingDelegate implements Store {
   private readonly db: Database.Database;
@@ -280,11 +280,13 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     };
   }
 
-  async endMatch(menteeEmail: string, options: Pick<MatchOptions, 'actor' | 'reason'> = {}): Promise<Match | null> {
+  async endMatch(menteeEmail: string, options: EndMatchOptions = {}): Promise<Match | null> {
     const run = this.db.transaction((): MatchRow | null => {
       const mentee = this.sql.userByEmail.get(menteeEmail) as UserRow | undefined;
       const pair = mentee && (this.sql.activePairOfMentee.get(mentee.id) as PairRow | undefined);
       if (!pair) return null;
+      const { participantId } = options;
+      if (participantId !== undefined && participantId !== pair.mentor_id && participantId !== pair.mentee_id) return null;
       const match = this.sql.matchById.get(pair.id) as MatchRow;
       this.sql.endPair.run(Date.now(), pair.id);
       this.writeEvent('match.ended', pair.id, { detail: { actor: options.actor ?? null, reason: options.reason ?? 'unmatched' } });

@@ -244,6 +244,12 @@ export interface WebhookBacklog {
   oldestCreatedAt: Date | null;
 }
 
+/** Who ends a match, and whether they must take part in it. */
+export interface EndMatchOptions extends Pick<MatchOptions, 'actor' | 'reason'> {
+  /** End the match only if this user is its mentor or its mentee. */
+  participantId?: number;
+}
+
 /** How `putMatch` treats a mentee who has another mentor. */
 export interface PutMatchOptions extends MatchOptions {
   /** End the mentee's other match first, instead of refusing with `already_matched`. */
@@ -318,10 +324,12 @@ export interface Store extends SafeguardingStore {
    */
   putMatch(menteeEmail: string, mentorEmail: string, options: PutMatchOptions): Promise<PutMatchResult>;
   /**
-   * Ends the mentee's active match; null when there is none. With the outbox on,
-   * `match.ended` is written in the same transaction, with `options.actor` and `options.reason`.
+   * Ends the mentee's active match; null when there is none, or when `options.participantId`
+   * is given and that user is not in it (checked in the same transaction, so a participant can
+   * never end a match made since they last looked). With the outbox on, `match.ended` is
+   * written in the same transaction, with `options.actor` and `options.reason`.
    */
-  endMatch(menteeEmail: string, options?: Pick<MatchOptions, 'actor' | 'reason'>): Promise<Match | null>;
+  endMatch(menteeEmail: string, options?: EndMatchOptions): Promise<Match | null>;
   /**
    * Pauses (or resumes) the mentee's active match; null when there is none. Taken under the
    * pair's lock, like an append: a message committed before it is kept, any later one refused.

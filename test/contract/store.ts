@@ -8,6 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { isAppError, type ErrorCode } from '../../src/errors.js';
 import type { Message, Role, Store, User } from '../../src/store/index.js';
 import { withStore, type Body, type StoreFactory } from './harness.js';
+import { accountsContract } from './accounts.js';
 import { outboxContract } from './outbox.js';
 
 export type { StoreFactory } from './harness.js';
@@ -590,4 +591,5 @@ export function storeContract(name: string, make: StoreFactory): void {
     });
   });
   outboxContract(name, make);
+  accountsContract(name, make);
 }

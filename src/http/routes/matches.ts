@@ -129,12 +129,11 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     const problem = emailProblem(request.params.mentee_email);
     if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
     const menteeEmail = normalizeEmail(request.params.mentee_email);
-    if (user.role !== 'ADMIN') {
-      const own = await store.listMatches(user.id);
-      if (!own.some((match) => match.mentee.email === menteeEmail)) throw new AppError('not_matched');
-    }
-    const ended = await store.endMatch(menteeEmail, { actor: user.email, reason: 'unmatched' });
-    if (!ended) throw new AppError('match_not_found');
+    // A participant's right is checked in the ending transaction itself: the mentee may have
+    // been matched with someone else since the caller last looked.
+    const participant = user.role === 'ADMIN' ? {} : { participantId: user.id };
+    const ended = await store.endMatch(menteeEmail, { actor: user.email, reason: 'unmatched', ...participant });
+    if (!ended) throw new AppError(user.role === 'ADMIN' ? 'match_not_found' : 'not_matched');
     await audit(context, request, 'unmatch', `pair:${ended.pairId}`, { mentor: ended.mentor.email, mentee: ended.mentee.email });
     await unmatched(announcer(request.log), ended);
     return reply.code(204).send();
