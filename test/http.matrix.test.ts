@@ -88,6 +88,7 @@ const ROWS: Row[] = [
     invalid: [401, 400, 400, 400, 400, 400],
   },
   { route: 'GET /api/auth/session', call: () => ({ method: 'GET', path: '/api/auth/session' }), expect: [200, 200, 200, 200, 200, 200] },
+  { route: 'GET /api/auth/sessions', call: () => ({ method: 'GET', path: '/api/auth/sessions' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'GET /api/me', call: () => ({ method: 'GET', path: '/api/me' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'POST /api/users', call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }), expect: [401, 403, 403, 403, 403, 201], invalid: [401, 403, 403, 403, 403, 400] },
   {
@@ -200,6 +201,13 @@ const ROWS: Row[] = [
   { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /api/openapi.json', call: () => ({ method: 'GET', path: '/api/openapi.json' }), expect: [200, 200, 200, 200, 200, 200] },
+  // Last: it ends every session of the actor, the world's own included (each call signs in afresh).
+  {
+    route: 'DELETE /api/auth/sessions',
+    call: () => ({ method: 'DELETE', path: '/api/auth/sessions', freshSession: true }),
+    expect: [401, 204, 204, 204, 204, 204],
+    invalid: [401, 400, 400, 400, 400, 400],
+  },
 ];
 
 /** The agent a cell runs as: a copy of the actor's session, or a session of its own. */

@@ -115,12 +115,16 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(anonymous, 'GET', '/api/me');
   await call(user, 'GET', '/api/auth/session');
   await call(anonymous, 'GET', '/api/auth/session');
+  await call(user, 'GET', '/api/auth/sessions');
+  await call(anonymous, 'GET', '/api/auth/sessions');
   await call(user, 'POST', '/api/auth/logout');
   await call(user, 'POST', '/api/auth/logout');
 
   await call(admin, 'POST', '/api/users', { email: uniqueEmail('adm'), password: 'long enough', first_name: 'A', last_name: 'D', role: 'ADMIN' });
   await call(admin, 'POST', '/api/users', { email: ADMIN.email, password: 'long enough', first_name: 'A', last_name: 'D', role: 'ADMIN' });
   const { mentor, mentee } = await matchedPair(admin);
+  await call(await createUser(admin, { role: 'MENTEE' }), 'DELETE', '/api/auth/sessions');
+  await call(anonymous, 'DELETE', '/api/auth/sessions');
   await call(mentor, 'POST', '/api/users', { email: uniqueEmail('x'), password: 'long enough', first_name: 'A', last_name: 'D', role: 'MENTEE' });
   const second = await createUser(admin, { role: 'MENTEE' });
   const third = await createUser(admin, { role: 'MENTEE' });

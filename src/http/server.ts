@@ -20,6 +20,7 @@ import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
 import { registerOpenApi } from './openapi.js';
 import { authRoutes } from './routes/auth.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { chatRoutes } from './routes/chat.js';
 import { dataRightsRoutes } from './routes/data-rights.js';
 import { docsRoutes } from './routes/docs.js';
@@ -140,6 +141,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   // In a plugin, so that the routes are added once @fastify/swagger is loaded.
   app.register(async (api) => {
     authRoutes(api, context);
+    sessionRoutes(api, context);
     userRoutes(api, context);
     matchRoutes(api, context);
     importRoutes(api, context);
