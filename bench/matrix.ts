@@ -17,7 +17,7 @@ import { cpuSeconds, fileLimits, peakRssBytes, rssBytes } from './proc.js';
 import { describeMachine, formatTable, writeResult, type ClientFigures, type ConnectionFigures, type ScenarioResult, type WebhookFigures } from './results.js';
 import { parseMatrixArgs, scenarios, UsageError, type ConnectionsScenario, type MatrixOptions, type TrafficScenario } from './scenarios.js';
 import { relayPairs, seedPairs, type SeededPair } from './seed.js';
-import { firstLogLines, launchServer, type BenchServer } from './server.js';
+import { firstLogLines, launchServer, metricsRequest, type BenchServer } from './server.js';
 import { freePorts } from '../test/helpers/ports.js';
 import { formatTargets, judgeTargets, writeTargets } from './targets.js';
 import { verifyRelay, verifyTandem, type StoreVerdict } from './verify.js';
@@ -154,7 +154,7 @@ function webhookFigures(receiver: BenchReceiver, verdict: StoreVerdict | null, t
  * collected counts too, so these bound the live figures from above.
  */
 async function processMemory(httpBase: string): Promise<{ heapUsed: number | null; external: number | null }> {
-  const text = await (await fetch(`${httpBase}/metrics`)).text();
+  const text = await (await fetch(`${httpBase}/metrics`, metricsRequest)).text();
   const metric = (name: string) => {
     const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
     return match ? Number(match[1]) : null;

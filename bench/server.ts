@@ -14,6 +14,9 @@ import { parseFrame } from './traffic.js';
 const HOST = '127.0.0.1';
 /** Credentials of the admin the server creates at start, from TANDEM_ADMIN_*. */
 export const BENCH_ADMIN = { email: 'bench-admin@bench.tandem.test', password: 'bench-Sw0rdfish-71' } as const;
+/** The bench instances' METRICS_TOKEN (/metrics is never public), and the fetch options that send it. */
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+export const metricsRequest = { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } } as const;
 /** Most log lines kept verbatim per instance; the rest are only counted. */
 const KEPT_LOG_LINES = 20;
 const READY_TIMEOUT_MS = 15_000;
@@ -71,6 +74,7 @@ export function launchServer(index: number, port: number, backendEnv: Readonly<R
     LOG_LEVEL: 'warn',
     TANDEM_ADMIN_EMAIL: BENCH_ADMIN.email,
     TANDEM_ADMIN_PASSWORD: BENCH_ADMIN.password,
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     ALLOWED_ORIGINS: '',
     // Each bench mentee sends as fast as its window allows, far above a person's rate: the
     // per-connection flood protection would measure itself, not the message path.

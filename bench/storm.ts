@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { PairTraffic } from './traffic.js';
-import type { BenchServer, Endpoint } from './server.js';
+import { metricsRequest, type BenchServer, type Endpoint } from './server.js';
 import type { StormAnswer, StormRequest } from './storm-client.js';
 
 /** When each phase began and ended (performance.now()), and what the servers said. */
@@ -45,7 +45,7 @@ async function scrape(servers: readonly BenchServer[]): Promise<Scrape> {
   let lagMaxMs: number | null = null;
   let cpuSeconds = 0;
   for (const server of servers) {
-    const text = await (await fetch(`${server.httpBase}/metrics`)).text();
+    const text = await (await fetch(`${server.httpBase}/metrics`, metricsRequest)).text();
     const lag = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
     if (lag) lagMaxMs = Math.max(lagMaxMs ?? 0, Number(lag[1]) * 1000);
     const cpu = /^process_cpu_seconds_total (\S+)$/m.exec(text);

@@ -16,6 +16,7 @@ import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 const CHECK_OFF = { DELIVERY_CHECK_INTERVAL_MS: '0' };
 
@@ -29,7 +30,7 @@ async function storeUnpublished(server: TestServer, email: string, content: stri
 
 async function scrape(server: TestServer): Promise<Map<string, number>> {
   const samples = new Map<string, number>();
-  for (const line of (await (await fetch(`${server.http}/metrics`)).text()).split('\n')) {
+  for (const line of (await (await fetch(`${server.http}/metrics`, { headers: metricsAuth })).text()).split('\n')) {
     const match = /^([a-z_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
     if (match) samples.set(match[1]!, Number(match[2]));
   }

@@ -199,7 +199,8 @@ const ROWS: Row[] = [
   },
   { route: 'GET /healthz', call: () => ({ method: 'GET', path: '/healthz' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /readyz', call: () => ({ method: 'GET', path: '/readyz' }), expect: [200, 200, 200, 200, 200, 200] },
-  { route: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: [200, 200, 200, 200, 200, 200] },
+  // Not public: only the scraper's METRICS_TOKEN opens it (test/http.operator.test.ts), no user's session.
+  { route: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: [401, 401, 401, 401, 401, 401] },
   { route: 'GET /api/openapi.json', call: () => ({ method: 'GET', path: '/api/openapi.json' }), expect: [200, 200, 200, 200, 200, 200] },
   // Last: it ends every session of the actor, the world's own included (each call signs in afresh).
   {

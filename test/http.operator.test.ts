@@ -34,8 +34,18 @@ function handshakeFrom(url: string, cookie: string | undefined, localAddress?: s
   });
 }
 
+it('/metrics is not public by default: without METRICS_TOKEN the public port refuses everyone', async (t) => {
+  const server = await startServer(t, { METRICS_TOKEN: '' });
+  for (const headers of [{} as Record<string, string>, { authorization: 'Bearer anything-at-all-long-enough' }]) {
+    const reply = await probe(`${server.http}/metrics`, { headers });
+    assert.deepEqual([reply.status, JSON.parse(reply.body).error], [403, 'forbidden'], JSON.stringify(headers));
+    assert.match(JSON.parse(reply.body).message, /METRICS_TOKEN/);
+  }
+});
+
 it('METRICS_PORT: /metrics is off the public port and served, with /healthz and /readyz, on the metrics port', async (t) => {
-  const server = await startServer(t, { METRICS_PORT: '0' });
+  // The internal listener needs no token unless one is set.
+  const server = await startServer(t, { METRICS_PORT: '0', METRICS_TOKEN: '' });
   const metricsBase = `http://127.0.0.1:${(server.tandem.operator!.server.address() as { port: number }).port}`;
   const pub = await probe(`${server.http}/metrics`);
   assert.deepEqual([pub.status, JSON.parse(pub.body).error], [404, 'not_found']);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Agent, loginAdmin, person, uniqueEmail } from './helpers/http.js';
 import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 const PER_ADDRESS = 4;
 const WINDOW_SECONDS = 600;
@@ -29,7 +30,7 @@ describe('registration under fire', () => {
 
   const register = (body: unknown, address = freshAddress()) => new Agent(server.http).post('/api/auth/register', body, { 'x-forwarded-for': address });
   const hashes = async (): Promise<number> => {
-    const text = (await new Agent(server.http).get('/metrics')).body as string;
+    const text = (await new Agent(server.http).get('/metrics', metricsAuth)).body as string;
     return Number(/^tandem_password_hashes_total\{operation="hash"\} (\d+)$/m.exec(text)?.[1]);
   };
 

@@ -12,6 +12,7 @@ import { Agent, createUser, loginAdmin, uniqueEmail } from './helpers/http.js';
 import { startServer, suiteCleanup, tempDir, type TestServer } from './helpers/server.js';
 import { freshDatabase, testDatabaseUrl } from './helpers/backends.js';
 import { passwordOf } from './helpers/accounts.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 const WINDOW_SECONDS = 600;
 const PER_ACCOUNT = 4;
@@ -159,7 +160,7 @@ describe('login throttling', () => {
   });
 
   it('counts throttled attempts in tandem_login_attempts_total', async () => {
-    const scrape = async () => Number(/^tandem_login_attempts_total\{outcome="throttled"\} (\d+)$/m.exec((await new Agent(server.http).get('/metrics')).body)?.[1]);
+    const scrape = async () => Number(/^tandem_login_attempts_total\{outcome="throttled"\} (\d+)$/m.exec((await new Agent(server.http).get('/metrics', metricsAuth)).body)?.[1]);
     const before = await scrape();
     const user = await account();
     const address = freshAddress();

@@ -15,10 +15,11 @@ import { Agent, loginAdmin, matchedPair } from './helpers/http.js';
 import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 /** The samples of one scrape, keyed `name{label="value",…}` as Prometheus prints them. */
 async function scrape(base: string): Promise<Map<string, number>> {
-  const reply = await fetch(`${base}/metrics`);
+  const reply = await fetch(`${base}/metrics`, { headers: metricsAuth });
   assert.equal(reply.status, 200);
   assert.match(reply.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const samples = new Map<string, number>();
@@ -48,7 +49,7 @@ describe('metrics', () => {
   });
 
   it('serves every Tandem metric, with help and type, and the process metrics', async () => {
-    const text = await (await fetch(`${server.http}/metrics`)).text();
+    const text = await (await fetch(`${server.http}/metrics`, { headers: metricsAuth })).text();
     for (const name of TANDEM_METRICS) {
       assert.match(text, new RegExp(`^# HELP ${name} \\S`, 'm'), name);
       assert.match(text, new RegExp(`^# TYPE ${name} (counter|gauge|histogram)$`, 'm'), name);

@@ -12,6 +12,7 @@ import { ADMIN, startServer } from './helpers/server.js';
 import { Receiver, webhookEnv } from './helpers/receiver.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 // Loaded as Fastify's own ajv compiler loads it (CommonJS); 2020-12 is OpenAPI 3.1's dialect.
 const require = createRequire(import.meta.url);
@@ -97,6 +98,7 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(anonymous, 'GET', '/healthz');
   await call(anonymous, 'GET', '/readyz');
   await call(anonymous, 'GET', '/metrics');
+  await call(anonymous, 'GET', '/metrics', undefined, metricsAuth);
   await call(anonymous, 'GET', '/api/openapi.json');
 
   const registered = { email: uniqueEmail('reg'), password: 'long enough', first_name: 'Reg', last_name: 'Istered', role: 'MENTEE' };

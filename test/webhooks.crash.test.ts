@@ -17,6 +17,7 @@ import { tempDir, type Hooks } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 import { UNLIMITED } from './suites/chat.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 /** The ids of the messages whose `message.created` the receiver saw, and how many requests were repeats. */
 function tally(requests: readonly Received[]): { messageIds: Set<string>; duplicates: number } {
@@ -57,7 +58,7 @@ function noPendingMessages(admin: Agent): Promise<void> {
 
 /** The count of `tandem_webhooks_total{type="message.created",outcome="delivered"}` an instance reports. */
 async function deliveredBy(server: ChildServer): Promise<number> {
-  const text = await (await fetch(`${server.http}/metrics`)).text();
+  const text = await (await fetch(`${server.http}/metrics`, { headers: metricsAuth })).text();
   return Number(/tandem_webhooks_total\{type="message.created",outcome="delivered"\} (\d+)/.exec(text)?.[1] ?? NaN);
 }
 

@@ -16,6 +16,7 @@ import { startServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 import { UNLIMITED } from './suites/chat.js';
+import { metricsAuth } from './helpers/accounts.js';
 
 const enc = encodeURIComponent;
 const verify = (receiver: Receiver, request: Received, headers: Record<string, string> = request.headers, raw = request.raw) =>
@@ -101,7 +102,7 @@ describe('webhooks', () => {
     assert.equal(failed.attempts, receiver.requests.length);
     assert.equal(failed.next_attempt_at, null);
     assert.equal((await fetch(`${server.http}/readyz`)).status, 200, 'the receiver\'s outage is not Tandem\'s');
-    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    const metrics = await (await fetch(`${server.http}/metrics`, { headers: metricsAuth })).text();
     assert.match(metrics, /tandem_webhooks_total\{type="match.created",outcome="failed"\} [1-9]/);
     assert.match(metrics, /tandem_webhooks_pending \d/);
     assert.match(metrics, /tandem_webhooks_oldest_pending_age_seconds \d/);

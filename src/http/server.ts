@@ -151,7 +151,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     oversightRoutes(api, context);
     dataRightsRoutes(api, context);
     webhookRoutes(api, context);
-    healthRoutes(api, context, { metrics: context.config.metrics.port === null });
+    healthRoutes(api, context, { metrics: context.config.metrics.port === null ? 'public' : 'off' });
     docsRoutes(api);
     webRoutes(api);
   });
@@ -171,7 +171,7 @@ export function buildOperatorHttp(context: RouteContext, log: FastifyInstance['l
     reply.headers(API_HEADERS);
     return payload;
   });
-  app.register(async (operator) => healthRoutes(operator, context, { metrics: true }));
+  app.register(async (operator) => healthRoutes(operator, context, { metrics: 'internal' }));
   return app;
 }
 

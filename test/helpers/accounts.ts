@@ -13,3 +13,8 @@ export const passwordOf = (email: string): string => `pw-${[...email].reverse().
  * upgrade of a weaker hash at sign-in, are tested in test/passwords.test.ts.
  */
 export const TEST_SCRYPT_N = '16384';
+
+/** The METRICS_TOKEN of the suite's servers: /metrics is never public, so tests scrape with it. */
+export const TEST_METRICS_TOKEN = 'suite-metrics-token-0123456789';
+/** The header a scrape of the suite's servers sends. */
+export const metricsAuth = { authorization: `Bearer ${TEST_METRICS_TOKEN}` } as const;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, TEST_SCRYPT_N } from './accounts.js';
+import { ADMIN, TEST_METRICS_TOKEN, TEST_SCRYPT_N } from './accounts.js';
 import { freePort } from './ports.js';
 import type { Hooks } from './server.js';
 import { until } from './wait.js';
@@ -39,6 +39,7 @@ export async function startChild(t: Hooks, env: Record<string, string>): Promise
       TANDEM_ADMIN_EMAIL: ADMIN.email,
       TANDEM_ADMIN_PASSWORD: ADMIN.password,
       PASSWORD_SCRYPT_N: TEST_SCRYPT_N,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 /** Plain `node:http` probes from a chosen local address (the whole of 127.0.0.0/8 is loopback on Linux). */
 import { request } from 'node:http';
+import { metricsAuth } from './accounts.js';
 
 /** GETs `url` from `localAddress` on a connection of its own; resolves with the status and body. */
 export function probe(url: string, options: { localAddress?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
@@ -17,7 +18,7 @@ export function probe(url: string, options: { localAddress?: string; headers?: R
 }
 
 /** The samples of one Prometheus scrape, keyed `name{label="value",…}`. */
-export async function scrapeMetrics(url: string, headers: Record<string, string> = {}): Promise<Map<string, number>> {
+export async function scrapeMetrics(url: string, headers: Record<string, string> = metricsAuth): Promise<Map<string, number>> {
   const reply = await probe(url, { headers });
   if (reply.status !== 200) throw new Error(`scrape of ${url}: ${reply.status}`);
   const samples = new Map<string, number>();

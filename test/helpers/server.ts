@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { createTandem, type Tandem, type TandemOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { ADMIN, TEST_SCRYPT_N } from './accounts.js';
+import { ADMIN, TEST_METRICS_TOKEN, TEST_SCRYPT_N } from './accounts.js';
 
 export { ADMIN };
 
@@ -55,6 +55,7 @@ export async function startServer(t: Hooks, env: Record<string, string> = {}, op
     TANDEM_ADMIN_EMAIL: ADMIN.email,
     TANDEM_ADMIN_PASSWORD: ADMIN.password,
     PASSWORD_SCRYPT_N: TEST_SCRYPT_N,
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
     DATABASE_URL: databaseUrl,
   });

@@ -32,7 +32,14 @@ const readiness = {
   },
 } as const;
 
-export function healthRoutes(app: FastifyInstance, context: RouteContext, options: { metrics: boolean }): void {
+/**
+ * Where `/metrics` is served: `public` (the API's port: a token is always needed, and without
+ * METRICS_TOKEN nobody reads it), `internal` (METRICS_PORT: the token is needed when set),
+ * `off` (not here).
+ */
+export type MetricsExposure = 'public' | 'internal' | 'off';
+
+export function healthRoutes(app: FastifyInstance, context: RouteContext, options: { metrics: MetricsExposure }): void {
   app.get('/healthz', {
     config: { access: 'none' },
     schema: {
@@ -57,20 +64,24 @@ export function healthRoutes(app: FastifyInstance, context: RouteContext, option
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', store, layer });
   });
 
-  if (!options.metrics) return;
+  if (options.metrics === 'off') return;
   const token = context.config.metrics.token;
+  // Counts of logins, sockets and webhooks tell an outsider how a programme is used: never public by default.
+  const closed = options.metrics === 'public' && token === null;
   app.get('/metrics', {
     config: { access: 'none' },
     schema: {
       summary: 'Prometheus metrics',
       description:
         'The text exposition format. Counts for this process; meant for a scraper on the internal network, not for the public: ' +
-        'with `METRICS_PORT` it is served there and not here; with `METRICS_TOKEN` it needs `Authorization: Bearer <token>`.',
+        'with `METRICS_PORT` it is served there and not here; on this port it needs `Authorization: Bearer <METRICS_TOKEN>`, and '
+        + 'without `METRICS_TOKEN` it answers 403 to everyone.',
       tags: ['operations'],
       produces: ['text/plain'],
-      response: withErrors({ 200: { type: 'string', description: 'Prometheus text format 0.0.4' } }, token === null ? [] : ['unauthenticated']),
+      response: withErrors({ 200: { type: 'string', description: 'Prometheus text format 0.0.4' } }, closed ? ['forbidden'] : token === null ? [] : ['unauthenticated']),
     },
   }, async (request, reply) => {
+    if (closed) throw new AppError('forbidden', 'Metrics are not public: set METRICS_TOKEN to read them here, or METRICS_PORT for an internal listener');
     if (token !== null && !bearerMatches(request, token)) throw new AppError('unauthenticated', 'A valid metrics token is required');
     return reply.header('content-type', metricsContentType).send(await metricsText());
   });
