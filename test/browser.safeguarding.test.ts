@@ -81,7 +81,7 @@ withChromium('safeguarding in Chromium', () => {
     // An admin opens the conversation: both see the notice.
     const pairs = (await scene.admin.get('/api/conversations')).body.conversations as Array<{ pair_id: string; mentor: { email: string } }>;
     const pairId = pairs.find((row) => row.mentor.email === mentorAgent.email)!.pair_id;
-    assert.equal((await scene.admin.get(`/api/conversations/${pairId}/messages`)).status, 200);
+    assert.equal((await scene.admin.post(`/api/conversations/${pairId}/messages`)).status, 200);
     for (const person of [mentee, mentor]) {
       await person.page.locator('#message-list li[data-kind="admin_viewed"]', { hasText: 'viewed this conversation' }).waitFor();
     }

@@ -175,9 +175,10 @@ const ROWS: Row[] = [
   { route: 'GET /api/conversations', call: () => ({ method: 'GET', path: '/api/conversations' }), expect: ADMIN_ONLY },
   {
     // Under the default policy, private, content is closed to admins too.
-    route: 'GET /api/conversations/{pair_id}/messages',
-    call: async (_actor, world) => ({ method: 'GET', path: `/api/conversations/${(await thePair(world)).pairId}/messages` }),
+    route: 'POST /api/conversations/{pair_id}/messages',
+    call: async (_actor, world) => ({ method: 'POST', path: `/api/conversations/${(await thePair(world)).pairId}/messages` }),
     expect: [401, 403, 403, 403, 403, 403],
+    invalid: [401, 403, 403, 403, 403, 400],
   },
   {
     route: 'GET /api/users/{email}/export',

@@ -183,8 +183,8 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'POST', `/api/reports/${report.body.report_id}/resolve`, { note: 'talked to them' });
   await call(admin, 'POST', `/api/reports/${report.body.report_id}/resolve`, { note: 'again' });
   const conversations = await call(admin, 'GET', '/api/conversations');
-  await call(admin, 'GET', `/api/conversations/${conversations.body.conversations[0].pair_id}/messages?limit=5`);
-  await call(admin, 'GET', '/api/conversations/999999/messages');
+  await call(admin, 'POST', `/api/conversations/${conversations.body.conversations[0].pair_id}/messages`, { limit: '5' });
+  await call(admin, 'POST', '/api/conversations/999999/messages');
   await call(admin, 'GET', '/api/audit?limit=3');
   await call(mentee, 'GET', '/api/audit');
   await call(mentee, 'GET', `/api/users/${encodeURIComponent(mentee.email)}/export`);

@@ -40,7 +40,7 @@ describe('policy private', () => {
     const row = listed.conversations.find((r: { mentee: { email: string } }) => r.mentee.email === mentee.email);
     assert.deepEqual([row.mentor.email, row.active, row.message_count], [mentor.email, true, 3]);
     assert.equal(JSON.stringify(listed).includes('m1'), false, 'metadata holds no content');
-    const opened = await admin.get(`/api/conversations/${row.pair_id}/messages`);
+    const opened = await admin.post(`/api/conversations/${row.pair_id}/messages`);
     assert.equal(opened.status, 403);
     assert.equal(opened.body.error, 'conversation_private');
     assert.deepEqual((await admin.get('/api/audit')).body.entries.filter((e: { action: string }) => e.action === 'view'), []);
@@ -72,7 +72,7 @@ describe('policy oversight', () => {
     const { server, admin, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, { ...UNLIMITED, CONVERSATION_POLICY: 'oversight' });
     await chat(menteeSocket, mentorSocket, 2);
     const pairId = await pairIdOf(admin, mentee.email);
-    const opened = await admin.get(`/api/conversations/${pairId}/messages`);
+    const opened = await admin.post(`/api/conversations/${pairId}/messages`);
     assert.equal(opened.status, 200, JSON.stringify(opened.body));
     assert.deepEqual(opened.body.messages.map((m: { content: string }) => m.content).slice(0, 2), ['m1', 'm2']);
     for (const socket of [menteeSocket, mentorSocket]) {
@@ -80,8 +80,12 @@ describe('policy oversight', () => {
       assert.deepEqual([notice.kind, notice.actor_name, notice.seq], ['admin_viewed', 'Admin', 3]);
       assert.equal(new Date(notice.timestamp).toISOString(), notice.timestamp);
     }
+    // A link on another site makes the admin's browser send a GET (with the Lax cookie), and
+    // a cross-site form a POST from a foreign origin: neither opens the conversation.
+    assert.equal((await admin.get(`/api/conversations/${pairId}/messages`)).status, 404, 'no GET opens a conversation');
+    assert.equal((await admin.post(`/api/conversations/${pairId}/messages`, {}, { origin: 'https://evil.example' })).status, 403);
     // A second opening is audited again; while nothing was said in between, the pair is not told twice.
-    assert.equal((await admin.get(`/api/conversations/${pairId}/messages`)).status, 200);
+    assert.equal((await admin.post(`/api/conversations/${pairId}/messages`, { limit: '1' })).status, 200);
     const views = (await admin.get('/api/audit')).body.entries.filter((e: { action: string; target: string }) => e.action === 'view' && e.target === `pair:${pairId}`);
     assert.equal(views.length, 2);
     assert.deepEqual([views[0].actor, views[0].detail.mentee], [admin.email, mentee.email]);
@@ -110,7 +114,7 @@ describe('the audit log', () => {
     const { admin, mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
     const pairId = await pairIdOf(admin, mentee.email);
     const bearer = { authorization: `Bearer ${KEY}` };
-    const viewed = await new Agent(server.http).get(`/api/conversations/${pairId}/messages`, bearer);
+    const viewed = await new Agent(server.http).post(`/api/conversations/${pairId}/messages`, undefined, bearer);
     assert.equal(viewed.status, 200, JSON.stringify(viewed.body));
     const notice = await menteeSocket.expect('notice');
     assert.equal(notice.actor_name, 'api:platform');

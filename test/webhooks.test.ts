@@ -117,6 +117,9 @@ describe('webhooks', () => {
     assert.equal(receiver.requests.at(-1)!.raw, receiver.requests[0]!.raw, 'the same body');
     assert.equal((await listed(admin, 'delivered', id)).attempts, tried + 1);
     assert.equal((await admin.post(`/api/webhooks/deliveries/${id}/retry`)).body.error, 'delivery_not_failed');
+    const retries = (await admin.get('/api/audit')).body.entries.filter((entry: { action: string }) => entry.action === 'retry_webhook');
+    assert.deepEqual(retries.map((entry: { actor: string; target: string; detail: unknown }) => [entry.actor, entry.target, entry.detail]),
+      [[admin.email, `webhook:${id}`, { type: 'match.created' }]], 'the retry is audited once (the refused one is not)');
     assert.equal((await admin.post('/api/webhooks/deliveries/evt_0123456789abcdef0123456789abcdef/retry')).body.error, 'delivery_not_found');
     assert.equal((await admin.get('/api/webhooks/deliveries?status=lost')).status, 400);
   });

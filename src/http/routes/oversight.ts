@@ -64,18 +64,21 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
     };
   });
 
-  app.get<{ Params: { pair_id: string }; Querystring: { before?: string; limit?: string } }>('/api/conversations/:pair_id/messages', {
+  // A POST, not a GET: opening is audited and tells the pair, and a GET is what a link on another
+  // site makes a signed-in admin's browser send (SameSite=Lax cookies go with a top-level GET).
+  app.post<{ Params: { pair_id: string }; Body: { before?: string; limit?: string } | null }>('/api/conversations/:pair_id/messages', {
     config: { access: 'admin' },
     schema: {
       summary: 'Open a conversation',
       description:
         'ADMIN only, under `oversight` and `moderated`: a page of the pair\'s history (as the pair sees it, notices included). ' +
         'Every opening is audited, and the pair gets a `notice` `admin_viewed` live and in history (one per uninterrupted viewing). ' +
-        'Under `private`: 403 `conversation_private`.',
+        'Under `private`: 403 `conversation_private`. A POST (with the origin check of every state-changing request), so that '
+        + 'no link or embedded resource can make an admin open a conversation.',
       tags: ['safeguarding'],
       security: signedIn,
       params: pairParam,
-      querystring: { type: 'object', additionalProperties: false, properties: { before: messageIdSchema, limit: pageLimit } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { before: messageIdSchema, limit: pageLimit } },
       response: withErrors({
         200: { type: 'object', additionalProperties: false, required: ['messages', 'has_more'], properties: {
           messages: { type: 'array', items: historyMessageSchema }, has_more: { type: 'boolean' },
@@ -98,10 +101,8 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
         request.log.error({ err: error }, 'publishing an admin_viewed notice failed');
       });
     }
-    const page = await store.historyPage(pairId, {
-      before: request.query.before === undefined ? undefined : Number(request.query.before),
-      limit: limitOf(request.query.limit),
-    });
+    const { before, limit } = request.body ?? {};
+    const page = await store.historyPage(pairId, { before: before === undefined ? undefined : Number(before), limit: limitOf(limit) });
     return {
       messages: page.messages.map((message) => historyMessage(message, senderOf(message, people.mentor, people.mentee))),
       has_more: page.hasMore,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
 import { normalizeEmail, type DirectoryQuery, type Role } from '../../store/index.js';
+import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
 import { emailParam, nameSchema, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
 import { createUser } from './auth.js';
@@ -68,6 +69,7 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request, reply) => {
     const user = await createUser(context, request.body);
+    await audit(context, request, 'create_user', `user:${user.email}`, { role: user.role });
     return reply.code(201).send(publicUser(user));
   });
 
@@ -97,7 +99,15 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
       const problem = value === '' && field === 'last_name' ? null : nameProblem(value);
       if (problem !== null) throw new AppError('invalid_request', `${field} ${problem}`);
     }
-    const result = await context.store.upsertUser({ email: normalizeEmail(raw), firstName, lastName, role: request.body.role });
+    const email = normalizeEmail(raw);
+    const before = await context.store.userByEmail(email);
+    const result = await context.store.upsertUser({ email, firstName, lastName, role: request.body.role });
+    if (result.created) {
+      await audit(context, request, 'create_user', `user:${email}`, { role: result.user.role });
+    } else if (result.changed) {
+      const roleChanged = before !== null && before.role !== result.user.role;
+      await audit(context, request, 'update_user', `user:${email}`, roleChanged ? { role: result.user.role, previous_role: before.role } : { role: result.user.role });
+    }
     return reply.code(result.created ? 201 : 200).send(publicUser(result.user));
   });
 

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_STATUSES, type WebhookDelivery, type WebhookStatus } from '../../protocol/webhooks.js';
 import type { WebhookEvent } from '../../store/index.js';
+import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
 import { signedIn, withErrors } from '../schemas.js';
 
@@ -95,6 +96,8 @@ export function webhookRoutes(app: FastifyInstance, context: RouteContext): void
       const event = await store.webhookById(request.params.id);
       throw new AppError(event === null ? 'delivery_not_found' : 'delivery_not_failed');
     }
-    return publicDelivery((await store.webhookById(request.params.id))!);
+    const retried = (await store.webhookById(request.params.id))!;
+    await audit(context, request, 'retry_webhook', `webhook:${retried.eventId}`, { type: retried.type });
+    return publicDelivery(retried);
   });
 }
