@@ -2,7 +2,7 @@
  * AUTH=proxy (PROTOCOL.md Part 5): a seed-style front end that knows nothing of Tandem — a
  * plain `ws` socket with the platform's own `Cookie: sessionid=…` — chats end to end; Tandem
  * asks the platform once per credential and reuses the answer; a platform that fails or hangs
- * gives 503 / 1011 and never access; a refusal is never cached.
+ * gives 503 / 1011 and never access; a refusal is kept briefly for the same credentials.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -83,13 +83,16 @@ it('a cached answer does not call the platform again; a role change shows at the
   assert.equal(cached.platform.calls.whoami, 1, 'seven requests and a handshake, one call');
 });
 
-it('a 401 from the platform is never cached', async (t) => {
+it('a 401 from the platform is kept briefly for that cookie; signing in (a new cookie) is asked at once', async (t) => {
   const { platform, server } = await proxied(t);
   const user = platformUser('MENTOR');
-  const cookie = 'sessionid=signs-in-later';
+  const cookie = 'sessionid=not-signed-in';
   assert.equal((await asCookie(server, cookie).get('/api/me')).status, 401);
-  platform.sessions.set('signs-in-later', user);
-  assert.equal((await asCookie(server, cookie).get('/api/me')).status, 200, 'the same cookie, now signed in');
+  assert.equal((await asCookie(server, cookie).get('/api/me')).status, 401);
+  assert.equal(platform.calls.whoami, 1, 'the refusal was kept: one call for two requests');
+  // The platform gives a session a new cookie when it signs in (Django cycles the key).
+  const signedIn = platform.signIn(user);
+  assert.equal((await asCookie(server, signedIn).get('/api/me')).status, 200, 'the new cookie, signed in');
   assert.equal(platform.calls.whoami, 2);
   assert.equal((await new Agent(server.http).get('/api/me')).status, 401, 'no credentials at all');
   assert.equal(platform.calls.whoami, 2, 'and then the platform is not asked');

@@ -15,6 +15,12 @@ export interface Credentials {
   authorization: string | undefined;
   /** `?token=` of a WebSocket URL (browsers cannot set headers on one); null over HTTP. */
   token: string | null;
+  /**
+   * The client's throttling key (its address, an IPv6 /64), where the caller bounds the work
+   * one client may cause (the proxy's platform lookups); absent on the WebSocket handshake,
+   * whose failures the handshake guard already bounds per address.
+   */
+  address?: string;
 }
 
 /** A proven identity. */

@@ -11,7 +11,7 @@ import { bearerToken, credentialHash, looksLikeJwt, type Identifier, type Identi
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { LoginThrottle } from './throttle.js';
+import { clientKey, LoginThrottle } from './throttle.js';
 
 /** How the caller proved who they are. */
 export type CallerMethod = Identity['method'] | 'api_key';
@@ -39,6 +39,6 @@ export class CallerResolver {
       if (!verdict.ok) throw new AppError('rate_limited', 'Too many failed attempts from this address, try again later', { retryAfterSeconds: verdict.retryAfterSeconds });
       throw new AppError('unauthenticated', 'Unknown API key');
     }
-    return this.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token: null });
+    return this.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token: null, address: clientKey(request.ip) });
   }
 }
