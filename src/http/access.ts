@@ -43,10 +43,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | PairCaller | null;
   }
+  interface FastifyInstance {
+    /** Every route's access rule, `METHOD /path/{param}` → rule: what docs/security.md's table is checked against. */
+    accessRules: ReadonlyMap<string, Access>;
+  }
 }
 
 /** Adds the access hook to every route registered on `app` after this call. */
 export function registerAccess(app: FastifyInstance, context: RouteContext): void {
+  const rules = new Map<string, Access>();
+  app.decorate('accessRules', rules);
   app.decorateRequest('caller', null);
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = (route.config as { access?: Access } | undefined)?.access;
@@ -54,6 +60,8 @@ export function registerAccess(app: FastifyInstance, context: RouteContext): voi
     // @fastify/cors's preflight route: its hook answers before any body or caller matters.
     if (access === undefined && methods.every((method) => method === 'OPTIONS')) return;
     if (access === undefined) throw new Error(`${methods.join(',')} ${route.url} declares no access`);
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    for (const method of methods) if (method !== 'HEAD') rules.set(`${method} ${path}`, access);
     if (!route.schema?.hide && (access !== 'none') !== Boolean(route.schema?.security)) {
       throw new Error(`${methods.join(',')} ${route.url}: its OpenAPI security must match access "${access}"`);
     }
