@@ -2,7 +2,7 @@
  * Every setting, read from the environment once, validated, typed and frozen. This is the
  * only module that reads `process.env`; the rest of Tandem receives slices of `Config`.
  */
-import { DEFAULT_SCRYPT_N, MAX_SCRYPT_N, MIN_SCRYPT_N } from './auth/passwords.js';
+import { DEFAULT_SCRYPT_N, MAX_SCRYPT_N, MIN_SCRYPT_N } from './auth/scrypt-cost.js';
 import type { Config, ConnectionLimits, LoginThrottle, RegistrationThrottle, WebhookConfig } from './config-types.js';
 import { parseIdentity } from './config-identity.js';
 import { parseDatabaseUrl, parseHours, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy, parseWebhookSecret, parseWebhookUrl } from './config-values.js';

@@ -9,11 +9,9 @@ import { recordPasswordWork, type PasswordWork } from '../metrics.js';
 
 const KEY_LENGTH = 64;
 const BLOCK_SIZE = 8;
-/** OWASP's minimum for scrypt with r=8, p=1. */
-export const DEFAULT_SCRYPT_N = 2 ** 17;
-/** The costs `PASSWORD_SCRYPT_N` accepts: the old default up to 2^20 (1 GiB of memory a hash). */
-export const MIN_SCRYPT_N = 2 ** 14;
-export const MAX_SCRYPT_N = 2 ** 20;
+import { DEFAULT_SCRYPT_N, MAX_SCRYPT_N } from './scrypt-cost.js';
+
+export { DEFAULT_SCRYPT_N } from './scrypt-cost.js';
 
 interface Params {
   N: number;
