@@ -16,6 +16,7 @@ import { trafficFigures } from './figures.js';
 import { cpuSeconds, fileLimits, peakRssBytes, rssBytes } from './proc.js';
 import { describeMachine, formatTable, writeResult, type ClientFigures, type ConnectionFigures, type ScenarioResult, type WebhookFigures } from './results.js';
 import { parseMatrixArgs, scenarios, UsageError, type ConnectionsScenario, type MatrixOptions, type TrafficScenario } from './scenarios.js';
+import { filterFigures, reportFilter } from './filter.js';
 import { relayPairs, seedPairs, type SeededPair } from './seed.js';
 import { firstLogLines, launchServer, metricsRequest, type BenchServer } from './server.js';
 import { freePorts } from '../test/helpers/ports.js';
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
   progress(`targets → ${writeTargets(stamp, machine, targets)}`);
   process.stdout.write(`Tandem bench, ${stamp} (${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.node)}; window ${options.window}, ${options.seconds} s per scenario)\n${formatTable(results)}${spread}\n${formatTargets(targets)}\n`);
   const ok = rounds.flat().every((result) => !result.error && (result.traffic?.ok ?? result.connections?.ok ?? false));
-  process.stdout.write(`${ok ? 'RESULT: OK' : 'RESULT: FAILED'}\n`);
+  process.stdout.write(`${reportFilter(stamp, filterFigures())}\n${ok ? 'RESULT: OK' : 'RESULT: FAILED'}\n`);
   process.exit(ok ? 0 : 1);
 }
 

@@ -68,8 +68,12 @@ const HELD: Array<[string, FilterRule]> = [
   // The word list: case, accents, phrases, on word boundaries.
   ['you cunt', 'word'],
   ['CUNT', 'word'],
-  ['add me on Snapchat', 'word'],
-  ['add me on SNAPCHAT!', 'word'],
+  ['add me on Snapchat', 'off_platform'],
+  ['add me on SNAPCHAT!', 'off_platform'],
+  // Asking for a way round the platform, which the filter holds as a move (it used to pass).
+  ['email me later', 'off_platform'],
+  ['what is your phone number? never mind, ask your parents', 'off_platform'],
+  ['a @mention is not an address', 'handle'],
   ['go kill yourself', 'word'],
   ['Kill   Yourself', 'word'],
   ['the cafe secret', 'word'],
@@ -109,10 +113,7 @@ const PASSES: string[] = [
   '12/05/2025',
   '3.14159',
   'It is 9 am',
-  'email me later',
-  'what is your phone number? never mind, ask your parents',
   'at last!',
-  'a @mention is not an address',
   '100%',
   'the year 1999 to 2024',
 ];
@@ -146,10 +147,15 @@ describe('the filter says what matched', () => {
     assert.equal(none.check('07911 123456')?.rule, 'phone');
   });
 
-  it('national formats depend on the countries given', () => {
+  it('address forms depend on the countries given; a number is held by its shape whatever they are', () => {
     const ukOnly = createFilter({ words: WORDS, phoneCountries: ['GB'] });
-    assert.equal(ukOnly.check('(202) 555-0143'), null);
+    const usOnly = createFilter({ words: WORDS, phoneCountries: ['US'] });
+    assert.equal(ukOnly.check('(202) 555-0143')?.rule, 'phone', 'no GB number, but shaped like one');
     assert.equal(ukOnly.check('+1 202 555 0143')?.rule, 'phone');
+    assert.deepEqual(ukOnly.check('I live near SW1A 1AA'), { rule: 'address', text: 'sw1a 1aa' });
+    assert.equal(usOnly.check('I live near SW1A 1AA'), null, 'a UK postcode only with GB');
+    assert.deepEqual(usOnly.check('I moved, my zip is 62704 near Maple Street'), { rule: 'address', text: '62704' });
+    assert.equal(ukOnly.check('my zip is 62704 near Maple Street'), null, 'a ZIP code only with US');
   });
 
   it('the table is at least sixty cases, with as many passing as the spec asks', () => {

@@ -125,7 +125,7 @@ export class Inbound {
     const input = { pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null };
     // The filter runs before anything is stored: a held message never enters the pair's
     // messages, so no path that reads or publishes them can carry it to the partner.
-    const match = this.deps.filter?.check(frame.content) ?? null;
+    const match = this.deps.filter?.check(frame.content, { pairId, senderId: user.id }) ?? null;
     const stored = match === null
       ? store.appendMessage(input).then(({ message, created }) => this.publishStored(message, created, slot))
       : store.holdMessage({ ...input, rule: match.rule, matched: match.text }).then((result) => {

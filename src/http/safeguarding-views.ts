@@ -5,6 +5,8 @@
 import { senderOf } from '../chat/wire-message.js';
 import type { AuditEntry, HeldMessage, Message, Report, Store, User } from '../store/index.js';
 import { heldWireId } from '../chat/wire-message.js';
+import { showInvisible } from '../moderation/reader-view.js';
+import { FILTER_RULES } from '../protocol/frames.js';
 import { historyMessage, historyMessageSchema, publicUser, userSchema } from './schemas.js';
 
 /** Messages of context around a held or reported message (PROTOCOL.md Part 7). */
@@ -36,8 +38,9 @@ export const heldViewSchema = {
     content: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
     status: { type: 'string', enum: ['held', 'approved', 'rejected'] },
-    rule: { type: 'string', enum: ['email', 'phone', 'link', 'word'] },
-    matched: { type: 'string', description: 'The text the rule matched' },
+    rule: { type: 'string', enum: [...FILTER_RULES] },
+    matched: { type: 'string', description: 'The text the rule matched, as the filter read it: look-alike letters and other scripts\' digits as Latin ones, invisible characters gone, in display order, lower case' },
+    content_marked: { type: 'string', description: 'Only when the content has invisible or format characters: the content with each shown by its code point (`⟨U+200B⟩`)' },
     reason: { type: 'string' },
     context: contextSchema,
   },
@@ -51,6 +54,7 @@ export async function heldView(store: Store, held: HeldMessage, people: { mentor
   return {
     message_id: heldWireId(held.id), sender: publicUser(sender), receiver: publicUser(receiver), content: held.content,
     timestamp: held.createdAt.toISOString(), status: held.status, rule: held.rule, matched: held.matched,
+    ...(showInvisible(held.content) === held.content ? {} : { content_marked: showInvisible(held.content) }),
     ...(held.reason === null ? {} : { reason: held.reason }),
     context: contextOf(context, people),
   };

@@ -3,6 +3,7 @@
  * helpers that declare error responses. Route schemas are the single source of the OpenAPI
  * document (see openapi.ts), so every schema here says what it means in `description`.
  */
+import { FILTER_RULES } from '../protocol/frames.js';
 import type { HistoryMessage, PublicMatch, PublicUser, UndeliveredMessage } from '../protocol/http.js';
 import { ErrorCatalogue, type ErrorCode } from '../errors.js';
 import type { HeldMessage, Match, Message, User } from '../store/index.js';
@@ -105,7 +106,7 @@ export const undeliveredSchema = {
     timestamp: { type: 'string', format: 'date-time' },
     client_id: { type: 'string' },
     status: { type: 'string', enum: ['held', 'rejected'] },
-    rule: { type: 'string', enum: ['email', 'phone', 'link', 'word'], description: 'The filter rule that held it' },
+    rule: { type: 'string', enum: [...FILTER_RULES], description: 'The filter rule that held it' },
     reason: { type: 'string', description: 'Why it was rejected' },
   },
 } as const;

@@ -7,6 +7,7 @@
  */
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
 import * as linkify from 'linkifyjs';
+import { isOtherNumber } from './phone-shape.js';
 
 export type ContactRule = 'email' | 'link' | 'phone';
 
@@ -33,8 +34,16 @@ const BARE_DOT_BEFORE_TLD = /(?<=[\p{L}\p{N}])\s+dot\s+(?=(?:com|net|org|info|bi
 const MIN_PHONE_DIGITS = 9;
 
 /** The first contact detail in `text`, or null. `countries` are tried in order for national formats. */
-export function findContact(text: string, countries: readonly CountryCode[]): ContactMatch | null {
-  return findLinkOrEmail(text) ?? findSpeltOut(text) ?? findPhone(text, countries);
+export function findContact(text: string, countries: readonly CountryCode[], options: { emailsOnly?: boolean } = {}): ContactMatch | null {
+  // Each finder runs only when the text has what it looks for: most messages have none of it.
+  const dotted = options.emailsOnly ? text.includes('@') : /[@.]/.test(text);
+  // Spelt out, an address needs an "at" and a "dot" (or their signs); a link needs a "dot".
+  const at = text.includes('@') || /\bat\b/i.test(text);
+  const dot = /\bdot\b/i.test(text);
+  return (dotted ? findLinkOrEmail(text) : null)
+    ?? (at && (dot || text.includes('.')) ? findSpeltOut(text, 'email') : null)
+    ?? (dot && !options.emailsOnly ? findSpeltOut(text, 'url') : null)
+    ?? (countDigits(text) >= MIN_PHONE_DIGITS ? findPhone(text, countries) : null);
 }
 
 function findLinkOrEmail(text: string): ContactMatch | null {
@@ -45,20 +54,23 @@ function findLinkOrEmail(text: string): ContactMatch | null {
   return null;
 }
 
-function findSpeltOut(text: string): ContactMatch | null {
+function findSpeltOut(text: string, kind: 'email' | 'url'): ContactMatch | null {
   const bracketed = text.replace(BRACKETED_AT, '@').replace(BRACKETED_DOT, '.');
-  const email = linkify.find(bracketed.replace(BARE_AT, '@').replace(BARE_DOT, '.').replace(SPACED_AT, '@').replace(SPACED_DOT, '.'), 'email')[0];
-  if (email) return { rule: 'email', text: email.value };
+  if (kind === 'email') {
+    const email = linkify.find(bracketed.replace(BARE_AT, '@').replace(BARE_DOT, '.').replace(SPACED_AT, '@').replace(SPACED_DOT, '.'), 'email')[0];
+    return email ? { rule: 'email', text: email.value } : null;
+  }
   const link = linkify.find(bracketed.replace(BARE_DOT_BEFORE_TLD, '.'), 'url')[0];
-  if (link) return { rule: 'link', text: link.value };
-  return null;
+  return link ? { rule: 'link', text: link.value } : null;
 }
 
 function findPhone(text: string, countries: readonly CountryCode[]): ContactMatch | null {
   for (const defaultCountry of countries) {
     for (const found of findPhoneNumbersInText(text, { defaultCountry })) {
       const written = text.slice(found.startsAt, found.endsAt);
-      if (countDigits(written) >= MIN_PHONE_DIGITS) return { rule: 'phone', text: written };
+      if (countDigits(written) >= MIN_PHONE_DIGITS && !isOtherNumber(written, text.slice(Math.max(0, found.startsAt - 12), found.startsAt))) {
+        return { rule: 'phone', text: written };
+      }
     }
   }
   return null;

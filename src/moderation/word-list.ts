@@ -41,3 +41,12 @@ export function findListedWord(list: WordList, text: string): string | null {
   }
   return null;
 }
+
+/** One list with the entries of both. */
+export function mergeWordLists(first: WordList, second: WordList): WordList {
+  const byFirstWord = new Map<string, (readonly string[])[]>();
+  for (const list of [first, second]) {
+    for (const [word, entries] of list.byFirstWord) byFirstWord.set(word, [...(byFirstWord.get(word) ?? []), ...entries]);
+  }
+  return { byFirstWord, size: first.size + second.size };
+}

@@ -72,7 +72,7 @@ export interface ForceDisconnectOut {
 export interface HeldEchoOut extends Omit<WireMessage, 'seq'> {
   type: 'chat_message';
   status: 'held';
-  /** The filter rule that held it: `email`, `phone`, `link` or `word`. */
+  /** The filter rule that held it: `email`, `phone`, `link`, `handle`, `off_platform`, `address` or `word`. */
   rule: string;
 }
 /** An admin viewed the conversation (policies `oversight`, `moderated`); it takes a `seq` like a message. */
@@ -151,3 +151,7 @@ export const CONNECTED_TEXT = 'Connected to chat' as const;
 export const MAX_CONTENT_CODE_POINTS = 5000;
 /** Bounds of the optional idempotency key. */
 export const MAX_CLIENT_ID_LENGTH = 64;
+
+/** The rules of the filter (policy `moderated`) that can hold a message, as the wire names them. */
+export const FILTER_RULES = ['email', 'phone', 'link', 'handle', 'off_platform', 'address', 'word'] as const;
+export type FilterRule = (typeof FILTER_RULES)[number];

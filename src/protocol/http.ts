@@ -103,7 +103,10 @@ export interface HeldView {
   timestamp: string;
   status: 'held' | 'approved' | 'rejected';
   rule: string;
+  /** The text the rule matched, as the filter read it (the reader's view, folded). */
   matched: string;
+  /** Only when the content hides invisible or format characters: each shown by its code point. */
+  content_marked?: string;
   reason?: string;
   context: HistoryMessage[];
 }

@@ -7,7 +7,10 @@ import type { AuditEntryView, HeldView, HistoryMessage, ReportView, TandemApi } 
 import { byId, h, setText } from '../shared/dom.js';
 import { friendlyError, fullName } from '../shared/people.js';
 
-const RULES: Record<string, string> = { email: 'an email address', phone: 'a phone number', link: 'a link', word: 'a listed word' };
+const RULES: Record<string, string> = {
+  email: 'an email address', phone: 'a phone number', link: 'a link', handle: 'a handle on another app',
+  off_platform: 'an invitation to move to another app', address: 'a home address', word: 'a listed word',
+};
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
 function contextList(messages: readonly HistoryMessage[], highlight?: string): HTMLElement {
@@ -55,6 +58,7 @@ function heldItem(api: TandemApi, held: HeldView, reload: () => Promise<void>): 
     h('p', { class: 'who' }, `${fullName(held.sender)} to ${fullName(held.receiver)} · ${when(held.timestamp)} · held for ${RULES[held.rule] ?? held.rule}: “${held.matched}”`),
     contextList(held.context),
     h('p', { class: 'held-content', dir: 'auto' }, held.content),
+    ...(held.content_marked === undefined ? [] : [h('p', { class: 'held-marked' }, `With its hidden characters shown: ${held.content_marked}`)]),
     h('div', { class: 'actions' }, approve, withReason('Reason for rejecting', 'Reject', status, async (reason) => {
       await api.reject(held.message_id, reason);
       await reload();
