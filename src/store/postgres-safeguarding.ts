@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import type { Message } from './message-types.js';
 import { inTransaction, rowsOf, type Queryable } from './postgres-pool.js';
 import { lockEvents } from './postgres-outbox.js';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
+import { MESSAGE_COLUMNS, erasedEmailOf, toMessage, type MessageRow } from './rows.js';
 import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { SafeguardingEvents } from './safeguarding-events.js';
@@ -220,7 +220,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
       const bodies = await rowsOf<{ id: number }>(tx, 'SELECT id FROM webhook_events WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)', [userId]);
       await lockEvents(tx, bodies.map((row) => row.id));
       await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE id = ANY($1::bigint[])', [bodies.map((row) => row.id)]);
-      await rowsOf(tx, "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [userId]);
+      await rowsOf(tx, "UPDATE users SET email = $2, first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [userId, erasedEmailOf(userId)]);
       return { revokedSessions: revoked.map((row) => row.token_hash), endedPairs: ended.map((row) => row.id) };
     });
   }

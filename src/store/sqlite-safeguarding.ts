@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
+import { MESSAGE_COLUMNS, erasedEmailOf, toMessage, type MessageRow } from './rows.js';
 import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
@@ -66,7 +66,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       // The bodies saved for retries copy content (theirs and their partners'); an event still
       // owed is built again from the erased rows.
       eraseEventBodies: p('UPDATE webhook_events SET data = NULL WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = ? OR mentee_id = ?)'),
-      eraseUser: p("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = ?"),
+      eraseUser: p("UPDATE users SET email = ?, first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = ?"),
       auditPage: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     };
   }
@@ -214,7 +214,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       this.sql.eraseHeld.run(userId);
       this.sql.eraseReports.run(userId);
       this.sql.eraseEventBodies.run(userId, userId);
-      this.sql.eraseUser.run(userId);
+      this.sql.eraseUser.run(erasedEmailOf(userId), userId);
       return { revokedSessions, endedPairs };
     }).immediate();
   }
