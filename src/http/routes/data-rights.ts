@@ -54,7 +54,8 @@ async function* exportDocument(store: Store, user: User): AsyncGenerator<string>
   yield `],"undelivered":${JSON.stringify((await store.heldOfUser(user.id)).filter((held) => held.status !== 'approved').map((held) => undeliveredMessage(held, user)))}`;
   const reports = await store.reportsByUser(user.id);
   yield `,"reports":${JSON.stringify(reports.map((report) => ({ report_id: String(report.id), message_id: String(report.messageId), reason: report.reason, created_at: report.createdAt.toISOString(), resolved_at: report.resolvedAt?.toISOString() ?? null })))}`;
-  yield `,"audit":${JSON.stringify((await store.auditAbout(user.email, summaries.map((summary) => summary.pairId))).map(auditView))}}`;
+  // By id: a former owner of the same address is someone else.
+  yield `,"audit":${JSON.stringify((await store.auditOf(user.id, summaries.map((summary) => summary.pairId))).map(auditView))}}`;
 }
 
 export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): void {
@@ -117,15 +118,15 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
     const email = emailOf(request.params.email);
     const user = await store.userByEmail(email);
     if (!user) {
-      const erased = (await store.auditAbout(email, [])).some((entry) => entry.action === 'erase' && entry.target === `user:${email}`);
-      if (!erased) throw new AppError('user_not_found');
+      if (!(await store.wasErased(email))) throw new AppError('user_not_found');
       return reply.code(204).send();
     }
     if (user.role === 'ADMIN' && user.email === callerOf(request).user.email) throw new AppError('forbidden', 'An admin cannot erase themself');
     // The rooms are named by the emails the erasure is about to replace.
     const rooms = new Map((await store.listMatches(user.id)).map((match) => [match.pairId, roomName(match.mentor.email, match.mentee.email)]));
     const erasure = await store.eraseUser(user.id);
-    await audit(context, request, 'erase', `user:${email}`, { ended_matches: erasure.endedPairs.length, revoked_sessions: erasure.revokedSessions.length });
+    if (erasure.purgeProblem !== null) request.log.warn({ problem: erasure.purgeProblem }, 'the erasure is committed; purging the old versions from the database files did not complete');
+    await audit(context, request, 'erase', `user:${email}`, { ended_matches: erasure.endedPairs.length, revoked_sessions: erasure.revokedSessions.length }, { userId: user.id });
     const tell = async (what: Promise<void>) => what.catch((error: unknown) => request.log.error({ err: error }, 'telling the sockets of an erased user failed'));
     await Promise.all([
       ...erasure.endedPairs.map((pairId) => rooms.get(pairId)).filter((room) => room !== undefined)
