@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/index.js';
+import { erasureContract } from './contract/erasure.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -32,9 +33,10 @@ const make = async (): ReturnType<StoreFactory> => {
 storeContract('SqliteStore', make);
 platformStoreContract('SqliteStore', make);
 safeguardingContract('SqliteStore', make);
+erasureContract('SqliteStore', make);
 
 describe('SqliteStore audit log', () => {
-  it('refuses every UPDATE and DELETE of the audit log', async () => {
+  it('refuses every UPDATE and DELETE of the audit log, but an erasure\'s redaction', async () => {
     const path = join(dir, 'audit.db');
     const store = await SqliteStore.open(path);
     await store.audit({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
@@ -42,7 +44,12 @@ describe('SqliteStore audit log', () => {
     try {
       assert.throws(() => raw.prepare("UPDATE audit_log SET actor = 'someone else'").run(), /append-only/);
       assert.throws(() => raw.prepare('DELETE FROM audit_log').run(), /append-only/);
+      assert.throws(() => raw.prepare(`UPDATE audit_log SET detail = '{"forged":true}'`).run(), /append-only/);
+      assert.throws(() => raw.prepare("UPDATE audit_log SET detail = NULL, action = 'other'").run(), /append-only/);
+      assert.throws(() => raw.prepare("UPDATE audit_log SET detail = NULL, target = 'pair:2'").run(), /append-only/);
       assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
+      raw.prepare("UPDATE audit_log SET detail = NULL, actor = 'deleted-9@deleted.invalid'").run();
+      assert.equal((await store.auditPage(10)).items[0]?.actor, 'deleted-9@deleted.invalid');
     } finally {
       raw.close();
       await store.close();
