@@ -102,6 +102,21 @@ export function erasureContract(name: string, make: StoreFactory): void {
       assert.deepEqual((await store.auditOf(mentee.id, [])).map((e) => e.action), ['export', 'erase'], 'the old entries stay the old owner\'s');
     });
 
+    test('retention: finished webhook events past the cutoff go, and one still owed keeps no saved body', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      await send(store, pairId, mentee, 'old words');
+      const events = await store.claimWebhooks(100, 60_000);
+      assert.ok(events.length >= 2);
+      await store.setWebhookData(events.map((event) => ({ id: event.id, data: `{"copy":"old words","id":${event.id}}`, erased: 0 })));
+      const [owed, ...finished] = events;
+      await store.recordWebhookAttempts(finished.map((event) => ({ id: event.id, attempt: { delivered: true } })));
+      // A cutoff after everything (which side of it a row falls is the messages' rule, tested with them).
+      await store.deleteMessagesBefore(new Date(Date.now() + 60_000), 1000);
+      assert.deepEqual(await store.listWebhooks('delivered', 100), []);
+      const pending = await store.listWebhooks('pending', 100);
+      assert.deepEqual(pending.map((event) => [event.id, event.data]), [[owed!.id, null]]);
+    });
+
     test('an audit entry finds its user and pair from its target', async (store) => {
       const { mentor, mentee, admin, pairId } = await seed(store);
       const { message } = await send(store, pairId, mentee, 'hello');
