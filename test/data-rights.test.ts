@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../src/store/index.js';
 import { RetentionJob } from '../src/store/retention.js';
+import { erasedEmailOf } from '../src/protocol/erased-email.js';
 import { passwordOf } from './helpers/accounts.js';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
@@ -129,6 +130,7 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   assert.equal((await admin.post(`/api/reports/${ofThem.body.report_id}/resolve`, { note: `spoke to ${secret}` })).status, 200);
   assert.ok((await dump()).includes(secret), 'the search finds the content before erasure');
 
+  const { id: menteeId } = (await servers[0]!.tandem.store.userByEmail(mentee.email!))!;
   const erased = await admin.delete(`/api/users/${enc(mentee.email)}`);
   assert.equal(erased.status, 204, JSON.stringify(erased.body));
   for (const socket of [menteeSocket, menteeTab2, mentorSocket]) {
@@ -150,6 +152,7 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   const before = await entries();
   assert.deepEqual(before.map((e: { target: string; actor: string }) => [e.target, e.actor]), [[`user:${mentee.email}`, admin.email]]);
   assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204, 'a second erasure is a no-op');
+  assert.equal((await admin.delete(`/api/users/${enc(erasedEmailOf(menteeId))}`)).status, 204, 'and so is one by the erased address');
   assert.equal((await entries()).length, 1);
   assert.equal((await admin.delete(`/api/users/${enc('nobody@tandem.test')}`)).status, 404);
 }

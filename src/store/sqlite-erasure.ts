@@ -78,9 +78,20 @@ export class SqliteErasure {
     return true;
   }
 
-  /** Writes the WAL back into the database file and truncates it; why not, when a reader held it. */
+  /**
+   * Writes the WAL back into the database file and truncates it; why not, when a reader held
+   * it. Without waiting: a busy handler here would stop the event loop behind that reader.
+   */
   purge(): string | null {
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    let results: { busy: number }[];
+    try {
+      results = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    } finally {
+      this.db.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+    const [result] = results;
     return result && result.busy !== 0 ? 'a reader kept the WAL from being checkpointed: it holds old pages until the next checkpoint' : null;
   }
 }

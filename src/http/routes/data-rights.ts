@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { senderOf } from '../../chat/wire-message.js';
 import { AppError } from '../../errors.js';
+import { isErasedEmail } from '../../protocol/erased-email.js';
 import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail, type Store, type User } from '../../store/index.js';
 import { callerOf } from '../access.js';
@@ -121,6 +122,8 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
       if (!(await store.wasErased(email))) throw new AppError('user_not_found');
       return reply.code(204).send();
     }
+    // An erased account's own address: erased already.
+    if (isErasedEmail(user.email)) return reply.code(204).send();
     if (user.role === 'ADMIN' && user.email === callerOf(request).user.email) throw new AppError('forbidden', 'An admin cannot erase themself');
     // The rooms are named by the emails the erasure is about to replace.
     const rooms = new Map((await store.listMatches(user.id)).map((match) => [match.pairId, roomName(match.mentor.email, match.mentee.email)]));
