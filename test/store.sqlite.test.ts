@@ -56,3 +56,25 @@ describe('SqliteStore audit log', () => {
     }
   });
 });
+
+describe('SqliteStore erasure and the WAL', () => {
+  it('an erasure commits even when a reader holds the WAL; it says the purge did not complete, and the next one completes', async () => {
+    const path = join(dir, 'purge.db');
+    const store = await SqliteStore.open(path);
+    const make = (email: string) => store.createUser({ email, passwordHash: 'h', firstName: 'A', lastName: 'B', role: 'MENTEE' });
+    const [first, second] = [await make('first@example.test'), await make('second@example.test')];
+    const reader = new Database(path, { readonly: true });
+    try {
+      reader.prepare('BEGIN').run();
+      reader.prepare('SELECT count(*) FROM users').get();
+      const held = await store.eraseUser(first.id);
+      assert.match(held.purgeProblem ?? '', /reader/);
+      assert.equal(await store.userByEmail('first@example.test'), null, 'the erasure committed');
+      reader.prepare('COMMIT').run();
+      assert.equal((await store.eraseUser(second.id)).purgeProblem, null);
+    } finally {
+      reader.close();
+      await store.close();
+    }
+  });
+});

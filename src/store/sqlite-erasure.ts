@@ -88,6 +88,8 @@ export class SqliteErasure {
     let results: { busy: number }[];
     try {
       results = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    } catch (error) {
+      return `the WAL checkpoint failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       this.db.pragma(`busy_timeout = ${Number(timeout)}`);
     }
