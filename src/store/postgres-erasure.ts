@@ -75,7 +75,7 @@ export async function eraseUser(
 export async function releaseEvidence(tx: Queryable, messageId: number): Promise<boolean> {
   const released = await rowsOf(tx, `
     UPDATE messages SET content = '' WHERE id = $1 AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}
-      AND sender_id IN (SELECT id FROM users WHERE email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`, [messageId]);
+      AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`, [messageId]);
   if (released.length === 0) return false;
   await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE message_id = $1 OR report_id IN (SELECT id FROM reports WHERE message_id = $1)', [messageId]);
   return true;
