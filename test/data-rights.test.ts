@@ -12,10 +12,11 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../src/store/index.js';
 import { RetentionJob } from '../src/store/retention.js';
+import { erasedEmailOf } from '../src/protocol/erased-email.js';
 import { passwordOf } from './helpers/accounts.js';
 import { withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
-import { Agent, loginAdmin, matchedPair } from './helpers/http.js';
+import { Agent, createUser, loginAdmin, match, matchedPair, person } from './helpers/http.js';
 import { Receiver, webhookEnv } from './helpers/receiver.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
@@ -119,8 +120,17 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   const sent = () => receiver.requests.filter((request) => request.raw.includes(secret)).map((request) => request.body.type).sort();
   await receiver.until(() => sent().length === 5);
   assert.deepEqual(sent(), ['message.created', 'message.created', 'message.created', 'message.held', 'message.reported']);
+  // What others wrote of it: a rejection's reason, resolution notes (and so the audit details).
+  const [held] = (await admin.get('/api/moderation')).body.held;
+  assert.equal((await admin.post(`/api/moderation/${held.message_id}/reject`, { reason: `${secret} is a phone number` })).status, 200);
+  for (const socket of [menteeSocket, menteeTab2]) assert.equal((await socket.expect('message_status')).status, 'rejected');
+  const reports = (await admin.get('/api/reports')).body.reports;
+  assert.equal((await admin.post(`/api/reports/${reports[0].report_id}/resolve`, { note: `${secret} was told` })).status, 200);
+  const ofThem = await mentor.post(`/api/chat/${enc(mentee.email)}/messages/${mine[0]!.message_id}/report`, { reason: 'rude' });
+  assert.equal((await admin.post(`/api/reports/${ofThem.body.report_id}/resolve`, { note: `spoke to ${secret}` })).status, 200);
   assert.ok((await dump()).includes(secret), 'the search finds the content before erasure');
 
+  const { id: menteeId } = (await servers[0]!.tandem.store.userByEmail(mentee.email!))!;
   const erased = await admin.delete(`/api/users/${enc(mentee.email)}`);
   assert.equal(erased.status, 204, JSON.stringify(erased.body));
   for (const socket of [menteeSocket, menteeTab2, mentorSocket]) {
@@ -142,6 +152,7 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   const before = await entries();
   assert.deepEqual(before.map((e: { target: string; actor: string }) => [e.target, e.actor]), [[`user:${mentee.email}`, admin.email]]);
   assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204, 'a second erasure is a no-op');
+  assert.equal((await admin.delete(`/api/users/${enc(erasedEmailOf(menteeId))}`)).status, 204, 'and so is one by the erased address');
   assert.equal((await entries()).length, 1);
   assert.equal((await admin.delete(`/api/users/${enc('nobody@tandem.test')}`)).status, 404);
 }
@@ -168,12 +179,35 @@ async function exportHoldsOnlyTheirs(server: TestServer) {
   for (const p of [first, other]) await Promise.all([p.menteeSocket.close(), p.mentorSocket.close()]);
 }
 
+/** A user acts, is matched and erased; someone else then registers the same address: their export holds nothing of the first. */
+async function newOwnerOfAnErasedAddress(server: TestServer) {
+  const admin = await loginAdmin(server.http);
+  const first = person({ role: 'MENTEE', first_name: 'First', last_name: 'Owner' });
+  assert.equal((await new Agent(server.http).post('/api/auth/register', first)).status, 201);
+  const firstAgent = await new Agent(server.http).login(first.email, first.password);
+  const partner = await createUser(admin, { role: 'MENTOR' });
+  await match(admin, partner, firstAgent);
+  assert.equal((await firstAgent.get(`/api/users/${enc(first.email)}/export`)).status, 200);
+  assert.equal((await admin.delete(`/api/users/${enc(first.email)}`)).status, 204);
+
+  const second = person({ email: first.email, role: 'MENTEE', first_name: 'Second', last_name: 'Owner', password: 'another correct horse' });
+  assert.equal((await new Agent(server.http).post('/api/auth/register', second)).status, 201);
+  const secondAgent = await new Agent(server.http).login(second.email, second.password);
+  const theirs = (await secondAgent.get(`/api/users/${enc(second.email)}/export`)).body;
+  assert.deepEqual(theirs.audit.map((entry: { action: string; actor: string }) => [entry.action, entry.actor]), [['export', second.email]], 'only their own export');
+  assert.deepEqual([theirs.matches, theirs.messages, theirs.reports], [[], [], []]);
+  assert.equal(JSON.stringify(theirs).includes(partner.email!), false, 'nor the former partner\'s address');
+}
+
 describe('data rights, one instance', () => {
   it('retention deletes exactly the old messages while the pair keeps chatting', async (t) => {
     await retentionWhileChatting([await startServer(t, UNLIMITED)]);
   });
   it('the export holds every message the user sent and received, and nothing of anyone else', async (t) => {
     await exportHoldsOnlyTheirs(await startServer(t, UNLIMITED));
+  });
+  it('the next owner of an erased address sees nothing of the old owner in their export', async (t) => {
+    await newOwnerOfAnErasedAddress(await startServer(t));
   });
   it('erasure closes the sockets, empties every table of what the user wrote (the webhook outbox included), and is idempotent', async (t) => {
     const receiver = await Receiver.start(t);
@@ -186,6 +220,9 @@ withBackends('data rights, two instances (PostgreSQL, Redis)', { postgres: true,
   describe('data rights, two instances (PostgreSQL, Redis)', () => {
     it('retention runs on both instances at once and deletes each old message once', async (t) => {
       await retentionWhileChatting(await startInstances(t, 2, UNLIMITED));
+    });
+    it('the next owner of an erased address sees nothing of the old owner in their export', async (t) => {
+      await newOwnerOfAnErasedAddress((await startInstances(t, 2, UNLIMITED))[1]!);
     });
     it('erasure closes the sockets on both instances and leaves no copy in any table (the webhook outbox included)', async (t) => {
       const receiver = await Receiver.start(t);

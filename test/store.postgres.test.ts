@@ -10,6 +10,7 @@ import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import type { Store } from '../src/store/index.js';
+import { erasureContract } from './contract/erasure.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -37,6 +38,7 @@ withBackends(NAME, { postgres: true }, () => {
   storeContract(NAME, make);
   platformStoreContract(NAME, make);
   safeguardingContract(NAME, make);
+  erasureContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {
@@ -57,7 +59,7 @@ withBackends(NAME, { postgres: true }, () => {
       }
     });
 
-    it('refuses every UPDATE and DELETE of the audit log', async () => {
+    it('refuses every UPDATE and DELETE of the audit log, but an erasure\'s redaction', async () => {
       const db = await freshDatabase();
       const store = await PostgresStore.open({ url: db.url, poolSize: 2 });
       const direct = new pg.Client({ connectionString: db.url });
@@ -67,7 +69,13 @@ withBackends(NAME, { postgres: true }, () => {
         await store.audit({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
         await assert.rejects(direct.query("UPDATE audit_log SET actor = 'someone else'"), /append-only/);
         await assert.rejects(direct.query('DELETE FROM audit_log'), /append-only/);
+        await assert.rejects(direct.query('TRUNCATE audit_log'), /append-only/);
+        await assert.rejects(direct.query(`UPDATE audit_log SET detail = '{"forged":true}'`), /append-only/);
+        await assert.rejects(direct.query("UPDATE audit_log SET detail = NULL, action = 'other'"), /append-only/);
+        await assert.rejects(direct.query("UPDATE audit_log SET detail = NULL, target = 'pair:2'"), /append-only/);
         assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
+        await direct.query("UPDATE audit_log SET detail = NULL, actor = 'deleted-9@deleted.invalid'");
+        assert.equal((await store.auditPage(10)).items[0]?.actor, 'deleted-9@deleted.invalid');
       } finally {
         await direct.end();
         await store.close();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/index.js';
+import { erasureContract } from './contract/erasure.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -32,9 +33,10 @@ const make = async (): ReturnType<StoreFactory> => {
 storeContract('SqliteStore', make);
 platformStoreContract('SqliteStore', make);
 safeguardingContract('SqliteStore', make);
+erasureContract('SqliteStore', make);
 
 describe('SqliteStore audit log', () => {
-  it('refuses every UPDATE and DELETE of the audit log', async () => {
+  it('refuses every UPDATE and DELETE of the audit log, but an erasure\'s redaction', async () => {
     const path = join(dir, 'audit.db');
     const store = await SqliteStore.open(path);
     await store.audit({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
@@ -42,9 +44,36 @@ describe('SqliteStore audit log', () => {
     try {
       assert.throws(() => raw.prepare("UPDATE audit_log SET actor = 'someone else'").run(), /append-only/);
       assert.throws(() => raw.prepare('DELETE FROM audit_log').run(), /append-only/);
+      assert.throws(() => raw.prepare(`UPDATE audit_log SET detail = '{"forged":true}'`).run(), /append-only/);
+      assert.throws(() => raw.prepare("UPDATE audit_log SET detail = NULL, action = 'other'").run(), /append-only/);
+      assert.throws(() => raw.prepare("UPDATE audit_log SET detail = NULL, target = 'pair:2'").run(), /append-only/);
       assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
+      raw.prepare("UPDATE audit_log SET detail = NULL, actor = 'deleted-9@deleted.invalid'").run();
+      assert.equal((await store.auditPage(10)).items[0]?.actor, 'deleted-9@deleted.invalid');
     } finally {
       raw.close();
+      await store.close();
+    }
+  });
+});
+
+describe('SqliteStore erasure and the WAL', () => {
+  it('an erasure commits even when a reader holds the WAL; it says the purge did not complete, and the next one completes', async () => {
+    const path = join(dir, 'purge.db');
+    const store = await SqliteStore.open(path);
+    const make = (email: string) => store.createUser({ email, passwordHash: 'h', firstName: 'A', lastName: 'B', role: 'MENTEE' });
+    const [first, second] = [await make('first@example.test'), await make('second@example.test')];
+    const reader = new Database(path, { readonly: true });
+    try {
+      reader.prepare('BEGIN').run();
+      reader.prepare('SELECT count(*) FROM users').get();
+      const held = await store.eraseUser(first.id);
+      assert.match(held.purgeProblem ?? '', /reader/);
+      assert.equal(await store.userByEmail('first@example.test'), null, 'the erasure committed');
+      reader.prepare('COMMIT').run();
+      assert.equal((await store.eraseUser(second.id)).purgeProblem, null);
+    } finally {
+      reader.close();
       await store.close();
     }
   });

@@ -3,6 +3,7 @@
  * turned into Tandem's user: created on first sight, updated when the names or the role
  * changed, so a role change takes effect at the user's next request or handshake.
  */
+import { reservedEmailProblem } from '../protocol/erased-email.js';
 import { emailProblem, nameProblem } from '../protocol/text.js';
 import { normalizeEmail, ROLES, type ExternalUser, type Role, type Store, type User } from '../store/index.js';
 
@@ -14,13 +15,16 @@ const MAX_NAME = 150;
  * The user `claims` describe, or null with the reason when they do not describe one: an
  * email (`email`, else `sub`), a role, and names (`given_name`/`family_name` or
  * `first_name`/`last_name`; absent names fall back to the email's local part and nothing).
+ * `reserved`: the email is of the erased accounts' domain, which no one may sign in with.
  */
-export function userOfClaims(claims: Record<string, unknown>): { user: ExternalUser } | { problem: string } {
+export function userOfClaims(claims: Record<string, unknown>): { user: ExternalUser } | { problem: string; reserved?: true } {
   const rawEmail = typeof claims.email === 'string' ? claims.email : claims.sub;
   if (typeof rawEmail !== 'string' || rawEmail.length > MAX_EMAIL || emailProblem(rawEmail) !== null || !EMAIL.test(rawEmail.trim())) {
     return { problem: 'no usable email (email or sub)' };
   }
   const email = normalizeEmail(rawEmail);
+  const reserved = reservedEmailProblem(email);
+  if (reserved !== null) return { problem: `email: ${reserved}`, reserved: true };
   const role = claims.role;
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) return { problem: 'role must be MENTOR, MENTEE or ADMIN' };
   const first = nameClaim(claims.given_name ?? claims.first_name);

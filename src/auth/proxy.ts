@@ -111,6 +111,11 @@ export class ProxyMethod implements IdentityMethod {
       throw new AppError('unavailable', 'The platform cannot say who you are right now', { cause: error });
     }
     const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>) : { problem: 'not a JSON object' };
+    if ('reserved' in described) {
+      // A user the platform names but Tandem cannot have: refused like a stranger, not a failure to retry.
+      this.deps.onProblem('the identity proxy named a reserved address', { reason: described.problem });
+      return null;
+    }
     if ('problem' in described) {
       this.deps.onProblem('the identity proxy answered something that is not a user', { reason: described.problem });
       throw new AppError('unavailable', 'The platform cannot say who you are right now');

@@ -13,7 +13,7 @@ import { requireAdmin, requireArchive, requirePair, requireUser, type RouteConte
 /**
  * `none`: anyone; `user`: signed in (any identity method); `admin`: an ADMIN or an API key;
  * `pair`: a participant of the active pair named by `:partner_email`; `archive`: the same, or
- * of that pair within `ARCHIVE_DAYS` of its unmatch (reading only).
+ * of that pair within `ARCHIVE_DAYS` of its unmatch (reading, and reporting what was said).
  */
 export type Access = 'none' | 'user' | 'admin' | 'pair' | 'archive';
 

@@ -12,7 +12,13 @@ export function actorOf(request: FastifyRequest): string {
   return callerOf(request).user.email;
 }
 
-/** Appends one entry for what the caller of `request` did to `target`. */
-export async function audit(context: RouteContext, request: FastifyRequest, action: string, target: string, detail: NewAuditEntry['detail'] = null): Promise<void> {
-  await context.store.audit({ actor: actorOf(request), action, target, detail });
+/**
+ * Appends one entry for what the caller of `request` did to `target`. The store finds the
+ * entry's user and pair from `target`; `about` names them when it cannot (an erased user).
+ */
+export async function audit(
+  context: RouteContext, request: FastifyRequest, action: string, target: string, detail: NewAuditEntry['detail'] = null,
+  about: Pick<NewAuditEntry, 'userId' | 'pairId'> = {},
+): Promise<void> {
+  await context.store.audit({ actor: actorOf(request), action, target, detail, ...about });
 }

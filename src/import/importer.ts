@@ -6,6 +6,7 @@
  * `external_id`). A bad line is reported by its number, with why, and the rest goes on.
  */
 import { AppError, isAppError } from '../errors.js';
+import { reservedEmailProblem } from '../protocol/erased-email.js';
 import { contentProblem, emailProblem, nameProblem } from '../protocol/text.js';
 import { normalizeEmail, ROLES, type ImportedMessage, type Role, type Store } from '../store/index.js';
 import { lines } from './lines.js';
@@ -116,6 +117,8 @@ function email(record: Json, field: string): string {
   if (typeof value !== 'string' || value.length > 254 || emailProblem(value) !== null || !EMAIL.test(value.trim())) {
     throw new AppError('invalid_request', `${field} must be an email address`);
   }
+  const reserved = reservedEmailProblem(value);
+  if (reserved !== null) throw new AppError('invalid_request', `${field}: ${reserved}`);
   return normalizeEmail(value);
 }
 

@@ -7,9 +7,9 @@ import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Message } from './message-types.js';
 import { inTransaction, rowsOf, type Queryable } from './postgres-pool.js';
-import { lockEvents } from './postgres-outbox.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
-import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
+import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, auditTargetOf, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
+import { eraseUser, releaseEvidence } from './postgres-erasure.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { SafeguardingEvents } from './safeguarding-events.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
@@ -156,22 +156,33 @@ export class PostgresSafeguarding implements SafeguardingStore {
   }
 
   async resolveReport(id: number, actor: string, note: string): Promise<Report> {
-    const rows = await rowsOf(this.pool(),
-      'UPDATE reports SET resolved_by = $2, resolved_at = now(), resolution = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING id', [id, actor, note]);
-    if (rows.length === 0) throw new AppError('not_found');
-    return (await this.reportById(id))!;
+    return inTransaction(this.pool(), async (tx) => {
+      const rows = await rowsOf<{ message_id: number }>(tx,
+        'UPDATE reports SET resolved_by = $2, resolved_at = now(), resolution = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING message_id', [id, actor, note]);
+      if (rows.length === 0) throw new AppError('not_found');
+      await releaseEvidence(tx, rows[0]!.message_id);
+      const [report] = await rowsOf<ReportRow>(tx, `SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.id = $1`, [id]);
+      return toReport(report!);
+    });
   }
 
   async deleteMessagesBefore(cutoff: Date, limit: number): Promise<number> {
     // SKIP LOCKED: instances running the job at once each take rows no other is deleting,
     // and none waits on an append's lock.
-    const [row] = await rowsOf<{ held: number; messages: number }>(this.pool(), `
+    const [row] = await rowsOf<{ held: number; events: number; messages: number }>(this.pool(), `
       WITH held AS (
         DELETE FROM held_messages WHERE id IN (SELECT id FROM held_messages WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1),
+      events AS (
+        DELETE FROM webhook_events WHERE id IN (
+          SELECT id FROM webhook_events WHERE status <> 'pending' AND created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1),
+      bodies AS (
+        UPDATE webhook_events SET data = NULL WHERE id IN (
+          SELECT id FROM webhook_events WHERE status = 'pending' AND data IS NOT NULL AND created_at < $1 FOR UPDATE SKIP LOCKED) RETURNING 1),
       old AS (
         DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1)
-      SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM old)::int AS messages`, [cutoff, limit]);
-    return row!.held + row!.messages;
+      SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM old)::int AS messages,
+             (SELECT count(*) FROM bodies) AS bodies`, [cutoff, limit]);
+    return row!.held + row!.events + row!.messages;
   }
 
   async messagesOfUser(userId: number, afterId: number, limit: number): Promise<Message[]> {
@@ -197,39 +208,31 @@ export class PostgresSafeguarding implements SafeguardingStore {
     return (await rowsOf<ReportRow>(this.pool(), `SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.reporter_id = $1 ORDER BY r.id`, [userId])).map(toReport);
   }
 
-  async auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]> {
+  async auditOf(userId: number, pairIds: readonly number[]): Promise<AuditEntry[]> {
     const rows = await rowsOf<AuditRow>(this.pool(), `
-      SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor = $1 OR target = $2 OR target = ANY($3::text[]) ORDER BY id`,
-    [email, `user:${email}`, pairIds.map((id) => `pair:${id}`)]);
+      SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor_id = $1 OR user_id = $1 OR pair_id = ANY($2::bigint[]) ORDER BY id`, [userId, pairIds]);
     return rows.map(toAudit);
   }
 
+  async wasErased(email: string): Promise<boolean> {
+    return (await rowsOf(this.pool(), "SELECT 1 FROM audit_log WHERE action = 'erase' AND target = $1 LIMIT 1", [`user:${email}`])).length > 0;
+  }
+
   async eraseUser(userId: number): Promise<Erasure> {
-    return inTransaction(this.pool(), async (tx) => {
-      await rowsOf(tx, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
-      const revoked = await rowsOf<{ token_hash: string }>(tx,
-        'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
-      const ended = await rowsOf<{ id: number }>(tx,
-        'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id', [userId]);
-      await this.events(tx).pairsEnded(ended.map((row) => row.id));
-      await rowsOf(tx, "UPDATE messages SET content = '' WHERE sender_id = $1 AND kind = 'message'", [userId]);
-      await rowsOf(tx, "UPDATE held_messages SET content = '', matched = '' WHERE sender_id = $1", [userId]);
-      await rowsOf(tx, "UPDATE reports SET reason = '' WHERE reporter_id = $1", [userId]);
-      // The bodies saved for retries copy content (theirs and their partners'); an event still
-      // owed is built again from the erased rows.
-      const bodies = await rowsOf<{ id: number }>(tx, 'SELECT id FROM webhook_events WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)', [userId]);
-      await lockEvents(tx, bodies.map((row) => row.id));
-      await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE id = ANY($1::bigint[])', [bodies.map((row) => row.id)]);
-      await rowsOf(tx, "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [userId]);
-      return { revokedSessions: revoked.map((row) => row.token_hash), endedPairs: ended.map((row) => row.id) };
-    });
+    return eraseUser(this.pool(), this.events, userId);
   }
 
   async audit(entry: NewAuditEntry): Promise<AuditEntry> {
     const detail = entry.detail === null ? null : JSON.stringify(entry.detail);
+    const target = auditTargetOf(entry.target);
     const [row] = await rowsOf<AuditRow>(this.pool(), `
-      INSERT INTO audit_log (at, actor, action, target, detail) VALUES (now(), $1, $2, $3, $4) RETURNING ${AUDIT_COLUMNS}`,
-    [entry.actor, entry.action, entry.target, detail]);
+      INSERT INTO audit_log (at, actor, action, target, detail, actor_id, user_id, pair_id) VALUES (now(), $1, $2, $3, $4,
+        (SELECT id FROM users WHERE email = $1),
+        COALESCE($5::bigint, (SELECT id FROM users WHERE email = $6::text)),
+        COALESCE($7::bigint, (SELECT id FROM pairs WHERE id = $8::bigint), (SELECT pair_id FROM held_messages WHERE id = $9::bigint),
+                 (SELECT pair_id FROM messages WHERE id = $10::bigint), (SELECT m.pair_id ${REPORT_FROM} WHERE r.id = $11::bigint)))
+      RETURNING ${AUDIT_COLUMNS}`,
+    [entry.actor, entry.action, entry.target, detail, entry.userId ?? null, target.user, entry.pairId ?? null, target.pair, target.held, target.message, target.report]);
     return toAudit(row!);
   }
 

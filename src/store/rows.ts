@@ -3,6 +3,7 @@
  * same in both schemas; only the representation differs: SQLite gives flags as 0/1 and
  * instants as epoch milliseconds, PostgreSQL gives booleans and Dates.
  */
+import { ERASED_EMAIL_LIKE } from '../protocol/erased-email.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 import type { Conversation, DirectoryPage, HistoryPage, Match, Message, MessageKind, Pair, Role, User, WebhookEvent } from './types.js';
 
@@ -44,15 +45,14 @@ export const toWebhookEvent = (row: WebhookRow): WebhookEvent => ({
 
 /**
  * How many users of the event's pair are erased (see `eraseUser`: an erased account's address
- * is `deleted-<id>@deleted.invalid`), compared with a parameter: a body is saved only if no
+ * is `erasedEmailOf(id)`), compared with a parameter: a body is saved only if no
  * erasure happened since its facts were read.
  */
 export const PAIR_ERASED_COUNT = `(
   SELECT count(*) FROM pairs p JOIN users u ON u.id = p.mentor_id OR u.id = p.mentee_id
-  WHERE p.id = webhook_events.pair_id AND u.email LIKE 'deleted-%@deleted.invalid')`;
+  WHERE p.id = webhook_events.pair_id AND u.email LIKE '${ERASED_EMAIL_LIKE}')`;
 
-/** Whether `email` is an erased account's. */
-export const isErasedEmail = (email: string): boolean => /^deleted-\d+@deleted\.invalid$/.test(email);
+export { erasedEmailOf, isErasedEmail } from '../protocol/erased-email.js';
 
 /** The columns of a UserRow, in the order both engines select them. */
 export const USER_COLUMNS = 'id, email, first_name, last_name, role, created_at';

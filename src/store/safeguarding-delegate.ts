@@ -33,7 +33,8 @@ export abstract class SafeguardingDelegate implements SafeguardingStore {
   pairSummariesOf(userId: number): Promise<PairSummary[]> { return this.safe.pairSummariesOf(userId); }
   heldOfUser(userId: number): Promise<HeldMessage[]> { return this.safe.heldOfUser(userId); }
   reportsByUser(userId: number): Promise<Report[]> { return this.safe.reportsByUser(userId); }
-  auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]> { return this.safe.auditAbout(email, pairIds); }
+  auditOf(userId: number, pairIds: readonly number[]): Promise<AuditEntry[]> { return this.safe.auditOf(userId, pairIds); }
+  wasErased(email: string): Promise<boolean> { return this.safe.wasErased(email); }
   eraseUser(userId: number): Promise<Erasure> { return this.safe.eraseUser(userId); }
   audit(entry: NewAuditEntry): Promise<AuditEntry> { return this.safe.audit(entry); }
   auditPage(limit: number, beforeId?: number): Promise<Paged<AuditEntry>> { return this.safe.auditPage(limit, beforeId); }

@@ -10,13 +10,15 @@ export interface ReportRow {
   id: number; message_id: number; pair_id: number; reporter_id: number; reason: string; created_at: Instant;
   resolved_by: string | null; resolved_at: Instant | null; resolution: string | null;
 }
-export interface AuditRow { id: number; at: Instant; actor: string; action: string; target: string; detail: string | null }
+export interface AuditRow {
+  id: number; at: Instant; actor: string; action: string; target: string; detail: string | null; actor_id: number | null; user_id: number | null; pair_id: number | null;
+}
 export interface SummaryRow { id: number; mentor_id: number; mentee_id: number; active: Flag; message_count: number; last_activity: Instant | null }
 
 export const HELD_COLUMNS = 'id, pair_id, sender_id, content, client_id, created_at, status, rule, matched, reason, decided_by, decided_at, message_id';
 /** Selected from `reports r JOIN messages m`, so that a report knows its pair. */
 export const REPORT_COLUMNS = 'r.id, r.message_id, m.pair_id, r.reporter_id, r.reason, r.created_at, r.resolved_by, r.resolved_at, r.resolution';
-export const AUDIT_COLUMNS = 'id, at, actor, action, target, detail';
+export const AUDIT_COLUMNS = 'id, at, actor, action, target, detail, actor_id, user_id, pair_id';
 
 const orNull = (instant: Instant | null): Date | null => (instant === null ? null : toDate(instant));
 
@@ -34,7 +36,22 @@ export const toReport = (row: ReportRow): Report => ({
 export const toAudit = (row: AuditRow): AuditEntry => ({
   id: row.id, at: toDate(row.at), actor: row.actor, action: row.action, target: row.target,
   detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+  actorId: row.actor_id, userId: row.user_id, pairId: row.pair_id,
 });
+
+/** The ids an audit target names (`user:<email>`, `pair:<id>`, `held:<id>`, `message:<id>`, `report:<id>`), for the SQL that finds the entry's user and pair. */
+export interface AuditTarget { user: string | null; pair: number | null; held: number | null; message: number | null; report: number | null }
+
+export function auditTargetOf(target: string): AuditTarget {
+  const colon = target.indexOf(':');
+  const kind = colon < 0 ? '' : target.slice(0, colon);
+  const rest = target.slice(colon + 1);
+  const id = /^[0-9]{1,15}$/.test(rest) ? Number(rest) : null;
+  return {
+    user: kind === 'user' ? rest : null,
+    pair: kind === 'pair' ? id : null, held: kind === 'held' ? id : null, message: kind === 'message' ? id : null, report: kind === 'report' ? id : null,
+  };
+}
 
 export const toSummary = (row: SummaryRow): PairSummary => ({
   pairId: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: isSet(row.active),

@@ -59,10 +59,27 @@ export interface AuditEntry {
   action: string;
   /** What it was done to: `user:<email>`, `pair:<id>`, `message:<id>`, `held:<id>`, `report:<id>`. */
   target: string;
+  /** Null once an erasure redacted the entry. */
   detail: Record<string, unknown> | null;
+  /** The user who acted (null for an API key), the user and the pair it is about: what an export and an erasure find it by. */
+  actorId: number | null;
+  userId: number | null;
+  pairId: number | null;
 }
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
+/**
+ * What a route writes. The ids are found from `actor` (a user's email) and `target`
+ * (`user:<email>`, `pair:<id>`, `held:<id>`, `message:<id>`, `report:<id>`) when the entry is
+ * written; `userId` and `pairId` name them outright when the target cannot (an erased user).
+ */
+export interface NewAuditEntry {
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown> | null;
+  userId?: number;
+  pairId?: number;
+}
 
 /** A page of the audit log or of a queue: oldest or newest first as the method says, and whether more lie beyond. */
 export interface Paged<T> {
@@ -86,6 +103,8 @@ export interface Erasure {
   revokedSessions: string[];
   /** Pairs that were active and are now ended. */
   endedPairs: number[];
+  /** Why the purge after the committed erasure did not complete (to log), or null. */
+  purgeProblem: string | null;
 }
 
 export interface SafeguardingStore {
@@ -103,12 +122,19 @@ export interface SafeguardingStore {
   heldOfUser(userId: number): Promise<HeldMessage[]>;
   /** Reports the user made. */
   reportsByUser(userId: number): Promise<Report[]>;
-  /** Audit entries by the user, about them (`user:<email>`), or about their pairs, oldest first. */
-  auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]>;
+  /** Audit entries by the user, about them, or about the pairs `pairIds`, by id (never by email: an address can change hands), oldest first. */
+  auditOf(userId: number, pairIds: readonly number[]): Promise<AuditEntry[]>;
+  /** Whether the audit log records an erasure of the address `email`. */
+  wasErased(email: string): Promise<boolean>;
   /**
    * Erases a user in one transaction: sessions revoked, active matches ended, the content of
-   * every message, held message and report they wrote emptied, and the account renamed
-   * "Deleted user" with an address of no one (`deleted-<id>@deleted.invalid`) and no password.
+   * every message, held message and report they wrote emptied (but a message under an open
+   * report keeps its content, the evidence, until the report is resolved), the decisions'
+   * reasons and resolution notes about what they wrote emptied, the audit entries by them,
+   * about them or about their pairs redacted, the webhook bodies of their pairs cleared, and
+   * the account renamed "Deleted user" with an address of no one (`erasedEmailOf(id)`) and no
+   * password. Then the engine purges the old versions of the rows from its files as far as it
+   * can (SQLite: the WAL checkpointed and truncated; PostgreSQL: a VACUUM of those tables).
    */
   eraseUser(userId: number): Promise<Erasure>;
 
@@ -149,7 +175,11 @@ export interface SafeguardingStore {
   reports(options: { all: boolean; limit: number; afterId?: number }): Promise<Paged<Report>>;
   /** Whether a participant reported this message (the one window on content under policy `private`). */
   isReported(messageId: number): Promise<boolean>;
-  /** Resolves a report with a note; `not_found` when there is none or it was resolved already. */
+  /**
+   * Resolves a report with a note; `not_found` when there is none or it was resolved already.
+   * When the reported message's sender was erased and no other report of it is open, the
+   * message's content (the evidence kept for the report) is emptied in the same transaction.
+   */
   resolveReport(id: number, actor: string, note: string): Promise<Report>;
 
   /** Appends one entry to the audit log. Nothing updates or deletes it. */

@@ -6,7 +6,8 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
-import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
+import { AUDIT_COLUMNS, HELD_COLUMNS, REPORT_COLUMNS, auditTargetOf, paged, toAudit, toHeld, toReport, toSummary } from './safeguarding-rows.js';
+import { SqliteErasure } from './sqlite-erasure.js';
 import type { AuditRow, HeldRow, ReportRow, SummaryRow } from './safeguarding-rows.js';
 import type { AuditEntry, Erasure, HeldMessage, HoldResult, NewAuditEntry, NewHeldMessage, Paged, PairSummary, Report, SafeguardingStore } from './safeguarding-types.js';
 import type { Message } from './message-types.js';
@@ -15,8 +16,11 @@ import type { SafeguardingEvents } from './safeguarding-events.js';
 export class SqliteSafeguarding implements SafeguardingStore {
   private readonly sql;
 
+  private readonly erasure: SqliteErasure;
+
   /** `events` runs in the transactions of what it is told (the store writes the webhook events there). */
   constructor(private readonly db: Database.Database, private readonly events: SafeguardingEvents<void>) {
+    this.erasure = new SqliteErasure(db, events);
     const p = (source: string) => db.prepare(source);
     this.sql = {
       senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
@@ -45,8 +49,16 @@ export class SqliteSafeguarding implements SafeguardingStore {
       allReports: p(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id > ? ORDER BY r.id LIMIT ?`),
       isReported: p('SELECT 1 FROM reports WHERE message_id = ? LIMIT 1'),
       resolve: p('UPDATE reports SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL RETURNING id'),
-      audit: p(`INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?) RETURNING ${AUDIT_COLUMNS}`),
+      audit: p(`INSERT INTO audit_log (at, actor, action, target, detail, actor_id, user_id, pair_id) VALUES (@at, @actor, @action, @target, @detail,
+                  (SELECT id FROM users WHERE email = @actor),
+                  COALESCE(@userId, (SELECT id FROM users WHERE email = @user)),
+                  COALESCE(@pairId, (SELECT id FROM pairs WHERE id = @pair), (SELECT pair_id FROM held_messages WHERE id = @held),
+                           (SELECT pair_id FROM messages WHERE id = @message), (SELECT m.pair_id FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = @report)))
+                RETURNING ${AUDIT_COLUMNS}`),
       deleteOld: p('DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < ? ORDER BY id LIMIT ?)'),
+      // Finished webhook events past the cutoff go; a pending one keeps no saved body (it copies content).
+      deleteOldEvents: p("DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE status <> 'pending' AND created_at < ? ORDER BY id LIMIT ?)"),
+      clearOldBodies: p("UPDATE webhook_events SET data = NULL WHERE status = 'pending' AND data IS NOT NULL AND created_at < ?"),
       deleteOldHeld: p('DELETE FROM held_messages WHERE id IN (SELECT id FROM held_messages WHERE created_at < ? ORDER BY id LIMIT ?)'),
       messagesOfUser: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE kind = 'message' AND id > ?
                          AND pair_id IN (SELECT id FROM pairs WHERE mentor_id = ? OR mentee_id = ?) ORDER BY id LIMIT ?`),
@@ -57,16 +69,8 @@ export class SqliteSafeguarding implements SafeguardingStore {
         FROM pairs p WHERE p.mentor_id = ? OR p.mentee_id = ? ORDER BY p.id`),
       heldOfUser: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE sender_id = ? ORDER BY id`),
       reportsByUser: p(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.reporter_id = ? ORDER BY r.id`),
-      auditAbout: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor = ? OR target = ? OR target IN (SELECT value FROM json_each(?)) ORDER BY id`),
-      liveSessions: p('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING token_hash'),
-      endPairsOf: p('UPDATE pairs SET active = 0, ended_at = ? WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?) RETURNING id'),
-      eraseMessages: p("UPDATE messages SET content = '' WHERE sender_id = ? AND kind = 'message'"),
-      eraseHeld: p("UPDATE held_messages SET content = '', matched = '' WHERE sender_id = ?"),
-      eraseReports: p("UPDATE reports SET reason = '' WHERE reporter_id = ?"),
-      // The bodies saved for retries copy content (theirs and their partners'); an event still
-      // owed is built again from the erased rows.
-      eraseEventBodies: p('UPDATE webhook_events SET data = NULL WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = ? OR mentee_id = ?)'),
-      eraseUser: p("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = ?"),
+      auditOf: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor_id = @id OR user_id = @id OR pair_id IN (SELECT value FROM json_each(@pairs)) ORDER BY id`),
+      wasErased: p("SELECT 1 FROM audit_log WHERE action = 'erase' AND target = ? LIMIT 1"),
       auditPage: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     };
   }
@@ -172,14 +176,21 @@ export class SqliteSafeguarding implements SafeguardingStore {
   }
 
   async resolveReport(id: number, actor: string, note: string): Promise<Report> {
-    if (!this.sql.resolve.get(actor, Date.now(), note, id)) throw new AppError('not_found');
-    return toReport(this.sql.reportById.get(id) as ReportRow);
+    const { report, released } = this.db.transaction(() => {
+      if (!this.sql.resolve.get(actor, Date.now(), note, id)) throw new AppError('not_found');
+      const resolved = toReport(this.sql.reportById.get(id) as ReportRow);
+      return { report: resolved, released: this.erasure.releaseEvidence(resolved.messageId) };
+    }).immediate();
+    if (released) this.erasure.purge();
+    return report;
   }
 
   async deleteMessagesBefore(cutoff: Date, limit: number): Promise<number> {
     return this.db.transaction(() => {
       const held = this.sql.deleteOldHeld.run(cutoff.getTime(), limit).changes;
-      return held + this.sql.deleteOld.run(cutoff.getTime(), limit).changes;
+      const events = this.sql.deleteOldEvents.run(cutoff.getTime(), limit).changes;
+      this.sql.clearOldBodies.run(cutoff.getTime());
+      return held + events + this.sql.deleteOld.run(cutoff.getTime(), limit).changes;
     }).immediate();
   }
 
@@ -199,29 +210,25 @@ export class SqliteSafeguarding implements SafeguardingStore {
     return (this.sql.reportsByUser.all(userId) as ReportRow[]).map(toReport);
   }
 
-  async auditAbout(email: string, pairIds: readonly number[]): Promise<AuditEntry[]> {
-    const targets = JSON.stringify(pairIds.map((id) => `pair:${id}`));
-    return (this.sql.auditAbout.all(email, `user:${email}`, targets) as AuditRow[]).map(toAudit);
+  async auditOf(userId: number, pairIds: readonly number[]): Promise<AuditEntry[]> {
+    return (this.sql.auditOf.all({ id: userId, pairs: JSON.stringify(pairIds) }) as AuditRow[]).map(toAudit);
+  }
+
+  async wasErased(email: string): Promise<boolean> {
+    return this.sql.wasErased.get(`user:${email}`) !== undefined;
   }
 
   async eraseUser(userId: number): Promise<Erasure> {
-    return this.db.transaction((): Erasure => {
-      const now = Date.now();
-      const revokedSessions = (this.sql.liveSessions.all(now, userId) as { token_hash: string }[]).map((row) => row.token_hash);
-      const endedPairs = (this.sql.endPairsOf.all(now, userId, userId) as { id: number }[]).map((row) => row.id);
-      this.events.pairsEnded(endedPairs);
-      this.sql.eraseMessages.run(userId);
-      this.sql.eraseHeld.run(userId);
-      this.sql.eraseReports.run(userId);
-      this.sql.eraseEventBodies.run(userId, userId);
-      this.sql.eraseUser.run(userId);
-      return { revokedSessions, endedPairs };
-    }).immediate();
+    return this.erasure.erase(userId);
   }
 
   async audit(entry: NewAuditEntry): Promise<AuditEntry> {
     const detail = entry.detail === null ? null : JSON.stringify(entry.detail);
-    return toAudit(this.sql.audit.get(Date.now(), entry.actor, entry.action, entry.target, detail) as AuditRow);
+    const row = this.sql.audit.get({
+      at: Date.now(), actor: entry.actor, action: entry.action, target: entry.target, detail,
+      userId: entry.userId ?? null, pairId: entry.pairId ?? null, ...auditTargetOf(entry.target),
+    }) as AuditRow;
+    return toAudit(row);
   }
 
   async auditPage(limit: number, beforeId = Number.MAX_SAFE_INTEGER): Promise<Paged<AuditEntry>> {

@@ -159,6 +159,11 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // For the whole database, not only around an erasure: text a page split, a retention
+    // delete or an update moved long before still lies in free space unless it was zeroed
+    // then. The cost is writes, not reads: freed cells are zeroed in pages written anyway, and
+    // each page freed (retention's deletes) is written once more, as zeros.
+    db.pragma('secure_delete = ON');
     try {
       await migrate(db);
     } catch (error) {

@@ -180,6 +180,31 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       }
     });
 
+    it('reporting from the archive: a mentee unmatched from the mentor reports what was said; not a stranger, not past ARCHIVE_DAYS', async () => {
+      const { mentor, mentee } = await matchedPair(cluster.admin, cluster.side(0).http);
+      const chat = await connectChat(cluster.side(1).ws, mentee.email, mentor.cookie);
+      chat.send({ type: 'chat_message', content: 'something abusive' });
+      const said = await chat.expect('chat_message');
+      await cluster.admin.delete(`/api/matches/${enc(mentee.email)}`);
+      await chat.closedWithin();
+      const report = (agent: Agent, partner: Agent) =>
+        new Agent(cluster.side(0).http).post(`/api/chat/${enc(partner.email)}/messages/${said.message_id}/report`, { reason: 'it frightened me' }, { cookie: agent.cookie! });
+      const stranger = await createUser(cluster.admin, { role: 'MENTEE' });
+      assert.equal((await report(stranger, mentor)).status, 403);
+      const reported = await report(mentee, mentor);
+      assert.equal(reported.status, 201, JSON.stringify(reported.body));
+      const seen = (await cluster.admin.get(`/api/reports/${reported.body.report_id}`)).body;
+      assert.equal(seen.message.content, 'something abusive');
+      assert.equal(seen.reason, 'it frightened me');
+
+      cluster.advanceClock(31 * DAY_MS);
+      try {
+        assert.equal((await report(mentee, mentor)).status, 403, 'past ARCHIVE_DAYS');
+      } finally {
+        cluster.advanceClock(-31 * DAY_MS);
+      }
+    });
+
     it('a re-match of the same pair continues the same conversation and seq', async () => {
       const { mentor, mentee } = await matchedPair(cluster.admin, cluster.side(0).http);
       const first = await connectChat(cluster.side(0).ws, mentor.email, mentee.cookie);

@@ -12,7 +12,7 @@ export function formatTime(iso: string, now = new Date()): string {
 
 /** The banner of a conversation whose match ended before the page loaded it: read-only. */
 export function archivedNotice(partnerName: string): string {
-  return `Archived: your match with ${partnerName} has ended. You can read this conversation, but no longer send messages.`;
+  return `Archived: your match with ${partnerName} has ended. You can read this conversation and report a message, but no longer send messages.`;
 }
 
 /** The banner of a paused match. */

@@ -5,6 +5,7 @@ import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from 
 import { hashSessionToken, newSessionToken, sessionCookie } from '../../auth/sessions.js';
 import { AppError, isAppError } from '../../errors.js';
 import { recordLoginAttempt } from '../../metrics.js';
+import { reservedEmailProblem } from '../../protocol/erased-email.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
 import { NO_PASSWORD, normalizeEmail, type User } from '../../store/index.js';
 import { callerOf } from '../access.js';
@@ -172,6 +173,8 @@ async function rehashAt(context: RouteContext, request: FastifyRequest<{ Body: {
  */
 export async function createUser(context: RouteContext, body: NewUserBody): Promise<User> {
   const email = normalizeEmail(body.email);
+  const reserved = reservedEmailProblem(email);
+  if (reserved !== null) throw new AppError('invalid_request', `email: ${reserved}`);
   const firstName = body.first_name.trim();
   const lastName = body.last_name.trim();
   for (const [field, value] of [['first_name', firstName], ['last_name', lastName]] as const) {

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { senderOf } from '../../chat/wire-message.js';
 import { AppError } from '../../errors.js';
+import { isErasedEmail } from '../../protocol/erased-email.js';
 import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail, type Store, type User } from '../../store/index.js';
 import { callerOf } from '../access.js';
@@ -54,7 +55,8 @@ async function* exportDocument(store: Store, user: User): AsyncGenerator<string>
   yield `],"undelivered":${JSON.stringify((await store.heldOfUser(user.id)).filter((held) => held.status !== 'approved').map((held) => undeliveredMessage(held, user)))}`;
   const reports = await store.reportsByUser(user.id);
   yield `,"reports":${JSON.stringify(reports.map((report) => ({ report_id: String(report.id), message_id: String(report.messageId), reason: report.reason, created_at: report.createdAt.toISOString(), resolved_at: report.resolvedAt?.toISOString() ?? null })))}`;
-  yield `,"audit":${JSON.stringify((await store.auditAbout(user.email, summaries.map((summary) => summary.pairId))).map(auditView))}}`;
+  // By id: a former owner of the same address is someone else.
+  yield `,"audit":${JSON.stringify((await store.auditOf(user.id, summaries.map((summary) => summary.pairId))).map(auditView))}}`;
 }
 
 export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): void {
@@ -117,13 +119,15 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
     const email = emailOf(request.params.email);
     const user = await store.userByEmail(email);
     if (!user) {
-      const erased = (await store.auditAbout(email, [])).some((entry) => entry.action === 'erase' && entry.target === `user:${email}`);
-      if (!erased) throw new AppError('user_not_found');
+      if (!(await store.wasErased(email))) throw new AppError('user_not_found');
       return reply.code(204).send();
     }
+    // An erased account's own address: erased already.
+    if (isErasedEmail(user.email)) return reply.code(204).send();
     if (user.role === 'ADMIN' && user.email === callerOf(request).user.email) throw new AppError('forbidden', 'An admin cannot erase themself');
     const erasure = await store.eraseUser(user.id);
-    await audit(context, request, 'erase', `user:${email}`, { ended_matches: erasure.endedPairs.length, revoked_sessions: erasure.revokedSessions.length });
+    if (erasure.purgeProblem !== null) request.log.warn({ problem: erasure.purgeProblem }, 'the erasure is committed; purging the old versions from the database files did not complete');
+    await audit(context, request, 'erase', `user:${email}`, { ended_matches: erasure.endedPairs.length, revoked_sessions: erasure.revokedSessions.length }, { userId: user.id });
     const tell = async (what: Promise<void>) => what.catch((error: unknown) => request.log.error({ err: error }, 'telling the sockets of an erased user failed'));
     await Promise.all([
       ...erasure.endedPairs.map((pairId) => tell(hub.publish(roomName(pairId), { kind: 'force_disconnect', reason: 'account_deleted' }))),

@@ -1,5 +1,6 @@
 /**
- * Reports (PROTOCOL.md Part 7): either participant reports a message of their pair; admins
+ * Reports (PROTOCOL.md Part 7): either participant reports a message of their pair, the
+ * archive's too; admins
  * see reports with 10 messages of context whatever the policy, and resolve them with a note.
  * Reporting and resolving are audited.
  */
@@ -17,7 +18,7 @@ const textBody = (name: string, description: string) => ({
 }) as const;
 const reportParams = {
   type: 'object', additionalProperties: false, required: ['partner_email', 'message_id'],
-  properties: { ...emailParam('partner_email', 'The email of the signed-in user\'s current partner').properties, message_id: messageIdSchema },
+  properties: { ...emailParam('partner_email', 'The email of the signed-in user\'s partner (current, or in the archive)').properties, message_id: messageIdSchema },
 } as const;
 const reportIdParam = {
   type: 'object', additionalProperties: false, required: ['report_id'], properties: { report_id: messageIdSchema },
@@ -34,11 +35,12 @@ const listQuery = {
 export function reportRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store } = context;
 
+  // `archive`: a mentee unmatched from an abusive mentor can still report what was said.
   app.post<{ Params: { partner_email: string; message_id: string }; Body: { reason: string } }>('/api/chat/:partner_email/messages/:message_id/report', {
-    config: { access: 'pair' },
+    config: { access: 'archive' },
     schema: {
       summary: 'Report a message of the pair',
-      description: 'Either participant. Admins then see the message with 10 messages of context, whatever `CONVERSATION_POLICY`. Audited.',
+      description: 'Either participant, while matched or within `ARCHIVE_DAYS` of the unmatch (from the archive). Admins then see the message with 10 messages of context, whatever `CONVERSATION_POLICY`. Audited.',
       tags: ['safeguarding'],
       security: signedIn,
       params: reportParams,

@@ -1,6 +1,7 @@
 /** Users for admins: creating one of any role, the platform's idempotent create-or-update, and the directory of everyone with their partners. */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
+import { reservedEmailProblem } from '../../protocol/erased-email.js';
 import { emailProblem, nameProblem } from '../../protocol/text.js';
 import { normalizeEmail, type DirectoryQuery, type Role } from '../../store/index.js';
 import { audit } from '../audit.js';
@@ -93,6 +94,8 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
   }, async (request, reply) => {
     const raw = request.params.email;
     if (emailProblem(raw) !== null || !EMAIL.test(raw.trim())) throw new AppError('invalid_request', 'email must be an email address');
+    const reserved = reservedEmailProblem(raw);
+    if (reserved !== null) throw new AppError('invalid_request', `email: ${reserved}`);
     const firstName = request.body.first_name.trim();
     const lastName = request.body.last_name.trim();
     for (const [field, value] of [['first_name', firstName], ['last_name', lastName]] as const) {

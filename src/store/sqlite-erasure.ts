@@ -1,0 +1,99 @@
+/**
+ * SqliteStore's erasure (see `SafeguardingStore.eraseUser`), and the evidence a resolved
+ * report lets go. The database runs with `secure_delete` on (see sqlite.ts), so the old text
+ * a statement here replaces is overwritten with zeros in its page; the checkpoint afterwards
+ * writes those pages over the old ones in the database file and truncates the WAL, which held
+ * the old pages.
+ */
+import type Database from 'better-sqlite3';
+import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../protocol/erased-email.js';
+import type { SafeguardingEvents } from './safeguarding-events.js';
+import type { Erasure } from './safeguarding-types.js';
+
+const PAIRS_OF = '(SELECT id FROM pairs WHERE mentor_id = @id OR mentee_id = @id)';
+/** A message a report still open points at: its content is the evidence. */
+const UNDER_OPEN_REPORT = 'EXISTS (SELECT 1 FROM reports r WHERE r.message_id = messages.id AND r.resolved_at IS NULL)';
+
+export class SqliteErasure {
+  private readonly sql;
+
+  constructor(private readonly db: Database.Database, private readonly events: SafeguardingEvents<void>) {
+    const p = (source: string) => db.prepare(source);
+    this.sql = {
+      email: p('SELECT email FROM users WHERE id = ?'),
+      sessions: p('UPDATE sessions SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL RETURNING token_hash'),
+      endPairs: p('UPDATE pairs SET active = 0, ended_at = @now WHERE active = 1 AND (mentor_id = @id OR mentee_id = @id) RETURNING id'),
+      messages: p(`UPDATE messages SET content = '' WHERE sender_id = @id AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}`),
+      // An erased admin's "viewed" notices name them.
+      notices: p("UPDATE messages SET content = 'Deleted user' WHERE sender_id = @id AND kind = 'admin_viewed'"),
+      held: p("UPDATE held_messages SET content = '', matched = '', reason = CASE WHEN reason IS NULL THEN NULL ELSE '' END WHERE sender_id = @id"),
+      decidedBy: p('UPDATE held_messages SET decided_by = @erased WHERE decided_by = @email'),
+      reports: p("UPDATE reports SET reason = '' WHERE reporter_id = @id"),
+      resolutions: p(`UPDATE reports SET resolution = '' WHERE resolution IS NOT NULL
+                      AND (reporter_id = @id OR message_id IN (SELECT id FROM messages WHERE sender_id = @id))`),
+      resolvedBy: p('UPDATE reports SET resolved_by = @erased WHERE resolved_by = @email'),
+      audit: p(`UPDATE audit_log SET detail = NULL,
+                  actor = CASE WHEN actor_id = @id THEN @erased ELSE actor END,
+                  target = CASE WHEN user_id = @id AND substr(target, 1, 5) = 'user:' THEN 'user:' || @erased ELSE target END
+                WHERE actor_id = @id OR user_id = @id OR pair_id IN ${PAIRS_OF}`),
+      // The bodies saved for retries copy content (theirs and their partners'); an event still
+      // owed is built again from the erased rows. A `match.ended` names who unmatched.
+      eventBodies: p(`UPDATE webhook_events SET data = NULL,
+                        detail = CASE WHEN json_extract(detail, '$.actor') = @email THEN json_set(detail, '$.actor', NULL) ELSE detail END
+                      WHERE pair_id IN ${PAIRS_OF}`),
+      attempts: p("DELETE FROM login_attempts WHERE key = 'account:' || @email OR substr(key, 1, length(@email) + 6) = 'pair:' || @email || '|'"),
+      user: p("UPDATE users SET email = @erased, first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = @id"),
+      evidence: p(`UPDATE messages SET content = '' WHERE id = ? AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}
+                   AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`),
+      evidenceBodies: p('UPDATE webhook_events SET data = NULL WHERE message_id = ? OR report_id IN (SELECT id FROM reports WHERE message_id = ?)'),
+    };
+  }
+
+  /** The erasure, in one immediate transaction, then the purge. */
+  erase(userId: number): Erasure {
+    const erasure = this.db.transaction(() => {
+      const row = this.sql.email.get(userId) as { email: string } | undefined;
+      const names = { id: userId, now: Date.now(), email: row?.email ?? '', erased: erasedEmailOf(userId) };
+      const revokedSessions = (this.sql.sessions.all(names) as { token_hash: string }[]).map((session) => session.token_hash);
+      const endedPairs = (this.sql.endPairs.all(names) as { id: number }[]).map((pair) => pair.id);
+      this.events.pairsEnded(endedPairs);
+      for (const statement of [
+        this.sql.messages, this.sql.notices, this.sql.held, this.sql.decidedBy, this.sql.reports, this.sql.resolutions, this.sql.resolvedBy,
+        this.sql.audit, this.sql.eventBodies, this.sql.attempts, this.sql.user,
+      ]) {
+        statement.run(names);
+      }
+      return { revokedSessions, endedPairs };
+    }).immediate();
+    return { ...erasure, purgeProblem: this.purge() };
+  }
+
+  /**
+   * In the caller's transaction, once the report of `messageId` is resolved: empties the
+   * message if its sender was erased and no other report of it is open. Whether it did.
+   */
+  releaseEvidence(messageId: number): boolean {
+    if (!this.sql.evidence.get(messageId)) return false;
+    this.sql.evidenceBodies.run(messageId, messageId);
+    return true;
+  }
+
+  /**
+   * Writes the WAL back into the database file and truncates it; why not, when a reader held
+   * it. Without waiting: a busy handler here would stop the event loop behind that reader.
+   */
+  purge(): string | null {
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    let results: { busy: number }[];
+    try {
+      results = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    } catch (error) {
+      return `the WAL checkpoint failed: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.db.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+    const [result] = results;
+    return result && result.busy !== 0 ? 'a reader kept the WAL from being checkpointed: it holds old pages until the next checkpoint' : null;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Erased means unreadable from the database files: after a user wrote a distinctive word in
+ * their name, messages, a held message, a report's reason, and it came back in a moderator's
+ * rejection reason, in resolution notes, in audit details and in the webhook bodies Tandem
+ * saved, their erasure leaves it in no byte of the SQLite file nor of its WAL (free pages and
+ * old page versions included). The search reads the raw files while the server runs.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import { createUser, loginAdmin, match } from './helpers/http.js';
+import { Receiver, webhookEnv } from './helpers/receiver.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { connectChat } from './helpers/socket.js';
+import { UNLIMITED } from './suites/chat.js';
+
+const enc = encodeURIComponent;
+
+/** Which of the database's files hold `word`, read as raw bytes. */
+function filesHolding(server: TestServer, word: string): string[] {
+  const config = server.tandem.config.database;
+  assert.equal(config.kind, 'sqlite');
+  const path = config.kind === 'sqlite' ? config.path : '';
+  return ['', '-wal', '-journal'].map((suffix) => path + suffix)
+    .filter((file) => existsSync(file) && readFileSync(file).includes(Buffer.from(word)));
+}
+
+it('after an erasure no byte of the SQLite file or its WAL holds what the user wrote, or what others wrote of it', async (t) => {
+  const receiver = await Receiver.start(t);
+  const server = await startServer(t, { ...UNLIMITED, ...webhookEnv(receiver), CONVERSATION_POLICY: 'moderated' });
+  const word = `zq${randomBytes(6).toString('hex')}`;
+  const admin = await loginAdmin(server.http);
+  const mentor = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
+  const mentee = await createUser(admin, { role: 'MENTEE', first: 'Mia', last: `Lee${word}` });
+  await match(admin, mentor, mentee);
+  const menteeSocket = await connectChat(server.ws, mentor.email, mentee.cookie);
+  const mentorSocket = await connectChat(server.ws, mentee.email, mentor.cookie);
+  await menteeSocket.expect('presence');
+
+  // Enough text that pages split and cells move: copies the erasure's UPDATEs never touch.
+  const theirs = [];
+  for (let i = 0; i < 40; i++) {
+    menteeSocket.send({ type: 'chat_message', content: `${word} message ${i} ${'lorem ipsum '.repeat(i % 7 * 20)}` });
+    theirs.push(await menteeSocket.expect('chat_message'));
+    await mentorSocket.expect('chat_message');
+  }
+  mentorSocket.send({ type: 'chat_message', content: 'the mentor replies' });
+  const reply = await mentorSocket.expect('chat_message');
+  await menteeSocket.expect('chat_message');
+
+  menteeSocket.send({ type: 'chat_message', content: `${word} call 07911 123456` });
+  assert.equal((await menteeSocket.expect('chat_message')).status, 'held');
+  const [held] = (await admin.get('/api/moderation')).body.held;
+  assert.equal((await admin.post(`/api/moderation/${held.message_id}/reject`, { reason: `no numbers, ${word}` })).status, 200);
+
+  const byThem = await mentee.post(`/api/chat/${enc(mentor.email)}/messages/${reply.message_id}/report`, { reason: `${word} reason` });
+  assert.equal(byThem.status, 201);
+  assert.equal((await admin.post(`/api/reports/${byThem.body.report_id}/resolve`, { note: `${word} resolved` })).status, 200);
+  const ofThem = await mentor.post(`/api/chat/${enc(mentee.email)}/messages/${theirs[0]!.message_id}/report`, { reason: 'rude' });
+  assert.equal((await admin.post(`/api/reports/${ofThem.body.report_id}/resolve`, { note: `spoke to ${word}` })).status, 200);
+  assert.equal((await mentee.get(`/api/users/${enc(mentee.email)}/export`)).status, 200);
+  // The bodies the outbox saved: every message.created, the held one, the report.
+  const sent = () => receiver.requests.filter((request) => request.raw.includes(word)).length;
+  await receiver.until(() => sent() >= theirs.length + 2);
+  assert.deepEqual(filesHolding(server, word).length > 0, true, 'the search finds the word before erasure');
+
+  assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204);
+  await Promise.all([menteeSocket.closedWithin(), mentorSocket.closedWithin()]);
+  assert.deepEqual(filesHolding(server, word), [], 'no file holds the word');
+});
