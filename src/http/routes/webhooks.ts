@@ -97,7 +97,7 @@ export function webhookRoutes(app: FastifyInstance, context: RouteContext): void
       throw new AppError(event === null ? 'delivery_not_found' : 'delivery_not_failed');
     }
     const retried = (await store.webhookById(request.params.id))!;
-    await audit(context, request, 'retry_webhook', `webhook:${retried.eventId}`, { type: retried.type });
+    await audit(context, request, 'retry_webhook', `webhook:${retried.eventId}`, { type: retried.type }, { pairId: retried.pairId });
     return publicDelivery(retried);
   });
 }
