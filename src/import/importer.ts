@@ -6,7 +6,7 @@
  * `external_id`). A bad line is reported by its number, with why, and the rest goes on.
  */
 import { AppError, isAppError } from '../errors.js';
-import { contentProblem, emailProblem, nameProblem } from '../protocol/text.js';
+import { contentProblem, emailProblem, nameProblem, textProblem } from '../protocol/text.js';
 import { normalizeEmail, ROLES, type ImportedMessage, type Role, type Store } from '../store/index.js';
 import { lines } from './lines.js';
 
@@ -134,6 +134,8 @@ function messageOf(record: Json): ImportedMessage {
   if (!((typeof id === 'string' && id.length >= 1 && id.length <= 128) || Number.isSafeInteger(id))) {
     throw new AppError('invalid_request', 'external_id must be a string of 1 to 128 characters or an integer');
   }
+  const idProblem = typeof id === 'string' ? textProblem('identifier', id) : null;
+  if (idProblem !== null) throw new AppError('invalid_request', `external_id ${idProblem}`);
   const content = record.content;
   if (typeof content !== 'string') throw new AppError('invalid_request', 'content must be a string');
   const problem = contentProblem(content);

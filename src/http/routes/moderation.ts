@@ -25,7 +25,7 @@ const pageQuery = {
 } as const;
 const rejectBody = {
   type: 'object', additionalProperties: false, required: ['reason'],
-  properties: { reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Shown to the sender' } },
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', 'x-text': 'prose', description: 'Shown to the sender' } },
 } as const;
 
 const heldId = (wire: string): number => Number(wire.slice(1));

@@ -13,7 +13,7 @@ import { emailParam, messageIdSchema, signedIn, withErrors } from '../schemas.js
 
 const textBody = (name: string, description: string) => ({
   type: 'object', additionalProperties: false, required: [name],
-  properties: { [name]: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', description } },
+  properties: { [name]: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', 'x-text': 'prose', description } },
 }) as const;
 const reportParams = {
   type: 'object', additionalProperties: false, required: ['partner_email', 'message_id'],
