@@ -139,6 +139,13 @@ function textFieldSuite(name: string, start: (cleanup: Hooks) => Promise<TestSer
         const page = await importer.mentee.get(`/api/chat/${enc(importer.mentor.email)}/messages?limit=1`);
         assert.equal(page.body.messages[0].content, content);
       }), RUNS);
+      // A bad line among good ones: refused by its number, the rest imported.
+      const lines = ['nul-a', 'nul\u0000b', 'nul-c'].map((id, i) => JSON.stringify({
+        kind: 'message', external_id: `${id}-${n}`, sender_email: importer.mentor.email, receiver_email: importer.mentee.email, content: id, timestamp: at(++n + i), is_read: true,
+      }));
+      const mixed = await admin.request('POST', '/api/import', `${lines.join('\n')}\n`, { 'content-type': 'application/x-ndjson' });
+      assert.equal(mixed.status, 200, JSON.stringify(mixed.body));
+      assert.deepEqual([mixed.body.messages.created, mixed.body.refused.map((r: { line: number; error: string }) => [r.line, r.error])], [2, [[2, 'invalid_request']]]);
       await fc.assert(fc.asyncProperty(hostileText(), async (text) => {
         const email = uniqueEmail('imp');
         const reply = await post({ kind: 'user', email, first_name: text, last_name: 'Last', role: 'MENTOR' });
