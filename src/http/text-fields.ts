@@ -24,9 +24,9 @@ export function textKeyword<T extends AjvLike>(ajv: T): T {
     schemaType: 'string',
     metaSchema: { enum: [...TEXT_KINDS] },
     errors: true,
-    validate: function check(kind: TextKind, data: string) {
-      // Whether a field may be empty is its schema's `minLength`.
-      const problem = data === '' ? null : textProblem(kind, data);
+    validate: function check(kind: TextKind, data: string, parent: { minLength?: number }) {
+      // Whether a field may be empty (routes trim what they store) is its schema's `minLength`.
+      const problem = data.trim() === '' && !(Number(parent.minLength) > 0) ? null : textProblem(kind, data);
       if (problem === null) return true;
       (check as unknown as { errors: object[] }).errors = [{ keyword: TEXT_KEYWORD, message: problem, params: { kind } }];
       return false;
