@@ -7,6 +7,7 @@
  * refusal of the documented shape: never a 5xx, never `unavailable`.
  */
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ErrorText } from '../src/protocol/frames.js';
@@ -20,7 +21,7 @@ import { startServer, suiteCleanup, type Hooks, type TestServer } from './helper
 import { connectChat, type TestSocket } from './helpers/socket.js';
 import { UNLIMITED } from './suites/chat.js';
 
-const ENV = { ...UNLIMITED, CONVERSATION_POLICY: 'moderated', REGISTRATIONS_PER_ADDRESS: '1000000' };
+const ENV = { ...UNLIMITED, CONVERSATION_POLICY: 'moderated', REGISTRATIONS_PER_ADDRESS: '1000000', LOG_LEVEL: 'error' };
 const enc = encodeURIComponent;
 /** Independent of the module under test: encodeURIComponent throws on a lone surrogate. */
 const storable = (text: string) => !text.includes('\u0000') && (() => {
@@ -32,8 +33,21 @@ const storable = (text: string) => !text.includes('\u0000') && (() => {
 })();
 const FRAME_REFUSALS: string[] = [ErrorText.badCharacters, ErrorText.emptyContent, ErrorText.tooLong, ErrorText.badClientId];
 
-function textFieldSuite(name: string, start: (cleanup: Hooks) => Promise<TestServer>): void {
+/** The server's error-level log lines, as JSON text. */
+function errorLog(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+function textFieldSuite(name: string, start: (cleanup: Hooks, logStream: Writable) => Promise<TestServer>): void {
   describe(name, () => {
+    const log = errorLog();
     const cleanup = suiteCleanup();
     let server: TestServer;
     let store: Store;
@@ -47,7 +61,7 @@ function textFieldSuite(name: string, start: (cleanup: Hooks) => Promise<TestSer
     let socket: TestSocket;
     let n = 0;
     before(async () => {
-      server = await start(cleanup);
+      server = await start(cleanup, log.stream);
       store = server.tandem.store;
       admin = await loginAdmin(server.http);
       ({ mentor, mentee } = await matchedPair(admin));
@@ -172,14 +186,18 @@ function textFieldSuite(name: string, start: (cleanup: Hooks) => Promise<TestSer
         assert.equal(frame.content, pythonStrip(content), what);
       }), { numRuns: 80 });
     });
+
+    it('logged no error: no text was an internal error or a backend outage', () => {
+      assert.deepEqual(log.lines, []);
+    });
   });
 }
 
-textFieldSuite('text fields (SQLite)', (cleanup) => startServer(cleanup, ENV));
+textFieldSuite('text fields (SQLite)', (cleanup, logStream) => startServer(cleanup, ENV, { logStream }));
 suiteNeeding('text fields (PostgreSQL)', testDatabaseUrl ? null : 'TANDEM_TEST_DATABASE_URL is not set', () => {
-  textFieldSuite('on PostgreSQL', async (cleanup) => {
+  textFieldSuite('on PostgreSQL', async (cleanup, logStream) => {
     const database = await freshDatabase();
-    const server = await startServer(cleanup, { ...ENV, DATABASE_URL: database.url });
+    const server = await startServer(cleanup, { ...ENV, DATABASE_URL: database.url }, { logStream });
     cleanup.after(database.drop);
     return server;
   });
