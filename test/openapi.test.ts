@@ -13,11 +13,12 @@ import { Receiver, webhookEnv } from './helpers/receiver.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 import { metricsAuth } from './helpers/accounts.js';
+import { textKeyword } from '../src/http/text-fields.js';
 
 // Loaded as Fastify's own ajv compiler loads it (CommonJS); 2020-12 is OpenAPI 3.1's dialect.
 const require = createRequire(import.meta.url);
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
-const Ajv2020 = require('ajv/dist/2020').default as new (options: object) => { compile(schema: object): Validate };
+const Ajv2020 = require('ajv/dist/2020').default as new (options: object) => { compile(schema: object): Validate; addKeyword(definition: never): unknown };
 const addFormats = require('ajv-formats') as (ajv: object) => void;
 
 type Json = Record<string, any>;
@@ -29,6 +30,7 @@ class Conformance {
 
   constructor(readonly document: Json) {
     addFormats(this.ajv);
+    textKeyword(this.ajv);
     for (const [path, item] of Object.entries(document.paths as Json)) {
       const pattern = new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
       for (const [method, op] of Object.entries(item as Json)) {
@@ -180,6 +182,8 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'GET', '/api/reports?status=all');
   await call(admin, 'GET', `/api/reports/${report.body.report_id}`);
   await call(admin, 'GET', '/api/reports/999999');
+  await call(admin, 'GET', `/api/reports/${'1'.repeat(1100)}`);
+  await call(admin, 'GET', `/api/users/${'a'.repeat(1100)}/export`);
   await call(admin, 'POST', `/api/reports/${report.body.report_id}/resolve`, { note: 'talked to them' });
   await call(admin, 'POST', `/api/reports/${report.body.report_id}/resolve`, { note: 'again' });
   const conversations = await call(admin, 'GET', '/api/conversations');

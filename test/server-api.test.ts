@@ -2,10 +2,11 @@
  * The server API (PROTOCOL.md Part 5): the platform's backend with an API key acts as the
  * admin `api:<name>` — exactly what an admin may do, no more — without cookies, so the
  * origin rule does not apply; a wrong key is 401 and counts toward the address's login
- * throttle.
+ * throttle, as does any bearer that proves nobody, whatever its shape.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { SignJWT } from 'jose';
 import { Agent, createUser, loginAdmin, uniqueEmail } from './helpers/http.js';
 import { startServer } from './helpers/server.js';
 
@@ -81,4 +82,20 @@ it('a wrong key is 401, counts toward the address\'s login throttle, and is then
   assert.equal(login.status, 429, 'the same address\'s logins are throttled too');
   const noKeys = await startServer(t);
   assert.equal((await keyed(noKeys.http).get('/api/matches')).status, 401, 'without API_KEYS a bearer proves nothing');
+});
+
+it('a bearer that proves nobody gets one answer whatever its shape (API key, token, neither), and every shape counts toward the throttle', async (t) => {
+  const secret = 'the-platform-signs-with-this-secret-0123456789';
+  const server = await startServer(t, { AUTH: 'local,jwt', JWT_SECRET: secret, API_KEYS: KEYS, LOGIN_FAILURES_PER_ADDRESS: '4' });
+  const signed = (key: string) => new SignJWT({ email: 'who@tandem.test' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h')
+    .sign(new TextEncoder().encode(key));
+  const bearers = ['wrong-key-0123456789', 'aaa.bbb.ccc', await signed('another-secret-that-is-long-enough-0123456789'), `${KEY}.x.y`];
+  const answers = async () => Promise.all(bearers.map(async (bearer) => {
+    const reply = await keyed(server.http, bearer).get('/api/matches');
+    return [reply.status, reply.body];
+  }));
+  assert.deepEqual(await answers(), bearers.map(() => [401, { error: 'unauthenticated', message: 'Authentication required' }]));
+  const throttled = await answers();
+  assert.deepEqual(throttled.map(([status, body]) => [status, body.error]), bearers.map(() => [429, 'rate_limited']));
+  assert.equal(new Set(throttled.map(([, body]) => JSON.stringify(body))).size, 1, 'the same body');
 });

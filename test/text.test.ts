@@ -7,8 +7,12 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ErrorText } from '../src/protocol/frames.js';
 import { parseFrame } from '../src/protocol/parse.js';
-import { contentProblem, emailProblem, isBlank, nameProblem } from '../src/protocol/text.js';
-import { Agent, uniqueEmail } from './helpers/http.js';
+import Fastify from 'fastify';
+import fc from 'fast-check';
+import { requireTextKinds, textKeyword } from '../src/http/text-fields.js';
+import { contentProblem, emailProblem, isBlank, nameProblem, TEXT_KINDS, textProblem } from '../src/protocol/text.js';
+import { Agent, matchedPair, uniqueEmail } from './helpers/http.js';
+import { hostileText } from './helpers/hostile-text.js';
 import { connectedPair, type ConnectedPair } from './helpers/pair.js';
 import { startServer, suiteCleanup, type TestServer } from './helpers/server.js';
 import { TestSocket, chatUrl } from './helpers/socket.js';
@@ -85,6 +89,45 @@ describe('text rules (pure)', () => {
   });
 });
 
+describe('kinds of text (pure)', () => {
+  it('prose keeps line breaks and refuses other controls, bidi overrides and isolates, and text that shows as nothing', () => {
+    for (const text of ['\u202E', '\u2066', '\u200B', ' \u200B\u00A0', '\uFEFF', 'a\u202Eb', 'fine\u2067', 'a\u0000b', 'a\uD800', 'a\tb', 'a\u0007', 'a\u0085']) {
+      assert.notEqual(textProblem('prose', text), null, JSON.stringify(text));
+    }
+    for (const text of ['line 1\nline 2', 'crlf\r\nok', 'مرحبا', 'עדה and Ada', '😀', 'a\u200Eb', 'x\u200B']) assert.equal(textProblem('prose', text), null, JSON.stringify(text));
+    assert.match(textProblem('prose', '\u202E')!, /bidirectional/);
+    assert.match(textProblem('prose', '\u200B')!, /visible/);
+  });
+
+  it('identifiers and search terms refuse NUL, controls and lone surrogates, and nothing else', () => {
+    for (const kind of ['identifier', 'search'] as const) {
+      for (const text of ['\u0000', 'a\nb', 'a\u0085', '\uDC00x', 'x\uD83D']) assert.notEqual(textProblem(kind, text), null, JSON.stringify(text));
+      for (const text of [' ', 'a b', '😀', '\u202E', '\u200B', 'client-1']) assert.equal(textProblem(kind, text), null, JSON.stringify(text));
+    }
+  });
+
+  it('never throws, and text any kind but secret accepts has no NUL and no lone surrogate (property)', () => {
+    fc.assert(fc.property(hostileText(24), fc.constantFrom(...TEXT_KINDS), (text, kind) => {
+      const problem = textProblem(kind, text);
+      if (problem === null && kind !== 'secret') assert.ok(wellFormed(text) && !text.includes('\u0000'), `${kind} ${JSON.stringify(text)}`);
+    }), { numRuns: 5000 });
+  });
+
+  it('a route with a string of no kind of text fails at start; x-text applies the kind\'s rules, naming the field', async () => {
+    const loose = Fastify({ ajv: { plugins: [textKeyword] } });
+    requireTextKinds(loose);
+    assert.throws(() => loose.post('/loose', { schema: { body: { type: 'object', properties: { note: { type: 'string', maxLength: 9 } } } } }, async () => ({})), /body\.note declare no x-text/);
+    const app = Fastify({ ajv: { plugins: [textKeyword] } });
+    requireTextKinds(app);
+    app.post('/ok', { schema: { body: { type: 'object', properties: { note: { type: 'string', 'x-text': 'prose' }, id: { type: 'string', pattern: '^[0-9]+$' } } } } }, async () => ({}));
+    const refused = await app.inject({ method: 'POST', url: '/ok', payload: { note: '\u202E' } });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.json().message, /note must not contain bidirectional/);
+    assert.equal((await app.inject({ method: 'POST', url: '/ok', payload: { note: 'a\nb' } })).statusCode, 200);
+    await Promise.all([app.close(), loose.close()]);
+  });
+});
+
 describe('text rules on the HTTP and WebSocket paths', () => {
   let server: TestServer;
   let pair: ConnectedPair;
@@ -136,6 +179,41 @@ describe('text rules on the HTTP and WebSocket paths', () => {
       assert.equal(unmatch.status, 400, JSON.stringify(unmatch.body));
       const socket = new TestSocket(chatUrl(server.ws, email), { cookie: pair.mentee.cookie });
       assert.equal((await socket.closed).code, 4003);
+    }
+  });
+
+  it('reasons and notes refuse NUL, controls, bidi overrides and text that shows as nothing with 400 naming the field; line breaks stay', async () => {
+    // A pair of its own: the chat tests below start from an empty history.
+    const other = await matchedPair(pair.admin);
+    const store = server.tandem.store;
+    const mentee = (await store.userByEmail(other.mentee.email))!;
+    const pairId = (await store.listMatches(mentee.id))[0]!.pairId;
+    const message = (await store.appendMessage({ pairId, senderId: mentee.id, content: 'to report' })).message;
+    const report = async () => (await store.createReport(message.id, mentee.id, 'r')).id;
+    const held = async () => {
+      const result = await store.holdMessage({ pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
+      return 'held' in result ? result.held.id : assert.fail('not held');
+    };
+    const routes: Array<[string, (text: string) => Promise<{ status: number; body: any }>]> = [
+      ['reason', (reason) => other.mentor.post(`/api/chat/${encodeURIComponent(other.mentee.email)}/messages/${message.id}/report`, { reason })],
+      ['note', async (note) => pair.admin.post(`/api/reports/${await report()}/resolve`, { note })],
+      ['reason', async (reason) => pair.admin.post(`/api/moderation/h${await held()}/reject`, { reason })],
+    ];
+    for (const [field, send] of routes) {
+      for (const text of ['\u202E', '\u200B\u2060', 'see \u202Eexe.txt', 'a\u0000b', 'a\uD800b', 'bell\u0007']) {
+        const reply = await send(text);
+        assert.deepEqual([reply.status, reply.body.error], [400, 'invalid_request'], `${field} ${JSON.stringify(text)}: ${JSON.stringify(reply.body)}`);
+        assert.match(reply.body.message, new RegExp(`^Invalid body: ${field} must`), JSON.stringify(text));
+      }
+      const kept = await send('line 1\nline 2');
+      assert.ok(kept.status === 200 || kept.status === 201, JSON.stringify(kept.body));
+    }
+  });
+
+  it('chat_message refuses a client_id with NUL, controls or lone surrogates with the client_id error, storing nothing', async () => {
+    for (const clientId of ['a\u0000', 'a\nb', '\uD800', 'x\uDFFFy', '\u0085']) {
+      pair.menteeSocket.ws.send(JSON.stringify({ type: 'chat_message', content: 'hello', client_id: clientId }));
+      assert.deepEqual(await pair.menteeSocket.next(), { type: 'error', message: ErrorText.badClientId }, JSON.stringify(clientId));
     }
   });
 

@@ -21,7 +21,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   if (error.validation) {
     const where = error.validationContext ?? 'request';
-    return sendError(reply, 'invalid_request', `Invalid ${where}: ${error.message.replace(/^(body|querystring|params|headers)\s*/, '')}`);
+    return sendError(reply, 'invalid_request', `Invalid ${where}: ${error.message.replace(/^(body|querystring|params|headers)\/?\s*/, '')}`);
   }
   const status = error.statusCode ?? 500;
   if (status === 413) return sendError(reply, 'body_too_large');

@@ -10,8 +10,8 @@ import type { HeldMessage, Match, Message, User } from '../store/index.js';
 import { toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 
 export const emailSchema = { type: 'string', format: 'email', minLength: 3, maxLength: 254 } as const;
-export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024 } as const;
-export const nameSchema = { type: 'string', minLength: 1, maxLength: 150, pattern: '\\S' } as const;
+export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024, 'x-text': 'secret' } as const;
+export const nameSchema = { type: 'string', minLength: 1, maxLength: 150, pattern: '\\S', 'x-text': 'label' } as const;
 /** A message id as the wire shows it: decimal digits, at most 15 so it stays an exact JS number. */
 export const messageIdSchema = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
 
@@ -26,7 +26,7 @@ export const emptyBody = { type: ['object', 'null'], additionalProperties: false
 
 /** A path parameter naming a user by email (compared case-insensitively). */
 export const emailParam = (name: string, description: string) =>
-  ({ type: 'object', additionalProperties: false, required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 254, description } } }) as const;
+  ({ type: 'object', additionalProperties: false, required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 254, 'x-text': 'email', description } } }) as const;
 
 export const newUserBody = (roles: readonly string[]) =>
   ({

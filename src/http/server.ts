@@ -19,6 +19,7 @@ import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
 import { registerOpenApi } from './openapi.js';
+import { requireTextKinds, textKeyword } from './text-fields.js';
 import { authRoutes } from './routes/auth.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { chatRoutes } from './routes/chat.js';
@@ -77,7 +78,8 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     // Long enough for any email in a path; the route schemas then bound it (400, not 404).
     routerOptions: { maxParamLength: 1024 },
     // Unknown fields are refused, and a string never silently becomes a number.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Every string is text of a kind (text-fields.ts).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false }, plugins: [textKeyword] },
   });
   app.removeContentTypeParser('text/plain');
   // An empty JSON body is no body, so bodiless actions work with clients that always send the header.
@@ -138,6 +140,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
 
   registerOpenApi(app);
   registerAccess(app, context);
+  requireTextKinds(app);
   // In a plugin, so that the routes are added once @fastify/swagger is loaded.
   app.register(async (api) => {
     authRoutes(api, context);

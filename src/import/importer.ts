@@ -7,7 +7,7 @@
  */
 import { AppError, isAppError } from '../errors.js';
 import { reservedEmailProblem } from '../protocol/erased-email.js';
-import { contentProblem, emailProblem, nameProblem } from '../protocol/text.js';
+import { contentProblem, emailProblem, nameProblem, textProblem } from '../protocol/text.js';
 import { normalizeEmail, ROLES, type ImportedMessage, type Role, type Store } from '../store/index.js';
 import { lines } from './lines.js';
 
@@ -137,6 +137,8 @@ function messageOf(record: Json): ImportedMessage {
   if (!((typeof id === 'string' && id.length >= 1 && id.length <= 128) || Number.isSafeInteger(id))) {
     throw new AppError('invalid_request', 'external_id must be a string of 1 to 128 characters or an integer');
   }
+  const idProblem = typeof id === 'string' ? textProblem('identifier', id) : null;
+  if (idProblem !== null) throw new AppError('invalid_request', `external_id ${idProblem}`);
   const content = record.content;
   if (typeof content !== 'string') throw new AppError('invalid_request', 'content must be a string');
   const problem = contentProblem(content);

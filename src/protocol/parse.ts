@@ -8,7 +8,7 @@ import {
   MAX_CONTENT_CODE_POINTS,
   type InboundFrame,
 } from './frames.js';
-import { contentProblem, isBlank } from './text.js';
+import { contentProblem, isBlank, textProblem } from './text.js';
 
 /**
  * A parsed frame, or the error text for it; a refused `chat_message` that carried a valid
@@ -77,8 +77,9 @@ function parseChatMessage(fields: Record<string, unknown>): ParseResult {
   return { ok: true, frame: isClientId(clientId) ? { type: 'chat_message', content, client_id: clientId } : { type: 'chat_message', content } };
 }
 
+/** A client_id is an identifier (protocol/text.ts): no NUL, no control characters, no unpaired surrogates. */
 function isClientId(value: unknown): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_CLIENT_ID_LENGTH;
+  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_CLIENT_ID_LENGTH && textProblem('identifier', value) === null;
 }
 
 /** The valid `client_id` of a frame, if it has one, whatever else is wrong with it. */

@@ -62,6 +62,12 @@ export class PostgresSafeguarding implements SafeguardingStore {
     return row ? toHeld(row) : null;
   }
 
+  async heldByClientId(pairId: number, senderId: number, clientId: string): Promise<HeldMessage | null> {
+    const [row] = await rowsOf<HeldRow>(this.pool(), `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
+      [pairId, senderId, clientId]);
+    return row ? toHeld(row) : null;
+  }
+
   async pendingHeld(limit: number, afterId = 0): Promise<Paged<HeldMessage>> {
     const rows = await rowsOf<HeldRow>(this.pool(),
       `SELECT ${HELD_COLUMNS} FROM held_messages WHERE status = 'held' AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit + 1]);

@@ -11,6 +11,9 @@ export abstract class SafeguardingDelegate implements SafeguardingStore {
 
   holdMessage(message: NewHeldMessage): Promise<HoldResult> { return this.safe.holdMessage(message); }
   heldById(id: number): Promise<HeldMessage | null> { return this.safe.heldById(id); }
+  heldByClientId(pairId: number, senderId: number, clientId: string): Promise<HeldMessage | null> {
+    return this.safe.heldByClientId(pairId, senderId, clientId);
+  }
   pendingHeld(limit: number, afterId?: number): Promise<Paged<HeldMessage>> { return this.safe.pendingHeld(limit, afterId); }
   approveHeld(id: number, actor: string): Promise<{ held: HeldMessage; message: Message }> { return this.safe.approveHeld(id, actor); }
   rejectHeld(id: number, actor: string, reason: string): Promise<HeldMessage> { return this.safe.rejectHeld(id, actor, reason); }

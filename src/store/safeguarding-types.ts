@@ -145,6 +145,8 @@ export interface SafeguardingStore {
    */
   holdMessage(message: NewHeldMessage): Promise<HoldResult>;
   heldById(id: number): Promise<HeldMessage | null>;
+  /** The message the sender's `clientId` held in the pair (whatever became of it), or null. */
+  heldByClientId(pairId: number, senderId: number, clientId: string): Promise<HeldMessage | null>;
   /** Held messages awaiting a decision, oldest first, after the held id `afterId`. */
   pendingHeld(limit: number, afterId?: number): Promise<Paged<HeldMessage>>;
   /**

@@ -99,6 +99,11 @@ export class SqliteSafeguarding implements SafeguardingStore {
     return row ? toHeld(row) : null;
   }
 
+  async heldByClientId(pairId: number, senderId: number, clientId: string): Promise<HeldMessage | null> {
+    const row = this.sql.heldByClientId.get(pairId, senderId, clientId) as HeldRow | undefined;
+    return row ? toHeld(row) : null;
+  }
+
   async pendingHeld(limit: number, afterId = 0): Promise<Paged<HeldMessage>> {
     return paged(this.sql.pending.all(afterId, limit + 1) as HeldRow[], limit, toHeld);
   }

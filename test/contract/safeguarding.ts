@@ -43,6 +43,9 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       assert.ok('held' in first && 'held' in again);
       assert.equal(again.created, false);
       assert.equal(again.held.id, first.held.id);
+      assert.equal((await store.heldByClientId(pairId, mentee.id, 'same'))?.id, first.held.id);
+      assert.equal(await store.heldByClientId(pairId, mentee.id, 'other'), null);
+      assert.equal(await store.heldByClientId(pairId, loner.id, 'same'), null);
       await rejectsWith(hold(store, pairId, loner.id, 'x@example.com'), 'not_matched');
       await store.endMatch(mentee.email);
       await rejectsWith(hold(store, pairId, mentee.id, 'y@example.com'), 'not_matched');

@@ -185,5 +185,30 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       assert.ok(!JSON.stringify(entries).includes('jo [at] example'), 'the audit log holds no message content');
       await Promise.all([menteeSocket.close(), mentorSocket.close()]);
     });
+
+    it('a retry whose original is held (or rejected) gets the held original back, whatever its content, and stores nothing', async () => {
+      const { mentor, mentee, menteeSocket, mentorSocket } = await setup();
+      const otherTab = await connectChat(cluster.side(1).ws, mentor.email, mentee.cookie);
+      menteeSocket.send({ type: 'chat_message', content: 'text me on 07911 123456', client_id: 'retry-held' });
+      const echo = await menteeSocket.expect('chat_message');
+      assert.equal(echo.status, 'held');
+      // The retry's content passes the filter (the client edited it, or the word list changed): still the held one.
+      menteeSocket.send({ type: 'chat_message', content: 'text me later', client_id: 'retry-held' });
+      assert.deepEqual(await menteeSocket.expect('chat_message'), echo);
+      otherTab.send({ type: 'chat_message', content: 'text me later', client_id: 'retry-held' });
+      assert.deepEqual(await otherTab.expect('chat_message'), echo);
+      // Rejected: a retry still gets the answer its first attempt got.
+      assert.equal((await cluster.admin.post(`/api/moderation/${echo.message_id}/reject`, { reason: 'No numbers' })).status, 200);
+      assert.equal((await menteeSocket.expect('message_status')).status, 'rejected');
+      menteeSocket.send({ type: 'chat_message', content: 'text me later', client_id: 'retry-held' });
+      assert.deepEqual(await menteeSocket.expect('chat_message'), echo);
+      // The barrier is the pair's first message: no retry was stored before it.
+      menteeSocket.send({ type: 'chat_message', content: 'barrier', client_id: 'retry-barrier' });
+      assert.deepEqual(await messages(mentorSocket, 1), [[1, 'barrier']]);
+      assert.deepEqual(await messages(menteeSocket, 1), [[1, 'barrier']]);
+      const page = (await mentor.get(`/api/chat/${encodeURIComponent(mentee.email)}/messages`)).body;
+      assert.deepEqual(page.messages.map((m: { content: string }) => m.content), ['barrier']);
+      await Promise.all([menteeSocket.close(), otherTab.close(), mentorSocket.close()]);
+    });
   });
 }

@@ -18,7 +18,10 @@ const loginBody = {
   type: 'object',
   additionalProperties: false,
   required: ['email', 'password'],
-  properties: { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+  properties: {
+    email: { type: 'string', minLength: 1, maxLength: 254, 'x-text': 'email' },
+    password: { type: 'string', minLength: 1, maxLength: 1024, 'x-text': 'secret' },
+  },
 } as const;
 
 const THROTTLED = 'Too many failed logins, try again later';

@@ -25,7 +25,7 @@ const pageQuery = {
 } as const;
 const rejectBody = {
   type: 'object', additionalProperties: false, required: ['reason'],
-  properties: { reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', description: 'Shown to the sender' } },
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', 'x-text': 'prose', description: 'Shown to the sender' } },
 } as const;
 
 const heldId = (wire: string): number => Number(wire.slice(1));
@@ -33,10 +33,10 @@ const heldId = (wire: string): number => Number(wire.slice(1));
 export function moderationRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, hub } = context;
 
-  /** The held message of the path, still held: 404 when there is none, 409 once decided. */
+  /** The held message of the path, still held: 404 `held_not_found` when there is none, 409 once decided. */
   const pending = async (wire: string) => {
     const held = await store.heldById(heldId(wire));
-    if (!held) throw new AppError('not_found', 'No such held message');
+    if (!held) throw new AppError('held_not_found');
     if (held.status !== 'held') throw new AppError('already_decided');
     return held;
   };
@@ -72,7 +72,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
       body: emptyBody,
       response: withErrors({
         200: { type: 'object', additionalProperties: false, required: ['message'], properties: { message: historyMessageSchema } },
-      }, ['forbidden', 'not_found', 'already_decided', 'not_matched']),
+      }, ['forbidden', 'held_not_found', 'already_decided', 'not_matched']),
     },
   }, async (request) => {
     const held = await pending(request.params.message_id);
@@ -101,7 +101,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
       params: heldParam,
       body: rejectBody,
       response: withErrors({ 200: { type: 'object', additionalProperties: false, required: ['held'], properties: { held: heldViewSchema } } }, [
-        'forbidden', 'not_found', 'already_decided',
+        'forbidden', 'held_not_found', 'already_decided',
       ]),
     },
   }, async (request) => {

@@ -83,14 +83,14 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
         200: { type: 'object', additionalProperties: false, required: ['messages', 'has_more'], properties: {
           messages: { type: 'array', items: historyMessageSchema }, has_more: { type: 'boolean' },
         } },
-      }, ['forbidden', 'conversation_private', 'not_found']),
+      }, ['forbidden', 'conversation_private', 'conversation_not_found']),
     },
   }, async (request) => {
     if (config.safeguarding.policy === 'private') throw new AppError('conversation_private');
     const { user } = callerOf(request);
     const pairId = Number(request.params.pair_id);
     const people = (await peopleOf(store, [pairId])).get(pairId);
-    if (!people) throw new AppError('not_found', 'No such conversation');
+    if (!people) throw new AppError('conversation_not_found');
     await audit(context, request, 'view', `pair:${pairId}`, { mentor: people.mentor.email, mentee: people.mentee.email });
     // A notice names a user of the store; an API key (`api:<name>`, no row of its own) gets one, without a password.
     const actor = user.id > 0 ? user : (await store.upsertUser({ email: user.email, firstName: user.firstName, lastName: user.lastName, role: 'ADMIN' })).user;

@@ -14,7 +14,7 @@ import { emailParam, messageIdSchema, signedIn, withErrors } from '../schemas.js
 
 const textBody = (name: string, description: string) => ({
   type: 'object', additionalProperties: false, required: [name],
-  properties: { [name]: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', description } },
+  properties: { [name]: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', 'x-text': 'prose', description } },
 }) as const;
 const reportParams = {
   type: 'object', additionalProperties: false, required: ['partner_email', 'message_id'],
@@ -46,13 +46,13 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
       params: reportParams,
       body: textBody('reason', 'Why it is reported'),
       response: withErrors({ 201: { type: 'object', additionalProperties: false, required: ['report_id'], properties: { report_id: { type: 'string' } } } }, [
-        'not_matched', 'not_found',
+        'not_matched', 'message_not_found',
       ]),
     },
   }, async (request, reply) => {
     const { user, pair } = pairOf(request);
     const message = await store.messageById(Number(request.params.message_id));
-    if (!message || message.pairId !== pair.id || message.kind !== 'message') throw new AppError('not_found', 'No such message in this conversation');
+    if (!message || message.pairId !== pair.id || message.kind !== 'message') throw new AppError('message_not_found');
     const report = await store.createReport(message.id, user.id, request.body.reason.trim());
     await audit(context, request, 'report', `message:${message.id}`, { report_id: String(report.id) });
     return reply.code(201).send({ report_id: String(report.id) });
@@ -86,11 +86,11 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
       tags: ['safeguarding'],
       security: signedIn,
       params: reportIdParam,
-      response: withErrors({ 200: reportViewSchema }, ['forbidden', 'not_found']),
+      response: withErrors({ 200: reportViewSchema }, ['forbidden', 'report_not_found']),
     },
   }, async (request) => {
     const report = await store.reportById(Number(request.params.report_id));
-    if (!report) throw new AppError('not_found', 'No such report');
+    if (!report) throw new AppError('report_not_found');
     return reportView(store, report, (await peopleOf(store, [report.pairId])).get(report.pairId)!);
   });
 
@@ -103,11 +103,11 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
       security: signedIn,
       params: reportIdParam,
       body: textBody('note', 'What was done'),
-      response: withErrors({ 200: reportViewSchema }, ['forbidden', 'not_found', 'already_resolved']),
+      response: withErrors({ 200: reportViewSchema }, ['forbidden', 'report_not_found', 'already_resolved']),
     },
   }, async (request) => {
     const existing = await store.reportById(Number(request.params.report_id));
-    if (!existing) throw new AppError('not_found', 'No such report');
+    if (!existing) throw new AppError('report_not_found');
     if (existing.resolvedAt !== null) throw new AppError('already_resolved');
     const note = request.body.note.trim();
     const report = await store.resolveReport(existing.id, actorOf(request), note).catch((error: unknown) => {

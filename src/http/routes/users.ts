@@ -17,7 +17,7 @@ const putUserBody = {
   required: ['first_name', 'last_name', 'role'],
   properties: {
     first_name: nameSchema,
-    last_name: { type: 'string', maxLength: 150, description: 'May be empty' },
+    last_name: { type: 'string', maxLength: 150, 'x-text': 'label', description: 'May be empty' },
     role: { type: 'string', enum: ['MENTOR', 'MENTEE', 'ADMIN'] },
   },
 } as const;
@@ -30,7 +30,7 @@ const directoryQuery = {
   properties: {
     role: { type: 'string', enum: ['MENTOR', 'MENTEE', 'ADMIN'] },
     status: { type: 'string', enum: ['matched', 'unmatched'], description: 'Mentors and mentees with an active match, or without one (waiting); admins are neither' },
-    q: { type: 'string', minLength: 1, maxLength: 100, description: 'Part of an email or of "First Last", case-insensitive' },
+    q: { type: 'string', minLength: 1, maxLength: 100, 'x-text': 'search', description: 'Part of an email or of "First Last", case-insensitive' },
     cursor: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'The `next_cursor` of the previous page' },
     limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `Page size, 1 to 100 (default ${DIRECTORY_PAGE})` },
   },
