@@ -7,6 +7,10 @@
  *    later live messages are held while the gap is read from the store. Replays (resume,
  *    catch-up after a layer reconnect) take the same path, page by page, reading the next
  *    page only once the socket took the previous one.
+ *    A gap the store cannot fill — a page that brings nothing where a message is missing,
+ *    read once more with the same result — is an inconsistency no wait can mend: the feed
+ *    stops and says so (`onGap`), and the connection starts again from where its client is.
+ *    So every read either moves `seq` on or ends the feed; nothing reads in a loop.
  * 2. An answer after the echoes of the connection's earlier messages. Every inbound
  *    `chat_message` takes a slot in a queue, and so does every error frame; the head slot
  *    goes out (or is passed) as soon as it can, the rest wait their turn:
@@ -24,11 +28,19 @@
  *    with the `client_id`, was the answer); one from before the connection started (not
  *    replayed to it) is sent only if nothing later went out yet, never out of order.
  */
-import { recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
+import { recordGapUnfilled, recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
 import type { Message, Store } from '../store/index.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
 const PAGE = 500;
+/** A page that brings nothing where a message is missing is read this many more times before the gap counts as the store's. */
+const RE_READS = 1;
+
+/** Messages after `afterSeq` up to `untilSeq` that the store did not have, read twice. */
+export interface Gap {
+  afterSeq: number;
+  untilSeq: number;
+}
 
 /** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
 export interface FeedDeps {
@@ -41,6 +53,8 @@ export interface FeedDeps {
   send(frame: string, written?: () => void): void;
   /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
   onFailure(error: unknown): void;
+  /** The store lacks messages this connection needs (see rule 1): the feed has stopped, counted. */
+  onGap(gap: Gap): void;
   /** Messages per store read; `PAGE` unless set (tests use small pages). */
   pageSize?: number;
 }
@@ -196,6 +210,12 @@ export class MessageFeed {
 
   private read(untilSeq: number, path: DeliveryPath = 'store'): Promise<void> {
     this.reading = this.readPages(untilSeq, path)
+      .then((gap) => {
+        if (gap === null || this.stopped) return;
+        this.stop();
+        recordGapUnfilled();
+        this.deps.onGap(gap);
+      })
       .catch((error: unknown) => {
         if (this.stopped) return;
         this.stop();
@@ -210,8 +230,10 @@ export class MessageFeed {
     return this.reading;
   }
 
-  private async readPages(untilSeq: number, path: DeliveryPath): Promise<void> {
+  /** Reads until `untilSeq` is delivered or the feed stopped; resolves with the gap the store could not fill, if any. */
+  private async readPages(untilSeq: number, path: DeliveryPath): Promise<Gap | null> {
     const pageSize = this.deps.pageSize ?? PAGE;
+    let emptyReads = 0;
     while (this.lastSeq < untilSeq && !this.stopped) {
       const page = await this.deps.source.messagesAfter(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
       const before = this.lastSeq;
@@ -223,9 +245,14 @@ export class MessageFeed {
         recordMessagesDelivered(path);
         if (this.slots.length > 0) this.flush();
       }
-      if (this.lastSeq === before) return;
+      if (this.lastSeq === before) {
+        if (++emptyReads > RE_READS) return { afterSeq: this.lastSeq, untilSeq };
+        continue;
+      }
+      emptyReads = 0;
       await written;
     }
+    return null;
   }
 }
 

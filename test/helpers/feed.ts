@@ -4,15 +4,23 @@
  * answers `messagesAfter` (the one store call the feed makes). Live frames are `L<seq>`,
  * frames read from the store `S<seq>`, anything else is an error frame or an answer.
  */
-import { MessageFeed } from '../../src/chat/message-feed.js';
+import { MessageFeed, type Gap } from '../../src/chat/message-feed.js';
 import type { Message } from '../../src/store/index.js';
 
 export const PAIR = 7;
 
-/** The pair's stored messages `1..count`, and a way to hold or fail the next reads. */
+/**
+ * Reads a source answers at most: a feed that reads in a loop fails its test (a rejected
+ * read) instead of holding the process in microtasks for ever.
+ */
+export const READ_CAP = 1000;
+
+/** The pair's stored messages `1..count` but the `missing` ones, and a way to hold or fail the next reads. */
 export class Source {
   readonly calls: Array<[number, number, number]> = [];
   failWith: Error | null = null;
+  /** Seqs the store does not have, as an inconsistent store would answer. */
+  readonly missing = new Set<number>();
   private gate: Promise<void> | null = null;
   private open: (() => void) | null = null;
 
@@ -35,10 +43,12 @@ export class Source {
 
   async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
     this.calls.push([pairId, afterSeq, limit]);
+    if (this.calls.length > READ_CAP) throw new Error(`more than ${READ_CAP} reads`);
     if (this.gate) await this.gate;
     if (this.failWith) throw this.failWith;
     const messages: Message[] = [];
-    for (let seq = afterSeq + 1; seq <= Math.min(this.count, afterSeq + limit); seq++) {
+    for (let seq = afterSeq + 1; seq <= this.count && messages.length < limit; seq++) {
+      if (this.missing.has(seq)) continue;
       messages.push({ id: 100 + seq, pairId, seq, kind: 'message', senderId: 1, content: `m${seq}`, createdAt: new Date(0), isRead: false, clientId: null });
     }
     return messages;
@@ -67,15 +77,17 @@ export class Wire {
 
 export function feedOn(source: Source, wire: Wire, options: { pageSize?: number } = {}) {
   const failures: unknown[] = [];
+  const gaps: Gap[] = [];
   const feed = new MessageFeed({
     source,
     pairId: PAIR,
     encode: (message) => `S${message.seq}`,
     send: wire.send,
     onFailure: (error) => failures.push(error),
+    onGap: (gap) => gaps.push(gap),
     ...options,
   });
-  return { feed, failures };
+  return { feed, failures, gaps };
 }
 
 /** Lets every pending read and promise callback run. */
