@@ -22,6 +22,7 @@ import { until } from './helpers/wait.js';
 
 const JUMP = 50;
 const GAPS = 'tandem_message_gaps_unfilled_total';
+const READS = 'tandem_store_duration_seconds_count{operation="messagesAfter"}';
 const OUT_OF_STEP = { code: CloseCode.outOfStep.code, reason: CloseCode.outOfStep.reason };
 const isChat = (frame: Frame) => frame.type === 'chat_message';
 /** The warn line (pino level 40) the session logs when it gives a connection up. */
@@ -29,17 +30,20 @@ const WARNING = /"level":40[^\n]*the store lacks messages a connection needs/;
 
 type Side = { http: string; ws: string };
 
-/** The counter's total over the instances at `bases`; guarded so that a server that stopped answering fails. */
-async function gapsCounted(...bases: string[]): Promise<number> {
+/** A sample's total over the instances at `bases` (0 where absent); guarded so that a server that stopped answering fails. */
+async function sampled(key: string, ...bases: string[]): Promise<number> {
   let total = 0;
   for (const base of new Set(bases)) {
     const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-    const line = text.split('\n').find((sample) => sample.startsWith(`${GAPS} `));
-    assert.ok(line, `${GAPS} is exported`);
-    total += Number(line.split(' ')[1]);
+    // A labelled sample appears with its first event (metrics.test.ts checks that each metric is exported).
+    const line = text.split('\n').find((sample) => sample.startsWith(`${key} `));
+    total += line === undefined ? 0 : Number(line.split(' ')[1]);
   }
   return total;
 }
+
+const gapsCounted = (...bases: string[]) => sampled(GAPS, ...bases);
+const readsCounted = (...bases: string[]) => sampled(READS, ...bases);
 
 async function assertAnswers(base: string): Promise<void> {
   assert.equal((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) })).status, 200);
@@ -69,6 +73,7 @@ async function assertClosedOutOfStep(sockets: TestSocket[]): Promise<void> {
 async function jumpThenSend(a: Side, b: Side, jump: () => Promise<void>): Promise<void> {
   const { mentor, mentee, menteeSocket, mentorSocket, first } = await pairWithOneMessage(a, b);
   const counted = await gapsCounted(a.http, b.http);
+  const reads = await readsCounted(a.http, b.http);
   await jump();
   menteeSocket.send({ type: 'chat_message', content: 'after the jump' });
   await assertClosedOutOfStep([menteeSocket, mentorSocket]);
@@ -80,6 +85,8 @@ async function jumpThenSend(a: Side, b: Side, jump: () => Promise<void>): Promis
   const next = await resumed.expect('chat_message');
   assert.deepEqual([next.content, next.seq], ['after the jump', first.seq + JUMP + 1]);
   await resumed.close();
+  // Two reads per socket (the gap, then once more) and the resume's: never a loop.
+  assert.ok((await readsCounted(a.http, b.http)) - reads <= 5, `${(await readsCounted(a.http, b.http)) - reads} reads`);
 }
 
 /** A child Tandem on its own SQLite file, and how to make its pairs' `last_seq` jump. */
