@@ -94,7 +94,8 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
-  const gateway = new ChatGateway({ store, identifier, hub, channels, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, filter: moderationFilter(config) });
+  const onWarning = (message: string, details: Record<string, unknown>) => http.log.warn(details, message);
+  const gateway = new ChatGateway({ store, identifier, hub, channels, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, onWarning, filter: moderationFilter(config) });
   const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock }, http.log);
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;

@@ -64,6 +64,12 @@ export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
 
 const messagesDelivered = labelledCounter('tandem_messages_delivered_total', 'chat_message frames handed to client connections, by path', 'path', DELIVERY_PATHS);
 
+const gapsUnfilled = new Counter({
+  name: 'tandem_message_gaps_unfilled_total',
+  help: 'Connections closed (4009, resume) because the store lacked a message they needed: a seq gap it could not fill, read twice',
+  registers: [registry],
+});
+
 /** Why an inbound WebSocket frame was refused; `other` for a refusal this table does not know. */
 export type FrameRejectReason =
   | 'invalid_json' | 'not_object' | 'unknown_type' | 'empty_content' | 'too_long' | 'content_not_string'
@@ -216,6 +222,11 @@ export function trackOpenConnections(count: () => number): () => void {
 /** Counts `count` chat_message frames handed to client connections. */
 export function recordMessagesDelivered(path: DeliveryPath, count = 1): void {
   messagesDelivered[path].inc(count);
+}
+
+/** Counts one connection given up on because the store could not fill a gap in its `seq`. */
+export function recordGapUnfilled(): void {
+  gapsUnfilled.inc();
 }
 
 /** Counts one refused inbound frame. */

@@ -10,19 +10,54 @@ import { connectChat } from './helpers/socket.js';
 
 describe('idempotent send', () => {
   it('echoes client_id, and a retry gets the original back on the retrying connection only', async (t) => {
-    const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
+    const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     menteeSocket.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
     const original = await menteeSocket.expect('chat_message');
     assert.equal(original.client_id, 'c-1');
     assert.deepEqual(await mentorSocket.expect('chat_message'), original);
 
+    // A new connection (opened after the original was stored) retries: the original is its answer.
+    const retrying = await connectChat(server.ws, mentor.email, mentee.cookie);
+    retrying.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
+    assert.deepEqual(await retrying.expect('chat_message'), original);
+    // Nobody else got anything for the retry: every next frame is the next message.
+    retrying.send({ type: 'chat_message', content: 'twice', client_id: 'c-2' });
+    for (const socket of [retrying, menteeSocket, mentorSocket]) {
+      const next = await socket.expect('chat_message');
+      assert.equal(next.content, 'twice');
+      assert.equal(next.seq, original.seq + 1);
+    }
+  });
+
+  it('a retry on the connection that already got the original is not answered twice: each seq once, in order', async (t) => {
+    const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     menteeSocket.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
-    assert.deepEqual(await menteeSocket.expect('chat_message'), original);
-    // The partner got nothing for the retry: its next frame is the next message.
+    const original = await menteeSocket.expect('chat_message');
+    menteeSocket.send({ type: 'chat_message', content: 'once', client_id: 'c-1' });
     menteeSocket.send({ type: 'chat_message', content: 'twice', client_id: 'c-2' });
-    const next = await mentorSocket.expect('chat_message');
-    assert.equal(next.content, 'twice');
-    assert.equal(next.seq, original.seq + 1);
+    assert.deepEqual(await mentorSocket.expect('chat_message'), original);
+    // The echo of c-1, with its client_id, was the answer; the next frame is the next message.
+    for (const socket of [menteeSocket, mentorSocket]) {
+      const next = await socket.expect('chat_message');
+      assert.equal(next.content, 'twice');
+      assert.equal(next.seq, original.seq + 1);
+    }
+  });
+
+  it('a retry of a message from before the connection started is not answered once a later one went out', async (t) => {
+    const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t);
+    menteeSocket.send({ type: 'chat_message', content: 'first', client_id: 'old-1' });
+    const first = await mentorSocket.expect('chat_message');
+    const late = await connectChat(server.ws, mentor.email, mentee.cookie);
+    mentorSocket.send({ type: 'chat_message', content: 'newer' });
+    assert.equal((await late.expect('chat_message')).seq, first.seq + 1);
+    // Its answer would go back in seq; resuming with ?after= is how a client gets it (see README).
+    late.send({ type: 'chat_message', content: 'first', client_id: 'old-1' });
+    late.send({ type: 'chat_message', content: 'third', client_id: 'new-3' });
+    const next = await late.expect('chat_message');
+    assert.deepEqual([next.content, next.seq], ['third', first.seq + 2]);
+    const resumed = await connectChat(server.ws, mentor.email, mentee.cookie, { query: '?after=0' });
+    assert.equal((await resumed.expect('chat_message')).client_id, 'old-1');
   });
 
   it('names the client_id in the error frame of a refused message', async (t) => {

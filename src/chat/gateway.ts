@@ -45,6 +45,8 @@ export interface GatewayOptions {
   origins: OriginPolicy;
   watcher?: HandshakeWatcher;
   onError: (error: unknown, context: string) => void;
+  /** What a connection survives by starting again (see `SessionDeps.onWarning`). */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
   /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
   filter?: MessageFilter | null;
 }
@@ -266,14 +268,14 @@ export class ChatGateway {
   }
 
   private open(ws: WebSocket, writes: HeldWrites, identity: SessionIdentity): void {
-    const { store, hub, channels, presence, limits, onError, filter } = this.options;
+    const { store, hub, channels, presence, limits, onError, onWarning, filter } = this.options;
     const userId = identity.user.id;
     if (!this.countSocket(userId)) {
       ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
       return;
     }
     const userRate = { take: () => this.userRates.take(userId) };
-    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, userRate, filter, writes });
+    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, onWarning, userRate, filter, writes });
     this.sessions.add(session);
     ws.on('close', () => {
       this.sessions.delete(session);

@@ -172,10 +172,10 @@ export class Inbound {
     // Encoded here only off the usual path: normally the hub encodes once for the room.
     const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
     const event: RoomEvent = { kind: 'chat_message', message: wire };
-    // A retry gets the original, to this connection only, placed before the publish can
-    // come back (see `OwnMessage.original`). It is published again all the same: its first
-    // attempt may have been stored by an instance that died before publishing it, and
-    // receivers drop a `seq` they already have.
+    // A retry gets the original, to this connection only, once and in `seq` order (see
+    // `OwnMessage.original`). It is published again all the same: its first attempt may have
+    // been stored by an instance that died before publishing it, and receivers drop a `seq`
+    // they already have.
     if (!created) slot.original(wire.seq, encoded());
     try {
       await hub.publish(room, event);

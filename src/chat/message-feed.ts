@@ -7,22 +7,40 @@
  *    later live messages are held while the gap is read from the store. Replays (resume,
  *    catch-up after a layer reconnect) take the same path, page by page, reading the next
  *    page only once the socket took the previous one.
+ *    A gap the store cannot fill — a page that brings nothing where a message is missing,
+ *    read once more with the same result — is an inconsistency no wait can mend: the feed
+ *    stops and says so (`onGap`), and the connection starts again from where its client is.
+ *    So every read either moves `seq` on or ends the feed; nothing reads in a loop.
  * 2. An answer after the echoes of the connection's earlier messages. Every inbound
  *    `chat_message` takes a slot in a queue, and so does every error frame; the head slot
  *    goes out (or is passed) as soon as it can, the rest wait their turn:
  *
- *      storing ──stored(seq)──► echo(seq) ──message seq delivered──► done
- *         └──────answer(frame)──► frame ──at the head: sent────────► done
+ *      storing ──stored(seq)──────► echo(seq) ──message seq delivered──► done
+ *         ├──────original(seq)───► original ──at the head: see below───► done
+ *         └──────answer(frame)───► frame ──at the head: sent───────────► done
  *
  *    An own message's echo is the `chat_message` itself, delivered by rule 1; its slot only
  *    keeps later error frames behind it. When something waits behind an echo whose message
  *    has not arrived live, the message is read from the store instead of waited for.
+ *    A retry (its `client_id` stored already, as `seq`) is answered by that message, and
+ *    rule 1 holds for it too: at the head, a `seq` the connection has not reached is
+ *    delivered in its place, as an echo; one it already sent is not sent again (that frame,
+ *    with the `client_id`, was the answer); one from before the connection started (not
+ *    replayed to it) is sent only if nothing later went out yet, never out of order.
  */
-import { recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
+import { recordGapUnfilled, recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
 import type { Message, Store } from '../store/index.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
 const PAGE = 500;
+/** A page that brings nothing where a message is missing is read this many more times before the gap counts as the store's. */
+const RE_READS = 1;
+
+/** Messages after `afterSeq` up to `untilSeq` that the store did not have, read twice. */
+export interface Gap {
+  afterSeq: number;
+  untilSeq: number;
+}
 
 /** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
 export interface FeedDeps {
@@ -35,6 +53,8 @@ export interface FeedDeps {
   send(frame: string, written?: () => void): void;
   /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
   onFailure(error: unknown): void;
+  /** The store lacks messages this connection needs (see rule 1): the feed has stopped, counted. */
+  onGap(gap: Gap): void;
   /** Messages per store read; `PAGE` unless set (tests use small pages). */
   pageSize?: number;
 }
@@ -46,20 +66,24 @@ export interface OwnMessage {
   /** Answered by a frame of its own (a refusal): sent at its turn. */
   answer(frame: string): void;
   /**
-   * A retry, stored earlier as `seq`, about to be published again: answered by the original
-   * `frame` at its turn when this connection already had `seq`, else by delivering `seq` (as
-   * `stored`), so that the connection never gets the same message twice. Called before the
-   * publish, which would otherwise deliver `seq` meanwhile.
+   * A retry, stored earlier as `seq` (its encoded frame `frame`): answered at its turn by
+   * that message, once and in `seq` order (see rule 2).
    */
   original(seq: number, frame: string): void;
 }
 
-type Slot = { state: 'storing' } | { state: 'echo'; seq: number; fetched: boolean } | { state: 'frame'; frame: string };
+type Slot =
+  | { state: 'storing' }
+  | { state: 'echo'; seq: number; fetched: boolean }
+  | { state: 'original'; seq: number; frame: string }
+  | { state: 'frame'; frame: string };
 
 /** One connection's messages and answers, by the two rules above; silent once stopped. */
 export class MessageFeed {
-  /** The `seq` of the last message handed to the client. */
+  /** The `seq` of the last message handed to the client, or where the connection started. */
   private lastSeq = 0;
+  /** The highest `seq` actually sent on this connection; below `lastSeq` only before the first. */
+  private sentSeq = 0;
   /** Live messages waiting while the store is read, in arrival order. */
   private held: Array<[number, string]> | null = null;
   private reading: Promise<void> | null = null;
@@ -84,7 +108,7 @@ export class MessageFeed {
     }
     if (seq <= this.lastSeq) return;
     if (seq === this.lastSeq + 1) {
-      this.lastSeq = seq;
+      this.lastSeq = this.sentSeq = seq;
       this.deps.send(frame);
       recordMessagesDelivered('live');
       if (this.slots.length > 0) this.flush();
@@ -136,11 +160,6 @@ export class MessageFeed {
     this.wake();
   }
 
-  /** @internal Whether `seq` was handed to the client already (see `OwnSlot.original`). */
-  delivered(seq: number): boolean {
-    return seq <= this.lastSeq;
-  }
-
   /** @internal An own message's slot moved on (see `OwnSlot`). */
   settle(cell: { slot: Slot }, next: Slot): void {
     cell.slot = next;
@@ -152,9 +171,14 @@ export class MessageFeed {
     while (!this.stopped && this.slots.length > 0) {
       const head = this.slots[0]!.slot;
       if (head.state === 'storing') return;
+      if (head.state === 'original' && head.seq > this.lastSeq) {
+        this.slots[0]!.slot = { state: 'echo', seq: head.seq, fetched: false };
+        continue;
+      }
       if (head.state === 'echo' && head.seq > this.lastSeq) return this.fetchEcho(head);
       this.slots.shift();
       if (head.state === 'frame') this.deps.send(head.frame);
+      if (head.state === 'original' && head.seq > this.sentSeq) this.sendOriginal(head.seq, head.frame);
     }
     this.wake();
   }
@@ -172,6 +196,13 @@ export class MessageFeed {
     void this.replayTo(head.seq);
   }
 
+  /** A retry of a message from before this connection started, sent while nothing later went out. */
+  private sendOriginal(seq: number, frame: string): void {
+    this.sentSeq = seq;
+    this.deps.send(frame);
+    recordMessagesDelivered('store');
+  }
+
   private wake(): void {
     if ((this.slots.length > 0 && !this.stopped) || this.idle.length === 0) return;
     for (const resolve of this.idle.splice(0)) resolve();
@@ -179,6 +210,12 @@ export class MessageFeed {
 
   private read(untilSeq: number, path: DeliveryPath = 'store'): Promise<void> {
     this.reading = this.readPages(untilSeq, path)
+      .then((gap) => {
+        if (gap === null || this.stopped) return;
+        this.stop();
+        recordGapUnfilled();
+        this.deps.onGap(gap);
+      })
       .catch((error: unknown) => {
         if (this.stopped) return;
         this.stop();
@@ -193,22 +230,29 @@ export class MessageFeed {
     return this.reading;
   }
 
-  private async readPages(untilSeq: number, path: DeliveryPath): Promise<void> {
+  /** Reads until `untilSeq` is delivered or the feed stopped; resolves with the gap the store could not fill, if any. */
+  private async readPages(untilSeq: number, path: DeliveryPath): Promise<Gap | null> {
     const pageSize = this.deps.pageSize ?? PAGE;
+    let emptyReads = 0;
     while (this.lastSeq < untilSeq && !this.stopped) {
       const page = await this.deps.source.messagesAfter(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
       const before = this.lastSeq;
       let written: Promise<void> = Promise.resolve();
       for (const message of page) {
         if (this.stopped || message.seq !== this.lastSeq + 1) break;
-        this.lastSeq = message.seq;
+        this.lastSeq = this.sentSeq = message.seq;
         written = new Promise((resolve) => this.deps.send(this.deps.encode(message), resolve));
         recordMessagesDelivered(path);
         if (this.slots.length > 0) this.flush();
       }
-      if (this.lastSeq === before) return;
+      if (this.lastSeq === before) {
+        if (++emptyReads > RE_READS) return { afterSeq: this.lastSeq, untilSeq };
+        continue;
+      }
+      emptyReads = 0;
       await written;
     }
+    return null;
   }
 }
 
@@ -227,8 +271,6 @@ class OwnSlot implements OwnMessage {
   }
 
   original(seq: number, frame: string): void {
-    if (!this.feed.delivered(seq)) return this.stored(seq);
-    recordMessagesDelivered('store');
-    this.answer(frame);
+    this.feed.settle(this, { state: 'original', seq, frame });
   }
 }

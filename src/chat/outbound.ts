@@ -12,7 +12,7 @@ import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
 import type { Store, User } from '../store/index.js';
-import { MessageFeed, type OwnMessage } from './message-feed.js';
+import { MessageFeed, type Gap, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
 import { FLUSH_SLICE_BYTES, type HeldWrites } from './write-coalescer.js';
 import { senderOf, toNotice, toWireMessage } from './wire-message.js';
@@ -28,6 +28,8 @@ export interface OutboundDeps {
   limits: ChatLimits;
   /** A store read failed; the outbound has stopped. */
   onReadFailure(error: unknown): void;
+  /** The store lacks messages this connection needs (see `MessageFeed`); its messages have stopped. */
+  onGap(gap: Gap): void;
   /** The socket's unsent data passed `limits.maxBufferedBytes`. */
   onSlowConsumer(): void;
   /** A `force_disconnect` room event reached this connection, in its turn. */
@@ -62,6 +64,7 @@ export class Outbound {
         : { type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) }),
       send: (frame, written) => this.write(frame, written),
       onFailure: (error) => deps.onReadFailure(error),
+      onGap: (gap) => deps.onGap(gap),
     });
   }
 

@@ -35,6 +35,8 @@ export interface SessionDeps {
   filter?: MessageFilter | null;
   /** The socket's side of the write coalescer: a turn's frames go out in one write. */
   writes?: HeldWrites;
+  /** Something went wrong that the connection survives by starting again (logged at warn). */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
 
 export interface SessionIdentity {
@@ -85,6 +87,10 @@ export class ChatSession implements RoomMember {
       onReadFailure: (error) => {
         deps.onError(error, 'reading messages from the store');
         this.close(CloseCode.internalError);
+      },
+      onGap: (gap) => {
+        deps.onWarning?.('the store lacks messages a connection needs; closed it to resume', { pairId: this.pairId, ...gap });
+        this.close(CloseCode.outOfStep);
       },
       onSlowConsumer: () => this.closeSlowConsumer(),
       onForceDisconnect: (reason) => this.forceDisconnect(reason),

@@ -12,6 +12,8 @@ export const CloseCode = {
   tryAgain: { code: 1013, reason: 'slow consumer', kind: 'resume' },
   unauthenticated: { code: 4001, reason: 'not authenticated', kind: 'terminal' },
   forbidden: { code: 4003, reason: 'not matched with this partner', kind: 'terminal' },
+  /** The store lacks a message the connection needs (an inconsistency): it starts again from where the client is. */
+  outOfStep: { code: 4009, reason: 'messages out of step, resume with ?after=', kind: 'resume' },
   tooManyConnections: { code: 4029, reason: 'too many connections for this user', kind: 'resume' },
 } as const satisfies Record<string, { code: number; reason: string; kind: 'terminal' | 'resume' }>;
 

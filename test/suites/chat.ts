@@ -9,6 +9,7 @@ import { ErrorText } from '../../src/protocol/frames.js';
 import { type Agent, matchedPair } from '../helpers/http.js';
 import { connectChat, chatUrl, TestSocket, type Frame } from '../helpers/socket.js';
 import { passwordOf } from '../helpers/accounts.js';
+import { exactlyOnceTests } from './exactly-once.js';
 
 /** The suite sends bursts on purpose; per-connection rate limits are tested in limits.test.ts. */
 export const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000', WS_USER_RATE_PER_SECOND: '1000000', WS_USER_RATE_BURST: '1000000' } as const;
@@ -25,6 +26,8 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
     before(async () => {
       cluster = await makeCluster(cleanup);
     });
+
+    exactlyOnceTests(() => cluster);
 
     async function setup() {
       const { mentor, mentee } = await matchedPair(cluster.admin, cluster.side(0).http);

@@ -119,12 +119,18 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       const page = (await mentor.get(`/api/chat/${encodeURIComponent(mentee.email)}/messages`)).body;
       assert.deepEqual(page.messages.map((m: { seq: number; content: string }) => [m.seq, m.content]), all);
       assert.deepEqual((await mentee.get(`/api/chat/${encodeURIComponent(mentor.email)}/messages`)).body.undelivered, []);
-      // A retry after approval gets the delivered message back, nothing new.
+      // A retry after approval is answered by the delivered message, nothing new: a socket
+      // that had it already is not sent it again (the barrier is its next frame), a new one is.
       menteeSocket.send({ type: 'chat_message', content: 'text me on 07911 123456', client_id: 'held-1' });
-      const again = await menteeSocket.expect('chat_message');
-      assert.equal(again.seq, 5);
+      menteeSocket.send({ type: 'chat_message', content: 'barrier' });
+      assert.deepEqual(await messages(menteeSocket, 1), [[7, 'barrier']]);
+      assert.deepEqual(await messages(mentorSocket, 1), [[7, 'barrier']]);
+      const fresh = await connectChat(cluster.side(1).ws, mentor.email, mentee.cookie);
+      fresh.send({ type: 'chat_message', content: 'text me on 07911 123456', client_id: 'held-1' });
+      const again = await fresh.expect('chat_message');
+      assert.deepEqual([again.seq, again.client_id], [5, 'held-1']);
       assert.deepEqual(mentorSocket.frames, []);
-      await Promise.all([menteeSocket.close(), mentorSocket.close()]);
+      await Promise.all([menteeSocket.close(), mentorSocket.close(), fresh.close()]);
     });
 
     it('an approval whose publish was lost reaches the partner by gap fill, once', async () => {
