@@ -62,6 +62,10 @@ const PARSE_ERRORS = new Set<string>([
 /** `value` as the server reads it back from JSON (NaN and Infinity become null; undefined stays absent). */
 const asSent = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify([value]))[0]);
 
+/** The client_id the parser's answer names: the accepted chat_message's, or the refused one's. */
+const namedBy = (parsed: ReturnType<typeof parseFrame>): string | undefined =>
+  parsed.ok ? (parsed.frame.type === 'chat_message' ? parsed.frame.client_id : undefined) : parsed.clientId;
+
 const validClientId = (value: unknown): value is string =>
   typeof value === 'string' && value.length >= 1 && value.length <= MAX_CLIENT_ID_LENGTH;
 
@@ -131,6 +135,7 @@ describe('parseFrame and clientIdOf (property)', () => {
         if (!parsed.ok) assert.ok(PARSE_ERRORS.has(parsed.error), parsed.error);
         const clientId = clientIdOf(text);
         assert.ok(clientId === undefined || validClientId(clientId));
+        assert.equal(clientId, namedBy(parsed));
       }),
       RUNS,
     );
@@ -145,6 +150,7 @@ describe('parseFrame and clientIdOf (property)', () => {
         const [raw, clientId] = [asSent(rawValue), asSent(givenClientId)];
         const text = JSON.stringify({ type: 'chat_message', content: raw, client_id: clientId, extra });
         const parsed = parseFrame(text);
+        assert.equal(clientIdOf(text), namedBy(parsed), 'clientIdOf names what the parser names');
         const named = validClientId(clientId) ? { clientId } : {};
         if (clientId !== undefined && clientId !== null && !validClientId(clientId)) {
           assert.deepEqual(parsed, { ok: false, error: ErrorText.badClientId });

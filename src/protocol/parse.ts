@@ -101,11 +101,20 @@ function isClientId(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 1 && value.length <= MAX_CLIENT_ID_LENGTH;
 }
 
-/** The valid `client_id` of a frame, if it has one, whatever else is wrong with it. */
+/**
+ * The valid `client_id` of a `chat_message` frame, if it has one, whatever else is wrong with
+ * it. Read for frames refused unread (rate limit): the content is not checked or stripped.
+ */
 export function clientIdOf(text: string): string | undefined {
-  const parsed = parseFrame(text);
-  if (parsed.ok) return parsed.frame.type === 'chat_message' ? parsed.frame.client_id : undefined;
-  return parsed.clientId;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const fields = data as Record<string, unknown>;
+  return fields.type === 'chat_message' && isClientId(fields.client_id) ? fields.client_id : undefined;
 }
 
 function parseTyping(fields: Record<string, unknown>): ParseResult {
