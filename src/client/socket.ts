@@ -30,7 +30,7 @@ export const SOCKET_OPEN = 1;
  * when given (Part 5: browsers cannot set headers on a WebSocket).
  */
 export function chatSocketUrl(wsBase: string, partnerEmail: string, afterMessageId: string | null, token: string | null = null): string {
-  const url = `${wsBase.replace(/\/+$/, '')}/ws/chat/${encodeURIComponent(partnerEmail)}/`;
+  const url = `${withoutTrailingSlashes(wsBase)}/ws/chat/${encodeURIComponent(partnerEmail)}/`;
   const query = [
     ...(afterMessageId === null ? [] : [`after=${encodeURIComponent(afterMessageId)}`]),
     ...(token === null ? [] : [`token=${encodeURIComponent(token)}`]),
@@ -43,5 +43,15 @@ export type TokenSource = () => string | Promise<string>;
 
 /** The WebSocket base that belongs to an HTTP origin: `https://h` → `wss://h`. */
 export function wsBaseOf(httpBase: string): string {
-  return httpBase.replace(/^http(s?):/i, 'ws$1:').replace(/\/+$/, '');
+  return withoutTrailingSlashes(httpBase.replace(/^http(s?):/i, 'ws$1:'));
+}
+
+/**
+ * `base` without the slashes it ends with. A scan, not `/\/+$/`, which tries every start in
+ * a run of slashes that is not at the end; and no lookbehind, which older Safari lacks.
+ */
+export function withoutTrailingSlashes(base: string): string {
+  let end = base.length;
+  while (end > 0 && base.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return base.slice(0, end);
 }

@@ -11,7 +11,7 @@ import type { UserStreamOutbound } from '../protocol/user-stream.js';
 import { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
 import { ClientClose, terminalReason } from './close-policy.js';
 import { Emitter } from './emitter.js';
-import type { TokenSource, WebSocketFactory, WebSocketLike } from './socket.js';
+import { withoutTrailingSlashes, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
 
 /** The events of a `UserEventStream`. */
 export interface UserEventStreamEvents extends Record<string, unknown> {
@@ -96,7 +96,7 @@ export class UserEventStream extends Emitter<UserEventStreamEvents> {
   }
 
   private open(generation: number, token: string | null): void {
-    const url = `${this.options.wsBase.replace(/\/+$/, '')}/ws/me/`;
+    const url = `${withoutTrailingSlashes(this.options.wsBase)}/ws/me/`;
     let socket: WebSocketLike;
     try {
       socket = this.options.createSocket(token === null ? url : `${url}?token=${encodeURIComponent(token)}`);

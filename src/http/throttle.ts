@@ -107,7 +107,8 @@ export class RegistrationThrottle {
  * it gains nothing.
  */
 export function clientKey(address: string): string {
-  const bare = address.replace(/%.*$/, '');
+  const zone = address.indexOf('%');
+  const bare = zone < 0 ? address : address.slice(0, zone);
   if (!ipaddr.IPv6.isValid(bare)) return bare;
   const ip = ipaddr.IPv6.parse(bare);
   if (ip.isIPv4MappedAddress()) return ip.toIPv4Address().toString();

@@ -17,7 +17,9 @@ export async function* lines(source: AsyncIterable<Buffer | string>, maxBytes: n
   let number = 0;
   const finish = (text: string): Line => {
     number++;
-    const line = { number, text: tooLong ? null : text.endsWith('\r') ? text.slice(0, -1) : text };
+    // A line whose end came in the same chunk as its excess never sat in `pending`: measured here.
+    const long = tooLong || Buffer.byteLength(text) > maxBytes;
+    const line = { number, text: long ? null : text.endsWith('\r') ? text.slice(0, -1) : text };
     tooLong = false;
     return line;
   };

@@ -18,9 +18,12 @@ export interface ContactMatch {
 }
 
 // The words people put between the parts of an address instead of "@" and ".": bracketed
-// anywhere, or bare between words.
-const BRACKETED_AT = /\s*[([{<]\s*(?:at|@)\s*[)\]}>]\s*/giu;
-const BRACKETED_DOT = /\s*[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*/giu;
+// anywhere, or bare between words. The whitespace before a bracket is taken only from the
+// start of its run (`(?<!\s)`): a leading `\s*` would be tried from every space of a long
+// run without a bracket after it, quadratic in the run's length. The matches are the same,
+// since a search never starts inside a run (each match ends with all the whitespace after it).
+const BRACKETED_AT = /(?:(?<!\s)\s+)?[([{<]\s*(?:at|@)\s*[)\]}>]\s*/giu;
+const BRACKETED_DOT = /(?:(?<!\s)\s+)?[([{<]\s*(?:dot|\.)\s*[)\]}>]\s*/giu;
 const BARE_AT = /(?<=[\p{L}\p{N}._%+-])\s+at\s+(?=[\p{L}\p{N}])/giu;
 const BARE_DOT = /(?<=[\p{L}\p{N}])\s+dot\s+(?=[\p{L}\p{N}])/giu;
 const SPACED_AT = /(?<=[\p{L}\p{N}])\s*@\s*(?=[\p{L}\p{N}])/gu;

@@ -16,15 +16,35 @@ import { contentProblem, isBlank, textProblem } from './text.js';
  */
 export type ParseResult = { ok: true; frame: InboundFrame } | { ok: false; error: string; clientId?: string };
 
-// Python's str.strip() removes exactly the characters for which str.isspace() is true;
-// JavaScript's trim() differs (it strips U+FEFF and keeps U+001C..U+001F and U+0085).
-const PY_SPACE = '\\t\\n\\x0B\\f\\r\\x1C-\\x1F \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
-const LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
-const TRAILING_SPACE = new RegExp(`[${PY_SPACE}]+$`);
-
-/** Trims like Python's `str.strip()`. */
+/**
+ * Trims like Python's `str.strip()`: exactly the characters for which `str.isspace()` is
+ * true (JavaScript's trim() differs: it strips U+FEFF and keeps U+001C..U+001F and U+0085).
+ * A scan from each end, not a regex: `[…]+$` tries every start inside a run of whitespace
+ * that is not at the end, quadratic in the run's length.
+ */
 export function pythonStrip(text: string): string {
-  return text.replace(LEADING_SPACE, '').replace(TRAILING_SPACE, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPythonSpace(text.charCodeAt(start))) start += 1;
+  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end -= 1;
+  return text.slice(start, end);
+}
+
+/** Python's whitespace, all in the Basic Multilingual Plane, so one UTF-16 code unit each. */
+function isPythonSpace(unit: number): boolean {
+  if (unit <= 0x20) return (unit >= 0x09 && unit <= 0x0d) || unit >= 0x1c;
+  if (unit < 0x85) return false;
+  return (
+    unit === 0x85 ||
+    unit === 0xa0 ||
+    unit === 0x1680 ||
+    (unit >= 0x2000 && unit <= 0x200a) ||
+    unit === 0x2028 ||
+    unit === 0x2029 ||
+    unit === 0x202f ||
+    unit === 0x205f ||
+    unit === 0x3000
+  );
 }
 
 /** Length in Unicode code points, like Python's `len` (an emoji counts once). */
@@ -82,11 +102,20 @@ function isClientId(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 1 && value.length <= MAX_CLIENT_ID_LENGTH && textProblem('identifier', value) === null;
 }
 
-/** The valid `client_id` of a frame, if it has one, whatever else is wrong with it. */
+/**
+ * The valid `client_id` of a `chat_message` frame, if it has one, whatever else is wrong with
+ * it. Read for frames refused unread (rate limit): the content is not checked or stripped.
+ */
 export function clientIdOf(text: string): string | undefined {
-  const parsed = parseFrame(text);
-  if (parsed.ok) return parsed.frame.type === 'chat_message' ? parsed.frame.client_id : undefined;
-  return parsed.clientId;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const fields = data as Record<string, unknown>;
+  return fields.type === 'chat_message' && isClientId(fields.client_id) ? fields.client_id : undefined;
 }
 
 function parseTyping(fields: Record<string, unknown>): ParseResult {
