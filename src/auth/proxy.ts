@@ -1,7 +1,8 @@
 /**
  * The `proxy` identity method, for a front end that must not change at all: Tandem asks the
  * platform who the request's cookies belong to (`GET AUTH_PROXY_URL` with the request's
- * `Cookie` and `Authorization`). A 200 `{email, first_name, last_name, role}` is reused for
+ * `Cookie` and `Authorization`). A 200 `{id?, email, first_name, last_name, role}` (`id`: the
+ * platform's key for the person; without it, the email as the platform wrote it) is reused for
  * the same credentials for `AUTH_PROXY_CACHE_SECONDS`; a 401/403 is a refusal and never
  * cached (the user may sign in a second later); anything else — an error, a timeout, a body
  * that is not a user — means the platform cannot tell, and Tandem refuses with `unavailable`:
@@ -41,7 +42,7 @@ export class ProxyMethod implements IdentityMethod {
     const key = credentialHash('proxy', cookie ?? '', authorization ?? '');
     const external = this.cached(key) ?? (await this.ask(key, cookie, authorization));
     if (!external) return null;
-    return { user: await syncUser(this.deps.store, external), sessionHash: key, expiresAt: null, method: 'proxy' };
+    return { user: await syncUser(this.deps, external), sessionHash: key, expiresAt: null, method: 'proxy' };
   }
 
   private cached(key: string): ExternalUser | null {
@@ -90,7 +91,7 @@ export class ProxyMethod implements IdentityMethod {
       this.deps.onProblem('the identity proxy failed', { reason: error instanceof Error ? error.message : String(error) });
       throw new AppError('unavailable', 'The platform cannot say who you are right now', { cause: error });
     }
-    const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>) : { problem: 'not a JSON object' };
+    const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>, 'proxy', 'id') : { problem: 'not a JSON object' };
     if ('problem' in described) {
       this.deps.onProblem('the identity proxy answered something that is not a user', { reason: described.problem });
       throw new AppError('unavailable', 'The platform cannot say who you are right now');

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { importNdjson } from '../../import/importer.js';
 import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
+import { revokeEverywhere } from '../revocations.js';
 import { signedIn, withErrors } from '../schemas.js';
 
 const counts = (names: readonly string[]) =>
@@ -54,7 +55,11 @@ export function importRoutes(app: FastifyInstance, context: RouteContext): void 
     },
   }, async (request) => {
     const body = request.body as Readable | null;
-    const report = await importNdjson(body ?? Readable.from([]), { store: context.store, mentorCapacity: context.config.mentorCapacity });
+    const report = await importNdjson(body ?? Readable.from([]), {
+      store: context.store,
+      mentorCapacity: context.config.mentorCapacity,
+      onSessionsRevoked: (hashes) => revokeEverywhere(context.hub, hashes, (error) => request.log.error({ err: error }, 'revocation broadcast failed')),
+    });
     await audit(context, request, 'import', 'history', {
       lines: report.lines, users: report.users, matches: report.matches, messages: report.messages, refused: report.refused_total,
     });

@@ -52,7 +52,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       ]),
     },
   }, async (request, reply) => {
-    const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email), {
+    const match = await store.createMatch(normalizeEmail(request.body.mentor_email, 'mentor_email'), normalizeEmail(request.body.mentee_email, 'mentee_email'), {
       mentorCapacity: config.mentorCapacity,
       actor: callerOf(request).user.email,
     });
@@ -81,7 +81,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
   }, async (request, reply) => {
     const problem = emailProblem(request.params.mentee_email);
     if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
-    const result = await store.putMatch(normalizeEmail(request.params.mentee_email), normalizeEmail(request.body.mentor_email), {
+    const result = await store.putMatch(normalizeEmail(request.params.mentee_email, 'mentee_email'), normalizeEmail(request.body.mentor_email, 'mentor_email'), {
       replace: request.body.replace === true,
       mentorCapacity: config.mentorCapacity,
       actor: callerOf(request).user.email,
@@ -128,7 +128,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     const { user } = callerOf(request);
     const problem = emailProblem(request.params.mentee_email);
     if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
-    const menteeEmail = normalizeEmail(request.params.mentee_email);
+    const menteeEmail = normalizeEmail(request.params.mentee_email, 'mentee_email');
     if (user.role !== 'ADMIN') {
       const own = await store.listMatches(user.id);
       if (!own.some((match) => match.mentee.email === menteeEmail)) throw new AppError('not_matched');
@@ -157,7 +157,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     }, async (request) => {
       const problem = emailProblem(request.params.mentee_email);
       if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
-      const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email), paused);
+      const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email, 'mentee_email'), paused);
       if (!match) throw new AppError('match_not_found');
       await audit(context, request, action, `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
       await announceMatchState(announcer(request.log), match);
