@@ -133,16 +133,19 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
 
   async upsertUser(user: ExternalUser): Promise<UpsertResult> {
     const id = user.platformId ?? null;
+    const read = (db: Queryable, lock: string) => rowsOf<AccountRow>(db, `
+      SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = $1 OR (platform_issuer = $2 AND platform_subject = $3) ORDER BY id ${lock}`,
+      [user.email, id?.issuer ?? null, id?.subject ?? null]);
+    const find = (rows: AccountRow[]) => accountOf(user,
+      id ? rows.find((r) => r.platform_issuer === id.issuer && r.platform_subject === id.subject) : undefined,
+      rows.find((r) => r.email === user.email));
+    // Every request of a platform user comes here: when all is already so, one read and no transaction.
+    const current = find(await read(this.pool(), ''));
+    if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
     return inTransaction(this.pool(), async (tx) => {
       // The accounts of the platform id and of the email, locked: a match of them (which locks
       // its users, see participants) waits for this call, or this call for it.
-      const read = () => rowsOf<AccountRow>(tx, `
-        SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = $1 OR (platform_issuer = $2 AND platform_subject = $3) ORDER BY id FOR UPDATE`,
-        [user.email, id?.issuer ?? null, id?.subject ?? null]);
-      const find = (rows: AccountRow[]) => accountOf(user,
-        id ? rows.find((r) => r.platform_issuer === id.issuer && r.platform_subject === id.subject) : undefined,
-        rows.find((r) => r.email === user.email));
-      let row = find(await read());
+      let row = find(await read(tx, 'FOR UPDATE'));
       if (!row) {
         // Nothing on either key; a concurrent call may insert first (then nothing comes back here).
         const [created] = await rowsOf<UserRow>(tx, `
@@ -150,7 +153,7 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
           VALUES ($1, $2, $3, $4, $5, now(), $6, $7) ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
           [user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, id?.issuer ?? null, id?.subject ?? null]);
         if (created) return { user: toUser(created), created: true, changed: true, revokedSessions: [] };
-        row = find(await read());
+        row = find(await read(tx, 'FOR UPDATE'));
         if (!row) throw new AppError('unavailable', 'The user vanished while it was updated');
       }
       const change = changeOf(row, user);

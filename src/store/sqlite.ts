@@ -192,10 +192,15 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
 
   async upsertUser(user: ExternalUser): Promise<UpsertResult> {
     const id = user.platformId ?? null;
+    const find = () => accountOf(user,
+      id ? (this.sql.accountByPlatformId.get(id.issuer, id.subject) as AccountRow | undefined) : undefined,
+      this.sql.accountByEmail.get(user.email) as AccountRow | undefined);
+    // Every request of a platform user comes here: when all is already so, no write lock is taken.
+    const current = find();
+    if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
     // Synchronous inside one transaction: no other call can come between the reads and the writes.
     return this.db.transaction((): UpsertResult => {
-      const byPlatformId = id ? (this.sql.accountByPlatformId.get(id.issuer, id.subject) as AccountRow | undefined) : undefined;
-      const row = accountOf(user, byPlatformId, this.sql.accountByEmail.get(user.email) as AccountRow | undefined);
+      const row = find();
       if (!row) {
         const created = this.sql.insertPlatformUser.get(user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, Date.now(), id?.issuer ?? null, id?.subject ?? null) as UserRow;
         return { user: toUser(created), created: true, changed: true, revokedSessions: [] };
