@@ -80,7 +80,7 @@ export function platformStoreContract(name: string, make: StoreFactory): void {
     test('a role change and a match of the same user, at once on two instances: never a matched user of the wrong role', async (store, reopen) => {
       const other = reopen ? await reopen() : store;
       await store.upsertUser({ email: 'mentor@race.test', firstName: 'M', lastName: 'T', role: 'MENTOR' });
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 10; i++) {
         const mentee = `mentee${i}@race.test`;
         await store.upsertUser({ email: mentee, firstName: 'S', lastName: 'T', role: 'MENTEE' });
         await Promise.allSettled([
