@@ -136,7 +136,34 @@ describe('platform identities never merge', () => {
   });
 });
 
+describe('what no rule accepts is refused on every path', () => {
+  it('a subject or an address with invisible or control characters: 401 from a token, 400 from the server API', async (t) => {
+    const server = await startServer(t, { AUTH: 'jwt', JWT_SECRET: SECRET, API_KEYS: `matching:${KEY}` });
+    const kate = platformUser('MENTEE', 'Kate');
+    for (const claims of [{ sub: `kate\u0000${process.pid}` , email: kate.email }, { sub: 'x'.repeat(256), email: kate.email }, { sub: `ka\u200Bte@platform.test` }]) {
+      const reply = await me(server, bearer(await mint({ ...claimsOf(kate), ...claims }, SECRET)));
+      assert.equal(reply.status, 401, JSON.stringify(claims));
+    }
+    for (const email of [`\uFEFF${kate.email}`, `${kate.email}\u2028`, `\uFF4B${kate.email}`, 'no-at-sign']) {
+      const reply = await api(server).put(`/api/users/${enc(email)}`, { first_name: 'Kate', last_name: 'Doe', role: 'MENTEE' });
+      assert.deepEqual([reply.status, reply.body.error], [400, 'invalid_request'], JSON.stringify(email));
+    }
+    assert.equal((await api(server).get('/api/users')).body.users.filter((u: { role: string }) => u.role === 'MENTEE').length, 0, 'nobody was made');
+  });
+});
+
 describe('a matched user\'s role is kept', () => {
+  it('AUTH=proxy: an answer that would make a matched mentee a MENTOR is refused (409 role_locked, socket 4001)', async (t) => {
+    const { platform, server } = await withPlatform(t, { API_KEYS: `matching:${KEY}` });
+    const [mentor, mentee] = [{ ...platformUser('MENTOR'), id: 'm-1' }, { ...platformUser('MENTEE'), id: 's-1' }];
+    for (const user of [mentor, mentee]) assert.equal((await me(server, { cookie: platform.signIn(user) })).status, 200);
+    assert.equal((await api(server).put(`/api/matches/${enc(mentee.email)}`, { mentor_email: mentor.email })).status, 201);
+    const promoted = platform.signIn({ ...mentee, role: 'MENTOR' });
+    assert.deepEqual(await me(server, { cookie: promoted }), { status: 409, email: undefined, error: 'role_locked' });
+    assert.equal((await new TestSocket(chatUrl(server.ws, mentor.email), { cookie: promoted }).closedWithin()).code, 4001);
+  });
+
+
   it('PUT /api/users: 409 role_locked for a matched mentee made MENTOR (her email in upper case); the match stays', async (t) => {
     const server = await startServer(t, { API_KEYS: `matching:${KEY}` });
     const [mentor, mentee] = [platformUser('MENTOR'), platformUser('MENTEE')];
