@@ -6,7 +6,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { announceMatchCreated, announceMatchEnded, announceMatchState, type Announcer } from '../../chat/announce.js';
 import { AppError } from '../../errors.js';
-import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail, type Match } from '../../store/index.js';
 import { callerOf } from '../access.js';
 import { audit } from '../audit.js';
@@ -79,8 +78,6 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['forbidden', 'wrong_role', 'user_not_found', 'already_matched', 'mentor_at_capacity']),
     },
   }, async (request, reply) => {
-    const problem = emailProblem(request.params.mentee_email);
-    if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
     const result = await store.putMatch(normalizeEmail(request.params.mentee_email, 'mentee_email'), normalizeEmail(request.body.mentor_email, 'mentor_email'), {
       replace: request.body.replace === true,
       mentorCapacity: config.mentorCapacity,
@@ -126,8 +123,6 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request, reply) => {
     const { user } = callerOf(request);
-    const problem = emailProblem(request.params.mentee_email);
-    if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
     const menteeEmail = normalizeEmail(request.params.mentee_email, 'mentee_email');
     if (user.role !== 'ADMIN') {
       const own = await store.listMatches(user.id);
@@ -155,8 +150,6 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
         response: withErrors({ 200: { ...matchSchema, description: 'The match, as it is now' } }, ['forbidden', 'match_not_found']),
       },
     }, async (request) => {
-      const problem = emailProblem(request.params.mentee_email);
-      if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
       const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email, 'mentee_email'), paused);
       if (!match) throw new AppError('match_not_found');
       await audit(context, request, action, `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
