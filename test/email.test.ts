@@ -34,6 +34,7 @@ describe('the email rule', () => {
         assert.equal(kept(text), null, JSON.stringify(text));
       }
     }
+    for (const text of ['\u0130van@example.com', 'i\u0307van@example.com']) assert.match((parseEmail(text) as { problem: string }).problem, /dotted/, JSON.stringify(text));
     for (const text of ['\uFF4Bate@example.com', '\uFB01le@example.com', 'x\u00B2@example.com', '\u24DAate@example.com', 'kate@ex\u0378.com', 'kate@\uE000.com']) {
       assert.match((parseEmail(text) as { problem: string }).problem, /compatibility|characters/, JSON.stringify(text));
     }

@@ -13,7 +13,8 @@
  *   so are `K` and the Kelvin sign U+212A (whose canonical form is `K`).
  * - An address whose kept form still holds a compatibility character (NFKC would change it:
  *   fullwidth letters, ligatures, superscripts, circled letters…) is refused: it displays
- *   like another address but would not be the same one.
+ *   like another address but would not be the same one. So is an `i` or `j` with a combining
+ *   dot above (what `İ` lower-cases to), which reads as the plain letter.
  * The kept form is a fixed point: parsing it again gives it back unchanged.
  */
 
@@ -22,6 +23,8 @@ const MAX_EMAIL = 254;
 // surrogates (Cs), private use (Co), unassigned (Cn), and the blank letters and marks that
 // text.ts also counts as invisible. One character class: linear.
 const FORBIDDEN = /[\p{Z}\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u034F\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
+
+const DOTTED_I = /[ij]\u0307/;
 
 export type EmailVerdict = { email: string } | { problem: string };
 
@@ -32,6 +35,8 @@ export function parseEmail(raw: unknown): EmailVerdict {
   if (FORBIDDEN.test(text)) return { problem: 'contains characters an email cannot have' };
   const email = text.normalize('NFC').toLowerCase().normalize('NFC');
   if (email.normalize('NFKC') !== email || email.toLowerCase() !== email) return { problem: 'contains compatibility characters (fullwidth, ligatures, superscripts…)' };
+  // `İ` lower-cases to `i` + a combining dot above, which shows as a plain `i`: another address's look-alike.
+  if (DOTTED_I.test(email)) return { problem: 'contains a dotted capital I (İ), which would read as a plain i' };
   const at = email.indexOf('@');
   if (at < 1 || at === email.length - 1 || email.indexOf('@', at + 1) !== -1) return { problem: 'must be an email address' };
   if (email.length > MAX_EMAIL) return { problem: `must be at most ${MAX_EMAIL} characters` };
