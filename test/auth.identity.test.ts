@@ -123,6 +123,11 @@ describe('platform identities never merge', () => {
     assert.deepEqual([second.status, second.error], [409, 'identity_conflict']);
     const found = (await api(server).get(`/api/users?q=${enc(`sa.${process.pid}@`)}`)).body.users;
     assert.deepEqual(found.map((u: { email: string }) => u.email), [composed]);
+    // The match routes take the address by the same rule, written either way.
+    const jurgen: PlatformUser = { email: `j\u00FCrgen.${process.pid}@platform.test`, first_name: 'Jürgen', last_name: 'Roth', role: 'MENTOR' };
+    assert.equal((await me(server, bearer(await mint(claimsOf(jurgen), SECRET)))).status, 200);
+    const matched = await api(server).put(`/api/matches/${enc(composed.normalize('NFD'))}`, { mentor_email: jurgen.email.toUpperCase().normalize('NFD') });
+    assert.deepEqual([matched.status, matched.body.mentee?.email, matched.body.mentor?.email], [201, composed, jurgen.email]);
   });
 
   it('the proxy\'s id keys the person: another id with her address is refused, her id keeps her account when the address changes', async (t) => {
