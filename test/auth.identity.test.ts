@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { withBackends } from './helpers/backends.js';
+import { startInstances } from './helpers/cluster.js';
 import { Agent, person } from './helpers/http.js';
 import { claimsOf, mint, Platform, platformUser, type PlatformUser } from './helpers/platform.js';
 import { startServer, type Hooks, type TestServer } from './helpers/server.js';
@@ -83,6 +85,16 @@ describe('a password registered for a platform user\'s address never reaches the
     const synced = await api(server).put(`/api/users/${enc(kate.email)}`, { first_name: 'Kate', last_name: 'Doe', role: 'MENTEE' });
     assert.equal(synced.status, 200);
     await assertLockedOut(server, squatter, kate.email);
+  });
+});
+
+withBackends('on two instances (PostgreSQL + Redis)', { postgres: true, redis: true }, () => {
+  it('her token on one instance; the squatter\'s socket on the other is closed', async (t) => {
+    const [one, two] = await startInstances(t, 2, { AUTH: 'local,jwt', JWT_SECRET: SECRET });
+    const kate = platformUser('MENTEE', 'Kate');
+    const squatter = await squat(two!, kate.email);
+    assert.deepEqual(await me(one!, bearer(await mint(claimsOf(kate), SECRET))), { status: 200, email: kate.email, error: undefined });
+    await assertLockedOut(two!, squatter, kate.email);
   });
 });
 
