@@ -220,7 +220,7 @@ export class PostgresSafeguarding implements SafeguardingStore {
       const bodies = await rowsOf<{ id: number }>(tx, 'SELECT id FROM webhook_events WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)', [userId]);
       await lockEvents(tx, bodies.map((row) => row.id));
       await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE id = ANY($1::bigint[])', [bodies.map((row) => row.id)]);
-      await rowsOf(tx, "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [userId]);
+      await rowsOf(tx, "UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = $1", [userId]);
       return { revokedSessions: revoked.map((row) => row.token_hash), endedPairs: ended.map((row) => row.id) };
     });
   }

@@ -66,7 +66,7 @@ export class SqliteSafeguarding implements SafeguardingStore {
       // The bodies saved for retries copy content (theirs and their partners'); an event still
       // owed is built again from the erased rows.
       eraseEventBodies: p('UPDATE webhook_events SET data = NULL WHERE pair_id IN (SELECT id FROM pairs WHERE mentor_id = ? OR mentee_id = ?)'),
-      eraseUser: p("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = ?"),
+      eraseUser: p("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid', first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = ?"),
       auditPage: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     };
   }

@@ -62,6 +62,15 @@ export function platformStoreContract(name: string, make: StoreFactory): void {
       assert.deepEqual([byEmailOnly.user.id, byEmailOnly.user.firstName], [bound.user.id, 'Tee'], 'the server API still updates it by email');
     });
 
+    test('an erased account keeps nothing of its platform id: the person\'s next sign-in is a new account', async (store) => {
+      const described = { email: 'gone@platform.test', firstName: 'Go', lastName: 'Ne', role: 'MENTEE' as const, platformId: { issuer: 'jwt:p', subject: 'gone-1' } };
+      const first = await store.upsertUser(described);
+      await store.eraseUser(first.user.id);
+      const again = await store.upsertUser(described);
+      assert.deepEqual([again.created, again.user.id === first.user.id], [true, false]);
+      assert.equal((await store.usersById([first.user.id]))[0]?.firstName, 'Deleted', 'the erased account stays erased');
+    });
+
     test('upsertUser keeps the role of a user with an active match (role_locked), on both sides, and changes it once the match ended', async (store) => {
       const person = (email: string, role: 'MENTOR' | 'MENTEE') => ({ email, firstName: 'P', lastName: 'Q', role });
       await store.upsertUser(person('mentor@platform.test', 'MENTOR'));
