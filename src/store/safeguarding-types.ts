@@ -108,7 +108,8 @@ export interface SafeguardingStore {
   /**
    * Erases a user in one transaction: sessions revoked, active matches ended, the content of
    * every message, held message and report they wrote emptied, and the account renamed
-   * "Deleted user" with an address of no one (`deleted-<id>@deleted.invalid`) and no password.
+   * "Deleted user" with an address of no one (`deleted-<id>@deleted.invalid`), no password and
+   * no platform id (the person signing in again is a new account).
    */
   eraseUser(userId: number): Promise<Erasure>;
 
