@@ -4,7 +4,7 @@
  * The engines only read the rows (under their locks) and write what is decided here.
  */
 import { AppError } from '../errors.js';
-import { USER_COLUMNS, type UserRow } from './rows.js';
+import { isErasedEmail, USER_COLUMNS, type UserRow } from './rows.js';
 import { NO_PASSWORD, type ExternalUser } from './types.js';
 
 /** A user row with what only this decision reads. */
@@ -27,8 +27,8 @@ export interface AccountChange {
 /**
  * The account `user` describes, among the one holding its platform id and the one holding its
  * email (either may be absent); null when neither exists. `identity_conflict` when the email
- * is another person's: held by an account of another platform id, or, for a known platform
- * id, by any other account.
+ * is another person's: held by an account of another platform id, by an erased account, or,
+ * for a known platform id, by any other account.
  */
 export function accountOf(user: ExternalUser, byPlatformId: AccountRow | undefined, byEmail: AccountRow | undefined): AccountRow | null {
   if (byPlatformId) {
@@ -36,7 +36,8 @@ export function accountOf(user: ExternalUser, byPlatformId: AccountRow | undefin
     return byPlatformId;
   }
   if (!byEmail) return null;
-  if (user.platformId && byEmail.platform_subject !== null) throw conflict();
+  // An erased account stays erased: its reserved address names nobody the platform can describe.
+  if (isErasedEmail(byEmail.email) || (user.platformId && byEmail.platform_subject !== null)) throw conflict();
   return byEmail;
 }
 

@@ -68,7 +68,11 @@ export function platformStoreContract(name: string, make: StoreFactory): void {
       await store.eraseUser(first.user.id);
       const again = await store.upsertUser(described);
       assert.deepEqual([again.created, again.user.id === first.user.id], [true, false]);
-      assert.equal((await store.usersById([first.user.id]))[0]?.firstName, 'Deleted', 'the erased account stays erased');
+      const erased = (await store.usersById([first.user.id]))[0]!;
+      assert.equal(erased.firstName, 'Deleted', 'the erased account stays erased');
+      for (const platformId of [null, { issuer: 'jwt:p', subject: 'someone-else' }]) {
+        await assert.rejects(store.upsertUser({ ...described, email: erased.email, platformId }), (error: any) => error.code === 'identity_conflict', 'its reserved address names nobody');
+      }
     });
 
     test('upsertUser keeps the role of a user with an active match (role_locked), on both sides, and changes it once the match ended', async (store) => {
