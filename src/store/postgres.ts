@@ -142,6 +142,18 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
     // Every request of a platform user comes here: when all is already so, one read and no transaction.
     const current = find(await read(this.pool(), ''));
     if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
+    try {
+      return await this.upsertLocked(user, read, find);
+    } catch (error) {
+      // The new email was taken between the read and the write, by another account.
+      if (isUniqueViolation(error)) throw new AppError('identity_conflict', undefined, { cause: error });
+      throw error;
+    }
+  }
+
+  /** `upsertUser` under the locks of the accounts it reads. */
+  private upsertLocked(user: ExternalUser, read: (db: Queryable, lock: string) => Promise<AccountRow[]>, find: (rows: AccountRow[]) => AccountRow | null): Promise<UpsertResult> {
+    const id = user.platformId ?? null;
     return inTransaction(this.pool(), async (tx) => {
       // The accounts of the platform id and of the email, locked: a match of them (which locks
       // its users, see participants) waits for this call, or this call for it.
