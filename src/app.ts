@@ -18,6 +18,7 @@ import { ConfigError, type Config } from './config.js';
 import { isAppError } from './errors.js';
 import { CallerResolver } from './http/caller.js';
 import { HandshakeGuard } from './http/handshake-guard.js';
+import { revokeEverywhere } from './http/revocations.js';
 import { buildHttp, buildOperatorHttp } from './http/server.js';
 import { openLayer, type ChannelLayer } from './layer/index.js';
 import { instrumentStore, recordLayerReconnect, trackOpenConnections } from './metrics.js';
@@ -84,7 +85,11 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   }
   const hub = new Hub(layer);
   // Never handed a credential: only why one was refused, or why the platform failed.
-  const identifier = buildIdentifier(config.identity, { store, onProblem: (message, details) => log?.warn(details ?? {}, message) });
+  const identifier = buildIdentifier(config.identity, {
+    store,
+    onProblem: (message, details) => log?.warn(details ?? {}, message),
+    onSessionsRevoked: (hashes) => revokeEverywhere(hub, hashes, (error) => log?.error({ err: error }, 'revocation broadcast failed')),
+  });
   const callers = new CallerResolver(identifier, store, config);
   const channels = new UserChannels(layer);
   const clock = options.clock ?? (() => new Date());

@@ -28,6 +28,8 @@ export const ErrorCatalogue = {
   already_resolved: { status: 409, message: 'This report was resolved already' },
   match_paused: { status: 409, message: 'This conversation is paused' },
   delivery_not_failed: { status: 409, message: 'Only a failed delivery can be retried' },
+  identity_conflict: { status: 409, message: 'This email belongs to another account of the platform' },
+  role_locked: { status: 409, message: 'The user has an active match: end it before changing their role' },
   weak_password: { status: 400, message: 'The password is too weak' },
   wrong_role: { status: 400, message: 'A match needs a MENTOR and a MENTEE' },
   request_timeout: { status: 408, message: 'The request took too long to arrive' },

@@ -180,7 +180,7 @@ it('an open socket whose token expires gets force_disconnect token_expired, then
   assert.equal(await handshakeClose(server, people.mentor.email, short), 4001, 'the expired token opens nothing');
 });
 
-it('a role change in the token takes effect at the next handshake', async (t) => {
+it('a role change in the token is refused while the user is matched (role_locked, 4001), and takes effect once the match ended', async (t) => {
   const server = await startServer(t, { AUTH: 'local,jwt', JWT_SECRET: SECRET });
   const people = { mentor: platformUser('MENTOR'), mentee: platformUser('MENTEE') };
   const menteeToken = await mint(claimsOf(people.mentee), SECRET);
@@ -189,11 +189,16 @@ it('a role change in the token takes effect at the next handshake', async (t) =>
   await match(await loginAdmin(server.http), { email: people.mentor.email } as Agent, { email: people.mentee.email } as Agent);
   const open = await connectChat(server.ws, people.mentor.email, undefined, { query: `?token=${encodeURIComponent(menteeToken)}` });
   const promoted = await mint({ ...claimsOf(people.mentee), role: 'MENTOR' }, SECRET);
-  assert.equal(await handshakeClose(server, people.mentor.email, promoted), 4003, 'a MENTOR is nobody\'s mentee');
-  assert.equal((await me(server, menteeToken)).user.role, 'MENTEE', 'and back, with the next token');
-  open.send({ type: 'chat_message', content: 'the open socket was authorized at its handshake' });
+  assert.equal(await handshakeClose(server, people.mentor.email, promoted), 4001, 'a matched mentee does not become a MENTOR');
+  const refused = await new Agent(server.http).get('/api/me', bearer(promoted));
+  assert.deepEqual([refused.status, refused.body.error], [409, 'role_locked']);
+  assert.equal((await me(server, menteeToken)).user.role, 'MENTEE', 'she is still the mentee');
+  open.send({ type: 'chat_message', content: 'the match and its socket stand' });
   assert.equal((await open.until((f) => f.type === 'chat_message' || f.type === 'error')).frame.type, 'chat_message');
   await open.close();
+  const admin = await loginAdmin(server.http);
+  assert.equal((await admin.delete(`/api/matches/${encodeURIComponent(people.mentee.email)}`)).status, 204);
+  assert.equal((await me(server, promoted)).user.role, 'MENTOR', 'unmatched, the platform\'s role counts');
 });
 
 it('a token in a URL never reaches the log', async (t) => {

@@ -1,7 +1,7 @@
 /**
  * Properties of the wire's text handling over generated hostile input: the frame parser
  * (`parseFrame`, `clientIdOf`), Python's strip and len (`pythonStrip`, `codePointLength`), the
- * text rules (src/protocol/text.ts) and the stored form of an email (`normalizeEmail`). Each
+ * text rules (src/protocol/text.ts). Each
  * is checked against a reference written here from its definition, and never throws.
  */
 import assert from 'node:assert/strict';
@@ -9,8 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ErrorText, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS } from '../src/protocol/frames.js';
 import { clientIdOf, codePointLength, parseFrame, pythonStrip } from '../src/protocol/parse.js';
-import { contentProblem, emailProblem, isBlank, nameProblem } from '../src/protocol/text.js';
-import { normalizeEmail } from '../src/store/types.js';
+import { contentProblem, isBlank, nameProblem } from '../src/protocol/text.js';
 import {
   BIDI_CONTROLS,
   hostileChar,
@@ -224,16 +223,7 @@ describe('text rules (property)', () => {
     );
   });
 
-  it('emailProblem refuses exactly lone surrogates, controls and overrides', () => {
-    fc.assert(
-      fc.property(hostileText({ maxRun: 50 }), (text) => {
-        const chars = Array.from(text);
-        const refused = chars.some(isLoneSurrogate) || chars.some(isControl) || chars.some((char) => BIDI_OVERRIDES_AND_ISOLATES.has(char));
-        assert.equal(emailProblem(text) !== null, refused);
-      }),
-      RUNS,
-    );
-  });
+  // emailProblem and normalizeEmail are the one email rule (src/protocol/email.ts), property-tested in test/email.test.ts.
 
   it('isBlank: blank pieces make blank text, one letter or digit makes it visible, Python strip never changes it', () => {
     const visible = fc.constantFrom('a', 'Z', '7', 'é', '李', 'ى', '😀', '٣', '!', '€');
@@ -242,20 +232,6 @@ describe('text rules (property)', () => {
         assert.equal(isBlank(`${before}${char}${after}`), false);
         assert.equal(isBlank(pythonStrip(before)), isBlank(before));
         if (!hasLoneSurrogate(before) && !hasLoneSurrogate(after)) assert.equal(isBlank(before + after), isBlank(before) && isBlank(after));
-      }),
-      RUNS,
-    );
-  });
-});
-
-describe('normalizeEmail (property)', () => {
-  it('is idempotent, lower case, and leaves no surrounding whitespace', () => {
-    fc.assert(
-      fc.property(fc.oneof(hostileText({ maxRun: 200 }), fc.emailAddress()), (text) => {
-        const stored = normalizeEmail(text);
-        assert.equal(normalizeEmail(stored), stored);
-        assert.equal(stored, stored.toLowerCase());
-        assert.equal(stored, stored.trim());
       }),
       RUNS,
     );

@@ -1,28 +1,39 @@
 /**
  * What a platform says about a user (a token's claims, the proxy's answer), checked once and
- * turned into Tandem's user: created on first sight, updated when the names or the role
- * changed, so a role change takes effect at the user's next request or handshake.
+ * turned into Tandem's user: found by the platform's key for the person (a token's `iss` and
+ * `sub`, the proxy's `id`), created on first sight, updated when the email, the names or the
+ * role changed, so a role change takes effect at the user's next request or handshake.
  */
+import { AppError, isAppError } from '../errors.js';
+import { parseEmail } from '../protocol/email.js';
 import { reservedEmailProblem } from '../protocol/erased-email.js';
-import { emailProblem, nameProblem } from '../protocol/text.js';
-import { normalizeEmail, ROLES, type ExternalUser, type Role, type Store, type User } from '../store/index.js';
+import { nameProblem } from '../protocol/text.js';
+import { ROLES, type ExternalUser, type Role, type User } from '../store/index.js';
+import type { IdentityDeps } from './identity.js';
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-const MAX_EMAIL = 254;
 const MAX_NAME = 150;
+const MAX_SUBJECT = 255;
+// An opaque id is stored as given; only what no database can keep, or a log line could hide, is refused.
+const UNSTORABLE = /[\p{Cc}\p{Cs}]/u;
 
 /**
  * The user `claims` describe, or null with the reason when they do not describe one: an
- * email (`email`, else `sub`), a role, and names (`given_name`/`family_name` or
- * `first_name`/`last_name`; absent names fall back to the email's local part and nothing).
- * `reserved`: the email is of the erased accounts' domain, which no one may sign in with.
+ * email (`email`, else `sub` / `id`), the platform's key for the person (`issuer` and the
+ * `subjectClaim`, or the email as the platform wrote it when that claim is absent), a role,
+ * and names (`given_name`/`family_name` or `first_name`/`last_name`; absent names fall back
+ * to the email's local part and nothing). `reserved`: the email is of the erased accounts'
+ * domain, which no one may sign in with.
  */
-export function userOfClaims(claims: Record<string, unknown>): { user: ExternalUser } | { problem: string; reserved?: true } {
-  const rawEmail = typeof claims.email === 'string' ? claims.email : claims.sub;
-  if (typeof rawEmail !== 'string' || rawEmail.length > MAX_EMAIL || emailProblem(rawEmail) !== null || !EMAIL.test(rawEmail.trim())) {
-    return { problem: 'no usable email (email or sub)' };
+export function userOfClaims(claims: Record<string, unknown>, issuer: string, subjectClaim: 'sub' | 'id'): { user: ExternalUser } | { problem: string; reserved?: true } {
+  const subjectValue = claims[subjectClaim];
+  const rawEmail = typeof claims.email === 'string' ? claims.email : subjectValue;
+  const parsed = parseEmail(rawEmail);
+  if ('problem' in parsed) return { problem: `no usable email (email or ${subjectClaim}): ${parsed.problem}` };
+  const subject = typeof subjectValue === 'number' && Number.isSafeInteger(subjectValue) ? String(subjectValue) : subjectValue ?? rawEmail;
+  if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT || UNSTORABLE.test(subject)) {
+    return { problem: `${subjectClaim} must be a string of 1 to ${MAX_SUBJECT} characters, without control characters` };
   }
-  const email = normalizeEmail(rawEmail);
+  const { email } = parsed;
   const reserved = reservedEmailProblem(email);
   if (reserved !== null) return { problem: `email: ${reserved}`, reserved: true };
   const role = claims.role;
@@ -30,7 +41,7 @@ export function userOfClaims(claims: Record<string, unknown>): { user: ExternalU
   const first = nameClaim(claims.given_name ?? claims.first_name);
   const last = nameClaim(claims.family_name ?? claims.last_name);
   if (first === undefined || last === undefined) return { problem: 'a name is not a one-line visible text of at most 150 characters' };
-  return { user: { email, role: role as Role, firstName: first || email.split('@')[0]!, lastName: last } };
+  return { user: { email, role: role as Role, firstName: first || email.split('@')[0]!, lastName: last, platformId: { issuer, subject } } };
 }
 
 /** A name claim trimmed; '' when absent; undefined when it cannot be a name. */
@@ -42,7 +53,28 @@ function nameClaim(value: unknown): string | undefined {
   return text.length <= MAX_NAME && nameProblem(text) === null ? text : undefined;
 }
 
-/** The stored user for `external`, created or brought up to date (one write at most, none when nothing changed). */
-export async function syncUser(store: Pick<Store, 'upsertUser'>, external: ExternalUser): Promise<User> {
-  return (await store.upsertUser(external)).user;
+/**
+ * The stored user for `external`, created or brought up to date (one write at most, none when
+ * nothing changed). A refusal of the store (`identity_conflict`: the email is another
+ * person's; `role_locked`: a matched user's role would change) is told to the operator and
+ * rejects, so the request gets it (HTTP 409; a socket closes 4001). Sessions of a password
+ * account the platform just claimed are revoked; their sockets are closed through `deps`.
+ */
+export async function syncUser(deps: Pick<IdentityDeps, 'store' | 'onProblem' | 'onSessionsRevoked'>, external: ExternalUser): Promise<User> {
+  try {
+    const result = await deps.store.upsertUser(external);
+    if (result.revokedSessions.length > 0) {
+      deps.onProblem('the platform claimed an account that had a password: its password is cleared, its sessions revoked', { userId: result.user.id });
+      deps.onSessionsRevoked?.(result.revokedSessions);
+    }
+    return result.user;
+  } catch (error) {
+    if (isAppError(error) && isSignInRefusal(error)) deps.onProblem('a platform identity was refused', { reason: error.code, issuer: external.platformId?.issuer });
+    throw error;
+  }
+}
+
+/** A sign-in the platform vouched for but Tandem refuses: the socket closes 4001, like any refusal. */
+export function isSignInRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && (error.code === 'identity_conflict' || error.code === 'role_locked');
 }

@@ -59,12 +59,13 @@ export class JwtMethod implements IdentityMethod {
     if (token === null || !looksLikeJwt(token)) return null;
     const payload = await this.verify(token);
     if (!payload) return null;
-    const described = userOfClaims(payload);
+    // The person is the token's `iss` and `sub`; a token without `iss` is the platform's all the same.
+    const described = userOfClaims(payload, `jwt:${payload.iss ?? ''}`, 'sub');
     if ('problem' in described) {
       this.deps.onProblem('a token was refused', { reason: described.problem });
       return null;
     }
-    const user = await syncUser(this.deps.store, described.user);
+    const user = await syncUser(this.deps, described.user);
     return { user, sessionHash: credentialHash('jwt', token), expiresAt: new Date(payload.exp! * 1000), method: 'jwt' };
   }
 

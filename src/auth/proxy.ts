@@ -1,7 +1,8 @@
 /**
  * The `proxy` identity method, for a front end that must not change at all: Tandem asks the
  * platform who the request's cookies belong to (`GET AUTH_PROXY_URL` with the request's
- * `Cookie` and `Authorization`). A 200 `{email, first_name, last_name, role}` is reused for
+ * `Cookie` and `Authorization`). A 200 `{id?, email, first_name, last_name, role}` (`id`: the
+ * platform's key for the person; without it, the email as the platform wrote it) is reused for
  * the same credentials for `AUTH_PROXY_CACHE_SECONDS`; a 401/403 is a refusal, kept for the
  * same credentials for 5 s (signing in on the platform gives a new cookie, asked at once), and
  * one client address makes at most 30 lookups at once and 1 a second after, so made-up
@@ -59,7 +60,7 @@ export class ProxyMethod implements IdentityMethod {
       external = await this.ask(key, cookie, authorization);
     }
     if (!external) return null;
-    return { user: await syncUser(this.deps.store, external), sessionHash: key, expiresAt: null, method: 'proxy' };
+    return { user: await syncUser(this.deps, external), sessionHash: key, expiresAt: null, method: 'proxy' };
   }
 
   /** The kept answer (a user, or null for a refusal); undefined when none is kept. */
@@ -110,7 +111,7 @@ export class ProxyMethod implements IdentityMethod {
       this.deps.onProblem('the identity proxy failed', { reason: error instanceof Error ? error.message : String(error) });
       throw new AppError('unavailable', 'The platform cannot say who you are right now', { cause: error });
     }
-    const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>) : { problem: 'not a JSON object' };
+    const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>, 'proxy', 'id') : { problem: 'not a JSON object' };
     if ('reserved' in described) {
       // A user the platform names but Tandem cannot have: refused like a stranger, not a failure to retry.
       this.deps.onProblem('the identity proxy named a reserved address', { reason: described.problem });

@@ -11,15 +11,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isOriginAllowed, type OriginPolicy } from '../auth/origin.js';
+import { isSignInRefusal } from '../auth/claims.js';
 import type { Identifier } from '../auth/identity.js';
 import type { ChatLimits } from '../config.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';
-import { emailProblem } from '../protocol/text.js';
+import { parseEmail } from '../protocol/email.js';
 import type { MessageFilter } from '../moderation/filter.js';
-import { normalizeEmail, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
 import { ReadBudget } from './read-budget.js';
@@ -151,7 +152,8 @@ export class ChatGateway {
     try {
       const decoded = decodeURIComponent(match[1]!);
       // Text no email can have is nobody's: 4003 like any stranger, without asking the store.
-      partnerEmail = emailProblem(decoded) === null ? normalizeEmail(decoded) : '';
+      const verdict = parseEmail(decoded);
+      partnerEmail = 'email' in verdict ? verdict.email : '';
     } catch {
       partnerEmail = '';
     }
@@ -199,8 +201,11 @@ export class ChatGateway {
       session = await this.options.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token });
       if (!session) refusal = CloseCode.unauthenticated;
     } catch (error) {
-      this.options.onError(error, 'authorizing an event stream');
-      refusal = CloseCode.internalError;
+      if (isSignInRefusal(error)) refusal = CloseCode.unauthenticated;
+      else {
+        this.options.onError(error, 'authorizing an event stream');
+        refusal = CloseCode.internalError;
+      }
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.adopt(socket, ws);
@@ -262,6 +267,8 @@ export class ChatGateway {
       if (!found) return { ok: false, close: CloseCode.forbidden };
       return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash, resumeAfter, expiresAt } };
     } catch (error) {
+      // The platform vouched, Tandem refuses (identity_conflict, role_locked): a refusal like any other.
+      if (isSignInRefusal(error)) return { ok: false, close: CloseCode.unauthenticated };
       this.options.onError(error, 'authorizing a websocket');
       return { ok: false, close: CloseCode.internalError };
     }

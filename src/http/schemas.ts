@@ -9,7 +9,8 @@ import { ErrorCatalogue, type ErrorCode } from '../errors.js';
 import type { HeldMessage, Match, Message, User } from '../store/index.js';
 import { toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 
-export const emailSchema = { type: 'string', format: 'email', minLength: 3, maxLength: 254 } as const;
+/** An address; the email rule (protocol/email.ts) decides what it is, the same on every path, Unicode included. */
+export const emailSchema = { type: 'string', minLength: 3, maxLength: 254, 'x-text': 'email', description: 'An email address: NFC, compared lower-cased, nothing invisible' } as const;
 export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024, 'x-text': 'secret' } as const;
 export const nameSchema = { type: 'string', minLength: 1, maxLength: 150, pattern: '\\S', 'x-text': 'label' } as const;
 /** A message id as the wire shows it: decimal digits, at most 15 so it stays an exact JS number. */

@@ -7,7 +7,7 @@
  */
 import { AppError, isAppError } from '../errors.js';
 import { reservedEmailProblem } from '../protocol/erased-email.js';
-import { contentProblem, emailProblem, nameProblem, textProblem } from '../protocol/text.js';
+import { contentProblem, nameProblem, textProblem } from '../protocol/text.js';
 import { normalizeEmail, ROLES, type ImportedMessage, type Role, type Store } from '../store/index.js';
 import { lines } from './lines.js';
 
@@ -18,7 +18,6 @@ const MAX_LINE_BYTES = 256 * 1024;
 /** Refused lines listed in the report at most (all are counted). */
 const MAX_LISTED = 1000;
 const MAX_CONTENT = 5000;
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export interface ImportReport {
   lines: number;
@@ -33,6 +32,8 @@ export interface ImportReport {
 export interface ImportOptions {
   store: Store;
   mentorCapacity: number | null;
+  /** Sessions revoked because a user line claimed an account that had a password (their sockets must close). */
+  onSessionsRevoked?: (sessionHashes: readonly string[]) => void;
   /** Called every `progressEvery` lines with the report so far. */
   onProgress?: (report: Readonly<ImportReport>) => void;
   progressEvery?: number;
@@ -85,7 +86,7 @@ export async function importNdjson(source: AsyncIterable<Buffer | string>, optio
         case 'user':
           // Lines apply in order: the messages read so far are stored before a user or a match changes.
           await flush();
-          await importUser(options.store, record, report);
+          await importUser(options, record, report);
           break;
         case 'match':
           await flush();
@@ -114,12 +115,11 @@ function asRecord(value: unknown): Json {
 
 function email(record: Json, field: string): string {
   const value = record[field];
-  if (typeof value !== 'string' || value.length > 254 || emailProblem(value) !== null || !EMAIL.test(value.trim())) {
-    throw new AppError('invalid_request', `${field} must be an email address`);
-  }
-  const reserved = reservedEmailProblem(value);
+  if (typeof value !== 'string') throw new AppError('invalid_request', `${field} must be an email address`);
+  const email = normalizeEmail(value, field);
+  const reserved = reservedEmailProblem(email);
   if (reserved !== null) throw new AppError('invalid_request', `${field}: ${reserved}`);
-  return normalizeEmail(value);
+  return email;
 }
 
 function name(record: Json, field: string, required: boolean): string {
@@ -152,12 +152,14 @@ function messageOf(record: Json): ImportedMessage {
   return { externalId: String(id), senderEmail: email(record, 'sender_email'), receiverEmail: email(record, 'receiver_email'), content, createdAt, isRead };
 }
 
-async function importUser(store: Store, record: Json, report: ImportReport): Promise<void> {
+async function importUser(options: ImportOptions, record: Json, report: ImportReport): Promise<void> {
   const role = record.role;
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw new AppError('invalid_request', 'role must be MENTOR, MENTEE or ADMIN');
-  const result = await store.upsertUser({
+  // A matched user's role is kept (`role_locked`, the line refused); a password account becomes the platform's.
+  const result = await options.store.upsertUser({
     email: email(record, 'email'), firstName: name(record, 'first_name', true), lastName: name(record, 'last_name', false), role: role as Role,
   });
+  if (result.revokedSessions.length > 0) options.onSessionsRevoked?.(result.revokedSessions);
   report.users[result.created ? 'created' : result.changed ? 'updated' : 'unchanged']++;
 }
 

@@ -15,7 +15,7 @@ import { findHandle } from './handles.js';
 import { fold } from './normalize.js';
 import { spelledDigits } from './number-words.js';
 import { findPhoneShape } from './phone-shape.js';
-import { readerView, skeleton } from './reader-view.js';
+import { readerView, skeleton, storedView } from './reader-view.js';
 import { MAX_PART_LENGTH, RecentMessages, type SenderKey } from './recent.js';
 import { SAFEGUARDING_WORDS_TEXT } from './safeguarding-words.js';
 import { findListedWord, mergeWordLists, parseWordList, type WordList } from './word-list.js';
@@ -56,14 +56,19 @@ export function createFilter(options: FilterOptions): MessageFilter {
   // Parts joined are checked without the phone metadata and without looking for links (the
   // costliest steps): the shape rule sees a number typed in pieces, and an address split at
   // its `@` still has one.
-  const matchOne = (content: string, joined = false): FilterMatch | null => {
-    const seen = skeleton(readerView(content));
+  const matchView = (view: string, joined: boolean): FilterMatch | null => {
+    const seen = skeleton(view);
     const folded = fold(seen);
     return findContact(seen, joined ? [] : countries, { emailsOnly: joined })
       ?? phoneOf(folded)
       ?? findHandle(folded)
       ?? addressOf(folded, countries)
       ?? wordOf(words, folded);
+  };
+  // A text that hides characters is read both ways: as shown, and as stored with the hidden ones as spaces.
+  const matchOne = (content: string, joined = false): FilterMatch | null => {
+    const stored = storedView(content);
+    return matchView(readerView(content), joined) ?? (stored === null ? null : matchView(stored, joined));
   };
   return {
     check(content, sender) {

@@ -17,6 +17,7 @@ const RLO = 0x202e;
 const ENDS_OVERRIDE = new Set([0x202c, 0x0a, 0x0d, 0x2029]);
 /** Shown as nothing: format characters (Cf), variation selectors, the combining grapheme joiner, Hangul fillers. */
 const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu;
+const INVISIBLE_ONE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
 /** The text in the order a reader sees it, with an RLO-overridden run reversed. */
@@ -73,6 +74,16 @@ function asciiDigits(text: string): string {
 /** The text as a reader sees it (see the header). */
 export function readerView(text: string): string {
   return asciiDigits(displayOrder(text).replace(INVISIBLE, '').normalize('NFKC'));
+}
+
+/**
+ * The other reading of a text that hides characters: in the order it is stored, with each
+ * invisible character as a space. An invisible character between two words shows them as one
+ * ("A\uFEFFsnapchat"), yet a reader may still take them apart; null when the text hides nothing.
+ */
+export function storedView(text: string): string | null {
+  if (!INVISIBLE_ONE.test(text)) return null;
+  return asciiDigits(text.replace(INVISIBLE, ' ').normalize('NFKC'));
 }
 
 /** The reader's view with look-alike letters as Latin ones: "јаnе@gmаil.соm" is "jane@gmail.com". */

@@ -79,11 +79,10 @@ export function nameProblem(text: string): string | null {
   return null;
 }
 
-/** Why `text` may not be an email address as typed (for a lookup), or null. */
-export function emailProblem(text: string): string | null {
-  if (LONE_SURROGATE.test(text) || CONTROL.test(text) || BIDI_CONTROL.test(text)) return 'contains characters an email cannot have';
-  return null;
-}
+/** Emails have their own rule (one for every path), in email.ts. */
+import { emailProblem } from './email.js';
+
+export { emailProblem };
 
 /** True when `text` would show as nothing: only whitespace and invisible characters. */
 export function isBlank(text: string): boolean {

@@ -37,7 +37,7 @@ const STATEMENTS: Array<(names: Names) => [string, unknown[]]> = [
      target = CASE WHEN user_id = $1 AND left(target, 5) = 'user:' THEN 'user:' || $2::text ELSE target END
    WHERE actor_id = $1 OR user_id = $1 OR pair_id IN ${PAIRS_OF}`, [id, erased]],
   ({ email }) => ["DELETE FROM login_attempts WHERE key = 'account:' || $1::text OR left(key, length($1::text) + 6) = 'pair:' || $1::text || '|'", [email]],
-  ({ id, erased }) => ["UPDATE users SET email = $2, first_name = 'Deleted', last_name = 'user', password_hash = '' WHERE id = $1", [id, erased]],
+  ({ id, erased }) => ["UPDATE users SET email = $2, first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = $1", [id, erased]],
 ];
 
 /** The erasure in one transaction (`events(tx)` writes its webhook events there), then the VACUUM. */

@@ -20,6 +20,7 @@ import { backlog, claimEvents, eventById, eventFacts, insertEvent, insertMessage
 import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, directoryPage, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser } from './rows.js';
 import type { ConversationRow, MatchRow, MessageRow, PairRow, PartnerRow, UserRow } from './rows.js';
 import { NO_PASSWORD, counterpartRole } from './types.js';
+import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from './platform-users.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User, EndMatchOptions } from './types.js';
@@ -131,19 +132,58 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
   }
 
   async upsertUser(user: ExternalUser): Promise<UpsertResult> {
-    // One statement: the insert, or the update when something differs; `xmax = 0` marks a
-    // row this statement inserted. No row back: it existed and was already so.
-    const [row] = await rowsOf<UserRow & { inserted: boolean }>(this.pool(), `
-      INSERT INTO users (email, password_hash, first_name, last_name, role, created_at)
-      VALUES ($1, $2, $3, $4, $5, now())
-      ON CONFLICT (email) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, role = excluded.role
-        WHERE (users.first_name, users.last_name, users.role) IS DISTINCT FROM (excluded.first_name, excluded.last_name, excluded.role)
-      RETURNING ${USER_COLUMNS}, (xmax = 0) AS inserted`,
-      [user.email, NO_PASSWORD, user.firstName, user.lastName, user.role]);
-    if (row) return { user: toUser(row), created: row.inserted, changed: true };
-    const existing = await this.userByEmail(user.email);
-    if (!existing) throw new AppError('unavailable', 'The user vanished while it was updated');
-    return { user: existing, created: false, changed: false };
+    const id = user.platformId ?? null;
+    const read = (db: Queryable, lock: string) => rowsOf<AccountRow>(db, `
+      SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = $1 OR (platform_issuer = $2 AND platform_subject = $3) ORDER BY id ${lock}`,
+      [user.email, id?.issuer ?? null, id?.subject ?? null]);
+    const find = (rows: AccountRow[]) => accountOf(user,
+      id ? rows.find((r) => r.platform_issuer === id.issuer && r.platform_subject === id.subject) : undefined,
+      rows.find((r) => r.email === user.email));
+    // Every request of a platform user comes here: when all is already so, one read and no transaction.
+    const current = find(await read(this.pool(), ''));
+    if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
+    try {
+      return await this.upsertLocked(user, read, find);
+    } catch (error) {
+      // The new email was taken between the read and the write, by another account.
+      if (isUniqueViolation(error)) throw new AppError('identity_conflict', undefined, { cause: error });
+      throw error;
+    }
+  }
+
+  /** `upsertUser` under the locks of the accounts it reads. */
+  private upsertLocked(user: ExternalUser, read: (db: Queryable, lock: string) => Promise<AccountRow[]>, find: (rows: AccountRow[]) => AccountRow | null): Promise<UpsertResult> {
+    const id = user.platformId ?? null;
+    return inTransaction(this.pool(), async (tx) => {
+      // The accounts of the platform id and of the email, locked: a match of them (which locks
+      // its users, see participants) waits for this call, or this call for it.
+      let row = find(await read(tx, 'FOR UPDATE'));
+      if (!row) {
+        // Nothing on either key; a concurrent call may insert first (then nothing comes back here).
+        const [created] = await rowsOf<UserRow>(tx, `
+          INSERT INTO users (email, password_hash, first_name, last_name, role, created_at, platform_issuer, platform_subject)
+          VALUES ($1, $2, $3, $4, $5, now(), $6, $7) ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
+          [user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, id?.issuer ?? null, id?.subject ?? null]);
+        if (created) return { user: toUser(created), created: true, changed: true, revokedSessions: [] };
+        row = find(await read(tx, 'FOR UPDATE'));
+        if (!row) throw new AppError('unavailable', 'The user vanished while it was updated');
+      }
+      const change = changeOf(row, user);
+      if (!change) return { user: toUser(row), created: false, changed: false, revokedSessions: [] };
+      if (change.roleChanges && (await rowsOf(tx, 'SELECT 1 FROM pairs WHERE active AND (mentor_id = $1 OR mentee_id = $1) LIMIT 1', [row.id])).length > 0) {
+        throw roleLocked();
+      }
+      // A platform id is set once: an account that holds one keeps it.
+      const [updated] = await rowsOf<UserRow>(tx, `
+        UPDATE users SET email = $1, first_name = $2, last_name = $3, role = $4, password_hash = $5,
+          platform_issuer = CASE WHEN platform_subject IS NULL THEN $6 ELSE platform_issuer END, platform_subject = COALESCE(platform_subject, $7)
+        WHERE id = $8 RETURNING ${USER_COLUMNS}`,
+        [user.email, user.firstName, user.lastName, user.role, NO_PASSWORD, id?.issuer ?? null, id?.subject ?? null, row.id]);
+      const revokedSessions = change.claim
+        ? (await rowsOf<{ token_hash: string }>(tx, 'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [row.id])).map((r) => r.token_hash)
+        : [];
+      return { user: toUser(updated!), created: false, changed: true, revokedSessions };
+    });
   }
 
   async usersById(ids: readonly number[]): Promise<User[]> {
@@ -483,7 +523,8 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
 
 /** The two users a match names, by email; `user_not_found` or `wrong_role` otherwise. */
 async function participants(tx: Queryable, mentorEmail: string, menteeEmail: string): Promise<{ mentor: ParticipantRow; mentee: ParticipantRow }> {
-  const users = await rowsOf<ParticipantRow>(tx, 'SELECT id, email, role FROM users WHERE email IN ($1, $2)', [mentorEmail, menteeEmail]);
+  // Locked: a concurrent role change (upsertUser) waits for the match, or the match sees the new role.
+  const users = await rowsOf<ParticipantRow>(tx, 'SELECT id, email, role FROM users WHERE email IN ($1, $2) ORDER BY id FOR UPDATE', [mentorEmail, menteeEmail]);
   const mentor = users.find((u) => u.email === mentorEmail);
   const mentee = users.find((u) => u.email === menteeEmail);
   if (!mentor || !mentee) throw new AppError('user_not_found');

@@ -133,7 +133,7 @@ export interface SafeguardingStore {
    * reasons and resolution notes about what they wrote emptied, the audit entries by them,
    * about them or about their pairs redacted, the webhook bodies of their pairs cleared, and
    * the account renamed "Deleted user" with an address of no one (`erasedEmailOf(id)`) and no
-   * password. Then the engine purges the old versions of the rows from its files as far as it
+   * password or platform id (the person signing in again is a new account). Then the engine purges the old versions of the rows from its files as far as it
    * can (SQLite: the WAL checkpointed and truncated; PostgreSQL: a VACUUM of those tables).
    */
   eraseUser(userId: number): Promise<Erasure>;

@@ -12,6 +12,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrations/runner.js';
 import { MATCH_COLUMNS, MESSAGE_COLUMNS, PAIR_COLUMNS, PAIR_ERASED_COUNT, USER_COLUMNS, WEBHOOK_COLUMNS, likePattern, toConversation, toHistoryPage, toMatch, toMessage, toPair, toUser, toWebhookEvent } from './rows.js';
 import { directoryPage, type ConversationRow, type MatchRow, type MessageRow, type PairRow, type PartnerRow, type UserRow, type WebhookRow } from './rows.js';
+import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from './platform-users.js';
 import { SafeguardingDelegate } from './safeguarding-delegate.js';
 import { SqliteSafeguarding } from './sqlite-safeguarding.js';
 import { NO_PASSWORD, OUT_OF_ORDER, counterpartRole } from './types.js';
@@ -40,7 +41,16 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
     this.sql = {
       insertUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
       userByEmail: p(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
-      updateUser: p(`UPDATE users SET first_name = ?, last_name = ?, role = ? WHERE id = ? RETURNING ${USER_COLUMNS}`),
+      accountByEmail: p(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = ?`),
+      accountByPlatformId: p(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE platform_issuer = ? AND platform_subject = ?`),
+      insertPlatformUser: p(`INSERT INTO users (email, password_hash, first_name, last_name, role, created_at, platform_issuer, platform_subject)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${USER_COLUMNS}`),
+      // A platform id is set once: an account that holds one keeps it.
+      updatePlatformUser: p(`UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, password_hash = ?,
+        platform_issuer = CASE WHEN platform_subject IS NULL THEN ? ELSE platform_issuer END, platform_subject = COALESCE(platform_subject, ?)
+        WHERE id = ? RETURNING ${USER_COLUMNS}`),
+      hasActiveMatch: p('SELECT 1 FROM pairs WHERE active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
+      revokeSessionsOf: p('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING token_hash'),
       userById: p(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
       usersById: p(`SELECT ${USER_COLUMNS} FROM users WHERE id IN (SELECT value FROM json_each(?))`),
       credentials: p(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = ?`),
@@ -48,7 +58,6 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       userBySession: p(`SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`),
       revokeSession: p('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
       liveSessions: p('SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, token_hash'),
-      revokeSessionsOf: p('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING token_hash'),
       replacePasswordHash: p('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?'),
       activePairOfMentee: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentee_id = ? AND active = 1`),
       pairOf: p(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = ? AND mentee_id = ?`),
@@ -189,18 +198,26 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   }
 
   async upsertUser(user: ExternalUser): Promise<UpsertResult> {
-    // Synchronous inside one transaction: no other call can come between the read and the write.
+    const id = user.platformId ?? null;
+    const find = () => accountOf(user,
+      id ? (this.sql.accountByPlatformId.get(id.issuer, id.subject) as AccountRow | undefined) : undefined,
+      this.sql.accountByEmail.get(user.email) as AccountRow | undefined);
+    // Every request of a platform user comes here: when all is already so, no write lock is taken.
+    const current = find();
+    if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
+    // Synchronous inside one transaction: no other call can come between the reads and the writes.
     return this.db.transaction((): UpsertResult => {
-      const row = this.sql.userByEmail.get(user.email) as UserRow | undefined;
+      const row = find();
       if (!row) {
-        const created = this.sql.insertUser.get(user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, Date.now()) as UserRow;
-        return { user: toUser(created), created: true, changed: true };
+        const created = this.sql.insertPlatformUser.get(user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, Date.now(), id?.issuer ?? null, id?.subject ?? null) as UserRow;
+        return { user: toUser(created), created: true, changed: true, revokedSessions: [] };
       }
-      if (row.first_name === user.firstName && row.last_name === user.lastName && row.role === user.role) {
-        return { user: toUser(row), created: false, changed: false };
-      }
-      const updated = this.sql.updateUser.get(user.firstName, user.lastName, user.role, row.id) as UserRow;
-      return { user: toUser(updated), created: false, changed: true };
+      const change = changeOf(row, user);
+      if (!change) return { user: toUser(row), created: false, changed: false, revokedSessions: [] };
+      if (change.roleChanges && this.sql.hasActiveMatch.get(row.id, row.id)) throw roleLocked();
+      const updated = this.sql.updatePlatformUser.get(user.email, user.firstName, user.lastName, user.role, NO_PASSWORD, id?.issuer ?? null, id?.subject ?? null, row.id) as UserRow;
+      const revokedSessions = change.claim ? (this.sql.revokeSessionsOf.all(Date.now(), row.id) as Array<{ token_hash: string }>).map((r) => r.token_hash) : [];
+      return { user: toUser(updated), created: false, changed: true, revokedSessions };
     }).immediate();
   }
 

@@ -4,7 +4,8 @@
  * always return Promises, and authorize writes at the moment of use (a message is stored
  * only while its pair is matched).
  */
-import type { AppError } from '../errors.js';
+import { AppError } from '../errors.js';
+import { parseEmail } from '../protocol/email.js';
 import type { Message, NewMessage } from './message-types.js';
 import type { HeldMessage, Report, SafeguardingStore } from './safeguarding-types.js';
 
@@ -141,12 +142,23 @@ export interface LoginAttempts {
   windowStartedAt: Date;
 }
 
-/** A user as a platform describes them (a token's claims, the proxy's answer, the server API). */
+/**
+ * Who the platform says a person is, in its own terms: a token's `iss` and `sub`, or the
+ * proxy's `id`. Stored as given; an account holds at most one.
+ */
+export interface PlatformId {
+  issuer: string;
+  subject: string;
+}
+
+/** A user as a platform describes them (a token's claims, the proxy's answer, the server API, the import). */
 export interface ExternalUser {
   email: string;
   firstName: string;
   lastName: string;
   role: Role;
+  /** The platform's key for the person; absent when it names them by email only (server API, import). */
+  platformId?: PlatformId | null;
 }
 
 /** What `upsertUser` did. */
@@ -154,8 +166,13 @@ export interface UpsertResult {
   user: User;
   /** The user did not exist before. */
   created: boolean;
-  /** Something was written: created, or names or role changed. */
+  /** Something was written: created, or email, names, role, password or platform id changed. */
   changed: boolean;
+  /**
+   * The sessions revoked because the platform claimed an account that had a password (a
+   * registration of the platform's address): their sockets must be closed.
+   */
+  revokedSessions: string[];
 }
 
 export interface MatchOptions {
@@ -284,10 +301,17 @@ export interface Store extends SafeguardingStore {
   createUser(user: NewUser): Promise<User>;
   userByEmail(email: string): Promise<User | null>;
   /**
-   * Creates the user with no password (they cannot sign in with `local`), or sets the names
-   * and role of the existing one (a password they have is kept). Writes nothing when all is
-   * already so. Concurrent calls for one email on any instance end in one user, exactly one
-   * of them seeing `created`.
+   * The platform's word about a user, in one transaction. The account is the one holding
+   * `platformId` when given, else the one holding the email; none: it is created, with no
+   * password (they cannot sign in with `local`), holding `platformId`. An existing account
+   * takes the email, names and role, and becomes the platform's: a password it had is
+   * cleared and its sessions revoked (`revokedSessions`) — an address registered locally is
+   * never reachable with a password once the platform vouches for its owner. Rejects with
+   * `identity_conflict` when the email is held by an account of another platform id (or,
+   * for a known platform id, by any other account), and with `role_locked` when the role
+   * would change while the user has an active match. Writes nothing when all is already so.
+   * Concurrent calls for one person on any instance end in one user, exactly one of them
+   * seeing `created`.
    */
   upsertUser(user: ExternalUser): Promise<UpsertResult>;
   /** The users of `ids` that exist, in no particular order. */
@@ -460,9 +484,14 @@ export const OUT_OF_ORDER = "The message is older than its pair's newest message
 /** The stored password hash of a user who has none: no password verifies against it. */
 export const NO_PASSWORD = '';
 
-/** Emails are compared case-insensitively: they are kept lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+/**
+ * The kept form of an email (see protocol/email.ts: NFC, lower-cased, nothing invisible);
+ * rejects with `invalid_request` (naming `field`) for what is not an email address.
+ */
+export function normalizeEmail(email: string, field = 'email'): string {
+  const verdict = parseEmail(email);
+  if ('problem' in verdict) throw new AppError('invalid_request', `${field} ${verdict.problem}`);
+  return verdict.email;
 }
 
 /** The counterpart role a user of `role` may chat with; null for admins. */

@@ -25,11 +25,92 @@ export function platformStoreContract(name: string, make: StoreFactory): void {
       assert.equal((await store.userByEmail('sam@platform.test'))?.role, 'MENTOR');
     });
 
-    test('upsertUser keeps the password of a user who has one', async (store) => {
-      await store.createUser({ email: 'tom@platform.test', passwordHash: 'scrypt$kept', firstName: 'Tom', lastName: 'Ng', role: 'MENTOR' });
-      const updated = await store.upsertUser({ email: 'tom@platform.test', firstName: 'Thomas', lastName: 'Ng', role: 'MENTOR' });
-      assert.deepEqual([updated.created, updated.changed], [false, true]);
-      assert.equal((await store.credentialsByEmail('tom@platform.test'))?.passwordHash, 'scrypt$kept');
+    test('upsertUser makes an account with a password the platform\'s: the password cleared, its sessions revoked', async (store) => {
+      const tom = await store.createUser({ email: 'tom@platform.test', passwordHash: 'scrypt$chosen-by-someone', firstName: 'Tom', lastName: 'Ng', role: 'MENTOR' });
+      await store.createSession('session-a', tom.id, new Date(Date.now() + 60_000));
+      await store.createSession('session-b', tom.id, new Date(Date.now() + 60_000));
+      const claimed = await store.upsertUser({ email: 'tom@platform.test', firstName: 'Thomas', lastName: 'Ng', role: 'MENTOR', platformId: { issuer: 'jwt:p', subject: '7' } });
+      assert.deepEqual([claimed.created, claimed.changed, claimed.user.id, claimed.revokedSessions.sort()], [false, true, tom.id, ['session-a', 'session-b']]);
+      assert.equal((await store.credentialsByEmail('tom@platform.test'))?.passwordHash, '', 'no password any more');
+      assert.equal(await store.userBySession('session-a', new Date()), null, 'the sessions are revoked');
+      const again = await store.upsertUser({ email: 'tom@platform.test', firstName: 'Thomas', lastName: 'Ng', role: 'MENTOR', platformId: { issuer: 'jwt:p', subject: '7' } });
+      assert.deepEqual([again.changed, again.revokedSessions], [false, []]);
+      // The server API and the import name users by email only: the same rule.
+      const ann = await store.createUser({ email: 'ann@platform.test', passwordHash: 'scrypt$chosen', firstName: 'Ann', lastName: 'Ad', role: 'MENTEE' });
+      await store.createSession('session-c', ann.id, new Date(Date.now() + 60_000));
+      const synced = await store.upsertUser({ email: 'ann@platform.test', firstName: 'Ann', lastName: 'Ad', role: 'MENTEE' });
+      assert.deepEqual([synced.changed, synced.revokedSessions], [true, ['session-c']]);
+      assert.equal((await store.credentialsByEmail('ann@platform.test'))?.passwordHash, '');
+    });
+
+    test('upsertUser finds a platform identity by its id: the email follows it, another id is never merged in', async (store) => {
+      const kate = { email: 'kate.doe@platform.test', firstName: 'Kate', lastName: 'Doe', role: 'MENTEE' as const, platformId: { issuer: 'jwt:p', subject: 'kate.doe@platform.test' } };
+      const first = await store.upsertUser(kate);
+      const other = { ...kate, firstName: 'Other', platformId: { issuer: 'jwt:p', subject: 'Kate.doe@platform.test' } };
+      await assert.rejects(store.upsertUser(other), (error: any) => error.code === 'identity_conflict', 'another subject whose email folds onto hers');
+      await assert.rejects(store.upsertUser({ ...kate, platformId: { issuer: 'jwt:elsewhere', subject: kate.platformId.subject } }), (error: any) => error.code === 'identity_conflict', 'another issuer');
+      assert.equal((await store.userByEmail(kate.email))?.firstName, 'Kate', 'nothing of the refused one was written');
+      const moved = await store.upsertUser({ ...kate, email: 'kate@new.test' });
+      assert.deepEqual([moved.user.id, moved.user.email, await store.userByEmail(kate.email)], [first.user.id, 'kate@new.test', null], 'the email is an attribute');
+      await store.upsertUser({ email: 'taken@platform.test', firstName: 'T', lastName: 'K', role: 'MENTOR' });
+      await assert.rejects(store.upsertUser({ ...kate, email: 'taken@platform.test' }), (error: any) => error.code === 'identity_conflict', 'onto another account');
+      // An account the server API made (no platform id yet) is bound by the first identity that names its email.
+      const bound = await store.upsertUser({ email: 'taken@platform.test', firstName: 'T', lastName: 'K', role: 'MENTOR', platformId: { issuer: 'proxy', subject: '42' } });
+      assert.deepEqual([bound.created, bound.changed], [false, true]);
+      await assert.rejects(store.upsertUser({ email: 'taken@platform.test', firstName: 'T', lastName: 'K', role: 'MENTOR', platformId: { issuer: 'proxy', subject: '43' } }), (error: any) => error.code === 'identity_conflict');
+      const byEmailOnly = await store.upsertUser({ email: 'taken@platform.test', firstName: 'Tee', lastName: 'K', role: 'MENTOR' });
+      assert.deepEqual([byEmailOnly.user.id, byEmailOnly.user.firstName], [bound.user.id, 'Tee'], 'the server API still updates it by email');
+    });
+
+    test('an erased account keeps nothing of its platform id: the person\'s next sign-in is a new account', async (store) => {
+      const described = { email: 'gone@platform.test', firstName: 'Go', lastName: 'Ne', role: 'MENTEE' as const, platformId: { issuer: 'jwt:p', subject: 'gone-1' } };
+      const first = await store.upsertUser(described);
+      await store.eraseUser(first.user.id);
+      const again = await store.upsertUser(described);
+      assert.deepEqual([again.created, again.user.id === first.user.id], [true, false]);
+      const erased = (await store.usersById([first.user.id]))[0]!;
+      assert.equal(erased.firstName, 'Deleted', 'the erased account stays erased');
+      for (const platformId of [null, { issuer: 'jwt:p', subject: 'someone-else' }]) {
+        await assert.rejects(store.upsertUser({ ...described, email: erased.email, platformId }), (error: any) => error.code === 'identity_conflict', 'its reserved address names nobody');
+      }
+    });
+
+    test('upsertUser keeps the role of a user with an active match (role_locked), on both sides, and changes it once the match ended', async (store) => {
+      const person = (email: string, role: 'MENTOR' | 'MENTEE') => ({ email, firstName: 'P', lastName: 'Q', role });
+      await store.upsertUser(person('mentor@platform.test', 'MENTOR'));
+      await store.upsertUser(person('mentee@platform.test', 'MENTEE'));
+      await store.putMatch('mentee@platform.test', 'mentor@platform.test', { replace: false });
+      await assert.rejects(store.upsertUser(person('mentee@platform.test', 'MENTOR')), (error: any) => error.code === 'role_locked');
+      await assert.rejects(store.upsertUser({ ...person('mentee@platform.test', 'MENTEE'), role: 'ADMIN' }), (error: any) => error.code === 'role_locked');
+      await assert.rejects(store.upsertUser(person('mentor@platform.test', 'MENTEE')), (error: any) => error.code === 'role_locked');
+      assert.deepEqual((await store.listMatches()).map((m) => [m.mentor.role, m.mentee.role]), [['MENTOR', 'MENTEE']]);
+      const renamed = await store.upsertUser({ ...person('mentee@platform.test', 'MENTEE'), firstName: 'Mia' });
+      assert.equal(renamed.user.firstName, 'Mia', 'names still change');
+      await store.endMatch('mentee@platform.test');
+      assert.equal((await store.upsertUser(person('mentee@platform.test', 'MENTOR'))).user.role, 'MENTOR');
+    });
+
+    test('a role change and a match of the same user, at once on two instances: never a matched user of the wrong role', async (store, reopen) => {
+      const other = reopen ? await reopen() : store;
+      await store.upsertUser({ email: 'mentor@race.test', firstName: 'M', lastName: 'T', role: 'MENTOR' });
+      for (let i = 0; i < 10; i++) {
+        const mentee = `mentee${i}@race.test`;
+        await store.upsertUser({ email: mentee, firstName: 'S', lastName: 'T', role: 'MENTEE' });
+        await Promise.allSettled([
+          store.putMatch(mentee, 'mentor@race.test', { replace: false }),
+          other.upsertUser({ email: mentee, firstName: 'S', lastName: 'T', role: 'MENTOR' }),
+        ]);
+        const matched = (await store.listMatches()).filter((m) => m.mentee.email === mentee);
+        assert.ok(matched.every((m) => m.mentee.role === 'MENTEE'), `mentee ${i}: ${JSON.stringify(matched.map((m) => m.mentee.role))}`);
+      }
+    });
+
+    test('concurrent upserts of one platform id, on two instances, end in one user, one of them created', async (store, reopen) => {
+      const other = reopen ? await reopen() : store;
+      const described = { email: 'idrace@platform.test', firstName: 'Id', lastName: 'Race', role: 'MENTEE' as const, platformId: { issuer: 'jwt:p', subject: 'id-race' } };
+      const results = await Promise.all([store, other, store, other].map((s) => s.upsertUser(described)));
+      assert.equal(results.filter((result) => result.created).length, 1);
+      assert.equal(new Set(results.map((result) => result.user.id)).size, 1);
     });
 
     test('concurrent upserts of one email, on two instances, end in one user, one of them created', async (store, reopen) => {

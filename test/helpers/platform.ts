@@ -11,6 +11,8 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type J
 import type { Hooks } from './server.js';
 
 export interface PlatformUser {
+  /** The platform's id of the person, when its proxy answer carries one. */
+  id?: string | number;
   email: string;
   first_name: string;
   last_name: string;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { importNdjson } from '../../import/importer.js';
 import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
+import { revokeEverywhere } from '../revocations.js';
 import { signedIn, withErrors } from '../schemas.js';
 
 const counts = (names: readonly string[]) =>
@@ -47,14 +48,19 @@ export function importRoutes(app: FastifyInstance, context: RouteContext): void 
         '`{"kind":"message",external_id,sender_email,receiver_email,content,timestamp,is_read}`. Streamed, never read ' +
         'whole into memory; lines apply in order. Messages get `seq` in timestamp order (a pair\'s messages must come ' +
         'oldest first); re-running the same file changes nothing (`external_id`). Bad lines are refused by number and ' +
-        'the rest is imported. The whole upload must arrive within `HTTP_REQUEST_TIMEOUT_MS`: for big files use `npm run import`.',
+        'the rest is imported; a `user` line never changes the role of a user with an active match (`role_locked`), and an ' +
+        'account that had a password becomes the platform\'s (password cleared, sessions ended). The whole upload must arrive within `HTTP_REQUEST_TIMEOUT_MS`: for big files use `npm run import`.',
       tags: ['admin'],
       security: signedIn,
       response: withErrors({ 200: reportSchema }, ['forbidden']),
     },
   }, async (request) => {
     const body = request.body as Readable | null;
-    const report = await importNdjson(body ?? Readable.from([]), { store: context.store, mentorCapacity: context.config.mentorCapacity });
+    const report = await importNdjson(body ?? Readable.from([]), {
+      store: context.store,
+      mentorCapacity: context.config.mentorCapacity,
+      onSessionsRevoked: (hashes) => revokeEverywhere(context.hub, hashes, (error) => request.log.error({ err: error }, 'revocation broadcast failed')),
+    });
     await audit(context, request, 'import', 'history', {
       lines: report.lines, users: report.users, matches: report.matches, messages: report.messages, refused: report.refused_total,
     });

@@ -6,7 +6,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { announceMatchCreated, announceMatchEnded, announceMatchState, type Announcer } from '../../chat/announce.js';
 import { AppError } from '../../errors.js';
-import { emailProblem } from '../../protocol/text.js';
 import { normalizeEmail, type Match } from '../../store/index.js';
 import { callerOf } from '../access.js';
 import { audit } from '../audit.js';
@@ -52,7 +51,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       ]),
     },
   }, async (request, reply) => {
-    const match = await store.createMatch(normalizeEmail(request.body.mentor_email), normalizeEmail(request.body.mentee_email), {
+    const match = await store.createMatch(normalizeEmail(request.body.mentor_email, 'mentor_email'), normalizeEmail(request.body.mentee_email, 'mentee_email'), {
       mentorCapacity: config.mentorCapacity,
       actor: callerOf(request).user.email,
     });
@@ -79,9 +78,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['forbidden', 'wrong_role', 'user_not_found', 'already_matched', 'mentor_at_capacity']),
     },
   }, async (request, reply) => {
-    const problem = emailProblem(request.params.mentee_email);
-    if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
-    const result = await store.putMatch(normalizeEmail(request.params.mentee_email), normalizeEmail(request.body.mentor_email), {
+    const result = await store.putMatch(normalizeEmail(request.params.mentee_email, 'mentee_email'), normalizeEmail(request.body.mentor_email, 'mentor_email'), {
       replace: request.body.replace === true,
       mentorCapacity: config.mentorCapacity,
       actor: callerOf(request).user.email,
@@ -126,9 +123,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request, reply) => {
     const { user } = callerOf(request);
-    const problem = emailProblem(request.params.mentee_email);
-    if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
-    const menteeEmail = normalizeEmail(request.params.mentee_email);
+    const menteeEmail = normalizeEmail(request.params.mentee_email, 'mentee_email');
     // A participant's right is checked in the ending transaction itself: the mentee may have
     // been matched with someone else since the caller last looked.
     const participant = user.role === 'ADMIN' ? {} : { participantId: user.id };
@@ -154,9 +149,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
         response: withErrors({ 200: { ...matchSchema, description: 'The match, as it is now' } }, ['forbidden', 'match_not_found']),
       },
     }, async (request) => {
-      const problem = emailProblem(request.params.mentee_email);
-      if (problem !== null) throw new AppError('invalid_request', `mentee_email ${problem}`);
-      const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email), paused);
+      const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email, 'mentee_email'), paused);
       if (!match) throw new AppError('match_not_found');
       await audit(context, request, action, `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
       await announceMatchState(announcer(request.log), match);

@@ -2,14 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { reservedEmailProblem } from '../../protocol/erased-email.js';
-import { emailProblem, nameProblem } from '../../protocol/text.js';
+import { nameProblem } from '../../protocol/text.js';
 import { normalizeEmail, type DirectoryQuery, type Role } from '../../store/index.js';
 import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
+import { revokeEverywhere } from '../revocations.js';
 import { emailParam, nameSchema, newUserBody, publicUser, signedIn, userSchema, withErrors, type NewUserBody } from '../schemas.js';
 import { createUser } from './auth.js';
-
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 const putUserBody = {
   type: 'object',
@@ -80,8 +79,10 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
       summary: 'Create or update a user (the platform\'s sync)',
       description:
         'ADMIN or a server API key. Idempotent: a retry, or two identical calls at once, end in one user. A user created ' +
-        'here has no password (they cannot sign in with `local`; they come through `jwt` or `proxy`); an existing user keeps theirs. ' +
-        'A role change takes effect at the user\'s next request or handshake.',
+        'here has no password (they cannot sign in with `local`; they come through `jwt` or `proxy`); an existing user who had ' +
+        'one loses it and their sessions end: the platform vouches for this person, a password someone chose here never reaches ' +
+        'them. A role change takes effect at the user\'s next request or handshake; a user with an active match keeps their ' +
+        'role (409 `role_locked`: end the match first).',
       tags: ['admin'],
       security: signedIn,
       params: emailParam('email', 'The user\'s email (kept lower-cased)'),
@@ -89,12 +90,11 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
       response: withErrors({
         200: { ...userSchema, description: 'The user existed: updated, or already so' },
         201: { ...userSchema, description: 'The user was created' },
-      }, ['forbidden']),
+      }, ['forbidden', 'role_locked']),
     },
   }, async (request, reply) => {
-    const raw = request.params.email;
-    if (emailProblem(raw) !== null || !EMAIL.test(raw.trim())) throw new AppError('invalid_request', 'email must be an email address');
-    const reserved = reservedEmailProblem(raw);
+    const email = normalizeEmail(request.params.email);
+    const reserved = reservedEmailProblem(email);
     if (reserved !== null) throw new AppError('invalid_request', `email: ${reserved}`);
     const firstName = request.body.first_name.trim();
     const lastName = request.body.last_name.trim();
@@ -102,9 +102,9 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
       const problem = value === '' && field === 'last_name' ? null : nameProblem(value);
       if (problem !== null) throw new AppError('invalid_request', `${field} ${problem}`);
     }
-    const email = normalizeEmail(raw);
     const before = await context.store.userByEmail(email);
     const result = await context.store.upsertUser({ email, firstName, lastName, role: request.body.role });
+    revokeEverywhere(context.hub, result.revokedSessions, (error) => request.log.error({ err: error }, 'revocation broadcast failed'));
     if (result.created) {
       await audit(context, request, 'create_user', `user:${email}`, { role: result.user.role });
     } else if (result.changed) {

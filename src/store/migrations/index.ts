@@ -11,10 +11,11 @@ import { webhookOutbox } from './005-webhook-outbox.js';
 import { pairPause } from './006-pair-pause.js';
 import { safeguarding } from './007-safeguarding.js';
 import { webhookSafeguarding } from './008-webhook-safeguarding.js';
+import { platformIdentity } from './009-platform-identity.js';
 import { auditById } from './010-audit-by-id.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding, webhookSafeguarding, auditById];
+export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding, webhookSafeguarding, platformIdentity, auditById];
