@@ -41,7 +41,20 @@ export function userOfClaims(claims: Record<string, unknown>, issuer: string, su
   const first = nameClaim(claims.given_name ?? claims.first_name);
   const last = nameClaim(claims.family_name ?? claims.last_name);
   if (first === undefined || last === undefined) return { problem: 'a name is not a one-line visible text of at most 150 characters' };
-  return { user: { email, role: role as Role, firstName: first || email.split('@')[0]!, lastName: last, platformId: { issuer, subject } } };
+  return { user: { email, role: role as Role, firstName: first || fallbackName(email), lastName: last, platformId: { issuer, subject } } };
+}
+
+/**
+ * The first name of a user the claims name without one: the email's local part, held to the
+ * rules of a name (at most 150 characters, visible, one line); '' when it cannot be one.
+ */
+function fallbackName(email: string): string {
+  const chars = Array.from(email.slice(0, email.lastIndexOf('@')));
+  let local = chars.slice(0, MAX_NAME).join('');
+  // MAX_NAME counts UTF-16 units, as the names of claims are counted: whole characters are dropped.
+  while (local.length > MAX_NAME) local = Array.from(local).slice(0, -1).join('');
+  local = local.trim();
+  return local !== '' && nameProblem(local) === null ? local : '';
 }
 
 /** A name claim trimmed; '' when absent; undefined when it cannot be a name. */
