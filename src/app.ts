@@ -28,6 +28,7 @@ import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
 import { RetentionJob } from './store/retention.js';
 import { WebhookSender } from './webhooks/sender.js';
+import { WordListSync } from './http/word-list-sync.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -93,15 +94,19 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const callers = new CallerResolver(identifier, store, config);
   const channels = new UserChannels(layer);
   const clock = options.clock ?? (() => new Date());
-  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock }, { logStream: options.logStream });
+  const wordsFile = config.safeguarding.wordsFile === null ? '' : readFileSync(config.safeguarding.wordsFile, 'utf8');
+  const filter = moderationFilter(config, wordsFile);
+  const wordList = new WordListSync({ store, layer, filter, fileText: wordsFile, onError: (error, context) => log?.error({ err: error }, context) });
+  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, { logStream: options.logStream });
   log = http.log;
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
   const onWarning = (message: string, details: Record<string, unknown>) => http.log.warn(details, message);
-  const gateway = new ChatGateway({ store, identifier, hub, channels, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, onWarning, filter: moderationFilter(config) });
-  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock }, http.log);
+  const gateway = new ChatGateway({ store, identifier, hub, channels, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, onWarning, filter });
+  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);
+  wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
   const retention = retentionDays === null ? null : new RetentionJob({ store, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
@@ -146,6 +151,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         await http.close();
         await operator?.close();
         deliveryCheck.stop();
+        wordList.stop();
         retention?.stop();
         await webhooks?.stop();
         hub.close();
@@ -167,11 +173,11 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   return tandem;
 }
 
-/** The filter of policy `moderated`, with its word list read once at start; null under the other policies. */
-function moderationFilter(config: Readonly<Config>): MessageFilter | null {
-  const { policy, wordsFile, phoneCountries } = config.safeguarding;
+/** The filter of policy `moderated`, with MODERATION_WORDS_FILE read once at start; null under the other policies. */
+function moderationFilter(config: Readonly<Config>, wordsFile: string): MessageFilter | null {
+  const { policy, phoneCountries } = config.safeguarding;
   if (policy !== 'moderated') return null;
-  const words = parseWordList(wordsFile === null ? '' : readFileSync(wordsFile, 'utf8'));
+  const words = parseWordList(wordsFile);
   // The codes were checked against libphonenumber-js by loadConfig.
   return createFilter({ words, phoneCountries: phoneCountries as CountryCode[] });
 }

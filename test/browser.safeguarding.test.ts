@@ -104,4 +104,24 @@ withChromium('safeguarding in Chromium', () => {
     await report.getByRole('button', { name: 'Resolve' }).click();
     await report.waitFor({ state: 'detached' });
   });
+  it('the word list card adds a phrase, takes one of Tandem\'s off, and puts it back', async (t) => {
+    const admin = await adminPage(t);
+    const card = admin.page.locator('section', { has: admin.page.getByRole('heading', { name: 'Word list' }) });
+    await card.getByText(/The filter holds \d+ phrases/).waitFor();
+    const phrase = card.getByLabel('A word or a phrase');
+    await phrase.fill('Volcano  Museum');
+    await card.getByRole('button', { name: 'Add', exact: true }).click();
+    await card.locator('#words-added li', { hasText: 'volcano museum' }).waitFor();
+    await phrase.fill('send me a pic');
+    await card.getByRole('button', { name: 'Take off', exact: true }).click();
+    await card.locator('#words-removed li', { hasText: 'send me a pic' }).waitFor();
+    await card.getByRole('button', { name: 'Put back: send me a pic' }).click();
+    await card.locator('#words-removed li.phrase').waitFor({ state: 'detached' });
+    const listed = (await scene.admin.get('/api/moderation/words')).body;
+    assert.deepEqual([listed.added, listed.removed], [['volcano museum'], []]);
+    await card.getByRole('button', { name: 'Take off: volcano museum' }).click();
+    await card.locator('#words-added li.phrase').waitFor({ state: 'detached' });
+    await card.locator('#words-added li', { hasText: 'None.' }).waitFor();
+    await screenshot(admin.page, 'admin-word-list');
+  });
 });

@@ -152,6 +152,13 @@ const ROWS: Row[] = [
     invalid: [401, 400, 400, 403, 403, 403],
   },
   { route: 'GET /api/moderation', call: () => ({ method: 'GET', path: '/api/moderation' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/moderation/words', call: () => ({ method: 'GET', path: '/api/moderation/words' }), expect: ADMIN_ONLY },
+  {
+    route: 'PUT /api/moderation/words',
+    call: () => ({ method: 'PUT', path: '/api/moderation/words', body: { add: ['matrix phrase'] } }),
+    expect: ADMIN_ONLY,
+    invalid: ADMIN_ONLY_INVALID,
+  },
   {
     route: 'POST /api/moderation/{message_id}/approve',
     call: async (_actor, world) => ({ method: 'POST', path: `/api/moderation/${await aHeldMessage(world)}/approve` }),

@@ -171,6 +171,10 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(mentee, 'GET', `/api/chat/${encodeURIComponent(mentor.email)}/messages`);
   await call(admin, 'GET', '/api/moderation?limit=10');
   await call(mentor, 'GET', '/api/moderation');
+  await call(admin, 'GET', '/api/moderation/words');
+  await call(admin, 'PUT', '/api/moderation/words', { add: ['conformance phrase'], remove: ['send pics'] });
+  await call(admin, 'PUT', '/api/moderation/words', { add: ['  '] });
+  await call(mentor, 'PUT', '/api/moderation/words', { add: ['x'] });
   await call(admin, 'POST', `/api/moderation/${held.message_id}/approve`);
   await call(admin, 'POST', `/api/moderation/${held.message_id}/approve`);
   await call(admin, 'POST', `/api/moderation/${rejected.message_id}/reject`, { reason: 'no contact details' });

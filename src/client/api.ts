@@ -4,10 +4,10 @@
  * Node, `rememberCookie` keeps the `sessionid` from the login reply and sends it back.
  */
 
-import type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage } from '../protocol/http.js';
+import type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage, WordListView } from '../protocol/http.js';
 import type { WebhookDelivery, WebhookStatus } from '../protocol/webhooks.js';
 
-export type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage };
+export type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage, WordListView };
 
 /** A conversation as the client knows it: from the server's list, or only the partner (presence and state unknown). */
 export type KnownConversation = Omit<ConversationRow, 'partner_online' | 'archived' | 'paused'> &
@@ -145,6 +145,16 @@ export class TandemApi {
 
   reject(heldId: string, reason: string): Promise<unknown> {
     return this.request('POST', `/api/moderation/${encodeURIComponent(heldId)}/reject`, { reason });
+  }
+
+  /** Admins: the filter's word list. */
+  words(): Promise<WordListView> {
+    return this.request('GET', '/api/moderation/words');
+  }
+
+  /** Admins: adds and takes off phrases of the filter's word list. */
+  changeWords(change: { add?: string[]; remove?: string[] }): Promise<WordListView> {
+    return this.request('PUT', '/api/moderation/words', change);
   }
 
   /** Admins: reports, open ones unless `all`. */

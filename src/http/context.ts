@@ -12,6 +12,7 @@ import type { PresenceRegistry } from '../presence/index.js';
 import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
 import type { CallerResolver, ResolvedCaller } from './caller.js';
+import type { WordListSync } from './word-list-sync.js';
 
 export interface RouteContext {
   store: Store;
@@ -25,6 +26,8 @@ export interface RouteContext {
   callers: CallerResolver;
   /** Now, as far as the API is concerned (see TandemOptions.clock). */
   clock: () => Date;
+  /** The filter's word list as this instance applies it, and its changes. */
+  wordList: WordListSync;
 }
 
 /** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */

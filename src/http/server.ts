@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/import.js';
 import { matchRoutes } from './routes/matches.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { wordRoutes } from './routes/words.js';
 import { oversightRoutes } from './routes/oversight.js';
 import { reportRoutes } from './routes/reports.js';
 import { userRoutes } from './routes/users.js';
@@ -151,6 +152,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     chatRoutes(api, context);
     reportRoutes(api, context);
     moderationRoutes(api, context);
+    wordRoutes(api, context);
     oversightRoutes(api, context);
     dataRightsRoutes(api, context);
     webhookRoutes(api, context);

@@ -39,7 +39,8 @@ const MIN_PHONE_DIGITS = 9;
 /** The first contact detail in `text`, or null. `countries` are tried in order for national formats. */
 export function findContact(text: string, countries: readonly CountryCode[], options: { emailsOnly?: boolean } = {}): ContactMatch | null {
   // Each finder runs only when the text has what it looks for: most messages have none of it.
-  const dotted = options.emailsOnly ? text.includes('@') : /[@.]/.test(text);
+  // A link has a dot in its host, or a scheme ("http://intranet"); an address has its @.
+  const dotted = options.emailsOnly ? text.includes('@') : /[@.]/.test(text) || text.includes('://');
   // Spelt out, an address needs an "at" and a "dot" (or their signs); a link needs a "dot".
   const at = text.includes('@') || /\bat\b/i.test(text);
   const dot = /\bdot\b/i.test(text);

@@ -21,7 +21,8 @@ import { SAFEGUARDING_WORDS_TEXT } from './safeguarding-words.js';
 import { findListedWord, mergeWordLists, parseWordList, type WordList } from './word-list.js';
 
 export type { CountryCode } from 'libphonenumber-js/max';
-export { parseWordList, type WordList } from './word-list.js';
+export { composeWordList, parseWordList, phrasesOf, type WordList } from './word-list.js';
+export { SAFEGUARDING_WORDS_TEXT } from './safeguarding-words.js';
 export { showInvisible } from './reader-view.js';
 
 /** Which rule held a message (a kind of contact detail, a move off the platform, an address, a listed word): wire names. */
@@ -44,6 +45,8 @@ export interface FilterOptions {
 export interface MessageFilter {
   /** `sender`: whose message in which pair, so that a detail split over messages is seen whole. */
   check(content: string, sender?: SenderKey): FilterMatch | null;
+  /** Replaces the whole word list (Tandem's, the file's and the coordinators' changes, composed): from the next message on. */
+  setWords(list: WordList): void;
 }
 
 /** Tandem's safeguarding list (secrecy, meeting alone, moving off the platform, photos): see the file. */
@@ -51,7 +54,7 @@ export const SAFEGUARDING_WORDS: WordList = parseWordList(SAFEGUARDING_WORDS_TEX
 
 export function createFilter(options: FilterOptions): MessageFilter {
   const countries = [...options.phoneCountries];
-  const words = mergeWordLists(SAFEGUARDING_WORDS, options.words);
+  let words = mergeWordLists(SAFEGUARDING_WORDS, options.words);
   const recent = new RecentMessages();
   // Parts joined are checked without the phone metadata and without looking for links (the
   // costliest steps): the shape rule sees a number typed in pieces, and an address split at
@@ -71,18 +74,26 @@ export function createFilter(options: FilterOptions): MessageFilter {
     return matchView(readerView(content), joined) ?? (stored === null ? null : matchView(stored, joined));
   };
   return {
+    setWords(list) {
+      words = list;
+    },
     check(content, sender) {
       const alone = matchOne(content);
-      if (alone || !sender) {
-        if (!alone && sender) recent.add(sender, content);
+      if (!sender) return alone;
+      if (alone) {
+        recent.forget(sender);
         return alone;
       }
-      // Split over messages: the earlier parts passed; together with this one they may not.
+      // Split over messages: the earlier parts passed; together with this one they may not. A
+      // match the earlier parts make on their own (the list changed since) is not this message's.
       const earlier = content.length > MAX_PART_LENGTH ? [] : recent.of(sender);
       const together = earlier.length === 0 ? null : matchOne([...earlier, content].join(' '), true);
-      if (together === null) recent.add(sender, content);
-      else recent.forget(sender);
-      return together;
+      if (together !== null && matchOne(earlier.join(' '), true) === null) {
+        recent.forget(sender);
+        return together;
+      }
+      recent.add(sender, content);
+      return null;
     },
   };
 }

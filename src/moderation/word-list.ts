@@ -50,3 +50,23 @@ export function mergeWordLists(first: WordList, second: WordList): WordList {
   }
   return { byFirstWord, size: first.size + second.size };
 }
+
+/** A phrase as the list keys it: its folded words, one space apart ("Our  LITTLE secret" → "our little secret"). */
+export function phraseKey(phrase: string): string {
+  return words(phrase).join(' ');
+}
+
+/** The phrases of a word list file, keyed (comments and blank lines left out). */
+export function phrasesOf(text: string): string[] {
+  return text.split(/\r?\n/).filter((line) => !line.trimStart().startsWith('#')).map(phraseKey).filter((phrase) => phrase !== '');
+}
+
+/** The list the filter applies: the given phrases, with the coordinators' changes on top (the last change of a phrase wins). */
+export function composeWordList(base: readonly string[], changes: ReadonlyArray<{ phrase: string; listed: boolean }>): { list: WordList; phrases: string[] } {
+  const phrases = new Set(base);
+  for (const change of changes) {
+    if (change.listed) phrases.add(change.phrase);
+    else phrases.delete(change.phrase);
+  }
+  return { list: parseWordList([...phrases].join('\n')), phrases: [...phrases] };
+}

@@ -30,6 +30,9 @@ export type UserEvent =
 /** What one layer channel carries: a room's events, or a user's. */
 export type ChannelEvent = RoomEvent | UserEvent;
 
-export type BroadcastEvent = { kind: 'session_revoked'; token_hash: string; reason: string };
+export type BroadcastEvent =
+  | { kind: 'session_revoked'; token_hash: string; reason: string }
+  /** A coordinator changed the filter's word list: every instance reads it again. */
+  | { kind: 'word_list_changed' };
 
 export type LayerEvent = ChannelEvent | BroadcastEvent;

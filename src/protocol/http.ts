@@ -94,6 +94,17 @@ export interface ErrorBody {
   message: string;
 }
 
+/** The filter's word list as an instance applies it (`GET /api/moderation/words`). */
+export interface WordListView {
+  applied: boolean;
+  tandem: string[];
+  file: string[];
+  added: string[];
+  removed: string[];
+  phrases: number;
+  applied_at: string | null;
+}
+
 /** A held message as the moderation queue shows it. */
 export interface HeldView {
   message_id: string;

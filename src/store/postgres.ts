@@ -24,6 +24,8 @@ import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } fro
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User, EndMatchOptions } from './types.js';
+import { PostgresWordList } from './postgres-word-list.js';
+import type { WordListChange } from './word-list-types.js';
 
 const isUniqueViolation = (error: unknown): boolean => errorCode(error) === '23505';
 /** Data (22), constraint (23) and rollback (40: deadlock) errors: retrying appends one by one can isolate them. */
@@ -42,6 +44,7 @@ export interface PostgresOptions extends Omit<PoolSettings, 'timeoutMs'> {
 }
 
 export class PostgresStore extends SafeguardingDelegate implements Store {
+  private readonly words = new PostgresWordList(() => this.pool());
   protected readonly safe = new PostgresSafeguarding(() => this.pool(), (tx) => ({
     approved: async (message) => {
       if (this.outbox) await insertMessageEvents(tx, message, this.outbox.unreadAfterMs);
@@ -496,6 +499,14 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
 
   webhookBacklog(): Promise<WebhookBacklog> {
     return backlog(this.pool());
+  }
+
+  wordListChanges(): Promise<WordListChange[]> {
+    return this.words.wordListChanges();
+  }
+
+  changeWordList(add: readonly string[], remove: readonly string[]): Promise<void> {
+    return this.words.changeWordList(add, remove);
   }
 
   async ping(): Promise<void> {

@@ -21,16 +21,20 @@ import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type Repo
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, SessionRecord, Store, User, EndMatchOptions } from './types.js';
+import { SqliteWordList } from './sqlite-word-list.js';
+import type { WordListChange } from './word-list-types.js';
 
 export class SqliteStore extends SafeguardingDelegate implements Store {
   private readonly db: Database.Database;
   private readonly sql;
   protected readonly safe: SqliteSafeguarding;
+  private readonly words: SqliteWordList;
   private readonly appends = new GroupCommit<NewMessage, AppendResult>({ commit: (batch) => this.commitBatch(batch) });
 
   private constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
     super();
     this.db = db;
+    this.words = new SqliteWordList(db);
     this.safe = new SqliteSafeguarding(db, {
       approved: (message) => this.writeMessageEvents(message.pair_id, message.sender_id, message.id),
       pairsEnded: (pairIds) => pairIds.forEach((pairId) => this.writeEvent('match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } })),
@@ -509,6 +513,14 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   async webhookBacklog(): Promise<WebhookBacklog> {
     const row = this.sql.backlog.get() as { n: number; oldest: number | null };
     return { pending: row.n, oldestCreatedAt: row.oldest === null ? null : new Date(row.oldest) };
+  }
+
+  wordListChanges(): Promise<WordListChange[]> {
+    return this.words.wordListChanges();
+  }
+
+  changeWordList(add: readonly string[], remove: readonly string[]): Promise<void> {
+    return this.words.changeWordList(add, remove);
   }
 
   async ping(): Promise<void> {

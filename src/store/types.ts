@@ -8,9 +8,11 @@ import { AppError } from '../errors.js';
 import { parseEmail } from '../protocol/email.js';
 import type { Message, NewMessage } from './message-types.js';
 import type { HeldMessage, Report, SafeguardingStore } from './safeguarding-types.js';
+import type { WordListStore } from './word-list-types.js';
 
 export type * from './message-types.js';
 export type * from './safeguarding-types.js';
+export type * from './word-list-types.js';
 
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
 
@@ -296,7 +298,7 @@ export interface ImportedMessage {
 /** What became of one imported message: stored, already there, or refused (and why). */
 export type ImportOutcome = 'created' | 'unchanged' | AppError;
 
-export interface Store extends SafeguardingStore {
+export interface Store extends SafeguardingStore, WordListStore {
   /** Creates a user; rejects with `email_taken` when the email is in use. */
   createUser(user: NewUser): Promise<User>;
   userByEmail(email: string): Promise<User | null>;

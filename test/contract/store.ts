@@ -9,6 +9,7 @@ import { isAppError, type ErrorCode } from '../../src/errors.js';
 import type { Message, Role, Store, User } from '../../src/store/index.js';
 import { withStore, type Body, type StoreFactory } from './harness.js';
 import { accountsContract } from './accounts.js';
+import { wordListContract } from './word-list.js';
 import { outboxContract } from './outbox.js';
 
 export type { StoreFactory } from './harness.js';
@@ -592,4 +593,5 @@ export function storeContract(name: string, make: StoreFactory): void {
   });
   outboxContract(name, make);
   accountsContract(name, make);
+  wordListContract(name, make);
 }

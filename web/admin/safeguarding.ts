@@ -6,6 +6,7 @@
 import type { AuditEntryView, HeldView, HistoryMessage, ReportView, TandemApi } from '../../src/client/index.js';
 import { byId, h, setText } from '../shared/dom.js';
 import { friendlyError, fullName } from '../shared/people.js';
+import { showWordList } from './word-list.js';
 
 const RULES: Record<string, string> = {
   email: 'an email address', phone: 'a phone number', link: 'a link', handle: 'a handle on another app',
@@ -101,8 +102,9 @@ export async function loadSafeguarding(api: TandemApi): Promise<void> {
   const reload = () => loadSafeguarding(api);
   const error = byId('safeguarding-error');
   try {
-    const [held, reports, audit] = await Promise.all([api.moderation(), api.reports(), api.audit(30)]);
+    const [held, reports, audit, words] = await Promise.all([api.moderation(), api.reports(), api.audit(30), api.words()]);
     setText(error, '');
+    showWordList(api, words);
     byId('held-list').replaceChildren(...held.map((item) => heldItem(api, item, reload)));
     byId('no-held').hidden = held.length > 0;
     setText(byId('held-count'), `(${held.length})`);

@@ -13,9 +13,10 @@ import { safeguarding } from './007-safeguarding.js';
 import { webhookSafeguarding } from './008-webhook-safeguarding.js';
 import { platformIdentity } from './009-platform-identity.js';
 import { auditById } from './010-audit-by-id.js';
+import { moderationWords } from './011-moderation-words.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding, webhookSafeguarding, platformIdentity, auditById];
+export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding, webhookSafeguarding, platformIdentity, auditById, moderationWords];
