@@ -12,7 +12,7 @@ import type { RoomEvent } from '../protocol/events.js';
 import { ErrorText, type ChatMessageIn, type ErrorOut } from '../protocol/frames.js';
 import { clientIdOf, parseFrame } from '../protocol/parse.js';
 import type { MessageFilter } from '../moderation/filter.js';
-import type { HeldMessage, Message, Store, User } from '../store/index.js';
+import type { Message, Store, User } from '../store/index.js';
 import type { Hub } from './hub.js';
 import type { OwnMessage } from './message-feed.js';
 import type { Outbound } from './outbound.js';
@@ -23,7 +23,7 @@ import { toHeldEcho, toWireMessage } from './wire-message.js';
 
 /** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
 export interface InboundDeps {
-  store: Pick<Store, 'appendMessage' | 'holdMessage' | 'heldByClientId' | 'markRead'>;
+  store: Pick<Store, 'appendMessage' | 'appendUnlessHeld' | 'holdMessage' | 'markRead'>;
   /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
   filter?: MessageFilter | null;
   hub: Pick<Hub, 'layerUp' | 'publish' | 'publishEventually'>;
@@ -56,7 +56,6 @@ export class Inbound {
   private inFlight = 0;
   private readonly whenSettled: Array<() => void> = [];
   /** The last held-original lookup (see `heldOriginal`). */
-  private lookups: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: InboundDeps) {
     this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
@@ -128,9 +127,15 @@ export class Inbound {
     // The filter runs before anything is stored: a held message never enters the pair's
     // messages, so no path that reads or publishes them can carry it to the partner.
     const match = this.deps.filter?.check(frame.content, { pairId, senderId: user.id }) ?? null;
-    const append = () => store.appendMessage(input).then(({ message, created }) => this.publishStored(message, created, slot));
+    // Under moderation a retry whose original is held gets it back, whatever its content now:
+    // the store checks that with the append, in the same transaction on SQLite.
+    const append = this.deps.filter
+      ? () => store.appendUnlessHeld(input).then((result) => ('held' in result
+        ? slot.answer(encodeFrame(toHeldEcho(result.held, user)))
+        : this.publishStored(result.message, result.created, slot)))
+      : () => store.appendMessage(input).then(({ message, created }) => this.publishStored(message, created, slot));
     const stored = match === null
-      ? this.deps.filter ? this.heldOriginal(input.clientId).then((held) => (held === null ? append() : slot.answer(encodeFrame(toHeldEcho(held, user))))) : append()
+      ? append()
       : store.holdMessage({ ...input, rule: match.rule, matched: match.text }).then((result) => {
         if ('message' in result) return this.publishStored(result.message, false, slot);
         slot.answer(encodeFrame(toHeldEcho(result.held, user)));
@@ -148,22 +153,6 @@ export class Inbound {
       this.deps.onError(error, 'storing a message');
       slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
     }).finally(() => this.settledOne());
-  }
-
-  /**
-   * Under moderation, the message a retry's `client_id` held (not approved since): the retry
-   * gets it back, whatever its content now, and nothing new is stored. Looked up in the
-   * order the frames came, each append asked for before the next lookup starts, so that the
-   * connection's messages still take their seqs in order.
-   */
-  private heldOriginal(clientId: string | null): Promise<HeldMessage | null> {
-    const { store, pairId, user } = this.deps;
-    const found = this.lookups.then(async () => {
-      const held = clientId === null ? null : await store.heldByClientId(pairId, user.id, clientId);
-      return held?.status === 'approved' ? null : held;
-    });
-    this.lookups = found.catch(() => undefined);
-    return found;
   }
 
   private async publishStored(message: Message, created: boolean, slot: OwnMessage): Promise<void> {

@@ -25,6 +25,8 @@ const WORD = /[a-z0-9ß]+/g;
 
 /** The first home address in `folded`, or null; `countries` as MODERATION_PHONE_COUNTRIES. */
 export function findAddress(folded: string, countries: readonly string[]): string | null {
+  // Every form has a digit: a house number, a postcode, a ZIP code.
+  if (!/\d/.test(folded)) return null;
   if (countries.includes('GB')) {
     const postcode = UK_POSTCODE.exec(folded);
     if (postcode) return postcode[0];

@@ -16,6 +16,8 @@ const REPEAT: Record<string, number> = { double: 2, triple: 3 };
 /** What may stand between the words of one number. */
 const JOINER = /^[\s,.\-/]*$/;
 const TOKEN = /[a-z]+|\d+|[^a-z\d]+/g;
+/** Whether a text has a number word at all: most have none, and need no closer look. */
+const ANY_NUMBER_WORD = /(?:zero|nought|nil|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|double|triple|\boh?\b)/;
 
 /** The digits of a number word, or null; `inRun` lets "oh" count as zero. */
 function digitsOf(word: string, inRun: boolean): string | null {
@@ -28,6 +30,7 @@ function digitsOf(word: string, inRun: boolean): string | null {
  * with digits — replaced by its digits run together. Runs of digits alone are left as they are.
  */
 export function spelledDigits(text: string): string {
+  if (!ANY_NUMBER_WORD.test(text)) return text;
   const tokens = text.match(TOKEN) ?? [];
   let out = '';
   let i = 0;

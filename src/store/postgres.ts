@@ -23,7 +23,7 @@ import { NO_PASSWORD, counterpartRole } from './types.js';
 import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from './platform-users.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookStatus } from '../protocol/webhooks.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User, EndMatchOptions } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, Role, SessionRecord, Store, User, EndMatchOptions, HeldMessage } from './types.js';
 import { PostgresWordList } from './postgres-word-list.js';
 import type { WordListChange } from './word-list-types.js';
 
@@ -499,6 +499,14 @@ export class PostgresStore extends SafeguardingDelegate implements Store {
 
   webhookBacklog(): Promise<WebhookBacklog> {
     return backlog(this.pool());
+  }
+
+  async appendUnlessHeld(message: NewMessage): Promise<AppendResult | { held: HeldMessage }> {
+    if (message.clientId) {
+      const held = await this.heldByClientId(message.pairId, message.senderId, message.clientId);
+      if (held && held.status !== 'approved') return { held };
+    }
+    return this.appendMessage(message);
   }
 
   wordListChanges(): Promise<WordListChange[]> {

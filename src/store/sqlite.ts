@@ -20,7 +20,7 @@ import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
 import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
 import type { OutboxOptions, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
-import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, SessionRecord, Store, User, EndMatchOptions } from './types.js';
+import type { ExternalUser, ImportedMessage, ImportOutcome, PutMatchOptions, PutMatchResult, UpsertResult, AppendResult, Conversation, ConversationOptions, DirectoryPage, DirectoryQuery, HistoryCursor, HistoryPage, LoginAttempts, Match, MatchOptions, Message, NewMessage, NewUser, Pair, ReadResult, SessionRecord, Store, User, EndMatchOptions, HeldMessage } from './types.js';
 import { SqliteWordList } from './sqlite-word-list.js';
 import type { WordListChange } from './word-list-types.js';
 
@@ -29,7 +29,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   private readonly sql;
   protected readonly safe: SqliteSafeguarding;
   private readonly words: SqliteWordList;
-  private readonly appends = new GroupCommit<NewMessage, AppendResult>({ commit: (batch) => this.commitBatch(batch) });
+  private readonly appends = new GroupCommit<NewMessage & { unlessHeld?: boolean }, AppendResult | { held: HeldMessage }>({ commit: (batch) => this.commitBatch(batch) });
 
   private constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
     super();
@@ -77,6 +77,7 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       // Every condition of an append at once: the pair is active, the sender one of its two,
       // it is not paused, and the clientId (if any) is new. No row: `refusal` says which failed.
+      heldUnapproved: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = ? AND sender_id = ? AND client_id = ? AND status <> 'approved'`),
       nextSeq: p(`UPDATE pairs SET last_seq = last_seq + 1
                   WHERE id = ? AND active = 1 AND paused = 0 AND (mentor_id = ? OR mentee_id = ?)
                     AND NOT EXISTS (SELECT 1 FROM messages WHERE pair_id = pairs.id AND sender_id = ? AND client_id = ?)
@@ -352,7 +353,11 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   }
 
   appendMessage(message: NewMessage): Promise<AppendResult> {
-    return this.appends.push(message);
+    return this.appends.push(message) as Promise<AppendResult>;
+  }
+
+  appendUnlessHeld(message: NewMessage): Promise<AppendResult | { held: HeldMessage }> {
+    return this.appends.push({ ...message, unlessHeld: true });
   }
 
   async importMessages(messages: readonly ImportedMessage[]): Promise<ImportOutcome[]> {
@@ -533,13 +538,17 @@ export class SqliteStore extends SafeguardingDelegate implements Store {
   }
 
   /** Commits a batch in one immediate transaction; a refused append fails alone. */
-  private commitBatch(batch: readonly NewMessage[]): Array<AppendResult | AppError> {
+  private commitBatch(batch: ReadonlyArray<NewMessage & { unlessHeld?: boolean }>): Array<AppendResult | { held: HeldMessage } | AppError> {
     return this.db.transaction(() => batch.map((input) => this.appendOne(input))).immediate();
   }
 
   /** Two statements when the append is accepted; the checks are repeated one by one only to tell a refusal (or a retry) apart. */
-  private appendOne(input: NewMessage): AppendResult | AppError {
+  private appendOne(input: NewMessage & { unlessHeld?: boolean }): AppendResult | { held: HeldMessage } | AppError {
     const clientId = input.clientId ?? null;
+    if (input.unlessHeld && clientId !== null) {
+      const held = this.sql.heldUnapproved.get(input.pairId, input.senderId, clientId) as HeldRow | undefined;
+      if (held) return { held: toHeld(held) };
+    }
     const next = this.sql.nextSeq.get(input.pairId, input.senderId, input.senderId, input.senderId, clientId) as { last_seq: number } | undefined;
     if (!next) return this.refusal(input.pairId, input.senderId, clientId);
     const createdAt = Date.now();

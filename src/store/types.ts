@@ -383,6 +383,12 @@ export interface Store extends SafeguardingStore, WordListStore {
    */
   appendMessage(message: NewMessage): Promise<AppendResult>;
   /**
+   * As `appendMessage`, under moderation: when the sender has a held message of this
+   * `clientId` in the pair that was not approved, nothing is stored and the result is that held
+   * message (a retry of it gets it back, whatever its content now). Checked with the append.
+   */
+  appendUnlessHeld(message: NewMessage): Promise<AppendResult | { held: HeldMessage }>;
+  /**
    * Stores a platform's history, in one transaction, each message with its pair's next `seq`
    * (the pair of a mentor and a mentee is made, not matched, when they were never matched
    * here), its own time and read state. A message whose `externalId` is stored already is

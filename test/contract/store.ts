@@ -10,6 +10,7 @@ import type { Message, Role, Store, User } from '../../src/store/index.js';
 import { withStore, type Body, type StoreFactory } from './harness.js';
 import { accountsContract } from './accounts.js';
 import { wordListContract } from './word-list.js';
+import { heldRetryContract } from './held-retry.js';
 import { outboxContract } from './outbox.js';
 
 export type { StoreFactory } from './harness.js';
@@ -594,4 +595,5 @@ export function storeContract(name: string, make: StoreFactory): void {
   outboxContract(name, make);
   accountsContract(name, make);
   wordListContract(name, make);
+  heldRetryContract(name, make);
 }
