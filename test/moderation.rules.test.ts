@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { findAddress } from '../src/moderation/addresses.js';
 import { createFilter, parseWordList } from '../src/moderation/filter.js';
-import { findHandle } from '../src/moderation/handles.js';
+import { findHandle, PLATFORM_NAMES } from '../src/moderation/handles.js';
 import { spelledDigits } from '../src/moderation/number-words.js';
 import { findPhoneShape } from '../src/moderation/phone-shape.js';
 import { readerView, showInvisible, skeleton } from '../src/moderation/reader-view.js';
@@ -69,6 +69,10 @@ describe('handles and moves off the platform', () => {
       ['can we move to whatsapp?', 'off_platform'], ['are you on tiktok', 'off_platform'], ['snap me', 'off_platform'],
       ["what's your number", 'off_platform'], ['add me on xbox', 'off_platform'], ['text me', 'off_platform'],
     ] as const) assert.equal(findHandle(text)?.rule, rule, text);
+  });
+
+  it('knows every platform by every name it lists (the quick look before reading the words agrees)', () => {
+    for (const name of PLATFORM_NAMES) assert.notEqual(findHandle(`can we move to ${name} instead`), null, name);
   });
 
   it('passes platforms and channel words named in passing', () => {

@@ -22,6 +22,8 @@ const NOT_A_NAME = new Set([
   'bus', 'buses', 'lanes', 'way', 'from', 'off', 'across', 'over', 'by', 'near',
 ]);
 const WORD = /[a-z0-9ß]+/g;
+/** Whether a street word appears at all (a cheap look before the words are read one by one). */
+const ANY_STREET_WORD = /(?:street|st|road|rd|avenue|ave|lane|ln|drive|boulevard|blvd|terrace|crescent|gardens|mews|stra(?:ss|ß)e|str|weg|allee|platz|gasse|marg|nagar)\b/;
 
 /** The first home address in `folded`, or null; `countries` as MODERATION_PHONE_COUNTRIES. */
 export function findAddress(folded: string, countries: readonly string[]): string | null {
@@ -43,6 +45,7 @@ export function findAddress(folded: string, countries: readonly string[]): strin
 
 /** A house number, one to three words of a name, a street word; or a street word then a number (Hauptstraße 5). */
 function findStreet(folded: string): string | null {
+  if (!ANY_STREET_WORD.test(folded)) return null;
   const words = folded.match(WORD) ?? [];
   for (let i = 0; i < words.length; i += 1) {
     if (!STREET_WORDS.has(words[i]!)) continue;

@@ -8,7 +8,7 @@
 export type HandleRule = 'handle' | 'off_platform';
 
 /** Platforms people move a conversation to, by every name they are called, as folded words. */
-const PLATFORM_NAMES = [
+export const PLATFORM_NAMES = [
   'snapchat', 'snap', 'instagram', 'insta', 'ig', 'gram', 'tiktok', 'tik tok', 'discord', 'whatsapp', 'whats app', 'watsapp',
   'telegram', 'signal', 'kik', 'facebook', 'fb', 'messenger', 'twitter', 'x', 'skype', 'wechat', 'viber', 'imessage',
   'facetime', 'omegle', 'bereal', 'threads', 'roblox', 'fortnite', 'xbox', 'psn', 'playstation', 'steam', 'twitch',
@@ -38,11 +38,14 @@ const INVITES_AFTER = new Set(['me', 'instead', 'later', 'tonight', 'name', 'use
 const HANDLE = /(?<![\p{L}\p{N}_.])@[a-z0-9_.]{2,30}/u;
 const DISCORD_TAG = /(?<![\p{L}\p{N}_.])[a-z0-9_.]{2,32}#\d{4}(?!\d)/u;
 const WORD = /[a-z0-9_.@#]+|:/g;
+/** Whether a platform or channel is named at all (a cheap look before the words are read one by one). */
+const ANY_PLATFORM = /\b(?:snap(?:chat)?|insta(?:gram)?|ig|gram|tik ?tok|discord|whats ?app|watsapp|telegram|signal|kik|facebook|fb|messenger|twitter|x|skype|wechat|viber|imessage|facetime|omegle|bereal|threads|roblox|fortnite|xbox|psn|playstation|steam|twitch|email|text|phone|number|mobile|cell)\b/;
 
 /** The first move off the platform in `folded` (lower-cased skeleton), or null. */
 export function findHandle(folded: string): { rule: HandleRule; text: string } | null {
   const tag = DISCORD_TAG.exec(folded) ?? HANDLE.exec(folded);
   if (tag) return { rule: 'handle', text: tag[0] };
+  if (!ANY_PLATFORM.test(folded)) return null;
   const tokens = folded.match(WORD) ?? [];
   for (let i = 0; i < tokens.length; i += 1) {
     const name = platformAt(tokens, i);
