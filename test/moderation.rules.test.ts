@@ -49,7 +49,11 @@ describe('numbers in words', () => {
 
 describe('phone numbers by shape', () => {
   it('holds a number however it is written, valid or not', () => {
-    for (const text of ['07911 123456', '0 7 9 1 1 1 2 3 4 5 6', '(0)7911 123 456', '+44 (0) 7911.123.456', '07999 999999', '202/555-0143', '+999 1234 5678']) {
+    for (const text of [
+      '07911 123456', '0 7 9 1 1 1 2 3 4 5 6', '(0)7911 123 456', '+44 (0) 7911.123.456', '07999 999999', '202/555-0143', '+999 1234 5678',
+      // A number inside a run too long to be one: repeated, or with digits after it.
+      '07911 123456 07911 123456 07911 123456', '7 7 07911 123456 1 2 3 4 5 6 7 8',
+    ]) {
       assert.notEqual(findPhoneShape(text), null, text);
     }
   });

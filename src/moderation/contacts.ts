@@ -35,6 +35,8 @@ const BARE_DOT_BEFORE_TLD = /(?<=[\p{L}\p{N}])\s+dot\s+(?=(?:com|net|org|info|bi
 // Fewer digits than this is a time, a price, a year or a score, not a phone number: the
 // shortest numbers of the usual formats (UK, US, India, Germany) have ten with their prefix.
 const MIN_PHONE_DIGITS = 9;
+/** Candidate numbers libphonenumber tries in one message, per country: far more than a message of contact details holds. */
+const MAX_PHONE_TRIES = 50;
 
 /** The first contact detail in `text`, or null. `countries` are tried in order for national formats. */
 export function findContact(text: string, countries: readonly CountryCode[], options: { emailsOnly?: boolean } = {}): ContactMatch | null {
@@ -47,7 +49,7 @@ export function findContact(text: string, countries: readonly CountryCode[], opt
   return (dotted ? findLinkOrEmail(text) : null)
     ?? (at && (dot || text.includes('.')) ? findSpeltOut(text, 'email') : null)
     ?? (dot && !options.emailsOnly ? findSpeltOut(text, 'url') : null)
-    ?? (countDigits(text) >= MIN_PHONE_DIGITS ? findPhone(text, countries) : null);
+    ?? findPhone(text, countries);
 }
 
 function findLinkOrEmail(text: string): ContactMatch | null {
@@ -68,9 +70,14 @@ function findSpeltOut(text: string, kind: 'email' | 'url'): ContactMatch | null 
   return link ? { rule: 'link', text: link.value } : null;
 }
 
-function findPhone(text: string, countries: readonly CountryCode[]): ContactMatch | null {
+/** A phone number valid in one of `countries` (libphonenumber's metadata), or null. */
+export function findPhone(text: string, countries: readonly CountryCode[]): ContactMatch | null {
+  if (countries.length === 0 || countDigits(text) < MIN_PHONE_DIGITS) return null;
+  // libphonenumber-js's matcher takes `maxTries` (its PhoneNumberMatcher option) though its
+  // types leave it out: a message of thousands of digit runs must not hold the event loop.
+  const bounded = (defaultCountry: CountryCode) => ({ defaultCountry, maxTries: MAX_PHONE_TRIES }) as { defaultCountry: CountryCode };
   for (const defaultCountry of countries) {
-    for (const found of findPhoneNumbersInText(text, { defaultCountry })) {
+    for (const found of findPhoneNumbersInText(text, bounded(defaultCountry))) {
       const written = text.slice(found.startsAt, found.endsAt);
       if (countDigits(written) >= MIN_PHONE_DIGITS && !isOtherNumber(written, text.slice(Math.max(0, found.startsAt - 12), found.startsAt))) {
         return { rule: 'phone', text: written };

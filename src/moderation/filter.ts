@@ -10,7 +10,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import { findAddress } from './addresses.js';
 import type { FilterRule } from '../protocol/frames.js';
-import { findContact } from './contacts.js';
+import { findContact, findPhone } from './contacts.js';
 import { findHandle } from './handles.js';
 import { fold } from './normalize.js';
 import { spelledDigits } from './number-words.js';
@@ -62,8 +62,11 @@ export function createFilter(options: FilterOptions): MessageFilter {
   const matchView = (view: string, joined: boolean): FilterMatch | null => {
     const seen = skeleton(view);
     const folded = fold(seen);
-    return findContact(seen, joined ? [] : countries, { emailsOnly: joined })
+    // The phone number's shape first (a scan), then the metadata (the costliest step), which
+    // parts joined do without: the shape sees a number typed in pieces.
+    return findContact(seen, [], { emailsOnly: joined })
       ?? phoneOf(folded)
+      ?? (joined ? null : findPhone(seen, countries))
       ?? findHandle(folded)
       ?? addressOf(folded, countries)
       ?? wordOf(words, folded);

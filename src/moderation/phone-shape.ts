@@ -31,6 +31,8 @@ export function findPhoneShape(text: string): string | null {
     const end = runEnd(text, i);
     const run = text.slice(i, end);
     if (isPhoneShaped(run, text.slice(Math.max(0, i - 12), i))) return run;
+    const inside = prefixedNumberIn(run);
+    if (inside !== null) return inside;
     i = Math.max(end, i + 1);
   }
   return null;
@@ -55,6 +57,27 @@ function runEnd(text: string, start: number): number {
     i += 1;
   }
   return end;
+}
+
+/**
+ * A number with its prefix inside a run too long to be one ("07911 123456 07911 123456"): the
+ * groups from one that starts with 0 or + up to 15 digits. Only runs past 15 digits are looked
+ * into, so a card number (no group starts with 0) and an ISBN (13 digits) still pass.
+ */
+function prefixedNumberIn(run: string): string | null {
+  if (run.replace(/\D/g, '').length <= MAX_DIGITS) return null;
+  const groups = [...run.matchAll(/\+?\d+/g)];
+  for (let start = 0; start < groups.length; start += 1) {
+    const first = groups[start]![0];
+    if (first[0] !== '0' && first[0] !== '+') continue;
+    let digits = 0;
+    for (let end = start; end < groups.length; end += 1) {
+      digits += groups[end]![0].replace('+', '').length;
+      if (digits > MAX_DIGITS) break;
+      if (digits >= MIN_WITH_PREFIX) return run.slice(groups[start]!.index, groups[end]!.index + groups[end]![0].length);
+    }
+  }
+  return null;
 }
 
 function isPhoneShaped(run: string, before: string): boolean {
