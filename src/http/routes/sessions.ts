@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { credentialHash } from '../../auth/identity.js';
 import { sessionCookie } from '../../auth/sessions.js';
 import { callerOf } from '../access.js';
+import { revokeEverywhere } from '../revocations.js';
 import type { RouteContext } from '../context.js';
 import { emptyBody, signedIn, withErrors } from '../schemas.js';
 
@@ -67,10 +68,8 @@ export function sessionRoutes(app: FastifyInstance, context: RouteContext): void
   }, async (request, reply) => {
     const { user } = callerOf(request);
     const revoked = await store.revokeSessionsOf(user.id);
-    // Stored first: a lost broadcast leaves sockets open only until their next check of the session.
-    await Promise.all(revoked.map((hash) => context.hub.revokeSession(hash, 'logged_out').catch((error: unknown) => {
-      request.log.error({ err: error }, 'revocation broadcast failed');
-    })));
+    // Revoked in the store first: the sessions prove nothing from now on, whatever the broadcast does.
+    await revokeEverywhere(context.hub, revoked, (error) => request.log.error({ err: error }, 'revocation broadcast failed'));
     reply.header('set-cookie', sessionCookie('', 0, config.cookieSecure));
     return reply.code(204).send();
   });

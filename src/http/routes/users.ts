@@ -104,7 +104,7 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
     }
     const before = await context.store.userByEmail(email);
     const result = await context.store.upsertUser({ email, firstName, lastName, role: request.body.role });
-    revokeEverywhere(context.hub, result.revokedSessions, (error) => request.log.error({ err: error }, 'revocation broadcast failed'));
+    void revokeEverywhere(context.hub, result.revokedSessions, (error) => request.log.error({ err: error }, 'revocation broadcast failed'));
     if (result.created) {
       await audit(context, request, 'create_user', `user:${email}`, { role: result.user.role });
     } else if (result.changed) {
