@@ -55,7 +55,6 @@ export class Inbound {
   /** Messages taken and not yet stored and published (or refused), and who waits for none. */
   private inFlight = 0;
   private readonly whenSettled: Array<() => void> = [];
-  /** The last held-original lookup (see `heldOriginal`). */
 
   constructor(private readonly deps: InboundDeps) {
     this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
