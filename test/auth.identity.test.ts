@@ -1,5 +1,5 @@
 /**
- * An identity stays bound to what proved it (PROTOCOL.md Part 5, README "Identities from the
+ * An identity stays bound to what proved it (PROTOCOL.md Part 5, docs/security.md, "Identities from the
  * platform"): a password someone registered for a platform user's address never reaches that
  * user (jwt, proxy, the server API); platform identities are keyed by the platform's id
  * (`iss`+`sub`, the proxy's `id`), so tokens whose address only looks like hers (case, the

@@ -18,7 +18,7 @@ import { connected, openScene, pairInBrowsers, signedInPerson, type Scene } from
 
 const enc = encodeURIComponent;
 
-/** Copies a screenshot into docs/ when TANDEM_UPDATE_DOCS=1 (the README shows it). */
+/** Copies a screenshot into docs/ when TANDEM_UPDATE_DOCS=1 (the README and docs/web.md show them). */
 function toDocs(path: string, name: string): void {
   if (process.env.TANDEM_UPDATE_DOCS !== '1') return;
   const docs = join(process.cwd(), 'docs');

@@ -1,5 +1,5 @@
 /**
- * README "Delivery guarantees": an acknowledged message reaches every connected partner
+ * docs/protocol.md, "Delivery guarantees": an acknowledged message reaches every connected partner
  * whatever instance dies when. Two instances on PostgreSQL + Redis: the mentee's instance A
  * is a child process, the mentor's instance B runs here. A's Redis traffic goes through a
  * relay that starts dropping what A sends, so a burst is stored (and, once its publishes

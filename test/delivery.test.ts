@@ -1,6 +1,6 @@
 /**
  * An acknowledged message reaches every connected partner even when its publish was lost for
- * good (README "Delivery guarantees"). A message written straight to the store plays one
+ * good (docs/protocol.md, "Delivery guarantees"). A message written straight to the store plays one
  * that an instance stored and died before publishing: nothing was ever published for it.
  * A retry with its client_id publishes the stored original again; the periodic delivery
  * check finds it without any further message. The crash itself, with real processes, is in

@@ -51,7 +51,7 @@ describe('idempotent send', () => {
     const late = await connectChat(server.ws, mentor.email, mentee.cookie);
     mentorSocket.send({ type: 'chat_message', content: 'newer' });
     assert.equal((await late.expect('chat_message')).seq, first.seq + 1);
-    // Its answer would go back in seq; resuming with ?after= is how a client gets it (see README).
+    // Its answer would go back in seq; resuming with ?after= is how a client gets it (see docs/protocol.md).
     late.send({ type: 'chat_message', content: 'first', client_id: 'old-1' });
     late.send({ type: 'chat_message', content: 'third', client_id: 'new-3' });
     const next = await late.expect('chat_message');

@@ -12,7 +12,8 @@ import { startServer } from './helpers/server.js';
 import { TestSocket, type Frame } from './helpers/socket.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(readme.indexOf('## A walk-through'), readme.indexOf('## The WebSocket protocol in brief'));
+const start = readme.indexOf('## A walk-through');
+const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 
 /** The fenced blocks of the walk-through, in order, with their info string. */
 function blocks(): Array<{ info: string; lines: string[] }> {
