@@ -5,7 +5,7 @@
  */
 import type { HistoryMessage, PublicUser, UndeliveredMessage } from './http.js';
 
-/** Every event type, in the order the README lists them. */
+/** Every event type, in the order docs/webhooks.md lists them. */
 export const WEBHOOK_EVENT_TYPES = ['message.created', 'message.unread', 'match.created', 'match.ended', 'message.held', 'message.reported'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -4,7 +4,7 @@
  * VACUUM removes it, so the erasure ends with a `VACUUM` of the tables it changed, outside its
  * transaction: it takes no lock that blocks reads or writes, and skips the pages that hold no
  * dead row. What it cannot reach (the WAL segments not yet recycled, replicas' and backups'
- * copies) is said in the README.
+ * copies) is said in docs/safeguarding.md ("Data rights").
  */
 import type pg from 'pg';
 import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../protocol/erased-email.js';
