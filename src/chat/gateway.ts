@@ -23,13 +23,13 @@ import type { MessageFilter } from '../moderation/filter.js';
 import type { Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { KeyedBuckets } from './rate-limit.js';
-import { ReadBudget } from './read-budget.js';
-import { skipSecondEnds } from './second-end.js';
+import { ReadBudget } from '../transport/read-budget.js';
+import { skipSecondEnds } from '../transport/second-end.js';
+import { TurnSlicer } from '../transport/turn-slicer.js';
+import { WriteCoalescer, type CorkedWrites } from '../transport/write-coalescer.js';
 import { ChatSession, type SessionIdentity } from './session.js';
-import { TurnSlicer } from './turn-slicer.js';
 import type { UserChannels } from './user-channels.js';
 import { UserStream } from './user-stream.js';
-import { WriteCoalescer, type HeldWrites } from './write-coalescer.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const STREAM_PATH = /^\/ws\/me\/?$/;
@@ -178,7 +178,7 @@ export class ChatGateway {
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     // The 101 and what the session sends at its start leave in one write.
     const writes = this.writes.for(socket);
-    writes.hold();
+    writes.cork();
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.adopt(socket, ws);
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
@@ -274,7 +274,7 @@ export class ChatGateway {
     }
   }
 
-  private open(ws: WebSocket, writes: HeldWrites, identity: SessionIdentity): void {
+  private open(ws: WebSocket, writes: CorkedWrites, identity: SessionIdentity): void {
     const { store, hub, channels, presence, limits, onError, onWarning, filter } = this.options;
     const userId = identity.user.id;
     if (!this.countSocket(userId)) {
