@@ -64,6 +64,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/redis/', '^src/errors\\.ts$'] },
     },
     {
+      name: 'transport-below-chat',
+      severity: 'error',
+      comment: 'transport/ is socket-level machinery below chat/: chat/ may import it, it never imports chat/, http/ or store/.',
+      from: { path: '^src/transport/' },
+      to: { path: '^src/(chat|http|store)/' },
+    },
+    {
       name: 'client-speaks-only-protocol',
       severity: 'error',
       comment: 'The typed client runs in browsers and Node: it may import only protocol/ and itself.',

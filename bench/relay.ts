@@ -19,11 +19,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import Database from 'better-sqlite3';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { FLUSH_SLICE_BYTES, WriteCoalescer, type HeldWrites } from '../src/chat/write-coalescer.js';
+import { FLUSH_SLICE_BYTES, WriteCoalescer, type CorkedWrites } from '../src/transport/write-coalescer.js';
 
 interface Peer {
   ws: WebSocket;
-  writes: HeldWrites;
+  writes: CorkedWrites;
   email: string;
   room: string;
 }
@@ -61,7 +61,7 @@ function frameOf({ peer, content }: Pending, createdAt: string): { id: number; s
 function fanOut(room: string, text: string): void {
   for (const member of rooms.get(room) ?? []) {
     if (member.ws.readyState !== WebSocket.OPEN) continue;
-    member.writes.hold();
+    member.writes.cork();
     member.ws.send(text);
     if (member.ws.bufferedAmount > FLUSH_SLICE_BYTES) member.writes.flush();
   }
@@ -104,7 +104,7 @@ const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false }
 http.on('upgrade', (request, socket: Duplex, head: Buffer) => {
   sockets.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, coalescer.for(socket)));
 });
-function onConnection(ws: WebSocket, request: IncomingMessage, writes: HeldWrites): void {
+function onConnection(ws: WebSocket, request: IncomingMessage, writes: CorkedWrites): void {
   const cookie = /(?:^|;\s*)sessionid=([^;]*)/.exec(request.headers.cookie ?? '');
   const partner = /^\/ws\/chat\/([^/]+)\/$/.exec(request.url ?? '');
   if (!cookie || !partner) return ws.close(4001, 'unauthenticated');

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { isOriginAllowed, type OriginPolicy } from '../auth/origin.js';
 import { isSignInRefusal } from '../auth/claims.js';
 import type { Identifier } from '../auth/identity.js';
@@ -22,14 +22,12 @@ import { parseEmail } from '../protocol/email.js';
 import type { MessageFilter } from '../moderation/filter.js';
 import type { Store } from '../store/index.js';
 import type { Hub } from './hub.js';
+import { refuseUpgrade, SocketServer } from '../transport/socket-server.js';
+import type { CorkedWrites } from '../transport/write-coalescer.js';
 import { KeyedBuckets } from './rate-limit.js';
-import { ReadBudget } from './read-budget.js';
-import { skipSecondEnds } from './second-end.js';
 import { ChatSession, type SessionIdentity } from './session.js';
-import { TurnSlicer } from './turn-slicer.js';
 import type { UserChannels } from './user-channels.js';
 import { UserStream } from './user-stream.js';
-import { WriteCoalescer, type HeldWrites } from './write-coalescer.js';
 
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const STREAM_PATH = /^\/ws\/me\/?$/;
@@ -65,34 +63,26 @@ type Refusal = { code: number; reason: string; error?: string };
 type HandshakeOutcome = { ok: true; identity: SessionIdentity } | { ok: false; close: Refusal };
 
 export class ChatGateway {
-  private readonly wss: WebSocketServer;
+  /** ws's server, handshake pacing, read budget, write coalescing and pings (see SocketServer). */
+  private readonly sockets: SocketServer;
   private readonly sessions = new Set<ChatSession>();
   private readonly streams = new Set<UserStream>();
   /** Open chat sockets per user id, and the inbound rate each user's sockets share (both per instance). */
   private readonly socketsPerUser = new Map<number, number>();
   private readonly userRates: KeyedBuckets;
-  private readonly heartbeat: NodeJS.Timeout;
-  /** Handshakes past the cheap checks, a bounded number started per turn (see TurnSlicer). */
-  private readonly handshakes: TurnSlicer;
-  /** Every upgraded socket's input, a bounded number of reads per turn (see ReadBudget). */
-  private readonly reads: ReadBudget;
-  /** Every chat socket's frames of a turn, written together (see WriteCoalescer). */
-  private readonly writes = new WriteCoalescer();
   private accepting = true;
 
   constructor(private readonly options: GatewayOptions) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxFrameBytes, clientTracking: true });
-    // A ping round writes to every socket; sliced like the reads, so that ten thousand of them
-    // (and the terminations of peers gone silent) do not take one turn.
-    const pings = new TurnSlicer(options.limits.readsPerTurn, (error) => options.onError(error, 'websocket ping'));
-    this.heartbeat = setInterval(() => {
-      for (const session of this.sessions) pings.push(() => session.heartbeat());
-      for (const stream of this.streams) pings.push(() => stream.heartbeat());
-    }, options.limits.pingIntervalMs);
-    this.heartbeat.unref();
+    const { sessions, streams } = this;
+    this.sockets = new SocketServer(
+      options.limits,
+      function* () {
+        yield* sessions;
+        yield* streams;
+      },
+      options.onError,
+    );
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
-    this.handshakes = new TurnSlicer(options.limits.handshakesPerTurn, (error) => options.onError(error, 'websocket handshake'));
-    this.reads = new ReadBudget(options.limits.readsPerTurn, new TurnSlicer(options.limits.readsPerTurn, (error) => options.onError(error, 'websocket read')));
   }
 
   /** Takes over HTTP upgrades of `server`. */
@@ -114,20 +104,12 @@ export class ChatGateway {
    */
   async close(close: { code: number; reason: string } = CloseCode.shutdown, graceMs = 2000): Promise<void> {
     this.accepting = false;
-    clearInterval(this.heartbeat);
+    this.sockets.stopPings();
     const sessions = [...this.sessions];
     await Promise.all(sessions.map((session) => session.drain().catch((error: unknown) => this.options.onError(error, 'draining'))));
     for (const session of sessions) session.close(close);
     for (const stream of [...this.streams]) stream.close(close);
-    const clients = [...this.wss.clients];
-    const closed = Promise.all(
-      clients.map((client) => new Promise<void>((resolve) => (client.readyState === client.CLOSED ? resolve() : client.once('close', () => resolve())))),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
-    for (const client of this.wss.clients) client.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.sockets.close(graceMs);
   }
 
   private handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -140,7 +122,7 @@ export class ChatGateway {
     if (!this.accepting) return refuse(503, 'Service Unavailable');
     if (!isOriginAllowed(request.headers, this.options.origins)) return refuse(403, 'Forbidden');
     if (!match) {
-      this.handshakes.push(() => {
+      this.sockets.pace(() => {
         this.upgradeStream(request, socket, head, url.searchParams.get('token')).catch((error: unknown) => {
           this.options.onError(error, 'event stream handshake');
           socket.destroy();
@@ -159,7 +141,7 @@ export class ChatGateway {
     }
     const after = url.searchParams.get('after');
     const token = url.searchParams.get('token');
-    this.handshakes.push(() => {
+    this.sockets.pace(() => {
       this.upgrade(request, socket, head, partnerEmail, after, token).catch((error: unknown) => {
         this.options.onError(error, 'websocket handshake');
         socket.destroy();
@@ -177,10 +159,8 @@ export class ChatGateway {
         ? { ok: false, close: { ...CloseCode.policy, error: ErrorText.invalidAfter } }
         : await this.authorize(request, partnerEmail, after === null ? null : Number(after), token);
     // The 101 and what the session sends at its start leave in one write.
-    const writes = this.writes.for(socket);
-    writes.hold();
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      this.adopt(socket, ws);
+    const writes = this.sockets.corkedWrites(socket);
+    this.sockets.upgrade(request, socket, head, (ws) => {
       this.options.watcher?.outcome(request, outcome.ok ? { accepted: true } : { code: outcome.close.code, reason: outcome.close.reason });
       if (!outcome.ok) {
         if (outcome.close.error) ws.send(encodeFrame({ type: 'error', message: outcome.close.error, code: 'invalid_after' }));
@@ -207,18 +187,11 @@ export class ChatGateway {
         refusal = CloseCode.internalError;
       }
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      this.adopt(socket, ws);
+    this.sockets.upgrade(request, socket, head, (ws) => {
       this.options.watcher?.outcome(request, refusal ? { code: refusal.code, reason: refusal.reason } : { accepted: true });
       if (refusal || !session) return ws.close((refusal ?? CloseCode.internalError).code, (refusal ?? CloseCode.internalError).reason);
       this.openStream(ws, session.user, session.sessionHash, session.expiresAt);
     });
-  }
-
-  /** What every upgraded socket gets before anything else reads from it (chat or event stream, accepted or about to be closed). */
-  private adopt(socket: Duplex, ws: WebSocket): void {
-    skipSecondEnds(socket, ws);
-    this.reads.govern(socket);
   }
 
   /** Counts toward the user's socket cap, like a chat socket. */
@@ -254,7 +227,7 @@ export class ChatGateway {
   /** Refuses before upgrading, with a bare HTTP status; the watcher hears of it. */
   private refuse(request: IncomingMessage, socket: Duplex, status: number, text: string): void {
     this.options.watcher?.outcome(request, { status });
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    refuseUpgrade(socket, status, text);
   }
 
   /** Whatever the identity method, the match check is the same; a method that cannot tell (the platform is down) is 1011. */
@@ -274,7 +247,7 @@ export class ChatGateway {
     }
   }
 
-  private open(ws: WebSocket, writes: HeldWrites, identity: SessionIdentity): void {
+  private open(ws: WebSocket, writes: CorkedWrites, identity: SessionIdentity): void {
     const { store, hub, channels, presence, limits, onError, onWarning, filter } = this.options;
     const userId = identity.user.id;
     if (!this.countSocket(userId)) {

@@ -14,7 +14,7 @@ import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
 import type { Store, User } from '../store/index.js';
 import { MessageFeed, type Gap, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
-import { FLUSH_SLICE_BYTES, type HeldWrites } from './write-coalescer.js';
+import { FLUSH_SLICE_BYTES, type CorkedWrites } from '../transport/write-coalescer.js';
 import { senderOf, toNotice, toWireMessage } from './wire-message.js';
 
 /** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
@@ -35,7 +35,7 @@ export interface OutboundDeps {
   /** A `force_disconnect` room event reached this connection, in its turn. */
   onForceDisconnect(reason: string): void;
   /** The turn's frames go out together (see WriteCoalescer); without it, each frame is written at once. */
-  writes?: HeldWrites;
+  writes?: CorkedWrites;
 }
 
 /** One connection's output: frames leave in the order its methods state, and nothing after `stop`. */
@@ -167,7 +167,7 @@ export class Outbound {
   private write(frame: string, written?: () => void): void {
     if (this.stopped || this.socket.readyState !== this.socket.OPEN) return written?.();
     const { writes, limits } = this.deps;
-    writes?.hold();
+    writes?.cork();
     this.socket.send(frame, written && (() => written()));
     // Held frames count as unsent until written. Handed to the kernel in slices, they are
     // judged by what it could not take, give or take the slice it took only part of.

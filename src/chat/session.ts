@@ -18,7 +18,7 @@ import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
-import type { HeldWrites } from './write-coalescer.js';
+import type { CorkedWrites } from '../transport/write-coalescer.js';
 import { roomName } from './room.js';
 import type { UserChannels } from './user-channels.js';
 
@@ -34,7 +34,7 @@ export interface SessionDeps {
   /** Policy `moderated`: the filter that holds messages for review. */
   filter?: MessageFilter | null;
   /** The socket's side of the write coalescer: a turn's frames go out in one write. */
-  writes?: HeldWrites;
+  writes?: CorkedWrites;
   /** Something went wrong that the connection survives by starting again (logged at warn). */
   onWarning?: (message: string, details: Record<string, unknown>) => void;
 }

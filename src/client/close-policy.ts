@@ -1,5 +1,5 @@
 /**
- * What the client does when a socket closes or a message is refused: which close codes end
+ * What the client does when a socket closes or a message is refused: which closes end
  * a conversation for good (PROTOCOL.md: terminal codes, never retried with the same
  * credentials), and which refusals a resend cannot change.
  */
@@ -29,6 +29,16 @@ const PERMANENT_REFUSALS = new Set<string>([
 /** The reason a close with `code` ends the conversation, or null when the client should reconnect (1001, 1006, 1011, 1013, …). */
 export function terminalReason(code: number): string | null {
   return TERMINAL_REASONS[code] ?? null;
+}
+
+/**
+ * Why a close ends the connection for good, or null when the client should come back: the
+ * reason of the `force_disconnect` before it, else the one named for a terminal code. A close
+ * for too many sockets (4029) is always worth another try, once one of the others is gone.
+ */
+export function endReason(code: number, forceReason: string | null): string | null {
+  if (code === CloseCode.tooManyConnections.code) return null;
+  return forceReason ?? terminalReason(code);
 }
 
 /** True when the refusal of a message is final: resending the same message would be refused again. */

@@ -1,19 +1,20 @@
 /**
- * One live chat with one partner over `/ws/chat/<partner>/`: reconnects with backoff,
- * resumes with `?after=<last message id>`, sends every message with a `client_id` and sends
- * it again until its echo arrives, and reports typing, read receipts and presence. Terminal
- * closes (unmatched, logged out, 4001, 4003, 1008, 1009) end it; everything else reconnects.
+ * One live chat with one partner over `/ws/chat/<partner>/`: reconnects with backoff (see
+ * reconnect-loop.ts), resumes with `?after=<last message id>`, sends every message with a
+ * `client_id` and sends it again until its echo arrives, and reports typing, read receipts
+ * and presence. Terminal closes (unmatched, logged out, 4001, 4003, 1008, 1009) end it;
+ * everything else reconnects.
  */
-import { CloseCode } from '../protocol/close-codes.js';
 import { ErrorText, type HeldEchoOut, type InboundFrame, type OutboundFrame } from '../protocol/frames.js';
-import { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
-import { ClientClose, terminalReason } from './close-policy.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { ClientClose } from './close-policy.js';
 import type { ChatConnectionEvents, ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { maxMessageId } from './message-ids.js';
 import { Outbox, validateContent, type PendingMessage } from './outbox.js';
 import { OutboxSender } from './sender.js';
-import { chatSocketUrl, SOCKET_OPEN, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
+import { ReconnectLoop } from './reconnect-loop.js';
+import { chatSocketUrl, SOCKET_OPEN, type TokenSource, type WebSocketFactory } from './socket.js';
 
 export type { ChatConnectionEvents, ConnectionState, ReadReceipt } from './connection-state.js';
 
@@ -47,18 +48,11 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   readonly partnerEmail: string;
   readonly outbox: Outbox;
   private current: ConnectionState = { kind: 'idle' };
-  private socket: WebSocketLike | null = null;
-  /** Identifies the socket whose events are current: a stale socket's late events are ignored. */
-  private generation = 0;
-  private attempt = 0;
-  /** Reconnects left at the short restart delay, after the server said it was restarting (1001). */
-  private restartTries = 0;
   private lastMessageId: string | null = null;
-  private forceReason: string | null = null;
   private readonly sender: OutboxSender;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly loop: ReconnectLoop;
 
-  constructor(private readonly options: ChatConnectionOptions) {
+  constructor(options: ChatConnectionOptions) {
     super();
     this.partnerEmail = options.partnerEmail;
     this.outbox = options.outbox ?? new Outbox();
@@ -67,13 +61,19 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       transmit: (frame) => this.transmit(frame),
       changed: () => this.emit('outbox', this.outbox.all),
       dead: () => {
-        if (!this.isOpen) return;
-        this.dropSocket(ClientClose.reconnecting);
-        this.scheduleReconnect();
+        if (this.isOpen) this.loop.retryLater();
       },
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
       random: options.random,
+    });
+    this.loop = new ReconnectLoop(options, {
+      url: (token) => chatSocketUrl(options.wsBase, this.partnerEmail, this.lastMessageId, token),
+      receive: (text) => this.receive(text),
+      ended: (reason, code) => this.end(reason, code),
+      connecting: (attempt) => this.setState({ kind: 'connecting', attempt }),
+      waiting: (attempt, delayMs) => this.setState({ kind: 'waiting', attempt, delayMs }),
+      detached: () => this.sender.stopped(),
     });
   }
 
@@ -100,7 +100,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
 
   /** Connects (once); later drops reconnect by themselves. */
   start(): void {
-    if (this.current.kind === 'idle') this.connect();
+    if (this.current.kind === 'idle') this.loop.connectNow();
   }
 
   /**
@@ -137,62 +137,21 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   /** Goes quiet (the device is offline): closes the socket and stops reconnecting until `resume`. */
   pause(): void {
     if (this.current.kind === 'ended' || this.current.kind === 'paused') return;
-    this.dropSocket(ClientClose.done);
-    this.clearTimers();
+    this.loop.stop(ClientClose.done);
     this.setState({ kind: 'paused' });
   }
 
   /** Reconnects now (back online, or the user asked), with the backoff reset. */
   resume(): void {
     if (this.current.kind === 'ended' || this.current.kind === 'open' || this.current.kind === 'connecting') return;
-    this.attempt = 0;
-    this.connect();
+    this.loop.connectNow();
   }
 
   /** Ends the connection for good from this side. */
   close(): void {
     if (this.current.kind === 'ended') return;
-    this.dropSocket(ClientClose.done);
+    this.loop.stop(ClientClose.done);
     this.end('client_closed', ClientClose.done.code);
-  }
-
-  private connect(): void {
-    this.clearTimers();
-    this.dropSocket(ClientClose.reconnecting);
-    const generation = ++this.generation;
-    this.forceReason = null;
-    this.setState({ kind: 'connecting', attempt: this.attempt });
-    const getToken = this.options.getToken;
-    if (!getToken) return this.open(generation, null);
-    Promise.resolve()
-      .then(getToken)
-      .then(
-        (token) => {
-          if (generation === this.generation) this.open(generation, token);
-        },
-        () => {
-          if (generation === this.generation) this.scheduleReconnect();
-        },
-      );
-  }
-
-  /** Opens the socket of connect attempt `generation`. */
-  private open(generation: number, token: string | null): void {
-    let socket: WebSocketLike;
-    try {
-      socket = this.options.createSocket(chatSocketUrl(this.options.wsBase, this.partnerEmail, this.lastMessageId, token));
-    } catch {
-      this.scheduleReconnect();
-      return;
-    }
-    this.socket = socket;
-    socket.onmessage = (event: { data: unknown }) => {
-      if (generation === this.generation) this.receive(String(event.data));
-    };
-    socket.onclose = (event: { code: number }) => {
-      if (generation === this.generation) this.closed(event.code);
-    };
-    socket.onerror = () => {}; // a close event follows
   }
 
   private receive(text: string): void {
@@ -204,8 +163,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
     }
     switch (frame.type) {
       case 'connection_established':
-        this.attempt = 0;
-        this.restartTries = 0;
+        this.loop.established();
         this.setState({ kind: 'open' });
         this.emit('established', { partnerOnline: frame.partner_online ?? null, paused: frame.match_state === 'paused' });
         this.sender.opened();
@@ -234,7 +192,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
         if (frame.email === this.partnerEmail) this.emit('presence', frame.online);
         return;
       case 'force_disconnect':
-        this.forceReason = frame.reason;
+        this.loop.forced(frame.reason);
         return;
       case 'notice':
         this.lastMessageId = maxMessageId(this.lastMessageId, frame.message_id);
@@ -260,69 +218,22 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   }
 
   private transmit(frame: InboundFrame): boolean {
-    if (!this.isOpen || !this.socket || this.socket.readyState !== SOCKET_OPEN) return false;
+    const socket = this.loop.current;
+    if (!this.isOpen || !socket || socket.readyState !== SOCKET_OPEN) return false;
     try {
-      this.socket.send(JSON.stringify(frame));
+      socket.send(JSON.stringify(frame));
       return true;
     } catch {
       return false;
     }
   }
 
-  private closed(code: number): void {
-    this.socket = null;
-    this.generation++;
-    this.sender.stopped();
-    if (this.current.kind === 'ended' || this.current.kind === 'paused') return;
-    if (this.forceReason === 'token_expired' && this.options.getToken) {
-      // Not an end: the next connect asks for a fresh token and resumes where this one stopped.
-      this.attempt = 0;
-      return this.connect();
-    }
-    if (this.forceReason !== null) return this.end(this.forceReason, code);
-    const terminal = terminalReason(code);
-    if (terminal !== null) return this.end(terminal, code);
-    if (code === CloseCode.shutdown.code) this.restartTries = RESTART_DELAY.attempts;
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    this.clearTimers();
-    const restarting = this.restartTries > 0;
-    if (restarting) this.restartTries--;
-    const delayMs = restarting ? restartDelay(this.options.random) : backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
-    this.setState({ kind: 'waiting', attempt: this.attempt, delayMs });
-    this.attempt++;
-    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
-  }
-
   private end(reason: string, code: number): void {
-    this.clearTimers();
     if (reason === 'unmatched' || reason === 'forbidden') {
       for (const item of this.outbox.unsent) this.outbox.mark(item.client_id, 'failed', ErrorText.notMatched);
       this.emit('outbox', this.outbox.all);
     }
     this.setState({ kind: 'ended', reason, code });
-  }
-
-  /** Detaches the current socket (its late events are ignored) and closes it. */
-  private dropSocket(close: { code: number; reason: string }): void {
-    const socket = this.socket;
-    this.socket = null;
-    this.generation++;
-    this.sender.stopped();
-    if (!socket) return;
-    try {
-      socket.close(close.code, close.reason);
-    } catch {
-      // Already closing.
-    }
-  }
-
-  private clearTimers(): void {
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.sender.stopped();
   }
 
   private setState(state: ConnectionState): void {

@@ -7,15 +7,15 @@ import type { WireMessage } from '../protocol/frames.js';
 import { ApiError, type HistoryMessage, type PublicUser, type UndeliveredMessage } from './api.js';
 import { ChatConnection, type ReadReceipt } from './connection.js';
 import { Emitter } from './emitter.js';
+import { MessageList } from './message-list.js';
 import { compareMessageIds } from './message-ids.js';
 import { Outbox, type PendingMessage } from './outbox.js';
+import { PartnerActivity } from './partner-activity.js';
 import { TypingReporter } from './typing.js';
+import { UndeliveredList } from './undelivered.js';
 import type { ChatMessage, ConversationEvents, ConversationOptions, ConversationSummary } from './conversation-types.js';
 
 export type { ChatMessage, ConversationEvents, ConversationOptions, ConversationSummary } from './conversation-types.js';
-
-/** The partner's typing flag is dropped after this long without renewal, even if the server never says so. */
-const TYPING_STALE_MS = 12_000;
 
 /**
  * One partner's conversation. `start` loads the newest history page and connects; events
@@ -26,20 +26,15 @@ export class Conversation extends Emitter<ConversationEvents> {
   readonly partner: PublicUser;
   readonly connection: ChatConnection;
   /** Stored messages, in `seq` order. */
-  readonly messages: ChatMessage[] = [];
+  readonly messages: ChatMessage[];
   /** Whether older history exists beyond `messages[0]`. */
   hasOlder = false;
   /** False when the server has no history endpoint (history then comes only through resume). */
   historyAvailable = true;
-  partnerTyping = false;
-  partnerOnline: boolean | null;
   unread: number;
   lastMessage: WireMessage | null;
-  /**
-   * The user's own messages the filter held (waiting for review) or an admin rejected, oldest
-   * first: stored, never delivered. An approved one leaves this list and arrives as a message.
-   */
-  readonly undelivered: UndeliveredMessage[] = [];
+  /** The user's own messages held for review or rejected, oldest first (see UndeliveredList). */
+  readonly undelivered: UndeliveredMessage[];
   /** An admin paused the match (PROTOCOL.md Part 7): sending is refused until resumed. */
   matchPaused: boolean;
   /** The match had ended when this conversation was loaded: history only, no connection. */
@@ -48,16 +43,23 @@ export class Conversation extends Emitter<ConversationEvents> {
   private active = false;
   /** Counts the live changes of `unread`, so that a list read before one of them cannot undo it. */
   private unreadChanges = 0;
-  private readonly byId = new Map<string, ChatMessage>();
+  private readonly list: MessageList;
+  private readonly undeliveredList = new UndeliveredList();
   private loadingOlder: Promise<number> | null = null;
   private readWanted = false;
   private readonly typingReporter: TypingReporter;
-  private typingStale: ReturnType<typeof setTimeout> | undefined;
+  private readonly activity: PartnerActivity;
 
   constructor(private readonly options: ConversationOptions) {
     super();
     this.partner = options.partner;
-    this.partnerOnline = options.row?.partner_online ?? null;
+    this.list = new MessageList(options.partner.email);
+    this.messages = this.list.items;
+    this.undelivered = this.undeliveredList.items;
+    this.activity = new PartnerActivity(options.row?.partner_online ?? null, (what) => {
+      if (what === 'typing') this.emit('typing', this.activity.typing);
+      this.emitSummary();
+    });
     this.unread = options.row?.unread_count ?? 0;
     this.lastMessage = options.row?.last_message ?? null;
     this.matchPaused = options.row?.paused ?? false;
@@ -68,19 +70,18 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection.on('message', (message) => this.received(message));
     this.connection.on('held', ({ type: _type, ...held }) => this.setUndelivered(held));
     this.connection.on('status', (status) => {
-      const known = this.undelivered.find((item) => item.message_id === status.message_id);
-      if (known) this.setUndelivered({ ...known, status: 'rejected', reason: status.reason });
+      if (this.undeliveredList.reject(status.message_id, status.reason)) this.emit('undelivered', this.undelivered);
     });
     this.connection.on('notice', (notice) => this.add([{
       message_id: notice.message_id, seq: notice.seq, sender_email: '', sender_name: notice.actor_name, content: '',
       timestamp: notice.timestamp, is_read: true, kind: 'admin_viewed', actor_name: notice.actor_name,
     }], 'end'));
     this.connection.on('outbox', (pending) => this.emit('pending', pending));
-    this.connection.on('typing', (typing) => this.setPartnerTyping(typing));
+    this.connection.on('typing', (typing) => this.activity.setTyping(typing));
     this.connection.on('read', (receipt) => this.partnerRead(receipt));
-    this.connection.on('presence', (online) => this.setPresence(online));
+    this.connection.on('presence', (online) => this.activity.setOnline(online));
     this.connection.on('established', ({ partnerOnline, paused }) => {
-      if (partnerOnline !== null) this.setPresence(partnerOnline);
+      if (partnerOnline !== null) this.activity.setOnline(partnerOnline);
       this.setMatchPaused(paused);
       if (this.readWanted) this.markRead();
     });
@@ -88,13 +89,20 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection.on('readElsewhere', (lastReadId) => this.readElsewhere(lastReadId));
     this.connection.on('state', (state) => {
       if (state.kind === 'ended' || state.kind === 'paused' || state.kind === 'waiting') {
-        // Without a live connection the partner's presence and typing are unknown, not stale.
-        this.partnerOnline = null;
-        this.setPartnerTyping(false);
+        this.activity.forget();
         this.emitSummary();
       }
       this.emit('state', state);
     });
+  }
+
+  /** Whether the partner is online; null when unknown (not connected, or a server without presence). */
+  get partnerOnline(): boolean | null {
+    return this.activity.online;
+  }
+
+  get partnerTyping(): boolean {
+    return this.activity.typing;
   }
 
   /** Messages written but not yet stored (failed ones included), oldest first. */
@@ -126,7 +134,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       this.hasOlder = page.has_more;
       this.add(page.messages, 'end');
       for (const held of page.undelivered ?? []) this.setUndelivered(held);
-      if (!this.options.row) this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
+      if (!this.options.row) this.unread = this.list.unreadCount();
       this.emitSummary();
       // The archive is read over HTTP only: its socket would be refused (4003).
       if (this.archived) return;
@@ -195,14 +203,7 @@ export class Conversation extends Emitter<ConversationEvents> {
       return;
     }
     this.readWanted = false;
-    let changed = false;
-    for (const message of this.messages) {
-      if (!message.mine && !message.is_read) {
-        message.is_read = true;
-        changed = true;
-      }
-    }
-    if (changed) this.emit('read', undefined);
+    if (this.list.markRead(false, null)) this.emit('read', undefined);
     if (this.unread !== 0) {
       this.unread = 0;
       this.unreadChanges++;
@@ -236,15 +237,8 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** This user read the partner's messages up to `lastReadId` on another tab or device. */
   readElsewhere(lastReadId: string | null): void {
-    let changed = false;
-    for (const message of this.messages) {
-      if (message.mine || message.is_read) continue;
-      if (lastReadId !== null && compareMessageIds(message.message_id, lastReadId) > 0) continue;
-      message.is_read = true;
-      changed = true;
-    }
-    if (changed) this.emit('read', undefined);
-    this.unread = this.messages.filter((message) => !message.mine && !message.is_read).length;
+    if (this.list.markRead(false, lastReadId)) this.emit('read', undefined);
+    this.unread = this.list.unreadCount();
     this.unreadChanges++;
     this.emitSummary();
   }
@@ -266,7 +260,7 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   close(): void {
     this.typingReporter.dispose();
-    clearTimeout(this.typingStale);
+    this.activity.dispose();
     this.connection.close();
   }
 
@@ -275,28 +269,22 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   private hasUnread(): boolean {
-    return this.unread > 0 || this.messages.some((message) => !message.mine && !message.is_read);
+    return this.unread > 0 || this.list.unreadCount() > 0;
   }
 
   private setUndelivered(item: UndeliveredMessage): void {
-    const at = this.undelivered.findIndex((known) => known.message_id === item.message_id);
-    if (at >= 0) this.undelivered[at] = item;
-    else this.undelivered.push(item);
+    this.undeliveredList.set(item);
     this.emit('undelivered', this.undelivered);
   }
 
   private received(wire: WireMessage): void {
     // An approved held message arrives with its original client_id: it is no longer undelivered.
-    const approved = wire.client_id === undefined ? -1 : this.undelivered.findIndex((item) => item.client_id === wire.client_id && item.status === 'held');
-    if (approved >= 0) {
-      this.undelivered.splice(approved, 1);
-      this.emit('undelivered', this.undelivered);
-    }
-    const isNew = !this.byId.has(wire.message_id);
+    if (this.undeliveredList.delivered(wire.client_id)) this.emit('undelivered', this.undelivered);
+    const isNew = !this.list.has(wire.message_id);
     this.add([{ ...wire, is_read: false }], 'end');
     if (!isNew) return;
     if (wire.sender_email === this.partner.email) {
-      this.setPartnerTyping(false);
+      this.activity.setTyping(false);
       if (this.active) this.markRead();
       else {
         this.unread++;
@@ -308,68 +296,20 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** Adds messages not seen before; returns how many. */
   private add(incoming: HistoryMessage[], where: 'start' | 'end'): number {
-    const fresh: ChatMessage[] = [];
-    for (const wire of incoming) {
-      if (this.byId.has(wire.message_id)) continue;
-      const message: ChatMessage = { ...wire, mine: wire.kind !== 'admin_viewed' && wire.sender_email !== this.partner.email };
-      this.byId.set(message.message_id, message);
-      fresh.push(message);
-    }
-    if (fresh.length === 0) return 0;
-    fresh.sort(bySeq);
-    const first = fresh[0]!;
-    const last = fresh.at(-1)!;
-    const head = this.messages[0];
-    const tail = this.messages.at(-1);
-    if (where === 'end' && (!tail || bySeq(tail, first) < 0)) {
-      this.messages.push(...fresh);
-      this.emit('appended', fresh);
-    } else if (where === 'start' && (!head || bySeq(last, head) < 0)) {
-      this.messages.unshift(...fresh);
-      this.emit('prepended', fresh);
-    } else {
-      this.messages.push(...fresh);
-      this.messages.sort(bySeq);
-      this.emit('reset', undefined);
-    }
-    const newest = this.messages.findLast((message) => message.kind !== 'admin_viewed');
+    const added = this.list.add(incoming, where);
+    if (!added) return 0;
+    if (added.placement === 'reset') this.emit('reset', undefined);
+    else this.emit(added.placement, added.fresh);
+    const newest = this.list.newest();
     if (newest && (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0)) this.lastMessage = newest;
-    return fresh.length;
+    return added.fresh.length;
   }
 
   private partnerRead(receipt: ReadReceipt): void {
-    if (receipt.count === 0) return;
-    let changed = false;
-    for (const message of this.messages) {
-      if (!message.mine || message.is_read) continue;
-      if (receipt.lastReadId !== null && compareMessageIds(message.message_id, receipt.lastReadId) > 0) continue;
-      message.is_read = true;
-      changed = true;
-    }
-    if (changed) this.emit('read', undefined);
-  }
-
-  private setPartnerTyping(typing: boolean): void {
-    clearTimeout(this.typingStale);
-    if (typing) this.typingStale = setTimeout(() => this.setPartnerTyping(false), TYPING_STALE_MS);
-    if (this.partnerTyping === typing) return;
-    this.partnerTyping = typing;
-    this.emit('typing', typing);
-    this.emitSummary();
-  }
-
-  private setPresence(online: boolean): void {
-    if (this.partnerOnline === online) return;
-    this.partnerOnline = online;
-    if (!online) this.setPartnerTyping(false);
-    this.emitSummary();
+    if (receipt.count !== 0 && this.list.markRead(true, receipt.lastReadId)) this.emit('read', undefined);
   }
 
   private emitSummary(): void {
     this.emit('summary', this.summary);
   }
-}
-
-function bySeq(a: WireMessage, b: WireMessage): number {
-  return a.seq - b.seq || compareMessageIds(a.message_id, b.message_id);
 }

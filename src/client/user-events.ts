@@ -1,17 +1,16 @@
 /**
  * The user's event stream (`/ws/me/`, PROTOCOL.md Part 7) for the client: connects,
  * reconnects by itself (after a server restart within about a second, with jitter; otherwise
- * with backoff), and reports each event. The stream resumes by re-reading: every
+ * with backoff; see reconnect-loop.ts), and reports each event. The stream resumes by re-reading: every
  * `established` means "re-read the conversations now" — its subscription was live before the
  * server said so, so nothing falls between. A 4001 or a revoked session ends it.
  */
-import { CloseCode } from '../protocol/close-codes.js';
 import type { PublicUser } from '../protocol/http.js';
 import type { UserStreamOutbound } from '../protocol/user-stream.js';
-import { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
-import { ClientClose, terminalReason } from './close-policy.js';
+import type { BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
-import { withoutTrailingSlashes, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
+import { ReconnectLoop } from './reconnect-loop.js';
+import { withoutTrailingSlashes, type TokenSource, type WebSocketFactory } from './socket.js';
 
 /** The events of a `UserEventStream`. */
 export interface UserEventStreamEvents extends Record<string, unknown> {
@@ -39,78 +38,46 @@ export interface UserEventStreamOptions {
 
 /** The stream of one signed-in user; `start` once, `close` when done. */
 export class UserEventStream extends Emitter<UserEventStreamEvents> {
-  private socket: WebSocketLike | null = null;
-  private generation = 0;
-  private attempt = 0;
-  private restartTries = 0;
-  private forceReason: string | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private state: 'idle' | 'running' | 'paused' | 'ended' = 'idle';
+  private readonly loop: ReconnectLoop;
 
-  constructor(private readonly options: UserEventStreamOptions) {
+  constructor(options: UserEventStreamOptions) {
     super();
+    const url = `${withoutTrailingSlashes(options.wsBase)}/ws/me/`;
+    this.loop = new ReconnectLoop(options, {
+      url: (token) => (token === null ? url : `${url}?token=${encodeURIComponent(token)}`),
+      receive: (text) => this.receive(text),
+      ended: (reason) => {
+        this.state = 'ended';
+        this.emit('ended', reason);
+      },
+    });
   }
 
   /** Connects; later drops reconnect by themselves. */
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
-    this.connect();
+    this.loop.connectNow();
   }
 
   /** Goes quiet (offline) until `resume`. */
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
-    this.drop();
+    this.loop.stop();
   }
 
   resume(): void {
     if (this.state !== 'paused') return;
     this.state = 'running';
-    this.attempt = 0;
-    this.connect();
+    this.loop.connectNow();
   }
 
   close(): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
-    this.drop();
-  }
-
-  private connect(): void {
-    clearTimeout(this.timer);
-    this.drop();
-    const generation = ++this.generation;
-    this.forceReason = null;
-    const getToken = this.options.getToken;
-    if (!getToken) return this.open(generation, null);
-    Promise.resolve().then(getToken).then(
-      (token) => {
-        if (generation === this.generation) this.open(generation, token);
-      },
-      () => {
-        if (generation === this.generation) this.scheduleReconnect();
-      },
-    );
-  }
-
-  private open(generation: number, token: string | null): void {
-    const url = `${withoutTrailingSlashes(this.options.wsBase)}/ws/me/`;
-    let socket: WebSocketLike;
-    try {
-      socket = this.options.createSocket(token === null ? url : `${url}?token=${encodeURIComponent(token)}`);
-    } catch {
-      return this.scheduleReconnect();
-    }
-    this.socket = socket;
-    socket.onmessage = (event: { data: unknown }) => {
-      if (generation === this.generation) this.receive(String(event.data));
-    };
-    socket.onclose = (event: { code: number }) => {
-      if (generation === this.generation) this.closed(event.code);
-    };
-    socket.onerror = () => {};
+    this.loop.stop();
   }
 
   private receive(text: string): void {
@@ -122,8 +89,7 @@ export class UserEventStream extends Emitter<UserEventStreamEvents> {
     }
     switch (frame.type) {
       case 'connection_established':
-        this.attempt = 0;
-        this.restartTries = 0;
+        this.loop.established();
         return this.emit('established', undefined);
       case 'match_created':
         return this.emit('matchCreated', frame.partner);
@@ -136,46 +102,8 @@ export class UserEventStream extends Emitter<UserEventStreamEvents> {
       case 'unread':
         return this.emit('unread', { partnerEmail: frame.partner_email, count: frame.unread_count });
       case 'force_disconnect':
-        this.forceReason = frame.reason;
+        this.loop.forced(frame.reason);
         return;
-    }
-  }
-
-  private closed(code: number): void {
-    this.socket = null;
-    this.generation++;
-    if (this.state !== 'running') return;
-    if (this.forceReason === 'token_expired' && this.options.getToken) {
-      this.attempt = 0;
-      return this.connect();
-    }
-    const terminal = this.forceReason ?? terminalReason(code);
-    if (terminal !== null && code !== CloseCode.tooManyConnections.code) {
-      this.state = 'ended';
-      this.emit('ended', terminal);
-      return;
-    }
-    if (code === CloseCode.shutdown.code) this.restartTries = RESTART_DELAY.attempts;
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    clearTimeout(this.timer);
-    const restarting = this.restartTries > 0;
-    if (restarting) this.restartTries--;
-    const delayMs = restarting ? restartDelay(this.options.random) : backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
-    this.timer = setTimeout(() => this.connect(), delayMs);
-  }
-
-  private drop(): void {
-    clearTimeout(this.timer);
-    const socket = this.socket;
-    this.socket = null;
-    this.generation++;
-    try {
-      socket?.close(ClientClose.done.code, ClientClose.done.reason);
-    } catch {
-      // Already closing.
     }
   }
 }

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { it } from 'node:test';
-import { ReadBudget } from '../src/chat/read-budget.js';
-import { TurnSlicer } from '../src/chat/turn-slicer.js';
+import { ReadBudget } from '../src/transport/read-budget.js';
+import { TurnSlicer } from '../src/transport/turn-slicer.js';
 
 const CLIENTS = 40;
 const PER_TURN = 4;

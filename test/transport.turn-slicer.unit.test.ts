@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { TurnSlicer } from '../src/chat/turn-slicer.js';
+import { TurnSlicer } from '../src/transport/turn-slicer.js';
 
 /** Runs `turns` turns in which `perTurn` tasks are pushed ahead each turn; returns in which turn each queued task ran. */
 async function saturated(perTurn: number, queued: number, turns: number): Promise<{ ranIn: number[]; aheadRan: number; aheadPushed: number }> {

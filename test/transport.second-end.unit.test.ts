@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { skipSecondEnds } from '../src/chat/second-end.js';
+import { skipSecondEnds } from '../src/transport/second-end.js';
 
 async function connectedPair(): Promise<{ server: WebSocketServer; serverSide: WebSocket; socket: Socket; client: WebSocket }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });

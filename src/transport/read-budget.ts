@@ -14,8 +14,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { TurnSlicer } from './turn-slicer.js';
-
-type DataListener = (this: Duplex, chunk: Buffer) => void;
+import { takeSocketReaders } from './ws-internals.js';
 
 /** A socket read this recently is in a conversation: put off, it is resumed first. */
 const TALKING_MS = 5_000;
@@ -38,8 +37,7 @@ export class ReadBudget {
    * budget left, and in a later turn otherwise.
    */
   govern(socket: Duplex): void {
-    const listeners = socket.listeners('data') as DataListener[];
-    for (const listener of listeners) socket.removeListener('data', listener);
+    const { data: listeners, end: enders } = takeSocketReaders(socket);
     let deferred = false;
     let grantedTurn = -1;
     let lastReadAt = -Infinity;
@@ -64,8 +62,6 @@ export class ReadBudget {
     });
     // The end of input (the FIN after a close handshake) arrives in storms of its own and
     // starts the socket's teardown: past the budget, its listeners run in a later turn too.
-    const enders = socket.listeners('end') as Array<(this: Duplex) => void>;
-    for (const listener of enders) socket.removeListener('end', listener);
     socket.once('end', () => {
       const run = () => {
         for (const listener of enders) listener.call(socket);

@@ -1,15 +1,15 @@
 /**
  * The write coalescer on a real loopback socket: what a turn writes (from callbacks and from
- * the promise reactions they start) is held, not written one write at a time, and is handed
+ * the promise reactions they start) is corked, not written one write at a time, and is handed
  * to the kernel before the event loop goes on; `flush` writes at once; nothing is lost or
- * reordered. Unheld, a small write on loopback leaves nothing unsent, so each assertion on
+ * reordered. Uncorked, a small write on loopback leaves nothing unsent, so each assertion on
  * `writableLength` fails without the coalescer.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { it } from 'node:test';
-import { WriteCoalescer } from '../src/chat/write-coalescer.js';
+import { WriteCoalescer } from '../src/transport/write-coalescer.js';
 
 async function socketPair(t: { after(fn: () => void): void }): Promise<{ writer: Socket; received: () => string; receivedLength: (length: number) => Promise<void> }> {
   const server = createServer();
@@ -41,26 +41,26 @@ async function socketPair(t: { after(fn: () => void): void }): Promise<{ writer:
   };
 }
 
-it('holds a turn’s writes, from callbacks and the promise reactions after them, and writes them before the next turn', async (t) => {
+it('corks a turn’s writes, from callbacks and the promise reactions after them, and writes them before the next turn', async (t) => {
   const { writer, received, receivedLength } = await socketPair(t);
   const writes = new WriteCoalescer().for(writer);
-  const heldDuringTurn: number[] = [];
+  const corkedDuringTurn: number[] = [];
   let unsentNextTurn = -1;
   await new Promise<void>((resolve) => {
     setImmediate(() => {
-      writes.hold();
+      writes.cork();
       writer.write('a1;');
-      writes.hold();
+      writes.cork();
       writer.write('a2;');
-      heldDuringTurn.push(writer.writableLength);
+      corkedDuringTurn.push(writer.writableLength);
       void Promise.resolve().then(() => {
-        writes.hold();
+        writes.cork();
         writer.write('b1;');
-        heldDuringTurn.push(writer.writableLength);
+        corkedDuringTurn.push(writer.writableLength);
         return Promise.resolve().then(() => {
-          writes.hold();
+          writes.cork();
           writer.write('c1;');
-          heldDuringTurn.push(writer.writableLength);
+          corkedDuringTurn.push(writer.writableLength);
         });
       });
       setImmediate(() => {
@@ -69,33 +69,33 @@ it('holds a turn’s writes, from callbacks and the promise reactions after them
       });
     });
   });
-  assert.deepEqual(heldDuringTurn, [6, 9, 12], 'held, not written, through the turn');
+  assert.deepEqual(corkedDuringTurn, [6, 9, 12], 'corked, not written, through the turn');
   assert.equal(unsentNextTurn, 0, 'written before the next turn');
   await receivedLength(12);
   assert.equal(received(), 'a1;a2;b1;c1;');
 });
 
-it('flush writes what is held at once, and later writes of the turn are held again', async (t) => {
+it('flush writes what is corked at once, and later writes of the turn are corked again', async (t) => {
   const { writer, received, receivedLength } = await socketPair(t);
   const writes = new WriteCoalescer().for(writer);
-  writes.hold();
+  writes.cork();
   writer.write('x'.repeat(100));
   assert.equal(writer.writableLength, 100);
   writes.flush();
   assert.equal(writer.writableLength, 0);
-  writes.hold();
+  writes.cork();
   writer.write('y'.repeat(10));
   assert.equal(writer.writableLength, 10);
   await receivedLength(110);
   assert.equal(received(), 'x'.repeat(100) + 'y'.repeat(10));
 });
 
-it('holds many sockets in one turn and releases each', async (t) => {
+it('corks many sockets in one turn and uncorks each', async (t) => {
   const coalescer = new WriteCoalescer();
   const pairs = await Promise.all(Array.from({ length: 5 }, () => socketPair(t)));
   for (const [index, { writer }] of pairs.entries()) {
     const writes = coalescer.for(writer);
-    writes.hold();
+    writes.cork();
     writer.write(`to ${index};`);
   }
   assert.deepEqual(pairs.map(({ writer }) => writer.writableLength > 0), [true, true, true, true, true]);

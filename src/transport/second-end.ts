@@ -8,6 +8,7 @@
  */
 import type { Duplex, Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { frameReceiver } from './ws-internals.js';
 
 type End = (...args: unknown[]) => Writable;
 
@@ -22,7 +23,7 @@ function skipSecondEnd(stream: Writable): void {
 /** Makes a second end() without a callback a no-op on the upgraded socket and on `ws`'s receiver. */
 export function skipSecondEnds(socket: Duplex, ws: WebSocket): void {
   skipSecondEnd(socket);
-  // The receiver is ws's own (not part of its API); without it only the socket is spared.
-  const receiver = (ws as unknown as { _receiver?: Writable })._receiver;
-  if (receiver && typeof receiver.end === 'function') skipSecondEnd(receiver);
+  // Without ws's receiver (not part of its API) only the socket is spared.
+  const receiver = frameReceiver(ws);
+  if (receiver) skipSecondEnd(receiver);
 }

@@ -1,0 +1,31 @@
+/**
+ * The user's own messages the filter held (waiting for review) or an admin rejected, oldest
+ * first: stored, never delivered. An approved one leaves the list and arrives as a message.
+ */
+import type { UndeliveredMessage } from './api.js';
+
+export class UndeliveredList {
+  /** The same array for the list's whole life. */
+  readonly items: UndeliveredMessage[] = [];
+
+  /** Adds `item`, or replaces the one with its `message_id`. */
+  set(item: UndeliveredMessage): void {
+    const at = this.items.findIndex((known) => known.message_id === item.message_id);
+    if (at >= 0) this.items[at] = item;
+    else this.items.push(item);
+  }
+
+  /** An admin rejected `messageId`: it stays, with the reason; false when it is not here. */
+  reject(messageId: string, reason: string | undefined): boolean {
+    const known = this.items.find((item) => item.message_id === messageId);
+    if (known) this.set({ ...known, status: 'rejected', reason });
+    return known !== undefined;
+  }
+
+  /** A message arrived with `clientId`: a held one of that id was approved and leaves; true when one did. */
+  delivered(clientId: string | undefined): boolean {
+    const approved = clientId === undefined ? -1 : this.items.findIndex((item) => item.client_id === clientId && item.status === 'held');
+    if (approved >= 0) this.items.splice(approved, 1);
+    return approved >= 0;
+  }
+}
