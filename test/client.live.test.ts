@@ -61,10 +61,15 @@ describe('TandemClient from Node against a real Tandem', () => {
     return { client, conversation };
   }
 
-  async function pair(t: TestContext, options: { menteeIntercept?: (frame: any, real: WebSocket) => boolean } = {}) {
+  async function pairOfAgents() {
     const mentorAgent = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
     const menteeAgent = await createUser(admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' });
     await match(admin, mentorAgent, menteeAgent);
+    return { mentorAgent, menteeAgent };
+  }
+
+  async function pair(t: TestContext, options: { menteeIntercept?: (frame: any, real: WebSocket) => boolean } = {}) {
+    const { mentorAgent, menteeAgent } = await pairOfAgents();
     const mentee = await signedIn(t, menteeAgent, options.menteeIntercept);
     const mentor = await signedIn(t, mentorAgent);
     return { mentee, mentor, menteeAgent, mentorAgent };
@@ -147,6 +152,31 @@ describe('TandemClient from Node against a real Tandem', () => {
     assert.equal(reason, 'logged_out');
     assert.equal(mentee.client.user, null);
     assert.equal(mentee.client.conversations.length, 0);
+  });
+
+  it('starts nothing once closed while its conversations were loading: no socket, no event stream', async (t) => {
+    const { menteeAgent } = await pairOfAgents();
+    let sockets = 0;
+    const client: TandemClient = new TandemClient({
+      httpBase: server.http,
+      rememberCookie: true,
+      createSocket: (url) => {
+        sockets++;
+        return nodeSocket(client, url);
+      },
+      connection: { backoff: { initialMs: 50, maxMs: 400 } },
+    });
+    t.after(() => client.close());
+    await client.signIn(menteeAgent.email, passwordOf(menteeAgent.email));
+    const loading = client.loadConversations();
+    client.close();
+    assert.deepEqual(await loading, [], 'the load the close cut short added nothing');
+    assert.equal(client.conversations.length, 0);
+    assert.equal(sockets, 0, 'and opened no socket');
+    // Closed is not signed out: a load after the close is a fresh one, and connects.
+    const [conversation] = await client.loadConversations();
+    await until('the fresh load to connect', () => conversation!.connection.isOpen, LIMIT_MS);
+    await until('the fresh load\'s event stream', () => sockets === 2, LIMIT_MS);
   });
 
   it('follows the user\'s event stream: a new match is added without a reload, a pause and a resume reach the conversation', async (t) => {

@@ -57,6 +57,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   conversations: Conversation[] = [];
   private paused = false;
   private loading: Promise<readonly Conversation[]> | null = null;
+  /** Advanced by every close: a load or an event stream begun before it must not start anything after it. */
+  private generation = 0;
   /** The user's event stream, from the first load until sign-out. */
   events: UserEventStream | null = null;
 
@@ -116,10 +118,16 @@ export class TandemClient extends Emitter<TandemClientEvents> {
    */
   loadConversations(): Promise<readonly Conversation[]> {
     // One load at a time: two overlapping loads would both add a new partner.
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
-    void this.loading.then(() => this.startEvents(), () => {});
+    const generation = this.generation;
+    if (!this.loading) {
+      const started: Promise<readonly Conversation[]> = this.load().finally(() => {
+        if (this.loading === started) this.loading = null;
+      });
+      this.loading = started;
+    }
+    void this.loading.then(() => {
+      if (generation === this.generation) this.startEvents();
+    }, () => {});
     return this.loading;
   }
 
@@ -157,6 +165,7 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   private async load(): Promise<readonly Conversation[]> {
     const me = this.user;
     if (!me) throw new Error('not signed in');
+    const generation = this.generation;
     let rows: KnownConversation[];
     // What each count was before asking: a live change meanwhile is newer than the list.
     const versions = new Map(this.conversations.map((conversation) => [conversation, conversation.unreadVersion]));
@@ -166,7 +175,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
       if (!(error instanceof ApiError && error.routeMissing)) throw error;
       rows = (await this.api.me()).partners.map((partner) => ({ partner, last_message: null, unread_count: 0 }));
     }
-    if (this.user !== me) return this.conversations; // signed out meanwhile
+    // Signed out or closed meanwhile: nothing is started for a list the caller let go of.
+    if (this.user !== me || this.generation !== generation) return this.conversations;
     // A live row matches a live conversation; an archived row one that ended (live or archived).
     const keyOf = (email: string, over: boolean) => `${over ? 'over' : 'live'}:${email}`;
     const known = new Map(this.conversations.map((c) => [keyOf(c.partner.email, c.ended !== null), c]));
@@ -242,6 +252,8 @@ export class TandemClient extends Emitter<TandemClientEvents> {
   }
 
   private closeConversations(): void {
+    this.generation++;
+    this.loading = null;
     this.events?.close();
     this.events = null;
     const conversations = this.conversations;
