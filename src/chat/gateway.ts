@@ -34,6 +34,8 @@ import { WriteCoalescer, type HeldWrites } from './write-coalescer.js';
 const CHAT_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const STREAM_PATH = /^\/ws\/me\/?$/;
 const MESSAGE_ID = /^\d{1,15}$/;
+/** Handshakes (authorize, upgrade, session start) started per event-loop turn; the rest wait, in order, so a storm of them does not hold up the chat frames read meanwhile. */
+const HANDSHAKES_PER_TURN = 16;
 
 export interface GatewayOptions {
   store: Store;
@@ -91,7 +93,7 @@ export class ChatGateway {
     }, options.limits.pingIntervalMs);
     this.heartbeat.unref();
     this.userRates = new KeyedBuckets(options.limits.userRatePerSecond, options.limits.userRateBurst);
-    this.handshakes = new TurnSlicer(options.limits.handshakesPerTurn, (error) => options.onError(error, 'websocket handshake'));
+    this.handshakes = new TurnSlicer(HANDSHAKES_PER_TURN, (error) => options.onError(error, 'websocket handshake'));
     this.reads = new ReadBudget(options.limits.readsPerTurn, new TurnSlicer(options.limits.readsPerTurn, (error) => options.onError(error, 'websocket read')));
   }
 
