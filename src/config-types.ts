@@ -1,4 +1,4 @@
-/** The shape of Tandem's settings: what `loadConfig` returns, and the slices each part receives. */
+/** The shape of Tandem's settings: a row of the settings table, what `loadConfig` returns, and the slices each part receives. */
 
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
 export type LayerConfig = { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
@@ -40,8 +40,8 @@ export interface Config {
   connections: ConnectionLimits;
   /** A second listener for operators (`/metrics`, `/healthz`, `/readyz`); `port: null`: everything on the public port. */
   metrics: { port: number | null; host: string; token: string | null };
-  /** Failed WebSocket handshakes allowed per client address within one window; past it, HTTP 429. */
-  handshakeThrottle: { failuresPerAddress: number; windowSeconds: number };
+  /** Failed WebSocket handshakes allowed per client address within a minute; past it, HTTP 429. */
+  handshakeThrottle: { failuresPerAddress: number };
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
@@ -166,8 +166,6 @@ export interface ChatLimits {
   markReadRatePerSecond: number;
   /** Burst of one user's mark-read requests on this instance. */
   markReadRateBurst: number;
-  /** WebSocket handshakes started per event-loop turn; the rest wait for later turns. */
-  handshakesPerTurn: number;
   /** WebSocket reads handled per event-loop turn (and sockets put off that are resumed per turn; see read-budget.ts), and sockets pinged per turn in a ping round. */
   readsPerTurn: number;
 }
@@ -189,4 +187,38 @@ export interface LoginThrottle {
 export interface RegistrationThrottle {
   perAddress: number;
   windowSeconds: number;
+}
+
+/** How a setting's text is read (config-read.ts). */
+export type SettingType = 'integer' | 'decimal' | 'boolean' | 'enum' | 'list' | 'string' | 'secret' | 'url';
+
+/** One row of the settings table (config-table.ts): one environment variable. */
+export interface Setting {
+  readonly name: string;
+  readonly type: SettingType;
+  /** The section of docs/settings.md it is listed under. */
+  readonly area: string;
+  /** As the environment would give it; `null`: unset unless the operator sets it. */
+  readonly default: string | null;
+  /** What leaving it unset means, when `default` is null. */
+  readonly unset?: string;
+  /** integer and decimal: the bounds (a decimal must lie above `min`). */
+  readonly min?: number;
+  readonly max?: number;
+  /** integer and decimal: the unit the number counts. */
+  readonly unit?: 'ms' | 'seconds' | 'hours' | 'days' | 'bytes';
+  /** integer: a word that stands for "no number" (`unlimited`, `off`), read as null. */
+  readonly word?: string;
+  /** integer: only powers of two are allowed. */
+  readonly powerOfTwo?: boolean;
+  /** enum and list: the allowed values (lower case; the value is read without regard to case). */
+  readonly values?: readonly string[];
+  /** secret: the fewest characters allowed. */
+  readonly minLength?: number;
+  /** What is allowed, for the types whose check is a parser of their own (config-values.ts). */
+  readonly allowed?: string;
+  /** false: the value is taken exactly as given, surrounding spaces included (a password). */
+  readonly trim?: false;
+  /** One line: what it does, for an operator. */
+  readonly meaning: string;
 }

@@ -1,11 +1,12 @@
 /**
- * The value parsers of `loadConfig`: each reads one setting's text, pushes a readable
- * problem for anything wrong and returns a usable value, so that every problem is listed at once.
+ * The parsers of the settings whose check is more than their type's (config-read.ts): each
+ * takes one setting's text, pushes a readable problem for anything wrong and returns a usable
+ * value, so that every problem is listed at once.
  */
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { isSupportedCountry } from 'libphonenumber-js/max';
-import { CONVERSATION_POLICIES, type ConversationPolicy, type DatabaseConfig, type LayerConfig, type SafeguardingConfig } from './config-types.js';
+import type { ConversationPolicy, DatabaseConfig, LayerConfig, SafeguardingConfig } from './config-types.js';
 
 /** `DATABASE_URL`: `sqlite:<path>` or `postgres://…`, with the pool size for PostgreSQL. */
 export function parseDatabaseUrl(url: string, poolSize: number, problems: string[]): DatabaseConfig {
@@ -22,8 +23,8 @@ export function parseDatabaseUrl(url: string, poolSize: number, problems: string
 }
 
 /** `REDIS_URL`: unset for the in-memory layer, or `redis(s)://…` with the channel prefix. */
-export function parseRedisUrl(url: string | undefined, prefix: string, problems: string[]): LayerConfig {
-  if (url === undefined || url === '') return { kind: 'memory' };
+export function parseRedisUrl(url: string | null, prefix: string, problems: string[]): LayerConfig {
+  if (url === null) return { kind: 'memory' };
   if (!url.startsWith('redis://') && !url.startsWith('rediss://')) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
@@ -31,8 +32,8 @@ export function parseRedisUrl(url: string | undefined, prefix: string, problems:
 }
 
 /** `ALLOWED_ORIGINS`: comma-separated bare origins; `null` when unset (the request's own host is allowed). */
-export function parseOrigins(value: string | undefined, problems: string[]): string[] | null {
-  if (value === undefined || value.trim() === '') return null;
+export function parseOrigins(value: string | null, problems: string[]): string[] | null {
+  if (value === null) return null;
   const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
   for (const origin of origins) {
     try {
@@ -46,9 +47,8 @@ export function parseOrigins(value: string | undefined, problems: string[]): str
 }
 
 /** `PUBLIC_ORIGIN`: one bare http(s) origin, or `null` when unset. */
-export function parsePublicOrigin(value: string | undefined, problems: string[]): string | null {
-  if (value === undefined || value.trim() === '') return null;
-  const text = value.trim();
+export function parsePublicOrigin(text: string | null, problems: string[]): string | null {
+  if (text === null) return null;
   try {
     const parsed = new URL(text);
     if (parsed.origin !== text || !['http:', 'https:'].includes(parsed.protocol)) {
@@ -85,13 +85,9 @@ export function parseTrustProxy(value: string, problems: string[]): boolean | nu
   return entries;
 }
 
-/** `CONVERSATION_POLICY`, `MODERATION_WORDS_FILE` (must be readable), `MODERATION_PHONE_COUNTRIES` and `RETENTION_DAYS`. */
-export function parseSafeguarding(policy: string, wordsFile: string | undefined, countries: string, retention: string | undefined, problems: string[]): SafeguardingConfig {
-  const name = policy.toLowerCase() as ConversationPolicy;
-  if (!CONVERSATION_POLICIES.includes(name)) problems.push(`CONVERSATION_POLICY must be one of ${CONVERSATION_POLICIES.join(', ')}, got "${policy}"`);
-  let file: string | null = null;
-  if (wordsFile !== undefined && wordsFile !== '') {
-    file = wordsFile;
+/** `MODERATION_WORDS_FILE` (must be readable) and `MODERATION_PHONE_COUNTRIES`, with the policy and the retention read by their types. */
+export function parseSafeguarding(policy: ConversationPolicy, wordsFile: string | null, countries: string, retentionDays: number | null, problems: string[]): SafeguardingConfig {
+  if (wordsFile !== null) {
     try {
       accessSync(wordsFile, constants.R_OK);
     } catch {
@@ -103,44 +99,14 @@ export function parseSafeguarding(policy: string, wordsFile: string | undefined,
   if (codes.length === 0 || unknown.length > 0) {
     problems.push(`MODERATION_PHONE_COUNTRIES must be comma-separated ISO 3166 country codes, got "${countries}"`);
   }
-  let retentionDays: number | null = null;
-  if (retention !== undefined && retention !== '') {
-    retentionDays = Number(retention);
-    if (!/^\d{1,6}$/.test(retention) || retentionDays < 1) {
-      problems.push(`RETENTION_DAYS must be an integer from 1 to 999999 (unset: keep everything), got "${retention}"`);
-      retentionDays = null;
-    }
-  }
-  return { policy: CONVERSATION_POLICIES.includes(name) ? name : 'private', wordsFile: file, phoneCountries: unknown.length > 0 ? ['GB'] : codes, retentionDays };
-}
-
-/** `WEBHOOK_URL`: an http(s) URL, or `null` when unset (webhooks off). */
-export function parseWebhookUrl(value: string | undefined, problems: string[]): string | null {
-  if (value === undefined || value.trim() === '') return null;
-  try {
-    const url = new URL(value.trim());
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`WEBHOOK_URL must be an http(s) URL, got "${url.protocol}…"`);
-  } catch {
-    problems.push('WEBHOOK_URL must be an http(s) URL');
-  }
-  return value.trim();
+  return { policy, wordsFile, phoneCountries: unknown.length > 0 ? ['GB'] : codes, retentionDays };
 }
 
 /** `WEBHOOK_SECRET`: `whsec_` and the base64 of 24 to 64 random bytes (Standard Webhooks); never echoed in a problem. */
-export function parseWebhookSecret(value: string | undefined, problems: string[]): string {
-  const text = value?.trim() ?? '';
+export function parseWebhookSecret(value: string | null, problems: string[]): string {
+  const text = value ?? '';
   const key = text.startsWith('whsec_') ? text.slice('whsec_'.length) : '';
   const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Buffer.from(key, 'base64').length : 0;
   if (bytes < 24 || bytes > 64) problems.push('WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes');
   return text;
-}
-
-/** `WEBHOOK_RETRY_HOURS`: a positive number of hours (fractions allowed), at most 720. */
-export function parseHours(name: string, text: string, problems: string[]): number {
-  const hours = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(hours > 0) || hours > 720) {
-    problems.push(`${name} must be a number of hours above 0 and at most 720, got "${text}"`);
-    return 24;
-  }
-  return hours;
 }

@@ -147,7 +147,7 @@ describe('loadConfig', () => {
     assert.equal(defaults.publicOrigin, null);
     assert.deepEqual(defaults.connections, { maxTotal: 10000, maxPerAddress: 256, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000, listenBacklog: 4096 });
     assert.deepEqual(defaults.metrics, { port: null, host: '127.0.0.1', token: null });
-    assert.deepEqual(defaults.handshakeThrottle, { failuresPerAddress: 30, windowSeconds: 60 });
+    assert.deepEqual(defaults.handshakeThrottle, { failuresPerAddress: 30 });
     const set = loadConfig({ PUBLIC_ORIGIN: 'https://chat.example.org', METRICS_PORT: '9100', METRICS_HOST: '10.0.0.5', METRICS_TOKEN: 'x'.repeat(16) });
     assert.equal(set.publicOrigin, 'https://chat.example.org');
     assert.deepEqual(set.metrics, { port: 9100, host: '10.0.0.5', token: 'x'.repeat(16) });
@@ -180,14 +180,14 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ PUBLIC_ORIGIN: 'chat.example.org' }), /PUBLIC_ORIGIN/);
   });
 
-  it('reads the handshakes (16 unless set, 1 to 100000) and the socket reads (32 unless set, 1 to 1000000) per event-loop turn', () => {
-    assert.equal(loadConfig({}).chat.handshakesPerTurn, 16);
-    assert.equal(loadConfig({ WS_HANDSHAKES_PER_TURN: '1' }).chat.handshakesPerTurn, 1);
+  it('reads the socket reads per event-loop turn (32 unless set, 1 to 1000000); the handshakes per turn are no longer a setting', () => {
     assert.equal(loadConfig({}).chat.readsPerTurn, 32);
     assert.equal(loadConfig({ WS_READS_PER_TURN: '500' }).chat.readsPerTurn, 500);
     assert.equal(loadConfig({ WS_READS_PER_TURN: '1000000' }).chat.readsPerTurn, 1_000_000);
     for (const bad of ['all', '0', '2.5', '1000001']) assert.throws(() => loadConfig({ WS_READS_PER_TURN: bad }), /WS_READS_PER_TURN/);
-    for (const bad of ['many', '0', '-3', '1.5', '100001']) assert.throws(() => loadConfig({ WS_HANDSHAKES_PER_TURN: bad }), /WS_HANDSHAKES_PER_TURN/);
+    for (const bad of ['many', '0', '-3', '1.5', '100001', '1', '16']) {
+      assert.throws(() => loadConfig({ WS_HANDSHAKES_PER_TURN: bad }), /WS_HANDSHAKES_PER_TURN is no longer a setting: Tandem starts at most 16/);
+    }
   });
 
   it('reads the conversation policy and the filter settings, and refuses bad ones', (t) => {

@@ -13,7 +13,7 @@ import { it, type TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import { refuseUpgrade, SocketServer, type Pinged } from '../src/transport/socket-server.js';
 
-const LIMITS = { maxFrameBytes: 1024, readsPerTurn: 2, handshakesPerTurn: 2, pingIntervalMs: 60_000 };
+const LIMITS = { maxFrameBytes: 1024, readsPerTurn: 2, pingIntervalMs: 60_000 };
 
 async function listen(t: TestContext, onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): Promise<number> {
   const server = createServer();

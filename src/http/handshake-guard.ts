@@ -2,8 +2,8 @@
  * Watches the WebSocket handshakes of one instance: logs each at info (outcome, HTTP status
  * or close code and reason, client address, path without its query — never a cookie or a
  * header), and counts failed ones per client address. An address past
- * `WS_HANDSHAKE_FAILURES_PER_ADDRESS` failures in one window is answered HTTP 429 before
- * upgrading, without a store lookup, until the window ends. Counted in memory, per instance.
+ * `WS_HANDSHAKE_FAILURES_PER_ADDRESS` failures in one minute is answered HTTP 429 before
+ * upgrading, without a store lookup, until the minute ends. Counted in memory, per instance.
  */
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
@@ -18,6 +18,8 @@ import { clientKey } from './throttle.js';
 const CLIENT_FAULTS = new Set<number>([CloseCode.unauthenticated.code, CloseCode.forbidden.code, CloseCode.policy.code]);
 /** Addresses tracked before expired windows are swept. */
 const SWEEP_AT = 10_000;
+/** Failures count per minute: WS_HANDSHAKE_FAILURES_PER_ADDRESS is the limit an operator tunes, stated per minute. */
+const FAILURE_WINDOW_MS = 60_000;
 
 type Window = { count: number; startedAt: number };
 
@@ -30,7 +32,7 @@ export class HandshakeGuard implements HandshakeWatcher {
   private readonly windowMs: number;
 
   constructor(private readonly settings: Config['handshakeThrottle'], trustProxy: Config['trustProxy'], private readonly log: FastifyBaseLogger) {
-    this.windowMs = settings.windowSeconds * 1000;
+    this.windowMs = FAILURE_WINDOW_MS;
     this.trust =
       trustProxy === true ? () => true
       : trustProxy === false ? () => false

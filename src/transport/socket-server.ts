@@ -13,11 +13,13 @@ import { skipSecondEnds } from './second-end.js';
 import { TurnSlicer } from './turn-slicer.js';
 import { WriteCoalescer, type CorkedWrites } from './write-coalescer.js';
 
+/** Handshakes (authorize, upgrade, session start) started per event-loop turn; the rest wait, in order, so a storm of them does not hold up the chat frames read meanwhile. */
+const HANDSHAKES_PER_TURN = 16;
+
 /** The socket-level limits (see ChatLimits in config-types.ts). */
 export interface SocketLimits {
   maxFrameBytes: number;
   readsPerTurn: number;
-  handshakesPerTurn: number;
   pingIntervalMs: number;
 }
 
@@ -46,7 +48,7 @@ export class SocketServer {
       for (const socket of pinged()) pings.push(() => socket.heartbeat());
     }, limits.pingIntervalMs);
     this.heartbeat.unref();
-    this.handshakes = new TurnSlicer(limits.handshakesPerTurn, (error) => onError(error, 'websocket handshake'));
+    this.handshakes = new TurnSlicer(HANDSHAKES_PER_TURN, (error) => onError(error, 'websocket handshake'));
     this.reads = new ReadBudget(limits.readsPerTurn, new TurnSlicer(limits.readsPerTurn, (error) => onError(error, 'websocket read')));
   }
 
