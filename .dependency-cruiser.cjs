@@ -43,6 +43,30 @@ module.exports = {
       },
     },
     {
+      name: 'store-engines-stay-below',
+      severity: 'error',
+      comment: 'An engine folder imports only protocol/, errors.ts, config types, the store\'s shared files and its own folder, never the other engine.',
+      from: { path: '^src/store/(sqlite|postgres)/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/protocol/', '^src/errors\\.ts$', '^src/config(-types)?\\.ts$', '^src/store/[^/]+\\.ts$', '^src/store/migrations/', '^src/store/$1/'],
+      },
+    },
+    {
+      name: 'only-open-store-loads-an-engine',
+      severity: 'error',
+      comment: 'Callers hold a Store (or one of its parts); only store/index.ts (openStore) knows the engines.',
+      from: { path: '^src/', pathNot: ['^src/store/index\\.ts$', '^src/store/(sqlite|postgres)/'] },
+      to: { path: '^src/store/(sqlite|postgres)/' },
+    },
+    {
+      name: 'store-parts-know-no-engine',
+      severity: 'error',
+      comment: 'The parts\' interfaces and the shared rows are engine-free: no driver outside its engine\'s folder.',
+      from: { path: '^src/', pathNot: '^src/store/(sqlite|postgres)/' },
+      to: { path: 'node_modules/(@types/)?(pg|better-sqlite3)/' },
+    },
+    {
       name: 'store-needs-no-redis',
       severity: 'error',
       comment: 'redis/ serves the channel layer and presence; the store never talks to Redis.',

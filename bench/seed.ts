@@ -57,15 +57,15 @@ export async function seedPairs(databaseUrl: string, count: number): Promise<See
     const passwordHash = await hashPassword('bench-user-password');
     const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000);
     const person = async (email: string, role: 'MENTOR' | 'MENTEE', index: number): Promise<Person> => {
-      const user = await store.createUser({ email, passwordHash, firstName: role === 'MENTOR' ? 'Mentor' : 'Mentee', lastName: String(index), role });
+      const user = await store.accounts.create({ email, passwordHash, firstName: role === 'MENTOR' ? 'Mentor' : 'Mentee', lastName: String(index), role });
       const session = newSessionToken();
-      await store.createSession(hashSessionToken(session), user.id, expiresAt);
+      await store.sessions.create(hashSessionToken(session), user.id, expiresAt);
       return { email, session };
     };
     return await mapLimit(Array.from({ length: count }, (_, index) => index), SEED_CONCURRENCY, async (index) => {
       const mentor = await person(mentorEmail(index), 'MENTOR', index);
       const mentee = await person(menteeEmail(index), 'MENTEE', index);
-      await store.createMatch(mentor.email, mentee.email);
+      await store.matches.create(mentor.email, mentee.email);
       return { index, mentor, mentee };
     });
   } finally {

@@ -109,9 +109,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
-  const retention = retentionDays === null ? null : new RetentionJob({ store, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
+  const retention = retentionDays === null ? null : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
-  const deliveryCheck = new DeliveryCheck({ store, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
+  const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
 
@@ -188,11 +188,11 @@ function moderationFilter(config: Readonly<Config>, wordsFile: string): MessageF
  * from starting (the admin's password is theirs to change, not the environment's).
  */
 async function bootstrapAdmin(store: Store, config: Readonly<Config>): Promise<void> {
-  if (!config.admin || (await store.userByEmail(config.admin.email))) return;
+  if (!config.admin || (await store.accounts.byEmail(config.admin.email))) return;
   const refused = passwordProblem(config.admin.password, { email: config.admin.email });
   if (refused !== null) throw new ConfigError([`TANDEM_ADMIN_PASSWORD is refused: ${refused}`]);
   try {
-    await store.createUser({
+    await store.accounts.create({
       email: config.admin.email,
       passwordHash: await hashPassword(config.admin.password, config.passwordScryptN),
       firstName: 'Admin',

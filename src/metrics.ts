@@ -28,7 +28,7 @@ const messagesStored = new Counter({
 
 const storeDuration = new Histogram({
   name: 'tandem_store_duration_seconds',
-  help: 'Store call latency by operation; appendMessage includes waiting for its group commit',
+  help: 'Store call latency by operation; messages.append includes waiting for its group commit',
   labelNames: ['operation'] as const,
   buckets: STORE_BUCKETS,
   registers: [registry],
@@ -68,7 +68,7 @@ export function instrumentStore(store: Store): Store {
     return result.then(
       (value: unknown) => {
         stop();
-        if (operation === 'appendMessage' && (value as { created?: boolean }).created) messagesStored.inc();
+        if (operation === 'messages.append' && (value as { created?: boolean }).created) messagesStored.inc();
         return value;
       },
       (error: unknown) => {

@@ -238,8 +238,8 @@ it('AUTH=local,jwt: both work, and each fails on its own terms', async (t) => {
   const jwtOnly = await startServer(t, { AUTH: 'jwt', JWT_SECRET: SECRET });
   // A live session in the store (as one made before AUTH changed): with local off it proves nothing.
   const token = newSessionToken();
-  const stored = (await jwtOnly.tandem.store.userByEmail(ADMIN.email))!;
-  await jwtOnly.tandem.store.createSession(hashSessionToken(token), stored.id, new Date(Date.now() + 3_600_000));
+  const stored = (await jwtOnly.tandem.store.accounts.byEmail(ADMIN.email))!;
+  await jwtOnly.tandem.store.sessions.create(hashSessionToken(token), stored.id, new Date(Date.now() + 3_600_000));
   const withSession = new Agent(jwtOnly.http);
   withSession.session = token;
   assert.equal((await withSession.get('/api/me')).status, 401, 'AUTH=jwt: a live session cookie proves nothing');

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ProxyMethod } from '../src/auth/proxy.js';
-import { SqliteStore } from '../src/store/sqlite.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
 import { Platform, platformUser } from './helpers/platform.js';
 
 it('an answer is reused for AUTH_PROXY_CACHE_SECONDS, then asked again; a refusal is kept 5 s', async (t) => {

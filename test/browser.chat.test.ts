@@ -159,9 +159,9 @@ withChromium('chat page in Chromium', () => {
     const menteeAgent = await createUser(scene.admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' });
     await match(scene.admin, mentorAgent, menteeAgent);
     const store = scene.server.tandem.store;
-    const mentorUser = (await store.userByEmail(mentorAgent.email))!;
-    const found = (await store.activePairWith(mentorUser, menteeAgent.email))!;
-    for (let i = 1; i <= 45; i++) await store.appendMessage({ pairId: found.pair.id, senderId: mentorUser.id, content: `Note ${i}` });
+    const mentorUser = (await store.accounts.byEmail(mentorAgent.email))!;
+    const found = (await store.matches.activePairWith(mentorUser, menteeAgent.email))!;
+    for (let i = 1; i <= 45; i++) await store.messages.append({ pairId: found.pair.id, senderId: mentorUser.id, content: `Note ${i}` });
 
     const mentor = await signedInPerson(t, scene, mentorAgent);
     await connected(mentor);

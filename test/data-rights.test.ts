@@ -54,7 +54,7 @@ async function retentionWhileChatting(servers: readonly TestServer[]) {
   const expected = old.filter((m) => new Date(m.timestamp).getTime() < cutoff).map((m) => m.content);
   assert.ok(expected.length >= 1 && expected.length <= 6, 'some messages are old, some are not');
   const jobs = servers.map((server) => new RetentionJob({
-    store: server.tandem.store, days: 30, batchSize: 2, intervalMs: 0, now: () => new Date(cutoff + 30 * DAY_MS), onError: (error) => { throw error; },
+    store: server.tandem.store.dataRights, days: 30, batchSize: 2, intervalMs: 0, now: () => new Date(cutoff + 30 * DAY_MS), onError: (error) => { throw error; },
   }));
   const [deleted, live] = await Promise.all([
     Promise.all(jobs.map((job) => job.runOnce())),
@@ -130,7 +130,7 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   assert.equal((await admin.post(`/api/reports/${ofThem.body.report_id}/resolve`, { note: `spoke to ${secret}` })).status, 200);
   assert.ok((await dump()).includes(secret), 'the search finds the content before erasure');
 
-  const { id: menteeId } = (await servers[0]!.tandem.store.userByEmail(mentee.email!))!;
+  const { id: menteeId } = (await servers[0]!.tandem.store.accounts.byEmail(mentee.email!))!;
   const erased = await admin.delete(`/api/users/${enc(mentee.email)}`);
   assert.equal(erased.status, 204, JSON.stringify(erased.body));
   for (const socket of [menteeSocket, menteeTab2, mentorSocket]) {

@@ -23,7 +23,7 @@ import { metricsAuth } from './helpers/accounts.js';
 
 const JUMP = 50;
 const GAPS = 'tandem_message_gaps_unfilled_total';
-const READS = 'tandem_store_duration_seconds_count{operation="messagesAfter"}';
+const READS = 'tandem_store_duration_seconds_count{operation="messages.after"}';
 const OUT_OF_STEP = { code: CloseCode.outOfStep.code, reason: CloseCode.outOfStep.reason };
 const isChat = (frame: Frame) => frame.type === 'chat_message';
 /** The warn line (pino level 40) the session logs when it gives a connection up. */

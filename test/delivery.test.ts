@@ -23,9 +23,9 @@ const CHECK_OFF = { DELIVERY_CHECK_INTERVAL_MS: '0' };
 /** Stores a message of `email` in its pair as an instance that then died would have: unpublished. */
 async function storeUnpublished(server: TestServer, email: string, content: string, clientId: string) {
   const store = server.tandem.store;
-  const sender = (await store.userByEmail(email))!;
-  const [match] = await store.listMatches(sender.id);
-  return (await store.appendMessage({ pairId: match!.pairId, senderId: sender.id, content, clientId })).message;
+  const sender = (await store.accounts.byEmail(email))!;
+  const [match] = await store.matches.list(sender.id);
+  return (await store.messages.append({ pairId: match!.pairId, senderId: sender.id, content, clientId })).message;
 }
 
 async function scrape(server: TestServer): Promise<Map<string, number>> {
@@ -37,8 +37,8 @@ async function scrape(server: TestServer): Promise<Map<string, number>> {
   return samples;
 }
 const CHECKED = 'tandem_messages_delivered_total{path="check"}';
-const QUERIES = 'tandem_store_duration_seconds_count{operation="lastSeqs"}';
-const READS = 'tandem_store_duration_seconds_count{operation="messagesAfter"}';
+const QUERIES = 'tandem_store_duration_seconds_count{operation="messages.lastSeqs"}';
+const READS = 'tandem_store_duration_seconds_count{operation="messages.after"}';
 
 async function expectMessages(socket: TestSocket, seqs: number[]): Promise<void> {
   const got: number[] = [];
@@ -52,14 +52,14 @@ async function timeLastSeqs(t: TestContext, server: TestServer, count: number): 
   const pairIds: number[] = [];
   for (let i = 0; i < count; i++) {
     const [mentor, mentee] = await Promise.all(['MENTOR', 'MENTEE'].map((role) =>
-      store.createUser({ email: `${role.toLowerCase()}-${i}@rooms.test`, passwordHash: 'x', firstName: 'R', lastName: String(i), role: role as 'MENTOR' }),
+      store.accounts.create({ email: `${role.toLowerCase()}-${i}@rooms.test`, passwordHash: 'x', firstName: 'R', lastName: String(i), role: role as 'MENTOR' }),
     ));
-    pairIds.push((await store.createMatch(mentor!.email, mentee!.email)).pairId);
+    pairIds.push((await store.matches.create(mentor!.email, mentee!.email)).pairId);
   }
   const times: number[] = [];
   for (let run = 0; run < 21; run++) {
     const started = performance.now();
-    assert.equal((await store.lastSeqs(pairIds)).size, count);
+    assert.equal((await store.messages.lastSeqs(pairIds)).size, count);
     times.push(performance.now() - started);
   }
   times.sort((x, y) => x - y);
@@ -104,7 +104,7 @@ describe('delivery of messages whose publish was lost', () => {
       after = await scrape(server);
       return (after.get(QUERIES) ?? 0) - (before.get(QUERIES) ?? 0) >= 5;
     });
-    assert.equal((after.get(READS) ?? 0) - (before.get(READS) ?? 0), 0, 'no messagesAfter read');
+    assert.equal((after.get(READS) ?? 0) - (before.get(READS) ?? 0), 0, 'no messages.after read');
     assert.equal((after.get(CHECKED) ?? 0) - (before.get(CHECKED) ?? 0), 0);
     assert.deepEqual([menteeSocket.frames, mentorSocket.frames], [[], []]);
   });

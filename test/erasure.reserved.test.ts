@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ERASED_DOMAIN, erasedEmailOf, isErasedEmail, reservedEmailProblem } from '../src/protocol/erased-email.js';
-import { SqliteStore } from '../src/store/sqlite.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
 import { isErasedEmail as storeIsErased } from '../src/store/rows.js';
 import { Agent, createUser, loginAdmin, person } from './helpers/http.js';
 import { claimsOf, mint, Platform, platformUser } from './helpers/platform.js';
@@ -54,9 +54,9 @@ describe('the reserved domain, as a function', () => {
   it('the store erases a user to exactly erasedEmailOf(id)', async (t) => {
     const store = await SqliteStore.open(join(tempDir(t), 'tandem.db'));
     t.after(() => store.close());
-    const user = await store.createUser({ email: 'to-erase@example.com', passwordHash: '', firstName: 'To', lastName: 'Erase', role: 'MENTEE' });
-    await store.eraseUser(user.id);
-    assert.equal((await store.userByEmail(erasedEmailOf(user.id)))?.id, user.id);
+    const user = await store.accounts.create({ email: 'to-erase@example.com', passwordHash: '', firstName: 'To', lastName: 'Erase', role: 'MENTEE' });
+    await store.dataRights.erase(user.id);
+    assert.equal((await store.accounts.byEmail(erasedEmailOf(user.id)))?.id, user.id);
   });
 });
 
@@ -65,7 +65,7 @@ describe('the reserved domain, at every way in', () => {
     const server = await startServer(t, { REGISTRATION: 'open' });
     const admin = await loginAdmin(server.http);
     const victim = await createUser(admin, { role: 'MENTEE' });
-    const { id } = (await server.tandem.store.userByEmail(victim.email!))!;
+    const { id } = (await server.tandem.store.accounts.byEmail(victim.email!))!;
     for (const email of [erasedEmailOf(id), ...RESERVED]) {
       const registered = await new Agent(server.http).post('/api/auth/register', person({ email }));
       assert.equal(registered.status, 400, `${email}: ${JSON.stringify(registered.body)}`);

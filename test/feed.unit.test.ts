@@ -1,6 +1,6 @@
 /**
  * The message feed without a socket or a store: a fake `send` records frames and decides
- * when each is written, and a tiny in-memory source answers `messagesAfter`. Live frames
+ * when each is written, and a tiny in-memory source answers `messages.after`. Live frames
  * are `L<seq>`, frames read from the store `S<seq>`, anything else is an error frame.
  */
 import assert from 'node:assert/strict';

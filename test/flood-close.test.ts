@@ -11,8 +11,8 @@ describe('flood close', () => {
     for (let i = 0; i < 200; i++) menteeSocket.send({ type: 'chat_message', content: `burst ${i}`, client_id: `burst-${i}` });
     const closed = await menteeSocket.closedWithin();
     assert.equal(closed.code, 1008);
-    const pair = (await server.tandem.store.listMatches())[0]!;
-    const stored = await server.tandem.store.messagesAfter(pair.pairId, 0, 1000);
+    const pair = (await server.tandem.store.matches.list())[0]!;
+    const stored = await server.tandem.store.messages.after(pair.pairId, 0, 1000);
     assert.ok(stored.length > 0, 'the burst stored something before the limit');
     const echoed = menteeSocket.frames.filter((f) => f.type === 'chat_message');
     assert.deepEqual(

@@ -8,9 +8,9 @@ import { connectChat, type TestSocket } from './helpers/socket.js';
 
 /** The pair of two agents as the store sees it. */
 async function pairOf(store: Store, mentor: Agent, mentee: Agent) {
-  const mentorUser = (await store.userByEmail(mentor.email))!;
-  const menteeUser = (await store.userByEmail(mentee.email))!;
-  const found = (await store.activePairWith(mentorUser, mentee.email))!;
+  const mentorUser = (await store.accounts.byEmail(mentor.email))!;
+  const menteeUser = (await store.accounts.byEmail(mentee.email))!;
+  const found = (await store.matches.activePairWith(mentorUser, mentee.email))!;
   return { pairId: found.pair.id, mentorUser, menteeUser };
 }
 
@@ -20,7 +20,7 @@ async function seedMessages(store: Store, mentor: Agent, mentee: Agent, n: numbe
   const ids: string[] = [];
   for (let i = 1; i <= n; i++) {
     const sender = i % 2 ? menteeUser : mentorUser;
-    ids.push(String((await store.appendMessage({ pairId, senderId: sender.id, content: `m${i}` })).message.id));
+    ids.push(String((await store.messages.append({ pairId, senderId: sender.id, content: `m${i}` })).message.id));
     await interleave?.();
   }
   return ids;

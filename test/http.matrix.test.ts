@@ -50,24 +50,24 @@ const enc = encodeURIComponent;
 const chatPartner = (actor: Actor, world: World) => (actor === 'mentee' ? world.agents.mentor.email : world.agents.mentee.email);
 /** The pair of the mentee and her mentor, straight from the store. */
 async function thePair(world: World) {
-  const mentee = (await world.store.userByEmail(world.agents.mentee.email))!;
-  const [pair] = await world.store.listMatches(mentee.id);
+  const mentee = (await world.store.accounts.byEmail(world.agents.mentee.email))!;
+  const [pair] = await world.store.matches.list(mentee.id);
   return { pairId: pair!.pairId, mentee };
 }
 /** A message of the mentee's, to report. */
 async function aMessage(world: World): Promise<number> {
   const { pairId, mentee } = await thePair(world);
-  return (await world.store.appendMessage({ pairId, senderId: mentee.id, content: 'to report' })).message.id;
+  return (await world.store.messages.append({ pairId, senderId: mentee.id, content: 'to report' })).message.id;
 }
 /** A held message of the mentee's, awaiting a decision, as its wire id. */
 async function aHeldMessage(world: World): Promise<string> {
   const { pairId, mentee } = await thePair(world);
-  const held = await world.store.holdMessage({ pairId, senderId: mentee.id, content: 'jo@example.com', rule: 'email', matched: 'jo@example.com' });
+  const held = await world.store.moderation.hold({ pairId, senderId: mentee.id, content: 'jo@example.com', rule: 'email', matched: 'jo@example.com' });
   return `h${'held' in held ? held.held.id : 0}`;
 }
 async function aReport(world: World): Promise<number> {
   const { mentee } = await thePair(world);
-  return (await world.store.createReport(await aMessage(world), mentee.id, 'matrix')).id;
+  return (await world.store.reports.create(await aMessage(world), mentee.id, 'matrix')).id;
 }
 const ADMIN_ONLY: Row['expect'] = [401, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_INVALID: Row['expect'] = [401, 403, 403, 403, 403, 400];

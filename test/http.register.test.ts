@@ -43,7 +43,7 @@ describe('registration under fire', () => {
     assert.deepEqual(reply.body, { error: 'rate_limited', message: 'Too many registrations from this address, try again later' });
     const retryAfter = Number(reply.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= WINDOW_SECONDS, `Retry-After ${retryAfter}`);
-    assert.equal(await server.tandem.store.userByEmail(String(refused.email)), null);
+    assert.equal(await server.tandem.store.accounts.byEmail(String(refused.email)), null);
     // Refused attempts count too, and other addresses are not concerned.
     assert.equal((await register(person(), address)).status, 429);
     assert.equal((await register(refused, freshAddress())).status, 201);
@@ -113,7 +113,7 @@ describe('registration under fire', () => {
           assert.match(reply.body.message, message);
         }
         const again = person(overrides);
-        assert.equal(await server.tandem.store.userByEmail(String(again.email)), null);
+        assert.equal(await server.tandem.store.accounts.byEmail(String(again.email)), null);
       });
     }
 

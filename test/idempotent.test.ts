@@ -88,8 +88,8 @@ describe('idempotent send', () => {
     assert.equal(echo.frame.client_id, 'flaky-1');
     const delivered = await mentorSocket.until((frame) => frame.type === 'chat_message');
     assert.equal(delivered.frame.message_id, echo.frame.message_id);
-    const pair = (await server.tandem.store.listMatches())[0]!;
-    const stored = await server.tandem.store.messagesAfter(pair.pairId, 0, 10);
+    const pair = (await server.tandem.store.matches.list())[0]!;
+    const stored = await server.tandem.store.messages.after(pair.pairId, 0, 10);
     assert.deepEqual(stored.map((m) => [m.content, m.clientId]), [['did it arrive?', 'flaky-1']]);
   });
 
@@ -116,7 +116,7 @@ withBackends('idempotent send across instances', { postgres: true, redis: true }
     const onB = await connectChat(b.ws, mentor.email, mentee.cookie);
     onB.send({ type: 'chat_message', content: 'cross', client_id: 'x-1' });
     assert.deepEqual(await onB.expect('chat_message'), original);
-    const pair = (await b.tandem.store.listMatches())[0]!;
-    assert.equal((await b.tandem.store.pairById(pair.pairId))?.lastSeq, 1);
+    const pair = (await b.tandem.store.matches.list())[0]!;
+    assert.equal((await b.tandem.store.matches.pairById(pair.pairId))?.lastSeq, 1);
   });
 });

@@ -32,8 +32,8 @@ describe('limits', () => {
     assert.deepEqual(echoed, ['burst 0', 'burst 1', 'burst 2', 'burst 3', 'burst 4']);
     assert.equal(limited.length, 3);
     assert.deepEqual(limited, [5, 6, 7].map((i) => ({ type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `b${i}` })));
-    const pair = (await server.tandem.store.listMatches())[0]!;
-    assert.equal((await server.tandem.store.pairById(pair.pairId))?.lastSeq, 5);
+    const pair = (await server.tandem.store.matches.list())[0]!;
+    assert.equal((await server.tandem.store.matches.pairById(pair.pairId))?.lastSeq, 5);
     assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN, 'a short burst is not a reason to close');
     for (let i = 0; i < 5; i++) assert.equal((await mentorSocket.expect('chat_message')).content, `burst ${i}`);
   });
@@ -113,8 +113,8 @@ describe('slow reader that never resumes', () => {
       return offline;
     });
     await until('the stalled connection to be cut and freed', () => server.tandem.gateway.size === 1);
-    const menteeUser = (await server.tandem.store.userByEmail(mentee.email))!;
-    const { pair, partner } = (await server.tandem.store.activePairWith(menteeUser, mentor.email))!;
+    const menteeUser = (await server.tandem.store.accounts.byEmail(mentee.email))!;
+    const { pair, partner } = (await server.tandem.store.matches.activePairWith(menteeUser, mentor.email))!;
     assert.equal(await server.tandem.presence.isOnline(roomName(pair.id), partner.id), false);
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     assert.equal((await slow.closedWithin()).code, 1006, 'the close frame was cut off with the unread data');

@@ -73,8 +73,8 @@ describe('metrics', () => {
     await new Agent(server.http).get('/api/me');
     const after = await scrape(server.http);
     assert.equal(increase(start, after, 'tandem_messages_stored_total'), 3);
-    assert.ok(increase(start, after, 'tandem_store_duration_seconds_count{operation="appendMessage"}') >= 3);
-    assert.ok(increase(start, after, 'tandem_store_duration_seconds_count{operation="historyPage"}') >= 1);
+    assert.ok(increase(start, after, 'tandem_store_duration_seconds_count{operation="messages.append"}') >= 3);
+    assert.ok(increase(start, after, 'tandem_store_duration_seconds_count{operation="messages.history"}') >= 1);
     assert.equal(increase(start, after, 'tandem_http_requests_total{method="GET",route="/api/chat/:partner_email/messages",status="200"}'), 1);
     assert.equal(increase(start, after, 'tandem_http_requests_total{method="GET",route="/api/me",status="401"}'), 1);
     assert.ok(increase(start, after, 'tandem_http_request_duration_seconds_count{method="GET",route="/api/me"}') >= 1);

@@ -96,8 +96,8 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     assert.deepEqual(ready, { status: 'unavailable', store: 'ok', layer: 'unavailable' });
     menteeSocket.send({ type: 'chat_message', content: 'during', client_id: 'during' });
     assert.deepEqual(await menteeSocket.next(), { type: 'error', message: ErrorText.unavailable, code: 'unavailable', client_id: 'during' });
-    const pair = (await a.tandem.store.listMatches())[0]!;
-    assert.equal((await a.tandem.store.pairById(pair.pairId))?.lastSeq, 1, 'nothing was stored');
+    const pair = (await a.tandem.store.matches.list())[0]!;
+    assert.equal((await a.tandem.store.matches.pairById(pair.pairId))?.lastSeq, 1, 'nothing was stored');
 
     redis = await startRedis(port);
     await readiness(a.http, 200);

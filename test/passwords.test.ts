@@ -44,17 +44,17 @@ it('a hash made at a lower cost is made again at the configured one when its use
   const before = await startServer(t, { DATABASE_URL: databaseUrl, PASSWORD_SCRYPT_N: '16384' });
   const user = await createUser(await loginAdmin(before.http), { role: 'MENTEE' });
   const password = (await import('./helpers/accounts.js')).passwordOf(user.email);
-  assert.match((await before.tandem.store.credentialsByEmail(user.email))!.passwordHash, /^scrypt\$16384\$/);
+  assert.match((await before.tandem.store.accounts.credentials(user.email))!.passwordHash, /^scrypt\$16384\$/);
   await before.close();
 
   const after = await startServer(t, { DATABASE_URL: databaseUrl, PASSWORD_SCRYPT_N: String(DEFAULT_SCRYPT_N) });
   assert.equal((await new Agent(after.http).post('/api/auth/login', { email: user.email, password: 'wrong password' })).status, 401);
-  assert.match((await after.tandem.store.credentialsByEmail(user.email))!.passwordHash, /^scrypt\$16384\$/, 'a failed sign-in changes nothing');
+  assert.match((await after.tandem.store.accounts.credentials(user.email))!.passwordHash, /^scrypt\$16384\$/, 'a failed sign-in changes nothing');
   await new Agent(after.http).login(user.email, password);
-  const upgraded = (await after.tandem.store.credentialsByEmail(user.email))!.passwordHash;
+  const upgraded = (await after.tandem.store.accounts.credentials(user.email))!.passwordHash;
   assert.match(upgraded, /^scrypt\$131072\$8\$1\$/);
   await new Agent(after.http).login(user.email, password);
-  assert.equal((await after.tandem.store.credentialsByEmail(user.email))!.passwordHash, upgraded, 'made once, not at every sign-in');
+  assert.equal((await after.tandem.store.accounts.credentials(user.email))!.passwordHash, upgraded, 'made once, not at every sign-in');
 });
 
 it('a TANDEM_ADMIN_PASSWORD the policy refuses stops the start only when the admin is to be created', async (t) => {

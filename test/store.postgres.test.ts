@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
-import { PostgresStore } from '../src/store/postgres.js';
+import { PostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/index.js';
 import { erasureContract } from './contract/erasure.js';
 import { safeguardingContract } from './contract/safeguarding.js';
@@ -66,16 +66,16 @@ withBackends(NAME, { postgres: true }, () => {
       direct.on('error', () => {});
       await direct.connect();
       try {
-        await store.audit({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
+        await store.audit.record({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });
         await assert.rejects(direct.query("UPDATE audit_log SET actor = 'someone else'"), /append-only/);
         await assert.rejects(direct.query('DELETE FROM audit_log'), /append-only/);
         await assert.rejects(direct.query('TRUNCATE audit_log'), /append-only/);
         await assert.rejects(direct.query(`UPDATE audit_log SET detail = '{"forged":true}'`), /append-only/);
         await assert.rejects(direct.query("UPDATE audit_log SET detail = NULL, action = 'other'"), /append-only/);
         await assert.rejects(direct.query("UPDATE audit_log SET detail = NULL, target = 'pair:2'"), /append-only/);
-        assert.equal((await store.auditPage(10)).items[0]?.actor, 'admin@example.test');
+        assert.equal((await store.audit.page(10)).items[0]?.actor, 'admin@example.test');
         await direct.query("UPDATE audit_log SET detail = NULL, actor = 'deleted-9@deleted.invalid'");
-        assert.equal((await store.auditPage(10)).items[0]?.actor, 'deleted-9@deleted.invalid');
+        assert.equal((await store.audit.page(10)).items[0]?.actor, 'deleted-9@deleted.invalid');
       } finally {
         await direct.end();
         await store.close();
@@ -91,25 +91,25 @@ withBackends(NAME, { postgres: true }, () => {
       await erasing.connect();
       await watching.connect();
       try {
-        const mentor = await store.createUser({ email: 'mentor@example.test', passwordHash: 'h', firstName: 'M', lastName: 'T', role: 'MENTOR' });
-        const mentee = await store.createUser({ email: 'mentee@example.test', passwordHash: 'h', firstName: 'E', lastName: 'T', role: 'MENTEE' });
-        const { pairId } = await store.createMatch(mentor.email, mentee.email);
-        await store.appendMessage({ pairId, senderId: mentee.id, content: 'secret words' });
-        const events = await store.claimWebhooks(100, 60_000);
-        const facts = await store.webhookFacts(events);
+        const mentor = await store.accounts.create({ email: 'mentor@example.test', passwordHash: 'h', firstName: 'M', lastName: 'T', role: 'MENTOR' });
+        const mentee = await store.accounts.create({ email: 'mentee@example.test', passwordHash: 'h', firstName: 'E', lastName: 'T', role: 'MENTEE' });
+        const { pairId } = await store.matches.create(mentor.email, mentee.email);
+        await store.messages.append({ pairId, senderId: mentee.id, content: 'secret words' });
+        const events = await store.outbox.claim(100, 60_000);
+        const facts = await store.outbox.facts(events);
         // An erasure half-way, in eraseUser's order: the user's lock, the outbox bodies, the user's row; not committed yet.
         await erasing.query('BEGIN');
         await erasing.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [mentee.id]);
         await erasing.query('UPDATE webhook_events SET data = NULL WHERE pair_id = $1', [pairId]);
         await erasing.query("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid' WHERE id = $1", [mentee.id]);
-        const saving = store.setWebhookData(events.map((event, at) => ({ id: event.id, data: '{"copy":"secret words"}', erased: facts[at]!.erased })));
+        const saving = store.outbox.saveBodies(events.map((event, at) => ({ id: event.id, data: '{"copy":"secret words"}', erased: facts[at]!.erased })));
         await until('the save to wait for the erasure\'s locks', async () => {
           const { rows } = await watching.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
           return rows[0]!.n > 0;
         });
         await erasing.query('COMMIT');
         assert.deepEqual([...(await saving)], []);
-        for (const event of events) assert.equal((await store.webhookById(event.eventId))!.data, null, event.type);
+        for (const event of events) assert.equal((await store.outbox.byEventId(event.eventId))!.data, null, event.type);
       } finally {
         await erasing.end();
         await watching.end();
@@ -121,13 +121,13 @@ withBackends(NAME, { postgres: true }, () => {
     it('fails alone an append that PostgreSQL refuses to store', async () => {
       const [store, cleanup] = await make();
       try {
-        const mentor = await store.createUser({ email: 'mentor@example.test', passwordHash: 'h', firstName: 'M', lastName: 'T', role: 'MENTOR' });
-        const mentee = await store.createUser({ email: 'mentee@example.test', passwordHash: 'h', firstName: 'E', lastName: 'T', role: 'MENTEE' });
-        const { pairId } = await store.createMatch(mentor.email, mentee.email);
-        const send = (content: string) => store.appendMessage({ pairId, senderId: mentee.id, content });
+        const mentor = await store.accounts.create({ email: 'mentor@example.test', passwordHash: 'h', firstName: 'M', lastName: 'T', role: 'MENTOR' });
+        const mentee = await store.accounts.create({ email: 'mentee@example.test', passwordHash: 'h', firstName: 'E', lastName: 'T', role: 'MENTEE' });
+        const { pairId } = await store.matches.create(mentor.email, mentee.email);
+        const send = (content: string) => store.messages.append({ pairId, senderId: mentee.id, content });
         const outcomes = await Promise.allSettled([send('before'), send('nul \u0000 byte'), send('after')]);
         assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled']);
-        assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => [m.seq, m.content]), [[1, 'before'], [2, 'after']]);
+        assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => [m.seq, m.content]), [[1, 'before'], [2, 'after']]);
       } finally {
         await cleanup();
       }

@@ -65,10 +65,10 @@ function textFieldSuite(name: string, start: (cleanup: Hooks, logStream: Writabl
       store = server.tandem.store;
       admin = await loginAdmin(server.http);
       ({ mentor, mentee } = await matchedPair(admin));
-      menteeId = (await store.userByEmail(mentee.email))!.id;
-      mentorId = (await store.userByEmail(mentor.email))!.id;
-      pairId = (await store.listMatches(menteeId))[0]!.pairId;
-      messageId = (await store.appendMessage({ pairId, senderId: menteeId, content: 'reported' })).message.id;
+      menteeId = (await store.accounts.byEmail(mentee.email))!.id;
+      mentorId = (await store.accounts.byEmail(mentor.email))!.id;
+      pairId = (await store.matches.list(menteeId))[0]!.pairId;
+      messageId = (await store.messages.append({ pairId, senderId: menteeId, content: 'reported' })).message.id;
       socket = await connectChat(server.ws, mentor.email, mentee.cookie);
     });
 
@@ -83,25 +83,25 @@ function textFieldSuite(name: string, start: (cleanup: Hooks, logStream: Writabl
       await fc.assert(fc.asyncProperty(hostileText(), async (text) => {
         const reply = await mentor.post(`/api/chat/${enc(mentee.email)}/messages/${messageId}/report`, { reason: text });
         await storedOrRefused(reply, text.trim(), async () => [
-          (await store.reportById(Number(reply.body.report_id)))?.reason, (await admin.get(`/api/reports/${reply.body.report_id}`)).body.reason,
+          (await store.reports.byId(Number(reply.body.report_id)))?.reason, (await admin.get(`/api/reports/${reply.body.report_id}`)).body.reason,
         ], `reason ${JSON.stringify(text)}`);
       }), RUNS);
     });
 
     it('a resolution\'s note', async () => {
       await fc.assert(fc.asyncProperty(hostileText(), async (text) => {
-        const report = await store.createReport(messageId, mentorId, 'to resolve');
+        const report = await store.reports.create(messageId, mentorId, 'to resolve');
         const reply = await admin.post(`/api/reports/${report.id}/resolve`, { note: text });
-        await storedOrRefused(reply, text.trim(), async () => [(await store.reportById(report.id))?.resolution, reply.body.resolution], `note ${JSON.stringify(text)}`);
+        await storedOrRefused(reply, text.trim(), async () => [(await store.reports.byId(report.id))?.resolution, reply.body.resolution], `note ${JSON.stringify(text)}`);
       }), RUNS);
     });
 
     it('a rejection\'s reason', async () => {
       await fc.assert(fc.asyncProperty(hostileText(), async (text) => {
-        const held = await store.holdMessage({ pairId, senderId: menteeId, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
+        const held = await store.moderation.hold({ pairId, senderId: menteeId, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
         assert.ok('held' in held);
         const reply = await admin.post(`/api/moderation/h${held.held.id}/reject`, { reason: text });
-        await storedOrRefused(reply, text.trim(), async () => [(await store.heldById(held.held.id))?.reason, reply.body.held?.reason], `reject ${JSON.stringify(text)}`);
+        await storedOrRefused(reply, text.trim(), async () => [(await store.moderation.heldById(held.held.id))?.reason, reply.body.held?.reason], `reject ${JSON.stringify(text)}`);
       }), RUNS);
     });
 
@@ -111,12 +111,12 @@ function textFieldSuite(name: string, start: (cleanup: Hooks, logStream: Writabl
         const body = { first_name: 'First', last_name: 'Last', role: 'MENTEE', [field]: text };
         const reply = await admin.request('PUT', `/api/users/${enc(email)}`, body);
         const key = field === 'first_name' ? 'firstName' : 'lastName';
-        await storedOrRefused(reply, text.trim(), async () => [(await store.userByEmail(email))?.[key], reply.body[field]], `${field} ${JSON.stringify(text)}`);
+        await storedOrRefused(reply, text.trim(), async () => [(await store.accounts.byEmail(email))?.[key], reply.body[field]], `${field} ${JSON.stringify(text)}`);
       }), RUNS);
       await fc.assert(fc.asyncProperty(hostileText(), async (text) => {
         const email = uniqueEmail('reg');
         const reply = await admin.post('/api/auth/register', { email, password: 'correct horse battery', first_name: text, last_name: 'Last', role: 'MENTEE' });
-        await storedOrRefused(reply, text.trim(), async () => [(await store.userByEmail(email))?.firstName, reply.body.first_name], `register ${JSON.stringify(text)}`);
+        await storedOrRefused(reply, text.trim(), async () => [(await store.accounts.byEmail(email))?.firstName, reply.body.first_name], `register ${JSON.stringify(text)}`);
       }), { numRuns: 15 });
     });
 
@@ -165,7 +165,7 @@ function textFieldSuite(name: string, start: (cleanup: Hooks, logStream: Writabl
         const reply = await post({ kind: 'user', email, first_name: text, last_name: 'Last', role: 'MENTOR' });
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
         if (reply.body.refused_total === 1) return assert.equal(reply.body.refused[0].error, 'invalid_request');
-        assert.equal((await store.userByEmail(email))?.firstName, text.trim(), JSON.stringify(text));
+        assert.equal((await store.accounts.byEmail(email))?.firstName, text.trim(), JSON.stringify(text));
       }), RUNS);
     });
 

@@ -148,7 +148,7 @@ describe('text rules on the HTTP and WebSocket paths', () => {
           assert.match(reply.body.message, new RegExp(`${field}|Invalid body`), what);
           if (reply.body.message.startsWith(field)) assert.match(reply.body.message, message, what);
         }
-        assert.equal(await server.tandem.store.userByEmail(String(body.email)), null, what);
+        assert.equal(await server.tandem.store.accounts.byEmail(String(body.email)), null, what);
       }
     }
   });
@@ -159,7 +159,7 @@ describe('text rules on the HTTP and WebSocket paths', () => {
       const reply = await new Agent(server.http).post('/api/auth/register', body);
       assert.equal(reply.status, 201, `${name}: ${JSON.stringify(reply.body)}`);
       assert.equal(reply.body.first_name, name);
-      const stored = await server.tandem.store.userByEmail(String(body.email));
+      const stored = await server.tandem.store.accounts.byEmail(String(body.email));
       assert.equal(stored?.firstName, name);
       const byAdmin = await pair.admin.post('/api/users', person({ first_name: name, role: 'ADMIN' }));
       assert.equal(byAdmin.status, 201, name);
@@ -186,12 +186,12 @@ describe('text rules on the HTTP and WebSocket paths', () => {
     // A pair of its own: the chat tests below start from an empty history.
     const other = await matchedPair(pair.admin);
     const store = server.tandem.store;
-    const mentee = (await store.userByEmail(other.mentee.email))!;
-    const pairId = (await store.listMatches(mentee.id))[0]!.pairId;
-    const message = (await store.appendMessage({ pairId, senderId: mentee.id, content: 'to report' })).message;
-    const report = async () => (await store.createReport(message.id, mentee.id, 'r')).id;
+    const mentee = (await store.accounts.byEmail(other.mentee.email))!;
+    const pairId = (await store.matches.list(mentee.id))[0]!.pairId;
+    const message = (await store.messages.append({ pairId, senderId: mentee.id, content: 'to report' })).message;
+    const report = async () => (await store.reports.create(message.id, mentee.id, 'r')).id;
     const held = async () => {
-      const result = await store.holdMessage({ pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
+      const result = await store.moderation.hold({ pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
       return 'held' in result ? result.held.id : assert.fail('not held');
     };
     const routes: Array<[string, (text: string) => Promise<{ status: number; body: any }>]> = [

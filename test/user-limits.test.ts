@@ -53,8 +53,8 @@ describe('per-user limits', () => {
       assert.deepEqual({ ...refusal, client_id: undefined }, { type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: undefined });
       assert.match(String(refusal.client_id), /^t\d-\d$/);
     }
-    const pair = (await server.tandem.store.listMatches())[0]!;
-    assert.equal((await server.tandem.store.pairById(pair.pairId))?.lastSeq, echoes.length, 'nothing refused was stored');
+    const pair = (await server.tandem.store.matches.list())[0]!;
+    assert.equal((await server.tandem.store.matches.pairById(pair.pairId))?.lastSeq, echoes.length, 'nothing refused was stored');
     assert.ok(sockets.every((socket) => socket.ws.readyState === socket.ws.OPEN), 'a short burst closes nothing');
     await Promise.all(sockets.map((socket) => socket.close()));
   });

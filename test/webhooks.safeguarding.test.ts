@@ -37,7 +37,7 @@ async function safeguardingEvents(receiver: Receiver, [first, second]: readonly 
    */
   const createdInOutbox = async () => {
     const created = async (status: 'pending' | 'delivered' | 'failed' | 'cancelled') =>
-      (await first.tandem.store.listWebhooks(status, 1000)).filter((event) => event.type === 'message.created').length;
+      (await first.tandem.store.outbox.list(status, 1000)).filter((event) => event.type === 'message.created').length;
     await until('every message.created to be recorded', async () => (await created('pending')) === 0);
     return (await created('delivered')) + (await created('failed')) + (await created('cancelled'));
   };

@@ -75,7 +75,7 @@ function nameClaim(value: unknown): string | undefined {
  */
 export async function syncUser(deps: Pick<IdentityDeps, 'store' | 'onProblem' | 'onSessionsRevoked'>, external: ExternalUser): Promise<User> {
   try {
-    const result = await deps.store.upsertUser(external);
+    const result = await deps.store.accounts.upsert(external);
     if (result.revokedSessions.length > 0) {
       deps.onProblem('the platform claimed an account that had a password: its password is cleared, its sessions revoked', { userId: result.user.id });
       deps.onSessionsRevoked?.(result.revokedSessions);

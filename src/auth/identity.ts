@@ -70,7 +70,7 @@ export interface IdentityDeps {
   store: Store;
   /** Told why a credential was refused or a platform failed; never given the credential. */
   onProblem: (message: string, details?: Record<string, unknown>) => void;
-  /** Sessions the platform's claim of an account revoked (see `Store.upsertUser`): their sockets are closed everywhere. */
+  /** Sessions the platform's claim of an account revoked (see `AccountStore.upsert`): their sockets are closed everywhere. */
   onSessionsRevoked?: (sessionHashes: readonly string[]) => void;
 }
 

@@ -10,7 +10,7 @@ export function buildIdentifier(config: IdentityConfig, deps: IdentityDeps): Ide
   return new Identifier(config.methods.map((name): IdentityMethod => {
     switch (name) {
       case 'local':
-        return new LocalMethod(deps.store);
+        return new LocalMethod(deps.store.sessions);
       case 'jwt':
         return new JwtMethod(config.jwt!, deps);
       case 'proxy':

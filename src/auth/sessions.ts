@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parse, serialize } from 'cookie';
-import type { Store, User } from '../store/index.js';
+import type { SessionStore, User } from '../store/index.js';
 
 export const SESSION_COOKIE = 'sessionid';
 
@@ -46,14 +46,14 @@ function decodeValue(value: string): string {
  * the WebSocket handshake both authenticate through this.
  */
 export async function sessionFromCookie(
-  store: Pick<Store, 'userBySession'>,
+  store: Pick<SessionStore, 'userOf'>,
   cookieHeader: string | undefined,
   now = new Date(),
 ): Promise<{ user: User; sessionHash: string } | null> {
   const token = readCookie(cookieHeader, SESSION_COOKIE);
   if (!token) return null;
   const sessionHash = hashSessionToken(token);
-  const user = await store.userBySession(sessionHash, now);
+  const user = await store.userOf(sessionHash, now);
   return user ? { user, sessionHash } : null;
 }
 

@@ -8,7 +8,7 @@
  * members replay the rest from the store. A room that is not behind costs a comparison,
  * nothing per connection.
  */
-import type { Store } from '../store/index.js';
+import type { MessageStore } from '../store/index.js';
 
 /** Rooms compared per tick at most; more rooms are taken in turns, this many per tick. */
 const MAX_ROOMS_PER_TICK = 5000;
@@ -25,7 +25,7 @@ export interface CheckedRoom {
 }
 
 export interface DeliveryCheckDeps {
-  store: Pick<Store, 'lastSeqs'>;
+  store: Pick<MessageStore, 'lastSeqs'>;
   /** The rooms with local connections, read afresh at every tick. */
   rooms: () => Iterable<CheckedRoom>;
   /** Milliseconds between ticks; 0 starts no timer (`tick` still works). */

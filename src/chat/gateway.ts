@@ -201,7 +201,7 @@ export class ChatGateway {
       ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
       return;
     }
-    const stream = new UserStream(ws, user, sessionHash, { store, channels, limits, onError }, expiresAt);
+    const stream = new UserStream(ws, user, sessionHash, { store: store.messages, channels, limits, onError }, expiresAt);
     this.streams.add(stream);
     ws.on('close', () => {
       this.streams.delete(stream);
@@ -236,7 +236,7 @@ export class ChatGateway {
       const identity = await this.options.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token });
       if (!identity) return { ok: false, close: CloseCode.unauthenticated };
       const { user, sessionHash, expiresAt } = identity;
-      const found = partnerEmail ? await this.options.store.activePairWith(user, partnerEmail) : null;
+      const found = partnerEmail ? await this.options.store.matches.activePairWith(user, partnerEmail) : null;
       if (!found) return { ok: false, close: CloseCode.forbidden };
       return { ok: true, identity: { user, partner: found.partner, pair: found.pair, sessionHash, resumeAfter, expiresAt } };
     } catch (error) {

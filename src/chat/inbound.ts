@@ -12,7 +12,7 @@ import type { RoomEvent } from '../protocol/events.js';
 import { ErrorText, type ChatMessageIn, type ErrorOut } from '../protocol/frames.js';
 import { clientIdOf, parseFrame } from '../protocol/parse.js';
 import type { MessageFilter } from '../moderation/filter.js';
-import type { Message, Store, User } from '../store/index.js';
+import type { Message, MessageStore, ModerationStore, User } from '../store/index.js';
 import type { Hub } from './hub.js';
 import type { OwnMessage } from './message-feed.js';
 import type { Outbound } from './outbound.js';
@@ -23,7 +23,7 @@ import { toHeldEcho, toWireMessage } from './wire-message.js';
 
 /** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
 export interface InboundDeps {
-  store: Pick<Store, 'appendMessage' | 'appendUnlessHeld' | 'holdMessage' | 'markRead'>;
+  store: { messages: Pick<MessageStore, 'append' | 'appendUnlessHeld' | 'markRead'>; moderation: Pick<ModerationStore, 'hold'> };
   /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
   filter?: MessageFilter | null;
   hub: Pick<Hub, 'layerUp' | 'publish' | 'publishEventually'>;
@@ -129,13 +129,13 @@ export class Inbound {
     // Under moderation a retry whose original is held gets it back, whatever its content now:
     // the store checks that with the append, in the same transaction on SQLite.
     const append = this.deps.filter
-      ? () => store.appendUnlessHeld(input).then((result) => ('held' in result
+      ? () => store.messages.appendUnlessHeld(input).then((result) => ('held' in result
         ? slot.answer(encodeFrame(toHeldEcho(result.held, user)))
         : this.publishStored(result.message, result.created, slot)))
-      : () => store.appendMessage(input).then(({ message, created }) => this.publishStored(message, created, slot));
+      : () => store.messages.append(input).then(({ message, created }) => this.publishStored(message, created, slot));
     const stored = match === null
       ? append()
-      : store.holdMessage({ ...input, rule: match.rule, matched: match.text }).then((result) => {
+      : store.moderation.hold({ ...input, rule: match.rule, matched: match.text }).then((result) => {
         if ('message' in result) return this.publishStored(result.message, false, slot);
         slot.answer(encodeFrame(toHeldEcho(result.held, user)));
       });
@@ -186,7 +186,7 @@ export class Inbound {
   }
 
   private markRead(): void {
-    this.deps.store.markRead(this.deps.pairId, this.deps.user.id).then(
+    this.deps.store.messages.markRead(this.deps.pairId, this.deps.user.id).then(
       // Nothing marked, nothing to tell: a repeated mark_read sends the partner no frame.
       (result) => {
         if (result.count > 0) void announceRead(this.announcer(), this.deps.pairId, this.deps.user, this.deps.partner, result, this.deps.connectionId);

@@ -29,7 +29,7 @@
  *    replayed to it) is sent only if nothing later went out yet, never out of order.
  */
 import { recordGapUnfilled, recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
-import type { Message, Store } from '../store/index.js';
+import type { Message, MessageStore } from '../store/index.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
 const PAGE = 500;
@@ -45,7 +45,7 @@ export interface Gap {
 /** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
 export interface FeedDeps {
   /** Where missed and replayed messages are read from; the feed reads nothing else. */
-  source: Pick<Store, 'messagesAfter'>;
+  source: Pick<MessageStore, 'after'>;
   pairId: number;
   /** The outbound `chat_message` frame of a stored message. */
   encode(message: Message): string;
@@ -235,7 +235,7 @@ export class MessageFeed {
     const pageSize = this.deps.pageSize ?? PAGE;
     let emptyReads = 0;
     while (this.lastSeq < untilSeq && !this.stopped) {
-      const page = await this.deps.source.messagesAfter(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
+      const page = await this.deps.source.after(this.deps.pairId, this.lastSeq, Math.min(pageSize, untilSeq - this.lastSeq));
       const before = this.lastSeq;
       let written: Promise<void> = Promise.resolve();
       for (const message of page) {

@@ -11,7 +11,7 @@ import type { DeliveryPath } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
-import type { Store, User } from '../store/index.js';
+import type { MessageStore, User } from '../store/index.js';
 import { MessageFeed, type Gap, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
 import { FLUSH_SLICE_BYTES, type CorkedWrites } from '../transport/write-coalescer.js';
@@ -19,7 +19,7 @@ import { senderOf, toNotice, toWireMessage } from './wire-message.js';
 
 /** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
 export interface OutboundDeps {
-  store: Pick<Store, 'messagesAfter'>;
+  store: Pick<MessageStore, 'after'>;
   pairId: number;
   user: User;
   partner: User;

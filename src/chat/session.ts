@@ -78,7 +78,7 @@ export class ChatSession implements RoomMember {
     this.expiresAt = identity.expiresAt;
     this.room = roomName(this.pairId);
     this.outbound = new Outbound(socket, {
-      store: deps.store,
+      store: deps.store.messages,
       pairId: this.pairId,
       user: this.user,
       partner: this.partner,
@@ -133,14 +133,14 @@ export class ChatSession implements RoomMember {
     let paused: boolean;
     try {
       await this.deps.hub.join(this.room, this);
-      const pair = await this.deps.store.pairById(this.pairId);
+      const pair = await this.deps.store.matches.pairById(this.pairId);
       if (this.isClosed()) return;
       if (!pair?.active) return this.close(CloseCode.forbidden);
       lastSeq = pair.lastSeq;
       paused = pair.paused;
       let from = lastSeq;
       if (this.resumeAfter !== null) {
-        const [next] = (await this.deps.store.historyPage(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
+        const [next] = (await this.deps.store.messages.history(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
         if (next) from = Math.min(lastSeq, next.seq - 1);
       }
       this.outbound.startAfter(from);
@@ -184,7 +184,7 @@ export class ChatSession implements RoomMember {
   /** The layer reconnected: read whatever the pair got meanwhile. */
   catchUp(): void {
     if (this.state !== 'open') return;
-    this.deps.store.pairById(this.pairId).then(
+    this.deps.store.matches.pairById(this.pairId).then(
       (pair) => {
         if (pair) this.outbound.catchUp(pair.lastSeq);
       },

@@ -12,13 +12,13 @@ import { CloseCode } from '../protocol/close-codes.js';
 import type { UserEvent } from '../protocol/events.js';
 import type { ForceDisconnectOut } from '../protocol/frames.js';
 import { STREAM_CONNECTED_TEXT, type UserStreamOutbound } from '../protocol/user-stream.js';
-import type { Store, User } from '../store/index.js';
+import type { MessageStore, User } from '../store/index.js';
 import type { StreamMember, UserChannels } from './user-channels.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface UserStreamDeps {
-  store: Pick<Store, 'unreadCount'>;
+  store: Pick<MessageStore, 'unreadCount'>;
   channels: Pick<UserChannels, 'join' | 'leave'>;
   limits: Pick<ChatLimits, 'maxBufferedBytes'>;
   onError: (error: unknown, context: string) => void;

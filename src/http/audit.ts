@@ -20,5 +20,5 @@ export async function audit(
   context: RouteContext, request: FastifyRequest, action: string, target: string, detail: NewAuditEntry['detail'] = null,
   about: Pick<NewAuditEntry, 'userId' | 'pairId'> = {},
 ): Promise<void> {
-  await context.store.audit({ actor: actorOf(request), action, target, detail, ...about });
+  await context.store.audit.record({ actor: actorOf(request), action, target, detail, ...about });
 }

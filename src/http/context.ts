@@ -58,7 +58,7 @@ export async function requirePair(
   const { user } = caller;
   const problem = emailProblem(partnerEmail);
   if (problem !== null) throw new AppError('invalid_request', `partner_email ${problem}`);
-  const found = await context.store.activePairWith(user, normalizeEmail(partnerEmail));
+  const found = await context.store.matches.activePairWith(user, normalizeEmail(partnerEmail));
   if (!found) throw new AppError('not_matched');
   return { ...caller, partner: found.partner, pair: found.pair };
 }
@@ -76,7 +76,7 @@ export async function requireArchive(
   const caller = await requireUser(context, request);
   const problem = emailProblem(partnerEmail);
   if (problem !== null) throw new AppError('invalid_request', `partner_email ${problem}`);
-  const found = await context.store.pairWith(caller.user, normalizeEmail(partnerEmail));
+  const found = await context.store.matches.pairWith(caller.user, normalizeEmail(partnerEmail));
   if (!found || !(found.pair.active || isArchived(context, found.pair))) throw new AppError('not_matched');
   return { ...caller, partner: found.partner, pair: found.pair };
 }

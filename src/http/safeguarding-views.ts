@@ -14,8 +14,8 @@ export const CONTEXT_MESSAGES = 10;
 
 /** The two people of each pair in `pairIds`. */
 export async function peopleOf(store: Store, pairIds: readonly number[]): Promise<Map<number, { mentor: User; mentee: User }>> {
-  const pairs = (await Promise.all([...new Set(pairIds)].map((id) => store.pairById(id)))).filter((pair) => pair !== null);
-  const users = new Map((await store.usersById(pairs.flatMap((pair) => [pair.mentorId, pair.menteeId]))).map((user) => [user.id, user]));
+  const pairs = (await Promise.all([...new Set(pairIds)].map((id) => store.matches.pairById(id)))).filter((pair) => pair !== null);
+  const users = new Map((await store.accounts.byIds(pairs.flatMap((pair) => [pair.mentorId, pair.menteeId]))).map((user) => [user.id, user]));
   return new Map(pairs.map((pair) => [pair.id, { mentor: users.get(pair.mentorId)!, mentee: users.get(pair.menteeId)! }]));
 }
 
@@ -50,7 +50,7 @@ export const heldViewSchema = {
 export async function heldView(store: Store, held: HeldMessage, people: { mentor: User; mentee: User }) {
   const sender = held.senderId === people.mentor.id ? people.mentor : people.mentee;
   const receiver = sender === people.mentor ? people.mentee : people.mentor;
-  const context = await store.messagesUpTo(held.pairId, { at: held.createdAt }, CONTEXT_MESSAGES);
+  const context = await store.messages.upTo(held.pairId, { at: held.createdAt }, CONTEXT_MESSAGES);
   return {
     message_id: heldWireId(held.id), sender: publicUser(sender), receiver: publicUser(receiver), content: held.content,
     timestamp: held.createdAt.toISOString(), status: held.status, rule: held.rule, matched: held.matched,
@@ -80,8 +80,8 @@ export const reportViewSchema = {
 
 /** A report as admins see it, whatever the policy: the message, who reported it, and its context. */
 export async function reportView(store: Store, report: Report, people: { mentor: User; mentee: User }) {
-  const context = await store.messagesUpTo(report.pairId, { id: report.messageId }, CONTEXT_MESSAGES);
-  const message = context.find((m) => m.id === report.messageId) ?? (await store.messageById(report.messageId))!;
+  const context = await store.messages.upTo(report.pairId, { id: report.messageId }, CONTEXT_MESSAGES);
+  const message = context.find((m) => m.id === report.messageId) ?? (await store.messages.byId(report.messageId))!;
   const reporter = report.reporterId === people.mentor.id ? people.mentor : people.mentee;
   return {
     report_id: String(report.id),

@@ -37,9 +37,9 @@ export class LoginThrottle {
     const windowStart = new Date(now.getTime() - windowMs);
     const client = clientKey(address);
     const keys = [`pair:${email}|${client}`, `address:${client}`, `account:${email}`];
-    const [pair, byAddress, account] = (await this.store.countLoginAttempt(keys, now, windowStart)) as [LoginAttempts, LoginAttempts, LoginAttempts];
+    const [pair, byAddress, account] = (await this.store.sessions.countLoginAttempt(keys, now, windowStart)) as [LoginAttempts, LoginAttempts, LoginAttempts];
     const refuse = async (retryAt: number): Promise<ThrottleVerdict> => {
-      await this.store.refundLoginAttempt(keys);
+      await this.store.sessions.refundLoginAttempt(keys);
       return { ok: false, retryAfterSeconds: secondsUntil(retryAt, now) };
     };
     const past = [pair.count > perAccountAddress ? pair : null, byAddress.count > perAddress ? byAddress : null].filter((row) => row !== null);
@@ -52,9 +52,9 @@ export class LoginThrottle {
       // that has just grown cannot open a slot in which a shorter one was already used.
       const lengths = delayLengths(maxDelaySeconds);
       const slots = lengths.map((length) => `slot:${email}:${length}:${Math.floor(now.getTime() / (length * 1000))}`);
-      const marked = await this.store.countLoginAttempt(slots, now, windowStart);
+      const marked = await this.store.sessions.countLoginAttempt(slots, now, windowStart);
       if (marked[lengths.indexOf(delay)]!.count > 1) {
-        await this.store.refundLoginAttempt(slots);
+        await this.store.sessions.refundLoginAttempt(slots);
         return refuse((Math.floor(now.getTime() / (delay * 1000)) + 1) * delay * 1000);
       }
     }
@@ -68,14 +68,14 @@ export class LoginThrottle {
   async failedKey(address: string, now = new Date()): Promise<ThrottleVerdict> {
     const windowMs = this.settings.windowSeconds * 1000;
     const keys = [`address:${clientKey(address)}`];
-    const [row] = await this.store.countLoginAttempt(keys, now, new Date(now.getTime() - windowMs));
+    const [row] = await this.store.sessions.countLoginAttempt(keys, now, new Date(now.getTime() - windowMs));
     if (row!.count <= this.settings.perAddress) return { ok: true, keys };
     return { ok: false, retryAfterSeconds: secondsUntil(row!.windowStartedAt.getTime() + windowMs, now) };
   }
 
   /** The attempt succeeded: it no longer counts against the account or the address. */
   async succeeded(verdict: { keys: readonly string[] }): Promise<void> {
-    await this.store.refundLoginAttempt(verdict.keys);
+    await this.store.sessions.refundLoginAttempt(verdict.keys);
   }
 }
 
@@ -95,7 +95,7 @@ export class RegistrationThrottle {
   async attempt(address: string, now = new Date()): Promise<ThrottleVerdict> {
     const windowMs = this.settings.windowSeconds * 1000;
     const keys = [`register:${clientKey(address)}`];
-    const [row] = await this.store.countLoginAttempt(keys, now, new Date(now.getTime() - windowMs));
+    const [row] = await this.store.sessions.countLoginAttempt(keys, now, new Date(now.getTime() - windowMs));
     if (row!.count <= this.settings.perAddress) return { ok: true, keys };
     return { ok: false, retryAfterSeconds: secondsUntil(row!.windowStartedAt.getTime() + windowMs, now) };
   }

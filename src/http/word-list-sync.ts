@@ -56,13 +56,13 @@ export class WordListSync {
   }
 
   async reload(): Promise<WordListState> {
-    this.state = this.compose(await this.deps.store.wordListChanges());
+    this.state = this.compose(await this.deps.store.moderation.wordListChanges());
     return this.state;
   }
 
   /** Stores a change, applies it here, and tells every instance; a lost announcement is made up by the next period. */
   async change(add: readonly string[], remove: readonly string[]): Promise<WordListState> {
-    await this.deps.store.changeWordList(add, remove);
+    await this.deps.store.moderation.changeWordList(add, remove);
     const state = await this.reload();
     await this.deps.layer.broadcast({ kind: 'word_list_changed' }).catch((error: unknown) => this.deps.onError(error, 'announcing a word list change'));
     return state;

@@ -53,7 +53,7 @@ export async function importNdjson(source: AsyncIterable<Buffer | string>, optio
   let batch: Array<{ line: number; message: ImportedMessage }> = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcomes = await options.store.importMessages(batch.map((entry) => entry.message));
+    const outcomes = await options.store.messages.importHistory(batch.map((entry) => entry.message));
     outcomes.forEach((outcome, i) => {
       if (outcome === 'created' || outcome === 'unchanged') report.messages[outcome]++;
       else refuse(batch[i]!.line, outcome.code, outcome.message);
@@ -156,7 +156,7 @@ async function importUser(options: ImportOptions, record: Json, report: ImportRe
   const role = record.role;
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw new AppError('invalid_request', 'role must be MENTOR, MENTEE or ADMIN');
   // A matched user's role is kept (`role_locked`, the line refused); a password account becomes the platform's.
-  const result = await options.store.upsertUser({
+  const result = await options.store.accounts.upsert({
     email: email(record, 'email'), firstName: name(record, 'first_name', true), lastName: name(record, 'last_name', false), role: role as Role,
   });
   if (result.revokedSessions.length > 0) options.onSessionsRevoked?.(result.revokedSessions);
@@ -164,7 +164,7 @@ async function importUser(options: ImportOptions, record: Json, report: ImportRe
 }
 
 async function importMatch(options: ImportOptions, record: Json, report: ImportReport): Promise<void> {
-  const result = await options.store.putMatch(email(record, 'mentee_email'), email(record, 'mentor_email'), {
+  const result = await options.store.matches.put(email(record, 'mentee_email'), email(record, 'mentor_email'), {
     replace: false,
     mentorCapacity: options.mentorCapacity,
   });

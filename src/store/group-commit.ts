@@ -11,7 +11,7 @@ export interface GroupCommitBackend<In, Out> {
    * per item in its order: the item's result, or the AppError that refuses it alone. A
    * rejection (or throw) fails the whole batch.
    */
-  commit(batch: readonly In[]): Promise<Array<Out | AppError>> | Array<Out | AppError>;
+  commit(batch: readonly In[]): Promise<Array<Out | AppError>>;
   /**
    * Whether a batch that failed with `error` may owe it to one of its items (bad data, a
    * constraint, a rolled-back transaction): such a batch is committed again one item at a

@@ -27,12 +27,12 @@ export interface StoreOptions {
 export async function openStore(config: DatabaseConfig, options: StoreOptions): Promise<Store> {
   switch (config.kind) {
     case 'sqlite': {
-      const { SqliteStore } = await import('./sqlite.js');
+      const { SqliteStore } = await import('./sqlite/index.js');
       // No deadline: SQLite answers synchronously, or at the group commit of the next turn.
       return guardStore(await SqliteStore.open(config.path, options.outbox ?? null), { timeoutMs: null, isUnavailable: isSqliteUnavailable });
     }
     case 'postgres': {
-      const { PostgresStore } = await import('./postgres.js');
+      const { PostgresStore } = await import('./postgres/index.js');
       return guardStore(await PostgresStore.open({ ...config, ...options }), { timeoutMs: options.timeoutMs, isUnavailable: isPostgresUnavailable });
     }
   }

@@ -1,4 +1,4 @@
-/** A pair's messages as the Store holds them; shared by the Store's two sides (types.ts, safeguarding-types.ts). */
+/** A pair's messages as the Store holds them, and a page of a list; shared by the Store's parts. */
 
 /** A participant's message, or a notice in the pair's timeline (an admin viewed the conversation). */
 export type MessageKind = 'message' | 'admin_viewed';
@@ -21,4 +21,10 @@ export interface NewMessage {
   senderId: number;
   content: string;
   clientId?: string | null;
+}
+
+/** A page of a list: oldest or newest first as the method says, and whether more lie beyond. */
+export interface Paged<T> {
+  items: T[];
+  hasMore: boolean;
 }

@@ -4,7 +4,7 @@
  * event's facts together from what they read.
  */
 import { isErasedEmail, type PairRow } from './rows.js';
-import type { HeldMessage, Report } from './safeguarding-types.js';
+import type { HeldMessage, Report } from './types.js';
 import type { Message, User, WebhookEvent, WebhookFacts } from './types.js';
 
 /** A reminder's [pair, recipient]: how many of the partner's messages are unread, and the oldest. */

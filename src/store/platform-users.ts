@@ -1,5 +1,5 @@
 /**
- * What both engines decide the same way when a platform describes a user (`upsertUser`):
+ * What both engines decide the same way when a platform describes a user (`AccountStore.upsert`):
  * which account the description is about, whether that is a conflict, and what changes.
  * The engines only read the rows (under their locks) and write what is decided here.
  */

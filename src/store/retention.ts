@@ -2,15 +2,15 @@
  * The retention job of `RETENTION_DAYS`: deletes the messages (and held messages) older than
  * that, in bounded batches with a turn of the event loop between them, so the message path
  * never waits behind a long delete. Every instance may run it at once: each batch takes rows
- * no other instance is deleting (see `Store.deleteMessagesBefore`).
+ * no other instance is deleting (see `DataRightsStore.deleteBefore`).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Store } from './types.js';
+import type { DataRightsStore } from './types.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface RetentionOptions {
-  store: Pick<Store, 'deleteMessagesBefore'>;
+  store: Pick<DataRightsStore, 'deleteBefore'>;
   days: number;
   /** Rows one statement deletes at most. */
   batchSize: number;
@@ -52,7 +52,7 @@ export class RetentionJob {
     const cutoff = new Date((this.options.now ?? (() => new Date()))().getTime() - days * DAY_MS);
     let total = 0;
     while (!this.stopped) {
-      const deleted = await store.deleteMessagesBefore(cutoff, batchSize);
+      const deleted = await store.deleteBefore(cutoff, batchSize);
       total += deleted;
       if (deleted < batchSize) break;
       await nextTurn();

@@ -44,7 +44,7 @@ export const toWebhookEvent = (row: WebhookRow): WebhookEvent => ({
 });
 
 /**
- * How many users of the event's pair are erased (see `eraseUser`: an erased account's address
+ * How many users of the event's pair are erased (see `DataRightsStore.erase`: an erased account's address
  * is `erasedEmailOf(id)`), compared with a parameter: a body is saved only if no
  * erasure happened since its facts were read.
  */

@@ -1,6 +1,6 @@
 /** The safeguarding rows both engines read, and their mapping to domain objects (see rows.ts). */
 import { isSet, toDate, type Flag, type Instant } from './rows.js';
-import type { AuditEntry, HeldMessage, HeldStatus, PairSummary, Report } from './safeguarding-types.js';
+import type { AuditEntry, HeldMessage, HeldStatus, PairSummary, Report } from './types.js';
 
 export interface HeldRow {
   id: number; pair_id: number; sender_id: number; content: string; client_id: string | null; created_at: Instant;

@@ -80,10 +80,10 @@ export class WebhookSender {
     const { store, config } = this.options;
     const limit = this.backlog ? BACKLOG_BATCH : BATCH;
     try {
-      const claimed = await store.claimWebhooks(limit, config.timeoutMs + LEASE_MARGIN_MS);
+      const claimed = await store.outbox.claim(limit, config.timeoutMs + LEASE_MARGIN_MS);
       const events = await this.withBodies(claimed);
       const outcomes = await Promise.all(events.map(async (event) => ({ event, outcome: await this.poster.post(event.eventId, event.data!, this.abort.signal) })));
-      await store.recordWebhookAttempts(outcomes.flatMap(({ event, outcome }) => this.attempt(event, outcome)));
+      await store.outbox.recordAttempts(outcomes.flatMap(({ event, outcome }) => this.attempt(event, outcome)));
       await this.refreshBacklog();
       this.backlog = claimed.length === limit;
       return this.backlog;
@@ -98,12 +98,12 @@ export class WebhookSender {
   private async withBodies(events: readonly WebhookEvent[]): Promise<WebhookEvent[]> {
     const fresh = events.filter((event) => event.data === null);
     if (fresh.length === 0) return [...events];
-    const facts = await this.options.store.webhookFacts(fresh);
+    const facts = await this.options.store.outbox.facts(fresh);
     const bodies = new Map(fresh.map((event, at) => {
       const built = webhookBody(event, facts[at]!);
       return [event.id, built === null ? null : JSON.stringify(built)];
     }));
-    const saved = await this.options.store.setWebhookData(fresh.map((event, at) => ({ id: event.id, data: bodies.get(event.id)!, erased: facts[at]!.erased })));
+    const saved = await this.options.store.outbox.saveBodies(fresh.map((event, at) => ({ id: event.id, data: bodies.get(event.id)!, erased: facts[at]!.erased })));
     const owed: WebhookEvent[] = [];
     for (const event of events) {
       if (event.data !== null) owed.push(event);
@@ -136,7 +136,7 @@ export class WebhookSender {
     const now = Date.now();
     if (now - this.backlogReadAt < this.options.config.pollIntervalMs) return;
     this.backlogReadAt = now;
-    const backlog = await this.options.store.webhookBacklog();
+    const backlog = await this.options.store.outbox.backlog();
     setWebhookBacklog(backlog.pending, backlog.oldestCreatedAt);
   }
 

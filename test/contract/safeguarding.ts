@@ -10,7 +10,7 @@ import { withStore, type Body, type StoreFactory } from './harness.js';
 import { assertContiguous, rejectsWith, seed, send } from './store.js';
 
 const hold = (store: Store, pairId: number, senderId: number, content: string, clientId?: string) =>
-  store.holdMessage({ pairId, senderId, content, clientId, rule: 'phone', matched: '07911 123456' });
+  store.moderation.hold({ pairId, senderId, content, clientId, rule: 'phone', matched: '07911 123456' });
 
 /** Registers the safeguarding contract for the engine that `make` opens. */
 export function safeguardingContract(name: string, make: StoreFactory): void {
@@ -24,16 +24,16 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       assert.ok('held' in result && result.created);
       assert.equal(result.held.status, 'held');
       assert.equal(result.held.rule, 'phone');
-      assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => m.content), ['hello']);
-      assert.deepEqual((await store.historyPage(pairId, { limit: 10 })).messages.map((m) => m.content), ['hello']);
-      assert.equal((await store.lastSeqs([pairId])).get(pairId), 1);
-      const [row] = await store.conversations(mentor.id);
+      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => m.content), ['hello']);
+      assert.deepEqual((await store.messages.history(pairId, { limit: 10 })).messages.map((m) => m.content), ['hello']);
+      assert.equal((await store.messages.lastSeqs([pairId])).get(pairId), 1);
+      const [row] = await store.messages.conversations(mentor.id);
       assert.equal(row?.lastMessage?.content, 'hello');
       assert.equal(row?.unreadCount, 0);
-      assert.equal((await store.markRead(pairId, mentor.id)).count, 0);
-      assert.deepEqual((await store.pendingHeld(10)).items.map((h) => h.id), [result.held.id]);
-      assert.deepEqual((await store.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.content), ['call 07911 123456']);
-      assert.deepEqual(await store.ownUndelivered(pairId, mentor.id, null, null), []);
+      assert.equal((await store.messages.markRead(pairId, mentor.id)).count, 0);
+      assert.deepEqual((await store.moderation.pending(10)).items.map((h) => h.id), [result.held.id]);
+      assert.deepEqual((await store.moderation.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.content), ['call 07911 123456']);
+      assert.deepEqual(await store.moderation.ownUndelivered(pairId, mentor.id, null, null), []);
     });
 
     test('holding is idempotent on clientId, and refused outside an active pair', async (store) => {
@@ -43,22 +43,22 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       assert.ok('held' in first && 'held' in again);
       assert.equal(again.created, false);
       assert.equal(again.held.id, first.held.id);
-      assert.equal((await store.heldByClientId(pairId, mentee.id, 'same'))?.id, first.held.id);
-      assert.equal(await store.heldByClientId(pairId, mentee.id, 'other'), null);
-      assert.equal(await store.heldByClientId(pairId, loner.id, 'same'), null);
+      assert.equal((await store.moderation.heldByClientId(pairId, mentee.id, 'same'))?.id, first.held.id);
+      assert.equal(await store.moderation.heldByClientId(pairId, mentee.id, 'other'), null);
+      assert.equal(await store.moderation.heldByClientId(pairId, loner.id, 'same'), null);
       await rejectsWith(hold(store, pairId, loner.id, 'x@example.com'), 'not_matched');
-      await store.endMatch(mentee.email);
+      await store.matches.end(mentee.email);
       await rejectsWith(hold(store, pairId, mentee.id, 'y@example.com'), 'not_matched');
     });
 
     test('a paused pair holds nothing new either (match_paused); a stored hold is still found by its clientId', async (store) => {
       const { mentee, pairId } = await seed(store);
       const first = await hold(store, pairId, mentee.id, 'x@example.com', 'kept');
-      await store.setMatchPaused(mentee.email, true);
+      await store.matches.setPaused(mentee.email, true);
       await rejectsWith(hold(store, pairId, mentee.id, 'y@example.com', 'new'), 'match_paused');
       const again = await hold(store, pairId, mentee.id, 'x@example.com', 'kept');
       assert.ok('held' in first && 'held' in again && again.held.id === first.held.id && !again.created);
-      assert.equal((await store.pendingHeld(10)).items.length, 1);
+      assert.equal((await store.moderation.pending(10)).items.length, 1);
     });
 
     test('approval gives the next seq once; a retry then finds the delivered message', async (store) => {
@@ -67,30 +67,30 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       const held = await hold(store, pairId, mentee.id, 'my site jolee.dev', 'c');
       assert.ok('held' in held);
       await send(store, pairId, mentor, 'two');
-      const { held: decided, message } = await store.approveHeld(held.held.id, 'admin@example.test');
+      const { held: decided, message } = await store.moderation.approve(held.held.id, 'admin@example.test');
       assert.equal(decided.status, 'approved');
       assert.equal(decided.decidedBy, 'admin@example.test');
       assert.equal(decided.messageId, message.id);
       assert.equal(message.seq, 3);
       assert.equal(message.clientId, 'c');
-      assert.deepEqual((await store.messagesAfter(pairId, 0, 10)).map((m) => m.content), ['one', 'two', 'my site jolee.dev']);
-      await rejectsWith(store.approveHeld(held.held.id, 'admin@example.test'), 'not_found');
-      await rejectsWith(store.rejectHeld(held.held.id, 'admin@example.test', 'late'), 'not_found');
+      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => m.content), ['one', 'two', 'my site jolee.dev']);
+      await rejectsWith(store.moderation.approve(held.held.id, 'admin@example.test'), 'not_found');
+      await rejectsWith(store.moderation.reject(held.held.id, 'admin@example.test', 'late'), 'not_found');
       const retry = await hold(store, pairId, mentee.id, 'my site jolee.dev', 'c');
       assert.ok('message' in retry && retry.message.id === message.id);
       assert.equal((await send(store, pairId, mentee, 'my site jolee.dev', 'c')).created, false);
-      assert.deepEqual((await store.pendingHeld(10)).items, []);
-      assert.deepEqual(await store.ownUndelivered(pairId, mentee.id, null, null), []);
+      assert.deepEqual((await store.moderation.pending(10)).items, []);
+      assert.deepEqual(await store.moderation.ownUndelivered(pairId, mentee.id, null, null), []);
     });
 
     test('approvals racing appends keep seq contiguous', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       const held = await Promise.all([1, 2, 3].map((i) => hold(store, pairId, mentee.id, `held ${i}`)));
       await Promise.all([
-        ...held.map((h) => store.approveHeld('held' in h ? h.held.id : 0, 'admin')),
+        ...held.map((h) => store.moderation.approve('held' in h ? h.held.id : 0, 'admin')),
         ...[1, 2, 3, 4].map((i) => send(store, pairId, mentor, `sent ${i}`)),
       ]);
-      assertContiguous(await store.messagesAfter(pairId, 0, 20), 7);
+      assertContiguous(await store.messages.after(pairId, 0, 20), 7);
     });
 
     test('rejection keeps the message out for good; approval of an ended pair is refused', async (store) => {
@@ -98,36 +98,36 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       const a = await hold(store, pairId, mentee.id, 'a@example.com');
       const b = await hold(store, pairId, mentee.id, 'b@example.com');
       assert.ok('held' in a && 'held' in b);
-      const rejected = await store.rejectHeld(a.held.id, 'admin', 'contact details');
+      const rejected = await store.moderation.reject(a.held.id, 'admin', 'contact details');
       assert.equal(rejected.status, 'rejected');
       assert.equal(rejected.reason, 'contact details');
-      await rejectsWith(store.approveHeld(a.held.id, 'admin'), 'not_found');
-      assert.deepEqual((await store.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.status), ['rejected', 'held']);
-      await store.endMatch(mentee.email);
-      await rejectsWith(store.approveHeld(b.held.id, 'admin'), 'not_matched');
-      assert.deepEqual(await store.messagesAfter(pairId, 0, 10), []);
-      await rejectsWith(store.approveHeld(999_999, 'admin'), 'not_found');
+      await rejectsWith(store.moderation.approve(a.held.id, 'admin'), 'not_found');
+      assert.deepEqual((await store.moderation.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.status), ['rejected', 'held']);
+      await store.matches.end(mentee.email);
+      await rejectsWith(store.moderation.approve(b.held.id, 'admin'), 'not_matched');
+      assert.deepEqual(await store.messages.after(pairId, 0, 10), []);
+      await rejectsWith(store.moderation.approve(999_999, 'admin'), 'not_found');
     });
 
     test('a viewed notice takes a seq, once per uninterrupted viewing, and is no message to count', async (store) => {
       const { mentor, mentee, admin, pairId } = await seed(store);
       await send(store, pairId, mentee, 'hi');
-      const first = await store.addViewedNotice(pairId, admin.id, 'Ann Admin');
+      const first = await store.audit.addViewedNotice(pairId, admin.id, 'Ann Admin');
       assert.equal(first.created, true);
       assert.equal(first.notice.kind, 'admin_viewed');
       assert.equal(first.notice.seq, 2);
       assert.equal(first.notice.content, 'Ann Admin');
-      assert.equal((await store.addViewedNotice(pairId, admin.id, 'Ann Admin')).created, false);
+      assert.equal((await store.audit.addViewedNotice(pairId, admin.id, 'Ann Admin')).created, false);
       await send(store, pairId, mentor, 'hello');
-      assert.equal((await store.addViewedNotice(pairId, admin.id, 'Ann Admin')).notice.seq, 4);
-      assertContiguous(await store.messagesAfter(pairId, 0, 10), 4);
-      assert.deepEqual((await store.historyPage(pairId, { limit: 10 })).messages.map((m) => m.kind), ['message', 'admin_viewed', 'message', 'admin_viewed']);
-      const [row] = await store.conversations(mentee.id);
+      assert.equal((await store.audit.addViewedNotice(pairId, admin.id, 'Ann Admin')).notice.seq, 4);
+      assertContiguous(await store.messages.after(pairId, 0, 10), 4);
+      assert.deepEqual((await store.messages.history(pairId, { limit: 10 })).messages.map((m) => m.kind), ['message', 'admin_viewed', 'message', 'admin_viewed']);
+      const [row] = await store.messages.conversations(mentee.id);
       assert.equal(row?.lastMessage?.content, 'hello');
       assert.equal(row?.unreadCount, 1);
-      assert.equal((await store.markRead(pairId, mentee.id)).count, 1);
-      assert.deepEqual((await store.messagesUpTo(pairId, { id: Number.MAX_SAFE_INTEGER }, 10)).map((m) => m.content), ['hi', 'hello']);
-      const [summary] = await store.pairSummaries();
+      assert.equal((await store.messages.markRead(pairId, mentee.id)).count, 1);
+      assert.deepEqual((await store.messages.upTo(pairId, { id: Number.MAX_SAFE_INTEGER }, 10)).map((m) => m.content), ['hi', 'hello']);
+      const [summary] = await store.matches.pairSummaries();
       assert.equal(summary?.messageCount, 2);
       assert.ok(summary?.lastActivity instanceof Date);
     });
@@ -135,27 +135,27 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
     test('reports are listed until resolved, once', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       const { message } = await send(store, pairId, mentor, 'rude');
-      assert.equal(await store.isReported(message.id), false);
-      const report = await store.createReport(message.id, mentee.id, 'it was rude');
+      assert.equal(await store.reports.isReported(message.id), false);
+      const report = await store.reports.create(message.id, mentee.id, 'it was rude');
       assert.equal(report.pairId, pairId);
       assert.equal(report.reporterId, mentee.id);
-      assert.equal(await store.isReported(message.id), true);
-      assert.deepEqual((await store.reports({ all: false, limit: 10 })).items.map((r) => r.id), [report.id]);
-      const resolved = await store.resolveReport(report.id, 'admin', 'talked to them');
+      assert.equal(await store.reports.isReported(message.id), true);
+      assert.deepEqual((await store.reports.list({ all: false, limit: 10 })).items.map((r) => r.id), [report.id]);
+      const resolved = await store.reports.resolve(report.id, 'admin', 'talked to them');
       assert.equal(resolved.resolution, 'talked to them');
       assert.ok(resolved.resolvedAt instanceof Date);
-      await rejectsWith(store.resolveReport(report.id, 'admin', 'again'), 'not_found');
-      assert.deepEqual((await store.reports({ all: false, limit: 10 })).items, []);
-      assert.deepEqual((await store.reports({ all: true, limit: 10 })).items.map((r) => r.id), [report.id]);
+      await rejectsWith(store.reports.resolve(report.id, 'admin', 'again'), 'not_found');
+      assert.deepEqual((await store.reports.list({ all: false, limit: 10 })).items, []);
+      assert.deepEqual((await store.reports.list({ all: true, limit: 10 })).items.map((r) => r.id), [report.id]);
     });
 
     test('the audit log pages newest first', async (store) => {
       const written = [];
-      for (let i = 0; i < 5; i++) written.push(await store.audit({ actor: 'admin@example.test', action: 'view', target: `pair:${i}`, detail: i === 0 ? null : { i } }));
-      const first = await store.auditPage(2);
+      for (let i = 0; i < 5; i++) written.push(await store.audit.record({ actor: 'admin@example.test', action: 'view', target: `pair:${i}`, detail: i === 0 ? null : { i } }));
+      const first = await store.audit.page(2);
       assert.deepEqual(first.items.map((e) => e.target), ['pair:4', 'pair:3']);
       assert.equal(first.hasMore, true);
-      const last = await store.auditPage(10, first.items[1]!.id);
+      const last = await store.audit.page(10, first.items[1]!.id);
       assert.deepEqual(last.items.map((e) => e.target), ['pair:2', 'pair:1', 'pair:0']);
       assert.equal(last.hasMore, false);
       assert.deepEqual(last.items[1]!.detail, { i: 1 });

@@ -8,17 +8,17 @@ export function wordListContract(name: string, make: StoreFactory): void {
 
   describe(`${name}: word list changes`, () => {
     test('keeps the last change of each phrase, across a reopening', async (store, reopen) => {
-      assert.deepEqual(await store.wordListChanges(), []);
-      await store.changeWordList(['volcano museum', 'secret'], ['send me a pic']);
-      await store.changeWordList([], ['secret']);
-      await store.changeWordList([], []);
-      const changes = await store.wordListChanges();
+      assert.deepEqual(await store.moderation.wordListChanges(), []);
+      await store.moderation.changeWordList(['volcano museum', 'secret'], ['send me a pic']);
+      await store.moderation.changeWordList([], ['secret']);
+      await store.moderation.changeWordList([], []);
+      const changes = await store.moderation.wordListChanges();
       assert.deepEqual(changes.map((change) => [change.phrase, change.listed]).sort(), [['secret', false], ['send me a pic', false], ['volcano museum', true]]);
       assert.ok(changes.every((change) => change.changedAt instanceof Date));
       if (reopen) {
         await store.close();
         const again = await reopen();
-        assert.equal((await again.wordListChanges()).length, 3);
+        assert.equal((await again.moderation.wordListChanges()).length, 3);
       }
     });
   });

@@ -1,7 +1,7 @@
 /**
  * The message feed's surroundings for its unit tests, without a socket or a store: a fake
  * `send` records frames and decides when each is written, and a tiny in-memory source
- * answers `messagesAfter` (the one store call the feed makes). Live frames are `L<seq>`,
+ * answers `messages.after` (the one store call the feed makes). Live frames are `L<seq>`,
  * frames read from the store `S<seq>`, anything else is an error frame or an answer.
  */
 import { MessageFeed, type Gap } from '../../src/chat/message-feed.js';
@@ -41,7 +41,7 @@ export class Source {
     this.open?.();
   }
 
-  async messagesAfter(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
+  async after(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
     this.calls.push([pairId, afterSeq, limit]);
     if (this.calls.length > READ_CAP) throw new Error(`more than ${READ_CAP} reads`);
     if (this.gate) await this.gate;

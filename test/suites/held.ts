@@ -50,9 +50,9 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
 
     /** Stores a message as an instance that died before publishing it would have: a gap for every live connection. */
     async function storeUnpublished(email: string, content: string) {
-      const sender = (await cluster.store.userByEmail(email))!;
-      const [match] = await cluster.store.listMatches(sender.id);
-      return (await cluster.store.appendMessage({ pairId: match!.pairId, senderId: sender.id, content })).message;
+      const sender = (await cluster.store.accounts.byEmail(email))!;
+      const [match] = await cluster.store.matches.list(sender.id);
+      return (await cluster.store.messages.append({ pairId: match!.pairId, senderId: sender.id, content })).message;
     }
 
     it('reaches no path of the partner until approved, then each exactly once and in seq order', async () => {
@@ -139,7 +139,7 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       const echo = await menteeSocket.expect('chat_message');
       assert.equal(echo.status, 'held');
       // Approved in the store without a publish: what an instance that died right after its commit leaves.
-      await cluster.store.approveHeld(Number(echo.message_id.slice(1)), 'admin');
+      await cluster.store.moderation.approve(Number(echo.message_id.slice(1)), 'admin');
       mentorSocket.send({ type: 'chat_message', content: 'reply' });
       assert.deepEqual(await messages(menteeSocket, 2), [[1, 'my email is jo@example.com'], [2, 'reply']]);
       assert.deepEqual(await messages(mentorSocket, 2), [[1, 'my email is jo@example.com'], [2, 'reply']]);

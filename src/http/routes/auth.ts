@@ -77,7 +77,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       recordLoginAttempt('throttled');
       return sendError(reply.header('retry-after', String(verdict.retryAfterSeconds)), 'rate_limited', THROTTLED);
     }
-    const found = await store.credentialsByEmail(email);
+    const found = await store.accounts.credentials(email);
     // A user the platform created has no password: refused after the same work as anyone.
     const ok = found && found.passwordHash !== NO_PASSWORD
       ? await verifyPassword(request.body.password, found.passwordHash)
@@ -90,7 +90,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     recordLoginAttempt('success');
     if (needsRehash(found.passwordHash, config.passwordScryptN)) await rehashAt(context, request, found.user.id, found.passwordHash);
     const token = newSessionToken();
-    await store.createSession(hashSessionToken(token), found.user.id, new Date(Date.now() + config.sessionTtlSeconds * 1000));
+    await store.sessions.create(hashSessionToken(token), found.user.id, new Date(Date.now() + config.sessionTtlSeconds * 1000));
     reply.header('set-cookie', sessionCookie(token, config.sessionTtlSeconds, config.cookieSecure));
     return publicUser(found.user);
   });
@@ -107,7 +107,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request, reply) => {
     const { sessionHash } = callerOf(request);
-    await store.revokeSession(sessionHash);
+    await store.sessions.revoke(sessionHash);
     await context.hub.revokeSession(sessionHash, 'logged_out').catch((error: unknown) => request.log.error({ err: error }, 'revocation broadcast failed'));
     reply.header('set-cookie', sessionCookie('', 0, config.cookieSecure));
     return reply.code(204).send();
@@ -150,7 +150,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request) => {
     const { user } = callerOf(request);
-    const matches = await store.listMatches(user.id);
+    const matches = await store.matches.list(user.id);
     const partners = matches.map((match) => publicUser(match.mentor.id === user.id ? match.mentee : match.mentor));
     return { user: publicUser(user), partners };
   });
@@ -163,7 +163,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
  */
 async function rehashAt(context: RouteContext, request: FastifyRequest<{ Body: { password: string } }>, userId: number, previous: string): Promise<void> {
   try {
-    await context.store.replacePasswordHash(userId, previous, await hashPassword(request.body.password, context.config.passwordScryptN));
+    await context.store.accounts.replacePasswordHash(userId, previous, await hashPassword(request.body.password, context.config.passwordScryptN));
   } catch (error) {
     request.log.error({ err: error }, 'upgrading a password hash failed');
   }
@@ -184,9 +184,9 @@ export async function createUser(context: RouteContext, body: NewUserBody): Prom
     const problem = nameProblem(value);
     if (problem !== null) throw new AppError('invalid_request', `${field} ${problem}`);
   }
-  if (await context.store.userByEmail(email)) throw new AppError('email_taken');
+  if (await context.store.accounts.byEmail(email)) throw new AppError('email_taken');
   const weak = passwordProblem(body.password, { email, firstName, lastName });
   if (weak !== null) throw new AppError('weak_password', weak);
   // A concurrent registration of the same email still ends in the store's email_taken.
-  return context.store.createUser({ email, passwordHash: await hashPassword(body.password, context.config.passwordScryptN), firstName, lastName, role: body.role });
+  return context.store.accounts.create({ email, passwordHash: await hashPassword(body.password, context.config.passwordScryptN), firstName, lastName, role: body.role });
 }

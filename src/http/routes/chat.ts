@@ -79,7 +79,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   }, async (request) => {
     const { user } = callerOf(request);
     const since = request.query.include === 'archived' ? archivedSince(context) : null;
-    const rows = await store.conversations(user.id, since === null ? {} : { endedSince: since });
+    const rows = await store.messages.conversations(user.id, since === null ? {} : { endedSince: since });
     const online = await Promise.all(rows.map((row) => partnerOnline(context, request, row.pairId, row.partner)));
     return {
       conversations: rows.map((row, index) => ({
@@ -121,7 +121,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     const { user, partner, pair } = pairOf(request);
     const query = request.query;
     const limit = Math.min(query.limit === undefined ? config.history.defaultLimit : Number(query.limit), config.history.maxLimit);
-    const page = await store.historyPage(pair.id, {
+    const page = await store.messages.history(pair.id, {
       before: query.before === undefined ? undefined : Number(query.before),
       after: query.after === undefined ? undefined : Number(query.after),
       limit,
@@ -129,7 +129,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
     const messages = page.messages.map((message) => historyMessage(message, senderOf(message, user, partner)));
     if (query.before !== undefined || query.after !== undefined) return { messages, has_more: page.hasMore };
     const since = page.hasMore ? page.messages[0]?.createdAt ?? null : null;
-    const undelivered = await store.ownUndelivered(pair.id, user.id, since, null);
+    const undelivered = await store.moderation.ownUndelivered(pair.id, user.id, since, null);
     return { messages, has_more: page.hasMore, undelivered: undelivered.map((held) => undeliveredMessage(held, user)) };
   });
 
@@ -155,7 +155,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       reply.header('retry-after', String(markReadRate.retryAfterSeconds()));
       throw new AppError('rate_limited');
     }
-    const result = await store.markRead(pair.id, user.id);
+    const result = await store.messages.markRead(pair.id, user.id);
     if (result.count === 0) return { count: 0 };
     // The messages are marked in the store; a failed publish loses only the live notices.
     const onError = (error: unknown) => request.log.error({ err: error }, 'announcing a read failed');

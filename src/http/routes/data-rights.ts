@@ -30,7 +30,7 @@ function emailOf(raw: string): string {
 
 /** The export as chunks of one JSON document: small parts first, then the messages page by page. */
 async function* exportDocument(store: Store, user: User): AsyncGenerator<string> {
-  const summaries = await store.pairSummariesOf(user.id);
+  const summaries = await store.dataRights.pairSummariesOf(user.id);
   const people = await peopleOf(store, summaries.map((summary) => summary.pairId));
   yield `{"profile":${JSON.stringify({ ...publicUser(user), created_at: user.createdAt.toISOString() })}`;
   yield `,"matches":${JSON.stringify(summaries.map((summary) => {
@@ -41,7 +41,7 @@ async function* exportDocument(store: Store, user: User): AsyncGenerator<string>
   let after = 0;
   let first = true;
   for (;;) {
-    const page = await store.messagesOfUser(user.id, after, PAGE);
+    const page = await store.dataRights.messagesOf(user.id, after, PAGE);
     for (const message of page) {
       const { mentor, mentee } = people.get(message.pairId)!;
       const sender = senderOf(message, mentor, mentee);
@@ -52,11 +52,11 @@ async function* exportDocument(store: Store, user: User): AsyncGenerator<string>
     if (page.length < PAGE) break;
     after = page.at(-1)!.id;
   }
-  yield `],"undelivered":${JSON.stringify((await store.heldOfUser(user.id)).filter((held) => held.status !== 'approved').map((held) => undeliveredMessage(held, user)))}`;
-  const reports = await store.reportsByUser(user.id);
+  yield `],"undelivered":${JSON.stringify((await store.dataRights.heldOf(user.id)).filter((held) => held.status !== 'approved').map((held) => undeliveredMessage(held, user)))}`;
+  const reports = await store.dataRights.reportsBy(user.id);
   yield `,"reports":${JSON.stringify(reports.map((report) => ({ report_id: String(report.id), message_id: String(report.messageId), reason: report.reason, created_at: report.createdAt.toISOString(), resolved_at: report.resolvedAt?.toISOString() ?? null })))}`;
   // By id: a former owner of the same address is someone else.
-  yield `,"audit":${JSON.stringify((await store.auditOf(user.id, summaries.map((summary) => summary.pairId))).map(auditView))}}`;
+  yield `,"audit":${JSON.stringify((await store.dataRights.auditOf(user.id, summaries.map((summary) => summary.pairId))).map(auditView))}}`;
 }
 
 export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): void {
@@ -95,7 +95,7 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
     const caller = callerOf(request).user;
     const email = emailOf(request.params.email);
     if (caller.role !== 'ADMIN' && caller.email !== email) throw new AppError('forbidden');
-    const user = await store.userByEmail(email);
+    const user = await store.accounts.byEmail(email);
     if (!user) throw new AppError('user_not_found');
     await audit(context, request, 'export', `user:${email}`);
     reply.type('application/json; charset=utf-8');
@@ -117,15 +117,15 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
     },
   }, async (request, reply) => {
     const email = emailOf(request.params.email);
-    const user = await store.userByEmail(email);
+    const user = await store.accounts.byEmail(email);
     if (!user) {
-      if (!(await store.wasErased(email))) throw new AppError('user_not_found');
+      if (!(await store.dataRights.wasErased(email))) throw new AppError('user_not_found');
       return reply.code(204).send();
     }
     // An erased account's own address: erased already.
     if (isErasedEmail(user.email)) return reply.code(204).send();
     if (user.role === 'ADMIN' && user.email === callerOf(request).user.email) throw new AppError('forbidden', 'An admin cannot erase themself');
-    const erasure = await store.eraseUser(user.id);
+    const erasure = await store.dataRights.erase(user.id);
     if (erasure.purgeProblem !== null) request.log.warn({ problem: erasure.purgeProblem }, 'the erasure is committed; purging the old versions from the database files did not complete');
     await audit(context, request, 'erase', `user:${email}`, { ended_matches: erasure.endedPairs.length, revoked_sessions: erasure.revokedSessions.length }, { userId: user.id });
     const tell = async (what: Promise<void>) => what.catch((error: unknown) => request.log.error({ err: error }, 'telling the sockets of an erased user failed'));

@@ -51,7 +51,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       ]),
     },
   }, async (request, reply) => {
-    const match = await store.createMatch(normalizeEmail(request.body.mentor_email, 'mentor_email'), normalizeEmail(request.body.mentee_email, 'mentee_email'), {
+    const match = await store.matches.create(normalizeEmail(request.body.mentor_email, 'mentor_email'), normalizeEmail(request.body.mentee_email, 'mentee_email'), {
       mentorCapacity: config.mentorCapacity,
       actor: callerOf(request).user.email,
     });
@@ -78,7 +78,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
       }, ['forbidden', 'wrong_role', 'user_not_found', 'already_matched', 'mentor_at_capacity']),
     },
   }, async (request, reply) => {
-    const result = await store.putMatch(normalizeEmail(request.params.mentee_email, 'mentee_email'), normalizeEmail(request.body.mentor_email, 'mentor_email'), {
+    const result = await store.matches.put(normalizeEmail(request.params.mentee_email, 'mentee_email'), normalizeEmail(request.body.mentor_email, 'mentor_email'), {
       replace: request.body.replace === true,
       mentorCapacity: config.mentorCapacity,
       actor: callerOf(request).user.email,
@@ -107,7 +107,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   }, async (request) => {
     const { user } = callerOf(request);
-    const matches = await store.listMatches(user.role === 'ADMIN' ? undefined : user.id);
+    const matches = await store.matches.list(user.role === 'ADMIN' ? undefined : user.id);
     return { matches: matches.map(publicMatch) };
   });
 
@@ -127,7 +127,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
     // A participant's right is checked in the ending transaction itself: the mentee may have
     // been matched with someone else since the caller last looked.
     const participant = user.role === 'ADMIN' ? {} : { participantId: user.id };
-    const ended = await store.endMatch(menteeEmail, { actor: user.email, reason: 'unmatched', ...participant });
+    const ended = await store.matches.end(menteeEmail, { actor: user.email, reason: 'unmatched', ...participant });
     if (!ended) throw new AppError(user.role === 'ADMIN' ? 'match_not_found' : 'not_matched');
     await audit(context, request, 'unmatch', `pair:${ended.pairId}`, { mentor: ended.mentor.email, mentee: ended.mentee.email });
     await unmatched(announcer(request.log), ended);
@@ -149,7 +149,7 @@ export function matchRoutes(app: FastifyInstance, context: RouteContext): void {
         response: withErrors({ 200: { ...matchSchema, description: 'The match, as it is now' } }, ['forbidden', 'match_not_found']),
       },
     }, async (request) => {
-      const match = await store.setMatchPaused(normalizeEmail(request.params.mentee_email, 'mentee_email'), paused);
+      const match = await store.matches.setPaused(normalizeEmail(request.params.mentee_email, 'mentee_email'), paused);
       if (!match) throw new AppError('match_not_found');
       await audit(context, request, action, `pair:${match.pairId}`, { mentor: match.mentor.email, mentee: match.mentee.email });
       await announceMatchState(announcer(request.log), match);

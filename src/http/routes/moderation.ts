@@ -35,7 +35,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
 
   /** The held message of the path, still held: 404 `held_not_found` when there is none, 409 once decided. */
   const pending = async (wire: string) => {
-    const held = await store.heldById(heldId(wire));
+    const held = await store.moderation.heldById(heldId(wire));
     if (!held) throw new AppError('held_not_found');
     if (held.status !== 'held') throw new AppError('already_decided');
     return held;
@@ -55,7 +55,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
     },
   }, async (request) => {
     const limit = Math.min(Number(request.query.limit ?? 50), 100);
-    const page = await store.pendingHeld(limit, request.query.after === undefined ? 0 : heldId(request.query.after));
+    const page = await store.moderation.pending(limit, request.query.after === undefined ? 0 : heldId(request.query.after));
     const people = await peopleOf(store, page.items.map((held) => held.pairId));
     const held = await Promise.all(page.items.map((item) => heldView(store, item, people.get(item.pairId)!)));
     return { held, has_more: page.hasMore };
@@ -77,7 +77,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
   }, async (request) => {
     const held = await pending(request.params.message_id);
     const people = (await peopleOf(store, [held.pairId])).get(held.pairId)!;
-    const { message } = await store.approveHeld(held.id, actorOf(request)).catch((error: unknown) => {
+    const { message } = await store.moderation.approve(held.id, actorOf(request)).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'not_found') throw new AppError('already_decided');
       throw error;
     });
@@ -107,7 +107,7 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
   }, async (request) => {
     const held = await pending(request.params.message_id);
     const reason = request.body.reason.trim();
-    const rejected = await store.rejectHeld(held.id, actorOf(request), reason).catch((error: unknown) => {
+    const rejected = await store.moderation.reject(held.id, actorOf(request), reason).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'not_found') throw new AppError('already_decided');
       throw error;
     });

@@ -50,7 +50,7 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
       }, ['forbidden']),
     },
   }, async () => {
-    const summaries = await store.pairSummaries();
+    const summaries = await store.matches.pairSummaries();
     const people = await peopleOf(store, summaries.map((summary) => summary.pairId));
     return {
       policy: config.safeguarding.policy,
@@ -93,8 +93,8 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
     if (!people) throw new AppError('conversation_not_found');
     await audit(context, request, 'view', `pair:${pairId}`, { mentor: people.mentor.email, mentee: people.mentee.email });
     // A notice names a user of the store; an API key (`api:<name>`, no row of its own) gets one, without a password.
-    const actor = user.id > 0 ? user : (await store.upsertUser({ email: user.email, firstName: user.firstName, lastName: user.lastName, role: 'ADMIN' })).user;
-    const { notice, created } = await store.addViewedNotice(pairId, actor.id, fullName(actor) || actor.email);
+    const actor = user.id > 0 ? user : (await store.accounts.upsert({ email: user.email, firstName: user.firstName, lastName: user.lastName, role: 'ADMIN' })).user;
+    const { notice, created } = await store.audit.addViewedNotice(pairId, actor.id, fullName(actor) || actor.email);
     if (created) {
       await hub.publish(roomName(pairId), { kind: 'notice', notice: toNotice(notice) }).catch((error: unknown) => {
         // Stored with a seq: gap fill and the delivery check bring it to the pair.
@@ -102,7 +102,7 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
       });
     }
     const { before, limit } = request.body ?? {};
-    const page = await store.historyPage(pairId, { before: before === undefined ? undefined : Number(before), limit: limitOf(limit) });
+    const page = await store.messages.history(pairId, { before: before === undefined ? undefined : Number(before), limit: limitOf(limit) });
     return {
       messages: page.messages.map((message) => historyMessage(message, senderOf(message, people.mentor, people.mentee))),
       has_more: page.hasMore,
@@ -124,7 +124,7 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
       }, ['forbidden']),
     },
   }, async (request) => {
-    const page = await store.auditPage(limitOf(request.query.limit), request.query.before === undefined ? undefined : Number(request.query.before));
+    const page = await store.audit.page(limitOf(request.query.limit), request.query.before === undefined ? undefined : Number(request.query.before));
     return { entries: page.items.map(auditView), has_more: page.hasMore };
   });
 }

@@ -51,9 +51,9 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
     },
   }, async (request, reply) => {
     const { user, pair } = pairOf(request);
-    const message = await store.messageById(Number(request.params.message_id));
+    const message = await store.messages.byId(Number(request.params.message_id));
     if (!message || message.pairId !== pair.id || message.kind !== 'message') throw new AppError('message_not_found');
-    const report = await store.createReport(message.id, user.id, request.body.reason.trim());
+    const report = await store.reports.create(message.id, user.id, request.body.reason.trim());
     await audit(context, request, 'report', `message:${message.id}`, { report_id: String(report.id) });
     return reply.code(201).send({ report_id: String(report.id) });
   });
@@ -72,7 +72,7 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
     },
   }, async (request) => {
     const limit = Math.min(Number(request.query.limit ?? 50), 100);
-    const page = await store.reports({ all: request.query.status === 'all', limit, afterId: Number(request.query.after ?? 0) });
+    const page = await store.reports.list({ all: request.query.status === 'all', limit, afterId: Number(request.query.after ?? 0) });
     const people = await peopleOf(store, page.items.map((report) => report.pairId));
     const reports = await Promise.all(page.items.map((report) => reportView(store, report, people.get(report.pairId)!)));
     return { reports, has_more: page.hasMore };
@@ -89,7 +89,7 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
       response: withErrors({ 200: reportViewSchema }, ['forbidden', 'report_not_found']),
     },
   }, async (request) => {
-    const report = await store.reportById(Number(request.params.report_id));
+    const report = await store.reports.byId(Number(request.params.report_id));
     if (!report) throw new AppError('report_not_found');
     return reportView(store, report, (await peopleOf(store, [report.pairId])).get(report.pairId)!);
   });
@@ -106,11 +106,11 @@ export function reportRoutes(app: FastifyInstance, context: RouteContext): void 
       response: withErrors({ 200: reportViewSchema }, ['forbidden', 'report_not_found', 'already_resolved']),
     },
   }, async (request) => {
-    const existing = await store.reportById(Number(request.params.report_id));
+    const existing = await store.reports.byId(Number(request.params.report_id));
     if (!existing) throw new AppError('report_not_found');
     if (existing.resolvedAt !== null) throw new AppError('already_resolved');
     const note = request.body.note.trim();
-    const report = await store.resolveReport(existing.id, actorOf(request), note).catch((error: unknown) => {
+    const report = await store.reports.resolve(existing.id, actorOf(request), note).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'not_found') throw new AppError('already_resolved');
       throw error;
     });

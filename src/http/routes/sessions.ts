@@ -43,7 +43,7 @@ export function sessionRoutes(app: FastifyInstance, context: RouteContext): void
     },
   }, async (request) => {
     const { user, sessionHash } = callerOf(request);
-    const sessions = await store.liveSessions(user.id, new Date());
+    const sessions = await store.sessions.liveOf(user.id, new Date());
     return {
       sessions: sessions.map((session) => ({
         id: sessionId(session.tokenHash),
@@ -67,7 +67,7 @@ export function sessionRoutes(app: FastifyInstance, context: RouteContext): void
     },
   }, async (request, reply) => {
     const { user } = callerOf(request);
-    const revoked = await store.revokeSessionsOf(user.id);
+    const revoked = await store.sessions.revokeAllOf(user.id);
     // Revoked in the store first: the sessions prove nothing from now on, whatever the broadcast does.
     await revokeEverywhere(context.hub, revoked, (error) => request.log.error({ err: error }, 'revocation broadcast failed'));
     reply.header('set-cookie', sessionCookie('', 0, config.cookieSecure));

@@ -102,8 +102,8 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
       const problem = value === '' && field === 'last_name' ? null : nameProblem(value);
       if (problem !== null) throw new AppError('invalid_request', `${field} ${problem}`);
     }
-    const before = await context.store.userByEmail(email);
-    const result = await context.store.upsertUser({ email, firstName, lastName, role: request.body.role });
+    const before = await context.store.accounts.byEmail(email);
+    const result = await context.store.accounts.upsert({ email, firstName, lastName, role: request.body.role });
     void revokeEverywhere(context.hub, result.revokedSessions, (error) => request.log.error({ err: error }, 'revocation broadcast failed'));
     if (result.created) {
       await audit(context, request, 'create_user', `user:${email}`, { role: result.user.role });
@@ -138,7 +138,7 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
     if (status) query.status = status;
     if (q && q.trim() !== '') query.search = q.trim();
     if (cursor !== undefined) query.afterId = Number(cursor);
-    const page = await context.store.directory(query);
+    const page = await context.store.accounts.directory(query);
     const capacityOf = (role: Role) => (role === 'MENTOR' ? context.config.mentorCapacity : role === 'MENTEE' ? 1 : 0);
     return {
       users: page.entries.map(({ user, partners }) => ({

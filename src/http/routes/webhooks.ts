@@ -75,7 +75,7 @@ export function webhookRoutes(app: FastifyInstance, context: RouteContext): void
     },
   }, async (request) => {
     const limit = Math.min(MAX_LIMIT, Number(request.query.limit ?? DEFAULT_LIMIT));
-    const events = await store.listWebhooks(request.query.status ?? 'failed', limit);
+    const events = await store.outbox.list(request.query.status ?? 'failed', limit);
     return { deliveries: events.map(publicDelivery) };
   });
 
@@ -92,11 +92,11 @@ export function webhookRoutes(app: FastifyInstance, context: RouteContext): void
       ]),
     },
   }, async (request) => {
-    if (!(await store.retryWebhook(request.params.id))) {
-      const event = await store.webhookById(request.params.id);
+    if (!(await store.outbox.retry(request.params.id))) {
+      const event = await store.outbox.byEventId(request.params.id);
       throw new AppError(event === null ? 'delivery_not_found' : 'delivery_not_failed');
     }
-    const retried = (await store.webhookById(request.params.id))!;
+    const retried = (await store.outbox.byEventId(request.params.id))!;
     await audit(context, request, 'retry_webhook', `webhook:${retried.eventId}`, { type: retried.type }, { pairId: retried.pairId });
     return publicDelivery(retried);
   });

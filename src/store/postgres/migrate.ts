@@ -1,8 +1,8 @@
 /** PostgresStore's migrations: the shared runner over node-postgres, serialized across instances. */
 import type pg from 'pg';
-import { MIGRATIONS } from './migrations/index.js';
-import { runMigrations } from './migrations/runner.js';
-import { inTransaction, rowsOf } from './postgres-pool.js';
+import { MIGRATIONS } from '../migrations/index.js';
+import { runMigrations } from '../migrations/runner.js';
+import { inTransaction, rowsOf } from './pool.js';
 
 /**
  * The migrations not yet applied, each in its own transaction. The advisory lock makes

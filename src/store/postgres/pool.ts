@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { isPostgresUnavailable } from './backend-errors.js';
+import { isPostgresUnavailable } from '../backend-errors.js';
 
 /** What PostgresStore needs to connect. */
 export interface PoolSettings {

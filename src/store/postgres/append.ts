@@ -6,10 +6,12 @@
  * store finds the client_id taken and changes nothing; the earlier messages are read and the
  * batch stored again).
  */
-import { AppError } from '../errors.js';
-import { rowsOf, type Queryable } from './postgres-pool.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from './rows.js';
-import type { AppendResult, Message, NewMessage, OutboxOptions } from './types.js';
+import { AppError } from '../../errors.js';
+import { rowsOf } from './pool.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from '../rows.js';
+import type { AppendResult, Message, NewMessage, OutboxOptions } from '../types.js';
+import { SeqPlan, writeLastSeqs } from './seq.js';
+import type { PostgresTx } from './tx.js';
 
 const LOCK_PAIRS = `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`;
 const EARLIER = `
@@ -28,9 +30,7 @@ const INSERT = `
   WITH taken AS (
     SELECT 1 FROM unnest($1::bigint[], $3::bigint[], $5::text[]) AS k(pair_id, sender_id, client_id)
     JOIN messages m USING (pair_id, sender_id, client_id) LIMIT 1),
-  bumped AS (
-    UPDATE pairs SET last_seq = b.last_seq FROM unnest($6::bigint[], $7::bigint[]) AS b(id, last_seq)
-    WHERE pairs.id = b.id AND NOT EXISTS (SELECT 1 FROM taken)),
+  bumped AS (${writeLastSeqs('$6', '$7')} AND NOT EXISTS (SELECT 1 FROM taken)),
   inserted AS (
     INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
     SELECT pair_id, seq, sender_id, content, now(), client_id
@@ -58,7 +58,7 @@ interface Plan {
   fresh: NewMessage[];
   seqs: number[];
   /** Each pair that gets messages, with its new `last_seq`. */
-  lastSeqs: Map<number, number>;
+  taken: SeqPlan;
 }
 
 const at = (pairId: number, seq: number) => `${pairId}:${seq}`;
@@ -76,7 +76,7 @@ const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.s
  * earlier messages first. With `outbox`, the messages' webhook events are written in the
  * storing statement.
  */
-export async function appendBatch(tx: Queryable, inputs: readonly NewMessage[], outbox: OutboxOptions | null): Promise<Array<AppendResult | AppError>> {
+export async function appendBatch(tx: PostgresTx, inputs: readonly NewMessage[], outbox: OutboxOptions | null): Promise<Array<AppendResult | AppError>> {
   const ids = [...new Set(inputs.map((input) => input.pairId).filter(Number.isSafeInteger))];
   const locked = ids.length === 0 ? [] : await rowsOf<PairRow>(tx, LOCK_PAIRS, [ids]);
   const pairs = new Map(locked.map((row) => [row.id, row]));
@@ -103,7 +103,7 @@ export async function appendBatch(tx: Queryable, inputs: readonly NewMessage[], 
 /** Each input's step in arrival order, given the messages already stored under the batch's client_ids. */
 function planBatch(inputs: readonly NewMessage[], pairs: ReadonlyMap<number, PairRow>, accepts: (input: NewMessage) => boolean, earlier: readonly MessageRow[]): Plan {
   const seqOfClientId = new Map(earlier.map((row) => [clientKey(row.pair_id, row.sender_id, row.client_id!), at(row.pair_id, row.seq)]));
-  const plan: Plan = { steps: [], fresh: [], seqs: [], lastSeqs: new Map() };
+  const plan: Plan = { steps: [], fresh: [], seqs: [], taken: new SeqPlan((pairId) => pairs.get(pairId)!.last_seq) };
   for (const input of inputs) {
     if (!accepts(input)) {
       plan.steps.push(new AppError('not_matched'));
@@ -120,8 +120,7 @@ function planBatch(inputs: readonly NewMessage[], pairs: ReadonlyMap<number, Pai
       plan.steps.push(new AppError('match_paused'));
       continue;
     }
-    const seq = (plan.lastSeqs.get(pair.id) ?? pair.last_seq) + 1;
-    plan.lastSeqs.set(pair.id, seq);
+    const seq = plan.taken.next(pair.id);
     plan.fresh.push(input);
     plan.seqs.push(seq);
     if (key !== null) seqOfClientId.set(key, at(input.pairId, seq));
@@ -131,10 +130,11 @@ function planBatch(inputs: readonly NewMessage[], pairs: ReadonlyMap<number, Pai
 }
 
 /** The plan's new messages by `pair:seq`, stored in one statement; null when one of their client_ids was stored already. */
-async function storePlan(tx: Queryable, plan: Plan, outbox: OutboxOptions | null): Promise<Map<string, Message> | null> {
+async function storePlan(tx: PostgresTx, plan: Plan, outbox: OutboxOptions | null): Promise<Map<string, Message> | null> {
   const stored = new Map<string, Message>();
   if (plan.fresh.length === 0) return stored;
-  const { fresh, seqs, lastSeqs } = plan;
+  const { fresh, seqs } = plan;
+  const lastSeqs = plan.taken.lastSeqs;
   const inserted = await rowsOf<MessageRow>(tx, INSERT, [
     fresh.map((m) => m.pairId), seqs, fresh.map((m) => m.senderId), fresh.map((m) => m.content), fresh.map((m) => m.clientId ?? null),
     [...lastSeqs.keys()], [...lastSeqs.values()], outbox !== null, outbox?.unreadAfterMs ?? 0]);

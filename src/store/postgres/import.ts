@@ -4,9 +4,11 @@
  * locked first, so that a concurrent import or live send of the same pair waits, and only
  * then are the already-imported ids read: what another import committed meanwhile is seen.
  */
-import { AppError } from '../errors.js';
-import { rowsOf, type Queryable } from './postgres-pool.js';
-import { OUT_OF_ORDER, type ImportedMessage, type ImportOutcome, type Role } from './types.js';
+import { AppError } from '../../errors.js';
+import { rowsOf } from './pool.js';
+import { SeqPlan, writeLastSeqs } from './seq.js';
+import type { PostgresTx } from './tx.js';
+import { OUT_OF_ORDER, type ImportedMessage, type ImportOutcome, type Role } from '../types.js';
 
 const USERS = 'SELECT id, email, role FROM users WHERE email = ANY($1::text[])';
 /** Pairs never matched here are made ended: they hold history, nobody chats in them. */
@@ -21,8 +23,7 @@ const LOCK_PAIRS = `
   ORDER BY p.id FOR UPDATE OF p`;
 const IMPORTED = 'SELECT external_id FROM messages WHERE external_id = ANY($1::text[])';
 const INSERT = `
-  WITH bumped AS (
-    UPDATE pairs SET last_seq = b.last_seq FROM unnest($8::bigint[], $9::bigint[]) AS b(id, last_seq) WHERE pairs.id = b.id)
+  WITH bumped AS (${writeLastSeqs('$8', '$9')})
   INSERT INTO messages (pair_id, seq, sender_id, content, created_at, is_read, external_id)
   SELECT pair_id, seq, sender_id, content, created_at, is_read, external_id
   FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamptz[], $6::boolean[], $7::text[])
@@ -32,8 +33,8 @@ const INSERT = `
 interface UserRef { id: number; email: string; role: Role }
 interface LockedPair { id: number; mentor_id: number; mentee_id: number; last_seq: number; newest: Date | null }
 
-/** Imports `messages` (see Store.importMessages) in the transaction `tx`. */
-export async function importBatch(tx: Queryable, messages: readonly ImportedMessage[]): Promise<ImportOutcome[]> {
+/** Imports `messages` (see MessageStore.importHistory) in the transaction `tx`. */
+export async function importBatch(tx: PostgresTx, messages: readonly ImportedMessage[]): Promise<ImportOutcome[]> {
   const outcomes: Array<ImportOutcome | undefined> = messages.map(() => undefined);
   const emails = [...new Set(messages.flatMap((m) => [m.senderEmail, m.receiverEmail]))];
   const users = new Map((await rowsOf<UserRef>(tx, USERS, [emails])).map((u) => [u.email, u]));
@@ -51,6 +52,7 @@ export async function importBatch(tx: Queryable, messages: readonly ImportedMess
     await rowsOf(tx, MAKE_PAIRS, [placed.map((p) => p.mentor.id), placed.map((p) => p.mentee.id), placed.map((p) => messages[p.index]!.createdAt)]);
     const pairs = await rowsOf<LockedPair>(tx, LOCK_PAIRS, [placed.map((p) => p.mentor.id), placed.map((p) => p.mentee.id)]);
     const byUsers = new Map(pairs.map((pair) => [`${pair.mentor_id}:${pair.mentee_id}`, pair]));
+    const seqs = new SeqPlan((pairId) => pairs.find((pair) => pair.id === pairId)!.last_seq);
     const imported = new Set((await rowsOf<{ external_id: string }>(tx, IMPORTED, [placed.map((p) => messages[p.index]!.externalId)])).map((r) => r.external_id));
     const rows = { pair: [] as number[], seq: [] as number[], sender: [] as number[], content: [] as string[], at: [] as Date[], read: [] as boolean[], id: [] as string[] };
     for (const { index, mentor, mentee, sender } of placed) {
@@ -65,15 +67,13 @@ export async function importBatch(tx: Queryable, messages: readonly ImportedMess
         continue;
       }
       imported.add(message.externalId);
-      pair.last_seq = Number(pair.last_seq) + 1;
       pair.newest = message.createdAt;
-      rows.pair.push(pair.id); rows.seq.push(pair.last_seq); rows.sender.push(sender.id); rows.content.push(message.content);
+      rows.pair.push(pair.id); rows.seq.push(seqs.next(pair.id)); rows.sender.push(sender.id); rows.content.push(message.content);
       rows.at.push(message.createdAt); rows.read.push(message.isRead); rows.id.push(message.externalId);
       outcomes[index] = 'created';
     }
     if (rows.pair.length > 0) {
-      const touched = pairs.filter((pair) => rows.pair.includes(pair.id));
-      await rowsOf(tx, INSERT, [rows.pair, rows.seq, rows.sender, rows.content, rows.at, rows.read, rows.id, touched.map((p) => p.id), touched.map((p) => p.last_seq)]);
+      await rowsOf(tx, INSERT, [rows.pair, rows.seq, rows.sender, rows.content, rows.at, rows.read, rows.id, [...seqs.lastSeqs.keys()], [...seqs.lastSeqs.values()]]);
     }
   }
   return outcomes as ImportOutcome[];

@@ -1,14 +1,15 @@
 /**
- * SqliteStore's erasure (see `SafeguardingStore.eraseUser`), and the evidence a resolved
- * report lets go. The database runs with `secure_delete` on (see sqlite.ts), so the old text
+ * SqliteStore's erasure (see `DataRightsStore.erase`), and the evidence a resolved
+ * report lets go. The database runs with `secure_delete` on (see index.ts), so the old text
  * a statement here replaces is overwritten with zeros in its page; the checkpoint afterwards
  * writes those pages over the old ones in the database file and truncates the WAL, which held
  * the old pages.
  */
 import type Database from 'better-sqlite3';
-import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../protocol/erased-email.js';
-import type { SafeguardingEvents } from './safeguarding-events.js';
-import type { Erasure } from './safeguarding-types.js';
+import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../../protocol/erased-email.js';
+import type { Erasure } from '../types.js';
+import type { SqliteContext } from './context.js';
+import { transaction, type SqliteTx } from './tx.js';
 
 const PAIRS_OF = '(SELECT id FROM pairs WHERE mentor_id = @id OR mentee_id = @id)';
 /** A message a report still open points at: its content is the evidence. */
@@ -17,8 +18,11 @@ const UNDER_OPEN_REPORT = 'EXISTS (SELECT 1 FROM reports r WHERE r.message_id = 
 export class SqliteErasure {
   private readonly sql;
 
-  constructor(private readonly db: Database.Database, private readonly events: SafeguardingEvents<void>) {
-    const p = (source: string) => db.prepare(source);
+  private readonly db: Database.Database;
+
+  constructor(private readonly context: SqliteContext) {
+    this.db = context.db;
+    const p = (source: string) => context.db.prepare(source);
     this.sql = {
       email: p('SELECT email FROM users WHERE id = ?'),
       sessions: p('UPDATE sessions SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL RETURNING token_hash'),
@@ -51,12 +55,12 @@ export class SqliteErasure {
 
   /** The erasure, in one immediate transaction, then the purge. */
   erase(userId: number): Erasure {
-    const erasure = this.db.transaction(() => {
+    const erasure = transaction(this.db, (tx) => {
       const row = this.sql.email.get(userId) as { email: string } | undefined;
       const names = { id: userId, now: Date.now(), email: row?.email ?? '', erased: erasedEmailOf(userId) };
       const revokedSessions = (this.sql.sessions.all(names) as { token_hash: string }[]).map((session) => session.token_hash);
       const endedPairs = (this.sql.endPairs.all(names) as { id: number }[]).map((pair) => pair.id);
-      this.events.pairsEnded(endedPairs);
+      for (const pairId of endedPairs) this.context.events.write(tx, 'match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } });
       for (const statement of [
         this.sql.messages, this.sql.notices, this.sql.held, this.sql.decidedBy, this.sql.reports, this.sql.resolutions, this.sql.resolvedBy,
         this.sql.audit, this.sql.eventBodies, this.sql.attempts, this.sql.user,
@@ -64,7 +68,7 @@ export class SqliteErasure {
         statement.run(names);
       }
       return { revokedSessions, endedPairs };
-    }).immediate();
+    });
     return { ...erasure, purgeProblem: this.purge() };
   }
 
@@ -72,7 +76,7 @@ export class SqliteErasure {
    * In the caller's transaction, once the report of `messageId` is resolved: empties the
    * message if its sender was erased and no other report of it is open. Whether it did.
    */
-  releaseEvidence(messageId: number): boolean {
+  releaseEvidence(_tx: SqliteTx, messageId: number): boolean {
     if (!this.sql.evidence.get(messageId)) return false;
     this.sql.evidenceBodies.run(messageId, messageId);
     return true;

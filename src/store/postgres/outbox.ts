@@ -2,16 +2,18 @@
  * PostgresStore's side of the webhook outbox: claiming due events for one instance at a
  * time (`FOR UPDATE SKIP LOCKED`, then a lease that outlives the attempt), recording
  * attempts, and what operators list and retry. The events themselves are written by the
- * transactions that cause them (postgres-append.ts, createMatch, endMatch).
+ * transactions that cause them (append.ts, events.ts).
  */
+import type pg from 'pg';
 import type { QueryResultRow } from 'pg';
-import { rowsOf, type Queryable } from './postgres-pool.js';
-import { MESSAGE_COLUMNS, PAIR_COLUMNS, PAIR_ERASED_COUNT, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from './rows.js';
-import type { MessageRow, PairRow, UserRow, WebhookRow } from './rows.js';
-import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from './safeguarding-rows.js';
-import { byId, outboxFacts, type UnreadRow } from './outbox-facts.js';
-import type { WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from './types.js';
-import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
+import { inTransaction, rowsOf, type Queryable } from './pool.js';
+import type { PostgresTx } from './tx.js';
+import { MESSAGE_COLUMNS, PAIR_COLUMNS, PAIR_ERASED_COUNT, USER_COLUMNS, WEBHOOK_COLUMNS, toMessage, toUser, toWebhookEvent } from '../rows.js';
+import type { MessageRow, PairRow, UserRow, WebhookRow } from '../rows.js';
+import { HELD_COLUMNS, REPORT_COLUMNS, toHeld, toReport, type HeldRow, type ReportRow } from '../safeguarding-rows.js';
+import { byId, outboxFacts, type UnreadRow } from '../outbox-facts.js';
+import type { OutboxStore, WebhookAttempt, WebhookBacklog, WebhookEvent, WebhookFacts, WebhookOutcome, WebhookSavedBody } from '../types.js';
+import type { WebhookStatus } from '../../protocol/webhooks.js';
 
 /**
  * Locked rows are skipped, not waited for, so instances claiming together each get their
@@ -29,34 +31,43 @@ const CLAIM = `
   FROM claimed WHERE w.id = claimed.id
   RETURNING ${WEBHOOK_COLUMNS.split(', ').map((column) => `w.${column}`).join(', ')}`;
 
-/**
- * An approved message's `message.created`, and its receiver's reminder unless one is pending,
- * in the approving transaction `tx` (appends write theirs in postgres-append.ts).
- */
-export async function insertMessageEvents(tx: Queryable, message: { id: number; pair_id: number; sender_id: number }, unreadAfterMs: number): Promise<void> {
-  await rowsOf(tx, `
-    WITH created AS (
-      INSERT INTO webhook_events (type, pair_id, message_id, created_at, window_start, due_at) VALUES ('message.created', $1, $3, now(), now(), now()))
-    INSERT INTO webhook_events (type, pair_id, recipient_id, created_at, window_start, due_at)
-    SELECT 'message.unread', id, CASE WHEN mentor_id = $2 THEN mentee_id ELSE mentor_id END, now(), now(), now() + $4::bigint * interval '1 millisecond'
-    FROM pairs WHERE id = $1
-    ON CONFLICT DO NOTHING`, [message.pair_id, message.sender_id, message.id, unreadAfterMs]);
+export class PostgresOutbox implements OutboxStore {
+  constructor(private readonly pool: () => pg.Pool) {}
+
+  async claim(limit: number, leaseMs: number): Promise<WebhookEvent[]> {
+    return claimEvents(this.pool(), limit, leaseMs);
+  }
+
+  async facts(events: readonly WebhookEvent[]): Promise<WebhookFacts[]> {
+    return eventFacts(this.pool(), events);
+  }
+
+  async saveBodies(bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
+    return inTransaction(this.pool(), (tx) => setEventData(tx, bodies));
+  }
+
+  async recordAttempts(attempts: readonly WebhookOutcome[]): Promise<void> {
+    return inTransaction(this.pool(), (tx) => recordAttempts(tx, attempts));
+  }
+
+  async list(status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
+    return listEvents(this.pool(), status, limit, beforeId);
+  }
+
+  async byEventId(eventId: string): Promise<WebhookEvent | null> {
+    return eventById(this.pool(), eventId);
+  }
+
+  async retry(eventId: string): Promise<boolean> {
+    return retryEvent(this.pool(), eventId);
+  }
+
+  async backlog(): Promise<WebhookBacklog> {
+    return backlog(this.pool());
+  }
 }
 
-/**
- * Writes one event in the caller's transaction `tx`: a match change's `detail`, or the held
- * message or report it tells of (referenced, not copied).
- */
-export async function insertEvent(tx: Queryable, type: WebhookEventType, pairId: number, about: { actor: string | null; reason: string | null } | { held: number } | { report: number }): Promise<void> {
-  const held = 'held' in about ? about.held : null;
-  const report = 'report' in about ? about.report : null;
-  const detail = held === null && report === null ? JSON.stringify(about) : null;
-  await rowsOf(tx, `
-    INSERT INTO webhook_events (type, pair_id, detail, held_id, report_id, created_at, window_start, due_at)
-    VALUES ($1, $2, $3, $4, $5, now(), now(), now())`, [type, pairId, detail, held, report]);
-}
-
-export async function claimEvents(db: Queryable, limit: number, leaseMs: number): Promise<WebhookEvent[]> {
+async function claimEvents(db: Queryable, limit: number, leaseMs: number): Promise<WebhookEvent[]> {
   const rows = await rowsOf<WebhookRow>(db, CLAIM, [limit, leaseMs]);
   return rows.map(toWebhookEvent).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
 }
@@ -66,7 +77,7 @@ export async function claimEvents(db: Queryable, limit: number, leaseMs: number)
  * its size, one after the other (a round holds one pooled connection at a time, so never
  * starves the group commit of its own).
  */
-export async function eventFacts(db: Queryable, events: readonly WebhookEvent[]): Promise<WebhookFacts[]> {
+async function eventFacts(db: Queryable, events: readonly WebhookEvent[]): Promise<WebhookFacts[]> {
   if (events.length === 0) return [];
   const ids = (values: ReadonlyArray<number | null>) => [...new Set(values.filter((id) => id !== null))];
   const byIds = async <R extends QueryResultRow>(sql: string, list: readonly number[]) => (list.length === 0 ? [] : rowsOf<R>(db, sql, [list]));
@@ -98,7 +109,7 @@ export async function eventFacts(db: Queryable, events: readonly WebhookEvent[])
  * nothing it would copy. The erased-count test alone could not: a row the UPDATE waited for is
  * checked again at its new version, but the count's subquery keeps the statement's old snapshot.
  */
-export async function setEventData(tx: Queryable, bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
+async function setEventData(tx: PostgresTx, bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
   if (bodies.length === 0) return new Set();
   const ids = bodies.map((body) => body.id);
   await rowsOf(tx, `
@@ -123,12 +134,12 @@ export async function setEventData(tx: Queryable, bodies: readonly WebhookSavedB
  * first (saving bodies, recording attempts, an erasure's clearing), so two of them can wait
  * for each other but never deadlock; the claim skips locked rows and waits for none.
  */
-export async function lockEvents(tx: Queryable, ids: readonly number[]): Promise<void> {
+export async function lockEvents(tx: PostgresTx, ids: readonly number[]): Promise<void> {
   await rowsOf(tx, 'SELECT 1 FROM webhook_events WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [ids]);
 }
 
 /** Records the attempts, all of them or none; run it in a transaction. */
-export async function recordAttempts(db: Queryable, attempts: readonly WebhookOutcome[]): Promise<void> {
+async function recordAttempts(db: PostgresTx, attempts: readonly WebhookOutcome[]): Promise<void> {
   if (attempts.length === 0) return;
   await lockEvents(db, attempts.map((each) => each.id));
   const retryIn = (attempt: WebhookAttempt) => (attempt.delivered || attempt.retryInMs === null ? null : Math.round(attempt.retryInMs));
@@ -149,24 +160,24 @@ export async function recordAttempts(db: Queryable, attempts: readonly WebhookOu
   ]);
 }
 
-export async function listEvents(db: Queryable, status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
+async function listEvents(db: Queryable, status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
   const rows = await rowsOf<WebhookRow>(db, `SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE status = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
     [status, beforeId ?? Number.MAX_SAFE_INTEGER, limit]);
   return rows.map(toWebhookEvent);
 }
 
-export async function eventById(db: Queryable, eventId: string): Promise<WebhookEvent | null> {
+async function eventById(db: Queryable, eventId: string): Promise<WebhookEvent | null> {
   const [row] = await rowsOf<WebhookRow>(db, `SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE event_id = $1`, [eventId]);
   return row ? toWebhookEvent(row) : null;
 }
 
-export async function retryEvent(db: Queryable, eventId: string): Promise<boolean> {
+async function retryEvent(db: Queryable, eventId: string): Promise<boolean> {
   const rows = await rowsOf(db, `UPDATE webhook_events SET status = 'pending', window_start = now(), due_at = now(), finished_at = NULL, lease_until = NULL
                                  WHERE event_id = $1 AND status = 'failed' RETURNING 1`, [eventId]);
   return rows.length > 0;
 }
 
-export async function backlog(db: Queryable): Promise<WebhookBacklog> {
+async function backlog(db: Queryable): Promise<WebhookBacklog> {
   const [row] = await rowsOf<{ n: number; oldest: Date | null }>(db, "SELECT count(*) AS n, min(created_at) AS oldest FROM webhook_events WHERE status = 'pending'");
   return { pending: row!.n, oldestCreatedAt: row!.oldest };
 }

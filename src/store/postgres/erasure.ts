@@ -1,5 +1,5 @@
 /**
- * PostgresStore's erasure (see `SafeguardingStore.eraseUser`), and the evidence a resolved
+ * PostgresStore's erasure (see `DataRightsStore.erase`), and the evidence a resolved
  * report lets go. An UPDATE leaves the old row version in the table file (a dead tuple) until
  * VACUUM removes it, so the erasure ends with a `VACUUM` of the tables it changed, outside its
  * transaction: it takes no lock that blocks reads or writes, and skips the pages that hold no
@@ -7,11 +7,12 @@
  * copies) is said in docs/safeguarding.md ("Data rights").
  */
 import type pg from 'pg';
-import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../protocol/erased-email.js';
-import { inTransaction, rowsOf, type Queryable } from './postgres-pool.js';
-import { lockEvents } from './postgres-outbox.js';
-import type { SafeguardingEvents } from './safeguarding-events.js';
-import type { Erasure } from './safeguarding-types.js';
+import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../../protocol/erased-email.js';
+import type { EventWriter } from './events.js';
+import { inTransaction, rowsOf } from './pool.js';
+import { lockEvents } from './outbox.js';
+import type { PostgresTx } from './tx.js';
+import type { Erasure } from '../types.js';
 
 const PAIRS_OF = '(SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)';
 /** A message a report still open points at: its content is the evidence. */
@@ -40,12 +41,8 @@ const STATEMENTS: Array<(names: Names) => [string, unknown[]]> = [
   ({ id, erased }) => ["UPDATE users SET email = $2, first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = $1", [id, erased]],
 ];
 
-/** The erasure in one transaction (`events(tx)` writes its webhook events there), then the VACUUM. */
-export async function eraseUser(
-  pool: pg.Pool,
-  events: (tx: Queryable) => SafeguardingEvents<Promise<void>>,
-  userId: number,
-): Promise<Erasure> {
+/** The erasure in one transaction (`events` writes its webhook events there), then the VACUUM. */
+export async function eraseUser(pool: pg.Pool, events: EventWriter, userId: number): Promise<Erasure> {
   const erasure = await inTransaction(pool, async (tx) => {
     const [user] = await rowsOf<{ email: string }>(tx, 'SELECT email FROM users WHERE id = $1 FOR UPDATE', [userId]);
     const names: Names = { id: userId, email: user?.email ?? '', erased: erasedEmailOf(userId) };
@@ -53,7 +50,7 @@ export async function eraseUser(
       'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
     const ended = await rowsOf<{ id: number }>(tx,
       'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id', [userId]);
-    await events(tx).pairsEnded(ended.map((row) => row.id));
+    for (const row of ended) await events.write(tx, 'match.ended', row.id, { actor: null, reason: 'account_deleted' });
     // The bodies saved for retries copy content (theirs and their partners'); an event still
     // owed is built again from the erased rows. A `match.ended` names who unmatched.
     const bodies = await rowsOf<{ id: number }>(tx, `SELECT id FROM webhook_events WHERE pair_id IN ${PAIRS_OF}`, [userId]);
@@ -72,7 +69,7 @@ export async function eraseUser(
  * In the caller's transaction, once the report of `messageId` is resolved: empties the
  * message if its sender was erased and no other report of it is open. Whether it did.
  */
-export async function releaseEvidence(tx: Queryable, messageId: number): Promise<boolean> {
+export async function releaseEvidence(tx: PostgresTx, messageId: number): Promise<boolean> {
   const released = await rowsOf(tx, `
     UPDATE messages SET content = '' WHERE id = $1 AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}
       AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`, [messageId]);
