@@ -16,8 +16,8 @@ export interface StreamMember {
   readonly sessionHash: string;
   deliver(event: UserEvent): void;
   forceDisconnect(reason: string): void;
-  /** Events may have been lost: the stream ends so that its client re-reads the state. */
-  resync(): void;
+  /** Events may have been lost: the stream catches up by ending, so that its client re-reads the state. */
+  catchUp(): void;
 }
 
 interface Channel {
@@ -44,7 +44,7 @@ export class UserChannels {
       for (const member of this.members()) if (member.sessionHash === event.token_hash) member.forceDisconnect(event.reason);
     });
     this.stopReconnects = layer.onReconnect(() => {
-      for (const member of this.members()) member.resync();
+      for (const member of this.members()) member.catchUp();
     });
   }
 
