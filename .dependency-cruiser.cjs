@@ -5,7 +5,8 @@
  *   protocol/ (the wire, pure) ← store/, layer/, presence/ (backends) ← auth/, chat/ ← http/ ← app.ts
  * `errors.ts` and `metrics.ts` are shared by every part; `config.ts` hands each part its
  * slice, and backends may know its types only. `redis/` is the Redis connection the layer and
- * presence share. `client/` (and the pages in web/ built on it) speaks only the protocol.
+ * presence share. `subscriptions/` is how a local subscription is shared (layer/ and chat/ use
+ * it). `client/` (and the pages in web/ built on it) speaks only the protocol.
  */
 const BACKENDS = '^src/(store|layer|presence)/';
 
@@ -35,11 +36,11 @@ module.exports = {
     {
       name: 'backends-stay-below',
       severity: 'error',
-      comment: 'store/, layer/ and presence/ import only protocol/, errors.ts, their own folder and (layer, presence) redis/.',
+      comment: 'store/, layer/ and presence/ import only protocol/, errors.ts, their own folder, (layer, presence) redis/ and the leaf subscriptions/.',
       from: { path: '^src/(store|layer|presence)/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/protocol/', '^src/errors\\.ts$', '^src/config\\.ts$', '^src/$1/', '^src/redis/'],
+        pathNot: ['^src/protocol/', '^src/errors\\.ts$', '^src/config\\.ts$', '^src/$1/', '^src/redis/', '^src/subscriptions/'],
       },
     },
     {
@@ -62,6 +63,13 @@ module.exports = {
       comment: 'The shared Redis connection knows nothing of what it carries.',
       from: { path: '^src/redis/' },
       to: { path: '^src/', pathNot: ['^src/redis/', '^src/errors\\.ts$'] },
+    },
+    {
+      name: 'subscriptions-is-a-leaf',
+      severity: 'error',
+      comment: '"Subscribe on first join, drop after last leave", generic: it knows nothing of what is subscribed to.',
+      from: { path: '^src/subscriptions/' },
+      to: { path: '^src/', pathNot: '^src/subscriptions/' },
     },
     {
       name: 'client-speaks-only-protocol',
