@@ -20,7 +20,7 @@ export interface CheckedRoom {
   readonly pairId: number;
   /** The newest `seq` every member of the room was handed, or told to catch up to. */
   readonly seenSeq: number;
-  /** The store holds messages up to `seq`: every member delivers whichever it has not had. */
+  /** The store has messages up to `seq`: every member delivers whichever it has not had. */
   catchUpTo(seq: number): void;
 }
 

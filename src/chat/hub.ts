@@ -22,7 +22,7 @@ export interface RoomMember {
   forceDisconnect(reason: string): void;
   /** Events may have been lost: fetch from the store whatever was missed. */
   catchUp(): void;
-  /** The store holds messages up to `seq`: fetch whichever this member has not had. */
+  /** The store has messages up to `seq`: fetch whichever this member has not had. */
   catchUpTo(seq: number): void;
 }
 

@@ -24,7 +24,7 @@
  *    keeps later error frames behind it. When something waits behind an echo whose message
  *    has not arrived live, the message is read from the store instead of waited for.
  *    A retry (its `client_id` stored already, as `seq`) is answered by that message, and
- *    rule 1 holds for it too: at the head, a `seq` the connection has not reached is
+ *    rule 1 applies to it too: at the head, a `seq` the connection has not reached is
  *    delivered in its place, as an echo; one it already sent is not sent again (that frame,
  *    with the `client_id`, was the answer); one from before the connection started (not
  *    caught up to) is sent only if nothing later went out yet, never out of order.
@@ -49,7 +49,7 @@ export interface Gap {
   untilSeq: number;
 }
 
-/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
+/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read; and the turns it is given (rule 3). */
 export interface FeedDeps {
   /** Where missed messages are read from; the feed reads nothing else. */
   source: Pick<Store, 'messagesAfter'>;

@@ -192,7 +192,7 @@ export class ChatSession implements RoomMember {
     );
   }
 
-  /** The store holds the pair's messages up to `seq` (the delivery check): send whichever this connection has not had. */
+  /** The store has the pair's messages up to `seq` (the delivery check): send whichever this connection has not had. */
   catchUpTo(seq: number): void {
     if (this.state !== 'closed') this.outbound.catchUpTo(seq, 'check');
   }
