@@ -3,8 +3,9 @@
  * conversations (a new match, an ended one, a pause, a read elsewhere, an unread count) to
  * their event streams (`/ws/me/`) on every instance. As the hub does for rooms, one layer
  * subscription per user per process, taken on the user's first local stream and dropped after
- * the last (`SharedSubscriptions`). Logout closes a session's streams. After a layer reconnect events may have been
- * lost, so every stream is closed with a resume code: its client reconnects and re-reads.
+ * the last (`SharedSubscriptions`). Logout closes a session's streams. After a layer
+ * reconnect events may have been lost, so every stream is closed with a resume code: its
+ * client reconnects and re-reads.
  */
 import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
 import type { UserEvent } from '../protocol/events.js';
