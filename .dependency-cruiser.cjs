@@ -5,7 +5,8 @@
  *   protocol/ (the wire, pure) ← store/, layer/, presence/ (backends) ← auth/, chat/ ← http/ ← app.ts
  * `errors.ts` and `metrics.ts` are shared by every part; `config.ts` hands each part its
  * slice, and backends may know its types only. `redis/` is the Redis connection the layer and
- * presence share. `client/` (and the pages in web/ built on it) speaks only the protocol.
+ * presence share. `subscriptions/` is how a local subscription is shared (layer/ and chat/ use
+ * it). `client/` (and the pages in web/ built on it) speaks only the protocol.
  */
 const BACKENDS = '^src/(store|layer|presence)/';
 
@@ -35,11 +36,11 @@ module.exports = {
     {
       name: 'backends-stay-below',
       severity: 'error',
-      comment: 'store/, layer/ and presence/ import only protocol/, errors.ts, their own folder and (layer, presence) redis/.',
+      comment: 'store/, layer/ and presence/ import only protocol/, errors.ts, their own folder, (layer, presence) redis/ and the leaf subscriptions/.',
       from: { path: '^src/(store|layer|presence)/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/protocol/', '^src/errors\\.ts$', '^src/config\\.ts$', '^src/$1/', '^src/redis/'],
+        pathNot: ['^src/protocol/', '^src/errors\\.ts$', '^src/config\\.ts$', '^src/$1/', '^src/redis/', '^src/subscriptions/'],
       },
     },
     {
@@ -93,6 +94,13 @@ module.exports = {
       comment: 'transport/ is socket-level machinery below chat/: chat/ may import it, it never imports chat/, http/ or store/.',
       from: { path: '^src/transport/' },
       to: { path: '^src/(chat|http|store)/' },
+    },
+    {
+      name: 'subscriptions-is-a-leaf',
+      severity: 'error',
+      comment: '"Subscribe on first join, drop after last leave", generic: it knows nothing of what is subscribed to.',
+      from: { path: '^src/subscriptions/' },
+      to: { path: '^src/', pathNot: '^src/subscriptions/' },
     },
     {
       name: 'client-speaks-only-protocol',

@@ -32,7 +32,7 @@ describe('message feed: a gap the store cannot fill ends the feed, never a loop'
     feed.offer(1001, 'L1001');
     feed.offer(2, 'L2');
     feed.queue('E1');
-    await feed.replayTo(2000);
+    await feed.catchUpTo(2000);
     assert.deepEqual(wire.frames, ['L1'], 'a feed that gave up sends nothing');
     assert.equal(source.calls.length, 2);
     assert.equal(gaps.length, 1);
@@ -50,11 +50,11 @@ describe('message feed: a gap the store cannot fill ends the feed, never a loop'
     assert.ok(source.calls.length <= 4, `${source.calls.length} reads`);
   });
 
-  it('a replay (resume, catch-up, delivery check) to a seq the store does not reach gives up the same way', async () => {
+  it('a catch-up (resume, layer reconnect, delivery check) to a seq the store does not reach gives up the same way', async () => {
     const source = new Source(3);
     const wire = new Wire();
     const { feed, gaps, failures } = feedOn(source, wire);
-    await feed.replayTo(7, 'check');
+    await feed.catchUpTo(7, 'check');
     assert.deepEqual(wire.frames, ['S1', 'S2', 'S3']);
     assert.deepEqual(gaps, [{ afterSeq: 3, untilSeq: 7 }]);
     assert.deepEqual(failures, []);

@@ -1,6 +1,6 @@
 /**
  * The message feed under any mix of live messages (also ones a misbehaving instance would
- * publish), own messages, retries, errors and replays, against a store with holes: it makes
+ * publish), own messages, retries, errors and catch-ups, against a store with holes: it makes
  * progress or gives up, and whatever it sends keeps rule 1 (src/chat/message-feed.ts).
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ type Op =
   | { op: 'live'; seq: number }
   | { op: 'own'; then: 'stored' | 'original' | 'answer'; seq: number }
   | { op: 'error' }
-  | { op: 'replay'; seq: number }
+  | { op: 'catchUp'; seq: number }
   | { op: 'settle' };
 
 const seq = fc.integer({ min: 1, max: STORED + 40 });
@@ -22,7 +22,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('live' as const), seq }),
   fc.record({ op: fc.constant('own' as const), then: fc.constantFrom('stored' as const, 'original' as const, 'answer' as const), seq }),
   fc.record({ op: fc.constant('error' as const) }),
-  fc.record({ op: fc.constant('replay' as const), seq }),
+  fc.record({ op: fc.constant('catchUp' as const), seq }),
   fc.record({ op: fc.constant('settle' as const) }),
 );
 
@@ -49,7 +49,7 @@ it('whatever comes, the feed ends with each seq once, in order, never past a hol
         if (step.then === 'answer') own.answer('R');
       }
       if (step.op === 'error') feed.queue('E');
-      if (step.op === 'replay') void feed.replayTo(step.seq);
+      if (step.op === 'catchUp') void feed.catchUpTo(step.seq);
       if (step.op === 'settle') await settle();
     }
     let drained = false;

@@ -55,13 +55,13 @@ describe('message feed: each message once, in seq order', () => {
     assert.deepEqual(wire.frames, ['L2', 'L3']);
   });
 
-  it('replays page by page, reading each page only once the previous one was written', async () => {
+  it('catches up page by page, reading each page only once the previous one was written', async () => {
     const source = new Source(8);
     const wire = new Wire(true);
     const { feed } = feedOn(source, wire, { pageSize: 3 });
     feed.startAfter(1);
     let done = false;
-    void feed.replayTo(8).then(() => (done = true));
+    void feed.catchUpTo(8).then(() => (done = true));
     await settle();
     assert.deepEqual(wire.frames, ['S2', 'S3', 'S4']);
     assert.equal(source.calls.length, 1, 'the next page waits for the socket');
@@ -73,7 +73,7 @@ describe('message feed: each message once, in seq order', () => {
     await settle();
     assert.deepEqual(wire.frames.slice(6), ['S8']);
     assert.deepEqual(source.calls[2], [PAIR, 7, 1], 'the last page asks for no more than is missing');
-    assert.equal(done, false, 'the replay ends once its last page was written');
+    assert.equal(done, false, 'the catch-up ends once its last page was written');
     wire.writeAll();
     await settle();
     assert.equal(done, true);
@@ -84,9 +84,9 @@ describe('message feed: each message once, in seq order', () => {
     const wire = new Wire(true);
     const { feed } = feedOn(source, wire, { pageSize: 1 });
     feed.startAfter(1); // resumed after seq 1; the pair stood at 4 when the session started
-    void feed.replayTo(4);
+    void feed.catchUpTo(4);
     await settle();
-    // Live messages arrive during the replay: ones it is about to read, and newer ones.
+    // Live messages arrive during the catch-up: ones it is about to read, and newer ones.
     source.grow(6);
     feed.offer(3, 'L3');
     feed.offer(5, 'L5');
@@ -100,7 +100,7 @@ describe('message feed: each message once, in seq order', () => {
     }
     assert.deepEqual(wire.frames, ['S2', 'S3', 'S4', 'L5', 'L6']);
     feed.offer(7, 'L7');
-    assert.deepEqual(wire.frames.slice(5), ['L7'], 'live again once the replay is over');
+    assert.deepEqual(wire.frames.slice(5), ['L7'], 'live again once the catch-up is over');
   });
 });
 
@@ -185,12 +185,12 @@ describe('message feed: failures and the end', () => {
     const { feed, failures } = feedOn(source, wire);
     feed.offer(1, 'L1');
     feed.offer(3, 'L3');
-    void feed.replayTo(9);
+    void feed.catchUpTo(9);
     await settle();
     feed.offer(2, 'L2');
     feed.offer(5, 'L5');
     feed.queue('E1');
-    await feed.replayTo(9);
+    await feed.catchUpTo(9);
     await settle();
     assert.equal(failures.length, 1);
     assert.equal((failures[0] as Error).message, 'store down');
@@ -206,7 +206,7 @@ describe('message feed: failures and the end', () => {
     const own = feed.own();
     feed.queue('E1');
     source.hold();
-    void feed.replayTo(5);
+    void feed.catchUpTo(5);
     const drained = feed.drained();
     feed.stop();
     await drained;

@@ -5,14 +5,14 @@
  * newest stored `seq` of every room with local connections is read, in one store query, and
  * compared with the newest one the room's members were handed; a room still behind after a
  * short grace (a message stored a moment ago may be on its way through the layer) has its
- * members replay the rest from the store. A room that is not behind costs a comparison,
+ * members catch up on the rest from the store. A room that is not behind costs a comparison,
  * nothing per connection.
  */
 import type { MessageStore } from '../store/index.js';
 
 /** Rooms compared per tick at most; more rooms are taken in turns, this many per tick. */
 const MAX_ROOMS_PER_TICK = 5000;
-/** How long a room found behind may take to catch up live before it replays from the store. */
+/** How long a room found behind may take to catch up live before it catches up from the store. */
 const GRACE_MS = 250;
 
 /** A room as the check sees it (see `Hub.checkedRooms`). */
@@ -20,7 +20,7 @@ export interface CheckedRoom {
   readonly pairId: number;
   /** The newest `seq` every member of the room was handed, or told to catch up to. */
   readonly seenSeq: number;
-  /** The store holds messages up to `seq`: every member delivers whichever it has not had. */
+  /** The store has messages up to `seq`: every member delivers whichever it has not had. */
   catchUpTo(seq: number): void;
 }
 

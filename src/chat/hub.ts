@@ -1,6 +1,6 @@
 /**
- * Local fan-out. The hub is the only caller of `layer.subscribe`: one layer subscription per
- * room per process, taken on the room's first local connection and dropped after its last.
+ * Local fan-out: one layer subscription per room per process, taken on the room's first local
+ * connection and dropped after its last (`SharedSubscriptions`).
  * Each layer event is encoded into its outbound frame once and handed to every local member
  * of the room; members decide whether it is for them (typing is never echoed to its sender).
  */
@@ -9,6 +9,7 @@ import { observeFanout } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { BroadcastEvent, ChannelEvent, RoomEvent } from '../protocol/events.js';
 import type { OutboundFrame } from '../protocol/frames.js';
+import { SharedSubscriptions, type Group } from '../subscriptions/shared-subscriptions.js';
 import type { CheckedRoom } from './delivery-check.js';
 
 /** A local connection as the hub sees it. */
@@ -21,13 +22,12 @@ export interface RoomMember {
   forceDisconnect(reason: string): void;
   /** Events may have been lost: fetch from the store whatever was missed. */
   catchUp(): void;
-  /** The store holds messages up to `seq`: fetch whichever this member has not had. */
+  /** The store has messages up to `seq`: fetch whichever this member has not had. */
   catchUpTo(seq: number): void;
 }
 
-class Room implements CheckedRoom {
+class Room implements CheckedRoom, Group<RoomMember> {
   readonly members = new Set<RoomMember>();
-  live: Promise<Unsubscribe> = Promise.resolve(async () => {});
   seenSeq = 0;
 
   constructor(readonly pairId: number) {}
@@ -45,7 +45,7 @@ class Room implements CheckedRoom {
 }
 
 export class Hub {
-  private readonly rooms = new Map<string, Room>();
+  private readonly rooms: SharedSubscriptions<string, RoomMember, Unsubscribe, Room>;
   private readonly bySession = new Map<string, Set<RoomMember>>();
   private readonly stopBroadcasts: () => void;
   private readonly stopReconnects: () => void;
@@ -53,6 +53,11 @@ export class Hub {
   private closed = false;
 
   constructor(private readonly layer: ChannelLayer) {
+    this.rooms = new SharedSubscriptions({
+      create: (_name, first) => new Room(first.pairId),
+      subscribe: (name, room) => layer.subscribe(name, (event) => this.dispatch(room, event)),
+      unsubscribe: async (_name, subscribed) => (await subscribed)(),
+    });
     this.stopBroadcasts = layer.onBroadcast((event) => this.onBroadcast(event));
     this.stopReconnects = layer.onReconnect(() => {
       for (const member of [...this.members()]) member.catchUp();
@@ -66,22 +71,10 @@ export class Hub {
 
   /** Adds a member; resolves once the room's layer subscription is live. */
   async join(name: string, member: RoomMember): Promise<void> {
-    let room = this.rooms.get(name);
-    if (!room) {
-      const created = new Room(member.pairId);
-      created.live = this.layer.subscribe(name, (event) => this.dispatch(created, event));
-      created.live.catch(() => {
-        if (this.rooms.get(name) === created) this.rooms.delete(name);
-      });
-      this.rooms.set(name, created);
-      room = created;
-    }
-    room.members.add(member);
     this.track(member);
     try {
-      await room.live;
+      await this.rooms.join(name, member);
     } catch (error) {
-      room.members.delete(member);
       this.untrack(member);
       throw error;
     }
@@ -90,11 +83,7 @@ export class Hub {
   /** Removes a member; the last one out drops the room's layer subscription. */
   async leave(name: string, member: RoomMember): Promise<void> {
     this.untrack(member);
-    const room = this.rooms.get(name);
-    if (!room || !room.members.delete(member) || room.members.size > 0) return;
-    this.rooms.delete(name);
-    const unsubscribe = await room.live.catch(() => null);
-    await unsubscribe?.().catch(() => {});
+    await this.rooms.leave(name, member);
   }
 
   publish(name: string, event: RoomEvent): Promise<void> {
@@ -135,7 +124,7 @@ export class Hub {
 
   /** The rooms with local members, for the delivery check. */
   checkedRooms(): Iterable<CheckedRoom> {
-    return this.rooms.values();
+    return this.rooms.groups();
   }
 
   /** Every local member, e.g. to close them all at shutdown. */

@@ -60,7 +60,7 @@ export class Inbound {
     this.bucket = new TokenBucket(deps.limits.ratePerSecond, deps.limits.rateBurst);
   }
 
-  /** A frame from the socket: held until `open`, dropped after `stop`. */
+  /** A frame from the socket: it waits for `open`, and is dropped after `stop`. */
   receive(data: Buffer, isBinary: boolean): void {
     if (this.stopped) return;
     if (this.early) this.early.push([data, isBinary]);

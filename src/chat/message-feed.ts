@@ -1,11 +1,12 @@
 /**
- * What one connection receives of its pair's messages, and where its own answers fall among
- * them. Two rules, both kept here and nowhere else:
+ * What one connection receives, in which order: its pair's messages, its own answers among
+ * them, and everything else after what arrived before it. Three rules, kept here and nowhere
+ * else (the outbound writes, the feed decides when):
  *
  * 1. Each message once, in `seq` order. Live messages come from the channel layer, which may
  *    lose or reorder them; a message beyond the next one means something was missed, so
- *    later live messages are held while the gap is read from the store. Replays (resume,
- *    catch-up after a layer reconnect) take the same path, page by page, reading the next
+ *    later live messages wait while the gap is read from the store. Catching up (resume, a
+ *    layer reconnect, the delivery check) takes the same path, page by page, reading the next
  *    page only once the socket took the previous one.
  *    A gap the store cannot fill — a page that brings nothing where a message is missing,
  *    read once more with the same result — is an inconsistency no wait can mend: the feed
@@ -23,13 +24,19 @@
  *    keeps later error frames behind it. When something waits behind an echo whose message
  *    has not arrived live, the message is read from the store instead of waited for.
  *    A retry (its `client_id` stored already, as `seq`) is answered by that message, and
- *    rule 1 holds for it too: at the head, a `seq` the connection has not reached is
+ *    rule 1 applies to it too: at the head, a `seq` the connection has not reached is
  *    delivered in its place, as an echo; one it already sent is not sent again (that frame,
  *    with the `client_id`, was the answer); one from before the connection started (not
- *    replayed to it) is sent only if nothing later went out yet, never out of order.
+ *    caught up to) is sent only if nothing later went out yet, never out of order.
+ * 3. Everything else after the messages that arrived before it. Typing, receipts, presence,
+ *    states and the end of the match take their turn (`inTurn`): at once, unless the feed is
+ *    reading from the store; then they wait with the live messages, in arrival order (see
+ *    `Arrivals`), so a receipt never overtakes the message it acknowledges. Only frames that
+ *    precede a close (`connection_established` aside) go out at once, from the outbound.
  */
 import { recordGapUnfilled, recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
 import type { Message, MessageStore } from '../store/index.js';
+import { Arrivals, type LatestOnly } from './arrivals.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
 const PAGE = 500;
@@ -42,14 +49,14 @@ export interface Gap {
   untilSeq: number;
 }
 
-/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read. */
+/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read; and the turns it is given (rule 3). */
 export interface FeedDeps {
-  /** Where missed and replayed messages are read from; the feed reads nothing else. */
+  /** Where missed messages are read from; the feed reads nothing else. */
   source: Pick<MessageStore, 'after'>;
   pairId: number;
   /** The outbound `chat_message` frame of a stored message. */
   encode(message: Message): string;
-  /** Writes a frame; `written` runs once the socket took it (backpressure for replays). */
+  /** Writes a frame; `written` runs once the socket took it (backpressure for catching up). */
   send(frame: string, written?: () => void): void;
   /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
   onFailure(error: unknown): void;
@@ -84,8 +91,8 @@ export class MessageFeed {
   private lastSeq = 0;
   /** The highest `seq` actually sent on this connection; below `lastSeq` only before the first. */
   private sentSeq = 0;
-  /** Live messages waiting while the store is read, in arrival order. */
-  private held: Array<[number, string]> | null = null;
+  /** Live messages and other turns waiting while the store is read, in arrival order. */
+  private waiting: Arrivals | null = null;
   private reading: Promise<void> | null = null;
   /** Rule 2's queue; a cell's slot changes state in place, keeping its place. */
   private readonly slots: Array<{ slot: Slot }> = [];
@@ -102,10 +109,7 @@ export class MessageFeed {
   /** A live message from the layer; repeats and stale ones are dropped. */
   offer(seq: number, frame: string): void {
     if (this.stopped) return;
-    if (this.held) {
-      this.held.push([seq, frame]);
-      return;
-    }
+    if (this.waiting) return this.waiting.message(seq, frame);
     if (seq <= this.lastSeq) return;
     if (seq === this.lastSeq + 1) {
       this.lastSeq = this.sentSeq = seq;
@@ -114,19 +118,31 @@ export class MessageFeed {
       if (this.slots.length > 0) this.flush();
       return;
     }
-    this.held = [[seq, frame]];
+    this.waiting = new Arrivals();
+    this.waiting.message(seq, frame);
     void this.read(seq - 1);
   }
 
   /**
-   * Delivers everything up to `seq` from the store, holding live messages meanwhile; resolves
-   * when done. `path` names, for the metrics, why the messages had to be read.
+   * Delivers everything up to `seq` from the store, live messages and turns waiting meanwhile;
+   * resolves when done. `path` names, for the metrics, why the messages had to be read.
    */
-  replayTo(seq: number, path: DeliveryPath = 'store'): Promise<void> {
-    if (this.reading) return this.reading.then(() => this.replayTo(seq, path));
+  catchUpTo(seq: number, path: DeliveryPath = 'store'): Promise<void> {
+    if (this.reading) return this.reading.then(() => this.catchUpTo(seq, path));
     if (this.stopped || seq <= this.lastSeq) return Promise.resolve();
-    this.held ??= [];
+    this.waiting ??= new Arrivals();
     return this.read(seq, path);
+  }
+
+  /**
+   * Runs `send` (it writes a frame that is not a message) after the messages that arrived
+   * before it (rule 3): at once unless the store is being read. `latest`: only the newest
+   * waiting turn of that kind runs.
+   */
+  inTurn(send: () => void, latest?: LatestOnly): void {
+    if (this.stopped) return;
+    if (this.waiting) this.waiting.turn(send, latest);
+    else send();
   }
 
   /** Takes a slot for an inbound `chat_message`: error frames queued after it wait for its echo. */
@@ -155,7 +171,7 @@ export class MessageFeed {
   /** Sends nothing more and reads nothing more; pending `drained()` calls resolve. */
   stop(): void {
     this.stopped = true;
-    this.held = null;
+    this.waiting = null;
     this.slots.length = 0;
     this.wake();
   }
@@ -193,7 +209,7 @@ export class MessageFeed {
     if (head.fetched) return;
     if (this.idle.length === 0 && !this.slots.some((cell) => cell.slot.state === 'frame')) return;
     head.fetched = true;
-    void this.replayTo(head.seq);
+    void this.catchUpTo(head.seq);
   }
 
   /** A retry of a message from before this connection started, sent while nothing later went out. */
@@ -223,9 +239,13 @@ export class MessageFeed {
       })
       .finally(() => {
         this.reading = null;
-        const held = this.held ?? [];
-        this.held = null;
-        for (const [seq, frame] of held) this.offer(seq, frame);
+        const waiting = this.waiting?.all() ?? [];
+        this.waiting = null;
+        // Offering a message may start another read: what follows it waits again.
+        for (const arrival of waiting) {
+          if ('seq' in arrival) this.offer(arrival.seq, arrival.frame);
+          else this.inTurn(arrival.run, arrival.latest);
+        }
       });
     return this.reading;
   }

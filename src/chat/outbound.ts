@@ -1,9 +1,10 @@
 /**
  * Everything a connection sends, and the only writer to its socket. Nothing goes out before
- * `connection_established`: room events that arrive earlier wait for `open`. Then messages
- * go through the feed (once, in `seq` order, errors behind this connection's echoes); typing,
- * read receipts and presence go straight out; a socket whose unsent data passes the bound is
- * reported as a slow consumer.
+ * `connection_established`: room events that arrive earlier wait for `open`. Then the feed
+ * decides the order of the rest (see `MessageFeed`): messages once, in `seq` order, errors
+ * behind this connection's echoes, typing, receipts, presence and states after the messages
+ * that arrived before them. A socket whose unsent data passes the bound is reported as a
+ * slow consumer.
  */
 import type { WebSocket } from 'ws';
 import type { ChatLimits } from '../config.js';
@@ -44,18 +45,18 @@ export class Outbound {
   private readonly partnerTyping: TypingExpiry;
   /** Room events that arrived before `connection_established`; `null` once it went out. */
   private early: Array<[RoomEvent, string]> | null = [];
-  /** The furthest `catchUp` asked for before `open`, replayed right after the start's own replay. */
+  /** The furthest `catchUpTo` asked for before `open`, read right after the start's own catch-up. */
   private earlyCatchUp = 0;
   private stopped = false;
-  /** Held frames past this many bytes are written at once (see `write`). */
+  /** Frames the coalescer keeps back past this many bytes are written at once (see `write`). */
   private readonly flushAt: number;
 
   constructor(private readonly socket: WebSocket, private readonly deps: OutboundDeps) {
     this.flushAt = Math.min(FLUSH_SLICE_BYTES, deps.limits.maxBufferedBytes / 4);
     const { user, partner } = deps;
-    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () =>
-      this.send({ type: 'typing', sender_email: partner.email, is_typing: false }),
-    );
+    // The expiry is a typing state of its own: in its turn, replacing one still waiting.
+    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () => this.feed.inTurn(
+      () => this.send({ type: 'typing', sender_email: partner.email, is_typing: false }), 'typing'));
     this.feed = new MessageFeed({
       source: deps.store,
       pairId: deps.pairId,
@@ -74,19 +75,19 @@ export class Outbound {
   }
 
   /**
-   * Sends `connected`, then replays up to `lastSeq` ahead of any live message, then lets
+   * Sends `connected`, then catches up to `lastSeq` ahead of any live message, then lets
    * through the room events that waited for it, in arrival order.
    */
   open(connected: OutboundFrame, lastSeq: number): void {
     this.send(connected);
-    void this.feed.replayTo(lastSeq);
-    if (this.earlyCatchUp > lastSeq) void this.feed.replayTo(this.earlyCatchUp, 'check');
+    void this.feed.catchUpTo(lastSeq);
+    if (this.earlyCatchUp > lastSeq) void this.feed.catchUpTo(this.earlyCatchUp, 'check');
     const early = this.early ?? [];
     this.early = null;
     for (const [event, frame] of early) this.deliver(event, frame);
   }
 
-  /** A room event from the hub, with its encoded frame; held until `open`. */
+  /** A room event from the hub, with its encoded frame; it waits for `open`, then takes its turn. */
   deliver(event: RoomEvent, frame: string): void {
     if (this.early) {
       this.early.push([event, frame]);
@@ -99,25 +100,26 @@ export class Outbound {
         return this.feed.offer(event.message.seq, frame);
       case 'typing':
         if (event.sender_id === user.id) return;
+        // Timed from its arrival: an expiry replaces a `true` that is still waiting.
         this.partnerTyping.saw(event.is_typing);
-        return this.write(frame);
+        return this.feed.inTurn(() => this.write(frame), 'typing');
       case 'read_receipt':
-        if (event.reader_id !== user.id) this.write(frame);
+        if (event.reader_id !== user.id) this.feed.inTurn(() => this.write(frame));
         return;
       case 'read_state':
-        if (event.reader_id === user.id && event.origin !== this.deps.connectionId) this.write(frame);
+        if (event.reader_id === user.id && event.origin !== this.deps.connectionId) this.feed.inTurn(() => this.write(frame), 'read_state');
         return;
       case 'presence':
-        if (event.user_id !== user.id) this.write(frame);
+        if (event.user_id !== user.id) this.feed.inTurn(() => this.write(frame), 'presence');
         return;
       case 'match_state':
-        return this.write(frame);
+        return this.feed.inTurn(() => this.write(frame), 'match_state');
       case 'force_disconnect':
-        return this.deps.onForceDisconnect(event.reason);
+        return this.feed.inTurn(() => this.deps.onForceDisconnect(event.reason));
       case 'notice':
         return this.feed.offer(event.notice.seq, frame);
       case 'message_status':
-        if (event.sender_id === user.id) this.write(frame);
+        if (event.sender_id === user.id) this.feed.inTurn(() => this.write(frame));
         return;
     }
   }
@@ -137,18 +139,18 @@ export class Outbound {
     this.feed.queue(encodeFrame(frame));
   }
 
-  /** Sends a frame at once, ahead of anything queued. */
+  /** Sends a frame at once, ahead of anything waiting: `connection_established`, or one that precedes a close. */
   send(frame: OutboundFrame): void {
     this.write(encodeFrame(frame));
   }
 
   /**
-   * Delivers whatever the pair got up to `lastSeq` that this connection has not seen; before
-   * `open`, once the start's replay is done (nothing goes out ahead of `connection_established`).
+   * Delivers whatever the pair got up to `seq` that this connection has not seen; before
+   * `open`, once the start's catch-up is done (nothing goes out ahead of `connection_established`).
    */
-  catchUp(lastSeq: number, path: DeliveryPath = 'store'): void {
-    if (this.early) this.earlyCatchUp = Math.max(this.earlyCatchUp, lastSeq);
-    else void this.feed.replayTo(lastSeq, path);
+  catchUpTo(seq: number, path: DeliveryPath = 'store'): void {
+    if (this.early) this.earlyCatchUp = Math.max(this.earlyCatchUp, seq);
+    else void this.feed.catchUpTo(seq, path);
   }
 
   /** Resolves once every slot taken so far is done: echoes delivered, errors sent (or stopped). */
@@ -169,7 +171,7 @@ export class Outbound {
     const { writes, limits } = this.deps;
     writes?.cork();
     this.socket.send(frame, written && (() => written()));
-    // Held frames count as unsent until written. Handed to the kernel in slices, they are
+    // Frames kept back count as unsent until written. Handed to the kernel in slices, they are
     // judged by what it could not take, give or take the slice it took only part of.
     if (writes && this.socket.bufferedAmount > this.flushAt) writes.flush();
     if (this.socket.bufferedAmount > limits.maxBufferedBytes) this.deps.onSlowConsumer();

@@ -1,6 +1,6 @@
 /**
  * A token bucket: `burst` tokens, refilled at `perSecond`. One token per inbound frame lets
- * a person type in bursts while a script that floods is held to the sustained rate.
+ * a person type in bursts while a script that floods is kept to the sustained rate.
  */
 export class TokenBucket {
   private tokens: number;

@@ -44,7 +44,7 @@ export interface SessionIdentity {
   partner: User;
   pair: Pair;
   sessionHash: string;
-  /** `?after=<message_id>`: replay every later message first. */
+  /** `?after=<message_id>`: catch up on every later message first. */
   resumeAfter: number | null;
   /** When the credential expires (a token's `exp`): the socket gets `force_disconnect` `token_expired`, then 4001. */
   expiresAt: Date | null;
@@ -123,7 +123,7 @@ export class ChatSession implements RoomMember {
   /**
    * Joins the room, then checks the match again and reads where the pair stands: a match
    * ended while this handshake was in flight is refused, and nothing published after the
-   * subscription went live can be missed. With `?after=`, the backlog is replayed before
+   * subscription went live can be missed. With `?after=`, the backlog is caught up on before
    * any live message. Frames and room events that arrive meanwhile wait for
    * `connection_established`.
    */
@@ -186,15 +186,15 @@ export class ChatSession implements RoomMember {
     if (this.state !== 'open') return;
     this.deps.store.matches.pairById(this.pairId).then(
       (pair) => {
-        if (pair) this.outbound.catchUp(pair.lastSeq);
+        if (pair) this.outbound.catchUpTo(pair.lastSeq);
       },
       (error: unknown) => this.deps.onError(error, 'catching up after a layer reconnect'),
     );
   }
 
-  /** The store holds the pair's messages up to `seq` (the delivery check): send whichever this connection has not had. */
+  /** The store has the pair's messages up to `seq` (the delivery check): send whichever this connection has not had. */
   catchUpTo(seq: number): void {
-    if (this.state !== 'closed') this.outbound.catchUp(seq, 'check');
+    if (this.state !== 'closed') this.outbound.catchUpTo(seq, 'check');
   }
 
   forceDisconnect(reason: string): void {

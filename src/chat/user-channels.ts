@@ -3,12 +3,14 @@
  * conversations (a new match, an ended one, a pause, a read elsewhere, an unread count) to
  * their event streams (`/ws/me/`) on every instance. As the hub does for rooms, one layer
  * subscription per user per process, taken on the user's first local stream and dropped after
- * the last. Logout closes a session's streams. After a layer reconnect events may have been
- * lost, so every stream is closed with a resume code: its client reconnects and re-reads.
+ * the last (`SharedSubscriptions`). Logout closes a session's streams. After a layer
+ * reconnect events may have been lost, so every stream is closed with a resume code: its
+ * client reconnects and re-reads.
  */
 import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
 import type { UserEvent } from '../protocol/events.js';
 import type { UserStreamFrame } from '../protocol/user-stream.js';
+import { SharedSubscriptions } from '../subscriptions/shared-subscriptions.js';
 
 /** A local event stream as the channels see it. */
 export interface StreamMember {
@@ -16,13 +18,8 @@ export interface StreamMember {
   readonly sessionHash: string;
   deliver(event: UserEvent): void;
   forceDisconnect(reason: string): void;
-  /** Events may have been lost: the stream ends so that its client re-reads the state. */
-  resync(): void;
-}
-
-interface Channel {
-  readonly members: Set<StreamMember>;
-  live: Promise<Unsubscribe>;
+  /** Events may have been lost: the stream catches up by ending, so that its client re-reads the state. */
+  catchUp(): void;
 }
 
 /** The layer channel of one user; room names start with `chat_`, so the two never meet. */
@@ -31,7 +28,7 @@ export function userChannel(userId: number): string {
 }
 
 export class UserChannels {
-  private readonly channels = new Map<number, Channel>();
+  private readonly channels: SharedSubscriptions<number, StreamMember, Unsubscribe>;
   private readonly stopBroadcasts: () => void;
   private readonly stopReconnects: () => void;
   /** `unread_changed` waiting for the end of the turn, one per recipient and pair. */
@@ -39,46 +36,31 @@ export class UserChannels {
   private flushing: NodeJS.Immediate | undefined;
 
   constructor(private readonly layer: ChannelLayer) {
+    this.channels = new SharedSubscriptions({
+      create: () => ({ members: new Set<StreamMember>() }),
+      subscribe: (userId, channel) => layer.subscribe(userChannel(userId), (event) => {
+        if (event.kind !== 'user_frame' && event.kind !== 'unread_changed') return;
+        for (const each of [...channel.members]) each.deliver(event);
+      }),
+      unsubscribe: async (_userId, subscribed) => (await subscribed)(),
+    });
     this.stopBroadcasts = layer.onBroadcast((event) => {
       if (event.kind !== 'session_revoked') return;
       for (const member of this.members()) if (member.sessionHash === event.token_hash) member.forceDisconnect(event.reason);
     });
     this.stopReconnects = layer.onReconnect(() => {
-      for (const member of this.members()) member.resync();
+      for (const member of this.members()) member.catchUp();
     });
   }
 
   /** Adds a stream; resolves once its user's channel is live. */
   async join(member: StreamMember): Promise<void> {
-    let channel = this.channels.get(member.userId);
-    if (!channel) {
-      const created: Channel = { members: new Set(), live: Promise.resolve(async () => {}) };
-      created.live = this.layer.subscribe(userChannel(member.userId), (event) => {
-        if (event.kind !== 'user_frame' && event.kind !== 'unread_changed') return;
-        for (const each of [...created.members]) each.deliver(event);
-      });
-      created.live.catch(() => {
-        if (this.channels.get(member.userId) === created) this.channels.delete(member.userId);
-      });
-      this.channels.set(member.userId, created);
-      channel = created;
-    }
-    channel.members.add(member);
-    try {
-      await channel.live;
-    } catch (error) {
-      channel.members.delete(member);
-      throw error;
-    }
+    await this.channels.join(member.userId, member);
   }
 
   /** Removes a stream; the user's last local one drops the channel's subscription. */
   async leave(member: StreamMember): Promise<void> {
-    const channel = this.channels.get(member.userId);
-    if (!channel || !channel.members.delete(member) || channel.members.size > 0) return;
-    this.channels.delete(member.userId);
-    const unsubscribe = await channel.live.catch(() => null);
-    await unsubscribe?.().catch(() => {});
+    await this.channels.leave(member.userId, member);
   }
 
   /** Sends `event` to every stream of the user, on every instance. */
@@ -112,7 +94,7 @@ export class UserChannels {
   /** Local streams, for tests and metrics. */
   get size(): number {
     let count = 0;
-    for (const channel of this.channels.values()) count += channel.members.size;
+    for (const channel of this.channels.groups()) count += channel.members.size;
     return count;
   }
 
@@ -123,6 +105,6 @@ export class UserChannels {
   }
 
   private *members(): Iterable<StreamMember> {
-    for (const channel of [...this.channels.values()]) yield* [...channel.members];
+    for (const channel of [...this.channels.groups()]) yield* [...channel.members];
   }
 }

@@ -103,7 +103,8 @@ export class UserStream implements StreamMember {
     this.close(CloseCode.normal);
   }
 
-  resync(): void {
+  /** The channel may have lost events: the client reconnects and reads afresh (see `StreamMember.catchUp`). */
+  catchUp(): void {
     this.close(CloseCode.internalError);
   }
 

@@ -3,7 +3,7 @@
  * event itself, deeply frozen: a publisher or handler that modifies an event after a publish
  * that reached a handler throws here, as its change would be lost on Redis (an event for a
  * room without local handlers is dropped as it is, unfrozen: nothing would see it anyway). The event types (protocol/)
- * hold only what JSON carries, so nothing else tells the two apart; the cluster suites run
+ * have only what JSON carries, so nothing else tells the two apart; the cluster suites run
  * the same cases over Redis. No JSON round trip: the hub's encode is the message's only one.
  */
 import type { BroadcastEvent, ChannelEvent } from '../protocol/events.js';

@@ -7,16 +7,10 @@
 import type { Redis } from 'ioredis';
 import type { BroadcastEvent, ChannelEvent } from '../protocol/events.js';
 import { closeRedisConnection, openRedisConnections, redisClientNames } from '../redis/connection.js';
+import { SharedSubscriptions } from '../subscriptions/shared-subscriptions.js';
 import type { ChannelLayer, Unsubscribe } from './types.js';
 
 type RoomHandler = (event: ChannelEvent) => void;
-
-/** One Redis subscription, shared by every local handler of a room. */
-interface Room {
-  readonly handlers: Set<RoomHandler>;
-  /** Settles when Redis has answered this room's SUBSCRIBE. */
-  readonly live: Promise<unknown>;
-}
 
 /**
  * ChannelLayer over Redis pub/sub on channels `<prefix>room:<room>` and `<prefix>broadcast`.
@@ -24,8 +18,11 @@ interface Room {
  * wait, and `onReconnect` tells when the subscriptions are live again.
  */
 export class RedisLayer implements ChannelLayer {
-  /** Keyed by Redis channel, so an incoming message finds its room without a scan. */
-  private readonly rooms = new Map<string, Room>();
+  /**
+   * One Redis subscription per room, shared by every local handler of it; keyed by Redis
+   * channel, so an incoming message finds its room without a scan.
+   */
+  private readonly rooms: SharedSubscriptions<string, RoomHandler, unknown>;
   private readonly broadcastHandlers = new Set<(event: BroadcastEvent) => void>();
   private readonly reconnectHandlers = new Set<() => void>();
   private readonly broadcastChannel: string;
@@ -42,6 +39,12 @@ export class RedisLayer implements ChannelLayer {
     readonly connectionNames: { readonly pub: string; readonly sub: string },
   ) {
     this.broadcastChannel = `${prefix}broadcast`;
+    this.rooms = new SharedSubscriptions({
+      create: () => ({ members: new Set<RoomHandler>() }),
+      subscribe: (channel) => sub.subscribe(channel),
+      // At once: the connection keeps the order of SUBSCRIBE and UNSUBSCRIBE, pending or not.
+      unsubscribe: (channel) => this.unsubscribe(channel),
+    });
     sub.on('message', (channel: string, message: string) => this.dispatch(channel, message));
     sub.on('close', () => {
       this.subscribed = false;
@@ -92,26 +95,14 @@ export class RedisLayer implements ChannelLayer {
     this.assertOpen();
     if (!this.subscribed) throw new Error('Redis channel layer: the subscriber connection is down');
     const channel = this.roomChannel(room);
-    let entry = this.rooms.get(channel);
-    if (!entry) {
-      entry = { handlers: new Set(), live: this.sub.subscribe(channel) };
-      this.rooms.set(channel, entry);
-    }
+    // A handler of its own, so that each Unsubscribe removes only what its subscribe added.
     const handler: RoomHandler = (event) => onEvent(event);
-    entry.handlers.add(handler);
-    const joined = entry;
     try {
-      await joined.live;
+      await this.rooms.join(channel, handler);
     } catch (error) {
-      await this.leave(channel, joined, handler);
       throw new Error(`Redis channel layer: cannot subscribe to ${room}: ${messageOf(error)}`, { cause: error });
     }
-    let left = false;
-    return async () => {
-      if (left) return;
-      left = true;
-      await this.leave(channel, joined, handler);
-    };
+    return () => this.rooms.leave(channel, handler);
   }
 
   /** Sends to the onBroadcast handlers of every instance, this one included. */
@@ -177,10 +168,8 @@ export class RedisLayer implements ChannelLayer {
     }
   }
 
-  private async leave(channel: string, entry: Room, handler: RoomHandler): Promise<void> {
-    entry.handlers.delete(handler);
-    if (entry.handlers.size > 0 || this.rooms.get(channel) !== entry) return;
-    this.rooms.delete(channel);
+  /** The room's last handler left. */
+  private async unsubscribe(channel: string): Promise<void> {
     try {
       await this.sub.unsubscribe(channel);
     } catch {
@@ -219,7 +208,7 @@ export class RedisLayer implements ChannelLayer {
     const room = this.rooms.get(channel);
     if (!room) return;
     const event = decode(message) as ChannelEvent | undefined;
-    if (event) for (const handler of room.handlers) isolate(handler, event);
+    if (event) for (const handler of room.members) isolate(handler, event);
   }
 
   private assertOpen(): void {

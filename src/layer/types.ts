@@ -1,6 +1,6 @@
 /**
  * The channel layer: how an event published in a room reaches every Tandem instance with a
- * connection in that room. Memory for one process, Redis pub/sub for many; both held to the
+ * connection in that room. Memory for one process, Redis pub/sub for many; both kept to the
  * contract suite in test/contract/layer.ts.
  *
  * Contract: `subscribe` resolves once the subscription is live, so an event published after
