@@ -1,27 +1,27 @@
 /**
- * The state of one conversation as a page shows it: history (loaded by pages over HTTP),
- * live messages, what is still pending, typing, read ticks, presence, unread count, and
- * whether the match ended. Built on `ChatConnection`; the page renders from its events.
+ * One partner's conversation as a page shows it: history (pages over HTTP), live messages,
+ * what is pending, typing, read ticks, presence, the unread count, whether the match ended.
+ * `start` loads the newest page and connects (a `ChatConnection`); events then report every
+ * change, and the public fields always describe the current state.
  */
 import type { WireMessage } from '../protocol/frames.js';
 import { ApiError, type HistoryMessage, type PublicUser, type UndeliveredMessage } from './api.js';
-import { ChatConnection, type ReadReceipt } from './connection.js';
+import { ChatConnection } from './connection.js';
 import { Emitter } from './emitter.js';
-import { MessageList } from './message-list.js';
+import { MessageList, noticeMessage } from './message-list.js';
 import { compareMessageIds } from './message-ids.js';
 import { Outbox, type PendingMessage } from './outbox.js';
 import { PartnerActivity } from './partner-activity.js';
 import { TypingReporter } from './typing.js';
 import { UndeliveredList } from './undelivered.js';
+import { UnreadCount } from './unread-count.js';
 import type { ChatMessage, ConversationEvents, ConversationOptions, ConversationSummary } from './conversation-types.js';
+
+/** History messages per page, unless the options say otherwise. */
+const PAGE_SIZE = 30;
 
 export type { ChatMessage, ConversationEvents, ConversationOptions, ConversationSummary } from './conversation-types.js';
 
-/**
- * One partner's conversation. `start` loads the newest history page and connects; events
- * then report every change, and the public fields always describe the current state.
- * Stored messages are unique by `message_id` and kept in `seq` order.
- */
 export class Conversation extends Emitter<ConversationEvents> {
   readonly partner: PublicUser;
   readonly connection: ChatConnection;
@@ -31,7 +31,6 @@ export class Conversation extends Emitter<ConversationEvents> {
   hasOlder = false;
   /** False when the server has no history endpoint (history then comes only through resume). */
   historyAvailable = true;
-  unread: number;
   lastMessage: WireMessage | null;
   /** The user's own messages held for review or rejected, oldest first (see UndeliveredList). */
   readonly undelivered: UndeliveredMessage[];
@@ -41,10 +40,9 @@ export class Conversation extends Emitter<ConversationEvents> {
   readonly archived: boolean;
   /** Set by the page while the user is looking at this conversation: partner messages are then read at once. */
   private active = false;
-  /** Counts the live changes of `unread`, so that a list read before one of them cannot undo it. */
-  private unreadChanges = 0;
+  private readonly unreadCount: UnreadCount;
   private readonly list: MessageList;
-  private readonly undeliveredList = new UndeliveredList();
+  private readonly undeliveredList = new UndeliveredList(() => this.emit('undelivered', this.undelivered));
   private loadingOlder: Promise<number> | null = null;
   private readWanted = false;
   private readonly typingReporter: TypingReporter;
@@ -60,25 +58,28 @@ export class Conversation extends Emitter<ConversationEvents> {
       if (what === 'typing') this.emit('typing', this.activity.typing);
       this.emitSummary();
     });
-    this.unread = options.row?.unread_count ?? 0;
+    this.unreadCount = new UnreadCount(options.row?.unread_count ?? 0);
     this.lastMessage = options.row?.last_message ?? null;
     this.matchPaused = options.row?.paused ?? false;
     this.archived = options.row?.archived ?? false;
     const outbox = new Outbox(options.storage ?? null, `tandem.outbox:${options.me.email}:${options.partner.email}`);
-    this.connection = new ChatConnection({ ...options.connection, wsBase: options.wsBase, partnerEmail: options.partner.email, createSocket: options.createSocket, outbox });
+    this.connection = new ChatConnection({
+      ...options.connection,
+      wsBase: options.wsBase,
+      partnerEmail: options.partner.email,
+      createSocket: options.createSocket,
+      outbox,
+    });
     this.typingReporter = new TypingReporter((isTyping) => this.connection.sendTyping(isTyping));
     this.connection.on('message', (message) => this.received(message));
-    this.connection.on('held', ({ type: _type, ...held }) => this.setUndelivered(held));
-    this.connection.on('status', (status) => {
-      if (this.undeliveredList.reject(status.message_id, status.reason)) this.emit('undelivered', this.undelivered);
-    });
-    this.connection.on('notice', (notice) => this.add([{
-      message_id: notice.message_id, seq: notice.seq, sender_email: '', sender_name: notice.actor_name, content: '',
-      timestamp: notice.timestamp, is_read: true, kind: 'admin_viewed', actor_name: notice.actor_name,
-    }], 'end'));
+    this.connection.on('held', ({ type: _type, ...held }) => this.undeliveredList.set(held));
+    this.connection.on('status', (status) => this.undeliveredList.reject(status.message_id, status.reason));
+    this.connection.on('notice', (notice) => this.add([noticeMessage(notice)], 'end'));
     this.connection.on('outbox', (pending) => this.emit('pending', pending));
     this.connection.on('typing', (typing) => this.activity.setTyping(typing));
-    this.connection.on('read', (receipt) => this.partnerRead(receipt));
+    this.connection.on('read', (receipt) => {
+      if (receipt.count !== 0 && this.list.markRead(true, receipt.lastReadId)) this.emit('read', undefined);
+    });
     this.connection.on('presence', (online) => this.activity.setOnline(online));
     this.connection.on('established', ({ partnerOnline, paused }) => {
       if (partnerOnline !== null) this.activity.setOnline(partnerOnline);
@@ -118,8 +119,14 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   get summary(): ConversationSummary {
     return {
-      partner: this.partner, lastMessage: this.lastMessage, unread: this.unread, online: this.partnerOnline, typing: this.partnerTyping,
-      ended: this.ended, paused: this.matchPaused, archived: this.archived,
+      partner: this.partner,
+      lastMessage: this.lastMessage,
+      unread: this.unread,
+      online: this.partnerOnline,
+      typing: this.partnerTyping,
+      ended: this.ended,
+      paused: this.matchPaused,
+      archived: this.archived,
     };
   }
 
@@ -130,11 +137,11 @@ export class Conversation extends Emitter<ConversationEvents> {
    */
   async start(): Promise<void> {
     try {
-      const page = await this.options.api.messages(this.partner.email, { limit: this.pageSize });
+      const page = await this.options.api.messages(this.partner.email, { limit: this.options.pageSize ?? PAGE_SIZE });
       this.hasOlder = page.has_more;
       this.add(page.messages, 'end');
-      for (const held of page.undelivered ?? []) this.setUndelivered(held);
-      if (!this.options.row) this.unread = this.list.unreadCount();
+      for (const held of page.undelivered ?? []) this.undeliveredList.set(held);
+      if (!this.options.row) this.unreadCount.count = this.list.unreadCount();
       this.emitSummary();
       // The archive is read over HTTP only: its socket would be refused (4003).
       if (this.archived) return;
@@ -157,7 +164,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     const oldest = this.messages[0];
     if (!this.hasOlder || !oldest) return Promise.resolve(0);
     this.loadingOlder ??= this.options.api
-      .messages(this.partner.email, { before: oldest.message_id, limit: this.pageSize })
+      .messages(this.partner.email, { before: oldest.message_id, limit: this.options.pageSize ?? PAGE_SIZE })
       .then((page) => {
         this.hasOlder = page.has_more;
         return this.add(page.messages, 'start');
@@ -193,7 +200,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   /** The user is (or stops) looking at this conversation; while they are, partner messages are marked read as they come. */
   setActive(active: boolean): void {
     this.active = active;
-    if (active && this.hasUnread()) this.markRead();
+    if (active && (this.unread > 0 || this.list.unreadCount() > 0)) this.markRead();
   }
 
   /** Marks the partner's messages read now, or as soon as the connection is open. */
@@ -204,16 +211,17 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
     this.readWanted = false;
     if (this.list.markRead(false, null)) this.emit('read', undefined);
-    if (this.unread !== 0) {
-      this.unread = 0;
-      this.unreadChanges++;
-      this.emitSummary();
-    }
+    if (this.unreadCount.set(0)) this.emitSummary();
+  }
+
+  /** Unread messages from the partner. */
+  get unread(): number {
+    return this.unreadCount.count;
   }
 
   /** A mark of the live unread changes so far; pass it back to `applyRow` with a list read after it. */
   get unreadVersion(): number {
-    return this.unreadChanges;
+    return this.unreadCount.version;
   }
 
   /**
@@ -221,25 +229,21 @@ export class Conversation extends Emitter<ConversationEvents> {
    * the unread count and the pause follow it (messages come through the connection) — the
    * count only if nothing changed it live since `version` (the list was asked for then).
    */
-  applyRow(row: { unread_count: number; paused?: boolean }, version = this.unreadChanges): void {
-    if (!this.active && version === this.unreadChanges) this.unread = row.unread_count;
+  applyRow(row: { unread_count: number; paused?: boolean }, version = this.unreadCount.version): void {
+    if (!this.active) this.unreadCount.listed(row.unread_count, version);
     this.matchPaused = row.paused ?? this.matchPaused;
     this.emitSummary();
   }
 
   /** The unread count from the event stream (a message arrived); ignored while the user is reading here. */
   setUnread(count: number): void {
-    if (this.active || this.unread === count) return;
-    this.unread = count;
-    this.unreadChanges++;
-    this.emitSummary();
+    if (!this.active && this.unreadCount.set(count)) this.emitSummary();
   }
 
   /** This user read the partner's messages up to `lastReadId` on another tab or device. */
   readElsewhere(lastReadId: string | null): void {
     if (this.list.markRead(false, lastReadId)) this.emit('read', undefined);
-    this.unread = this.list.unreadCount();
-    this.unreadChanges++;
+    this.unreadCount.overwrite(this.list.unreadCount());
     this.emitSummary();
   }
 
@@ -264,32 +268,16 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection.close();
   }
 
-  private get pageSize(): number {
-    return this.options.pageSize ?? 30;
-  }
-
-  private hasUnread(): boolean {
-    return this.unread > 0 || this.list.unreadCount() > 0;
-  }
-
-  private setUndelivered(item: UndeliveredMessage): void {
-    this.undeliveredList.set(item);
-    this.emit('undelivered', this.undelivered);
-  }
-
   private received(wire: WireMessage): void {
     // An approved held message arrives with its original client_id: it is no longer undelivered.
-    if (this.undeliveredList.delivered(wire.client_id)) this.emit('undelivered', this.undelivered);
+    this.undeliveredList.delivered(wire.client_id);
     const isNew = !this.list.has(wire.message_id);
     this.add([{ ...wire, is_read: false }], 'end');
     if (!isNew) return;
     if (wire.sender_email === this.partner.email) {
       this.activity.setTyping(false);
       if (this.active) this.markRead();
-      else {
-        this.unread++;
-        this.unreadChanges++;
-      }
+      else this.unreadCount.set(this.unreadCount.count + 1);
     }
     this.emitSummary();
   }
@@ -303,10 +291,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     const newest = this.list.newest();
     if (newest && (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0)) this.lastMessage = newest;
     return added.fresh.length;
-  }
-
-  private partnerRead(receipt: ReadReceipt): void {
-    if (receipt.count !== 0 && this.list.markRead(true, receipt.lastReadId)) this.emit('read', undefined);
   }
 
   private emitSummary(): void {

@@ -3,7 +3,7 @@
  * order, whichever way they arrive (history pages before, live messages after, a resume's
  * replay anywhere), each marked as the user's own or not.
  */
-import type { WireMessage } from '../protocol/frames.js';
+import type { NoticeOut, WireMessage } from '../protocol/frames.js';
 import type { HistoryMessage } from './api.js';
 import type { ChatMessage } from './conversation-types.js';
 import { compareMessageIds } from './message-ids.js';
@@ -75,4 +75,10 @@ export class MessageList {
 
 function bySeq(a: WireMessage, b: WireMessage): number {
   return a.seq - b.seq || compareMessageIds(a.message_id, b.message_id);
+}
+
+/** An admin's notice as the list keeps it: a line in the conversation, read, from no one. */
+export function noticeMessage(notice: NoticeOut): HistoryMessage {
+  const { message_id, seq, timestamp, actor_name } = notice;
+  return { message_id, seq, timestamp, actor_name, sender_email: '', sender_name: actor_name, content: '', is_read: true, kind: 'admin_viewed' };
 }
