@@ -29,7 +29,7 @@ module.exports = {
     {
       name: 'moderation-is-pure',
       severity: 'error',
-      comment: 'moderation/ is the filter: pure functions that the storing path calls; it imports nothing of Tandem but the wire\'s names (protocol/).',
+      comment: "moderation/ is the filter: pure functions that the storing path calls; it imports nothing of Tandem but the wire's names (protocol/).",
       from: { path: '^src/moderation/' },
       to: { path: '^src/', pathNot: ['^src/moderation/', '^src/protocol/'] },
     },
@@ -46,7 +46,7 @@ module.exports = {
     {
       name: 'store-engines-stay-below',
       severity: 'error',
-      comment: 'An engine folder imports only protocol/, errors.ts, config types, the store\'s shared files and its own folder, never the other engine.',
+      comment: "An engine folder imports only protocol/, errors.ts, config types, the store's shared files and its own folder, never the other engine.",
       from: { path: '^src/store/(sqlite|postgres)/' },
       to: {
         path: '^src/',
@@ -63,7 +63,7 @@ module.exports = {
     {
       name: 'store-parts-know-no-engine',
       severity: 'error',
-      comment: 'The parts\' interfaces and the shared rows are engine-free: no driver outside its engine\'s folder.',
+      comment: "The parts' interfaces and the shared rows are engine-free: no driver outside its engine's folder.",
       from: { path: '^src/', pathNot: '^src/store/(sqlite|postgres)/' },
       to: { path: 'node_modules/(@types/)?(pg|better-sqlite3)/' },
     },

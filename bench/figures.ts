@@ -91,7 +91,13 @@ export function trafficFigures(pairs: readonly PairObservation[], ends: readonly
     store: verdict,
     end,
     ok,
-    notes: [...pairs.filter((pair) => pair.broken !== null).slice(0, 3).map((pair) => `pair ${pair.pairIndex}: ${pair.broken}`), ...pairs.flatMap((pair) => pair.serverErrors).slice(0, 3)],
+    notes: [
+      ...pairs
+        .filter((pair) => pair.broken !== null)
+        .slice(0, 3)
+        .map((pair) => `pair ${pair.pairIndex}: ${pair.broken}`),
+      ...pairs.flatMap((pair) => pair.serverErrors).slice(0, 3),
+    ],
   };
 }
 

@@ -16,7 +16,9 @@ import { parseFrame } from './traffic.js';
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Any 16 bytes in base64 will do (the server checks the form and hashes it back). */
 const KEY = Buffer.from('tandem idle sock').toString('base64');
-const ACCEPT = createHash('sha1').update(KEY + GUID).digest('base64');
+const ACCEPT = createHash('sha1')
+  .update(KEY + GUID)
+  .digest('base64');
 const ACCEPT_HEADER = new RegExp(`\r\nsec-websocket-accept: *${ACCEPT.replace(/[+/=]/g, '\\$&')}\r\n`, 'i');
 /** As `ws` does: a server that never ends the connection after the close handshake is cut off. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -40,7 +42,10 @@ export class IdleSocket {
   private closing = false;
   private readonly closed: Promise<void>;
 
-  private constructor(private readonly socket: Socket, private readonly ready: { resolve(): void; reject(error: Error): void }) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly ready: { resolve(): void; reject(error: Error): void },
+  ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('error', (error) => ready.reject(error));

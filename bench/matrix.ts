@@ -51,7 +51,14 @@ class Resources {
 }
 
 /** Starts the scenario's servers on free ports, with the backend's settings and `env` on top, and waits until they serve. */
-async function startServers(count: number, backend: Backend, env: Readonly<Record<string, string>>, script: string | undefined, files: number, resources: Resources): Promise<BenchServer[]> {
+async function startServers(
+  count: number,
+  backend: Backend,
+  env: Readonly<Record<string, string>>,
+  script: string | undefined,
+  files: number,
+  resources: Resources,
+): Promise<BenchServer[]> {
   const ports = await freePorts(count);
   const servers = ports.map((port, index) => launchServer(index, port, { ...backend.env, ...env }, { script, files }));
   resources.add(() => Promise.all(servers.map((server) => server.stop())));
@@ -68,7 +75,13 @@ function clientFigures(cpu: number, wall: number): ClientFigures {
 }
 
 /** Storage, people and servers of a scenario: Tandem on its backend (with `env`), or a ceiling. */
-async function prepare(scenario: TrafficScenario | ConnectionsScenario, pairCount: number, files: number, resources: Resources, env: Readonly<Record<string, string>> = {}) {
+async function prepare(
+  scenario: TrafficScenario | ConnectionsScenario,
+  pairCount: number,
+  files: number,
+  resources: Resources,
+  env: Readonly<Record<string, string>> = {},
+) {
   const relay = scenario.kind === 'traffic' && scenario.server !== 'tandem';
   const storage = relay ? openRelayStorage(scenario.server === 'relay-durable') : openBackend(scenario.kind === 'traffic' ? scenario.backend! : 'sqlite');
   resources.add(() => storage.release());
@@ -91,10 +104,16 @@ async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOpti
   const clients = startClients(Math.min(options.clients, scenario.pairs));
   resources.add(() => Promise.all(clients.map((client) => client.stop())));
   // The mentor sits one instance further than its mentee: with 2 instances every message crosses Redis.
-  const placements: PairPlacement[] = pairs.map((pair) => ({ pair, menteeWs: servers[pair.index % servers.length]!.wsBase, mentorWs: servers[(pair.index + 1) % servers.length]!.wsBase }));
+  const placements: PairPlacement[] = pairs.map((pair) => ({
+    pair,
+    menteeWs: servers[pair.index % servers.length]!.wsBase,
+    mentorWs: servers[(pair.index + 1) % servers.length]!.wsBase,
+  }));
   const messages = Math.ceil((MAX_RATE_PER_S * options.seconds) / scenario.pairs);
   const shares = clients.map((client) => placements.filter((_, at) => at % clients.length === client.index));
-  await Promise.all(clients.map((client) => client.ask({ kind: 'open-pairs', pairs: shares[client.index]!, tabs: scenario.tabs, messages, window: options.window }, 'opened')));
+  await Promise.all(
+    clients.map((client) => client.ask({ kind: 'open-pairs', pairs: shares[client.index]!, tabs: scenario.tabs, messages, window: options.window }, 'opened')),
+  );
   progress(`${scenario.name}: ${socketsPerServer} sockets open, sending for ${options.seconds} s`);
 
   const latest = clients.map(() => ({ sent: 0, delivered: 0 }));
@@ -111,7 +130,9 @@ async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOpti
     };
   }
   const cpuBefore = servers.map((server) => cpuSeconds(server.pid));
-  const done = await Promise.all(clients.map((client) => client.ask({ kind: 'go', durationMs: options.seconds * 1000, deadlineMs: options.deadlineSeconds * 1000 }, 'done')));
+  const done = await Promise.all(
+    clients.map((client) => client.ask({ kind: 'go', durationMs: options.seconds * 1000, deadlineMs: options.deadlineSeconds * 1000 }, 'done')),
+  );
   const trafficEnded = performance.now();
   // The servers' CPU time then counts the outbox's work to its end: what the messages cost with webhooks on.
   if (receiver) {
@@ -128,13 +149,23 @@ async function runTrafficScenario(scenario: TrafficScenario, options: MatrixOpti
   let verdict: StoreVerdict | null = null;
   if (!relay) verdict = await verifyTandem(storage.env.DATABASE_URL!, observations);
   else if (storage.env.RELAY_DATABASE) verdict = verifyRelay(storage.env.RELAY_DATABASE, observations);
-  const traffic = trafficFigures(observations, done.map((reply) => reply.end), verdict);
+  const traffic = trafficFigures(
+    observations,
+    done.map((reply) => reply.end),
+    verdict,
+  );
   const webhooks = receiver && webhookFigures(receiver, verdict, trafficEnded);
   if (webhooks && !webhooks.ok) {
     traffic.ok = false;
     traffic.notes.push(`webhooks: ${webhooks.message_events} message.created events for ${webhooks.stored} stored messages`);
   }
-  return { scenario, servers: serverFigures, clients: done.map((reply) => clientFigures(reply.cpuSeconds, reply.wallSeconds)), traffic, ...(webhooks ? { webhooks } : {}) };
+  return {
+    scenario,
+    servers: serverFigures,
+    clients: done.map((reply) => clientFigures(reply.cpuSeconds, reply.wallSeconds)),
+    traffic,
+    ...(webhooks ? { webhooks } : {}),
+  };
 }
 
 /** What the receiver saw: an event for every stored message (never fewer), and when the last arrived. */
@@ -198,7 +229,12 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
   const cpuBefore = cpuSeconds(server.pid);
   progress(`${scenario.name}: opening ${endpoints.length} sockets`);
   const opened = await Promise.all(
-    clients.map((client) => client.ask({ kind: 'open-idle', endpoints: endpoints.filter((_, at) => at % clients.length === client.index), concurrency: HANDSHAKES_IN_FLIGHT }, 'idle-opened')),
+    clients.map((client) =>
+      client.ask(
+        { kind: 'open-idle', endpoints: endpoints.filter((_, at) => at % clients.length === client.index), concurrency: HANDSHAKES_IN_FLIGHT },
+        'idle-opened',
+      ),
+    ),
   );
   const rssAfter = rssBytes(server.pid);
   const cpuAfter = cpuSeconds(server.pid);
@@ -206,7 +242,8 @@ async function runConnectionsScenario(scenario: ConnectionsScenario, options: Ma
   // Before the snapshot, which needs memory of its own.
   const peak = mb(peakRssBytes(server.pid));
   await heapSnapshot(server);
-  const perConnection = (before: number | null, after: number | null) => (before === null || after === null || count === 0 ? null : Number(((after - before) / count / 1024).toFixed(1)));
+  const perConnection = (before: number | null, after: number | null) =>
+    before === null || after === null || count === 0 ? null : Number(((after - before) / count / 1024).toFixed(1));
   const count = opened.reduce((sum, reply) => sum + reply.opened, 0);
   const seconds = (Math.max(...opened.map((reply) => reply.endedAt)) - Math.min(...opened.map((reply) => reply.startedAt))) / 1000;
   const connections: ConnectionFigures = {
@@ -272,9 +309,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const machine = describeMachine(options);
-  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
   const chosen = scenarios(options).filter((scenario) => options.only.length === 0 || options.only.includes(scenario.name));
-  progress(`${chosen.length} scenarios × ${options.rounds} round(s), ${options.quick ? 'quick' : 'full'} run: ${options.seconds} s of traffic each, ${options.clients} load clients`);
+  progress(
+    `${chosen.length} scenarios × ${options.rounds} round(s), ${options.quick ? 'quick' : 'full'} run: ${options.seconds} s of traffic each, ${options.clients} load clients`,
+  );
   // Rounds interleave the scenarios, so that a machine whose load drifts moves every row alike.
   const rounds: ScenarioResult[][] = [];
   for (let round = 1; round <= options.rounds; round++) {
@@ -284,15 +326,22 @@ async function main(): Promise<void> {
       progress(`${label}${scenario.name}: ${scenario.title}`);
       const result = await runScenario(scenario, options);
       results.push(result);
-      progress(`${label}${scenario.name}: ${result.error ? `FAILED: ${result.error}` : 'done'} → ${writeResult(`${stamp}-${label}`.replace(/-$/, ''), machine, result)}`);
+      progress(
+        `${label}${scenario.name}: ${result.error ? `FAILED: ${result.error}` : 'done'} → ${writeResult(`${stamp}-${label}`.replace(/-$/, ''), machine, result)}`,
+      );
     }
     rounds.push(results);
   }
   const results = chosen.map((_, at) => medianRound(rounds.map((round) => round[at]!)));
-  const spread = options.rounds > 1 ? `\n${chosen.map((scenario, at) => `  ${scenario.name} in each round: ${rounds.map((round) => headline(round[at]!)?.toFixed(0) ?? 'failed').join(' · ')}`).join('\n')}` : '';
+  const spread =
+    options.rounds > 1
+      ? `\n${chosen.map((scenario, at) => `  ${scenario.name} in each round: ${rounds.map((round) => headline(round[at]!)?.toFixed(0) ?? 'failed').join(' · ')}`).join('\n')}`
+      : '';
   const targets = judgeTargets(results);
   progress(`targets → ${writeTargets(stamp, machine, targets)}`);
-  process.stdout.write(`Tandem bench, ${stamp} (${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.node)}; window ${options.window}, ${options.seconds} s per scenario)\n${formatTable(results)}${spread}\n${formatTargets(targets)}\n`);
+  process.stdout.write(
+    `Tandem bench, ${stamp} (${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.node)}; window ${options.window}, ${options.seconds} s per scenario)\n${formatTable(results)}${spread}\n${formatTargets(targets)}\n`,
+  );
   const ok = rounds.flat().every((result) => !result.error && (result.traffic?.ok ?? result.connections?.ok ?? false));
   process.stdout.write(`${reportFilter(stamp, filterFigures())}\n${ok ? 'RESULT: OK' : 'RESULT: FAILED'}\n`);
   process.exit(ok ? 0 : 1);

@@ -44,7 +44,9 @@ const database = databasePath ? new Database(databasePath) : null;
 if (database) {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
-  database.exec('CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, content TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (room, seq))');
+  database.exec(
+    'CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, content TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (room, seq))',
+  );
 }
 const insert = database?.prepare('INSERT INTO messages (id, room, seq, sender, content, created_at) VALUES (?, ?, ?, ?, ?, ?)');
 let pending: Pending[] = [];
@@ -54,7 +56,15 @@ function frameOf({ peer, content }: Pending, createdAt: string): { id: number; s
   const seq = (lastSeq.get(peer.room) ?? 0) + 1;
   lastSeq.set(peer.room, seq);
   const id = ++lastId;
-  const text = JSON.stringify({ type: 'chat_message', message_id: String(id), seq, sender_email: peer.email, sender_name: peer.email, content, timestamp: createdAt });
+  const text = JSON.stringify({
+    type: 'chat_message',
+    message_id: String(id),
+    seq,
+    sender_email: peer.email,
+    sender_name: peer.email,
+    content,
+    timestamp: createdAt,
+  });
   return { id, seq, text };
 }
 

@@ -90,22 +90,40 @@ export const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.
 export function writeResult(stamp: string, machine: Record<string, unknown>, result: ScenarioResult): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${stamp}-${result.scenario.name}.json`);
-  writeFileSync(path, `${JSON.stringify({ machine: { ...machine, load_average_at_end: loadavg().map((value) => Number(value.toFixed(2))) }, ...result }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ machine: { ...machine, load_average_at_end: loadavg().map((value) => Number(value.toFixed(2))) }, ...result }, null, 2)}\n`,
+  );
   return path;
 }
 
 /** A load client above this share of a core may be what limits a scenario. */
 const CLIENT_SATURATED = 0.9;
 
-const cell = (value: number | null | undefined, digits = 0) => (value === null || value === undefined ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (value: number | null | undefined, base: number | null | undefined) => (value == null || base == null || base === 0 ? 'n/a' : `${(value / base).toFixed(2)}×`);
+const cell = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined ? 'n/a' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (value: number | null | undefined, base: number | null | undefined) =>
+  value == null || base == null || base === 0 ? 'n/a' : `${(value / base).toFixed(2)}×`;
 const total = (values: Array<number | null>) => (values.some((value) => value === null) ? null : values.reduce<number>((sum, value) => sum + value!, 0));
 const most = (values: Array<number | null>) => (values.some((value) => value === null) ? null : Math.max(...(values as number[])));
 
 /** The one table of a run, traffic scenarios first, then the connections scenario. */
 export function formatTable(results: readonly ScenarioResult[]): string {
   const ceiling = results.find((result) => result.scenario.name === DURABLE_CEILING)?.traffic;
-  const header = ['scenario', 'msg/s', '× ceil', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 × ceil', 'max ms', 'server CPU s', 'server peak MB', 'client CPU s (core share)', 'lost/dup/order'];
+  const header = [
+    'scenario',
+    'msg/s',
+    '× ceil',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'p99 × ceil',
+    'max ms',
+    'server CPU s',
+    'server peak MB',
+    'client CPU s (core share)',
+    'lost/dup/order',
+  ];
   const rows: string[][] = [];
   const notes: string[] = [];
   for (const result of results) {
@@ -133,9 +151,14 @@ export function formatTable(results: readonly ScenarioResult[]): string {
       const cpu = total(result.servers.map((each) => each.cpu_s));
       if (w) {
         const perMessage = cpu === null || !w.stored ? 'n/a' : `${cell((cpu * 1e6) / w.stored)} µs`;
-        notes.push(`${result.scenario.name}: webhooks: ${w.message_events} message.created events for ${w.stored ?? 'n/a'} stored messages (${w.requests} requests), the last ${w.drained_after_traffic_s} s after the traffic; server CPU (until the last event) per stored message ${perMessage}`);
+        notes.push(
+          `${result.scenario.name}: webhooks: ${w.message_events} message.created events for ${w.stored ?? 'n/a'} stored messages (${w.requests} requests), the last ${w.drained_after_traffic_s} s after the traffic; server CPU (until the last event) per stored message ${perMessage}`,
+        );
       }
-      if (!t.ok) notes.push(`${result.scenario.name}: ended ${t.end}; unacknowledged ${t.unacknowledged}, echo seq errors ${t.echo_seq_errors}, misrouted ${t.misrouted}, server errors ${t.server_errors}, broken pairs ${t.broken_pairs}${t.notes.length ? `; ${t.notes.join('; ')}` : ''}`);
+      if (!t.ok)
+        notes.push(
+          `${result.scenario.name}: ended ${t.end}; unacknowledged ${t.unacknowledged}, echo seq errors ${t.echo_seq_errors}, misrouted ${t.misrouted}, server errors ${t.server_errors}, broken pairs ${t.broken_pairs}${t.notes.length ? `; ${t.notes.join('; ')}` : ''}`,
+        );
     } else if (result.connections) {
       const c = result.connections;
       rows.push([result.scenario.name, '', '', '', '', '', '', '', ...server, clientCell, c.ok ? '' : 'FAIL']);
@@ -145,7 +168,10 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     }
   }
   const busy = results.filter((result) => result.clients.some((client) => client.core_share >= CLIENT_SATURATED));
-  if (busy.length > 0) notes.push(`a load client used ≥ ${CLIENT_SATURATED * 100}% of a core in ${busy.map((result) => result.scenario.name).join(', ')}: those figures may be the client's; run again with more --clients`);
+  if (busy.length > 0)
+    notes.push(
+      `a load client used ≥ ${CLIENT_SATURATED * 100}% of a core in ${busy.map((result) => result.scenario.name).join(', ')}: those figures may be the client's; run again with more --clients`,
+    );
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (row: readonly string[]) => row.map((text, column) => (column === 0 ? text.padEnd(widths[column]!) : text.padStart(widths[column]!))).join('  ');
   return [line(header), ...rows.map(line), ...notes.map((note) => `  ${note}`)].join('\n');

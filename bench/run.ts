@@ -170,17 +170,26 @@ async function run(options: BenchOptions, context: RunContext, receiver: BenchRe
     { email: mentor, password: PASSWORD, first_name: 'Mentor', last_name: String(index), role: 'MENTOR' },
     { email: mentee, password: PASSWORD, first_name: 'Mentee', last_name: String(index), role: 'MENTEE' },
   ]);
-  await beforeDeadline(deadlineAt, `creating ${users.length} users`, mapLimit(users, SCRYPT_CONCURRENCY, (user) => expectStatus(admin.post('/api/users', user), 201, 'POST /api/users')));
+  await beforeDeadline(
+    deadlineAt,
+    `creating ${users.length} users`,
+    mapLimit(users, SCRYPT_CONCURRENCY, (user) => expectStatus(admin.post('/api/users', user), 201, 'POST /api/users')),
+  );
   await beforeDeadline(
     deadlineAt,
     `matching ${people.length} pairs`,
     mapLimit(people, HTTP_CONCURRENCY, ({ mentor, mentee }) =>
-      expectStatus(admin.post('/api/matches', { mentor_email: mentor, mentee_email: mentee }), 201, 'POST /api/matches')),
+      expectStatus(admin.post('/api/matches', { mentor_email: mentor, mentee_email: mentee }), 201, 'POST /api/matches'),
+    ),
   );
   const sessions = await beforeDeadline(
     deadlineAt,
     `logging in ${users.length} users`,
-    mapLimit(users, SCRYPT_CONCURRENCY, (user) => agent().login(user.email, PASSWORD).then((client) => sessionOf(client))),
+    mapLimit(users, SCRYPT_CONCURRENCY, (user) =>
+      agent()
+        .login(user.email, PASSWORD)
+        .then((client) => sessionOf(client)),
+    ),
   );
 
   // Sockets that open are remembered at once, so that a failure half-way still closes them.
@@ -205,9 +214,9 @@ async function run(options: BenchOptions, context: RunContext, receiver: BenchRe
     }),
   );
 
-  const pairs = people.slice(0, options.pairs).map(
-    ({ mentee }, index) => new PairTraffic(index, sockets[2 * index + 1]!, mentee, [sockets[2 * index]!], options.messages, options.window),
-  );
+  const pairs = people
+    .slice(0, options.pairs)
+    .map(({ mentee }, index) => new PairTraffic(index, sockets[2 * index + 1]!, mentee, [sockets[2 * index]!], options.messages, options.window));
   progress(`sending ${options.pairs * options.messages} messages…`);
   const started = performance.now();
   const traffic = runTraffic(pairs, deadlineAt);
@@ -244,7 +253,9 @@ async function run(options: BenchOptions, context: RunContext, receiver: BenchRe
   };
   printReport(figures, pairs, servers, stormFigures);
   if (webhookFigures) {
-    progress(`webhooks: ${webhookFigures.message_events} message.created events (${webhookFigures.requests} requests), the last ${webhookFigures.drained_after_traffic_s} s after the traffic ended`);
+    progress(
+      `webhooks: ${webhookFigures.message_events} message.created events (${webhookFigures.requests} requests), the last ${webhookFigures.drained_after_traffic_s} s after the traffic ended`,
+    );
   }
   const code = (stormFigures && stormFigures.storm_opened !== options.storm) || !ok ? 1 : 0;
   return { code, msgsPerS: figures.msgs_per_s, webhooks: webhookFigures };

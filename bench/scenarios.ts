@@ -63,8 +63,16 @@ export const QUICK = { seconds: 1, sockets: 2_000 };
 
 /** The matrix, in the order it runs: the ceilings first, then Tandem. */
 export function scenarios(options: Pick<MatrixOptions, 'sockets'>): Scenario[] {
-  const traffic = (name: string, title: string, server: ServerKind, backend: BackendKind | null, instances = 1, pairs = 50, tabs = 1,
-    extra: Partial<Pick<TrafficScenario, 'webhooks' | 'env'>> = {}): TrafficScenario => ({
+  const traffic = (
+    name: string,
+    title: string,
+    server: ServerKind,
+    backend: BackendKind | null,
+    instances = 1,
+    pairs = 50,
+    tabs = 1,
+    extra: Partial<Pick<TrafficScenario, 'webhooks' | 'env'>> = {},
+  ): TrafficScenario => ({
     kind: 'traffic',
     name,
     title,
@@ -83,19 +91,29 @@ export function scenarios(options: Pick<MatrixOptions, 'sockets'>): Scenario[] {
     traffic('sqlite', 'Tandem, 1 instance, SQLite', 'tandem', 'sqlite'),
     traffic('sqlite-webhooks', 'Tandem, 1 instance, SQLite, webhooks on', 'tandem', 'sqlite', 1, 50, 1, { webhooks: true }),
     // The bench's messages hold no contact details: nothing is held, this is the filter's cost.
-    traffic('sqlite-moderated', 'Tandem, 1 instance, SQLite, CONVERSATION_POLICY=moderated', 'tandem', 'sqlite', 1, 50, 1, { env: { CONVERSATION_POLICY: 'moderated' } }),
+    traffic('sqlite-moderated', 'Tandem, 1 instance, SQLite, CONVERSATION_POLICY=moderated', 'tandem', 'sqlite', 1, 50, 1, {
+      env: { CONVERSATION_POLICY: 'moderated' },
+    }),
     traffic('postgres', 'Tandem, 1 instance, PostgreSQL + Redis', 'tandem', 'postgres'),
     traffic('two-instances', 'Tandem, 2 instances, PostgreSQL + Redis', 'tandem', 'postgres', 2),
     traffic('two-instances-webhooks', 'Tandem, 2 instances, PostgreSQL + Redis, webhooks on', 'tandem', 'postgres', 2, 50, 1, { webhooks: true }),
     traffic('pairs-200', 'Tandem, SQLite, 200 pairs', 'tandem', 'sqlite', 1, 200),
     traffic('tabs-5', 'Tandem, SQLite, 50 pairs × 5 tabs per user', 'tandem', 'sqlite', 1, 50, 5),
-    { kind: 'connections', name: 'connections', title: `Tandem, SQLite, ${options.sockets} idle authenticated sockets`, sockets: options.sockets, socketsPerUser: 10 },
+    {
+      kind: 'connections',
+      name: 'connections',
+      title: `Tandem, SQLite, ${options.sockets} idle authenticated sockets`,
+      sockets: options.sockets,
+      socketsPerUser: 10,
+    },
   ];
 }
 
 const USAGE =
   'usage: npm run bench -- [--quick] [--only NAME,…] [--seconds S] [--window W] [--clients N] [--sockets N] [--deadline S] [--rounds N]\n' +
-  `  scenarios: ${scenarios(FULL).map((scenario) => scenario.name).join(', ')}\n` +
+  `  scenarios: ${scenarios(FULL)
+    .map((scenario) => scenario.name)
+    .join(', ')}\n` +
   '  PostgreSQL and Redis from env BENCH_DATABASE_URL and BENCH_REDIS_URL (defaults: the local services)';
 
 export class UsageError extends Error {
@@ -107,7 +125,14 @@ export class UsageError extends Error {
 /** Reads the flags; `--quick` changes the defaults of `--seconds` and `--sockets`, which still win. */
 export function parseMatrixArgs(argv: readonly string[]): MatrixOptions {
   const given: Partial<Record<'seconds' | 'window' | 'clients' | 'sockets' | 'deadlineSeconds' | 'rounds', number>> = {};
-  const names = { '--seconds': 'seconds', '--window': 'window', '--clients': 'clients', '--sockets': 'sockets', '--deadline': 'deadlineSeconds', '--rounds': 'rounds' } as const;
+  const names = {
+    '--seconds': 'seconds',
+    '--window': 'window',
+    '--clients': 'clients',
+    '--sockets': 'sockets',
+    '--deadline': 'deadlineSeconds',
+    '--rounds': 'rounds',
+  } as const;
   let quick = false;
   let only: string[] = [];
   for (let at = 0; at < argv.length; at++) {

@@ -62,12 +62,16 @@ export async function seedPairs(databaseUrl: string, count: number): Promise<See
       await store.sessions.create(hashSessionToken(session), user.id, expiresAt);
       return { email, session };
     };
-    return await mapLimit(Array.from({ length: count }, (_, index) => index), SEED_CONCURRENCY, async (index) => {
-      const mentor = await person(mentorEmail(index), 'MENTOR', index);
-      const mentee = await person(menteeEmail(index), 'MENTEE', index);
-      await store.matches.create(mentor.email, mentee.email);
-      return { index, mentor, mentee };
-    });
+    return await mapLimit(
+      Array.from({ length: count }, (_, index) => index),
+      SEED_CONCURRENCY,
+      async (index) => {
+        const mentor = await person(mentorEmail(index), 'MENTOR', index);
+        const mentee = await person(menteeEmail(index), 'MENTEE', index);
+        await store.matches.create(mentor.email, mentee.email);
+        return { index, mentor, mentee };
+      },
+    );
   } finally {
     await store.close();
   }

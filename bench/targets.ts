@@ -28,17 +28,57 @@ export function judgeTargets(results: readonly ScenarioResult[]): TargetVerdict[
     const known = values.every((value) => value !== null && value !== undefined);
     verdicts.push(known ? { target, measured: measured(values as number[]), met: met(values as number[]) } : { target, measured: 'not measured', met: null });
   };
-  judge('SQLite ≥ 0.90× the durable ceiling\'s msg/s', [sqlite?.msgs_per_s, ceiling?.msgs_per_s], ([own, base]) => `${(own! / base!).toFixed(2)}×`, ([own, base]) => own! >= 0.9 * base!);
-  judge('SQLite p99 ≤ 1.5× the durable ceiling\'s', [sqlite?.latency.p99_ms, ceiling?.latency.p99_ms], ([own, base]) => `${(own! / base!).toFixed(2)}×`, ([own, base]) => own! <= 1.5 * base!);
-  judge(`runs of at least ${MIN_SECONDS} s`, [sqlite?.seconds, ceiling?.seconds], (seconds) => seconds.map((value) => `${value.toFixed(1)} s`).join(', '), (seconds) => seconds.every((value) => value >= MIN_SECONDS));
-  judge('two instances (PostgreSQL + Redis) ≥ 0.5× SQLite', [twoInstances?.msgs_per_s, sqlite?.msgs_per_s], ([own, base]) => `${(own! / base!).toFixed(2)}×`, ([own, base]) => own! >= 0.5 * base!);
+  judge(
+    "SQLite ≥ 0.90× the durable ceiling's msg/s",
+    [sqlite?.msgs_per_s, ceiling?.msgs_per_s],
+    ([own, base]) => `${(own! / base!).toFixed(2)}×`,
+    ([own, base]) => own! >= 0.9 * base!,
+  );
+  judge(
+    "SQLite p99 ≤ 1.5× the durable ceiling's",
+    [sqlite?.latency.p99_ms, ceiling?.latency.p99_ms],
+    ([own, base]) => `${(own! / base!).toFixed(2)}×`,
+    ([own, base]) => own! <= 1.5 * base!,
+  );
+  judge(
+    `runs of at least ${MIN_SECONDS} s`,
+    [sqlite?.seconds, ceiling?.seconds],
+    (seconds) => seconds.map((value) => `${value.toFixed(1)} s`).join(', '),
+    (seconds) => seconds.every((value) => value >= MIN_SECONDS),
+  );
+  judge(
+    'two instances (PostgreSQL + Redis) ≥ 0.5× SQLite',
+    [twoInstances?.msgs_per_s, sqlite?.msgs_per_s],
+    ([own, base]) => `${(own! / base!).toFixed(2)}×`,
+    ([own, base]) => own! >= 0.5 * base!,
+  );
   const c = connections?.connections;
-  judge('10 000 idle sockets in < 300 MB RSS', [c && c.sockets >= 10_000 && c.ok ? c.rss_after_mb : null], ([rss]) => `${rss!.toFixed(0)} MB`, ([rss]) => rss! < 300);
-  judge('≥ 2 000 handshakes/s', [c?.handshakes_per_s], ([rate]) => `${rate}/s`, ([rate]) => rate! >= 2000);
+  judge(
+    '10 000 idle sockets in < 300 MB RSS',
+    [c && c.sockets >= 10_000 && c.ok ? c.rss_after_mb : null],
+    ([rss]) => `${rss!.toFixed(0)} MB`,
+    ([rss]) => rss! < 300,
+  );
+  judge(
+    '≥ 2 000 handshakes/s',
+    [c?.handshakes_per_s],
+    ([rate]) => `${rate}/s`,
+    ([rate]) => rate! >= 2000,
+  );
   const ran = results.filter((result) => result.traffic);
-  judge('nothing lost, duplicated or reordered', [ran.length > 0 ? ran.length : null], () => ran.map((result) => `${result.scenario.name} ${result.traffic!.lost}/${result.traffic!.duplicated}/${result.traffic!.out_of_order}`).join(', '), () => ran.every((result) => result.traffic!.lost + result.traffic!.duplicated + result.traffic!.out_of_order === 0));
+  judge(
+    'nothing lost, duplicated or reordered',
+    [ran.length > 0 ? ran.length : null],
+    () => ran.map((result) => `${result.scenario.name} ${result.traffic!.lost}/${result.traffic!.duplicated}/${result.traffic!.out_of_order}`).join(', '),
+    () => ran.every((result) => result.traffic!.lost + result.traffic!.duplicated + result.traffic!.out_of_order === 0),
+  );
   const busy = results.flatMap((result) => result.clients.map((client) => client.core_share));
-  judge('no load client saturates its core (< 0.9)', [busy.length > 0 ? Math.max(...busy) : null], ([share]) => `highest ${share!.toFixed(2)}`, ([share]) => share! < 0.9);
+  judge(
+    'no load client saturates its core (< 0.9)',
+    [busy.length > 0 ? Math.max(...busy) : null],
+    ([share]) => `highest ${share!.toFixed(2)}`,
+    ([share]) => share! < 0.9,
+  );
   return verdicts;
 }
 

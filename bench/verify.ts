@@ -64,7 +64,11 @@ export async function verifyTandem(databaseUrl: string, observations: readonly P
       const found = mentee && (await store.matches.activePairWith(mentee, observation.mentorEmail));
       if (!found) throw new Error(`pair ${observation.pairIndex} (${observation.menteeEmail}) is not in the store`);
       const stored: StoredMessage[] = [];
-      for (let page = await store.messages.after(found.pair.id, 0, PAGE); page.length > 0; page = await store.messages.after(found.pair.id, stored.at(-1)!.seq, PAGE)) {
+      for (
+        let page = await store.messages.after(found.pair.id, 0, PAGE);
+        page.length > 0;
+        page = await store.messages.after(found.pair.id, stored.at(-1)!.seq, PAGE)
+      ) {
         for (const message of page) stored.push(message.senderId === mentee.id ? message : { seq: message.seq, content: '' });
       }
       judge(observation, stored, verdict);

@@ -17,7 +17,10 @@ export class BenchReceiver {
   lastAt = 0;
   private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
 
-  private constructor(private readonly server: ReturnType<typeof createServer>, readonly url: string) {}
+  private constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<BenchReceiver> {
     let receiver: BenchReceiver | undefined;

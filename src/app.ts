@@ -64,11 +64,13 @@ const ADMIN_RETRY_MS = 1000;
 export async function createTandem(config: Readonly<Config>, options: TandemOptions = {}): Promise<Tandem> {
   let log: FastifyBaseLogger | undefined;
   // Timed and counted for /metrics; the engine itself is unchanged.
-  const store = instrumentStore(await openStore(config.database, {
-    timeoutMs: config.storeTimeoutMs,
-    onRetry: (error) => log?.warn({ err: error }, 'the database is still unreachable; retrying'),
-    outbox: config.webhooks && { unreadAfterMs: config.webhooks.unreadAfterMs },
-  }));
+  const store = instrumentStore(
+    await openStore(config.database, {
+      timeoutMs: config.storeTimeoutMs,
+      onRetry: (error) => log?.warn({ err: error }, 'the database is still unreachable; retrying'),
+      outbox: config.webhooks && { unreadAfterMs: config.webhooks.unreadAfterMs },
+    }),
+  );
   let layer: ChannelLayer;
   let presence: PresenceRegistry;
   try {
@@ -104,12 +106,28 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
   const watcher = new HandshakeGuard(config.handshakeThrottle, config.trustProxy, http.log);
   const onWarning = (message: string, details: Record<string, unknown>) => http.log.warn(details, message);
-  const gateway = new ChatGateway({ store, identifier, hub, channels, presence, limits: config.chat, origins: originPolicy(config), watcher, onError, onWarning, filter });
-  const operator = config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);
+  const gateway = new ChatGateway({
+    store,
+    identifier,
+    hub,
+    channels,
+    presence,
+    limits: config.chat,
+    origins: originPolicy(config),
+    watcher,
+    onError,
+    onWarning,
+    filter,
+  });
+  const operator =
+    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);
   wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
-  const retention = retentionDays === null ? null : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
+  const retention =
+    retentionDays === null
+      ? null
+      : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });

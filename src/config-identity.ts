@@ -28,9 +28,14 @@ function parseJwt(read: SettingsReader): JwtConfig {
   const jwksUrl = read.url('JWT_JWKS_URL');
   const given = [secret, publicKey, jwksUrl].filter((value) => value !== null).length;
   if (given !== 1) read.problems.push('AUTH=jwt needs exactly one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL');
-  if (publicKey !== null && !isPublicKey(publicKey.replace(/\\n/g, '\n'))) read.problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) of RSA, EC or Ed25519');
+  if (publicKey !== null && !isPublicKey(publicKey.replace(/\\n/g, '\n')))
+    read.problems.push('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) of RSA, EC or Ed25519');
   const key: JwtConfig['key'] =
-    secret !== null ? { kind: 'secret', secret } : publicKey !== null ? { kind: 'pem', pem: publicKey.replace(/\\n/g, '\n') } : { kind: 'jwks', url: jwksUrl ?? '' };
+    secret !== null
+      ? { kind: 'secret', secret }
+      : publicKey !== null
+        ? { kind: 'pem', pem: publicKey.replace(/\\n/g, '\n') }
+        : { kind: 'jwks', url: jwksUrl ?? '' };
   return {
     key,
     issuer: read.text('JWT_ISSUER'),
@@ -54,7 +59,10 @@ function parseProxy(read: SettingsReader): ProxyConfig {
 function parseApiKeys(value: string | null, problems: string[]): ApiKey[] {
   if (value === null) return [];
   const keys: ApiKey[] = [];
-  for (const [index, entry] of value.split(',').map((item) => item.trim()).entries()) {
+  for (const [index, entry] of value
+    .split(',')
+    .map((item) => item.trim())
+    .entries()) {
     const colon = entry.indexOf(':');
     const name = colon < 0 ? entry : entry.slice(0, colon);
     const secret = colon < 0 ? '' : entry.slice(colon + 1);

@@ -90,7 +90,10 @@ export class SettingsReader {
   choices<Value extends string>(name: SettingName): Value[] {
     const setting = row(name);
     const text = this.text(name)!;
-    const names = text.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
+    const names = text
+      .split(',')
+      .map((item) => item.trim().toLowerCase())
+      .filter(Boolean);
     if (names.length > 0 && names.every((item) => setting.values!.includes(item))) return [...new Set(names)] as Value[];
     this.refuse(setting, text);
     return setting.default!.split(',') as Value[];
@@ -106,7 +109,8 @@ export class SettingsReader {
     } catch {
       // not a URL at all: the problem quotes nothing of it
     }
-    if (scheme !== 'http:' && scheme !== 'https:') this.problems.push(`${name} must be ${allowedText(row(name))}${scheme === null ? '' : `, got "${scheme}…"`}`);
+    if (scheme !== 'http:' && scheme !== 'https:')
+      this.problems.push(`${name} must be ${allowedText(row(name))}${scheme === null ? '' : `, got "${scheme}…"`}`);
     return text;
   }
 

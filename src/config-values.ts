@@ -34,7 +34,10 @@ export function parseRedisUrl(url: string | null, prefix: string, problems: stri
 /** `ALLOWED_ORIGINS`: comma-separated bare origins; `null` when unset (the request's own host is allowed). */
 export function parseOrigins(value: string | null, problems: string[]): string[] | null {
   if (value === null) return null;
-  const origins = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const origins = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     try {
       const parsed = new URL(origin);
@@ -71,7 +74,10 @@ export function parseTrustProxy(value: string, problems: string[]): boolean | nu
   if (text === 'false') return false;
   if (text === 'true') return true;
   if (/^\d{1,2}$/.test(text)) return Number(text);
-  const entries = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   const bad = entries.filter((entry) => {
     const [address, bits, ...rest] = entry.split('/');
     const version = isIP(address ?? '');
@@ -86,7 +92,13 @@ export function parseTrustProxy(value: string, problems: string[]): boolean | nu
 }
 
 /** `MODERATION_WORDS_FILE` (must be readable) and `MODERATION_PHONE_COUNTRIES`, with the policy and the retention read by their types. */
-export function parseSafeguarding(policy: ConversationPolicy, wordsFile: string | null, countries: string, retentionDays: number | null, problems: string[]): SafeguardingConfig {
+export function parseSafeguarding(
+  policy: ConversationPolicy,
+  wordsFile: string | null,
+  countries: string,
+  retentionDays: number | null,
+  problems: string[],
+): SafeguardingConfig {
   if (wordsFile !== null) {
     try {
       accessSync(wordsFile, constants.R_OK);
@@ -94,7 +106,10 @@ export function parseSafeguarding(policy: ConversationPolicy, wordsFile: string 
       problems.push(`MODERATION_WORDS_FILE "${wordsFile}" cannot be read`);
     }
   }
-  const codes = countries.split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== '');
+  const codes = countries
+    .split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter((code) => code !== '');
   const unknown = codes.filter((code) => !isSupportedCountry(code));
   if (codes.length === 0 || unknown.length > 0) {
     problems.push(`MODERATION_PHONE_COUNTRIES must be comma-separated ISO 3166 country codes, got "${countries}"`);

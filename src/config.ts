@@ -142,8 +142,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics,
     handshakeThrottle,
     identity: parseIdentity(read),
-    safeguarding: parseSafeguarding(read.choice<ConversationPolicy>('CONVERSATION_POLICY'), read.text('MODERATION_WORDS_FILE'),
-      read.text('MODERATION_PHONE_COUNTRIES')!, read.integerOrNull('RETENTION_DAYS'), problems),
+    safeguarding: parseSafeguarding(
+      read.choice<ConversationPolicy>('CONVERSATION_POLICY'),
+      read.text('MODERATION_WORDS_FILE'),
+      read.text('MODERATION_PHONE_COUNTRIES')!,
+      read.integerOrNull('RETENTION_DAYS'),
+      problems,
+    ),
     webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,7 +10,7 @@ export const ErrorCatalogue = {
   forbidden: { status: 403, message: 'You are not allowed to do this' },
   origin_not_allowed: { status: 403, message: 'Origin not allowed' },
   registration_closed: { status: 403, message: 'Registration is closed' },
-  local_auth_disabled: { status: 403, message: 'Sign-in is done by the platform: Tandem\'s own accounts are off (AUTH)' },
+  local_auth_disabled: { status: 403, message: "Sign-in is done by the platform: Tandem's own accounts are off (AUTH)" },
   not_matched: { status: 403, message: 'You are not matched with this user' },
   conversation_private: { status: 403, message: 'Conversations are private under this policy' },
   not_found: { status: 404, message: 'Not found' },

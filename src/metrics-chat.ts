@@ -27,7 +27,12 @@ new Gauge({
 const DELIVERY_PATHS = ['live', 'store', 'check'] as const;
 export type DeliveryPath = (typeof DELIVERY_PATHS)[number];
 
-const messagesDelivered = labelledCounter('tandem_messages_delivered_total', 'chat_message frames handed to client connections, by path', 'path', DELIVERY_PATHS);
+const messagesDelivered = labelledCounter(
+  'tandem_messages_delivered_total',
+  'chat_message frames handed to client connections, by path',
+  'path',
+  DELIVERY_PATHS,
+);
 
 const gapsUnfilled = new Counter({
   name: 'tandem_message_gaps_unfilled_total',
@@ -37,9 +42,23 @@ const gapsUnfilled = new Counter({
 
 /** Why an inbound WebSocket frame was refused; `other` for a refusal this table does not know. */
 export type FrameRejectReason =
-  | 'invalid_json' | 'not_object' | 'unknown_type' | 'empty_content' | 'too_long' | 'content_not_string'
-  | 'bad_characters' | 'bad_client_id' | 'bad_typing' | 'binary' | 'too_large' | 'rate_limited'
-  | 'not_matched' | 'match_paused' | 'unavailable' | 'internal' | 'other';
+  | 'invalid_json'
+  | 'not_object'
+  | 'unknown_type'
+  | 'empty_content'
+  | 'too_long'
+  | 'content_not_string'
+  | 'bad_characters'
+  | 'bad_client_id'
+  | 'bad_typing'
+  | 'binary'
+  | 'too_large'
+  | 'rate_limited'
+  | 'not_matched'
+  | 'match_paused'
+  | 'unavailable'
+  | 'internal'
+  | 'other';
 
 const REASON_BY_TEXT = new Map<string, FrameRejectReason>([
   [ErrorText.invalidJson, 'invalid_json'],
@@ -68,7 +87,7 @@ const framesRejected = new Counter({
 
 const fanoutLatency = new Histogram({
   name: 'tandem_fanout_latency_seconds',
-  help: 'From a message being stored to its fan-out to this instance\'s connections in the room',
+  help: "From a message being stored to its fan-out to this instance's connections in the room",
   buckets: FANOUT_BUCKETS,
   registers: [registry],
 });

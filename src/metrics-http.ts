@@ -31,7 +31,11 @@ const PASSWORD_WORK = ['hash', 'verify'] as const;
 export type PasswordWork = (typeof PASSWORD_WORK)[number];
 
 const passwordHashes = labelledCounter(
-  'tandem_password_hashes_total', 'scrypt derivations (each costs tens of milliseconds of the libuv pool), by purpose', 'operation', PASSWORD_WORK);
+  'tandem_password_hashes_total',
+  'scrypt derivations (each costs tens of milliseconds of the libuv pool), by purpose',
+  'operation',
+  PASSWORD_WORK,
+);
 
 /** How a WebSocket handshake ended: `throttled` ones were turned away (429) before anything was looked up. */
 const HANDSHAKE_OUTCOMES = ['accepted', 'refused', 'throttled'] as const;
@@ -44,7 +48,11 @@ const CONNECTION_REFUSALS = ['total', 'per_address'] as const;
 export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
 
 const connectionsRefused = labelledCounter(
-  'tandem_http_connections_refused_total', 'TCP connections closed on arrival because a connection limit was reached', 'limit', CONNECTION_REFUSALS);
+  'tandem_http_connections_refused_total',
+  'TCP connections closed on arrival because a connection limit was reached',
+  'limit',
+  CONNECTION_REFUSALS,
+);
 
 /**
  * What one webhook attempt came to: `delivered` (2xx), `retried` (it failed and is due

@@ -12,7 +12,12 @@ collectDefaultMetrics({ register: registry });
  * A counter with one label whose every value is known: each starts at 0, so that a rate()
  * over it works from its first event. The values are the label's type (see the uses).
  */
-export function labelledCounter<Value extends string>(name: string, help: string, label: string, values: readonly Value[]): Record<Value, { inc(by?: number): void }> {
+export function labelledCounter<Value extends string>(
+  name: string,
+  help: string,
+  label: string,
+  values: readonly Value[],
+): Record<Value, { inc(by?: number): void }> {
   const counter = new Counter({ name, help, labelNames: [label], registers: [registry] });
   // One child per value, made once: counting is then a field read and an add, on the hot path too.
   const children = Object.fromEntries(values.map((value) => [value, counter.labels(value)])) as Record<Value, { inc(by?: number): void }>;
@@ -27,4 +32,3 @@ export const metricsContentType = registry.contentType;
 export function metricsText(): Promise<string> {
   return registry.metrics();
 }
-

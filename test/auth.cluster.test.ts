@@ -19,7 +19,10 @@ withBackends('identity methods on two instances (PostgreSQL + Redis)', { postgre
   it('proxy on one instance, jwt on the other: one pair, chatting across instances', async (t) => {
     const platform = await Platform.start(t);
     const [one, two] = await startInstances(t, 2, {
-      AUTH: 'proxy,jwt', AUTH_PROXY_URL: `${platform.url}/whoami`, JWT_SECRET: SECRET, API_KEYS: `platform:${KEY}`,
+      AUTH: 'proxy,jwt',
+      AUTH_PROXY_URL: `${platform.url}/whoami`,
+      JWT_SECRET: SECRET,
+      API_KEYS: `platform:${KEY}`,
     });
     const mentor = platformUser('MENTOR');
     const mentee = platformUser('MENTEE');
@@ -31,9 +34,18 @@ withBackends('identity methods on two instances (PostgreSQL + Redis)', { postgre
       new Agent(one!.http).get('/api/me', { authorization: `Bearer ${token}` }),
       new Agent(two!.http).get('/api/me', { authorization: `Bearer ${token}` }),
     ]);
-    assert.deepEqual(firstSight.map((reply) => reply.status), [200, 200, 200, 200], 'both instances create the same users at once');
+    assert.deepEqual(
+      firstSight.map((reply) => reply.status),
+      [200, 200, 200, 200],
+      'both instances create the same users at once',
+    );
     const api = new Agent(two!.http);
-    const made = await api.request('PUT', `/api/matches/${encodeURIComponent(mentee.email)}`, { mentor_email: mentor.email }, { authorization: `Bearer ${KEY}` });
+    const made = await api.request(
+      'PUT',
+      `/api/matches/${encodeURIComponent(mentee.email)}`,
+      { mentor_email: mentor.email },
+      { authorization: `Bearer ${KEY}` },
+    );
     assert.equal(made.status, 201);
 
     const menteeSocket = new TestSocket(chatUrl(one!.ws, mentor.email), { cookie });

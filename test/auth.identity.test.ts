@@ -50,7 +50,7 @@ async function squat(server: TestServer, email: string) {
 async function assertLockedOut(server: TestServer, squatter: Awaited<ReturnType<typeof squat>>, email: string): Promise<void> {
   assert.deepEqual((await squatter.stream.until((f) => f.type === 'force_disconnect')).frame, { type: 'force_disconnect', reason: 'logged_out' });
   await squatter.stream.closedWithin();
-  assert.equal((await squatter.agent.get('/api/me')).status, 401, 'the squatter\'s session ended');
+  assert.equal((await squatter.agent.get('/api/me')).status, 401, "the squatter's session ended");
   assert.equal((await new Agent(server.http).post('/api/auth/login', { email, password: squatter.password })).status, 401, 'the password opens nothing');
   assert.equal((await new Agent(server.http).post('/api/auth/register', person({ email: email.toUpperCase() }))).body.error, 'email_taken');
 }
@@ -61,7 +61,7 @@ async function withPlatform(t: Hooks, env: Record<string, string> = {}) {
   return { platform, server };
 }
 
-describe('a password registered for a platform user\'s address never reaches them', () => {
+describe("a password registered for a platform user's address never reaches them", () => {
   it('AUTH=local,jwt (registration open): her first token takes the account back', async (t) => {
     const server = await startServer(t, { AUTH: 'local,jwt', JWT_SECRET: SECRET });
     const kate = platformUser('MENTEE', 'Kate');
@@ -70,7 +70,7 @@ describe('a password registered for a platform user\'s address never reaches the
     await assertLockedOut(server, squatter, kate.email);
   });
 
-  it('AUTH=local,proxy: the platform\'s answer takes the account back', async (t) => {
+  it("AUTH=local,proxy: the platform's answer takes the account back", async (t) => {
     const { platform, server } = await withPlatform(t);
     const kate: PlatformUser = { ...platformUser('MENTEE', 'Kate'), id: 501 };
     const squatter = await squat(server, kate.email);
@@ -78,7 +78,7 @@ describe('a password registered for a platform user\'s address never reaches the
     await assertLockedOut(server, squatter, kate.email);
   });
 
-  it('PUT /api/users (the platform\'s sync) takes the account back before she ever signs in', async (t) => {
+  it("PUT /api/users (the platform's sync) takes the account back before she ever signs in", async (t) => {
     const server = await startServer(t, { AUTH: 'local,jwt', JWT_SECRET: SECRET, API_KEYS: `matching:${KEY}` });
     const kate = platformUser('MENTEE', 'Kate');
     const squatter = await squat(server, kate.email);
@@ -89,7 +89,7 @@ describe('a password registered for a platform user\'s address never reaches the
 });
 
 withBackends('on two instances (PostgreSQL + Redis)', { postgres: true, redis: true }, () => {
-  it('her token on one instance; the squatter\'s socket on the other is closed', async (t) => {
+  it("her token on one instance; the squatter's socket on the other is closed", async (t) => {
     const [one, two] = await startInstances(t, 2, { AUTH: 'local,jwt', JWT_SECRET: SECRET });
     const kate = platformUser('MENTEE', 'Kate');
     const squatter = await squat(two!, kate.email);
@@ -134,7 +134,10 @@ describe('platform identities never merge', () => {
     const second = await me(server, bearer(await mint(claimsOf(asa(composed.normalize('NFD'))), SECRET)));
     assert.deepEqual([second.status, second.error], [409, 'identity_conflict']);
     const found = (await api(server).get(`/api/users?q=${enc(`sa.${process.pid}@`)}`)).body.users;
-    assert.deepEqual(found.map((u: { email: string }) => u.email), [composed]);
+    assert.deepEqual(
+      found.map((u: { email: string }) => u.email),
+      [composed],
+    );
     // The match routes take the address by the same rule, written either way.
     const jurgen: PlatformUser = { email: `j\u00FCrgen.${process.pid}@platform.test`, first_name: 'Jürgen', last_name: 'Roth', role: 'MENTOR' };
     assert.equal((await me(server, bearer(await mint(claimsOf(jurgen), SECRET)))).status, 200);
@@ -142,7 +145,7 @@ describe('platform identities never merge', () => {
     assert.deepEqual([matched.status, matched.body.mentee?.email, matched.body.mentor?.email], [201, composed, jurgen.email]);
   });
 
-  it('the proxy\'s id keys the person: another id with her address is refused, her id keeps her account when the address changes', async (t) => {
+  it("the proxy's id keys the person: another id with her address is refused, her id keeps her account when the address changes", async (t) => {
     const { platform, server } = await withPlatform(t);
     const kate: PlatformUser = { ...platformUser('MENTEE', 'Kate'), id: 7001 };
     assert.equal((await me(server, { cookie: platform.signIn(kate) })).status, 200);
@@ -157,7 +160,11 @@ describe('what no rule accepts is refused on every path', () => {
   it('a subject or an address with invisible or control characters: 401 from a token, 400 from the server API', async (t) => {
     const server = await startServer(t, { AUTH: 'jwt', JWT_SECRET: SECRET, API_KEYS: `matching:${KEY}` });
     const kate = platformUser('MENTEE', 'Kate');
-    for (const claims of [{ sub: `kate\u0000${process.pid}` , email: kate.email }, { sub: 'x'.repeat(256), email: kate.email }, { sub: `ka\u200Bte@platform.test` }]) {
+    for (const claims of [
+      { sub: `kate\u0000${process.pid}`, email: kate.email },
+      { sub: 'x'.repeat(256), email: kate.email },
+      { sub: `ka\u200Bte@platform.test` },
+    ]) {
       const reply = await me(server, bearer(await mint({ ...claimsOf(kate), ...claims }, SECRET)));
       assert.equal(reply.status, 401, JSON.stringify(claims));
     }
@@ -169,10 +176,13 @@ describe('what no rule accepts is refused on every path', () => {
   });
 });
 
-describe('a matched user\'s role is kept', () => {
+describe("a matched user's role is kept", () => {
   it('AUTH=proxy: an answer that would make a matched mentee a MENTOR is refused (409 role_locked, socket 4001)', async (t) => {
     const { platform, server } = await withPlatform(t, { API_KEYS: `matching:${KEY}` });
-    const [mentor, mentee] = [{ ...platformUser('MENTOR'), id: 'm-1' }, { ...platformUser('MENTEE'), id: 's-1' }];
+    const [mentor, mentee] = [
+      { ...platformUser('MENTOR'), id: 'm-1' },
+      { ...platformUser('MENTEE'), id: 's-1' },
+    ];
     for (const user of [mentor, mentee]) assert.equal((await me(server, { cookie: platform.signIn(user) })).status, 200);
     assert.equal((await api(server).put(`/api/matches/${enc(mentee.email)}`, { mentor_email: mentor.email })).status, 201);
     const promoted = platform.signIn({ ...mentee, role: 'MENTOR' });
@@ -180,17 +190,22 @@ describe('a matched user\'s role is kept', () => {
     assert.equal((await new TestSocket(chatUrl(server.ws, mentor.email), { cookie: promoted }).closedWithin()).code, 4001);
   });
 
-
   it('PUT /api/users: 409 role_locked for a matched mentee made MENTOR (her email in upper case); the match stays', async (t) => {
     const server = await startServer(t, { API_KEYS: `matching:${KEY}` });
     const [mentor, mentee] = [platformUser('MENTOR'), platformUser('MENTEE')];
     for (const user of [mentor, mentee]) {
-      assert.equal((await api(server).put(`/api/users/${enc(user.email)}`, { first_name: user.first_name, last_name: user.last_name, role: user.role })).status, 201);
+      assert.equal(
+        (await api(server).put(`/api/users/${enc(user.email)}`, { first_name: user.first_name, last_name: user.last_name, role: user.role })).status,
+        201,
+      );
     }
     assert.equal((await api(server).put(`/api/matches/${enc(mentee.email)}`, { mentor_email: mentor.email })).status, 201);
     const promoted = await api(server).put(`/api/users/${enc(mentee.email.toUpperCase())}`, { first_name: 'Sam', last_name: 'X', role: 'MENTOR' });
     assert.deepEqual([promoted.status, promoted.body.error], [409, 'role_locked']);
     const matches = (await api(server).get('/api/matches')).body.matches;
-    assert.deepEqual(matches.map((m: any) => [m.mentor.email, m.mentee.email, m.mentee.role]), [[mentor.email, mentee.email, 'MENTEE']]);
+    assert.deepEqual(
+      matches.map((m: any) => [m.mentor.email, m.mentee.email, m.mentee.role]),
+      [[mentor.email, mentee.email, 'MENTEE']],
+    );
   });
 });

@@ -137,7 +137,13 @@ it('JWKS that cannot be fetched: 503 and close 1011, never access', async (t) =>
 });
 
 it('refuses every bad token: 401 over HTTP, 4001 on the WebSocket', async (t) => {
-  const server = await startServer(t, { AUTH: 'jwt', JWT_SECRET: SECRET, JWT_ISSUER: 'https://platform.test', JWT_AUDIENCE: 'tandem', JWT_MAX_LIFETIME_SECONDS: '3600' });
+  const server = await startServer(t, {
+    AUTH: 'jwt',
+    JWT_SECRET: SECRET,
+    JWT_ISSUER: 'https://platform.test',
+    JWT_AUDIENCE: 'tandem',
+    JWT_MAX_LIFETIME_SECONDS: '3600',
+  });
   const user = platformUser('MENTEE');
   const now = Math.floor(Date.now() / 1000);
   const good = { ...claimsOf(user), iss: 'https://platform.test', aud: 'tandem' };
@@ -161,7 +167,8 @@ it('refuses every bad token: 401 over HTTP, 4001 on the WebSocket', async (t) =>
     'not a token at all': 'definitely-not-a-jwt',
   };
   const statuses: Record<string, [number, number]> = {};
-  for (const [name, token] of Object.entries(bad)) statuses[name] = [(await me(server, token)).status, await handshakeClose(server, 'anyone@platform.test', token)];
+  for (const [name, token] of Object.entries(bad))
+    statuses[name] = [(await me(server, token)).status, await handshakeClose(server, 'anyone@platform.test', token)];
   assert.deepEqual(statuses, Object.fromEntries(Object.keys(bad).map((name) => [name, [401, 4001]])));
 });
 
@@ -198,7 +205,7 @@ it('a role change in the token is refused while the user is matched (role_locked
   await open.close();
   const admin = await loginAdmin(server.http);
   assert.equal((await admin.delete(`/api/matches/${encodeURIComponent(people.mentee.email)}`)).status, 204);
-  assert.equal((await me(server, promoted)).user.role, 'MENTOR', 'unmatched, the platform\'s role counts');
+  assert.equal((await me(server, promoted)).user.role, 'MENTOR', "unmatched, the platform's role counts");
 });
 
 it('a token in a URL never reaches the log', async (t) => {
@@ -246,6 +253,12 @@ it('AUTH=local,jwt: both work, and each fails on its own terms', async (t) => {
   assert.equal(await handshakeClose(jwtOnly, 'anyone@platform.test', 'not-a-token'), 4001);
   const login = await new Agent(jwtOnly.http).post('/api/auth/login', { email: ADMIN.email, password: ADMIN.password });
   assert.deepEqual([login.status, login.body.error], [403, 'local_auth_disabled'], 'and Tandem gives out no session');
-  const register = await new Agent(jwtOnly.http).post('/api/auth/register', { email: 'new@platform.test', password: 'long enough pass', first_name: 'N', last_name: 'U', role: 'MENTEE' });
+  const register = await new Agent(jwtOnly.http).post('/api/auth/register', {
+    email: 'new@platform.test',
+    password: 'long enough pass',
+    first_name: 'N',
+    last_name: 'U',
+    role: 'MENTEE',
+  });
   assert.equal(register.body.error, 'local_auth_disabled');
 });

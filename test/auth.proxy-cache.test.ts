@@ -63,7 +63,11 @@ it('one client address makes at most 30 platform lookups at once, then one a sec
   t.after(() => store.close());
   let now = 1_000_000;
   const problems: string[] = [];
-  const proxy = new ProxyMethod({ url: `${platform.url}/whoami`, cacheSeconds: 30, timeoutMs: 2000 }, { store, onProblem: (message) => problems.push(message) }, { now: () => now });
+  const proxy = new ProxyMethod(
+    { url: `${platform.url}/whoami`, cacheSeconds: 30, timeoutMs: 2000 },
+    { store, onProblem: (message) => problems.push(message) },
+    { now: () => now },
+  );
   const from = (cookie: string, address: string) => proxy.identify({ cookie, authorization: undefined, token: null, address });
   const user = platformUser('MENTOR');
   const signedIn = platform.signIn(user);

@@ -37,7 +37,8 @@ it("the seed's flow end to end with only the platform's cookie", async (t) => {
   const menteeCookie = platform.signIn(mentee);
   // First sight creates the users from the platform's answer.
   assert.deepEqual((await asCookie(server, menteeCookie).get('/api/me')).body, {
-    user: { email: mentee.email, first_name: mentee.first_name, last_name: mentee.last_name, role: 'MENTEE' }, partners: [],
+    user: { email: mentee.email, first_name: mentee.first_name, last_name: mentee.last_name, role: 'MENTEE' },
+    partners: [],
   });
   assert.equal((await asCookie(server, mentorCookie).get('/api/me')).status, 200);
   await match(await loginAdmin(server.http), { email: mentor.email } as Agent, { email: mentee.email } as Agent);
@@ -113,7 +114,7 @@ for (const mode of ['down', 'hang'] as const) {
   });
 }
 
-it('a plain ws handshake with the platform\'s cookie among others is identified by the platform', async (t) => {
+it("a plain ws handshake with the platform's cookie among others is identified by the platform", async (t) => {
   const { platform, server } = await proxied(t);
   const user = platformUser('MENTOR');
   const cookie = platform.signIn(user);
@@ -133,7 +134,11 @@ it('neither the forwarded cookie nor an API key reaches the log, even at trace',
   });
   const platform = await Platform.start(t);
   const key = 'logged-never-api-key-0123456789';
-  const server = await startServer(t, { AUTH: 'proxy', AUTH_PROXY_URL: `${platform.url}/whoami`, API_KEYS: `platform:${key}`, LOG_LEVEL: 'trace' }, { logStream });
+  const server = await startServer(
+    t,
+    { AUTH: 'proxy', AUTH_PROXY_URL: `${platform.url}/whoami`, API_KEYS: `platform:${key}`, LOG_LEVEL: 'trace' },
+    { logStream },
+  );
   const cookie = platform.signIn(platformUser('MENTOR'));
   assert.equal((await asCookie(server, cookie).get('/api/me')).status, 200);
   await seedClient(server, 'nobody@platform.test', cookie).closedWithin();

@@ -42,14 +42,20 @@ withChromium('admin page and sign-in in Chromium', () => {
     const mentorEmail = uniqueEmail('ada');
     const menteeEmail = uniqueEmail('ben');
     const userForm = admin.page.getByRole('form', { name: 'Create a user' });
-    for (const [first, last, email, role] of [['Ada', 'Lovelace', mentorEmail, 'Mentor'], ['Ben', 'Carter', menteeEmail, 'Mentee']] as const) {
+    for (const [first, last, email, role] of [
+      ['Ada', 'Lovelace', mentorEmail, 'Mentor'],
+      ['Ben', 'Carter', menteeEmail, 'Mentee'],
+    ] as const) {
       await userForm.getByLabel('First name').fill(first);
       await userForm.getByLabel('Last name').fill(last);
       await userForm.getByLabel('Email').fill(email);
       await userForm.getByLabel('Password').fill('a-good-password');
       await userForm.getByLabel('Role').selectOption({ label: role });
       await userForm.getByRole('button', { name: 'Create user' }).click();
-      await userForm.getByRole('status').filter({ hasText: `${first} ${last}` }).waitFor();
+      await userForm
+        .getByRole('status')
+        .filter({ hasText: `${first} ${last}` })
+        .waitFor();
     }
     const matchForm = admin.page.getByRole('form', { name: 'Match a mentee with a mentor' });
     await matchForm.getByLabel("Mentor's email").fill(mentorEmail);
@@ -87,8 +93,14 @@ withChromium('admin page and sign-in in Chromium', () => {
     await admin.page.getByRole('status').filter({ hasText: 'no longer matched' }).waitFor();
     await admin.page.locator(`#matches-body tr[data-mentee="${menteeAgent.email}"]`).waitFor({ state: 'detached' });
 
-    for (const [person, partner] of [[mentee, 'Tom Ng'], [mentor, 'Mia Lee']] as const) {
-      await person.page.getByRole('alert').filter({ hasText: `Your match with ${partner} has ended` }).waitFor();
+    for (const [person, partner] of [
+      [mentee, 'Tom Ng'],
+      [mentor, 'Mia Lee'],
+    ] as const) {
+      await person.page
+        .getByRole('alert')
+        .filter({ hasText: `Your match with ${partner} has ended` })
+        .waitFor();
       assert.equal(await composer(person.page).isDisabled(), true);
       assert.equal(await person.page.getByRole('button', { name: 'Send' }).isDisabled(), true);
       await person.page.locator('.partner-preview', { hasText: 'Match ended' }).waitFor();
@@ -115,7 +127,10 @@ withChromium('admin page and sign-in in Chromium', () => {
     down = false;
     const tried = receiver.requests.length;
     await row.getByRole('button', { name: /^Retry match\.created/ }).click();
-    await admin.page.getByRole('status').filter({ hasText: `match.created ${failed!.id} will be sent again.` }).waitFor();
+    await admin.page
+      .getByRole('status')
+      .filter({ hasText: `match.created ${failed!.id} will be sent again.` })
+      .waitFor();
     await admin.page.locator('#no-deliveries').waitFor();
     await receiver.until((requests) => requests.length > tried);
     assert.equal(receiver.requests.at(-1)!.id, failed!.id);
@@ -176,7 +191,10 @@ withChromium('admin page and sign-in in Chromium', () => {
     await say(mentee, 'Thank you! I will move it to the top.', mentor);
     await mentee.page.locator('#message-list li.mine .tick.read').nth(1).waitFor();
     await sendWithEnter(other.page, 'Is our call still on for Friday?');
-    await mentor.page.getByRole('button', { name: /Sam Okafor/ }).locator('.unread', { hasText: '1' }).waitFor();
+    await mentor.page
+      .getByRole('button', { name: /Sam Okafor/ })
+      .locator('.unread', { hasText: '1' })
+      .waitFor();
     await composer(mentee.page).pressSequentially('One more question');
     await mentor.page.locator('#typing', { hasText: 'Mia is typing…' }).waitFor();
     const path = await screenshot(mentor.page, 'chat-page');

@@ -73,7 +73,7 @@ withChromium('chat page in Chromium', () => {
     await screenshot(mentee.page, 'read-tick-mentee');
   });
 
-  it('isolates each message and name: a right-to-left override in a message flips neither the sender\'s name nor the tick', async (t) => {
+  it("isolates each message and name: a right-to-left override in a message flips neither the sender's name nor the tick", async (t) => {
     const { mentor, mentee } = await pairInBrowsers(t, scene);
     const hostile = 'Invoice \u202Efdp.exe and more';
     await sendWithEnter(mentee.page, hostile);
@@ -82,8 +82,19 @@ withChromium('chat page in Chromium', () => {
     await mentor.page.locator('#message-list li', { hasText: 'Invoice' }).waitFor();
     await mentor.page.locator('.partner-preview', { hasText: 'Invoice' }).waitFor();
     // Each body is its own bidi island; names and previews in the list are isolated too.
-    for (const [page, selector] of [[mentee.page, '#message-list li.mine .body'], [mentor.page, '#message-list li .body'], [mentor.page, '.partner-name'], [mentor.page, '.partner-preview']] as const) {
-      const style = await page.locator(selector).first().evaluate((element: any) => ({ dir: element.getAttribute('dir') as string | null, bidi: (globalThis as any).getComputedStyle(element).unicodeBidi as string }));
+    for (const [page, selector] of [
+      [mentee.page, '#message-list li.mine .body'],
+      [mentor.page, '#message-list li .body'],
+      [mentor.page, '.partner-name'],
+      [mentor.page, '.partner-preview'],
+    ] as const) {
+      const style = await page
+        .locator(selector)
+        .first()
+        .evaluate((element: any) => ({
+          dir: element.getAttribute('dir') as string | null,
+          bidi: (globalThis as any).getComputedStyle(element).unicodeBidi as string,
+        }));
       assert.ok(['isolate', 'plaintext', 'isolate-override'].includes(style.bidi), `${selector}: unicode-bidi ${style.bidi}`);
       if (selector.endsWith('.body')) assert.equal(style.dir, 'auto', `${selector} has dir="auto"`);
     }
@@ -99,8 +110,8 @@ withChromium('chat page in Chromium', () => {
       range.setEnd(text, text.length);
       return first < range.getBoundingClientRect().left;
     };
-    assert.equal(await mentor.page.locator('.partner-name', { hasText: 'Mia Lee' }).evaluate(leftToRight), true, 'the sender\'s name reads left to right');
-    assert.equal(await mentee.page.locator('#conversation-title').evaluate(leftToRight), true, 'the partner\'s name reads left to right');
+    assert.equal(await mentor.page.locator('.partner-name', { hasText: 'Mia Lee' }).evaluate(leftToRight), true, "the sender's name reads left to right");
+    assert.equal(await mentee.page.locator('#conversation-title').evaluate(leftToRight), true, "the partner's name reads left to right");
     const [time, tick] = await Promise.all([own.locator('time').boundingBox(), own.locator('.tick').boundingBox()]);
     assert.ok(time && tick && time.x < tick.x, `the tick stays right of the time: ${JSON.stringify({ time, tick })}`);
     assert.deepEqual((await shownMessages(mentor.page)).slice(-1), [hostile]);
@@ -176,7 +187,10 @@ withChromium('chat page in Chromium', () => {
     await mentor.page.locator('#history-note', { hasText: 'Start of your conversation' }).waitFor();
     assert.equal(await mentor.page.locator('#message-list li').count(), 45);
     const texts = await shownMessages(mentor.page);
-    assert.deepEqual(texts, Array.from({ length: 45 }, (_, i) => `Note ${i + 1}`));
+    assert.deepEqual(
+      texts,
+      Array.from({ length: 45 }, (_, i) => `Note ${i + 1}`),
+    );
     const box = await mentor.page.locator('#message-list li .body', { hasText: /^Note 16$/ }).boundingBox();
     const log = await mentor.page.locator('#messages').boundingBox();
     assert.ok(box && log && box.y >= log.y && box.y < log.y + log.height, 'Note 16 stays in view after the older page is inserted above it');

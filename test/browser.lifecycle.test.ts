@@ -48,7 +48,9 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
     await page.locator('#conversation-title', { hasText: 'Tom Ng' }).waitFor();
     const shown = performance.now() - started;
     await connected(person);
-    t.diagnostic(`match API call to the mentee's page showing the conversation: ${Math.round(shown)} ms (connected after ${Math.round(performance.now() - started)} ms)`);
+    t.diagnostic(
+      `match API call to the mentee's page showing the conversation: ${Math.round(shown)} ms (connected after ${Math.round(performance.now() - started)} ms)`,
+    );
     assert.equal(await page.locator('#no-partners').isVisible(), false);
   });
 
@@ -183,7 +185,7 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
     await screenshot(person.page, 'lifecycle-header-375');
   });
 
-  it('the admin\'s directory: who is waiting, each mentor\'s load, search, and match from the list', async (t) => {
+  it("the admin's directory: who is waiting, each mentor's load, search, and match from the list", async (t) => {
     const mentor = await createUser(scene.admin, { role: 'MENTOR', first: 'Priya', last: 'Raman' });
     const busy = await createUser(scene.admin, { role: 'MENTEE', first: 'Jon', last: 'Berg' });
     const waiting = await createUser(scene.admin, { role: 'MENTEE', first: 'Lea', last: 'Moreau' });
@@ -230,7 +232,7 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
     assert.equal((await scene.admin.get('/api/matches')).body.matches.find((m: any) => m.mentee.email === waiting.email).paused, true);
   });
 
-  it('a signed-out visitor\'s console shows no 401 or other error', async () => {
+  it("a signed-out visitor's console shows no 401 or other error", async () => {
     const context = await scene.browser.newContext({ viewport: DESKTOP });
     const page = await context.newPage();
     const errors: string[] = [];

@@ -42,7 +42,7 @@ withChromium('safeguarding in Chromium', () => {
     return admin;
   }
 
-  it('holds, approves, rejects, shows the admin\'s visit, and takes a report', async (t) => {
+  it("holds, approves, rejects, shows the admin's visit, and takes a report", async (t) => {
     const { mentor, mentee, mentorAgent } = await pairInBrowsers(t, scene);
     await sendWithEnter(mentee.page, 'Hi Tom, shall we talk about my project?');
     await mentor.page.locator('#message-list li', { hasText: 'talk about my project' }).waitFor();
@@ -104,7 +104,7 @@ withChromium('safeguarding in Chromium', () => {
     await report.getByRole('button', { name: 'Resolve' }).click();
     await report.waitFor({ state: 'detached' });
   });
-  it('the word list card adds a phrase, takes one of Tandem\'s off, and puts it back', async (t) => {
+  it("the word list card adds a phrase, takes one of Tandem's off, and puts it back", async (t) => {
     const admin = await adminPage(t);
     const card = admin.page.locator('section', { has: admin.page.getByRole('heading', { name: 'Word list' }) });
     await card.getByText(/The filter holds \d+ phrases/).waitFor();

@@ -11,7 +11,13 @@ function tableAfter(page: string, heading: string): string[][] {
   assert.ok(start >= 0, `docs/${page} has a "${heading}" section`);
   const rows: string[][] = [];
   for (const line of text.slice(start).split('\n').slice(1)) {
-    if (line.startsWith('|')) rows.push(line.split('|').slice(1, -1).map((cell) => cell.trim()));
+    if (line.startsWith('|'))
+      rows.push(
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
     else if (rows.length > 0) break;
   }
   return rows.slice(2); // header and separator
@@ -24,8 +30,12 @@ it('docs/errors.md lists every error code with its status, and no other', () => 
 });
 
 it('docs/protocol.md lists every close code, and no other', () => {
-  const documented = tableAfter('protocol.md', '## Close codes').map(([code]) => Number(code)).sort();
-  const catalogue = Object.values(CloseCode).map((entry) => entry.code).sort();
+  const documented = tableAfter('protocol.md', '## Close codes')
+    .map(([code]) => Number(code))
+    .sort();
+  const catalogue = Object.values(CloseCode)
+    .map((entry) => entry.code)
+    .sort();
   assert.deepEqual(documented, catalogue);
   for (const entry of Object.values(CloseCode)) assert.ok(Buffer.byteLength(entry.reason) <= 123, entry.reason);
 });

@@ -46,7 +46,11 @@ describe('TandemClient from Node against a real Tandem', () => {
     admin = await loginAdmin(server.http);
   });
 
-  async function signedIn(t: TestContext, person: Agent, intercept?: (frame: any, real: WebSocket) => boolean): Promise<{ client: TandemClient; conversation: Conversation }> {
+  async function signedIn(
+    t: TestContext,
+    person: Agent,
+    intercept?: (frame: any, real: WebSocket) => boolean,
+  ): Promise<{ client: TandemClient; conversation: Conversation }> {
     const client: TandemClient = new TandemClient({
       httpBase: server.http,
       rememberCookie: true,
@@ -119,7 +123,10 @@ describe('TandemClient from Node against a real Tandem', () => {
     assert.deepEqual(contents(mentor.conversation), ['exactly once']);
     const history = await mentorAgent.get(`/api/chat/${encodeURIComponent(mentee.client.user!.email)}/messages`);
     assert.equal(history.status, 200);
-    assert.deepEqual(history.body.messages.map((message: { content: string }) => message.content), ['exactly once']);
+    assert.deepEqual(
+      history.body.messages.map((message: { content: string }) => message.content),
+      ['exactly once'],
+    );
   });
 
   it('catches up after a pause with what it missed, in order and once', async (t) => {
@@ -133,7 +140,10 @@ describe('TandemClient from Node against a real Tandem', () => {
     mentor.client.resume();
     await until('the mentor to catch up', () => contents(mentor.conversation).length === 4, LIMIT_MS);
     assert.deepEqual(contents(mentor.conversation), ['before', 'one', 'two', 'three']);
-    assert.deepEqual(mentor.conversation.messages.map((message) => message.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      mentor.conversation.messages.map((message) => message.seq),
+      [1, 2, 3, 4],
+    );
   });
 
   it('ends both conversations when the pair is unmatched', async (t) => {
@@ -176,10 +186,10 @@ describe('TandemClient from Node against a real Tandem', () => {
     // Closed is not signed out: a load after the close is a fresh one, and connects.
     const [conversation] = await client.loadConversations();
     await until('the fresh load to connect', () => conversation!.connection.isOpen, LIMIT_MS);
-    await until('the fresh load\'s event stream', () => sockets === 2, LIMIT_MS);
+    await until("the fresh load's event stream", () => sockets === 2, LIMIT_MS);
   });
 
-  it('follows the user\'s event stream: a new match is added without a reload, a pause and a resume reach the conversation', async (t) => {
+  it("follows the user's event stream: a new match is added without a reload, a pause and a resume reach the conversation", async (t) => {
     const mentorAgent = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
     const menteeAgent = await createUser(admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' });
     const client: TandemClient = new TandemClient({

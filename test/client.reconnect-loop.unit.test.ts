@@ -76,7 +76,10 @@ describe('ReconnectLoop', () => {
       last().serverClose(1006);
       t.mock.timers.tick(4000);
     }
-    assert.deepEqual(log.filter((line) => line.startsWith('waiting')), ['waiting 0 1000', 'waiting 1 2000', 'waiting 2 4000', 'waiting 3 4000']);
+    assert.deepEqual(
+      log.filter((line) => line.startsWith('waiting')),
+      ['waiting 0 1000', 'waiting 1 2000', 'waiting 2 4000', 'waiting 3 4000'],
+    );
     assert.equal(sockets.length, 5);
     loop.established();
     last().serverClose(1006);
@@ -174,10 +177,10 @@ describe('ReconnectLoop', () => {
     assert.equal(first.closedByClient, 4000);
     first.serverClose(4000);
     t.mock.timers.tick(1000);
-    assert.equal(sockets.length, 2, 'the dropped socket\'s late close is ignored');
+    assert.equal(sockets.length, 2, "the dropped socket's late close is ignored");
   });
 
-  it('stop closes with 1000, ignores the socket\'s late events and reconnects no more until connectNow', (t) => {
+  it("stop closes with 1000, ignores the socket's late events and reconnects no more until connectNow", (t) => {
     const { loop, sockets, log, last } = setup(t);
     loop.connectNow();
     const first = last();

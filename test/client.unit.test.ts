@@ -4,7 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { backoffDelay, ChatConnection, RESTART_DELAY, restartDelay, compareMessageIds, Outbox, TandemClient, validateContent, type KeyValueStorage, type WebSocketLike } from '../src/client/index.js';
+import {
+  backoffDelay,
+  ChatConnection,
+  RESTART_DELAY,
+  restartDelay,
+  compareMessageIds,
+  Outbox,
+  TandemClient,
+  validateContent,
+  type KeyValueStorage,
+  type WebSocketLike,
+} from '../src/client/index.js';
 import { ErrorText, type OutboundFrame } from '../src/protocol/frames.js';
 
 /** A socket the test plays the server of: it reads what the client sent and answers with frames and closes. */
@@ -125,7 +136,11 @@ describe('ChatConnection', () => {
     t.mock.timers.tick(500);
     assert.equal(sockets.length, 2);
     last().established();
-    assert.deepEqual(last().chatMessages.map((frame) => frame.client_id), [original[1]], 'only the unacknowledged one, same id');
+    assert.deepEqual(
+      last().chatMessages.map((frame) => frame.client_id),
+      [original[1]],
+      'only the unacknowledged one, same id',
+    );
   });
 
   it('backs off exponentially while the server stays away, and resets once connected', (t) => {
@@ -143,9 +158,18 @@ describe('ChatConnection', () => {
     last().established();
     last().serverClose(1006);
     assert.deepEqual(delays, [500, 500, 500, 500], 'random() = 0 gives the floor every time');
-    assert.equal(backoffDelay(0, { initialMs: 1000, maxMs: 8000 }, () => 1), 1000);
-    assert.equal(backoffDelay(3, { initialMs: 1000, maxMs: 8000 }, () => 1), 8000);
-    assert.equal(backoffDelay(9, { initialMs: 1000, maxMs: 8000 }, () => 1), 8000);
+    assert.equal(
+      backoffDelay(0, { initialMs: 1000, maxMs: 8000 }, () => 1),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(3, { initialMs: 1000, maxMs: 8000 }, () => 1),
+      8000,
+    );
+    assert.equal(
+      backoffDelay(9, { initialMs: 1000, maxMs: 8000 }, () => 1),
+      8000,
+    );
   });
 
   it('after a server restart (1001) retries every 250–1000 ms, jittered, instead of backing off', (t) => {
@@ -164,7 +188,10 @@ describe('ChatConnection', () => {
       last().serverClose(1006);
     }
     assert.equal(delays.length, RESTART_DELAY.attempts);
-    assert.ok(delays.every((delay) => delay >= 250 && delay <= 1000), delays.join());
+    assert.ok(
+      delays.every((delay) => delay >= 250 && delay <= 1000),
+      delays.join(),
+    );
     assert.ok(new Set(delays).size > 1, 'jittered');
     t.mock.timers.tick(1000);
     last().serverClose(1006);
@@ -172,11 +199,22 @@ describe('ChatConnection', () => {
     t.mock.timers.tick(10_000);
     last().established();
     assert.equal(connection.state.kind, 'open');
-    assert.equal(restartDelay(() => 0), 250);
-    assert.equal(restartDelay(() => 1), 1000);
+    assert.equal(
+      restartDelay(() => 0),
+      250,
+    );
+    assert.equal(
+      restartDelay(() => 1),
+      1000,
+    );
   });
 
-  for (const [code, reason] of [[4001, 'unauthenticated'], [4003, 'forbidden'], [1008, 'policy'], [1009, 'too_big']] as const) {
+  for (const [code, reason] of [
+    [4001, 'unauthenticated'],
+    [4003, 'forbidden'],
+    [1008, 'policy'],
+    [1009, 'too_big'],
+  ] as const) {
     it(`ends for good on close code ${code} (${reason})`, (t) => {
       const { connection, sockets, last } = setup(t);
       connection.start();
@@ -225,7 +263,10 @@ describe('ChatConnection', () => {
     connection.resume();
     assert.equal(sockets.length, 2, 'resume connects at once');
     last().established();
-    assert.deepEqual(last().chatMessages.map((frame) => frame.content), ['written offline 1', 'written offline 2']);
+    assert.deepEqual(
+      last().chatMessages.map((frame) => frame.content),
+      ['written offline 1', 'written offline 2'],
+    );
   });
 
   it('retries a message refused as temporarily unavailable; gives up on one refused for good', (t) => {
@@ -254,7 +295,10 @@ describe('ChatConnection', () => {
     assert.equal(last().chatMessages.length, 16);
     echo(last(), last().chatMessages[0], 1);
     assert.equal(last().chatMessages.length, 17);
-    assert.deepEqual(last().chatMessages.map((frame) => frame.content), Array.from({ length: 17 }, (_, i) => `message ${i + 1}`));
+    assert.deepEqual(
+      last().chatMessages.map((frame) => frame.content),
+      Array.from({ length: 17 }, (_, i) => `message ${i + 1}`),
+    );
   });
 
   it('sends what is unacknowledged again after a rate-limit refusal, which names no message', (t) => {
@@ -267,7 +311,12 @@ describe('ChatConnection', () => {
     const second = last().chatMessages[1].client_id;
     last().frame({ type: 'error', message: ErrorText.rateLimited, code: 'rate_limited' });
     t.mock.timers.tick(500);
-    assert.deepEqual(last().chatMessages.slice(2).map((frame) => frame.client_id), [second]);
+    assert.deepEqual(
+      last()
+        .chatMessages.slice(2)
+        .map((frame) => frame.client_id),
+      [second],
+    );
   });
 
   it('replaces a socket that stops echoing', (t) => {
@@ -301,7 +350,13 @@ describe('Outbox and helpers', () => {
     first.add('two');
     first.mark(a.client_id, 'sent');
     const reloaded = new Outbox(storage, 'k');
-    assert.deepEqual(reloaded.all.map((item) => [item.content, item.state]), [['one', 'queued'], ['two', 'queued']]);
+    assert.deepEqual(
+      reloaded.all.map((item) => [item.content, item.state]),
+      [
+        ['one', 'queued'],
+        ['two', 'queued'],
+      ],
+    );
     assert.equal(reloaded.all[0]?.client_id, a.client_id);
     reloaded.acknowledge(a.client_id);
     reloaded.acknowledge(reloaded.all[0]!.client_id);
@@ -346,7 +401,10 @@ describe('TandemClient on a server without the chat HTTP routes', () => {
     assert.equal(sockets[0]?.url, 'ws://tandem.test/ws/chat/tom%40tandem.test/?after=0');
     sockets[0]!.established();
     echo(sockets[0]!, { content: 'from the start' }, 1, PARTNER);
-    assert.deepEqual(conversation?.messages.map((message) => message.content), ['from the start']);
+    assert.deepEqual(
+      conversation?.messages.map((message) => message.content),
+      ['from the start'],
+    );
     assert.equal(conversation?.unread, 1);
   });
 });
@@ -389,7 +447,7 @@ describe('TandemClient and its event stream', () => {
     sockets[0]!.established();
     stream()!.frame({ type: 'connection_established', message: 'Connected to events' } as never);
     for (let i = 0; i < 10 && waiting() === 0; i++) await Promise.resolve();
-    assert.equal(waiting(), 1, 'the stream\'s connect re-reads the list');
+    assert.equal(waiting(), 1, "the stream's connect re-reads the list");
     echo(sockets[0]!, { content: 'new' }, 1, PARTNER);
     assert.equal(conversation?.unread, 1);
     lists.shift()!(0); // the list was read before the message arrived

@@ -27,16 +27,26 @@ it('reads AUTH, the jwt and proxy settings, and API_KEYS', () => {
     methods: ['jwt', 'proxy', 'local'],
     jwt: { key: { kind: 'secret', secret: SECRET }, issuer: 'https://platform.test', audience: 'tandem', maxLifetimeSeconds: 3600, jwksRefreshSeconds: 5 },
     proxy: { url: 'https://platform.test/api/whoami', cacheSeconds: 0, timeoutMs: 500 },
-    apiKeys: [{ name: 'matching', secret: '0123456789abcdef' }, { name: 'import.job', secret: 'fedcba9876543210' }],
+    apiKeys: [
+      { name: 'matching', secret: '0123456789abcdef' },
+      { name: 'import.job', secret: 'fedcba9876543210' },
+    ],
   });
   const defaults = loadConfig({ AUTH: 'jwt,proxy', JWT_JWKS_URL: 'https://platform.test/jwks', AUTH_PROXY_URL: 'http://platform:8000/whoami' }).identity;
-  assert.deepEqual([defaults.jwt, defaults.proxy], [
-    { key: { kind: 'jwks', url: 'https://platform.test/jwks' }, issuer: null, audience: null, maxLifetimeSeconds: 86400, jwksRefreshSeconds: 30 },
-    { url: 'http://platform:8000/whoami', cacheSeconds: 30, timeoutMs: 2000 },
-  ]);
+  assert.deepEqual(
+    [defaults.jwt, defaults.proxy],
+    [
+      { key: { kind: 'jwks', url: 'https://platform.test/jwks' }, issuer: null, audience: null, maxLifetimeSeconds: 86400, jwksRefreshSeconds: 30 },
+      { url: 'http://platform:8000/whoami', cacheSeconds: 30, timeoutMs: 2000 },
+    ],
+  );
   const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const oneLine = pem.trim().replace(/\n/g, '\\n');
-  assert.deepEqual(loadConfig({ AUTH: 'jwt', JWT_PUBLIC_KEY: oneLine }).identity.jwt?.key, { kind: 'pem', pem: pem.trim() }, 'escaped line breaks of a one-line env value');
+  assert.deepEqual(
+    loadConfig({ AUTH: 'jwt', JWT_PUBLIC_KEY: oneLine }).identity.jwt?.key,
+    { kind: 'pem', pem: pem.trim() },
+    'escaped line breaks of a one-line env value',
+  );
 });
 
 it('lists every problem of the identity settings, never quoting a secret', () => {
@@ -65,12 +75,18 @@ it('lists every problem of the identity settings, never quoting a secret', () =>
     [{ API_KEYS: 'a:0123456789abcdef,b:0123456789abcdef' }, /API_KEYS entry "b" reuses another key's secret/],
   ];
   for (const [env, problem] of cases) {
-    assert.throws(() => loadConfig(env), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, problem, JSON.stringify(env));
-      assert.ok(!error.message.includes('short-secret') && !error.message.includes('0123456789abcdef'), 'no secret in the message');
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(env),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, problem, JSON.stringify(env));
+        assert.ok(!error.message.includes('short-secret') && !error.message.includes('0123456789abcdef'), 'no secret in the message');
+        return true;
+      },
+    );
   }
-  assert.throws(() => loadConfig({ AUTH: 'jwt,proxy', API_KEYS: 'x' }), (error: unknown) => error instanceof ConfigError && error.problems.length === 3);
+  assert.throws(
+    () => loadConfig({ AUTH: 'jwt,proxy', API_KEYS: 'x' }),
+    (error: unknown) => error instanceof ConfigError && error.problems.length === 3,
+  );
 });

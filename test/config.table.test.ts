@@ -39,12 +39,15 @@ it('docs/settings.md is what the table makes (run `npm run docs:settings` after 
 
 it('loadConfig reads every variable of the table, the retired ones (to refuse them), and no other', () => {
   const read = new Set<string>();
-  const env = new Proxy<Record<string, string | undefined>>({ ...EVERYTHING_ON }, {
-    get(target, name) {
-      if (typeof name === 'string') read.add(name);
-      return typeof name === 'string' ? target[name] : undefined;
+  const env = new Proxy<Record<string, string | undefined>>(
+    { ...EVERYTHING_ON },
+    {
+      get(target, name) {
+        if (typeof name === 'string') read.add(name);
+        return typeof name === 'string' ? target[name] : undefined;
+      },
     },
-  });
+  );
   loadConfig(env);
   const expected = [...rows.map((row) => row.name), ...RETIRED.map((retired) => retired.name)].sort();
   assert.deepEqual([...read].sort(), expected);
@@ -81,7 +84,14 @@ it('refuses a retired setting whatever its value, saying what took its place', (
 });
 
 it('refuses a bad value of each enum, list, boolean and decimal by the table, and takes any case', () => {
-  const choices = { LOG_LEVEL: 'loud', REGISTRATION: 'invite-only', CONVERSATION_POLICY: 'public', AUTH: 'ldap', COOKIE_SECURE: 'maybe', WEBHOOK_RETRY_HOURS: '721' };
+  const choices = {
+    LOG_LEVEL: 'loud',
+    REGISTRATION: 'invite-only',
+    CONVERSATION_POLICY: 'public',
+    AUTH: 'ldap',
+    COOKIE_SECURE: 'maybe',
+    WEBHOOK_RETRY_HOURS: '721',
+  };
   for (const [name, bad] of Object.entries(choices)) {
     const row = rows.find((candidate) => candidate.name === name)!;
     assert.deepEqual(problemsOf({ ...EVERYTHING_ON, [name]: bad }), [`${name} must be ${allowedText(row)}, got "${bad}"`]);

@@ -89,7 +89,14 @@ describe('loadConfig', () => {
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.equal(error.problems.length, 6, error.message);
-        for (const name of ['MENTOR_CAPACITY', 'HISTORY_LIMIT_DEFAULT', 'LOGIN_FAILURES_PER_ACCOUNT', 'LOGIN_FAILURES_PER_ADDRESS', 'LOGIN_FAILURE_WINDOW_SECONDS', 'TRUST_PROXY']) {
+        for (const name of [
+          'MENTOR_CAPACITY',
+          'HISTORY_LIMIT_DEFAULT',
+          'LOGIN_FAILURES_PER_ACCOUNT',
+          'LOGIN_FAILURES_PER_ADDRESS',
+          'LOGIN_FAILURE_WINDOW_SECONDS',
+          'TRUST_PROXY',
+        ]) {
           assert.match(error.message, new RegExp(name));
         }
         return true;
@@ -112,7 +119,7 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ LOGIN_FAILURE_WINDOW_SECONDS: '60', LOGIN_DELAY_MAX_SECONDS: '61' }), /LOGIN_DELAY_MAX_SECONDS \(61\) must not exceed/);
   });
 
-  it('reads PASSWORD_SCRYPT_N: OWASP\'s 2^17 unless set, a power of two from 2^14 to 2^20', () => {
+  it("reads PASSWORD_SCRYPT_N: OWASP's 2^17 unless set, a power of two from 2^14 to 2^20", () => {
     assert.equal(loadConfig({}).passwordScryptN, 131072);
     assert.equal(loadConfig({ PASSWORD_SCRYPT_N: '16384' }).passwordScryptN, 16384);
     assert.equal(loadConfig({ PASSWORD_SCRYPT_N: '1048576' }).passwordScryptN, 1048576);
@@ -123,7 +130,10 @@ describe('loadConfig', () => {
 
   it('leaves TANDEM_ADMIN_PASSWORD to the start, which judges it only when it creates the admin', () => {
     // test/passwords.test.ts starts Tandem with weak ones: refused for a new admin, ignored for an existing one.
-    assert.deepEqual(loadConfig({ TANDEM_ADMIN_EMAIL: 'root@example.com', TANDEM_ADMIN_PASSWORD: 'short' }).admin, { email: 'root@example.com', password: 'short' });
+    assert.deepEqual(loadConfig({ TANDEM_ADMIN_EMAIL: 'root@example.com', TANDEM_ADMIN_PASSWORD: 'short' }).admin, {
+      email: 'root@example.com',
+      password: 'short',
+    });
     assert.throws(() => loadConfig({ TANDEM_ADMIN_EMAIL: 'root@example.com' }), /TANDEM_ADMIN_EMAIL and TANDEM_ADMIN_PASSWORD must be set together/);
   });
 
@@ -138,14 +148,23 @@ describe('loadConfig', () => {
     assert.deepEqual([loadConfig({}).storeTimeoutMs, loadConfig({}).shutdownTimeoutMs], [5000, 10000]);
     const set = loadConfig({ STORE_TIMEOUT_MS: '250', SHUTDOWN_TIMEOUT_MS: '1500' });
     assert.deepEqual([set.storeTimeoutMs, set.shutdownTimeoutMs], [250, 1500]);
-    for (const bad of ['soon', '-1', '99', '600001']) assert.throws(() => loadConfig({ STORE_TIMEOUT_MS: bad }), /STORE_TIMEOUT_MS must be an integer from 100 to 600000/);
-    for (const bad of ['never', '0', '3600001']) assert.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: bad }), /SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 3600000/);
+    for (const bad of ['soon', '-1', '99', '600001'])
+      assert.throws(() => loadConfig({ STORE_TIMEOUT_MS: bad }), /STORE_TIMEOUT_MS must be an integer from 100 to 600000/);
+    for (const bad of ['never', '0', '3600001'])
+      assert.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: bad }), /SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 3600000/);
   });
 
   it('reads the HTTP hardening settings, with their defaults, and lists their problems', () => {
     const defaults = loadConfig({});
     assert.equal(defaults.publicOrigin, null);
-    assert.deepEqual(defaults.connections, { maxTotal: 10000, maxPerAddress: 256, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000, listenBacklog: 4096 });
+    assert.deepEqual(defaults.connections, {
+      maxTotal: 10000,
+      maxPerAddress: 256,
+      headersTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
+      keepAliveTimeoutMs: 5000,
+      listenBacklog: 4096,
+    });
     assert.deepEqual(defaults.metrics, { port: null, host: '127.0.0.1', token: null });
     assert.deepEqual(defaults.handshakeThrottle, { failuresPerAddress: 30 });
     const set = loadConfig({ PUBLIC_ORIGIN: 'https://chat.example.org', METRICS_PORT: '9100', METRICS_HOST: '10.0.0.5', METRICS_TOKEN: 'x'.repeat(16) });
@@ -169,8 +188,18 @@ describe('loadConfig', () => {
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.equal(error.problems.length, 10, error.message);
-        for (const name of ['PUBLIC_ORIGIN', 'HTTP_MAX_CONNECTIONS ', 'HTTP_MAX_CONNECTIONS_PER_ADDRESS', 'HTTP_HEADERS_TIMEOUT_MS', 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 'LISTEN_BACKLOG',
-          'METRICS_PORT', 'METRICS_TOKEN', 'WS_HANDSHAKE_FAILURES_PER_ADDRESS', 'WS_HANDSHAKE_FAILURE_WINDOW_SECONDS']) {
+        for (const name of [
+          'PUBLIC_ORIGIN',
+          'HTTP_MAX_CONNECTIONS ',
+          'HTTP_MAX_CONNECTIONS_PER_ADDRESS',
+          'HTTP_HEADERS_TIMEOUT_MS',
+          'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+          'LISTEN_BACKLOG',
+          'METRICS_PORT',
+          'METRICS_TOKEN',
+          'WS_HANDSHAKE_FAILURES_PER_ADDRESS',
+          'WS_HANDSHAKE_FAILURE_WINDOW_SECONDS',
+        ]) {
           assert.match(error.message, new RegExp(name));
         }
         return true;
@@ -197,7 +226,12 @@ describe('loadConfig', () => {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const words = join(dir, 'words.txt');
     writeFileSync(words, 'snapchat\n');
-    const set = loadConfig({ CONVERSATION_POLICY: 'Moderated', MODERATION_WORDS_FILE: words, MODERATION_PHONE_COUNTRIES: 'fr, gb', RETENTION_DAYS: '365' }).safeguarding;
+    const set = loadConfig({
+      CONVERSATION_POLICY: 'Moderated',
+      MODERATION_WORDS_FILE: words,
+      MODERATION_PHONE_COUNTRIES: 'fr, gb',
+      RETENTION_DAYS: '365',
+    }).safeguarding;
     assert.deepEqual(set, { policy: 'moderated', wordsFile: words, phoneCountries: ['FR', 'GB'], retentionDays: 365 });
     for (const bad of ['0', '-1', 'forever', '1.5', '1234567']) assert.throws(() => loadConfig({ RETENTION_DAYS: bad }), /RETENTION_DAYS/);
     assert.equal(loadConfig({ CONVERSATION_POLICY: 'oversight' }).safeguarding.policy, 'oversight');
@@ -212,8 +246,14 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({}).webhooks, null);
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     assert.deepEqual(loadConfig({ WEBHOOK_URL: 'https://platform.example/hooks', WEBHOOK_SECRET: secret }).webhooks, {
-      url: 'https://platform.example/hooks', secret, timeoutMs: 10_000, retryMs: 24 * 3_600_000, backoffBaseMs: 1000,
-      backoffMaxMs: 3_600_000, pollIntervalMs: 1000, unreadAfterMs: 900_000,
+      url: 'https://platform.example/hooks',
+      secret,
+      timeoutMs: 10_000,
+      retryMs: 24 * 3_600_000,
+      backoffBaseMs: 1000,
+      backoffMaxMs: 3_600_000,
+      pollIntervalMs: 1000,
+      unreadAfterMs: 900_000,
     });
     const on = (extra: Record<string, string>) => () => loadConfig({ WEBHOOK_URL: 'http://127.0.0.1:9/hooks', WEBHOOK_SECRET: secret, ...extra });
     assert.equal(on({ WEBHOOK_RETRY_HOURS: '0.5', UNREAD_NOTIFY_AFTER_SECONDS: '60' })().webhooks?.retryMs, 1_800_000);
@@ -221,12 +261,16 @@ describe('loadConfig', () => {
     assert.throws(on({ WEBHOOK_URL: 'ftp://platform.example/' }), /WEBHOOK_URL must be an http\(s\) URL/);
     assert.throws(on({ WEBHOOK_URL: 'not a url' }), /WEBHOOK_URL must be an http\(s\) URL/);
     for (const bad of ['', 'plain-secret', 'whsec_', 'whsec_c2hvcnQ=', `whsec_${Buffer.alloc(65).toString('base64')}`, 'whsec_not*base64']) {
-      assert.throws(on({ WEBHOOK_SECRET: bad }), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.match(error.message, /WEBHOOK_SECRET must be whsec_/);
-        if (bad.length > 6) assert.ok(!error.message.includes(bad), 'the secret is not echoed');
-        return true;
-      }, `WEBHOOK_SECRET=${bad}`);
+      assert.throws(
+        on({ WEBHOOK_SECRET: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /WEBHOOK_SECRET must be whsec_/);
+          if (bad.length > 6) assert.ok(!error.message.includes(bad), 'the secret is not echoed');
+          return true;
+        },
+        `WEBHOOK_SECRET=${bad}`,
+      );
     }
     assert.throws(() => loadConfig({ WEBHOOK_SECRET: secret }), /WEBHOOK_SECRET is set but WEBHOOK_URL is not/);
     for (const bad of ['0', '-1', 'a day', '721', '1e3']) assert.throws(on({ WEBHOOK_RETRY_HOURS: bad }), /WEBHOOK_RETRY_HOURS/, bad);
@@ -234,7 +278,10 @@ describe('loadConfig', () => {
     for (const bad of ['0', '1.5', 'never']) assert.throws(on({ UNREAD_NOTIFY_AFTER_SECONDS: bad }), /UNREAD_NOTIFY_AFTER_SECONDS/, bad);
     for (const bad of ['0', 'fast']) assert.throws(on({ WEBHOOK_BACKOFF_BASE_MS: bad }), /WEBHOOK_BACKOFF_BASE_MS/, bad);
     for (const bad of ['9', 'often']) assert.throws(on({ WEBHOOK_POLL_INTERVAL_MS: bad }), /WEBHOOK_POLL_INTERVAL_MS/, bad);
-    assert.throws(on({ WEBHOOK_BACKOFF_BASE_MS: '5000', WEBHOOK_BACKOFF_MAX_MS: '1000' }), /WEBHOOK_BACKOFF_BASE_MS \(5000\) must not exceed WEBHOOK_BACKOFF_MAX_MS/);
+    assert.throws(
+      on({ WEBHOOK_BACKOFF_BASE_MS: '5000', WEBHOOK_BACKOFF_MAX_MS: '1000' }),
+      /WEBHOOK_BACKOFF_BASE_MS \(5000\) must not exceed WEBHOOK_BACKOFF_MAX_MS/,
+    );
   });
 
   it('lists every problem in one error', () => {

@@ -53,18 +53,36 @@ async function retentionWhileChatting(servers: readonly TestServer[]) {
   const cutoff = new Date(old[6]!.timestamp).getTime();
   const expected = old.filter((m) => new Date(m.timestamp).getTime() < cutoff).map((m) => m.content);
   assert.ok(expected.length >= 1 && expected.length <= 6, 'some messages are old, some are not');
-  const jobs = servers.map((server) => new RetentionJob({
-    store: server.tandem.store.dataRights, days: 30, batchSize: 2, intervalMs: 0, now: () => new Date(cutoff + 30 * DAY_MS), onError: (error) => { throw error; },
-  }));
-  const [deleted, live] = await Promise.all([
-    Promise.all(jobs.map((job) => job.runOnce())),
-    chat(mentorSocket, menteeSocket, 10, 'live'),
-  ]);
-  assert.equal(deleted.reduce((a, b) => a + b, 0), expected.length, 'the jobs together deleted each old message once');
-  assert.deepEqual(live.map((m) => m.seq), live.map((_, i) => 13 + i), 'the pair chatted on, in order');
+  const jobs = servers.map(
+    (server) =>
+      new RetentionJob({
+        store: server.tandem.store.dataRights,
+        days: 30,
+        batchSize: 2,
+        intervalMs: 0,
+        now: () => new Date(cutoff + 30 * DAY_MS),
+        onError: (error) => {
+          throw error;
+        },
+      }),
+  );
+  const [deleted, live] = await Promise.all([Promise.all(jobs.map((job) => job.runOnce())), chat(mentorSocket, menteeSocket, 10, 'live')]);
+  assert.equal(
+    deleted.reduce((a, b) => a + b, 0),
+    expected.length,
+    'the jobs together deleted each old message once',
+  );
+  assert.deepEqual(
+    live.map((m) => m.seq),
+    live.map((_, i) => 13 + i),
+    'the pair chatted on, in order',
+  );
   const page = (await mentee.get(`/api/chat/${enc(mentor.email)}/messages?limit=100`)).body;
   const kept = old.map((m) => m.content).filter((content) => !expected.includes(content));
-  assert.deepEqual(page.messages.map((m: { content: string }) => m.content), [...kept, ...live.map((m) => m.content)]);
+  assert.deepEqual(
+    page.messages.map((m: { content: string }) => m.content),
+    [...kept, ...live.map((m) => m.content)],
+  );
   // A connection resuming from the start gets what is left, from its first message on.
   const resumed = await connectChat(servers[0]!.ws, mentee.email, mentor.cookie, { query: '?after=0' });
   assert.equal((await resumed.expect('chat_message')).content, kept[0]);
@@ -117,7 +135,11 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   assert.equal((await menteeSocket.expect('chat_message')).status, 'held');
   assert.equal((await mentee.post(`/api/chat/${enc(mentor.email)}/messages/${reply.message_id}/report`, { reason: `${secret} reason` })).status, 201);
   // A body is saved before it is sent: once all arrived, the outbox holds a copy of each.
-  const sent = () => receiver.requests.filter((request) => request.raw.includes(secret)).map((request) => request.body.type).sort();
+  const sent = () =>
+    receiver.requests
+      .filter((request) => request.raw.includes(secret))
+      .map((request) => request.body.type)
+      .sort();
   await receiver.until(() => sent().length === 5);
   assert.deepEqual(sent(), ['message.created', 'message.created', 'message.created', 'message.held', 'message.reported']);
   // What others wrote of it: a rejection's reason, resolution notes (and so the audit details).
@@ -146,11 +168,17 @@ async function erasure(servers: readonly TestServer[], dump: () => Promise<strin
   const fromErased = theirs.messages.filter((m: { message_id: string }) => mine.some((own) => own.message_id === m.message_id));
   assert.equal(fromErased.length, 3);
   for (const message of fromErased) assert.deepEqual([message.sender_name, message.content], ['Deleted user', '']);
-  assert.deepEqual(theirs.matches.map((m: { active: boolean }) => m.active), [false]);
+  assert.deepEqual(
+    theirs.matches.map((m: { active: boolean }) => m.active),
+    [false],
+  );
 
   const entries = () => admin.get('/api/audit?limit=200').then((r) => r.body.entries.filter((e: { action: string }) => e.action === 'erase'));
   const before = await entries();
-  assert.deepEqual(before.map((e: { target: string; actor: string }) => [e.target, e.actor]), [[`user:${mentee.email}`, admin.email]]);
+  assert.deepEqual(
+    before.map((e: { target: string; actor: string }) => [e.target, e.actor]),
+    [[`user:${mentee.email}`, admin.email]],
+  );
   assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204, 'a second erasure is a no-op');
   assert.equal((await admin.delete(`/api/users/${enc(erasedEmailOf(menteeId))}`)).status, 204, 'and so is one by the erased address');
   assert.equal((await entries()).length, 1);
@@ -167,15 +195,22 @@ async function exportHoldsOnlyTheirs(server: TestServer) {
   assert.equal(own.status, 200);
   assert.match(own.headers.get('content-type') ?? '', /application\/json/);
   assert.deepEqual(own.body.profile.email, first.mentee.email);
-  assert.deepEqual(own.body.messages.map((m: { content: string; receiver_email: string }) => [m.content, m.receiver_email]), [
-    ...sent.map((m) => [m.content, first.mentor.email]), ...received.map((m) => [m.content, first.mentee.email]),
-  ]);
+  assert.deepEqual(
+    own.body.messages.map((m: { content: string; receiver_email: string }) => [m.content, m.receiver_email]),
+    [...sent.map((m) => [m.content, first.mentor.email]), ...received.map((m) => [m.content, first.mentee.email])],
+  );
   assert.equal(JSON.stringify(own.body).includes('another pair'), false);
   assert.equal((await other.mentee.get(`/api/users/${enc(first.mentee.email)}/export`)).status, 403);
   const byAdmin = await first.admin.get(`/api/users/${enc(first.mentee.email)}/export`);
   assert.deepEqual(byAdmin.body.messages, own.body.messages);
   const audit = (await first.admin.get('/api/audit')).body.entries;
-  assert.deepEqual(audit.slice(0, 2).map((e: { action: string; actor: string }) => [e.action, e.actor]), [['export', first.admin.email], ['export', first.mentee.email]]);
+  assert.deepEqual(
+    audit.slice(0, 2).map((e: { action: string; actor: string }) => [e.action, e.actor]),
+    [
+      ['export', first.admin.email],
+      ['export', first.mentee.email],
+    ],
+  );
   for (const p of [first, other]) await Promise.all([p.menteeSocket.close(), p.mentorSocket.close()]);
 }
 
@@ -194,9 +229,13 @@ async function newOwnerOfAnErasedAddress(server: TestServer) {
   assert.equal((await new Agent(server.http).post('/api/auth/register', second)).status, 201);
   const secondAgent = await new Agent(server.http).login(second.email, second.password);
   const theirs = (await secondAgent.get(`/api/users/${enc(second.email)}/export`)).body;
-  assert.deepEqual(theirs.audit.map((entry: { action: string; actor: string }) => [entry.action, entry.actor]), [['export', second.email]], 'only their own export');
+  assert.deepEqual(
+    theirs.audit.map((entry: { action: string; actor: string }) => [entry.action, entry.actor]),
+    [['export', second.email]],
+    'only their own export',
+  );
   assert.deepEqual([theirs.matches, theirs.messages, theirs.reports], [[], [], []]);
-  assert.equal(JSON.stringify(theirs).includes(partner.email!), false, 'nor the former partner\'s address');
+  assert.equal(JSON.stringify(theirs).includes(partner.email!), false, "nor the former partner's address");
 }
 
 describe('data rights, one instance', () => {

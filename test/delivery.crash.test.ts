@@ -65,7 +65,7 @@ function record(socket: TestSocket): Array<Frame & { at: number }> {
 }
 
 withBackends('delivery when an instance dies', { postgres: true, redis: true }, () => {
-  it('every acknowledged message reaches the partner after the sender\'s instance dies unpublished', async (t) => {
+  it("every acknowledged message reaches the partner after the sender's instance dies unpublished", async (t) => {
     const [b] = (await startInstances(t, 1, UNLIMITED)) as [TestServer];
     const { database, layer } = b.tandem.config;
     assert.ok(database.kind === 'postgres' && layer.kind === 'redis');
@@ -73,8 +73,15 @@ withBackends('delivery when an instance dies', { postgres: true, redis: true }, 
     const port = await freePort();
     const a = spawn(process.execPath, [MAIN], {
       env: {
-        ...process.env, ...UNLIMITED, PORT: String(port), DATABASE_URL: database.url, REDIS_URL: relay.url, REDIS_PREFIX: layer.prefix,
-        LOG_LEVEL: 'fatal', TANDEM_ADMIN_EMAIL: ADMIN.email, TANDEM_ADMIN_PASSWORD: ADMIN.password,
+        ...process.env,
+        ...UNLIMITED,
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        REDIS_URL: relay.url,
+        REDIS_PREFIX: layer.prefix,
+        LOG_LEVEL: 'fatal',
+        TANDEM_ADMIN_EMAIL: ADMIN.email,
+        TANDEM_ADMIN_PASSWORD: ADMIN.password,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -124,7 +131,11 @@ withBackends('delivery when an instance dies', { postgres: true, redis: true }, 
     const deliveredIds = () => new Set(delivered.map((frame) => frame.client_id));
     await until('the mentor to have every acknowledged message', () => [...acknowledged.keys()].every((id) => deliveredIds().has(id)));
     const bySeq = delivered.map((frame) => frame.seq);
-    assert.deepEqual(bySeq, bySeq.map((_, i) => i + 1), 'each once, in seq order, from 1');
+    assert.deepEqual(
+      bySeq,
+      bySeq.map((_, i) => i + 1),
+      'each once, in seq order, from 1',
+    );
     // How long the stored, never published messages took to reach the mentor (clocks of one machine).
     const sinceStored = (from: number, to: number) =>
       Math.max(...delivered.filter((f) => f.seq > from && f.seq <= to).map((f) => f.at - Date.parse(f.timestamp)));
@@ -140,10 +151,14 @@ withBackends('delivery when an instance dies', { postgres: true, redis: true }, 
     const recoveredAt = Date.now();
 
     const { rows } = await sql.query<{ id: number; seq: number; client_id: string; content: string }>(
-      'SELECT id::int, seq::int, client_id, content FROM messages ORDER BY seq');
+      'SELECT id::int, seq::int, client_id, content FROM messages ORDER BY seq',
+    );
     assert.equal(rows.length, 370, 'each message stored once');
     assert.deepEqual(new Set(rows.map((row) => row.client_id)), new Set(Array.from({ length: 370 }, (_, i) => `c${i}`)));
-    assert.deepEqual(delivered.map((f) => [f.seq, f.message_id, f.content]), rows.map((row) => [row.seq, String(row.id), row.content]));
+    assert.deepEqual(
+      delivered.map((f) => [f.seq, f.message_id, f.content]),
+      rows.map((row) => [row.seq, String(row.id), row.content]),
+    );
     for (const answer of answers) assert.equal(answer.message_id, String(rows.find((row) => row.client_id === answer.client_id)!.id));
     assert.equal(answers.length, unacknowledged.length, 'one answer per retry');
     t.diagnostic(

@@ -51,9 +51,17 @@ async function timeLastSeqs(t: TestContext, server: TestServer, count: number): 
   const store = server.tandem.store;
   const pairIds: number[] = [];
   for (let i = 0; i < count; i++) {
-    const [mentor, mentee] = await Promise.all(['MENTOR', 'MENTEE'].map((role) =>
-      store.accounts.create({ email: `${role.toLowerCase()}-${i}@rooms.test`, passwordHash: 'x', firstName: 'R', lastName: String(i), role: role as 'MENTOR' }),
-    ));
+    const [mentor, mentee] = await Promise.all(
+      ['MENTOR', 'MENTEE'].map((role) =>
+        store.accounts.create({
+          email: `${role.toLowerCase()}-${i}@rooms.test`,
+          passwordHash: 'x',
+          firstName: 'R',
+          lastName: String(i),
+          role: role as 'MENTOR',
+        }),
+      ),
+    );
     pairIds.push((await store.matches.create(mentor!.email, mentee!.email)).pairId);
   }
   const times: number[] = [];
@@ -63,7 +71,9 @@ async function timeLastSeqs(t: TestContext, server: TestServer, count: number): 
     times.push(performance.now() - started);
   }
   times.sort((x, y) => x - y);
-  t.diagnostic(`lastSeqs of ${count} rooms on ${server.tandem.config.database.kind}: median ${times[10]!.toFixed(2)} ms, max ${times[20]!.toFixed(2)} ms (21 runs)`);
+  t.diagnostic(
+    `lastSeqs of ${count} rooms on ${server.tandem.config.database.kind}: median ${times[10]!.toFixed(2)} ms, max ${times[20]!.toFixed(2)} ms (21 runs)`,
+  );
 }
 
 describe('delivery of messages whose publish was lost', () => {
@@ -117,11 +127,14 @@ describe('delivery of messages whose publish was lost', () => {
     assert.equal(loadConfig({}).deliveryCheckIntervalMs, 1000);
     assert.equal(loadConfig({ DELIVERY_CHECK_INTERVAL_MS: '0' }).deliveryCheckIntervalMs, 0);
     for (const bad of ['-1', '1.5', 'soon', '3600001']) {
-      assert.throws(() => loadConfig({ DELIVERY_CHECK_INTERVAL_MS: bad }), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.deepEqual(error.problems, [`DELIVERY_CHECK_INTERVAL_MS must be an integer from 0 to 3600000, got "${bad}"`]);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig({ DELIVERY_CHECK_INTERVAL_MS: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.deepEqual(error.problems, [`DELIVERY_CHECK_INTERVAL_MS must be an integer from 0 to 3600000, got "${bad}"`]);
+          return true;
+        },
+      );
     }
   });
 });
@@ -157,9 +170,12 @@ withBackends('delivery of messages whose publish was lost, across instances', { 
     // The database is dropped (WITH FORCE) before this client ends: that is no failure.
     monitor.on('error', () => {});
     t.after(() => monitor.end());
-    const waiting = async () => (await monitor.query<{ n: number; longest: number }>(`
+    const waiting = async () =>
+      (
+        await monitor.query<{ n: number; longest: number }>(`
       SELECT count(*)::int AS n, coalesce(max(extract(epoch FROM now() - query_start) * 1000), 0)::float AS longest
-      FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT id, last_seq FROM pairs%' AND state = 'active'`)).rows;
+      FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT id, last_seq FROM pairs%' AND state = 'active'`)
+      ).rows;
     const locker = new pg.Client({ connectionString: config.url });
     await locker.connect();
     // The database is dropped (WITH FORCE) before this client ends: that is no failure.

@@ -16,8 +16,36 @@ const kept = (raw: string) => {
 
 // Independent of the module: what must never survive into a kept address.
 const INVISIBLE_OR_UNSTABLE = /[\p{Z}\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u034F\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0\uFE00-\uFE0F]/u;
-const INVISIBLES = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u200E', '\u200F', '\u202A', '\u202E', '\u2066', '\u2069', '\u061C',
-  '\u2028', '\u2029', '\u0000', '\u0009', '\u000A', '\u0085', '\u00A0', '\u3000', '\u180E', '\u034F', '\uFE0F', '\u3164', '\u2800', '\u{E0041}', '\uD800'];
+const INVISIBLES = [
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u2060',
+  '\uFEFF',
+  '\u00AD',
+  '\u200E',
+  '\u200F',
+  '\u202A',
+  '\u202E',
+  '\u2066',
+  '\u2069',
+  '\u061C',
+  '\u2028',
+  '\u2029',
+  '\u0000',
+  '\u0009',
+  '\u000A',
+  '\u0085',
+  '\u00A0',
+  '\u3000',
+  '\u180E',
+  '\u034F',
+  '\uFE0F',
+  '\u3164',
+  '\u2800',
+  '\u{E0041}',
+  '\uD800',
+];
 
 describe('the email rule', () => {
   it('keeps one form: NFC, lower-cased, outer spaces dropped; the Kelvin sign is a K', () => {
@@ -34,8 +62,16 @@ describe('the email rule', () => {
         assert.equal(kept(text), null, JSON.stringify(text));
       }
     }
-    for (const text of ['\u0130van@example.com', 'i\u0307van@example.com']) assert.match((parseEmail(text) as { problem: string }).problem, /dotted/, JSON.stringify(text));
-    for (const text of ['\uFF4Bate@example.com', '\uFB01le@example.com', 'x\u00B2@example.com', '\u24DAate@example.com', 'kate@ex\u0378.com', 'kate@\uE000.com']) {
+    for (const text of ['\u0130van@example.com', 'i\u0307van@example.com'])
+      assert.match((parseEmail(text) as { problem: string }).problem, /dotted/, JSON.stringify(text));
+    for (const text of [
+      '\uFF4Bate@example.com',
+      '\uFB01le@example.com',
+      'x\u00B2@example.com',
+      '\u24DAate@example.com',
+      'kate@ex\u0378.com',
+      'kate@\uE000.com',
+    ]) {
       assert.match((parseEmail(text) as { problem: string }).problem, /compatibility|characters/, JSON.stringify(text));
     }
     for (const text of ['kate', '@example.com', 'kate@', 'a@b@c', '', ' ', 'kate doe@example.com', `${'a'.repeat(250)}@b.io`]) {
@@ -46,20 +82,30 @@ describe('the email rule', () => {
   });
 
   // Any UTF-16 unit, lone surrogates included, with an '@' often enough that some are accepted.
-  const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n)), fc.constantFrom('@', 'a', 'K', '.', '\u212A', '\u030A', ...INVISIBLES));
-  const anyText = fc.oneof(fc.string({ unit, maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.tuple(fc.string({ unit, maxLength: 20 }), fc.string({ unit, maxLength: 20 })).map(([a, b]) => `${a}@${b}`));
+  const unit = fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }).map((n) => String.fromCharCode(n)),
+    fc.constantFrom('@', 'a', 'K', '.', '\u212A', '\u030A', ...INVISIBLES),
+  );
+  const anyText = fc.oneof(
+    fc.string({ unit, maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.tuple(fc.string({ unit, maxLength: 20 }), fc.string({ unit, maxLength: 20 })).map(([a, b]) => `${a}@${b}`),
+  );
 
   it('never throws, and what it keeps is a fixed point with nothing invisible, NFC and NFKC-stable, lower-cased', () => {
-    fc.assert(fc.property(anyText, (raw) => {
-      const email = kept(raw);
-      if (email === null) return;
-      assert.equal(kept(email), email, 'idempotent');
-      assert.doesNotMatch(email, INVISIBLE_OR_UNSTABLE);
-      assert.equal(email.normalize('NFC'), email);
-      assert.equal(email.normalize('NFKC'), email);
-      assert.equal(email.toLowerCase(), email);
-      assert.equal(email.split('@').length, 2);
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(anyText, (raw) => {
+        const email = kept(raw);
+        if (email === null) return;
+        assert.equal(kept(email), email, 'idempotent');
+        assert.doesNotMatch(email, INVISIBLE_OR_UNSTABLE);
+        assert.equal(email.normalize('NFC'), email);
+        assert.equal(email.normalize('NFKC'), email);
+        assert.equal(email.toLowerCase(), email);
+        assert.equal(email.split('@').length, 2);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('an address dressed up to look like another (case, Kelvin sign, decomposition, invisible characters) is that address or refused', () => {
@@ -76,10 +122,14 @@ describe('the email rule', () => {
           else text = text.slice(0, i) + invisible + text.slice(i);
         }
         return text;
-      }));
-    fc.assert(fc.property(dressed, (text) => {
-      const email = kept(text);
-      assert.ok(email === null || email === base, `${JSON.stringify(text)} → ${JSON.stringify(email)}`);
-    }), { numRuns: 5000 });
+      }),
+    );
+    fc.assert(
+      fc.property(dressed, (text) => {
+        const email = kept(text);
+        assert.ok(email === null || email === base, `${JSON.stringify(text)} → ${JSON.stringify(email)}`);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

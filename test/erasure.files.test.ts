@@ -22,8 +22,7 @@ function filesHolding(server: TestServer, word: string): string[] {
   const config = server.tandem.config.database;
   assert.equal(config.kind, 'sqlite');
   const path = config.kind === 'sqlite' ? config.path : '';
-  return ['', '-wal', '-journal'].map((suffix) => path + suffix)
-    .filter((file) => existsSync(file) && readFileSync(file).includes(Buffer.from(word)));
+  return ['', '-wal', '-journal'].map((suffix) => path + suffix).filter((file) => existsSync(file) && readFileSync(file).includes(Buffer.from(word)));
 }
 
 it('after an erasure no byte of the SQLite file or its WAL holds what the user wrote, or what others wrote of it', async (t) => {
@@ -41,7 +40,7 @@ it('after an erasure no byte of the SQLite file or its WAL holds what the user w
   // Enough text that pages split and cells move: copies the erasure's UPDATEs never touch.
   const theirs = [];
   for (let i = 0; i < 40; i++) {
-    menteeSocket.send({ type: 'chat_message', content: `${word} message ${i} ${'lorem ipsum '.repeat(i % 7 * 20)}` });
+    menteeSocket.send({ type: 'chat_message', content: `${word} message ${i} ${'lorem ipsum '.repeat((i % 7) * 20)}` });
     theirs.push(await menteeSocket.expect('chat_message'));
     await mentorSocket.expect('chat_message');
   }

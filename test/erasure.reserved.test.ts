@@ -30,25 +30,32 @@ describe('the reserved domain, as a function', () => {
   });
 
   it('what erasure writes is erased, reserved, and what the stores recognise, for any id', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (id) => {
-      const email = erasedEmailOf(id);
-      assert.ok(isErasedEmail(email) && storeIsErased(email));
-      assert.notEqual(reservedEmailProblem(email), null);
-      assert.ok(email.endsWith(`@${ERASED_DOMAIN}`));
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (id) => {
+        const email = erasedEmailOf(id);
+        assert.ok(isErasedEmail(email) && storeIsErased(email));
+        assert.notEqual(reservedEmailProblem(email), null);
+        assert.ok(email.endsWith(`@${ERASED_DOMAIN}`));
+      }),
+    );
   });
 
   it('any text: never throws; every address that ends in the domain in any case is refused', () => {
-    const casing = fc.array(fc.boolean(), { minLength: ERASED_DOMAIN.length, maxLength: ERASED_DOMAIN.length })
+    const casing = fc
+      .array(fc.boolean(), { minLength: ERASED_DOMAIN.length, maxLength: ERASED_DOMAIN.length })
       .map((upper) => [...ERASED_DOMAIN].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), casing, fc.constantFrom('', '.', '..'), (local, domain, dots) => {
-      assert.notEqual(reservedEmailProblem(`${local}@${domain}${dots}`), null);
-    }));
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
-      const problem = reservedEmailProblem(text);
-      assert.ok(problem === null || typeof problem === 'string');
-      assert.equal(isErasedEmail(text), /^deleted-\d+@deleted\.invalid$/.test(text));
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), casing, fc.constantFrom('', '.', '..'), (local, domain, dots) => {
+        assert.notEqual(reservedEmailProblem(`${local}@${domain}${dots}`), null);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        const problem = reservedEmailProblem(text);
+        assert.ok(problem === null || typeof problem === 'string');
+        assert.equal(isErasedEmail(text), /^deleted-\d+@deleted\.invalid$/.test(text));
+      }),
+    );
   });
 
   it('the store erases a user to exactly erasedEmailOf(id)', async (t) => {
@@ -61,7 +68,7 @@ describe('the reserved domain, as a function', () => {
 });
 
 describe('the reserved domain, at every way in', () => {
-  it('registration and the admin\'s create: 400 with the reason; erasure of the user whose address it was then works', async (t) => {
+  it("registration and the admin's create: 400 with the reason; erasure of the user whose address it was then works", async (t) => {
     const server = await startServer(t, { REGISTRATION: 'open' });
     const admin = await loginAdmin(server.http);
     const victim = await createUser(admin, { role: 'MENTEE' });
@@ -91,7 +98,10 @@ describe('the reserved domain, at every way in', () => {
     const imported = await new Agent(server.http).request('POST', '/api/import', `${lines.join('\n')}\n`, { ...key, 'content-type': 'application/x-ndjson' });
     assert.equal(imported.status, 200, JSON.stringify(imported.body));
     assert.deepEqual(imported.body.users, { created: 0, updated: 0, unchanged: 0 });
-    assert.deepEqual(imported.body.refused.map((r: { line: number; error: string }) => [r.line, r.error]), RESERVED.map((_, i) => [i + 1, 'invalid_request']));
+    assert.deepEqual(
+      imported.body.refused.map((r: { line: number; error: string }) => [r.line, r.error]),
+      RESERVED.map((_, i) => [i + 1, 'invalid_request']),
+    );
     for (const refused of imported.body.refused) assert.match(refused.message, /reserved/);
   });
 
@@ -108,6 +118,10 @@ describe('the reserved domain, at every way in', () => {
       assert.deepEqual(found.body.users, [], `no user made of ${email}`);
     }
     const good = platformUser('MENTEE');
-    assert.equal((await new Agent(server.http).get('/api/me', { authorization: `Bearer ${await mint(claimsOf(good), SECRET)}` })).status, 200, 'a usual address passes');
+    assert.equal(
+      (await new Agent(server.http).get('/api/me', { authorization: `Bearer ${await mint(claimsOf(good), SECRET)}` })).status,
+      200,
+      'a usual address passes',
+    );
   });
 });

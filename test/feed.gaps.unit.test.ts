@@ -74,6 +74,9 @@ describe('message feed: a gap the store cannot fill ends the feed, never a loop'
     await settle();
     assert.deepEqual(gaps, []);
     assert.deepEqual(wire.frames, ['L1', 'S2', 'S3', 'L4']);
-    assert.deepEqual(source.calls.map(([, after]) => after), [1, 1]);
+    assert.deepEqual(
+      source.calls.map(([, after]) => after),
+      [1, 1],
+    );
   });
 });

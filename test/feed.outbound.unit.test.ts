@@ -62,23 +62,31 @@ function outboundOn(source: Source) {
   made.push(outbound);
   outbound.open({ type: 'connection_established', message: CONNECTED_TEXT, partner_online: true }, 0);
   const deliver = (event: RoomEvent) => outbound.deliver(event, encodeFrame(frameOf(event)));
-  const message = (seq: number) => deliver({
-    kind: 'chat_message',
-    message: { message_id: String(100 + seq), seq, sender_email: partner.email, content: `m${seq}`, timestamp: new Date(0).toISOString(), is_read: false },
-  } as unknown as RoomEvent);
+  const message = (seq: number) =>
+    deliver({
+      kind: 'chat_message',
+      message: { message_id: String(100 + seq), seq, sender_email: partner.email, content: `m${seq}`, timestamp: new Date(0).toISOString(), is_read: false },
+    } as unknown as RoomEvent);
   return { outbound, frames, disconnects, deliver, message };
 }
 
 /** The frame the hub would encode for the events these tests use. */
 function frameOf(event: RoomEvent) {
   switch (event.kind) {
-    case 'chat_message': return { type: 'chat_message' as const, ...event.message };
-    case 'typing': return { type: 'typing' as const, sender_email: event.sender_email, is_typing: event.is_typing };
-    case 'read_receipt': return { type: 'read_receipt' as const, reader_email: event.reader_email, count: event.count, last_read_id: event.last_read_id };
-    case 'presence': return { type: 'presence' as const, email: event.email, online: event.online };
-    case 'match_state': return { type: 'match_state' as const, state: event.state };
-    case 'message_status': return event.status;
-    default: return { type: 'force_disconnect' as const, reason: 'x' };
+    case 'chat_message':
+      return { type: 'chat_message' as const, ...event.message };
+    case 'typing':
+      return { type: 'typing' as const, sender_email: event.sender_email, is_typing: event.is_typing };
+    case 'read_receipt':
+      return { type: 'read_receipt' as const, reader_email: event.reader_email, count: event.count, last_read_id: event.last_read_id };
+    case 'presence':
+      return { type: 'presence' as const, email: event.email, online: event.online };
+    case 'match_state':
+      return { type: 'match_state' as const, state: event.state };
+    case 'message_status':
+      return event.status;
+    default:
+      return { type: 'force_disconnect' as const, reason: 'x' };
   }
 }
 
@@ -134,8 +142,17 @@ describe('outbound: everything after the messages that arrived before it', () =>
     source.release();
     await settle();
     assert.deepEqual(frames, [
-      'connection_established', 'm1', 'm2', 'm3', 'read_receipt', 'm4',
-      'typing:false', 'presence:true', 'match_state:paused', 'read_receipt', 'm5',
+      'connection_established',
+      'm1',
+      'm2',
+      'm3',
+      'read_receipt',
+      'm4',
+      'typing:false',
+      'presence:true',
+      'match_state:paused',
+      'read_receipt',
+      'm5',
     ]);
     assert.deepEqual(disconnects, ['match_ended']);
   });

@@ -34,39 +34,49 @@ const scenario = fc.record({
 });
 
 it('whatever comes, the feed ends with each seq once, in order, never past a hole, in a bounded number of reads', async () => {
-  await fc.assert(fc.asyncProperty(scenario, async ({ start, missing, pageSize, ops }) => {
-    const source = new Source(STORED);
-    for (const seq of missing) source.missing.add(seq);
-    const wire = new Wire();
-    const { feed, failures, gaps } = feedOn(source, wire, { pageSize });
-    feed.startAfter(start);
-    for (const step of ops) {
-      if (step.op === 'live') feed.offer(step.seq, `L${step.seq}`);
-      if (step.op === 'own') {
-        const own = feed.own();
-        if (step.then === 'stored') own.stored(step.seq);
-        if (step.then === 'original') own.original(step.seq, `O${step.seq}`);
-        if (step.then === 'answer') own.answer('R');
+  await fc.assert(
+    fc.asyncProperty(scenario, async ({ start, missing, pageSize, ops }) => {
+      const source = new Source(STORED);
+      for (const seq of missing) source.missing.add(seq);
+      const wire = new Wire();
+      const { feed, failures, gaps } = feedOn(source, wire, { pageSize });
+      feed.startAfter(start);
+      for (const step of ops) {
+        if (step.op === 'live') feed.offer(step.seq, `L${step.seq}`);
+        if (step.op === 'own') {
+          const own = feed.own();
+          if (step.then === 'stored') own.stored(step.seq);
+          if (step.then === 'original') own.original(step.seq, `O${step.seq}`);
+          if (step.then === 'answer') own.answer('R');
+        }
+        if (step.op === 'error') feed.queue('E');
+        if (step.op === 'catchUp') void feed.catchUpTo(step.seq);
+        if (step.op === 'settle') await settle();
       }
-      if (step.op === 'error') feed.queue('E');
-      if (step.op === 'catchUp') void feed.catchUpTo(step.seq);
-      if (step.op === 'settle') await settle();
-    }
-    let drained = false;
-    void feed.drained().then(() => (drained = true));
-    for (let i = 0; i < 20 && !drained; i++) await settle();
-    assert.ok(drained, 'every slot ended: delivered, passed, or the feed gave up');
-    assert.deepEqual(failures, [], 'no read failed (the source refuses a feed that reads in a loop)');
-    assert.ok(gaps.length <= 1);
-    assert.ok(source.calls.length <= (ops.length + 1) * (Math.ceil(STORED / pageSize) + 2), `${source.calls.length} reads`);
+      let drained = false;
+      void feed.drained().then(() => (drained = true));
+      for (let i = 0; i < 20 && !drained; i++) await settle();
+      assert.ok(drained, 'every slot ended: delivered, passed, or the feed gave up');
+      assert.deepEqual(failures, [], 'no read failed (the source refuses a feed that reads in a loop)');
+      assert.ok(gaps.length <= 1);
+      assert.ok(source.calls.length <= (ops.length + 1) * (Math.ceil(STORED / pageSize) + 2), `${source.calls.length} reads`);
 
-    const messages = wire.frames.filter((frame) => /^[LSO]\d+$/.test(frame));
-    const seqs = messages.map((frame) => Number(frame.slice(1)));
-    for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `in order, once: ${messages.join(' ')}`);
-    const originals = messages.filter((frame) => frame.startsWith('O')).map((frame) => Number(frame.slice(1)));
-    assert.ok(originals.every((seq) => seq <= start), 'an original goes out by itself only from before the start');
-    const delivered = seqs.filter((seq) => seq > start);
-    assert.deepEqual(delivered, delivered.map((_, i) => start + 1 + i), 'from the start on, no seq skipped');
-    for (const frame of messages.filter((text) => text.startsWith('S'))) assert.ok(!source.missing.has(Number(frame.slice(1))), `${frame} is stored`);
-  }), { numRuns: 300 });
+      const messages = wire.frames.filter((frame) => /^[LSO]\d+$/.test(frame));
+      const seqs = messages.map((frame) => Number(frame.slice(1)));
+      for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `in order, once: ${messages.join(' ')}`);
+      const originals = messages.filter((frame) => frame.startsWith('O')).map((frame) => Number(frame.slice(1)));
+      assert.ok(
+        originals.every((seq) => seq <= start),
+        'an original goes out by itself only from before the start',
+      );
+      const delivered = seqs.filter((seq) => seq > start);
+      assert.deepEqual(
+        delivered,
+        delivered.map((_, i) => start + 1 + i),
+        'from the start on, no seq skipped',
+      );
+      for (const frame of messages.filter((text) => text.startsWith('S'))) assert.ok(!source.missing.has(Number(frame.slice(1))), `${frame} is stored`);
+    }),
+    { numRuns: 300 },
+  );
 });

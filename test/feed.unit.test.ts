@@ -68,7 +68,10 @@ describe('message feed: each message once, in seq order', () => {
     wire.writeAll();
     await settle();
     assert.deepEqual(wire.frames, ['S2', 'S3', 'S4', 'S5', 'S6', 'S7']);
-    assert.deepEqual(source.calls, [[PAIR, 1, 3], [PAIR, 4, 3]]);
+    assert.deepEqual(source.calls, [
+      [PAIR, 1, 3],
+      [PAIR, 4, 3],
+    ]);
     wire.writeAll();
     await settle();
     assert.deepEqual(wire.frames.slice(6), ['S8']);

@@ -31,8 +31,14 @@ describe('handshake storm', () => {
         const frame = await mentorSocket.next();
         if (frame.type === 'chat_message') received.push(frame);
       }
-      assert.deepEqual(received.map((f) => f.content), contents);
-      assert.deepEqual(received.map((f) => f.seq), contents.map((_, i) => i + 1));
+      assert.deepEqual(
+        received.map((f) => f.content),
+        contents,
+      );
+      assert.deepEqual(
+        received.map((f) => f.seq),
+        contents.map((_, i) => i + 1),
+      );
     })();
     const started = performance.now();
     const storm = await Promise.all(

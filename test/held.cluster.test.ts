@@ -9,9 +9,13 @@ import { heldSuite, MODERATED } from './suites/held.js';
 const NAME = 'held messages (two instances, PostgreSQL, Redis)';
 
 withBackends(NAME, { postgres: true, redis: true }, () => {
-  heldSuite(NAME, async (cleanup) => {
-    const [a, b] = (await startInstances(cleanup, 2, { ...UNLIMITED, ...MODERATED })) as [TestServer, TestServer];
-    const admin = await loginAdmin(a.http);
-    return { admin, side: (i) => (i === 0 ? a : b), store: a.tandem.store };
-  }, suiteCleanup());
+  heldSuite(
+    NAME,
+    async (cleanup) => {
+      const [a, b] = (await startInstances(cleanup, 2, { ...UNLIMITED, ...MODERATED })) as [TestServer, TestServer];
+      const admin = await loginAdmin(a.http);
+      return { admin, side: (i) => (i === 0 ? a : b), store: a.tandem.store };
+    },
+    suiteCleanup(),
+  );
 });

@@ -4,8 +4,12 @@ import { startServer, suiteCleanup } from './helpers/server.js';
 import { UNLIMITED } from './suites/chat.js';
 import { heldSuite, MODERATED } from './suites/held.js';
 
-heldSuite('held messages (one instance)', async (cleanup) => {
-  const server = await startServer(cleanup, { ...UNLIMITED, ...MODERATED });
-  const admin = await loginAdmin(server.http);
-  return { admin, side: () => server, store: server.tandem.store };
-}, suiteCleanup());
+heldSuite(
+  'held messages (one instance)',
+  async (cleanup) => {
+    const server = await startServer(cleanup, { ...UNLIMITED, ...MODERATED });
+    const admin = await loginAdmin(server.http);
+    return { admin, side: () => server, store: server.tandem.store };
+  },
+  suiteCleanup(),
+);

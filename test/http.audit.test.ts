@@ -21,9 +21,12 @@ it('audits every user an admin creates or changes, with the role, and nothing fo
   assert.equal((await put('MENTOR')).status, 200);
   const entries = (await admin.get('/api/audit')).body.entries as Array<{ actor: string; action: string; target: string; detail: unknown }>;
   const about = entries.filter((entry) => entry.target === `user:${created}` || entry.target === `user:${synced}`).reverse();
-  assert.deepEqual(about.map((entry) => [entry.actor, entry.action, entry.target, entry.detail]), [
-    [admin.email, 'create_user', `user:${created}`, { role: 'ADMIN' }],
-    [admin.email, 'create_user', `user:${synced}`, { role: 'MENTEE' }],
-    [admin.email, 'update_user', `user:${synced}`, { role: 'MENTOR', previous_role: 'MENTEE' }],
-  ]);
+  assert.deepEqual(
+    about.map((entry) => [entry.actor, entry.action, entry.target, entry.detail]),
+    [
+      [admin.email, 'create_user', `user:${created}`, { role: 'ADMIN' }],
+      [admin.email, 'create_user', `user:${synced}`, { role: 'MENTEE' }],
+      [admin.email, 'update_user', `user:${synced}`, { role: 'MENTOR', previous_role: 'MENTEE' }],
+    ],
+  );
 });

@@ -162,7 +162,10 @@ describe('HTTP auth', () => {
       const menteeView = await mentee.get('/api/me');
       assert.equal(menteeView.status, 200);
       assert.equal(menteeView.body.user.email, mentee.email);
-      assert.deepEqual(menteeView.body.partners.map((p: { email: string }) => p.email), [mentor.email]);
+      assert.deepEqual(
+        menteeView.body.partners.map((p: { email: string }) => p.email),
+        [mentor.email],
+      );
       const mentorView = await mentor.get('/api/me');
       assert.deepEqual(mentorView.body.partners.map((p: { email: string }) => p.email).sort(), [mentee.email, second.email].sort());
       const adminView = await admin.get('/api/me');

@@ -52,7 +52,10 @@ describe('HTTP chat', () => {
       assert.equal(newest.status, 200);
       assert.deepEqual(contents(newest), range(16, 25), 'the default limit, newest page');
       assert.equal(newest.body.has_more, true);
-      assert.deepEqual(newest.body.messages.map((m: { seq: number }) => m.seq), Array.from({ length: 10 }, (_, i) => 16 + i));
+      assert.deepEqual(
+        newest.body.messages.map((m: { seq: number }) => m.seq),
+        Array.from({ length: 10 }, (_, i) => 16 + i),
+      );
       assert.deepEqual(contents(await history(mentor, mentee)), range(16, 25), 'the mentor sees the same history');
 
       const back = await history(mentee, mentor, `?before=${id(16)}`);
@@ -121,7 +124,11 @@ describe('HTTP chat', () => {
       const { mentor, mentee } = await matchedPair(admin);
       await seedMessages(server.tandem.store, mentor, mentee, 2);
       const stranger = await createUser(admin, { role: 'MENTEE' });
-      for (const [agent, partner] of [[stranger, mentor.email], [mentee, 'nobody@tandem.test'], [mentee, stranger.email]] as const) {
+      for (const [agent, partner] of [
+        [stranger, mentor.email],
+        [mentee, 'nobody@tandem.test'],
+        [mentee, stranger.email],
+      ] as const) {
         const reply = await agent.get(`/api/chat/${encodeURIComponent(partner)}/messages`);
         assert.equal(reply.status, 403);
         assert.deepEqual(reply.body, { error: 'not_matched', message: 'You are not matched with this user' });
@@ -143,23 +150,32 @@ describe('HTTP chat', () => {
       await match(admin, mentor, talker);
       const before = await mentor.get('/api/chat/conversations');
       assert.equal(before.status, 200);
-      assert.deepEqual(before.body.conversations.map((c: any) => [c.partner.email, c.last_message, c.unread_count, c.partner_online]), [
-        [talker.email, null, 0, false],
-        [quiet.email, null, 0, false],
-      ]);
+      assert.deepEqual(
+        before.body.conversations.map((c: any) => [c.partner.email, c.last_message, c.unread_count, c.partner_online]),
+        [
+          [talker.email, null, 0, false],
+          [quiet.email, null, 0, false],
+        ],
+      );
       await seedMessages(server.tandem.store, mentor, quiet, 3);
       const socket = await connectChat(server.ws, mentor.email, talker.cookie);
       socket.send({ type: 'chat_message', content: 'hello Tom' });
       await nextOf(socket, 'chat_message');
       const rows = (await mentor.get('/api/chat/conversations')).body.conversations;
-      assert.deepEqual(rows.map((c: any) => [c.partner.email, c.last_message?.content, c.unread_count, c.partner_online]), [
-        [talker.email, 'hello Tom', 1, true],
-        [quiet.email, 'm3', 2, false],
-      ]);
+      assert.deepEqual(
+        rows.map((c: any) => [c.partner.email, c.last_message?.content, c.unread_count, c.partner_online]),
+        [
+          [talker.email, 'hello Tom', 1, true],
+          [quiet.email, 'm3', 2, false],
+        ],
+      );
       assert.deepEqual(rows[0].partner, { email: talker.email, first_name: 'Mentee', last_name: rows[0].partner.last_name, role: 'MENTEE' });
       assert.deepEqual(rows[0].last_message, (await history(mentor, talker)).body.messages.at(-1));
       const talkerView = (await talker.get('/api/chat/conversations')).body.conversations;
-      assert.deepEqual(talkerView.map((c: any) => [c.partner.email, c.unread_count]), [[mentor.email, 0]]);
+      assert.deepEqual(
+        talkerView.map((c: any) => [c.partner.email, c.unread_count]),
+        [[mentor.email, 0]],
+      );
       assert.deepEqual((await admin.get('/api/chat/conversations')).body, { conversations: [] });
       await socket.close();
     });
@@ -187,10 +203,17 @@ describe('HTTP chat', () => {
       const httpReceipt = await nextOf(mentorSocket, 'read_receipt');
       assert.deepEqual(httpReceipt, { type: 'read_receipt', reader_email: mentee.email, count: 2, last_read_id: last.message_id });
       assert.equal(await unread(), 0);
-      assert.deepEqual((await history(mentee, mentor)).body.messages.map((m: any) => m.is_read), [true, true, true, true, true]);
+      assert.deepEqual(
+        (await history(mentee, mentor)).body.messages.map((m: any) => m.is_read),
+        [true, true, true, true, true],
+      );
       // The reader gets no receipt; her socket hears of the read made over HTTP as read_state.
-      assert.deepEqual((await menteeSocket.until((f) => f.type !== 'presence' && f.type !== 'typing')).frame,
-        { type: 'read_state', partner_email: mentor.email, last_read_id: last.message_id, unread_count: 0 });
+      assert.deepEqual((await menteeSocket.until((f) => f.type !== 'presence' && f.type !== 'typing')).frame, {
+        type: 'read_state',
+        partner_email: mentor.email,
+        last_read_id: last.message_id,
+        unread_count: 0,
+      });
       mentorSocket.send({ type: 'chat_message', content: 'after the receipt' });
       assert.equal((await menteeSocket.until((f) => f.type !== 'presence' && f.type !== 'typing')).frame.content, 'after the receipt');
 

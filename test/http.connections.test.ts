@@ -53,7 +53,10 @@ it('idle and half-sent connections are cut after the header timeout, extra ones 
   t.after(destroyOpened);
   const limit = 150;
   const { server, mentor, mentee } = await startWithPair(t, {
-    HTTP_HEADERS_TIMEOUT_MS: '1500', HTTP_REQUEST_TIMEOUT_MS: '3000', HTTP_MAX_CONNECTIONS_PER_ADDRESS: String(limit), METRICS_PORT: '0',
+    HTTP_HEADERS_TIMEOUT_MS: '1500',
+    HTTP_REQUEST_TIMEOUT_MS: '3000',
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS: String(limit),
+    METRICS_PORT: '0',
   });
   const metricsBase = `http://127.0.0.1:${(server.tandem.operator!.server.address() as { port: number }).port}`;
   const before = await scrapeMetrics(`${metricsBase}/metrics`);
@@ -84,11 +87,15 @@ it('idle and half-sent connections are cut after the header timeout, extra ones 
     assert.match(entry.received, /^HTTP\/1\.1 408 /, 'cut with 408');
     assert.match(entry.received, /"error":"request_timeout"/);
   }
-  assert.ok(probes.every((status) => status === 200), `/healthz answered every probe (${probes.length})`);
+  assert.ok(
+    probes.every((status) => status === 200),
+    `/healthz answered every probe (${probes.length})`,
+  );
   t.diagnostic(`cut after ${stats(held.map((entry) => entry.closedAt! - entry.openedAt))} (HTTP_HEADERS_TIMEOUT_MS=1500)`);
 
   const after = await scrapeMetrics(`${metricsBase}/metrics`);
-  const refused = (after.get('tandem_http_connections_refused_total{limit="per_address"}') ?? 0) -
+  const refused =
+    (after.get('tandem_http_connections_refused_total{limit="per_address"}') ?? 0) -
     (before.get('tandem_http_connections_refused_total{limit="per_address"}') ?? 0);
   assert.ok(refused >= 90, `refusals are counted (${refused})`);
   assert.equal((await probe(`${server.http}/healthz`)).status, 200, 'the address may connect again once its connections are gone');

@@ -34,7 +34,16 @@ it('lists users a page at a time with partners, load and capacity; filters by ro
   const row = (email: string) => all.find((u: any) => u.email === email);
   assert.deepEqual(
     { ...row(mentor.email), registered_at: 'x' },
-    { email: mentor.email, first_name: 'Tom', last_name: 'Ng', role: 'MENTOR', registered_at: 'x', partners: [{ email: matched.email, first_name: 'Mia', last_name: 'Lee', role: 'MENTEE' }], load: 1, capacity: 3 },
+    {
+      email: mentor.email,
+      first_name: 'Tom',
+      last_name: 'Ng',
+      role: 'MENTOR',
+      registered_at: 'x',
+      partners: [{ email: matched.email, first_name: 'Mia', last_name: 'Lee', role: 'MENTEE' }],
+      load: 1,
+      capacity: 3,
+    },
   );
   assert.deepEqual([row(waiting.email).load, row(waiting.email).capacity, row(waiting.email).partners], [0, 1, []]);
   assert.ok(!Number.isNaN(Date.parse(row(waiting.email).registered_at)));

@@ -54,7 +54,12 @@ describe('hostile requests', () => {
   });
 
   it('400 invalid_request for a malformed request line, without an echo', async () => {
-    for (const line of ['GET\r\n\r\n', 'HELLO WORLD <script>\r\n\r\n', 'GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n', 'GET /healthz HTTP/1.1\r\nBad Header\r\n\r\n']) {
+    for (const line of [
+      'GET\r\n\r\n',
+      'HELLO WORLD <script>\r\n\r\n',
+      'GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n',
+      'GET /healthz HTTP/1.1\r\nBad Header\r\n\r\n',
+    ]) {
       const reply = await rawRequest(server.http, line);
       const body = assertErrorBody(reply, 400, 'invalid_request', JSON.stringify(line));
       assert.ok(!reply.body.includes('script') && !reply.body.includes('HELLO'), 'the input is not echoed');

@@ -23,7 +23,13 @@ describe('HTTP input guards', () => {
 
   /** Every state-changing endpoint, called by whoever may call it, with a valid body. */
   const stateChanging = (): Array<[string, Agent, string, string, unknown]> => [
-    ['register', new Agent(server.http), 'POST', '/api/auth/register', { email: uniqueEmail('r'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }],
+    [
+      'register',
+      new Agent(server.http),
+      'POST',
+      '/api/auth/register',
+      { email: uniqueEmail('r'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' },
+    ],
     ['login', new Agent(server.http), 'POST', '/api/auth/login', { email: admin.email, password: ADMIN.password }],
     ['logout', pair.mentee, 'POST', '/api/auth/logout', {}],
     ['create user', admin, 'POST', '/api/users', { email: uniqueEmail('u'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTOR' }],
@@ -64,9 +70,13 @@ describe('HTTP input guards', () => {
     it('accepts the own origin, JSON with parameters, and bodiless actions', async () => {
       const own = await new Agent(server.http).post('/api/auth/login', { email: admin.email, password: ADMIN.password }, { origin: server.http });
       assert.equal(own.status, 200);
-      const charset = await admin.post('/api/users', JSON.stringify({ email: uniqueEmail('c'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }), {
-        'content-type': 'Application/JSON; charset=utf-8',
-      });
+      const charset = await admin.post(
+        '/api/users',
+        JSON.stringify({ email: uniqueEmail('c'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }),
+        {
+          'content-type': 'Application/JSON; charset=utf-8',
+        },
+      );
       assert.equal(charset.status, 201);
       const other = await matchedPair(admin);
       const bare = await other.mentee.request('POST', `/api/chat/${enc(other.mentor.email)}/read`);
@@ -84,7 +94,9 @@ describe('HTTP input guards', () => {
       const front = 'https://app.example.com';
       const cors = await startServer(t, { ALLOWED_ORIGINS: `${front},http://localhost:3000` });
       const preflight = await new Agent(cors.http).request('OPTIONS', '/api/auth/login', undefined, {
-        origin: front, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type',
+        origin: front,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
       });
       assert.equal(preflight.status, 204);
       assert.equal(preflight.headers.get('access-control-allow-origin'), front);
@@ -93,7 +105,10 @@ describe('HTTP input guards', () => {
       assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET, POST, PUT, DELETE');
       assert.equal(preflight.headers.get('access-control-max-age'), '600');
       assert.equal(preflight.headers.get('vary'), 'Origin');
-      const foreignPreflight = await new Agent(cors.http).request('OPTIONS', '/api/auth/login', undefined, { origin: 'https://evil.example', 'access-control-request-method': 'POST' });
+      const foreignPreflight = await new Agent(cors.http).request('OPTIONS', '/api/auth/login', undefined, {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+      });
       assert.equal(foreignPreflight.status, 404);
       assert.equal(foreignPreflight.headers.get('access-control-allow-origin'), null);
       const login = await new Agent(cors.http).post('/api/auth/login', { email: admin.email, password: ADMIN.password }, { origin: front });
@@ -113,16 +128,72 @@ describe('HTTP input guards', () => {
 
   describe('bad input: 4xx with the error body, never 500', () => {
     const cases = (): Array<[string, Agent, string, string, unknown, number, string]> => [
-      ['register: email of the wrong type', new Agent(server.http), 'POST', '/api/auth/register', { email: 42, password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }, 400, 'invalid_request'],
-      ['register: a malformed email', new Agent(server.http), 'POST', '/api/auth/register', { email: 'a b@c.d', password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' }, 400, 'invalid_request'],
-      ['login: an unknown field', new Agent(server.http), 'POST', '/api/auth/login', { email: 'a@b.io', password: 'x', remember: true }, 400, 'invalid_request'],
-      ['login: a password that is a number', new Agent(server.http), 'POST', '/api/auth/login', { email: 'a@b.io', password: 12345678 }, 400, 'invalid_request'],
+      [
+        'register: email of the wrong type',
+        new Agent(server.http),
+        'POST',
+        '/api/auth/register',
+        { email: 42, password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' },
+        400,
+        'invalid_request',
+      ],
+      [
+        'register: a malformed email',
+        new Agent(server.http),
+        'POST',
+        '/api/auth/register',
+        { email: 'a b@c.d', password: 'long enough', first_name: 'A', last_name: 'B', role: 'MENTEE' },
+        400,
+        'invalid_request',
+      ],
+      [
+        'login: an unknown field',
+        new Agent(server.http),
+        'POST',
+        '/api/auth/login',
+        { email: 'a@b.io', password: 'x', remember: true },
+        400,
+        'invalid_request',
+      ],
+      [
+        'login: a password that is a number',
+        new Agent(server.http),
+        'POST',
+        '/api/auth/login',
+        { email: 'a@b.io', password: 12345678 },
+        400,
+        'invalid_request',
+      ],
       ['login: a JSON string', new Agent(server.http), 'POST', '/api/auth/login', '"hello"', 400, 'invalid_request'],
       ['login: JSON null', new Agent(server.http), 'POST', '/api/auth/login', 'null', 400, 'invalid_request'],
-      ['login: prototype pollution', new Agent(server.http), 'POST', '/api/auth/login', '{"__proto__":{"admin":true},"email":"a@b.io","password":"x"}', 400, 'invalid_json'],
+      [
+        'login: prototype pollution',
+        new Agent(server.http),
+        'POST',
+        '/api/auth/login',
+        '{"__proto__":{"admin":true},"email":"a@b.io","password":"x"}',
+        400,
+        'invalid_json',
+      ],
       ['login: truncated JSON', new Agent(server.http), 'POST', '/api/auth/login', '{"email": "a@b.io", "password', 400, 'invalid_json'],
-      ['users: an unknown role', admin, 'POST', '/api/users', { email: uniqueEmail('x'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'ROOT' }, 400, 'invalid_request'],
-      ['users: a nested object for a name', admin, 'POST', '/api/users', { email: uniqueEmail('x'), password: 'long enough', first_name: { a: 1 }, last_name: 'B', role: 'MENTOR' }, 400, 'invalid_request'],
+      [
+        'users: an unknown role',
+        admin,
+        'POST',
+        '/api/users',
+        { email: uniqueEmail('x'), password: 'long enough', first_name: 'A', last_name: 'B', role: 'ROOT' },
+        400,
+        'invalid_request',
+      ],
+      [
+        'users: a nested object for a name',
+        admin,
+        'POST',
+        '/api/users',
+        { email: uniqueEmail('x'), password: 'long enough', first_name: { a: 1 }, last_name: 'B', role: 'MENTOR' },
+        400,
+        'invalid_request',
+      ],
       ['matches: malformed emails', admin, 'POST', '/api/matches', { mentor_email: 'mentor@', mentee_email: '@mentee.io' }, 400, 'invalid_request'],
       ['matches: an email as an array', admin, 'POST', '/api/matches', { mentor_email: ['a@b.io'], mentee_email: 'c@d.io' }, 400, 'invalid_request'],
       ['matches: an unknown field', admin, 'POST', '/api/matches', { mentor_email: 'a@b.io', mentee_email: 'c@d.io', note: 'x' }, 400, 'invalid_request'],
@@ -133,8 +204,22 @@ describe('HTTP input guards', () => {
       ['history: an email of 300 characters', pair.mentee, 'GET', `/api/chat/${'a'.repeat(290)}%40b.io/messages`, undefined, 400, 'invalid_request'],
     ];
     const history = (query: string) => `/api/chat/${enc(pair.mentor.email)}/messages?${query}`;
-    const queries = ['limit=0', 'limit=-1', 'limit=abc', 'limit=1e3', 'limit=10000000', `limit=${'9'.repeat(40)}`, 'before=-1', 'before=1.5',
-      `before=${'9'.repeat(16)}`, `after=${'1'.repeat(400)}`, 'after=0x10', 'limit=1&limit=2', 'page=2', 'before='];
+    const queries = [
+      'limit=0',
+      'limit=-1',
+      'limit=abc',
+      'limit=1e3',
+      'limit=10000000',
+      `limit=${'9'.repeat(40)}`,
+      'before=-1',
+      'before=1.5',
+      `before=${'9'.repeat(16)}`,
+      `after=${'1'.repeat(400)}`,
+      'after=0x10',
+      'limit=1&limit=2',
+      'page=2',
+      'before=',
+    ];
 
     it('refuses wrong types, unknown fields, malformed emails and JSON', async () => {
       for (const [label, agent, method, path, body, status, code] of cases()) {

@@ -25,8 +25,11 @@ it('logs JSON lines with request ids and no secrets or message content', async (
   });
   const dir = mkdtempSync(join(tmpdir(), 'tandem-logs-'));
   const config = loadConfig({
-    PORT: '0', LOG_LEVEL: 'trace', DATABASE_URL: `sqlite:${join(dir, 'tandem.db')}`,
-    TANDEM_ADMIN_EMAIL: ADMIN.email, TANDEM_ADMIN_PASSWORD: ADMIN.password,
+    PORT: '0',
+    LOG_LEVEL: 'trace',
+    DATABASE_URL: `sqlite:${join(dir, 'tandem.db')}`,
+    TANDEM_ADMIN_EMAIL: ADMIN.email,
+    TANDEM_ADMIN_PASSWORD: ADMIN.password,
   });
   const tandem = await createTandem(config, { logStream });
   t.after(async () => {
@@ -40,9 +43,15 @@ it('logs JSON lines with request ids and no secrets or message content', async (
   const admin = await loginAdmin(base);
   const mentor = new Agent(base);
   const mentee = new Agent(base);
-  for (const [agent, role] of [[mentor, 'MENTOR'], [mentee, 'MENTEE']] as const) {
+  for (const [agent, role] of [
+    [mentor, 'MENTOR'],
+    [mentee, 'MENTEE'],
+  ] as const) {
     const email = `${role.toLowerCase()}.logs@tandem.test`;
-    assert.equal((await new Agent(base).post('/api/auth/register', { email, password: secrets.password, first_name: 'Log', last_name: 'Test', role })).status, 201);
+    assert.equal(
+      (await new Agent(base).post('/api/auth/register', { email, password: secrets.password, first_name: 'Log', last_name: 'Test', role })).status,
+      201,
+    );
     await agent.login(email, secrets.password);
   }
   await new Agent(base).post('/api/auth/login', { email: mentee.email, password: secrets.wrong });
@@ -65,6 +74,9 @@ it('logs JSON lines with request ids and no secrets or message content', async (
   assert.ok(requestLines.length >= 20);
   for (const entry of requestLines) assert.equal(typeof entry.reqId, 'string', JSON.stringify(entry));
   const traced = entries.filter((entry) => entry.reqId === 'trace-me-42');
-  assert.deepEqual(traced.map((entry) => entry.msg), ['incoming request', 'request completed']);
+  assert.deepEqual(
+    traced.map((entry) => entry.msg),
+    ['incoming request', 'request completed'],
+  );
   assert.equal(traced[1]!.res.statusCode, 200);
 });

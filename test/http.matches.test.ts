@@ -98,8 +98,14 @@ describe('HTTP users and matches', () => {
       const all = (await admin.get('/api/matches')).body.matches.map((m: any) => m.mentee.email);
       assert.ok(all.includes(a.mentee.email) && all.includes(b.mentee.email));
       const own = (await a.mentee.get('/api/matches')).body.matches;
-      assert.deepEqual(own.map((m: any) => [m.mentor.email, m.mentee.email]), [[a.mentor.email, a.mentee.email]]);
-      assert.deepEqual((await b.mentor.get('/api/matches')).body.matches.map((m: any) => m.mentee.email), [b.mentee.email]);
+      assert.deepEqual(
+        own.map((m: any) => [m.mentor.email, m.mentee.email]),
+        [[a.mentor.email, a.mentee.email]],
+      );
+      assert.deepEqual(
+        (await b.mentor.get('/api/matches')).body.matches.map((m: any) => m.mentee.email),
+        [b.mentee.email],
+      );
       assert.equal((await new Agent(server.http).get('/api/matches')).status, 401);
     });
   });

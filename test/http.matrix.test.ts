@@ -74,7 +74,12 @@ const ADMIN_ONLY_INVALID: Row['expect'] = [401, 403, 403, 403, 403, 400];
 const person = (role: string) => ({ email: uniqueEmail('cell'), password: 'long enough', first_name: 'Cell', last_name: 'Person', role });
 
 const ROWS: Row[] = [
-  { route: 'POST /api/auth/register', call: () => ({ method: 'POST', path: '/api/auth/register', body: person('MENTEE') }), expect: [201, 201, 201, 201, 201, 201], invalid: [400, 400, 400, 400, 400, 400] },
+  {
+    route: 'POST /api/auth/register',
+    call: () => ({ method: 'POST', path: '/api/auth/register', body: person('MENTEE') }),
+    expect: [201, 201, 201, 201, 201, 201],
+    invalid: [400, 400, 400, 400, 400, 400],
+  },
   {
     route: 'POST /api/auth/login',
     call: () => ({ method: 'POST', path: '/api/auth/login', body: { email: ADMIN.email, password: ADMIN.password } }),
@@ -90,7 +95,12 @@ const ROWS: Row[] = [
   { route: 'GET /api/auth/session', call: () => ({ method: 'GET', path: '/api/auth/session' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /api/auth/sessions', call: () => ({ method: 'GET', path: '/api/auth/sessions' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'GET /api/me', call: () => ({ method: 'GET', path: '/api/me' }), expect: [401, 200, 200, 200, 200, 200] },
-  { route: 'POST /api/users', call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }), expect: [401, 403, 403, 403, 403, 201], invalid: [401, 403, 403, 403, 403, 400] },
+  {
+    route: 'POST /api/users',
+    call: () => ({ method: 'POST', path: '/api/users', body: person('MENTOR') }),
+    expect: [401, 403, 403, 403, 403, 201],
+    invalid: [401, 403, 403, 403, 403, 400],
+  },
   {
     route: 'POST /api/matches',
     async call(_actor, world) {
@@ -147,7 +157,11 @@ const ROWS: Row[] = [
   },
   {
     route: 'POST /api/chat/{partner_email}/messages/{message_id}/report',
-    call: async (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/messages/${await aMessage(world)}/report`, body: { reason: 'rude' } }),
+    call: async (actor, world) => ({
+      method: 'POST',
+      path: `/api/chat/${enc(chatPartner(actor, world))}/messages/${await aMessage(world)}/report`,
+      body: { reason: 'rude' },
+    }),
     expect: [401, 201, 201, 403, 403, 403],
     invalid: [401, 400, 400, 403, 403, 403],
   },
@@ -172,7 +186,11 @@ const ROWS: Row[] = [
     invalid: ADMIN_ONLY_INVALID,
   },
   { route: 'GET /api/reports', call: () => ({ method: 'GET', path: '/api/reports' }), expect: ADMIN_ONLY },
-  { route: 'GET /api/reports/{report_id}', call: async (_actor, world) => ({ method: 'GET', path: `/api/reports/${await aReport(world)}` }), expect: ADMIN_ONLY },
+  {
+    route: 'GET /api/reports/{report_id}',
+    call: async (_actor, world) => ({ method: 'GET', path: `/api/reports/${await aReport(world)}` }),
+    expect: ADMIN_ONLY,
+  },
   {
     route: 'POST /api/reports/{report_id}/resolve',
     call: async (_actor, world) => ({ method: 'POST', path: `/api/reports/${await aReport(world)}/resolve`, body: { note: 'done' } }),
@@ -198,7 +216,11 @@ const ROWS: Row[] = [
     expect: [401, 403, 403, 403, 403, 204],
   },
   { route: 'GET /api/audit', call: () => ({ method: 'GET', path: '/api/audit' }), expect: ADMIN_ONLY },
-  { route: 'GET /api/webhooks/deliveries', call: () => ({ method: 'GET', path: '/api/webhooks/deliveries?status=failed' }), expect: [401, 403, 403, 403, 403, 200] },
+  {
+    route: 'GET /api/webhooks/deliveries',
+    call: () => ({ method: 'GET', path: '/api/webhooks/deliveries?status=failed' }),
+    expect: [401, 403, 403, 403, 403, 200],
+  },
   {
     route: 'POST /api/webhooks/deliveries/{id}/retry',
     call: () => ({ method: 'POST', path: '/api/webhooks/deliveries/evt_0123456789abcdef0123456789abcdef/retry' }),
@@ -252,9 +274,17 @@ it('authorization matrix: every endpoint × every kind of caller', async (t) => 
   );
   assert.deepEqual(ROWS.map((row) => row.route).sort(), operations.sort(), 'the matrix has one row per documented operation');
   const withBody = Object.entries(document.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(([path, item]) =>
-    Object.entries(item).filter(([, operation]) => operation.requestBody).map(([method]) => `${method.toUpperCase()} ${path}`),
+    Object.entries(item)
+      .filter(([, operation]) => operation.requestBody)
+      .map(([method]) => `${method.toUpperCase()} ${path}`),
   );
-  assert.deepEqual(ROWS.filter((row) => row.invalid).map((row) => row.route).sort(), withBody.sort(), 'every operation with a body has its invalid-body row');
+  assert.deepEqual(
+    ROWS.filter((row) => row.invalid)
+      .map((row) => row.route)
+      .sort(),
+    withBody.sort(),
+    'every operation with a body has its invalid-body row',
+  );
 
   const actual: Record<string, number[]> = {};
   const expected: Record<string, number[]> = {};

@@ -79,7 +79,11 @@ it('logs every handshake at info: outcome, code or status, address, path without
   });
   const dir = tempDir(t);
   const config = loadConfig({
-    PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: `sqlite:${dir}/tandem.db`, TANDEM_ADMIN_EMAIL: ADMIN.email, TANDEM_ADMIN_PASSWORD: ADMIN.password,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: `sqlite:${dir}/tandem.db`,
+    TANDEM_ADMIN_EMAIL: ADMIN.email,
+    TANDEM_ADMIN_PASSWORD: ADMIN.password,
   });
   const tandem = await createTandem(config, { logStream });
   t.after(() => tandem.close());

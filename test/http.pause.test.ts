@@ -20,10 +20,16 @@ it('an API key pauses and resumes a match and reads the directory; unknown match
   const resumed = await platform.post(`/api/matches/${encodeURIComponent(mentee.email)}/resume`, undefined, bearer);
   assert.deepEqual([resumed.status, resumed.body.paused], [200, false]);
   const directory = await platform.get('/api/users?status=matched', bearer);
-  assert.deepEqual(directory.body.users.map((u: any) => u.email), [mentor.email, mentee.email]);
+  assert.deepEqual(
+    directory.body.users.map((u: any) => u.email),
+    [mentor.email, mentee.email],
+  );
 
   assert.deepEqual((await admin.post(`/api/matches/${encodeURIComponent(mentor.email)}/pause`)).body.error, 'match_not_found');
   assert.equal((await admin.post('/api/matches/nobody%40tandem.test/resume')).status, 404);
   assert.equal((await admin.post('/api/matches/bad%01email/pause')).status, 400, 'a control character');
-  assert.equal((await platform.post(`/api/matches/${encodeURIComponent(mentee.email)}/pause`, undefined, { authorization: 'Bearer wrong-key-0123456789' })).status, 401);
+  assert.equal(
+    (await platform.post(`/api/matches/${encodeURIComponent(mentee.email)}/pause`, undefined, { authorization: 'Bearer wrong-key-0123456789' })).status,
+    401,
+  );
 });

@@ -22,7 +22,9 @@ describe('registration under fire', () => {
   before(async () => {
     // The flood below opens hundreds of connections, all from 127.0.0.1.
     server = await startServer(cleanup, {
-      TRUST_PROXY: 'true', REGISTRATIONS_PER_ADDRESS: String(PER_ADDRESS), LOGIN_FAILURE_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      TRUST_PROXY: 'true',
+      REGISTRATIONS_PER_ADDRESS: String(PER_ADDRESS),
+      LOGIN_FAILURE_WINDOW_SECONDS: String(WINDOW_SECONDS),
       HTTP_MAX_CONNECTIONS_PER_ADDRESS: '100000',
     });
     admin = await loginAdmin(server.http);
@@ -118,7 +120,10 @@ describe('registration under fire', () => {
     }
 
     it('accepts passwords that merely share short pieces with the names', async () => {
-      for (const body of [person({ first_name: 'Al', password: 'always sunny days' }), person({ email: uniqueEmail('bo'), password: 'correct horse battery' })]) {
+      for (const body of [
+        person({ first_name: 'Al', password: 'always sunny days' }),
+        person({ email: uniqueEmail('bo'), password: 'correct horse battery' }),
+      ]) {
         const reply = await register(body);
         assert.equal(reply.status, 201, JSON.stringify(reply.body));
       }

@@ -19,7 +19,7 @@ const PER_ACCOUNT = 4;
 const MAX_DELAY_SECONDS = 256;
 let addresses = 0;
 /** A client address no other test uses. */
-const freshAddress = () => `198.51.${100 + Math.floor(++addresses / 250)}.${addresses % 250 + 1}`;
+const freshAddress = () => `198.51.${100 + Math.floor(++addresses / 250)}.${(addresses % 250) + 1}`;
 
 describe('login throttling', () => {
   let server: TestServer;
@@ -73,7 +73,7 @@ describe('login throttling', () => {
     assertThrottled(await login(user.email, user.password, address));
   });
 
-  it('throttles the attacker\'s address, while the real user signs in from another address', async () => {
+  it("throttles the attacker's address, while the real user signs in from another address", async () => {
     const victim = await account();
     const attacker = freshAddress();
     for (let i = 0; i < 3; i++) assert.equal((await login(victim.email, `guess ${i}`, attacker)).status, 401);
@@ -160,7 +160,8 @@ describe('login throttling', () => {
   });
 
   it('counts throttled attempts in tandem_login_attempts_total', async () => {
-    const scrape = async () => Number(/^tandem_login_attempts_total\{outcome="throttled"\} (\d+)$/m.exec((await new Agent(server.http).get('/metrics', metricsAuth)).body)?.[1]);
+    const scrape = async () =>
+      Number(/^tandem_login_attempts_total\{outcome="throttled"\} (\d+)$/m.exec((await new Agent(server.http).get('/metrics', metricsAuth)).body)?.[1]);
     const before = await scrape();
     const user = await account();
     const address = freshAddress();
@@ -171,15 +172,16 @@ describe('login throttling', () => {
 });
 
 describe('login throttling across instances', () => {
-  const backends: Array<[string, (t: Parameters<typeof tempDir>[0]) => Promise<string>]> = [
-    ['one SQLite file', async (t) => `sqlite:${tempDir(t)}/shared.db`],
-  ];
+  const backends: Array<[string, (t: Parameters<typeof tempDir>[0]) => Promise<string>]> = [['one SQLite file', async (t) => `sqlite:${tempDir(t)}/shared.db`]];
   if (testDatabaseUrl) {
-    backends.push(['PostgreSQL', async (t) => {
-      const database = await freshDatabase();
-      t.after(database.drop);
-      return database.url;
-    }]);
+    backends.push([
+      'PostgreSQL',
+      async (t) => {
+        const database = await freshDatabase();
+        t.after(database.drop);
+        return database.url;
+      },
+    ]);
   }
   for (const [name, databaseUrl] of backends) {
     it(`counts the failures of both instances together (${name})`, async (t) => {

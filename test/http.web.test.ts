@@ -73,7 +73,10 @@ describe('web pages', () => {
   });
 
   it('serves the pages: HTML, revalidated, with their Content-Security-Policy, X-Frame-Options and referrer policy', async () => {
-    for (const [path, file] of [['/', 'index.html'], ['/admin', 'admin.html']] as const) {
+    for (const [path, file] of [
+      ['/', 'index.html'],
+      ['/admin', 'admin.html'],
+    ] as const) {
       const reply = await fetch(server.http + path);
       assert.equal(reply.status, 200, path);
       assert.equal(reply.headers.get('content-type'), 'text/html; charset=utf-8', path);
@@ -109,7 +112,17 @@ describe('web pages', () => {
   });
 
   it('404 with the error body, and never cached, for unknown assets and other paths', async () => {
-    for (const path of ['/assets/nope.js', '/assets/chat.js', '/assets/nope.txt', '/assets/', '/assets', '/index.html', '/admin.html', '/admin/', '/web/index.html']) {
+    for (const path of [
+      '/assets/nope.js',
+      '/assets/chat.js',
+      '/assets/nope.txt',
+      '/assets/',
+      '/assets',
+      '/index.html',
+      '/admin.html',
+      '/admin/',
+      '/web/index.html',
+    ]) {
       const reply = await fetch(server.http + path);
       assert.equal(reply.status, 404, path);
       assert.deepEqual(await reply.json(), NOT_FOUND, path);

@@ -90,7 +90,10 @@ describe('idempotent send', () => {
     assert.equal(delivered.frame.message_id, echo.frame.message_id);
     const pair = (await server.tandem.store.matches.list())[0]!;
     const stored = await server.tandem.store.messages.after(pair.pairId, 0, 10);
-    assert.deepEqual(stored.map((m) => [m.content, m.clientId]), [['did it arrive?', 'flaky-1']]);
+    assert.deepEqual(
+      stored.map((m) => [m.content, m.clientId]),
+      [['did it arrive?', 'flaky-1']],
+    );
   });
 
   it('holds after a restart: the store, not a cache, remembers client ids', async (t) => {

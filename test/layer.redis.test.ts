@@ -48,7 +48,9 @@ function redisOnly(url: string): void {
       const broadcastsA = new Inbox<BroadcastEvent>();
       await a.subscribe(room, onA.push);
       await b.subscribe(room, onB.push);
-      await (await a.subscribe(left, () => {}))();
+      await (
+        await a.subscribe(left, () => {})
+      )();
       a.onBroadcast(broadcastsA.push);
       const numsub = () => admin.pubsub('NUMSUB', `${prefix}room:${room}`, `${prefix}room:${left}`, `${prefix}broadcast`);
       const expected = [`${prefix}room:${room}`, 2, `${prefix}room:${left}`, 0, `${prefix}broadcast`, 2];
@@ -133,11 +135,19 @@ function redisOnly(url: string): void {
       await rejects(layer.ping(), 'ping');
       await rejects(layer.publish(room, chat(2)), 'publish');
       await rejects(layer.broadcast(revoked('while down')), 'broadcast');
-      await rejects(layer.subscribe(freshRoom(), () => {}), 'subscribe');
+      await rejects(
+        layer.subscribe(freshRoom(), () => {}),
+        'subscribe',
+      );
 
       server = await startRedis(port);
       await reconnected.until(1, 'onReconnect after the restart');
-      await until('ping to resolve after the restart', () => layer.ping().then(() => true, () => false));
+      await until('ping to resolve after the restart', () =>
+        layer.ping().then(
+          () => true,
+          () => false,
+        ),
+      );
       await layer.publish(room, chat(3));
       assert.deepEqual(await inbox.until(2), [chat(1), chat(3)]);
       await layer.broadcast(revoked('back'));

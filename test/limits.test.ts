@@ -31,7 +31,10 @@ describe('limits', () => {
     const limited = frames.filter((f) => f.type === 'error');
     assert.deepEqual(echoed, ['burst 0', 'burst 1', 'burst 2', 'burst 3', 'burst 4']);
     assert.equal(limited.length, 3);
-    assert.deepEqual(limited, [5, 6, 7].map((i) => ({ type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `b${i}` })));
+    assert.deepEqual(
+      limited,
+      [5, 6, 7].map((i) => ({ type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `b${i}` })),
+    );
     const pair = (await server.tandem.store.matches.list())[0]!;
     assert.equal((await server.tandem.store.matches.pairById(pair.pairId))?.lastSeq, 5);
     assert.equal(menteeSocket.ws.readyState, menteeSocket.ws.OPEN, 'a short burst is not a reason to close');
@@ -68,7 +71,7 @@ describe('limits', () => {
       const batch = Math.min(window, count - sent);
       for (let i = 0; i < batch; i++) menteeSocket.send({ type: 'chat_message', content });
       for (const reader of [menteeSocket, attentive, mentorSocket]) {
-        for (let got = 0; got < batch; ) {
+        for (let got = 0; got < batch;) {
           const frame = await reader.next(STREAM_WAIT_MS);
           if (frame.type !== 'chat_message') continue;
           got++;
@@ -76,7 +79,11 @@ describe('limits', () => {
         }
       }
     }
-    assert.deepEqual(attentiveSeqs, Array.from({ length: count }, (_, i) => i + 1), 'the attentive tab got every message, once and in order');
+    assert.deepEqual(
+      attentiveSeqs,
+      Array.from({ length: count }, (_, i) => i + 1),
+      'the attentive tab got every message, once and in order',
+    );
     for (const reader of [menteeSocket, attentive, mentorSocket]) assert.equal(reader.ws.readyState, reader.ws.OPEN);
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     assert.equal((await slow.closedWithin()).code, 1013);
@@ -102,7 +109,7 @@ describe('slow reader that never resumes', () => {
     let offline = false;
     for (let batch = 0; batch < 400 && !offline; batch++) {
       for (let i = 0; i < 100; i++) menteeSocket.send({ type: 'chat_message', content });
-      for (let echoes = 0; echoes < 100; ) {
+      for (let echoes = 0; echoes < 100;) {
         const frame = await menteeSocket.next();
         if (frame.type === 'chat_message') echoes++;
         else if (frame.type === 'presence' && frame.online === false) offline = true;
@@ -124,14 +131,15 @@ describe('slow reader that never resumes', () => {
 
 describe('liveness', () => {
   // At one read per turn the ping round is sliced one socket per turn, and the pongs put off.
-  for (const readsPerTurn of ['32', '1']) it(`drops a peer that does not answer pings, and its presence ends (WS_READS_PER_TURN=${readsPerTurn})`, async (t) => {
-    const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, { WS_PING_INTERVAL_MS: '200', WS_READS_PER_TURN: readsPerTurn });
-    await menteeSocket.close();
-    const silent = await connectChat(server.ws, mentor.email, mentee.cookie, { autoPong: false });
-    const alive = await connectChat(server.ws, mentee.email, mentor.cookie);
-    // The mentor's first socket (from connectedPair) and `alive` answer pings; `silent` does not.
-    assert.equal((await silent.closedWithin()).code, 1006);
-    assert.deepEqual(await alive.next(), { type: 'presence', email: mentee.email, online: false });
-    assert.equal(alive.ws.readyState, alive.ws.OPEN);
-  });
+  for (const readsPerTurn of ['32', '1'])
+    it(`drops a peer that does not answer pings, and its presence ends (WS_READS_PER_TURN=${readsPerTurn})`, async (t) => {
+      const { server, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, { WS_PING_INTERVAL_MS: '200', WS_READS_PER_TURN: readsPerTurn });
+      await menteeSocket.close();
+      const silent = await connectChat(server.ws, mentor.email, mentee.cookie, { autoPong: false });
+      const alive = await connectChat(server.ws, mentee.email, mentor.cookie);
+      // The mentor's first socket (from connectedPair) and `alive` answer pings; `silent` does not.
+      assert.equal((await silent.closedWithin()).code, 1006);
+      assert.deepEqual(await alive.next(), { type: 'presence', email: mentee.email, online: false });
+      assert.equal(alive.ws.readyState, alive.ws.OPEN);
+    });
 });

@@ -55,7 +55,7 @@ describe('lint:regex', () => {
 
   it('passes the linear forms that replaced them', async () => {
     const fixed = [
-      "export const BRACKETED_AT = /(?:(?<!\\s)\\s+)?[([{<]\\s*(?:at|@)\\s*[)\\]}>]\\s*/giu;",
+      'export const BRACKETED_AT = /(?:(?<!\\s)\\s+)?[([{<]\\s*(?:at|@)\\s*[)\\]}>]\\s*/giu;',
       'export const LEADING_SPACE = /^[\\t ]+/;',
       'export const CHAT_PATH = /^\\/ws\\/chat\\/([^/]+)\\/?$/;',
     ].join('\n');

@@ -18,7 +18,11 @@ describe('mark read', () => {
     assert.deepEqual((await mentee.post(readPath)).body, { count: 1 });
     const { frame, skipped } = await mentorSocket.until((f) => f.type === 'read_receipt');
     assert.equal(frame.count, 1);
-    assert.deepEqual(skipped.filter((f) => f.type !== 'presence').map((f) => f.type), ['chat_message'], 'no receipt came before the one that marked something');
+    assert.deepEqual(
+      skipped.filter((f) => f.type !== 'presence').map((f) => f.type),
+      ['chat_message'],
+      'no receipt came before the one that marked something',
+    );
     await Promise.all([mentorSocket.close(), menteeSocket.close()]);
   });
 
@@ -38,12 +42,19 @@ describe('mark read', () => {
       assert.deepEqual(reply.body, { error: 'rate_limited', message: 'Too many requests' });
       assert.match(reply.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
     }
-    assert.equal(served.reduce((sum, r) => sum + r.body.count, 0), 3, 'the three messages were marked once');
+    assert.equal(
+      served.reduce((sum, r) => sum + r.body.count, 0),
+      3,
+      'the three messages were marked once',
+    );
     // The mentor reads everything published so far once the mentee's next message arrives behind it.
     menteeSocket.send({ type: 'chat_message', content: 'sentinel' });
     const { skipped } = await mentorSocket.until((f) => f.type === 'chat_message' && f.content === 'sentinel');
     const receipts = skipped.filter((f: Frame) => f.type === 'read_receipt');
-    assert.deepEqual(receipts.map((f) => f.count), [3]);
+    assert.deepEqual(
+      receipts.map((f) => f.count),
+      [3],
+    );
     // Another user is not limited by the mentee's flood.
     assert.equal((await mentor.post(`/api/chat/${encodeURIComponent(mentee.email)}/read`)).status, 200);
     await Promise.all([mentorSocket.close(), menteeSocket.close()]);

@@ -34,9 +34,18 @@ const value = (samples: Map<string, number>, key: string) => samples.get(key) ??
 const increase = (before: Map<string, number>, after: Map<string, number>, key: string) => value(after, key) - value(before, key);
 
 const TANDEM_METRICS = [
-  'tandem_open_connections', 'tandem_messages_stored_total', 'tandem_messages_delivered_total', 'tandem_frames_rejected_total',
-  'tandem_store_duration_seconds', 'tandem_store_errors_total', 'tandem_fanout_latency_seconds', 'tandem_layer_reconnects_total',
-  'tandem_http_requests_total', 'tandem_http_request_duration_seconds', 'tandem_login_attempts_total', 'tandem_message_gaps_unfilled_total',
+  'tandem_open_connections',
+  'tandem_messages_stored_total',
+  'tandem_messages_delivered_total',
+  'tandem_frames_rejected_total',
+  'tandem_store_duration_seconds',
+  'tandem_store_errors_total',
+  'tandem_fanout_latency_seconds',
+  'tandem_layer_reconnects_total',
+  'tandem_http_requests_total',
+  'tandem_http_request_duration_seconds',
+  'tandem_login_attempts_total',
+  'tandem_message_gaps_unfilled_total',
 ];
 
 describe('metrics', () => {

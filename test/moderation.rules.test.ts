@@ -14,7 +14,7 @@ import { findPhoneShape } from '../src/moderation/phone-shape.js';
 import { readerView, showInvisible, skeleton } from '../src/moderation/reader-view.js';
 import { RecentMessages } from '../src/moderation/recent.js';
 
-describe('the reader\'s view', () => {
+describe("the reader's view", () => {
   it('shows what a reader sees', () => {
     assert.equal(readerView('\u202emoc.liamg@enaj\u202c is me'), 'jane@gmail.com is me', 'an override reversed, as shown');
     assert.equal(readerView('ja\u200bne@gm\u00adail.com'), 'jane@gmail.com', 'zero-width space and soft hyphen gone');
@@ -26,12 +26,15 @@ describe('the reader\'s view', () => {
   });
 
   it('is stable and never throws, whatever the text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
-      const view = readerView(text);
-      assert.equal(readerView(view), view);
-      skeleton(view);
-      showInvisible(text);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const view = readerView(text);
+        assert.equal(readerView(view), view);
+        skeleton(view);
+        showInvisible(text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -50,9 +53,16 @@ describe('numbers in words', () => {
 describe('phone numbers by shape', () => {
   it('holds a number however it is written, valid or not', () => {
     for (const text of [
-      '07911 123456', '0 7 9 1 1 1 2 3 4 5 6', '(0)7911 123 456', '+44 (0) 7911.123.456', '07999 999999', '202/555-0143', '+999 1234 5678',
+      '07911 123456',
+      '0 7 9 1 1 1 2 3 4 5 6',
+      '(0)7911 123 456',
+      '+44 (0) 7911.123.456',
+      '07999 999999',
+      '202/555-0143',
+      '+999 1234 5678',
       // A number inside a run too long to be one: repeated, or with digits after it.
-      '07911 123456 07911 123456 07911 123456', '7 7 07911 123456 1 2 3 4 5 6 7 8',
+      '07911 123456 07911 123456 07911 123456',
+      '7 7 07911 123456 1 2 3 4 5 6 7 8',
     ]) {
       assert.notEqual(findPhoneShape(text), null, text);
     }
@@ -60,19 +70,40 @@ describe('phone numbers by shape', () => {
 
   it('passes dates, times, prices, scores, ranges, IPs, versions, decimals, ISBNs and long codes', () => {
     for (const text of [
-      '12/05/2025', '2025-05-12 10:30', '£1,250,000.00', '3-2', 'pages 101-156', '192.168.100.200', 'v10.15.7.2', '3.14159265358',
-      'ISBN 0-306-40615-2', '978-0-306-40615-7', '4111 1111 1111 1111 2', '1/5/2024-3/5/2024', 'abc1234567890', '123456789',
-    ]) assert.equal(findPhoneShape(text), null, text);
+      '12/05/2025',
+      '2025-05-12 10:30',
+      '£1,250,000.00',
+      '3-2',
+      'pages 101-156',
+      '192.168.100.200',
+      'v10.15.7.2',
+      '3.14159265358',
+      'ISBN 0-306-40615-2',
+      '978-0-306-40615-7',
+      '4111 1111 1111 1111 2',
+      '1/5/2024-3/5/2024',
+      'abc1234567890',
+      '123456789',
+    ])
+      assert.equal(findPhoneShape(text), null, text);
   });
 });
 
 describe('handles and moves off the platform', () => {
   it('holds a handle, a platform with a handle, and an invitation to move', () => {
     for (const [text, rule] of [
-      ['my insta is janed_2009', 'handle'], ['add me on snap: jane_d', 'handle'], ['@jane_d09', 'handle'], ['jane#1234', 'handle'],
-      ['can we move to whatsapp?', 'off_platform'], ['are you on tiktok', 'off_platform'], ['snap me', 'off_platform'],
-      ["what's your number", 'off_platform'], ['add me on xbox', 'off_platform'], ['text me', 'off_platform'],
-    ] as const) assert.equal(findHandle(text)?.rule, rule, text);
+      ['my insta is janed_2009', 'handle'],
+      ['add me on snap: jane_d', 'handle'],
+      ['@jane_d09', 'handle'],
+      ['jane#1234', 'handle'],
+      ['can we move to whatsapp?', 'off_platform'],
+      ['are you on tiktok', 'off_platform'],
+      ['snap me', 'off_platform'],
+      ["what's your number", 'off_platform'],
+      ['add me on xbox', 'off_platform'],
+      ['text me', 'off_platform'],
+    ] as const)
+      assert.equal(findHandle(text)?.rule, rule, text);
   });
 
   it('knows every platform by every name it lists (the quick look before reading the words agrees)', () => {
@@ -81,9 +112,18 @@ describe('handles and moves off the platform', () => {
 
   it('passes platforms and channel words named in passing', () => {
     for (const text of [
-      'i saw a funny video on tiktok', 'the signal was bad on the train', 'i snapped my pencil', 'my phone died', 'what number was question 3',
-      'i have a text to read', 'we played fortnite at the weekend', 'x marks the spot', 'my email is slow today', 'send me a text when you get there',
-    ]) assert.equal(findHandle(text), null, text);
+      'i saw a funny video on tiktok',
+      'the signal was bad on the train',
+      'i snapped my pencil',
+      'my phone died',
+      'what number was question 3',
+      'i have a text to read',
+      'we played fortnite at the weekend',
+      'x marks the spot',
+      'my email is slow today',
+      'send me a text when you get there',
+    ])
+      assert.equal(findHandle(text), null, text);
   });
 });
 
@@ -96,7 +136,13 @@ describe('home addresses', () => {
   });
 
   it('passes distances, times and numbers near a road', () => {
-    for (const text of ['walked 5 miles down the road', 'a 10 minute walk down the road', 'room 12 on the main road', 'the a1 road', 'we scored 62704 points']) {
+    for (const text of [
+      'walked 5 miles down the road',
+      'a 10 minute walk down the road',
+      'room 12 on the main road',
+      'the a1 road',
+      'we scored 62704 points',
+    ]) {
       assert.equal(findAddress(text, ['GB', 'US']), null, text);
     }
   });
@@ -125,8 +171,11 @@ describe('details split over messages', () => {
 
   it('never throws, whatever a sender sends', () => {
     const filter = createFilter({ words: parseWordList('secret'), phoneCountries: ['GB', 'US'] });
-    fc.assert(fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 300 }), { maxLength: 4 }), (messages) => {
-      for (const message of messages) filter.check(message, { pairId: 1, senderId: 1 });
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 300 }), { maxLength: 4 }), (messages) => {
+        for (const message of messages) filter.check(message, { pairId: 1, senderId: 1 });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -24,7 +24,7 @@ async function sent(socket: TestSocket, content: string): Promise<string | undef
 }
 
 describe('the word list at run time (one instance, SQLite)', () => {
-  it('adds a phrase and takes one of Tandem\'s off, from the next message on; audited', async (t) => {
+  it("adds a phrase and takes one of Tandem's off, from the next message on; audited", async (t) => {
     const server = await startServer(t, MODERATED);
     const admin = await loginAdmin(server.http);
     const { mentor, mentee } = await matchedPair(admin);
@@ -56,7 +56,15 @@ describe('the word list at run time (one instance, SQLite)', () => {
     const server = await startServer(t, MODERATED);
     const admin = await loginAdmin(server.http);
     const { mentor } = await matchedPair(admin);
-    for (const body of [{}, { add: ['  '] }, { add: ['?!'] }, { add: ['Secret'], remove: ['secret'] }, { add: ['x'.repeat(101)] }, { add: Array(101).fill('a') }, { add: ['a\u202eb'] }]) {
+    for (const body of [
+      {},
+      { add: ['  '] },
+      { add: ['?!'] },
+      { add: ['Secret'], remove: ['secret'] },
+      { add: ['x'.repeat(101)] },
+      { add: Array(101).fill('a') },
+      { add: ['a\u202eb'] },
+    ]) {
       const reply = await admin.request('PUT', '/api/moderation/words', body);
       assert.deepEqual([reply.status, reply.body.error], [400, 'invalid_request'], JSON.stringify(body).slice(0, 80));
     }

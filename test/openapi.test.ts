@@ -74,7 +74,10 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   const receiver = await Receiver.start(t);
   receiver.answer = () => 500;
   const server = await startServer(t, {
-    MENTOR_CAPACITY: '2', LOGIN_FAILURES_PER_ACCOUNT: '1', CONVERSATION_POLICY: 'moderated', ...webhookEnv(receiver, { WEBHOOK_RETRY_HOURS: '0.000001' }),
+    MENTOR_CAPACITY: '2',
+    LOGIN_FAILURES_PER_ACCOUNT: '1',
+    CONVERSATION_POLICY: 'moderated',
+    ...webhookEnv(receiver, { WEBHOOK_RETRY_HOURS: '0.000001' }),
   });
   const anonymous = new Agent(server.http);
   const docReply = await anonymous.get('/api/openapi.json');
@@ -85,11 +88,17 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   for (const [path, item] of Object.entries(document.paths as Json)) {
     for (const [method, op] of Object.entries(item as Json)) {
       assert.ok(op.summary && op.operationId, `${method} ${path} has a summary and an operationId`);
-      assert.ok(Object.keys(op.responses).some((status) => status.startsWith('2')), `${method} ${path} documents its success`);
+      assert.ok(
+        Object.keys(op.responses).some((status) => status.startsWith('2')),
+        `${method} ${path} documents its success`,
+      );
       assert.ok(op.responses['500'], `${method} ${path} documents 500`);
       if (op.security) assert.ok(op.responses['401'], `${method} ${path} documents 401`);
       for (const name of path.match(/\{([^}]+)\}/g) ?? []) {
-        assert.ok(op.parameters?.some((p: Json) => `{${p.name}}` === name && p.in === 'path'), `${method} ${path} declares ${name}`);
+        assert.ok(
+          op.parameters?.some((p: Json) => `{${p.name}}` === name && p.in === 'path'),
+          `${method} ${path} declares ${name}`,
+        );
       }
     }
   }

@@ -17,15 +17,18 @@ import { connectChat, type Frame, type TestSocket } from './helpers/socket.js';
 import { readiness, until } from './helpers/wait.js';
 import { UNLIMITED } from './suites/chat.js';
 
-
 /** Waits for a queued frame of `socket` matching `predicate` and takes it off the queue. */
 async function frameMatching(socket: TestSocket, what: string, predicate: (frame: Frame) => boolean): Promise<Frame> {
   let found: Frame | undefined;
-  await until(what, () => {
-    const index = socket.frames.findIndex(predicate);
-    if (index >= 0) found = socket.frames.splice(index, 1)[0];
-    return found !== undefined;
-  }, 60_000);
+  await until(
+    what,
+    () => {
+      const index = socket.frames.findIndex(predicate);
+      if (index >= 0) found = socket.frames.splice(index, 1)[0];
+      return found !== undefined;
+    },
+    60_000,
+  );
   return found!;
 }
 
@@ -67,11 +70,15 @@ withBackends('PostgreSQL outages', { postgres: true }, () => {
       const healed = performance.now();
       await readiness(server.http, 200);
       t.diagnostic(`${fault.name}: ready again ${Math.round(performance.now() - healed)} ms after the database was back`);
-      await until('the retried message to be stored', async () => {
-        menteeSocket.send({ type: 'chat_message', content: 'during', client_id: 'during' });
-        const frame = await frameMatching(menteeSocket, 'an answer to the retry', (f) => f.type === 'chat_message' || f.type === 'error');
-        return frame.type === 'chat_message';
-      }, 60_000);
+      await until(
+        'the retried message to be stored',
+        async () => {
+          menteeSocket.send({ type: 'chat_message', content: 'during', client_id: 'during' });
+          const frame = await frameMatching(menteeSocket, 'an answer to the retry', (f) => f.type === 'chat_message' || f.type === 'error');
+          return frame.type === 'chat_message';
+        },
+        60_000,
+      );
       const received = await frameMatching(mentorSocket, 'the message at the mentor', (frame) => frame.type === 'chat_message');
       assert.deepEqual([received.seq, received.content], [2, 'during']);
     });
@@ -101,10 +108,14 @@ withBackends('PostgreSQL outages', { postgres: true }, () => {
       }
     };
     const connect = async () => {
-      await until('the mentee to connect', async () => {
-        socket = await connectChat(server.ws, mentor.email, mentee.cookie).catch(() => undefined);
-        return socket !== undefined;
-      }, 60_000);
+      await until(
+        'the mentee to connect',
+        async () => {
+          socket = await connectChat(server.ws, mentor.email, mentee.cookie).catch(() => undefined);
+          return socket !== undefined;
+        },
+        60_000,
+      );
       for (const id of inFlight) send(id);
       fill();
     };
@@ -157,7 +168,11 @@ withBackends('PostgreSQL outages', { postgres: true }, () => {
       assert.equal(stored.get(clientId)?.id, echo.message_id, `acknowledged ${clientId} is stored once, as echoed`);
     }
     assert.equal(stored.size, rows.length, 'no client_id stored twice');
-    assert.deepEqual(rows.map((row) => Number(row.seq)), rows.map((_, i) => i + 1), 'seq has no gap');
+    assert.deepEqual(
+      rows.map((row) => Number(row.seq)),
+      rows.map((_, i) => i + 1),
+      'seq has no gap',
+    );
     t.diagnostic(`${acked.size} messages acknowledged across 3 stops; ${refusals} refusals while PostgreSQL was down`);
   });
 });

@@ -70,12 +70,21 @@ withBackends('outages', { postgres: true, redis: true }, () => {
     });
     assert.equal(killed, 1, "the mentor's instance lost its subscriber connection");
 
-    assert.deepEqual(echoes.map((f) => f.seq), contents.map((_, i) => i + 1));
+    assert.deepEqual(
+      echoes.map((f) => f.seq),
+      contents.map((_, i) => i + 1),
+    );
     const received: Frame[] = [];
     for (let i = 0; i < contents.length; i++) received.push(await mentorSocket.expect('chat_message'));
-    assert.deepEqual(received.map((f) => f.seq), contents.map((_, i) => i + 1));
+    assert.deepEqual(
+      received.map((f) => f.seq),
+      contents.map((_, i) => i + 1),
+    );
     assert.deepEqual(new Set(received.map((f) => f.content)), new Set(contents));
-    assert.deepEqual(received.map((f) => f.message_id), echoes.map((f) => f.message_id));
+    assert.deepEqual(
+      received.map((f) => f.message_id),
+      echoes.map((f) => f.message_id),
+    );
     assert.deepEqual(mentorSocket.frames, [], 'and nothing more');
   });
 

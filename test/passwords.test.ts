@@ -30,13 +30,24 @@ it('hashes at scrypt N=2^17, r=8, p=1 unless told otherwise, and verifies hashes
 
 it('stored text that is not a hash Tandem made never matches and never throws', async () => {
   const salt = Buffer.alloc(16).toString('base64url');
-  for (const stored of ['', 'scrypt', `scrypt$3$8$1$${salt}$AA`, `scrypt$${2 ** 21}$8$1$${salt}$AA`, `scrypt$16384$0$1$${salt}$AA`, `scrypt$16384$8$99$${salt}$AA`, 'bcrypt$2b$10$x$y$z']) {
+  for (const stored of [
+    '',
+    'scrypt',
+    `scrypt$3$8$1$${salt}$AA`,
+    `scrypt$${2 ** 21}$8$1$${salt}$AA`,
+    `scrypt$16384$0$1$${salt}$AA`,
+    `scrypt$16384$8$99$${salt}$AA`,
+    'bcrypt$2b$10$x$y$z',
+  ]) {
     assert.equal(await verifyPassword('anything', stored), false, stored);
   }
-  await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary' }), fc.string(), async (stored, password) => {
-    // Only a tiny cost can be reached by chance; either way the answer is a boolean.
-    assert.equal(typeof (await verifyPassword(password, stored)), 'boolean');
-  }), { numRuns: 200 });
+  await fc.assert(
+    fc.asyncProperty(fc.string({ unit: 'binary' }), fc.string(), async (stored, password) => {
+      // Only a tiny cost can be reached by chance; either way the answer is a boolean.
+      assert.equal(typeof (await verifyPassword(password, stored)), 'boolean');
+    }),
+    { numRuns: 200 },
+  );
 });
 
 it('a hash made at a lower cost is made again at the configured one when its user signs in', async (t) => {

@@ -54,7 +54,7 @@ withBackends('RedisPresence', { redis: true }, () => {
       assert.equal(await staying.isOnline(room, mentor), true);
       await stopping.close();
 
-      await until('the stopped instance\'s entry to expire', async () => !(await staying.isOnline(room, mentor)));
+      await until("the stopped instance's entry to expire", async () => !(await staying.isOnline(room, mentor)));
       assert.equal(await staying.isOnline(room, mentee), true, 'the open instance renewed its entry');
       assert.equal(await staying.join(room, mentor, 'mentor-tab-2'), true, 'after expiry the next connection is first');
     });
@@ -68,7 +68,12 @@ withBackends('RedisPresence', { redis: true }, () => {
       const room = freshRoom();
       await presence.join(room, mentor, 'tab-1');
       assert.equal(await killClients(admin, `${ownPrefix}presence:`), 1);
-      await until('presence to answer after the kill', () => presence.isOnline(room, mentor).then(() => true, () => false));
+      await until('presence to answer after the kill', () =>
+        presence.isOnline(room, mentor).then(
+          () => true,
+          () => false,
+        ),
+      );
       assert.equal(await presence.isOnline(room, mentor), true, 'the entry outlived the connection');
     });
 

@@ -18,14 +18,23 @@ const base64url = (minLength: number) => fc.string({ unit: fc.constantFrom(...BA
 /** Space and tab only: what HTTP allows around a credential. */
 const headerSpace = whitespaceRun(40, fc.constantFrom(' ', '\t'));
 /** The tokens a header can carry: no whitespace of any kind (JavaScript's \s). */
-const token = fc.array(hostileChar, { minLength: 1, maxLength: 30 }).map((chars) => chars.join('').replace(/\s/gu, '')).filter((text) => text !== '');
+const token = fc
+  .array(hostileChar, { minLength: 1, maxLength: 30 })
+  .map((chars) => chars.join('').replace(/\s/gu, ''))
+  .filter((text) => text !== '');
 
 describe('bearerToken (property)', () => {
   it('reads "Bearer <token>" in any case, with spaces or tabs around the token', () => {
     fc.assert(
-      fc.property(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR'), headerSpace, token, fc.option(headerSpace), (scheme, space, credential, trailing) => {
-        assert.equal(bearerToken(`${scheme}${space}${credential}${trailing ?? ''}`), credential);
-      }),
+      fc.property(
+        fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR'),
+        headerSpace,
+        token,
+        fc.option(headerSpace),
+        (scheme, space, credential, trailing) => {
+          assert.equal(bearerToken(`${scheme}${space}${credential}${trailing ?? ''}`), credential);
+        },
+      ),
       RUNS,
     );
   });
@@ -55,9 +64,16 @@ describe('looksLikeJwt (property)', () => {
       return parts.length === 3 && parts[0] !== '' && parts[1] !== '' && parts.every((part) => [...part].every((char) => BASE64URL.includes(char)));
     };
     fc.assert(
-      fc.property(fc.oneof(jwtLike, hostileText({ maxRun: 30 }), jwtLike.chain((jwt) => hostileChar.map((char) => jwt + char))), (text) => {
-        assert.equal(looksLikeJwt(text), reference(text));
-      }),
+      fc.property(
+        fc.oneof(
+          jwtLike,
+          hostileText({ maxRun: 30 }),
+          jwtLike.chain((jwt) => hostileChar.map((char) => jwt + char)),
+        ),
+        (text) => {
+          assert.equal(looksLikeJwt(text), reference(text));
+        },
+      ),
       RUNS,
     );
   });
@@ -65,7 +81,13 @@ describe('looksLikeJwt (property)', () => {
 
 describe('userOfClaims (property)', () => {
   // The reasons userOfClaims gives: the email rule's own reason follows its prefix.
-  const PROBLEMS = [/^no usable email \(email or sub\): /, /^sub must be a string of 1 to \d+ characters/, /^email: the domain deleted\.invalid is reserved/, /^role must be MENTOR, MENTEE or ADMIN$/, /^a name is not a one-line visible text of at most 150 characters$/];
+  const PROBLEMS = [
+    /^no usable email \(email or sub\): /,
+    /^sub must be a string of 1 to \d+ characters/,
+    /^email: the domain deleted\.invalid is reserved/,
+    /^role must be MENTOR, MENTEE or ADMIN$/,
+    /^a name is not a one-line visible text of at most 150 characters$/,
+  ];
   const known = (problem: string) => PROBLEMS.some((pattern) => pattern.test(problem));
   const email = fc.oneof(
     fc.emailAddress(),

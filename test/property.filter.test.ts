@@ -55,15 +55,28 @@ describe('moderation filter (property)', () => {
     const dot = fc.constantFrom('[dot]', '(dot)', '{dot}', '<dot>', '(DOT)', '[ . ]');
     const spaces = fc.option(gap, { nil: '' });
     fc.assert(
-      fc.property(before, label, spaces, at, spaces, label, spaces, dot, spaces, fc.constantFrom('com', 'org', 'net'), after, (head, local, s1, atWord, s2, domain, s3, dotWord, s4, top, tail) => {
-        const spelt = `${local}${s1}${atWord}${s2}${domain}${s3}${dotWord}${s4}${top}`;
-        const found = findContact(`${head}${spelt}${tail}`, COUNTRIES);
-        assert.ok(found !== null, JSON.stringify(spelt));
-        // Held as the email it spells (not merely as the link its domain makes), unless what
-        // surrounds it holds a contact of its own, found first.
-        const surroundingsClean = findContact(head, COUNTRIES) === null && findContact(tail, COUNTRIES) === null;
-        if (surroundingsClean) assert.equal(found.rule, 'email', JSON.stringify(spelt));
-      }),
+      fc.property(
+        before,
+        label,
+        spaces,
+        at,
+        spaces,
+        label,
+        spaces,
+        dot,
+        spaces,
+        fc.constantFrom('com', 'org', 'net'),
+        after,
+        (head, local, s1, atWord, s2, domain, s3, dotWord, s4, top, tail) => {
+          const spelt = `${local}${s1}${atWord}${s2}${domain}${s3}${dotWord}${s4}${top}`;
+          const found = findContact(`${head}${spelt}${tail}`, COUNTRIES);
+          assert.ok(found !== null, JSON.stringify(spelt));
+          // Held as the email it spells (not merely as the link its domain makes), unless what
+          // surrounds it holds a contact of its own, found first.
+          const surroundingsClean = findContact(head, COUNTRIES) === null && findContact(tail, COUNTRIES) === null;
+          if (surroundingsClean) assert.equal(found.rule, 'email', JSON.stringify(spelt));
+        },
+      ),
       RUNS,
     );
   });

@@ -53,8 +53,14 @@ describe('import lines (property)', () => {
     await fc.assert(
       fc.asyncProperty(ndjsonText, fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 1, max: 400 }), async (text, cuts, maxBytes) => {
         const found = await readAll(cutAt(text, cuts), maxBytes);
-        assert.deepEqual(found.map((line) => line.text), referenceLines(text, maxBytes));
-        assert.deepEqual(found.map((line) => line.number), found.map((_, i) => i + 1));
+        assert.deepEqual(
+          found.map((line) => line.text),
+          referenceLines(text, maxBytes),
+        );
+        assert.deepEqual(
+          found.map((line) => line.number),
+          found.map((_, i) => i + 1),
+        );
       }),
       { numRuns: 300 },
     );
@@ -68,7 +74,10 @@ describe('import lines (property)', () => {
         // Lone surrogates cannot be encoded: Buffer.from wrote U+FFFD for them. A byte order
         // mark that opens the file is no part of its first line.
         const decoded = bytes.toString('utf8').replace(/^\uFEFF/, '');
-        assert.deepEqual(found.map((line) => line.text), referenceLines(decoded, maxBytes));
+        assert.deepEqual(
+          found.map((line) => line.text),
+          referenceLines(decoded, maxBytes),
+        );
       }),
       { numRuns: 300 },
     );
@@ -96,7 +105,10 @@ describe('importNdjson (property)', () => {
     text,
   );
   const record = fc.oneof(
-    fc.record({ kind: fc.constant('user'), email, first_name: text, last_name: text, role: fc.oneof(fc.constantFrom(...ROLES), oddJsonValue) }, { requiredKeys: ['kind'] }),
+    fc.record(
+      { kind: fc.constant('user'), email, first_name: text, last_name: text, role: fc.oneof(fc.constantFrom(...ROLES), oddJsonValue) },
+      { requiredKeys: ['kind'] },
+    ),
     fc.record({ kind: fc.constant('match'), mentor_email: email, mentee_email: email }, { requiredKeys: ['kind'] }),
     fc.record(
       {
@@ -128,8 +140,14 @@ describe('importNdjson (property)', () => {
   ].map((value) => JSON.stringify(value));
 
   const counted = (report: ImportReport) =>
-    report.users.created + report.users.updated + report.users.unchanged + report.matches.created + report.matches.unchanged +
-    report.messages.created + report.messages.unchanged + report.refused_total;
+    report.users.created +
+    report.users.updated +
+    report.users.unchanged +
+    report.matches.created +
+    report.matches.unchanged +
+    report.messages.created +
+    report.messages.unchanged +
+    report.refused_total;
 
   it('never throws, accounts for every line once, and refuses only with catalogued codes, in line order', async () => {
     await fc.assert(
@@ -145,7 +163,10 @@ describe('importNdjson (property)', () => {
           assert.ok(refused.line >= 1 && refused.line <= file.length);
           assert.ok(file[refused.line - 1]!.trim() !== '');
         }
-        assert.deepEqual(report.refused.map((entry) => entry.line), [...report.refused.map((entry) => entry.line)].sort((a, b) => a - b));
+        assert.deepEqual(
+          report.refused.map((entry) => entry.line),
+          [...report.refused.map((entry) => entry.line)].sort((a, b) => a - b),
+        );
       }),
       { numRuns: 40 },
     );
@@ -166,7 +187,15 @@ describe('importNdjson (property)', () => {
       fc.asyncProperty(content, fc.boolean(), fc.boolean(), async (value, fromMentee, isRead) => {
         id += 1;
         const [sender, receiver] = fromMentee ? ['mia@stored.test', 'tom@stored.test'] : ['tom@stored.test', 'mia@stored.test'];
-        const message = { kind: 'message', external_id: `p-${id}`, sender_email: sender, receiver_email: receiver, content: value, timestamp: '2025-01-06T09:00:00Z', is_read: isRead };
+        const message = {
+          kind: 'message',
+          external_id: `p-${id}`,
+          sender_email: sender,
+          receiver_email: receiver,
+          content: value,
+          timestamp: '2025-01-06T09:00:00Z',
+          is_read: isRead,
+        };
         const report = await importNdjson(chunked([[...pair, JSON.stringify(message)].join('\n')]), { store, mentorCapacity: null });
         assert.deepEqual(report.refused, []);
         assert.equal(report.messages.created, 1);

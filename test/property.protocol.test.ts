@@ -10,15 +10,7 @@ import fc from 'fast-check';
 import { ErrorText, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS } from '../src/protocol/frames.js';
 import { clientIdOf, codePointLength, parseFrame, pythonStrip } from '../src/protocol/parse.js';
 import { contentProblem, isBlank, nameProblem } from '../src/protocol/text.js';
-import {
-  BIDI_CONTROLS,
-  hostileChar,
-  hostileText,
-  nestedJsonText,
-  oddJsonValue,
-  PY_WHITESPACE,
-  whitespaceRun,
-} from './helpers/attacker-text.js';
+import { BIDI_CONTROLS, hostileChar, hostileText, nestedJsonText, oddJsonValue, PY_WHITESPACE, whitespaceRun } from './helpers/attacker-text.js';
 
 const RUNS = { numRuns: 300 };
 const PY_SPACE_SET = new Set<string>(PY_WHITESPACE);
@@ -49,13 +41,18 @@ const isControl = (char: string) => {
 const BIDI_OVERRIDES_AND_ISOLATES = new Set<string>(BIDI_CONTROLS.filter((char) => /[\u202A-\u202E\u2066-\u2069]/.test(char)));
 
 /** Text of Python whitespace runs around and inside hostile characters: the freeze's shape, and more. */
-const spacedText = fc
-  .array(fc.oneof(hostileChar, whitespaceRun(3000)), { maxLength: 12 })
-  .map((pieces) => pieces.join(''));
+const spacedText = fc.array(fc.oneof(hostileChar, whitespaceRun(3000)), { maxLength: 12 }).map((pieces) => pieces.join(''));
 
 const PARSE_ERRORS = new Set<string>([
-  ErrorText.invalidJson, ErrorText.notObject, ErrorText.unknownType, ErrorText.contentNotString, ErrorText.badCharacters,
-  ErrorText.emptyContent, ErrorText.tooLong, ErrorText.badClientId, ErrorText.badTyping,
+  ErrorText.invalidJson,
+  ErrorText.notObject,
+  ErrorText.unknownType,
+  ErrorText.contentNotString,
+  ErrorText.badCharacters,
+  ErrorText.emptyContent,
+  ErrorText.tooLong,
+  ErrorText.badClientId,
+  ErrorText.badTyping,
 ]);
 
 /** `value` as the server reads it back from JSON (NaN and Infinity become null; undefined stays absent). */
@@ -79,7 +76,10 @@ const clientIdValue = fc.oneof(
 
 describe('pythonStrip (property)', () => {
   it('is Python str.strip(): equal to the reference over whitespace runs of every Python kind', () => {
-    fc.assert(fc.property(spacedText, (text) => pythonStrip(text) === referenceStrip(text)), RUNS);
+    fc.assert(
+      fc.property(spacedText, (text) => pythonStrip(text) === referenceStrip(text)),
+      RUNS,
+    );
   });
 
   it('keeps the middle as it is, leaves no Python whitespace at either end, and is idempotent', () => {

@@ -75,9 +75,33 @@ describe('parseFrame', () => {
 
   it('never throws and always answers ok or a known error text (fuzz)', () => {
     const known = new Set<string>(Object.values(ErrorText));
-    const pieces = ['{', '}', '[', ']', '"', ':', ',', 'type', 'chat_message', 'typing', 'mark_read', 'content', 'is_typing', 'client_id', 'null', 'true', '1e309', '-0', '\\u0000', '\\ud83d', ' ', '😀', '"x"'];
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      ':',
+      ',',
+      'type',
+      'chat_message',
+      'typing',
+      'mark_read',
+      'content',
+      'is_typing',
+      'client_id',
+      'null',
+      'true',
+      '1e309',
+      '-0',
+      '\\u0000',
+      '\\ud83d',
+      ' ',
+      '😀',
+      '"x"',
+    ];
     let seed = 20261125;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 20000; i++) {
       let text = '';
       const length = Math.floor(random() * 12);

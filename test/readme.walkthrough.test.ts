@@ -84,15 +84,17 @@ it('the README walk-through runs as written and Tom sees exactly the frames it s
 
   // The wscat block: two connections (the second one types), then the frames typed.
   const wscat = all.find((block) => block.lines.some((line) => line.includes('wscat')))!;
-  const connections = wscat.lines.filter((line) => line.includes('wscat -c')).map((line) => {
-    const url = /-c (ws:\/\/\S+)/.exec(line)![1]!.replace('ws://127.0.0.1:8000', server.ws);
-    const jar = /sessionid=\$(\w+)/.exec(line)![1]!.toLowerCase();
-    return new TestSocket(url, { cookie: jars.get(jar) });
-  });
+  const connections = wscat.lines
+    .filter((line) => line.includes('wscat -c'))
+    .map((line) => {
+      const url = /-c (ws:\/\/\S+)/.exec(line)![1]!.replace('ws://127.0.0.1:8000', server.ws);
+      const jar = /sessionid=\$(\w+)/.exec(line)![1]!.toLowerCase();
+      return new TestSocket(url, { cookie: jars.get(jar) });
+    });
   const [tom, mia] = connections as [TestSocket, TestSocket];
   const typed = wscat.lines.filter((line) => line.startsWith('> ')).map((line) => line.slice(2));
   const shown = all[all.indexOf(wscat) + 1]!.lines.map((line) => JSON.parse(line) as Frame);
-  assert.ok(shown.length > 0, 'the block after wscat shows Tom\'s frames');
+  assert.ok(shown.length > 0, "the block after wscat shows Tom's frames");
 
   // Tom connects first; Mia's arrival is the presence frame, then what she types.
   await tom.opened;

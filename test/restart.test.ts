@@ -30,10 +30,7 @@ it('keeps messages, seq and is_read across a restart on the same SQLite file', a
   await mentorSocket.closedWithin();
 
   const second = await startServer(t, { DATABASE_URL: databaseUrl });
-  const pairId = (await second.tandem.store.matches.activePairWith(
-    (await second.tandem.store.accounts.byEmail(mentee.email))!,
-    mentor.email,
-  ))!.pair.id;
+  const pairId = (await second.tandem.store.matches.activePairWith((await second.tandem.store.accounts.byEmail(mentee.email))!, mentor.email))!.pair.id;
   const stored = await second.tandem.store.messages.after(pairId, 0, 100);
   assert.deepEqual(
     stored.map((m) => [String(m.id), m.seq, m.content, m.isRead]),

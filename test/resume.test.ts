@@ -47,7 +47,10 @@ describe('resume with ?after=', () => {
     const resumed = await connectChat(server.ws, mentee.email, mentor.cookie, { query: `?after=${backlog[0]!.message_id}` });
     const seqs: number[] = [];
     while (seqs.length < 1199 + 300) seqs.push((await resumed.expect('chat_message')).seq);
-    assert.deepEqual(seqs, Array.from({ length: 1499 }, (_, i) => i + 2));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 1499 }, (_, i) => i + 2),
+    );
   });
 
   it('refuses an after that is not a message id: error frame, then close 1008', async (t) => {

@@ -43,7 +43,10 @@ describe('policy private', () => {
     const opened = await admin.post(`/api/conversations/${row.pair_id}/messages`);
     assert.equal(opened.status, 403);
     assert.equal(opened.body.error, 'conversation_private');
-    assert.deepEqual((await admin.get('/api/audit')).body.entries.filter((e: { action: string }) => e.action === 'view'), []);
+    assert.deepEqual(
+      (await admin.get('/api/audit')).body.entries.filter((e: { action: string }) => e.action === 'view'),
+      [],
+    );
 
     // The mentee reports the mentor's message: now the admin reads it, with its context.
     const reported = await mentee.post(`/api/chat/${enc(mentor.email)}/messages/${ids[1]}/report`, { reason: 'made me uneasy' });
@@ -51,7 +54,10 @@ describe('policy private', () => {
     const report = await admin.get(`/api/reports/${reported.body.report_id}`);
     assert.equal(report.status, 200);
     assert.deepEqual([report.body.message.content, report.body.reporter.email, report.body.reason], ['m2', mentee.email, 'made me uneasy']);
-    assert.deepEqual(report.body.context.map((m: { content: string }) => m.content), ['m1', 'm2']);
+    assert.deepEqual(
+      report.body.context.map((m: { content: string }) => m.content),
+      ['m1', 'm2'],
+    );
     // Nothing reached the pair: no notice under private.
     menteeSocket.send({ type: 'chat_message', content: 'barrier' });
     assert.equal((await mentorSocket.next()).content, 'barrier');
@@ -86,15 +92,23 @@ describe('policy oversight', () => {
     assert.equal((await admin.post(`/api/conversations/${pairId}/messages`, {}, { origin: 'https://evil.example' })).status, 403);
     // A second opening is audited again; while nothing was said in between, the pair is not told twice.
     assert.equal((await admin.post(`/api/conversations/${pairId}/messages`, { limit: '1' })).status, 200);
-    const views = (await admin.get('/api/audit')).body.entries.filter((e: { action: string; target: string }) => e.action === 'view' && e.target === `pair:${pairId}`);
+    const views = (await admin.get('/api/audit')).body.entries.filter(
+      (e: { action: string; target: string }) => e.action === 'view' && e.target === `pair:${pairId}`,
+    );
     assert.equal(views.length, 2);
     assert.deepEqual([views[0].actor, views[0].detail.mentee], [admin.email, mentee.email]);
     menteeSocket.send({ type: 'chat_message', content: 'after the visit' });
     for (const socket of [menteeSocket, mentorSocket]) assert.deepEqual([(await socket.next()).seq], [4]);
 
-    for (const [agent, partner] of [[mentee, mentor], [mentor, mentee]] as const) {
+    for (const [agent, partner] of [
+      [mentee, mentor],
+      [mentor, mentee],
+    ] as const) {
       const page = (await agent.get(`/api/chat/${enc(partner.email)}/messages`)).body;
-      assert.deepEqual(page.messages.map((m: { kind?: string; content: string }) => m.kind ?? m.content), ['m1', 'm2', 'admin_viewed', 'after the visit']);
+      assert.deepEqual(
+        page.messages.map((m: { kind?: string; content: string }) => m.kind ?? m.content),
+        ['m1', 'm2', 'admin_viewed', 'after the visit'],
+      );
       assert.equal(page.messages[2].actor_name, 'Admin');
       const rows = (await agent.get('/api/chat/conversations')).body.conversations;
       assert.equal(rows[0].last_message.content, 'after the visit', 'a notice is no last message');
@@ -102,7 +116,10 @@ describe('policy oversight', () => {
     // A connection that resumes gets the notice in its place.
     const resumed = await connectChat(server.ws, mentee.email, mentor.cookie, { query: '?after=0' });
     const replayed = [await resumed.next(), await resumed.next(), await resumed.next(), await resumed.next()];
-    assert.deepEqual(replayed.map((f) => f.type), ['chat_message', 'chat_message', 'notice', 'chat_message']);
+    assert.deepEqual(
+      replayed.map((f) => f.type),
+      ['chat_message', 'chat_message', 'notice', 'chat_message'],
+    );
     await Promise.all([resumed.close(), menteeSocket.close(), mentorSocket.close()]);
   });
 });
@@ -121,11 +138,14 @@ describe('the audit log', () => {
     await mentorSocket.expect('notice');
     assert.equal((await admin.delete(`/api/matches/${enc(mentee.email)}`)).status, 204);
     const entries = (await admin.get('/api/audit')).body.entries as Array<{ actor: string; action: string; target: string; detail: Record<string, string> }>;
-    assert.deepEqual(entries.slice(0, 3).map((e) => [e.actor, e.action, e.target]), [
-      [admin.email, 'unmatch', `pair:${pairId}`],
-      ['api:platform', 'view', `pair:${pairId}`],
-      [admin.email, 'match', `pair:${pairId}`],
-    ]);
+    assert.deepEqual(
+      entries.slice(0, 3).map((e) => [e.actor, e.action, e.target]),
+      [
+        [admin.email, 'unmatch', `pair:${pairId}`],
+        ['api:platform', 'view', `pair:${pairId}`],
+        [admin.email, 'match', `pair:${pairId}`],
+      ],
+    );
     assert.deepEqual([entries[0]!.detail.mentor, entries[0]!.detail.mentee], [mentor.email, mentee.email]);
     await Promise.all([menteeSocket.closedWithin(), mentorSocket.closedWithin()]);
   });
@@ -151,10 +171,16 @@ describe('reports', () => {
 
     const open = (await admin.get('/api/reports')).body.reports;
     const first = open.find((r: { report_id: string }) => r.report_id === byMentor.body.report_id);
-    assert.deepEqual(first.context.map((m: { content: string }) => m.content), ['m2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11']);
+    assert.deepEqual(
+      first.context.map((m: { content: string }) => m.content),
+      ['m2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11'],
+    );
     assert.deepEqual([first.message.content, first.reporter.email, first.pair.mentee.email, first.resolved_at], ['m11', mentor.email, mentee.email, null]);
     const second = open.find((r: { report_id: string }) => r.report_id === byMentee.body.report_id);
-    assert.deepEqual(second.context.map((m: { content: string }) => m.content), ['m1', 'm2']);
+    assert.deepEqual(
+      second.context.map((m: { content: string }) => m.content),
+      ['m1', 'm2'],
+    );
 
     const resolved = await admin.post(`/api/reports/${byMentor.body.report_id}/resolve`, { note: 'spoke with the mentor' });
     assert.equal(resolved.status, 200);
@@ -164,11 +190,14 @@ describe('reports', () => {
     assert.equal((await admin.get('/api/reports?status=all')).body.reports.length, 2);
 
     const entries = (await admin.get('/api/audit')).body.entries as Array<{ actor: string; action: string; target: string }>;
-    assert.deepEqual(entries.slice(0, 3).map((e) => [e.actor, e.action, e.target]), [
-      [admin.email, 'resolve', `report:${byMentor.body.report_id}`],
-      [mentee.email, 'report', `message:${ids[1]}`],
-      [mentor.email, 'report', `message:${ids[10]}`],
-    ]);
+    assert.deepEqual(
+      entries.slice(0, 3).map((e) => [e.actor, e.action, e.target]),
+      [
+        [admin.email, 'resolve', `report:${byMentor.body.report_id}`],
+        [mentee.email, 'report', `message:${ids[1]}`],
+        [mentor.email, 'report', `message:${ids[10]}`],
+      ],
+    );
     const paged = (await admin.get(`/api/audit?limit=1&before=${(await admin.get('/api/audit?limit=1')).body.entries[0].id}`)).body;
     assert.deepEqual([paged.entries[0].action, paged.has_more], ['report', true]);
     await Promise.all([menteeSocket.close(), mentorSocket.close(), other.menteeSocket.close(), other.mentorSocket.close()]);

@@ -41,7 +41,7 @@ it('an API key can do what an admin can: the same answers, call for call', async
     ['POST /api/matches again', (who) => who.post('/api/matches', { mentor_email: mentor.email, mentee_email: (who === admin ? menteeA : menteeB).email })],
     ['GET /api/matches', (who) => who.get('/api/matches')],
     ['GET /api/chat/conversations', (who) => who.get('/api/chat/conversations')],
-    ['GET a pair\'s history', (who) => who.get(`/api/chat/${enc(mentor.email)}/messages`)],
+    ["GET a pair's history", (who) => who.get(`/api/chat/${enc(mentor.email)}/messages`)],
     ['DELETE /api/matches', (who) => who.delete(`/api/matches/${enc((who === admin ? menteeA : menteeB).email)}`)],
     ['DELETE /api/matches again', (who) => who.delete(`/api/matches/${enc((who === admin ? menteeA : menteeB).email)}`)],
   ];
@@ -53,8 +53,15 @@ it('an API key can do what an admin can: the same answers, call for call', async
   }
   assert.deepEqual(asKey, asAdmin);
   assert.deepEqual(asAdmin, {
-    'GET /api/me': 200, 'POST /api/users': 201, 'POST /api/matches (A)': 201, 'POST /api/matches again': 409, 'GET /api/matches': 200,
-    'GET /api/chat/conversations': 200, 'GET a pair\'s history': 403, 'DELETE /api/matches': 204, 'DELETE /api/matches again': 404,
+    'GET /api/me': 200,
+    'POST /api/users': 201,
+    'POST /api/matches (A)': 201,
+    'POST /api/matches again': 409,
+    'GET /api/matches': 200,
+    'GET /api/chat/conversations': 200,
+    "GET a pair's history": 403,
+    'DELETE /api/matches': 204,
+    'DELETE /api/matches again': 404,
   });
   const me = await api.get('/api/me');
   assert.deepEqual(me.body.user, { email: 'api:matching', first_name: 'api:matching', last_name: '', role: 'ADMIN' }, 'acts as api:<name>');
@@ -67,11 +74,15 @@ it('no cookie, no origin rule: an API key from any origin; the same origin rule 
   const body = { email: uniqueEmail('origin'), password: 'long enough pass', first_name: 'Or', last_name: 'Igin', role: 'MENTOR' };
   assert.equal((await api.post('/api/users', body, { origin: 'https://elsewhere.example' })).status, 201);
   const admin = await loginAdmin(server.http);
-  const withCookie = await admin.post('/api/users', { ...body, email: uniqueEmail('origin') }, { origin: 'https://elsewhere.example', authorization: `Bearer ${KEY}` });
+  const withCookie = await admin.post(
+    '/api/users',
+    { ...body, email: uniqueEmail('origin') },
+    { origin: 'https://elsewhere.example', authorization: `Bearer ${KEY}` },
+  );
   assert.equal(withCookie.status, 403, 'a cookie rides along: the origin rule applies');
 });
 
-it('a wrong key is 401, counts toward the address\'s login throttle, and is then 429', async (t) => {
+it("a wrong key is 401, counts toward the address's login throttle, and is then 429", async (t) => {
   const server = await startServer(t, { API_KEYS: KEYS, LOGIN_FAILURES_PER_ADDRESS: '3' });
   const statuses: number[] = [];
   for (let i = 0; i < 4; i++) statuses.push((await keyed(server.http, `wrong-key-${i}-0123456789`).get('/api/matches')).status);
@@ -79,7 +90,7 @@ it('a wrong key is 401, counts toward the address\'s login throttle, and is then
   const throttled = await keyed(server.http, 'wrong-again-0123456789').get('/api/matches');
   assert.ok(Number(throttled.headers.get('retry-after')) >= 1, 'Retry-After');
   const login = await new Agent(server.http).post('/api/auth/login', { email: 'someone@tandem.test', password: 'whatever-it-is' });
-  assert.equal(login.status, 429, 'the same address\'s logins are throttled too');
+  assert.equal(login.status, 429, "the same address's logins are throttled too");
   const noKeys = await startServer(t);
   assert.equal((await keyed(noKeys.http).get('/api/matches')).status, 401, 'without API_KEYS a bearer proves nothing');
 });
@@ -87,15 +98,24 @@ it('a wrong key is 401, counts toward the address\'s login throttle, and is then
 it('a bearer that proves nobody gets one answer whatever its shape (API key, token, neither), and every shape counts toward the throttle', async (t) => {
   const secret = 'the-platform-signs-with-this-secret-0123456789';
   const server = await startServer(t, { AUTH: 'local,jwt', JWT_SECRET: secret, API_KEYS: KEYS, LOGIN_FAILURES_PER_ADDRESS: '4' });
-  const signed = (key: string) => new SignJWT({ email: 'who@tandem.test' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h')
-    .sign(new TextEncoder().encode(key));
+  const signed = (key: string) =>
+    new SignJWT({ email: 'who@tandem.test' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(key));
   const bearers = ['wrong-key-0123456789', 'aaa.bbb.ccc', await signed('another-secret-that-is-long-enough-0123456789'), `${KEY}.x.y`];
-  const answers = async () => Promise.all(bearers.map(async (bearer) => {
-    const reply = await keyed(server.http, bearer).get('/api/matches');
-    return [reply.status, reply.body];
-  }));
-  assert.deepEqual(await answers(), bearers.map(() => [401, { error: 'unauthenticated', message: 'Authentication required' }]));
+  const answers = async () =>
+    Promise.all(
+      bearers.map(async (bearer) => {
+        const reply = await keyed(server.http, bearer).get('/api/matches');
+        return [reply.status, reply.body];
+      }),
+    );
+  assert.deepEqual(
+    await answers(),
+    bearers.map(() => [401, { error: 'unauthenticated', message: 'Authentication required' }]),
+  );
   const throttled = await answers();
-  assert.deepEqual(throttled.map(([status, body]) => [status, body.error]), bearers.map(() => [429, 'rate_limited']));
+  assert.deepEqual(
+    throttled.map(([status, body]) => [status, body.error]),
+    bearers.map(() => [429, 'rate_limited']),
+  );
   assert.equal(new Set(throttled.map(([, body]) => JSON.stringify(body))).size, 1, 'the same body');
 });

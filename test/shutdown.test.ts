@@ -85,12 +85,17 @@ it('SIGTERM mid-burst: close 1001, exit 0, every echoed message stored', async (
 
   const db = new Database(databasePath, { readonly: true });
   t.after(() => db.close());
-  const stored = new Map((db.prepare('SELECT id, content, seq FROM messages').all() as { id: number; content: string; seq: number }[]).map((r) => [String(r.id), r]));
+  const stored = new Map(
+    (db.prepare('SELECT id, content, seq FROM messages').all() as { id: number; content: string; seq: number }[]).map((r) => [String(r.id), r]),
+  );
   for (const echo of echoes) {
     const row = stored.get(echo.message_id);
     assert.ok(row, `echoed message ${echo.message_id} is stored`);
     assert.equal(row.content, echo.content);
     assert.equal(row.seq, echo.seq);
   }
-  assert.deepEqual(echoes.map((e) => e.seq), Array.from({ length: echoes.length }, (_, i) => i + 1));
+  assert.deepEqual(
+    echoes.map((e) => e.seq),
+    Array.from({ length: echoes.length }, (_, i) => i + 1),
+  );
 });

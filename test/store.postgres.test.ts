@@ -50,7 +50,10 @@ withBackends(NAME, { postgres: true }, () => {
       try {
         for (const start of starts) if (start.status === 'rejected') throw start.reason;
         const { rows } = await direct.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-        assert.deepEqual(rows.map((row) => row.version), MIGRATIONS.map((migration) => migration.version));
+        assert.deepEqual(
+          rows.map((row) => row.version),
+          MIGRATIONS.map((migration) => migration.version),
+        );
         await Promise.all(stores.map((store) => store.ping()));
       } finally {
         await direct.end();
@@ -59,7 +62,7 @@ withBackends(NAME, { postgres: true }, () => {
       }
     });
 
-    it('refuses every UPDATE and DELETE of the audit log, but an erasure\'s redaction', async () => {
+    it("refuses every UPDATE and DELETE of the audit log, but an erasure's redaction", async () => {
       const db = await freshDatabase();
       const store = await PostgresStore.open({ url: db.url, poolSize: 2 });
       const direct = new pg.Client({ connectionString: db.url });
@@ -83,7 +86,7 @@ withBackends(NAME, { postgres: true }, () => {
       }
     });
 
-    it('keeps no webhook body saved while an erasure of the pair\'s user commits: the save waits for it, then sees it', async () => {
+    it("keeps no webhook body saved while an erasure of the pair's user commits: the save waits for it, then sees it", async () => {
       const db = await freshDatabase();
       const store = await PostgresStore.open({ url: db.url, poolSize: 4, outbox: { unreadAfterMs: 0 } });
       const erasing = new pg.Client({ connectionString: db.url });
@@ -103,8 +106,10 @@ withBackends(NAME, { postgres: true }, () => {
         await erasing.query('UPDATE webhook_events SET data = NULL WHERE pair_id = $1', [pairId]);
         await erasing.query("UPDATE users SET email = 'deleted-' || id || '@deleted.invalid' WHERE id = $1", [mentee.id]);
         const saving = store.outbox.saveBodies(events.map((event, at) => ({ id: event.id, data: '{"copy":"secret words"}', erased: facts[at]!.erased })));
-        await until('the save to wait for the erasure\'s locks', async () => {
-          const { rows } = await watching.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        await until("the save to wait for the erasure's locks", async () => {
+          const { rows } = await watching.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
           return rows[0]!.n > 0;
         });
         await erasing.query('COMMIT');
@@ -126,8 +131,17 @@ withBackends(NAME, { postgres: true }, () => {
         const { pairId } = await store.matches.create(mentor.email, mentee.email);
         const send = (content: string) => store.messages.append({ pairId, senderId: mentee.id, content });
         const outcomes = await Promise.allSettled([send('before'), send('nul \u0000 byte'), send('after')]);
-        assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled']);
-        assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => [m.seq, m.content]), [[1, 'before'], [2, 'after']]);
+        assert.deepEqual(
+          outcomes.map((outcome) => outcome.status),
+          ['fulfilled', 'rejected', 'fulfilled'],
+        );
+        assert.deepEqual(
+          (await store.messages.after(pairId, 0, 10)).map((m) => [m.seq, m.content]),
+          [
+            [1, 'before'],
+            [2, 'after'],
+          ],
+        );
       } finally {
         await cleanup();
       }

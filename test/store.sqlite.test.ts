@@ -36,7 +36,7 @@ safeguardingContract('SqliteStore', make);
 erasureContract('SqliteStore', make);
 
 describe('SqliteStore audit log', () => {
-  it('refuses every UPDATE and DELETE of the audit log, but an erasure\'s redaction', async () => {
+  it("refuses every UPDATE and DELETE of the audit log, but an erasure's redaction", async () => {
     const path = join(dir, 'audit.db');
     const store = await SqliteStore.open(path);
     await store.audit.record({ actor: 'admin@example.test', action: 'view', target: 'pair:1', detail: null });

@@ -119,7 +119,7 @@ describe('shared subscriptions', () => {
     assert.deepEqual(upstream.asked, [], 'a member of the failed subscription is not one of the new');
   });
 
-  it('the group is the owner\'s own object, made once per subscription', async () => {
+  it("the group is the owner's own object, made once per subscription", async () => {
     const made: string[] = [];
     const shared = new SharedSubscriptions<string, string, null, { members: Set<string>; first: string }>({
       create: (key, first) => {

@@ -101,13 +101,23 @@ function syncSuite(name: string, start: (t: Hooks) => Promise<[TestServer, TestS
       const fresh = await connectChat(two.ws, newMentor.email, mentee.cookie);
       assert.equal(fresh.established?.type, 'connection_established', 'the new pair chats');
       await fresh.close();
-      assert.equal((await api(one)('PUT', `/api/matches/${enc(mentee.email)}`, { mentor_email: newMentor.email, replace: true })).status, 200, 'a retry of the replace');
+      assert.equal(
+        (await api(one)('PUT', `/api/matches/${enc(mentee.email)}`, { mentor_email: newMentor.email, replace: true })).status,
+        200,
+        'a retry of the replace',
+      );
       const entries = (await api(one)('GET', '/api/audit?limit=50')).body.entries
         .filter((entry: any) => entry.detail?.mentee === mentee.email)
         .map((entry: any) => [entry.actor, entry.action, entry.detail.mentor]);
-      assert.deepEqual(entries, [
-        ['api:platform', 'match', newMentor.email], ['api:platform', 'unmatch', oldMentor.email], ['api:platform', 'match', oldMentor.email],
-      ], 'audited as api:<name>, newest first; the retries not at all');
+      assert.deepEqual(
+        entries,
+        [
+          ['api:platform', 'match', newMentor.email],
+          ['api:platform', 'unmatch', oldMentor.email],
+          ['api:platform', 'match', oldMentor.email],
+        ],
+        'audited as api:<name>, newest first; the retries not at all',
+      );
     });
   });
 }

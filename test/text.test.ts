@@ -28,7 +28,21 @@ const wellFormed = (text: string): boolean => {
 };
 
 const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
-const BLANK = ['\u200B', '\u200C\u200D', '\u2060', '\uFEFF', '\u2800', '\u180E', '\u3164', '\u115F\u1160', '\uFFA0', ' \u200B\u00A0', '\u034F', '\uFE0F', '\u00AD'];
+const BLANK = [
+  '\u200B',
+  '\u200C\u200D',
+  '\u2060',
+  '\uFEFF',
+  '\u2800',
+  '\u180E',
+  '\u3164',
+  '\u115F\u1160',
+  '\uFFA0',
+  ' \u200B\u00A0',
+  '\u034F',
+  '\uFE0F',
+  '\u00AD',
+];
 
 /** Name classes: [what, text]. Refused ones say which rule. */
 const REFUSED_NAMES: Array<[string, string, RegExp]> = [
@@ -48,7 +62,18 @@ const REFUSED_NAMES: Array<[string, string, RegExp]> = [
 const ACCEPTED_NAMES = ['Ada', 'Zoë', 'O\u2019Brien', 'Jean-Luc', '李小龍', 'محمد', 'עדה', 'Ali 😀', '👩\u200D💻 Dev', 'A\u200EB', 'Ｗｉｄｅ'];
 
 const REFUSED_CONTENT = ['\u0000', 'hi\u0000', 'a\uD800', 'a\uDFFF b', '\u0007', '\u001B[2J', '\u007F', '\u0090', '\u0080'];
-const ACCEPTED_CONTENT = ['line 1\nline 2', 'tab\there', 'crlf\r\nok', 'a\u202Eb (override inside a message)', 'مرحبا', '😀', '👩\u200D💻', 'x\u200B', '\u2066isolated\u2069', 'Zoë'];
+const ACCEPTED_CONTENT = [
+  'line 1\nline 2',
+  'tab\there',
+  'crlf\r\nok',
+  'a\u202Eb (override inside a message)',
+  'مرحبا',
+  '😀',
+  '👩\u200D💻',
+  'x\u200B',
+  '\u2066isolated\u2069',
+  'Zoë',
+];
 
 describe('text rules (pure)', () => {
   it('refuses each class of bad names, saying which rule, and accepts the good ones', () => {
@@ -69,9 +94,29 @@ describe('text rules (pure)', () => {
   });
 
   it('never throws, and whatever the parser stores is well-formed, storable and visible (fuzz)', () => {
-    const pieces = ['a', ' ', '\n', '\t', '\u0000', '\u0007', '\uD83D', '\uDE00', '😀', '\u200B', '\u202E', '\u2066', '\u3164', '\u2800', '\uFEFF', 'ى', '\u0301', '\u0085', '\u00A0'];
+    const pieces = [
+      'a',
+      ' ',
+      '\n',
+      '\t',
+      '\u0000',
+      '\u0007',
+      '\uD83D',
+      '\uDE00',
+      '😀',
+      '\u200B',
+      '\u202E',
+      '\u2066',
+      '\u3164',
+      '\u2800',
+      '\uFEFF',
+      'ى',
+      '\u0301',
+      '\u0085',
+      '\u00A0',
+    ];
     let seed = 20261201;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 20000; i++) {
       let text = '';
       const length = Math.floor(random() * 8);
@@ -91,10 +136,24 @@ describe('text rules (pure)', () => {
 
 describe('kinds of text (pure)', () => {
   it('prose keeps line breaks and refuses other controls, bidi overrides and isolates, and text that shows as nothing', () => {
-    for (const text of ['\u202E', '\u2066', '\u200B', ' \u200B\u00A0', '\uFEFF', 'a\u202Eb', 'fine\u2067', 'a\u0000b', 'a\uD800', 'a\tb', 'a\u0007', 'a\u0085']) {
+    for (const text of [
+      '\u202E',
+      '\u2066',
+      '\u200B',
+      ' \u200B\u00A0',
+      '\uFEFF',
+      'a\u202Eb',
+      'fine\u2067',
+      'a\u0000b',
+      'a\uD800',
+      'a\tb',
+      'a\u0007',
+      'a\u0085',
+    ]) {
       assert.notEqual(textProblem('prose', text), null, JSON.stringify(text));
     }
-    for (const text of ['line 1\nline 2', 'crlf\r\nok', 'مرحبا', 'עדה and Ada', '😀', 'a\u200Eb', 'x\u200B']) assert.equal(textProblem('prose', text), null, JSON.stringify(text));
+    for (const text of ['line 1\nline 2', 'crlf\r\nok', 'مرحبا', 'עדה and Ada', '😀', 'a\u200Eb', 'x\u200B'])
+      assert.equal(textProblem('prose', text), null, JSON.stringify(text));
     assert.match(textProblem('prose', '\u202E')!, /bidirectional/);
     assert.match(textProblem('prose', '\u200B')!, /visible/);
   });
@@ -107,19 +166,29 @@ describe('kinds of text (pure)', () => {
   });
 
   it('never throws, and text any kind but secret accepts has no NUL and no lone surrogate (property)', () => {
-    fc.assert(fc.property(hostileText(24), fc.constantFrom(...TEXT_KINDS), (text, kind) => {
-      const problem = textProblem(kind, text);
-      if (problem === null && kind !== 'secret') assert.ok(wellFormed(text) && !text.includes('\u0000'), `${kind} ${JSON.stringify(text)}`);
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(hostileText(24), fc.constantFrom(...TEXT_KINDS), (text, kind) => {
+        const problem = textProblem(kind, text);
+        if (problem === null && kind !== 'secret') assert.ok(wellFormed(text) && !text.includes('\u0000'), `${kind} ${JSON.stringify(text)}`);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
-  it('a route with a string of no kind of text fails at start; x-text applies the kind\'s rules, naming the field', async () => {
+  it("a route with a string of no kind of text fails at start; x-text applies the kind's rules, naming the field", async () => {
     const loose = Fastify({ ajv: { plugins: [textKeyword] } });
     requireTextKinds(loose);
-    assert.throws(() => loose.post('/loose', { schema: { body: { type: 'object', properties: { note: { type: 'string', maxLength: 9 } } } } }, async () => ({})), /body\.note declare no x-text/);
+    assert.throws(
+      () => loose.post('/loose', { schema: { body: { type: 'object', properties: { note: { type: 'string', maxLength: 9 } } } } }, async () => ({})),
+      /body\.note declare no x-text/,
+    );
     const app = Fastify({ ajv: { plugins: [textKeyword] } });
     requireTextKinds(app);
-    app.post('/ok', { schema: { body: { type: 'object', properties: { note: { type: 'string', 'x-text': 'prose' }, id: { type: 'string', pattern: '^[0-9]+$' } } } } }, async () => ({}));
+    app.post(
+      '/ok',
+      { schema: { body: { type: 'object', properties: { note: { type: 'string', 'x-text': 'prose' }, id: { type: 'string', pattern: '^[0-9]+$' } } } } },
+      async () => ({}),
+    );
     const refused = await app.inject({ method: 'POST', url: '/ok', payload: { note: '\u202E' } });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.json().message, /note must not contain bidirectional/);
@@ -136,7 +205,14 @@ describe('text rules on the HTTP and WebSocket paths', () => {
     server = await startServer(cleanup, { REGISTRATIONS_PER_ADDRESS: '1000', WS_RATE_BURST: '1000', WS_RATE_PER_SECOND: '1000' });
     pair = await connectedPair(server);
   });
-  const person = (overrides: Record<string, unknown>) => ({ email: uniqueEmail('text'), password: 'correct horse', first_name: 'Ada', last_name: 'Lee', role: 'MENTEE', ...overrides });
+  const person = (overrides: Record<string, unknown>) => ({
+    email: uniqueEmail('text'),
+    password: 'correct horse',
+    first_name: 'Ada',
+    last_name: 'Lee',
+    role: 'MENTEE',
+    ...overrides,
+  });
 
   it('register and create user refuse every bad class of names with 400 invalid_request, storing nothing', async () => {
     for (const [what, text, message] of REFUSED_NAMES) {
@@ -191,7 +267,14 @@ describe('text rules on the HTTP and WebSocket paths', () => {
     const message = (await store.messages.append({ pairId, senderId: mentee.id, content: 'to report' })).message;
     const report = async () => (await store.reports.create(message.id, mentee.id, 'r')).id;
     const held = async () => {
-      const result = await store.moderation.hold({ pairId, senderId: mentee.id, content: 'call 07911 123456', clientId: null, rule: 'phone', matched: '07911 123456' });
+      const result = await store.moderation.hold({
+        pairId,
+        senderId: mentee.id,
+        content: 'call 07911 123456',
+        clientId: null,
+        rule: 'phone',
+        matched: '07911 123456',
+      });
       return 'held' in result ? result.held.id : assert.fail('not held');
     };
     const routes: Array<[string, (text: string) => Promise<{ status: number; body: any }>]> = [
@@ -241,6 +324,9 @@ describe('text rules on the HTTP and WebSocket paths', () => {
       assert.equal((await pair.mentorSocket.expect('chat_message')).content, content);
     }
     const history = await pair.mentee.get(`/api/chat/${encodeURIComponent(pair.mentor.email)}/messages`);
-    assert.deepEqual(history.body.messages.map((message: { content: string }) => message.content), ACCEPTED_CONTENT);
+    assert.deepEqual(
+      history.body.messages.map((message: { content: string }) => message.content),
+      ACCEPTED_CONTENT,
+    );
   });
 });

@@ -90,7 +90,10 @@ it(`reads at most ${2 * PER_TURN} sockets per turn under a storm of ${CLIENTS}, 
   await allEnded;
   turns.stop();
   assert.deepEqual(errors, []);
-  assert.deepEqual(received, Array.from({ length: CLIENTS }, (_, i) => `${i}:first half;second half of ${i}`));
+  assert.deepEqual(
+    received,
+    Array.from({ length: CLIENTS }, (_, i) => `${i}:first half;second half of ${i}`),
+  );
   assert.equal(ended.filter(Boolean).length, CLIENTS);
   const most = Math.max(...readsPerTurn.values());
   assert.ok(most <= 2 * PER_TURN, `${most} reads in one turn: ${JSON.stringify([...readsPerTurn])}`);
@@ -130,10 +133,11 @@ it('resumes a talking socket put off by a storm of quiet ones ahead of them', as
   );
   while (serverSockets.length < clients.length) await new Promise((resolve) => setImmediate(resolve));
   const [talking, ...quiet] = serverSockets;
-  const readAll = (count: number) => new Promise<void>((resolve) => {
-    readsWanted = reads.length + count;
-    allRead$ = resolve;
-  });
+  const readAll = (count: number) =>
+    new Promise<void>((resolve) => {
+      readsWanted = reads.length + count;
+      allRead$ = resolve;
+    });
   // The socket talked a moment ago (the others never did)…
   let read = readAll(1);
   talking!.emit('data', Buffer.from('talking: hello'));

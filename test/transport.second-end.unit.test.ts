@@ -35,7 +35,7 @@ describe('skipSecondEnds', () => {
     server.close();
   });
 
-  it('keeps what end() on the finished socket answers: the socket itself, and Node\'s own error to a callback', async () => {
+  it("keeps what end() on the finished socket answers: the socket itself, and Node's own error to a callback", async () => {
     const { server, serverSide, socket, client } = await connectedPair();
     const closed = once(serverSide, 'close');
     client.close(1000);

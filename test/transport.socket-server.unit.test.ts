@@ -26,7 +26,11 @@ async function listen(t: TestContext, onUpgrade: (request: IncomingMessage, sock
 
 it('upgrades a paced handshake, reads under the budget, and closes after the peer answers', async (t) => {
   const errors: unknown[] = [];
-  const sockets = new SocketServer(LIMITS, () => [], (error) => errors.push(error));
+  const sockets = new SocketServer(
+    LIMITS,
+    () => [],
+    (error) => errors.push(error),
+  );
   let dataListeners: string[] = [];
   const port = await listen(t, (request, socket, head) => {
     sockets.pace(() => {
@@ -69,9 +73,13 @@ it('pings what `pinged` names at every interval, a bounded number per turn, unti
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const beats: string[] = [];
   const peers: Pinged[] = ['a', 'b', 'c'].map((name) => ({ heartbeat: () => beats.push(name) }));
-  const sockets = new SocketServer(LIMITS, () => peers, () => {});
+  const sockets = new SocketServer(
+    LIMITS,
+    () => peers,
+    () => {},
+  );
   t.mock.timers.tick(LIMITS.pingIntervalMs);
-  assert.deepEqual(beats, [], 'sliced: none in the interval\'s own turn');
+  assert.deepEqual(beats, [], "sliced: none in the interval's own turn");
   await nextTurn();
   assert.deepEqual(beats, ['a', 'b'], `${LIMITS.readsPerTurn} a turn`);
   await nextTurn();

@@ -11,7 +11,9 @@ import { createConnection, createServer, type AddressInfo, type Socket } from 'n
 import { it } from 'node:test';
 import { WriteCoalescer } from '../src/transport/write-coalescer.js';
 
-async function socketPair(t: { after(fn: () => void): void }): Promise<{ writer: Socket; received: () => string; receivedLength: (length: number) => Promise<void> }> {
+async function socketPair(t: {
+  after(fn: () => void): void;
+}): Promise<{ writer: Socket; received: () => string; receivedLength: (length: number) => Promise<void> }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -98,9 +100,18 @@ it('corks many sockets in one turn and uncorks each', async (t) => {
     writes.cork();
     writer.write(`to ${index};`);
   }
-  assert.deepEqual(pairs.map(({ writer }) => writer.writableLength > 0), [true, true, true, true, true]);
+  assert.deepEqual(
+    pairs.map(({ writer }) => writer.writableLength > 0),
+    [true, true, true, true, true],
+  );
   await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(pairs.map(({ writer }) => writer.writableLength), [0, 0, 0, 0, 0]);
+  assert.deepEqual(
+    pairs.map(({ writer }) => writer.writableLength),
+    [0, 0, 0, 0, 0],
+  );
   await Promise.all(pairs.map(({ receivedLength }, index) => receivedLength(`to ${index};`.length)));
-  assert.deepEqual(pairs.map(({ received }) => received()), pairs.map((_, index) => `to ${index};`));
+  assert.deepEqual(
+    pairs.map(({ received }) => received()),
+    pairs.map((_, index) => `to ${index};`),
+  );
 });

@@ -26,7 +26,7 @@ it('is checked against the ws version the lock file installs', () => {
   assert.equal(installed, WS_VERSION_CHECKED, 'the installed ws is the locked one');
 });
 
-it('finds ws\'s own readers on an upgraded socket and its frame receiver', async (t) => {
+it("finds ws's own readers on an upgraded socket and its frame receiver", async (t) => {
   const wss = new WebSocketServer({ noServer: true });
   const server = createServer();
   const seen = new Promise<{ data: string[]; end: string[]; left: number; receiver: unknown }>((resolve) => {
@@ -59,7 +59,7 @@ it('finds ws\'s own readers on an upgraded socket and its frame receiver', async
   client.terminate();
 });
 
-it('is the only file in src/ that uses ws\'s internals', () => {
+it("is the only file in src/ that uses ws's internals", () => {
   const internals = /\._(receiver|sender|socket)\b|\.listeners\(\s*'(data|end)'/;
   const offenders: string[] = [];
   const walk = (dir: string): void => {

@@ -23,7 +23,7 @@ describe('per-user limits', () => {
     await Promise.all([...open, partner].map((socket) => socket.close()));
   });
 
-  it('shares WS_USER_RATE_* across the user\'s sockets: a burst spread over three sockets is limited', async (t) => {
+  it("shares WS_USER_RATE_* across the user's sockets: a burst spread over three sockets is limited", async (t) => {
     const { server, mentor, mentee } = await startWithPair(t, {
       WS_RATE_PER_SECOND: '1000',
       WS_RATE_BURST: '1000',
@@ -55,7 +55,10 @@ describe('per-user limits', () => {
     }
     const pair = (await server.tandem.store.matches.list())[0]!;
     assert.equal((await server.tandem.store.matches.pairById(pair.pairId))?.lastSeq, echoes.length, 'nothing refused was stored');
-    assert.ok(sockets.every((socket) => socket.ws.readyState === socket.ws.OPEN), 'a short burst closes nothing');
+    assert.ok(
+      sockets.every((socket) => socket.ws.readyState === socket.ws.OPEN),
+      'a short burst closes nothing',
+    );
     await Promise.all(sockets.map((socket) => socket.close()));
   });
 });

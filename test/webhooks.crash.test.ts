@@ -52,8 +52,14 @@ async function sendMessages(server: ChildServer, count: number, admin?: Agent): 
 
 /** Resolves once no `message.created` is pending (the reminders, due after UNREAD_NOTIFY_AFTER_SECONDS, stay pending). */
 function noPendingMessages(admin: Agent): Promise<void> {
-  return until('no pending message.created', async () => !((await admin.get('/api/webhooks/deliveries?status=pending&limit=200')).body.deliveries as Array<{ type: string }>)
-    .some((delivery) => delivery.type === 'message.created'), 30_000);
+  return until(
+    'no pending message.created',
+    async () =>
+      !((await admin.get('/api/webhooks/deliveries?status=pending&limit=200')).body.deliveries as Array<{ type: string }>).some(
+        (delivery) => delivery.type === 'message.created',
+      ),
+    30_000,
+  );
 }
 
 /** The count of `tandem_webhooks_total{type="message.created",outcome="delivered"}` an instance reports. */
@@ -84,13 +90,21 @@ describe('webhooks across a crash', () => {
     // Nothing is owed once no message.created is pending and the match's event is delivered.
     await noPendingMessages(admin);
     await until('the match event to be delivered', async () =>
-      ((await admin.get('/api/webhooks/deliveries?status=delivered&limit=200')).body.deliveries as Array<{ type: string }>).some((d) => d.type === 'match.created'));
+      ((await admin.get('/api/webhooks/deliveries?status=delivered&limit=200')).body.deliveries as Array<{ type: string }>).some(
+        (d) => d.type === 'match.created',
+      ),
+    );
     const { duplicates } = tally(receiver.requests);
     const held = new Set(receiver.requests.slice(0, beforeRestart).map((request) => request.id));
     const resent = new Set(receiver.requests.slice(beforeRestart).map((request) => request.id));
-    assert.ok([...held].every((id) => resent.has(id)), 'every event the killed process sent unanswered is sent again');
+    assert.ok(
+      [...held].every((id) => resent.has(id)),
+      'every event the killed process sent unanswered is sent again',
+    );
     assert.ok(duplicates >= held.size);
-    t.diagnostic(`20 messages: ${receiver.requests.length} requests for 21 events, ${beforeRestart} held before the kill, ${duplicates} repeats of a webhook-id`);
+    t.diagnostic(
+      `20 messages: ${receiver.requests.length} requests for 21 events, ${beforeRestart} held before the kill, ${duplicates} repeats of a webhook-id`,
+    );
   });
 });
 
@@ -139,6 +153,8 @@ withBackends('webhooks on two instances', { postgres: true, redis: true }, () =>
     const after = tally(receiver.requests.slice(sentBefore));
     assert.ok(after.duplicates >= 1, 'what A had claimed and sent unanswered was sent again by B');
     assert.deepEqual((await admin.get('/api/webhooks/deliveries?status=failed')).body.deliveries, []);
-    t.diagnostic(`healthy: 500 by ${byA} + ${byB}, no repeat; A killed with requests in flight: ${receiver.requests.length - sentBefore} requests for 501 events, ${after.duplicates} repeats`);
+    t.diagnostic(
+      `healthy: 500 by ${byA} + ${byB}, no repeat; A killed with requests in flight: ${receiver.requests.length - sentBefore} requests for 501 events, ${after.duplicates} repeats`,
+    );
   });
 });

@@ -51,8 +51,15 @@ async function safeguardingEvents(receiver: Receiver, [first, second]: readonly 
   const [held] = receiver.of('message.held');
   const heldData = held!.body.data as MessageHeldData;
   assert.deepEqual(heldData, {
-    message_id: echo.message_id, sender_email: mentee.email, sender_name: 'Mentee Person', content: phone,
-    timestamp: echo.timestamp, client_id: 'held-1', status: 'held', rule: 'phone', receiver_email: mentor.email,
+    message_id: echo.message_id,
+    sender_email: mentee.email,
+    sender_name: 'Mentee Person',
+    content: phone,
+    timestamp: echo.timestamp,
+    client_id: 'held-1',
+    status: 'held',
+    rule: 'phone',
+    receiver_email: mentor.email,
   });
 
   // Before approval: the receiver has every later message.created, and none of the held one.
@@ -81,15 +88,22 @@ async function safeguardingEvents(receiver: Receiver, [first, second]: readonly 
   await receiver.until(() => receiver.of('message.reported').length === 1);
   const reported = receiver.of('message.reported')[0]!.body.data as MessageReportedData;
   assert.deepEqual([reported.report_id, reported.reason, reported.reporter.email], [report.body.report_id, 'It made me uneasy', mentor.email]);
-  assert.deepEqual([reported.message.message_id, reported.message.content, reported.message.sender_email, reported.message.seq], [hello.message_id, 'hello', mentee.email, 1]);
+  assert.deepEqual(
+    [reported.message.message_id, reported.message.content, reported.message.sender_email, reported.message.seq],
+    [hello.message_id, 'hello', mentee.email, 1],
+  );
 
   await barrier(mentorSocket, 'last');
   assert.equal(created(phone).length, 1, 'the approved message once');
   assert.deepEqual(created(link), [], 'the rejected one never');
   assert.equal(await createdInOutbox(), 4, 'hello, after, the approved one, last');
-  assert.deepEqual(receiver.of('message.held').map((request) => (request.body.data as MessageHeldData).content), [phone, link]);
+  assert.deepEqual(
+    receiver.of('message.held').map((request) => (request.body.data as MessageHeldData).content),
+    [phone, link],
+  );
   assert.equal(receiver.of('message.reported').length, 1);
-  for (const request of receiver.requests) assert.deepEqual(new Webhook(receiver.secret).verify(request.raw, request.headers), request.body, `${request.body.type} verifies`);
+  for (const request of receiver.requests)
+    assert.deepEqual(new Webhook(receiver.secret).verify(request.raw, request.headers), request.body, `${request.body.type} verifies`);
   assert.equal(new Set(receiver.requests.map((request) => request.id)).size, receiver.requests.length, 'each event sent once');
   await Promise.all([menteeSocket.close(), mentorSocket.close()]);
 }

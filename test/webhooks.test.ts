@@ -34,7 +34,7 @@ async function listed(admin: Agent, status: string, id: string): Promise<Record<
 }
 
 describe('webhooks', () => {
-  it('sends every event type once, signed; a tampered body or an old timestamp fails the package\'s verifier', async (t) => {
+  it("sends every event type once, signed; a tampered body or an old timestamp fails the package's verifier", async (t) => {
     const receiver = await Receiver.start(t);
     const { admin, mentor, mentee, menteeSocket } = await startWithConnectedPair(t, { ...webhookEnv(receiver), UNREAD_NOTIFY_AFTER_SECONDS: '1' });
     menteeSocket.send({ type: 'chat_message', content: 'Can we meet on Friday?', client_id: 'q-1' });
@@ -61,8 +61,15 @@ describe('webhooks', () => {
     assert.deepEqual([created.mentor.email, created.mentee.email, created.actor], [mentor.email, mentee.email, admin.email]);
     const message = receiver.of('message.created')[0]!.body.data as MessageCreatedData;
     assert.deepEqual(message, {
-      message_id: echo.message_id, seq: 1, sender_email: mentee.email, sender_name: 'Mentee Person', content: 'Can we meet on Friday?',
-      timestamp: echo.timestamp, is_read: false, client_id: 'q-1', receiver_email: mentor.email,
+      message_id: echo.message_id,
+      seq: 1,
+      sender_email: mentee.email,
+      sender_name: 'Mentee Person',
+      content: 'Can we meet on Friday?',
+      timestamp: echo.timestamp,
+      is_read: false,
+      client_id: 'q-1',
+      receiver_email: mentor.email,
     });
     const unread = receiver.of('message.unread')[0]!.body.data as MessageUnreadData;
     assert.equal(unread.recipient.email, mentor.email);
@@ -81,8 +88,14 @@ describe('webhooks', () => {
     const { admin } = await startWithPair(t, webhookEnv(receiver));
     await receiver.until((requests) => requests.length === 4);
     const [first] = receiver.requests;
-    assert.ok(receiver.requests.every((request) => request.id === first!.id && request.raw === first!.raw), 'same id and body on every try');
-    assert.ok(receiver.requests.every((request) => verify(receiver, request)), 'each try is signed afresh');
+    assert.ok(
+      receiver.requests.every((request) => request.id === first!.id && request.raw === first!.raw),
+      'same id and body on every try',
+    );
+    assert.ok(
+      receiver.requests.every((request) => verify(receiver, request)),
+      'each try is signed afresh',
+    );
     const delivery = await listed(admin, 'delivered', first!.id);
     assert.equal(delivery.attempts, 4);
     assert.equal(delivery.type, 'match.created');
@@ -101,7 +114,7 @@ describe('webhooks', () => {
     assert.equal(failed.last_error, 'HTTP 503');
     assert.equal(failed.attempts, receiver.requests.length);
     assert.equal(failed.next_attempt_at, null);
-    assert.equal((await fetch(`${server.http}/readyz`)).status, 200, 'the receiver\'s outage is not Tandem\'s');
+    assert.equal((await fetch(`${server.http}/readyz`)).status, 200, "the receiver's outage is not Tandem's");
     const metrics = await (await fetch(`${server.http}/metrics`, { headers: metricsAuth })).text();
     assert.match(metrics, /tandem_webhooks_total\{type="match.created",outcome="failed"\} [1-9]/);
     assert.match(metrics, /tandem_webhooks_pending \d/);
@@ -118,8 +131,11 @@ describe('webhooks', () => {
     assert.equal((await listed(admin, 'delivered', id)).attempts, tried + 1);
     assert.equal((await admin.post(`/api/webhooks/deliveries/${id}/retry`)).body.error, 'delivery_not_failed');
     const retries = (await admin.get('/api/audit')).body.entries.filter((entry: { action: string }) => entry.action === 'retry_webhook');
-    assert.deepEqual(retries.map((entry: { actor: string; target: string; detail: unknown }) => [entry.actor, entry.target, entry.detail]),
-      [[admin.email, `webhook:${id}`, { type: 'match.created' }]], 'the retry is audited once (the refused one is not)');
+    assert.deepEqual(
+      retries.map((entry: { actor: string; target: string; detail: unknown }) => [entry.actor, entry.target, entry.detail]),
+      [[admin.email, `webhook:${id}`, { type: 'match.created' }]],
+      'the retry is audited once (the refused one is not)',
+    );
     assert.equal((await admin.post('/api/webhooks/deliveries/evt_0123456789abcdef0123456789abcdef/retry')).body.error, 'delivery_not_found');
     assert.equal((await admin.get('/api/webhooks/deliveries?status=lost')).status, 400);
   });
@@ -148,8 +164,11 @@ describe('webhooks', () => {
 
   it('message.unread: after the window when unread; never when read in time; once for a burst; again after the window', async (t) => {
     const receiver = await Receiver.start(t);
-    const { server, admin, mentor, mentee, menteeSocket, mentorSocket } =
-      await startWithConnectedPair(t, { ...webhookEnv(receiver), ...UNLIMITED, UNREAD_NOTIFY_AFTER_SECONDS: '1' });
+    const { server, admin, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t, {
+      ...webhookEnv(receiver),
+      ...UNLIMITED,
+      UNREAD_NOTIFY_AFTER_SECONDS: '1',
+    });
     const reader = await createUser(admin, { role: 'MENTOR' });
     const writer = await createUser(admin, { role: 'MENTEE' });
     await match(admin, reader, writer);
@@ -175,9 +194,15 @@ describe('webhooks', () => {
     assert.equal(data.oldest_unread.content, 'burst 1');
     assert.deepEqual(unreadFor(reader.email), [], 'never for what was read in time');
     const cancelled = (await admin.get('/api/webhooks/deliveries?status=cancelled')).body.deliveries as Array<Record<string, any>>;
-    assert.deepEqual(cancelled.map((delivery) => delivery.type), ['message.unread'], 'the read one was cancelled');
-    await until('every reminder sent so far to be delivered', async () =>
-      ((await admin.get('/api/webhooks/deliveries?status=pending')).body.deliveries as unknown[]).length === 0);
+    assert.deepEqual(
+      cancelled.map((delivery) => delivery.type),
+      ['message.unread'],
+      'the read one was cancelled',
+    );
+    await until(
+      'every reminder sent so far to be delivered',
+      async () => ((await admin.get('/api/webhooks/deliveries?status=pending')).body.deliveries as unknown[]).length === 0,
+    );
 
     // After the window, a new message gets a new reminder, counting what is still unread.
     menteeSocket.send({ type: 'chat_message', content: 'still there?' });
@@ -192,10 +217,25 @@ describe('webhooks', () => {
   });
 
   it('backoff: full jitter under an exponential bound, capped', () => {
-    assert.equal(fullJitter(1, 1000, 60_000, () => 0), 0);
-    assert.equal(fullJitter(1, 1000, 60_000, () => 0.5), 500);
-    assert.equal(fullJitter(3, 1000, 60_000, () => 0.5), 2000);
-    assert.equal(fullJitter(10, 1000, 60_000, () => 0.999), 59_940);
-    assert.equal(fullJitter(500, 1000, 60_000, () => 0.5), 30_000);
+    assert.equal(
+      fullJitter(1, 1000, 60_000, () => 0),
+      0,
+    );
+    assert.equal(
+      fullJitter(1, 1000, 60_000, () => 0.5),
+      500,
+    );
+    assert.equal(
+      fullJitter(3, 1000, 60_000, () => 0.5),
+      2000,
+    );
+    assert.equal(
+      fullJitter(10, 1000, 60_000, () => 0.999),
+      59_940,
+    );
+    assert.equal(
+      fullJitter(500, 1000, 60_000, () => 0.5),
+      30_000,
+    );
   });
 });

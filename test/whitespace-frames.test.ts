@@ -13,7 +13,8 @@ import type { TestSocket } from './helpers/socket.js';
 import { UNLIMITED } from './suites/chat.js';
 
 /** Every character for which Python's `str.isspace()` is true. */
-const PY_WHITESPACE = '\t\n\x0B\f\r\x1C\x1D\x1E\x1F \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000';
+const PY_WHITESPACE =
+  '\t\n\x0B\f\r\x1C\x1D\x1E\x1F \x85\xA0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000';
 /** WS_MAX_FRAME_BYTES by default: every frame here must be read, not closed with 1009. */
 const FRAME_LIMIT = 64 * 1024;
 
@@ -77,7 +78,8 @@ describe('whitespace runs inside a message', () => {
     for (let i = 0; i < flood.length; i++) {
       const answer = await attacker.menteeSocket.expect('error');
       // Past the limit it is refused unread; a token refilled meanwhile reads it as too long.
-      if (answer.message === ErrorText.rateLimited) assert.deepEqual(answer, { type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `r${i}` });
+      if (answer.message === ErrorText.rateLimited)
+        assert.deepEqual(answer, { type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `r${i}` });
       else assert.deepEqual(answer, { type: 'error', message: ErrorText.tooLong, client_id: `r${i}` });
     }
   });

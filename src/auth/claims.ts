@@ -24,12 +24,16 @@ const UNSTORABLE = /[\p{Cc}\p{Cs}]/u;
  * to the email's local part and nothing). `reserved`: the email is of the erased accounts'
  * domain, which no one may sign in with.
  */
-export function userOfClaims(claims: Record<string, unknown>, issuer: string, subjectClaim: 'sub' | 'id'): { user: ExternalUser } | { problem: string; reserved?: true } {
+export function userOfClaims(
+  claims: Record<string, unknown>,
+  issuer: string,
+  subjectClaim: 'sub' | 'id',
+): { user: ExternalUser } | { problem: string; reserved?: true } {
   const subjectValue = claims[subjectClaim];
   const rawEmail = typeof claims.email === 'string' ? claims.email : subjectValue;
   const parsed = parseEmail(rawEmail);
   if ('problem' in parsed) return { problem: `no usable email (email or ${subjectClaim}): ${parsed.problem}` };
-  const subject = typeof subjectValue === 'number' && Number.isSafeInteger(subjectValue) ? String(subjectValue) : subjectValue ?? rawEmail;
+  const subject = typeof subjectValue === 'number' && Number.isSafeInteger(subjectValue) ? String(subjectValue) : (subjectValue ?? rawEmail);
   if (typeof subject !== 'string' || subject === '' || subject.length > MAX_SUBJECT || UNSTORABLE.test(subject)) {
     return { problem: `${subjectClaim} must be a string of 1 to ${MAX_SUBJECT} characters, without control characters` };
   }
@@ -82,7 +86,8 @@ export async function syncUser(deps: Pick<IdentityDeps, 'store' | 'onProblem' | 
     }
     return result.user;
   } catch (error) {
-    if (isAppError(error) && isSignInRefusal(error)) deps.onProblem('a platform identity was refused', { reason: error.code, issuer: external.platformId?.issuer });
+    if (isAppError(error) && isSignInRefusal(error))
+      deps.onProblem('a platform identity was refused', { reason: error.code, issuer: external.platformId?.issuer });
     throw error;
   }
 }

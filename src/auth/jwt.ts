@@ -38,7 +38,11 @@ export class JwtMethod implements IdentityMethod {
   private readonly algorithms: string[];
   private readonly now: () => Date;
 
-  constructor(private readonly config: JwtConfig, private readonly deps: IdentityDeps, options: JwtOptions = {}) {
+  constructor(
+    private readonly config: JwtConfig,
+    private readonly deps: IdentityDeps,
+    options: JwtOptions = {},
+  ) {
     this.now = options.now ?? (() => new Date());
     const key = config.key;
     if (key.kind === 'secret') {
@@ -49,7 +53,11 @@ export class JwtMethod implements IdentityMethod {
       this.key = publicKey;
       this.algorithms = algorithmsOf(publicKey);
     } else {
-      this.key = createRemoteJWKSet(new URL(key.url), { cacheMaxAge: JWKS_CACHE_MS, cooldownDuration: config.jwksRefreshSeconds * 1000, timeoutDuration: JWKS_TIMEOUT_MS });
+      this.key = createRemoteJWKSet(new URL(key.url), {
+        cacheMaxAge: JWKS_CACHE_MS,
+        cooldownDuration: config.jwksRefreshSeconds * 1000,
+        timeoutDuration: JWKS_TIMEOUT_MS,
+      });
       this.algorithms = JWKS_ALGORITHMS;
     }
   }
@@ -84,8 +92,13 @@ export class JwtMethod implements IdentityMethod {
     } catch (error) {
       // jose's own refusals carry a specific code; the generic one, a timeout, a key set that is
       // not one, or a failed fetch mean the platform's keys cannot be had: fail closed, 503.
-      if (!(error instanceof errors.JOSEError) || error.code === 'ERR_JOSE_GENERIC' || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-        throw new AppError('unavailable', 'The platform\'s keys cannot be fetched', { cause: error });
+      if (
+        !(error instanceof errors.JOSEError) ||
+        error.code === 'ERR_JOSE_GENERIC' ||
+        error instanceof errors.JWKSTimeout ||
+        error instanceof errors.JWKSInvalid
+      ) {
+        throw new AppError('unavailable', "The platform's keys cannot be fetched", { cause: error });
       }
       this.deps.onProblem('a token was refused', { reason: error.code });
       return null;

@@ -7,15 +7,16 @@ import { ProxyMethod } from './proxy.js';
 
 /** The Identifier of a configuration. */
 export function buildIdentifier(config: IdentityConfig, deps: IdentityDeps): Identifier {
-  return new Identifier(config.methods.map((name): IdentityMethod => {
-    switch (name) {
-      case 'local':
-        return new LocalMethod(deps.store.sessions);
-      case 'jwt':
-        return new JwtMethod(config.jwt!, deps);
-      case 'proxy':
-        return new ProxyMethod(config.proxy!, deps);
-    }
-  }));
+  return new Identifier(
+    config.methods.map((name): IdentityMethod => {
+      switch (name) {
+        case 'local':
+          return new LocalMethod(deps.store.sessions);
+        case 'jwt':
+          return new JwtMethod(config.jwt!, deps);
+        case 'proxy':
+          return new ProxyMethod(config.proxy!, deps);
+      }
+    }),
+  );
 }
-

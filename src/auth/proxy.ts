@@ -41,7 +41,11 @@ export class ProxyMethod implements IdentityMethod {
   private readonly now: () => number;
   private readonly maxCached: number;
 
-  constructor(private readonly config: ProxyConfig, private readonly deps: IdentityDeps, options: ProxyOptions = {}) {
+  constructor(
+    private readonly config: ProxyConfig,
+    private readonly deps: IdentityDeps,
+    options: ProxyOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
     this.maxCached = options.maxCached ?? MAX_CACHED;
     this.lookups = new LookupBudget({ burst: LOOKUPS_BURST, perSecond: LOOKUPS_PER_SECOND, now: this.now });
@@ -77,7 +81,10 @@ export class ProxyMethod implements IdentityMethod {
     if (!call) {
       call = this.fetchUser(cookie, authorization).finally(() => this.pending.delete(key));
       this.pending.set(key, call);
-      call.then((user) => this.remember(key, user), () => {});
+      call.then(
+        (user) => this.remember(key, user),
+        () => {},
+      );
     }
     return call;
   }
@@ -111,7 +118,8 @@ export class ProxyMethod implements IdentityMethod {
       this.deps.onProblem('the identity proxy failed', { reason: error instanceof Error ? error.message : String(error) });
       throw new AppError('unavailable', 'The platform cannot say who you are right now', { cause: error });
     }
-    const described = typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>, 'proxy', 'id') : { problem: 'not a JSON object' };
+    const described =
+      typeof body === 'object' && body !== null ? userOfClaims(body as Record<string, unknown>, 'proxy', 'id') : { problem: 'not a JSON object' };
     if ('reserved' in described) {
       // A user the platform names but Tandem cannot have: refused like a stranger, not a failure to retry.
       this.deps.onProblem('the identity proxy named a reserved address', { reason: described.problem });

@@ -50,7 +50,14 @@ export async function announceMatchState({ hub, channels, onError }: Announcer, 
  * `read_receipt`; the reader's other sockets to the pair (not `origin`, the one that read)
  * and the reader's streams get `read_state`.
  */
-export async function announceRead({ hub, channels, onError }: Announcer, pairId: number, reader: User, partner: User, result: ReadResult, origin: string | null): Promise<void> {
+export async function announceRead(
+  { hub, channels, onError }: Announcer,
+  pairId: number,
+  reader: User,
+  partner: User,
+  result: ReadResult,
+  origin: string | null,
+): Promise<void> {
   const room = roomName(pairId);
   const lastReadId = result.lastReadId === null ? null : String(result.lastReadId);
   await Promise.all([

@@ -14,9 +14,7 @@
 /** A state whose newest turn replaces any earlier one still waiting. */
 export type LatestOnly = 'typing' | 'presence' | 'read_state' | 'match_state';
 
-export type Arrival =
-  | { seq: number; frame: string }
-  | { run: () => void; latest: LatestOnly | undefined };
+export type Arrival = { seq: number; frame: string } | { run: () => void; latest: LatestOnly | undefined };
 
 export class Arrivals {
   private readonly list: Arrival[] = [];

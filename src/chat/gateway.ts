@@ -150,7 +150,14 @@ export class ChatGateway {
   }
 
   /** The queued part of a handshake: authorize, upgrade, open. */
-  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, partnerEmail: string, after: string | null, token: string | null): Promise<void> {
+  private async upgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    partnerEmail: string,
+    after: string | null,
+    token: string | null,
+  ): Promise<void> {
     // The client may have given up while this waited for its turn; shutdown may have begun.
     if (socket.destroyed) return;
     if (!this.accepting) return this.refuse(request, socket, 503, 'Service Unavailable');

@@ -129,29 +129,35 @@ export class Inbound {
     // Under moderation a retry whose original is held gets it back, whatever its content now:
     // the store checks that with the append, in the same transaction on SQLite.
     const append = this.deps.filter
-      ? () => store.messages.appendUnlessHeld(input).then((result) => ('held' in result
-        ? slot.answer(encodeFrame(toHeldEcho(result.held, user)))
-        : this.publishStored(result.message, result.created, slot)))
+      ? () =>
+          store.messages
+            .appendUnlessHeld(input)
+            .then((result) =>
+              'held' in result ? slot.answer(encodeFrame(toHeldEcho(result.held, user))) : this.publishStored(result.message, result.created, slot),
+            )
       : () => store.messages.append(input).then(({ message, created }) => this.publishStored(message, created, slot));
-    const stored = match === null
-      ? append()
-      : store.moderation.hold({ ...input, rule: match.rule, matched: match.text }).then((result) => {
-        if ('message' in result) return this.publishStored(result.message, false, slot);
-        slot.answer(encodeFrame(toHeldEcho(result.held, user)));
-      });
-    stored.catch((error: unknown) => {
-      if (isAppError(error) && error.code === 'not_matched') {
-        recordFrameRejected('not_matched');
-        return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
-      }
-      if (isAppError(error) && error.code === 'match_paused') {
-        recordFrameRejected('match_paused');
-        return slot.answer(encodeFrame(refusal(ErrorText.matchPaused, 'match_paused', frame.client_id)));
-      }
-      recordFrameRejected('unavailable');
-      this.deps.onError(error, 'storing a message');
-      slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
-    }).finally(() => this.settledOne());
+    const stored =
+      match === null
+        ? append()
+        : store.moderation.hold({ ...input, rule: match.rule, matched: match.text }).then((result) => {
+            if ('message' in result) return this.publishStored(result.message, false, slot);
+            slot.answer(encodeFrame(toHeldEcho(result.held, user)));
+          });
+    stored
+      .catch((error: unknown) => {
+        if (isAppError(error) && error.code === 'not_matched') {
+          recordFrameRejected('not_matched');
+          return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
+        }
+        if (isAppError(error) && error.code === 'match_paused') {
+          recordFrameRejected('match_paused');
+          return slot.answer(encodeFrame(refusal(ErrorText.matchPaused, 'match_paused', frame.client_id)));
+        }
+        recordFrameRejected('unavailable');
+        this.deps.onError(error, 'storing a message');
+        slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
+      })
+      .finally(() => this.settledOne());
   }
 
   private async publishStored(message: Message, created: boolean, slot: OwnMessage): Promise<void> {

@@ -51,18 +51,23 @@ export class Outbound {
   /** Frames the coalescer keeps back past this many bytes are written at once (see `write`). */
   private readonly flushAt: number;
 
-  constructor(private readonly socket: WebSocket, private readonly deps: OutboundDeps) {
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: OutboundDeps,
+  ) {
     this.flushAt = Math.min(FLUSH_SLICE_BYTES, deps.limits.maxBufferedBytes / 4);
     const { user, partner } = deps;
     // The expiry is a typing state of its own: in its turn, replacing one still waiting.
-    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () => this.feed.inTurn(
-      () => this.send({ type: 'typing', sender_email: partner.email, is_typing: false }), 'typing'));
+    this.partnerTyping = new TypingExpiry(deps.limits.typingTimeoutMs, () =>
+      this.feed.inTurn(() => this.send({ type: 'typing', sender_email: partner.email, is_typing: false }), 'typing'),
+    );
     this.feed = new MessageFeed({
       source: deps.store,
       pairId: deps.pairId,
-      encode: (message) => encodeFrame(message.kind === 'admin_viewed'
-        ? toNotice(message)
-        : { type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) }),
+      encode: (message) =>
+        encodeFrame(
+          message.kind === 'admin_viewed' ? toNotice(message) : { type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) },
+        ),
       send: (frame, written) => this.write(frame, written),
       onFailure: (error) => deps.onReadFailure(error),
       onGap: (gap) => deps.onGap(gap),

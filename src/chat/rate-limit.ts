@@ -6,7 +6,10 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt = performance.now();
 
-  constructor(private readonly perSecond: number, private readonly burst: number) {
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {
     this.tokens = burst;
   }
 
@@ -36,7 +39,10 @@ export class KeyedBuckets {
   private readonly buckets = new Map<string | number, TokenBucket>();
   private sweptAt = performance.now();
 
-  constructor(private readonly perSecond: number, private readonly burst: number) {}
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {}
 
   /** Takes a token from `key`'s bucket; false when none is left. */
   take(key: string | number): boolean {

@@ -69,7 +69,11 @@ export class ChatSession implements RoomMember {
   private readonly expiresAt: Date | null;
   private expiry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly socket: WebSocket, identity: SessionIdentity, private readonly deps: SessionDeps) {
+  constructor(
+    private readonly socket: WebSocket,
+    identity: SessionIdentity,
+    private readonly deps: SessionDeps,
+  ) {
     this.user = identity.user;
     this.partner = identity.partner;
     this.pairId = identity.pair.id;
@@ -169,11 +173,14 @@ export class ChatSession implements RoomMember {
       this.expiry = setTimeout(() => this.armExpiry(), MAX_TIMER_MS);
       return;
     }
-    this.expiry = setTimeout(() => {
-      if (this.isClosed()) return;
-      this.outbound.send({ type: 'force_disconnect', reason: 'token_expired' });
-      this.close(CloseCode.unauthenticated);
-    }, Math.max(0, left));
+    this.expiry = setTimeout(
+      () => {
+        if (this.isClosed()) return;
+        this.outbound.send({ type: 'force_disconnect', reason: 'token_expired' });
+        this.close(CloseCode.unauthenticated);
+      },
+      Math.max(0, left),
+    );
     this.expiry.unref();
   }
 

@@ -7,7 +7,10 @@
 export class TypingExpiry {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly timeoutMs: number, private readonly expire: () => void) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly expire: () => void,
+  ) {}
 
   /** The partner's latest typing state, as forwarded to the client. */
   saw(isTyping: boolean): void {

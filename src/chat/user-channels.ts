@@ -38,10 +38,11 @@ export class UserChannels {
   constructor(private readonly layer: ChannelLayer) {
     this.channels = new SharedSubscriptions({
       create: () => ({ members: new Set<StreamMember>() }),
-      subscribe: (userId, channel) => layer.subscribe(userChannel(userId), (event) => {
-        if (event.kind !== 'user_frame' && event.kind !== 'unread_changed') return;
-        for (const each of [...channel.members]) each.deliver(event);
-      }),
+      subscribe: (userId, channel) =>
+        layer.subscribe(userChannel(userId), (event) => {
+          if (event.kind !== 'user_frame' && event.kind !== 'unread_changed') return;
+          for (const each of [...channel.members]) each.deliver(event);
+        }),
       unsubscribe: async (_userId, subscribed) => (await subscribed)(),
     });
     this.stopBroadcasts = layer.onBroadcast((event) => {

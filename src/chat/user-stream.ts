@@ -72,12 +72,15 @@ export class UserStream implements StreamMember {
     if (this.expiresAt === null || this.state === 'closed') return;
     const left = this.expiresAt.getTime() - Date.now();
     // setTimeout takes at most 2^31-1 ms; a longer wait is taken in steps.
-    this.expiry = setTimeout(() => {
-      if (left > MAX_TIMER_MS) return this.armExpiry();
-      if (this.state === 'closed') return;
-      this.socket.send(JSON.stringify({ type: 'force_disconnect', reason: 'token_expired' } satisfies ForceDisconnectOut));
-      this.close(CloseCode.unauthenticated);
-    }, Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    this.expiry = setTimeout(
+      () => {
+        if (left > MAX_TIMER_MS) return this.armExpiry();
+        if (this.state === 'closed') return;
+        this.socket.send(JSON.stringify({ type: 'force_disconnect', reason: 'token_expired' } satisfies ForceDisconnectOut));
+        this.close(CloseCode.unauthenticated);
+      },
+      Math.max(0, Math.min(left, MAX_TIMER_MS)),
+    );
     this.expiry.unref();
   }
 

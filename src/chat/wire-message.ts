@@ -24,8 +24,12 @@ export function toWireMessage(message: Message, sender: User): WireMessage {
 /** A notice of the pair's timeline as the wire shows it; its `content` is the actor's name. */
 export function toNotice(message: Message): NoticeOut {
   return {
-    type: 'notice', kind: 'admin_viewed', actor_name: message.content, timestamp: message.createdAt.toISOString(),
-    message_id: String(message.id), seq: message.seq,
+    type: 'notice',
+    kind: 'admin_viewed',
+    actor_name: message.content,
+    timestamp: message.createdAt.toISOString(),
+    message_id: String(message.id),
+    seq: message.seq,
   };
 }
 

@@ -4,18 +4,53 @@
  * Node, `rememberCookie` keeps the `sessionid` from the login reply and sends it back.
  */
 
-import type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage, WordListView } from '../protocol/http.js';
+import type {
+  AuditEntryView,
+  ConversationRow,
+  DirectoryEntry,
+  DirectoryPage,
+  HeldView,
+  HistoryMessage,
+  HistoryPage,
+  NewUserFields,
+  PublicMatch,
+  PublicUser,
+  ReportView,
+  UndeliveredMessage,
+  WordListView,
+} from '../protocol/http.js';
 import type { WebhookDelivery, WebhookStatus } from '../protocol/webhooks.js';
 
-export type { AuditEntryView, ConversationRow, DirectoryEntry, DirectoryPage, HeldView, HistoryMessage, HistoryPage, NewUserFields, PublicMatch, PublicUser, ReportView, UndeliveredMessage, WordListView };
+export type {
+  AuditEntryView,
+  ConversationRow,
+  DirectoryEntry,
+  DirectoryPage,
+  HeldView,
+  HistoryMessage,
+  HistoryPage,
+  NewUserFields,
+  PublicMatch,
+  PublicUser,
+  ReportView,
+  UndeliveredMessage,
+  WordListView,
+};
 
 /** A conversation as the client knows it: from the server's list, or only the partner (presence and state unknown). */
-export type KnownConversation = Omit<ConversationRow, 'partner_online' | 'archived' | 'paused'> &
-  { partner_online?: boolean; archived?: boolean; paused?: boolean };
+export type KnownConversation = Omit<ConversationRow, 'partner_online' | 'archived' | 'paused'> & {
+  partner_online?: boolean;
+  archived?: boolean;
+  paused?: boolean;
+};
 
 /** A refused request: `code` is the API's stable error code (`invalid_credentials`, …), `status` the HTTP status. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -45,7 +80,10 @@ export class TandemApi {
   private readonly fetcher: typeof fetch;
 
   /** `base` is the server's origin, e.g. `http://127.0.0.1:8000`, or '' for same-origin in a page. */
-  constructor(readonly base: string, private readonly options: TandemApiOptions = {}) {
+  constructor(
+    readonly base: string,
+    private readonly options: TandemApiOptions = {},
+  ) {
     this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 

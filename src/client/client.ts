@@ -125,9 +125,12 @@ export class TandemClient extends Emitter<TandemClientEvents> {
       });
       this.loading = started;
     }
-    void this.loading.then(() => {
-      if (generation === this.generation) this.startEvents();
-    }, () => {});
+    void this.loading.then(
+      () => {
+        if (generation === this.generation) this.startEvents();
+      },
+      () => {},
+    );
     return this.loading;
   }
 

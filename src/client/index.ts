@@ -3,7 +3,23 @@
  * conversations), `Conversation` (one partner's chat state), `ChatConnection` (the socket,
  * with reconnect, resume and idempotent resend) and `TandemApi` (the HTTP API).
  */
-export { ApiError, TandemApi, type AuditEntryView, type ConversationRow, type DirectoryEntry, type DirectoryPage, type HeldView, type HistoryMessage, type HistoryPage, type NewUserFields, type PublicMatch, type PublicUser, type ReportView, type UndeliveredMessage, type WordListView } from './api.js';
+export {
+  ApiError,
+  TandemApi,
+  type AuditEntryView,
+  type ConversationRow,
+  type DirectoryEntry,
+  type DirectoryPage,
+  type HeldView,
+  type HistoryMessage,
+  type HistoryPage,
+  type NewUserFields,
+  type PublicMatch,
+  type PublicUser,
+  type ReportView,
+  type UndeliveredMessage,
+  type WordListView,
+} from './api.js';
 export { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
 export { TandemClient, type TandemClientEvents, type TandemClientOptions } from './client.js';
 export { ChatConnection, type ChatConnectionEvents, type ChatConnectionOptions, type ConnectionState, type ReadReceipt } from './connection.js';

@@ -50,7 +50,10 @@ export class Outbox {
   private items: PendingMessage[];
 
   /** Loads what `storage` kept under `key` (a reload's unsent messages come back as queued). */
-  constructor(private readonly storage: KeyValueStorage | null = null, private readonly key = '') {
+  constructor(
+    private readonly storage: KeyValueStorage | null = null,
+    private readonly key = '',
+  ) {
     this.items = storage ? load(storage, key) : [];
   }
 

@@ -69,10 +69,13 @@ export function registerAccess(app: FastifyInstance, context: RouteContext): voi
     const hook = async (request: FastifyRequest, _reply: unknown, payload: unknown) => {
       const partnerEmail = (request.params as { partner_email?: string }).partner_email ?? '';
       request.caller =
-        access === 'pair' ? await requirePair(context, request, partnerEmail)
-        : access === 'archive' ? await requireArchive(context, request, partnerEmail)
-        : access === 'admin' ? await requireAdmin(context, request)
-        : await requireUser(context, request);
+        access === 'pair'
+          ? await requirePair(context, request, partnerEmail)
+          : access === 'archive'
+            ? await requireArchive(context, request, partnerEmail)
+            : access === 'admin'
+              ? await requireAdmin(context, request)
+              : await requireUser(context, request);
       return payload;
     };
     const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];

@@ -17,7 +17,11 @@ export function actorOf(request: FastifyRequest): string {
  * entry's user and pair from `target`; `about` names them when it cannot (an erased user).
  */
 export async function audit(
-  context: RouteContext, request: FastifyRequest, action: string, target: string, detail: NewAuditEntry['detail'] = null,
+  context: RouteContext,
+  request: FastifyRequest,
+  action: string,
+  target: string,
+  detail: NewAuditEntry['detail'] = null,
   about: Pick<NewAuditEntry, 'userId' | 'pairId'> = {},
 ): Promise<void> {
   await context.store.audit.record({ actor: actorOf(request), action, target, detail, ...about });

@@ -25,7 +25,11 @@ export class CallerResolver {
   private readonly keys: ApiKeys;
   private readonly throttle: LoginThrottle;
 
-  constructor(private readonly identifier: Identifier, store: Store, config: Readonly<Config>) {
+  constructor(
+    private readonly identifier: Identifier,
+    store: Store,
+    config: Readonly<Config>,
+  ) {
     this.keys = new ApiKeys(config.identity.apiKeys);
     this.throttle = new LoginThrottle(store, config.loginThrottle);
   }
@@ -35,11 +39,17 @@ export class CallerResolver {
     const bearer = bearerToken(request.headers.authorization);
     const name = bearer !== null && this.keys.enabled ? this.keys.match(bearer) : null;
     if (name !== null) return { user: apiUser(name), sessionHash: credentialHash('api', name), expiresAt: null, method: 'api_key' };
-    const identity = await this.identifier.identify({ cookie: request.headers.cookie, authorization: request.headers.authorization, token: null, address: clientKey(request.ip) });
+    const identity = await this.identifier.identify({
+      cookie: request.headers.cookie,
+      authorization: request.headers.authorization,
+      token: null,
+      address: clientKey(request.ip),
+    });
     if (identity !== null || bearer === null) return identity;
     if (this.keys.enabled) {
       const verdict = await this.throttle.failedKey(request.ip);
-      if (!verdict.ok) throw new AppError('rate_limited', 'Too many failed attempts from this address, try again later', { retryAfterSeconds: verdict.retryAfterSeconds });
+      if (!verdict.ok)
+        throw new AppError('rate_limited', 'Too many failed attempts from this address, try again later', { retryAfterSeconds: verdict.retryAfterSeconds });
     }
     throw new AppError('unauthenticated');
   }

@@ -31,13 +31,20 @@ export class HandshakeGuard implements HandshakeWatcher {
   private readonly trust: (address: string, hop: number) => boolean;
   private readonly windowMs: number;
 
-  constructor(private readonly settings: Config['handshakeThrottle'], trustProxy: Config['trustProxy'], private readonly log: FastifyBaseLogger) {
+  constructor(
+    private readonly settings: Config['handshakeThrottle'],
+    trustProxy: Config['trustProxy'],
+    private readonly log: FastifyBaseLogger,
+  ) {
     this.windowMs = FAILURE_WINDOW_MS;
     this.trust =
-      trustProxy === true ? () => true
-      : trustProxy === false ? () => false
-      : typeof trustProxy === 'number' ? (_address, hop) => hop < trustProxy
-      : proxyAddr.compile(trustProxy);
+      trustProxy === true
+        ? () => true
+        : trustProxy === false
+          ? () => false
+          : typeof trustProxy === 'number'
+            ? (_address, hop) => hop < trustProxy
+            : proxyAddr.compile(trustProxy);
   }
 
   /** False (and counted as throttled) while the client's address is past its failures. */

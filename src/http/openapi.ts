@@ -52,7 +52,7 @@ export function registerOpenApi(app: FastifyInstance): void {
         version: readVersion(),
         description:
           'JSON in and out. The caller is proven by the identity methods `AUTH` enables: the session cookie ' +
-          '(`sessionid`, set by login), a token the platform signed (`Authorization: Bearer`), or the platform\'s own ' +
+          "(`sessionid`, set by login), a token the platform signed (`Authorization: Bearer`), or the platform's own " +
           'session (asked of the platform); ADMIN routes also take a server API key as a bearer. State-changing requests must be ' +
           '`application/json` (or bodiless; the import takes `application/x-ndjson`) and, when they carry an `Origin` header ' +
           'and no bearer alone, come from an allowed origin. ' +
@@ -75,7 +75,14 @@ export function registerOpenApi(app: FastifyInstance): void {
 
 /** `postApiAuthLogin` for POST /api/auth/login, `deleteApiMatchesMenteeEmail` for DELETE /api/matches/:mentee_email. */
 function operationId(method: string, url: string): string {
-  return method.toLowerCase() + url.replace(/:/g, '').split(/[^A-Za-z0-9]+/).map(capitalize).join('');
+  return (
+    method.toLowerCase() +
+    url
+      .replace(/:/g, '')
+      .split(/[^A-Za-z0-9]+/)
+      .map(capitalize)
+      .join('')
+  );
 }
 
 function capitalize(word: string): string {

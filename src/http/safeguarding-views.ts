@@ -23,24 +23,38 @@ const contextOf = (messages: readonly Message[], people: { mentor: User; mentee:
   messages.map((message) => historyMessage(message, senderOf(message, people.mentor, people.mentee)));
 
 const pairSchema = {
-  type: 'object', additionalProperties: false, required: ['mentor', 'mentee'], properties: { mentor: userSchema, mentee: userSchema },
+  type: 'object',
+  additionalProperties: false,
+  required: ['mentor', 'mentee'],
+  properties: { mentor: userSchema, mentee: userSchema },
 } as const;
-const contextSchema = { type: 'array', items: historyMessageSchema, description: `Up to ${CONTEXT_MESSAGES} of the pair's messages up to this one, oldest first` } as const;
+const contextSchema = {
+  type: 'array',
+  items: historyMessageSchema,
+  description: `Up to ${CONTEXT_MESSAGES} of the pair's messages up to this one, oldest first`,
+} as const;
 
 export const heldViewSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['message_id', 'sender', 'receiver', 'content', 'timestamp', 'status', 'rule', 'matched', 'context'],
   properties: {
-    message_id: { type: 'string', description: '`h<digits>`: the held message\'s own id' },
+    message_id: { type: 'string', description: "`h<digits>`: the held message's own id" },
     sender: userSchema,
     receiver: userSchema,
     content: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
     status: { type: 'string', enum: ['held', 'approved', 'rejected'] },
     rule: { type: 'string', enum: [...FILTER_RULES] },
-    matched: { type: 'string', description: 'The text the rule matched, as the filter read it: look-alike letters and other scripts\' digits as Latin ones, invisible characters gone, in display order, lower case' },
-    content_marked: { type: 'string', description: 'Only when the content has invisible or format characters: the content with each shown by its code point (`⟨U+200B⟩`)' },
+    matched: {
+      type: 'string',
+      description:
+        "The text the rule matched, as the filter read it: look-alike letters and other scripts' digits as Latin ones, invisible characters gone, in display order, lower case",
+    },
+    content_marked: {
+      type: 'string',
+      description: 'Only when the content has invisible or format characters: the content with each shown by its code point (`⟨U+200B⟩`)',
+    },
     reason: { type: 'string' },
     context: contextSchema,
   },
@@ -52,8 +66,14 @@ export async function heldView(store: Store, held: HeldMessage, people: { mentor
   const receiver = sender === people.mentor ? people.mentee : people.mentor;
   const context = await store.messages.upTo(held.pairId, { at: held.createdAt }, CONTEXT_MESSAGES);
   return {
-    message_id: heldWireId(held.id), sender: publicUser(sender), receiver: publicUser(receiver), content: held.content,
-    timestamp: held.createdAt.toISOString(), status: held.status, rule: held.rule, matched: held.matched,
+    message_id: heldWireId(held.id),
+    sender: publicUser(sender),
+    receiver: publicUser(receiver),
+    content: held.content,
+    timestamp: held.createdAt.toISOString(),
+    status: held.status,
+    rule: held.rule,
+    matched: held.matched,
     ...(showInvisible(held.content) === held.content ? {} : { content_marked: showInvisible(held.content) }),
     ...(held.reason === null ? {} : { reason: held.reason }),
     context: contextOf(context, people),
@@ -104,7 +124,7 @@ export const auditEntrySchema = {
   properties: {
     id: { type: 'string' },
     at: { type: 'string', format: 'date-time' },
-    actor: { type: 'string', description: 'An admin\'s email, a participant\'s (a report), or `api:<name>`' },
+    actor: { type: 'string', description: "An admin's email, a participant's (a report), or `api:<name>`" },
     action: { type: 'string', description: '`view`, `approve`, `reject`, `report`, `resolve`, `match`, `unmatch`, …' },
     target: { type: 'string', description: '`pair:<id>`, `held:<id>`, `message:<id>`, `report:<id>`, `user:<email>`' },
     detail: { type: ['object', 'null'], additionalProperties: true },
@@ -112,5 +132,10 @@ export const auditEntrySchema = {
 } as const;
 
 export const auditView = (entry: AuditEntry) => ({
-  id: String(entry.id), at: entry.at.toISOString(), actor: entry.actor, action: entry.action, target: entry.target, detail: entry.detail,
+  id: String(entry.id),
+  at: entry.at.toISOString(),
+  actor: entry.actor,
+  action: entry.action,
+  target: entry.target,
+  detail: entry.detail,
 });

@@ -10,7 +10,13 @@ import type { HeldMessage, Match, Message, User } from '../store/index.js';
 import { toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 
 /** An address; the email rule (protocol/email.ts) decides what it is, the same on every path, Unicode included. */
-export const emailSchema = { type: 'string', minLength: 3, maxLength: 254, 'x-text': 'email', description: 'An email address: NFC, compared lower-cased, nothing invisible' } as const;
+export const emailSchema = {
+  type: 'string',
+  minLength: 3,
+  maxLength: 254,
+  'x-text': 'email',
+  description: 'An email address: NFC, compared lower-cased, nothing invisible',
+} as const;
 export const passwordSchema = { type: 'string', minLength: 8, maxLength: 1024, 'x-text': 'secret' } as const;
 export const nameSchema = { type: 'string', minLength: 1, maxLength: 150, pattern: '\\S', 'x-text': 'label' } as const;
 /** A message id as the wire shows it: decimal digits, at most 15 so it stays an exact JS number. */
@@ -27,7 +33,12 @@ export const emptyBody = { type: ['object', 'null'], additionalProperties: false
 
 /** A path parameter naming a user by email (compared case-insensitively). */
 export const emailParam = (name: string, description: string) =>
-  ({ type: 'object', additionalProperties: false, required: [name], properties: { [name]: { type: 'string', minLength: 1, maxLength: 254, 'x-text': 'email', description } } }) as const;
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: [name],
+    properties: { [name]: { type: 'string', minLength: 1, maxLength: 254, 'x-text': 'email', description } },
+  }) as const;
 
 export const newUserBody = (roles: readonly string[]) =>
   ({
@@ -88,7 +99,7 @@ export const historyMessageSchema = {
     content: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
     is_read: { type: 'boolean', description: 'Whether the receiver marked it read' },
-    client_id: { type: 'string', description: 'The sender\'s idempotency key, when it sent one' },
+    client_id: { type: 'string', description: "The sender's idempotency key, when it sent one" },
     kind: { type: 'string', enum: ['admin_viewed'], description: 'Only on a notice: an admin viewed the conversation (policies `oversight`, `moderated`)' },
     actor_name: { type: 'string', description: 'Only on a notice: who viewed it' },
   },
@@ -100,7 +111,7 @@ export const undeliveredSchema = {
   additionalProperties: false,
   required: ['message_id', 'sender_email', 'sender_name', 'content', 'timestamp', 'status', 'rule'],
   properties: {
-    message_id: { type: 'string', description: 'The held message\'s id, `h<digits>`: not a position in the pair' },
+    message_id: { type: 'string', description: "The held message's id, `h<digits>`: not a position in the pair" },
     sender_email: { type: 'string' },
     sender_name: { type: 'string' },
     content: { type: 'string' },
@@ -124,9 +135,15 @@ export function publicMatch(match: Match): PublicMatch {
 export function historyMessage(message: Message, sender: User): HistoryMessage {
   if (message.kind === 'admin_viewed') {
     return {
-      message_id: String(message.id), seq: message.seq, sender_email: '', sender_name: message.content,
-      content: `${message.content} (an administrator) viewed this conversation`, timestamp: message.createdAt.toISOString(),
-      is_read: true, kind: 'admin_viewed', actor_name: message.content,
+      message_id: String(message.id),
+      seq: message.seq,
+      sender_email: '',
+      sender_name: message.content,
+      content: `${message.content} (an administrator) viewed this conversation`,
+      timestamp: message.createdAt.toISOString(),
+      is_read: true,
+      kind: 'admin_viewed',
+      actor_name: message.content,
     };
   }
   return { ...toWireMessage(message, sender), is_read: message.isRead };

@@ -47,8 +47,17 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  * method, URL and addresses only; these paths are the second line of defence.)
  */
 const REDACT = [
-  'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]',
-  'password', '*.password', 'content', '*.content', 'token', '*.token', 'cookie', '*.cookie',
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  'password',
+  '*.password',
+  'content',
+  '*.content',
+  'token',
+  '*.token',
+  'cookie',
+  '*.cookie',
 ];
 
 export interface HttpOptions {

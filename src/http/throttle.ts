@@ -16,14 +16,15 @@ import ipaddr from 'ipaddr.js';
 import type { LoginThrottle as Settings, RegistrationThrottle as RegistrationSettings } from '../config.js';
 import type { LoginAttempts, Store } from '../store/index.js';
 
-export type ThrottleVerdict =
-  | { ok: true; keys: readonly string[] }
-  | { ok: false; retryAfterSeconds: number };
+export type ThrottleVerdict = { ok: true; keys: readonly string[] } | { ok: false; retryAfterSeconds: number };
 
 const secondsUntil = (at: number, now: Date): number => Math.max(1, Math.ceil((at - now.getTime()) / 1000));
 
 export class LoginThrottle {
-  constructor(private readonly store: Store, private readonly settings: Settings) {}
+  constructor(
+    private readonly store: Store,
+    private readonly settings: Settings,
+  ) {}
 
   /**
    * Counts an attempt to sign in as `email` from `address`. Refused while the account and
@@ -89,7 +90,10 @@ function delayLengths(maxDelaySeconds: number): number[] {
 
 /** Registrations per client address in one window: cheap to ask for, expensive to serve (scrypt). */
 export class RegistrationThrottle {
-  constructor(private readonly store: Store, private readonly settings: RegistrationSettings) {}
+  constructor(
+    private readonly store: Store,
+    private readonly settings: RegistrationSettings,
+  ) {}
 
   /** Counts a registration attempt from `address`; refused past the limit until the window ends. */
   async attempt(address: string, now = new Date()): Promise<ThrottleVerdict> {
@@ -112,5 +116,8 @@ export function clientKey(address: string): string {
   if (!ipaddr.IPv6.isValid(bare)) return bare;
   const ip = ipaddr.IPv6.parse(bare);
   if (ip.isIPv4MappedAddress()) return ip.toIPv4Address().toString();
-  return `${ip.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
+  return `${ip.parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(':')}::/64`;
 }

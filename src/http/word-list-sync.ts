@@ -29,7 +29,15 @@ export class WordListSync {
   private state: WordListState;
   private readonly stops: Array<() => void> = [];
 
-  constructor(private readonly deps: { store: Store; layer: ChannelLayer; filter: MessageFilter | null; fileText: string; onError: (error: unknown, context: string) => void }) {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      layer: ChannelLayer;
+      filter: MessageFilter | null;
+      fileText: string;
+      onError: (error: unknown, context: string) => void;
+    },
+  ) {
     this.file = phrasesOf(deps.fileText);
     this.state = this.compose([]);
   }
@@ -37,9 +45,11 @@ export class WordListSync {
   /** Reads the changes now, and again on every announcement, layer reconnect and period. */
   start(): void {
     const reload = () => void this.reload().catch((error: unknown) => this.deps.onError(error, 'reading the word list'));
-    this.stops.push(this.deps.layer.onBroadcast((event) => {
-      if (event.kind === 'word_list_changed') reload();
-    }));
+    this.stops.push(
+      this.deps.layer.onBroadcast((event) => {
+        if (event.kind === 'word_list_changed') reload();
+      }),
+    );
     this.stops.push(this.deps.layer.onReconnect(reload));
     const timer = setInterval(reload, RELOAD_MS);
     timer.unref();

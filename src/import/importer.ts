@@ -42,8 +42,12 @@ export interface ImportOptions {
 /** Imports every line of `source`; resolves with what it did. A store that fails rejects (what was committed stays). */
 export async function importNdjson(source: AsyncIterable<Buffer | string>, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = {
-    lines: 0, users: { created: 0, updated: 0, unchanged: 0 }, matches: { created: 0, unchanged: 0 }, messages: { created: 0, unchanged: 0 },
-    refused: [], refused_total: 0,
+    lines: 0,
+    users: { created: 0, updated: 0, unchanged: 0 },
+    matches: { created: 0, unchanged: 0 },
+    messages: { created: 0, unchanged: 0 },
+    refused: [],
+    refused_total: 0,
   };
   const refuse = (line: number, error: string, message: string) => {
     report.refused_total++;
@@ -157,7 +161,10 @@ async function importUser(options: ImportOptions, record: Json, report: ImportRe
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw new AppError('invalid_request', 'role must be MENTOR, MENTEE or ADMIN');
   // A matched user's role is kept (`role_locked`, the line refused); a password account becomes the platform's.
   const result = await options.store.accounts.upsert({
-    email: email(record, 'email'), firstName: name(record, 'first_name', true), lastName: name(record, 'last_name', false), role: role as Role,
+    email: email(record, 'email'),
+    firstName: name(record, 'first_name', true),
+    lastName: name(record, 'last_name', false),
+    role: role as Role,
   });
   if (result.revokedSessions.length > 0) options.onSessionsRevoked?.(result.revokedSessions);
   report.users[result.created ? 'created' : result.changed ? 'updated' : 'unchanged']++;

@@ -23,7 +23,7 @@ async function main(): Promise<number> {
     const rss = Math.round(process.resourceUsage().maxRSS / 1024);
     process.stderr.write(
       `${final ? 'done' : 'imported'}: ${report.lines} lines in ${seconds.toFixed(1)} s — ${report.messages.created} messages new, ` +
-      `${report.messages.unchanged} already there, ${report.refused_total} lines refused; peak RSS ${rss} MiB\n`,
+        `${report.messages.unchanged} already there, ${report.refused_total} lines refused; peak RSS ${rss} MiB\n`,
     );
   };
   try {

@@ -10,20 +10,102 @@ const UK_POSTCODE = /(?<![a-z0-9])[a-z]{1,2}\d[a-z\d]? ?\d[abd-hjlnp-uw-z]{2}(?!
 const US_ZIP = /(?<![\d-])\d{5}(?:-\d{4})?(?![\d-])/;
 /** Street words that are not also everyday words ("way", "close", "walk" and "row" are left out). */
 const STREET_WORDS = new Set([
-  'street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'drive', 'boulevard', 'blvd', 'terrace', 'crescent',
-  'gardens', 'mews', 'strasse', 'straße', 'marg', 'nagar',
+  'street',
+  'st',
+  'road',
+  'rd',
+  'avenue',
+  'ave',
+  'lane',
+  'ln',
+  'drive',
+  'boulevard',
+  'blvd',
+  'terrace',
+  'crescent',
+  'gardens',
+  'mews',
+  'strasse',
+  'straße',
+  'marg',
+  'nagar',
 ]);
 /** Words that never name a street: what stands between a distance and "the road". */
 const NOT_A_NAME = new Set([
-  'the', 'a', 'an', 'down', 'up', 'along', 'on', 'of', 'to', 'my', 'our', 'your', 'this', 'that', 'and', 'or', 'in', 'at',
-  'miles', 'mile', 'km', 'kilometres', 'kilometers', 'minutes', 'mins', 'min', 'hours', 'hrs', 'metres', 'meters', 'm',
-  'times', 'steps', 'years', 'days', 'weeks', 'points', 'pages', 'people', 'more', 'other', 'last', 'first', 'next',
-  'minute', 'hour', 'second', 'day', 'week', 'month', 'year', 'km', 'mi', 'metre', 'meter', 'lap', 'laps', 'cars', 'car',
-  'bus', 'buses', 'lanes', 'way', 'from', 'off', 'across', 'over', 'by', 'near',
+  'the',
+  'a',
+  'an',
+  'down',
+  'up',
+  'along',
+  'on',
+  'of',
+  'to',
+  'my',
+  'our',
+  'your',
+  'this',
+  'that',
+  'and',
+  'or',
+  'in',
+  'at',
+  'miles',
+  'mile',
+  'km',
+  'kilometres',
+  'kilometers',
+  'minutes',
+  'mins',
+  'min',
+  'hours',
+  'hrs',
+  'metres',
+  'meters',
+  'm',
+  'times',
+  'steps',
+  'years',
+  'days',
+  'weeks',
+  'points',
+  'pages',
+  'people',
+  'more',
+  'other',
+  'last',
+  'first',
+  'next',
+  'minute',
+  'hour',
+  'second',
+  'day',
+  'week',
+  'month',
+  'year',
+  'km',
+  'mi',
+  'metre',
+  'meter',
+  'lap',
+  'laps',
+  'cars',
+  'car',
+  'bus',
+  'buses',
+  'lanes',
+  'way',
+  'from',
+  'off',
+  'across',
+  'over',
+  'by',
+  'near',
 ]);
 const WORD = /[a-z0-9ß]+/g;
 /** Whether a street word appears at all (a cheap look before the words are read one by one). */
-const ANY_STREET_WORD = /(?:street|st|road|rd|avenue|ave|lane|ln|drive|boulevard|blvd|terrace|crescent|gardens|mews|stra(?:ss|ß)e|str|weg|allee|platz|gasse|marg|nagar)\b/;
+const ANY_STREET_WORD =
+  /(?:street|st|road|rd|avenue|ave|lane|ln|drive|boulevard|blvd|terrace|crescent|gardens|mews|stra(?:ss|ß)e|str|weg|allee|platz|gasse|marg|nagar)\b/;
 
 /** The first home address in `folded`, or null; `countries` as MODERATION_PHONE_COUNTRIES. */
 export function findAddress(folded: string, countries: readonly string[]): string | null {
@@ -60,7 +142,8 @@ function findStreet(folded: string): string | null {
   // German order, the street word ending a compound: "hauptstrasse 5".
   for (const [index, word] of words.entries()) {
     const next = words[index + 1];
-    if (next !== undefined && /^\d{1,4}[a-z]?$/.test(next) && /(strasse|straße|str|weg|allee|platz|gasse)$/.test(word) && word.length > 5) return `${word} ${next}`;
+    if (next !== undefined && /^\d{1,4}[a-z]?$/.test(next) && /(strasse|straße|str|weg|allee|platz|gasse)$/.test(word) && word.length > 5)
+      return `${word} ${next}`;
   }
   return null;
 }

@@ -46,10 +46,12 @@ export function findContact(text: string, countries: readonly CountryCode[], opt
   // Spelt out, an address needs an "at" and a "dot" (or their signs); a link needs a "dot".
   const at = text.includes('@') || /\bat\b/i.test(text);
   const dot = /\bdot\b/i.test(text);
-  return (dotted ? findLinkOrEmail(text) : null)
-    ?? (at && (dot || text.includes('.')) ? findSpeltOut(text, 'email') : null)
-    ?? (dot && !options.emailsOnly ? findSpeltOut(text, 'url') : null)
-    ?? findPhone(text, countries);
+  return (
+    (dotted ? findLinkOrEmail(text) : null) ??
+    (at && (dot || text.includes('.')) ? findSpeltOut(text, 'email') : null) ??
+    (dot && !options.emailsOnly ? findSpeltOut(text, 'url') : null) ??
+    findPhone(text, countries)
+  );
 }
 
 function findLinkOrEmail(text: string): ContactMatch | null {

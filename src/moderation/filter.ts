@@ -64,12 +64,14 @@ export function createFilter(options: FilterOptions): MessageFilter {
     const folded = fold(seen);
     // The phone number's shape first (a scan), then the metadata (the costliest step), which
     // parts joined do without: the shape sees a number typed in pieces.
-    return findContact(seen, [], { emailsOnly: joined })
-      ?? phoneOf(folded)
-      ?? (joined ? null : findPhone(seen, countries))
-      ?? findHandle(folded)
-      ?? addressOf(folded, countries)
-      ?? wordOf(words, folded);
+    return (
+      findContact(seen, [], { emailsOnly: joined }) ??
+      phoneOf(folded) ??
+      (joined ? null : findPhone(seen, countries)) ??
+      findHandle(folded) ??
+      addressOf(folded, countries) ??
+      wordOf(words, folded)
+    );
   };
   // A text that hides characters is read both ways: as shown, and as stored with the hidden ones as spaces.
   const matchOne = (content: string, joined = false): FilterMatch | null => {

@@ -9,10 +9,47 @@ export type HandleRule = 'handle' | 'off_platform';
 
 /** Platforms people move a conversation to, by every name they are called, as folded words. */
 export const PLATFORM_NAMES = [
-  'snapchat', 'snap', 'instagram', 'insta', 'ig', 'gram', 'tiktok', 'tik tok', 'discord', 'whatsapp', 'whats app', 'watsapp',
-  'telegram', 'signal', 'kik', 'facebook', 'fb', 'messenger', 'twitter', 'x', 'skype', 'wechat', 'viber', 'imessage',
-  'facetime', 'omegle', 'bereal', 'threads', 'roblox', 'fortnite', 'xbox', 'psn', 'playstation', 'steam', 'twitch',
-  'email', 'text', 'phone', 'number', 'mobile', 'cell',
+  'snapchat',
+  'snap',
+  'instagram',
+  'insta',
+  'ig',
+  'gram',
+  'tiktok',
+  'tik tok',
+  'discord',
+  'whatsapp',
+  'whats app',
+  'watsapp',
+  'telegram',
+  'signal',
+  'kik',
+  'facebook',
+  'fb',
+  'messenger',
+  'twitter',
+  'x',
+  'skype',
+  'wechat',
+  'viber',
+  'imessage',
+  'facetime',
+  'omegle',
+  'bereal',
+  'threads',
+  'roblox',
+  'fortnite',
+  'xbox',
+  'psn',
+  'playstation',
+  'steam',
+  'twitch',
+  'email',
+  'text',
+  'phone',
+  'number',
+  'mobile',
+  'cell',
 ];
 /** The contact channels among those: named with an invitation they are a move, but they have no handles. */
 const CHANNELS = new Set(['email', 'text', 'phone', 'number', 'mobile', 'cell']);
@@ -28,9 +65,42 @@ const TWO_WORDS = new Map(PLATFORM_NAMES.filter((name) => name.includes(' ')).ma
 
 /** Words that invite a move when they come shortly before a platform's name. */
 const INVITES = new Set([
-  'move', 'moving', 'switch', 'go', 'talk', 'chat', 'text', 'message', 'msg', 'dm', 'pm', 'add', 'follow', 'call', 'ring',
-  'facetime', 'find', 'contact', 'reach', 'hmu', 'join', 'friend', 'meet', 'continue', 'carry', 'use', 'have', 'got', 'get',
-  'u', 'you', 'ur', 'your', 'my', 'whats', 'what',
+  'move',
+  'moving',
+  'switch',
+  'go',
+  'talk',
+  'chat',
+  'text',
+  'message',
+  'msg',
+  'dm',
+  'pm',
+  'add',
+  'follow',
+  'call',
+  'ring',
+  'facetime',
+  'find',
+  'contact',
+  'reach',
+  'hmu',
+  'join',
+  'friend',
+  'meet',
+  'continue',
+  'carry',
+  'use',
+  'have',
+  'got',
+  'get',
+  'u',
+  'you',
+  'ur',
+  'your',
+  'my',
+  'whats',
+  'what',
 ]);
 /** Words after a platform's name that make it a request ("snap me", "insta?"). */
 const INVITES_AFTER = new Set(['me', 'instead', 'later', 'tonight', 'name', 'username', 'user', 'handle', 'id', 'tag', 'account', 'acc', 'addy']);
@@ -39,7 +109,8 @@ const HANDLE = /(?<![\p{L}\p{N}_.])@[a-z0-9_.]{2,30}/u;
 const DISCORD_TAG = /(?<![\p{L}\p{N}_.])[a-z0-9_.]{2,32}#\d{4}(?!\d)/u;
 const WORD = /[a-z0-9_.@#]+|:/g;
 /** Whether a platform or channel is named at all (a cheap look before the words are read one by one). */
-const ANY_PLATFORM = /\b(?:snap(?:chat)?|insta(?:gram)?|ig|gram|tik ?tok|discord|whats ?app|watsapp|telegram|signal|kik|facebook|fb|messenger|twitter|x|skype|wechat|viber|imessage|facetime|omegle|bereal|threads|roblox|fortnite|xbox|psn|playstation|steam|twitch|email|text|phone|number|mobile|cell)\b/;
+const ANY_PLATFORM =
+  /\b(?:snap(?:chat)?|insta(?:gram)?|ig|gram|tik ?tok|discord|whats ?app|watsapp|telegram|signal|kik|facebook|fb|messenger|twitter|x|skype|wechat|viber|imessage|facetime|omegle|bereal|threads|roblox|fortnite|xbox|psn|playstation|steam|twitch|email|text|phone|number|mobile|cell)\b/;
 
 /** The first move off the platform in `folded` (lower-cased skeleton), or null. */
 export function findHandle(folded: string): { rule: HandleRule; text: string } | null {

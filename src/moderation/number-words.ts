@@ -5,9 +5,28 @@
  */
 
 const DIGITS: Record<string, string> = {
-  zero: '0', nought: '0', nil: '0', one: '1', two: '2', three: '3', four: '4', five: '5',
-  six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11', twelve: '12',
-  thirteen: '13', fourteen: '14', fifteen: '15', sixteen: '16', seventeen: '17', eighteen: '18', nineteen: '19',
+  zero: '0',
+  nought: '0',
+  nil: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+  ten: '10',
+  eleven: '11',
+  twelve: '12',
+  thirteen: '13',
+  fourteen: '14',
+  fifteen: '15',
+  sixteen: '16',
+  seventeen: '17',
+  eighteen: '18',
+  nineteen: '19',
 };
 const TENS: Record<string, string> = { twenty: '2', thirty: '3', forty: '4', fifty: '5', sixty: '6', seventy: '7', eighty: '8', ninety: '9' };
 /** Zero as people say it in a number ("oh seven"), only between other numbers. */
@@ -17,7 +36,8 @@ const REPEAT: Record<string, number> = { double: 2, triple: 3 };
 const JOINER = /^[\s,.\-/]*$/;
 const TOKEN = /[a-z]+|\d+|[^a-z\d]+/g;
 /** Whether a text has a number word at all: most have none, and need no closer look. */
-const ANY_NUMBER_WORD = /(?:zero|nought|nil|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|double|triple|\boh?\b)/;
+const ANY_NUMBER_WORD =
+  /(?:zero|nought|nil|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|double|triple|\boh?\b)/;
 
 /** The digits of a number word, or null; `inRun` lets "oh" count as zero. */
 function digitsOf(word: string, inRun: boolean): string | null {

@@ -58,7 +58,11 @@ export function phraseKey(phrase: string): string {
 
 /** The phrases of a word list file, keyed (comments and blank lines left out). */
 export function phrasesOf(text: string): string[] {
-  return text.split(/\r?\n/).filter((line) => !line.trimStart().startsWith('#')).map(phraseKey).filter((phrase) => phrase !== '');
+  return text
+    .split(/\r?\n/)
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .map(phraseKey)
+    .filter((phrase) => phrase !== '');
 }
 
 /** The list the filter applies: the given phrases, with the coordinators' changes on top (the last change of a phrase wins). */

@@ -34,7 +34,8 @@ export function parseEmail(raw: unknown): EmailVerdict {
   const text = withoutOuterSpaces(raw);
   if (FORBIDDEN.test(text)) return { problem: 'contains characters an email cannot have' };
   const email = text.normalize('NFC').toLowerCase().normalize('NFC');
-  if (email.normalize('NFKC') !== email || email.toLowerCase() !== email) return { problem: 'contains compatibility characters (fullwidth, ligatures, superscripts…)' };
+  if (email.normalize('NFKC') !== email || email.toLowerCase() !== email)
+    return { problem: 'contains compatibility characters (fullwidth, ligatures, superscripts…)' };
   // `İ` lower-cases to `i` + a combining dot above, which shows as a plain `i`: another address's look-alike.
   if (DOTTED_I.test(email)) return { problem: 'contains a dotted capital I (İ), which would read as a plain i' };
   const at = email.indexOf('@');

@@ -33,7 +33,10 @@ export const ERASED_EMAIL_LIKE = `${PREFIX}%@${ERASED_DOMAIN}`;
 export function reservedEmailProblem(email: string): string | null {
   const at = email.lastIndexOf('@');
   if (at < 0) return null;
-  let domain = email.slice(at + 1).trim().toLowerCase();
+  let domain = email
+    .slice(at + 1)
+    .trim()
+    .toLowerCase();
   while (domain.endsWith('.')) domain = domain.slice(0, -1);
   if (domain === ERASED_DOMAIN || domain.endsWith(`.${ERASED_DOMAIN}`)) return `the domain ${ERASED_DOMAIN} is reserved for erased accounts`;
   return null;

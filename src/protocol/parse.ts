@@ -2,12 +2,7 @@
  * Parsing of inbound text frames: pure functions, no I/O. Each rejection carries the
  * exact error text the client sees; the seed's texts are kept to the letter.
  */
-import {
-  ErrorText,
-  MAX_CLIENT_ID_LENGTH,
-  MAX_CONTENT_CODE_POINTS,
-  type InboundFrame,
-} from './frames.js';
+import { ErrorText, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS, type InboundFrame } from './frames.js';
 import { contentProblem, isBlank, textProblem } from './text.js';
 
 /**

@@ -15,8 +15,19 @@ export const errorCode = (error: unknown): string | undefined => {
  * at its `statement_timeout` (class 08: connection exceptions, by prefix).
  */
 const POSTGRES_UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '57014', '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '57014',
+  '53300',
 ]);
 /** node-postgres reports its own timeouts and closed connections by message only. */
 const POSTGRES_UNAVAILABLE_MESSAGES = [

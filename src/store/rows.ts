@@ -12,35 +12,99 @@ export type Flag = number | boolean;
 /** A timestamp column: epoch milliseconds from SQLite, a Date from PostgreSQL. */
 export type Instant = number | Date;
 
-export interface UserRow { id: number; email: string; first_name: string; last_name: string; role: Role; created_at: Instant }
-export interface PairRow { id: number; mentor_id: number; mentee_id: number; active: Flag; last_seq: number; paused: Flag; ended_at: Instant | null }
-export interface MessageRow { id: number; pair_id: number; seq: number; sender_id: number; content: string; created_at: Instant; is_read: Flag; client_id: string | null; kind: MessageKind }
-export interface MatchRow { pair_id: number; matched_at: Instant; mentor_id: number; mentee_id: number; paused: Flag }
+export interface UserRow {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  role: Role;
+  created_at: Instant;
+}
+export interface PairRow {
+  id: number;
+  mentor_id: number;
+  mentee_id: number;
+  active: Flag;
+  last_seq: number;
+  paused: Flag;
+  ended_at: Instant | null;
+}
+export interface MessageRow {
+  id: number;
+  pair_id: number;
+  seq: number;
+  sender_id: number;
+  content: string;
+  created_at: Instant;
+  is_read: Flag;
+  client_id: string | null;
+  kind: MessageKind;
+}
+export interface MatchRow {
+  pair_id: number;
+  matched_at: Instant;
+  mentor_id: number;
+  mentee_id: number;
+  paused: Flag;
+}
 /** A conversation: the partner's columns, the newest message's columns prefixed `m_` (null without one). */
 export interface ConversationRow extends UserRow {
   pair_id: number;
   active: Flag;
   paused: Flag;
   unread_count: number;
-  m_id: number | null; m_seq: number; m_sender_id: number; m_content: string; m_created_at: Instant; m_is_read: Flag; m_client_id: string | null;
+  m_id: number | null;
+  m_seq: number;
+  m_sender_id: number;
+  m_content: string;
+  m_created_at: Instant;
+  m_is_read: Flag;
+  m_client_id: string | null;
 }
 
 export interface WebhookRow {
-  id: number; event_id: string; type: WebhookEventType; pair_id: number; message_id: number | null; recipient_id: number | null;
-  held_id: number | null; report_id: number | null; detail: string | null; data: string | null; status: WebhookStatus; attempts: number;
-  created_at: Instant; window_start: Instant; due_at: Instant; last_error: string | null; finished_at: Instant | null;
+  id: number;
+  event_id: string;
+  type: WebhookEventType;
+  pair_id: number;
+  message_id: number | null;
+  recipient_id: number | null;
+  held_id: number | null;
+  report_id: number | null;
+  detail: string | null;
+  data: string | null;
+  status: WebhookStatus;
+  attempts: number;
+  created_at: Instant;
+  window_start: Instant;
+  due_at: Instant;
+  last_error: string | null;
+  finished_at: Instant | null;
 }
 
 /** The columns of a WebhookRow. */
-export const WEBHOOK_COLUMNS = 'id, event_id, type, pair_id, message_id, recipient_id, held_id, report_id, detail, data, status, attempts, created_at, window_start, due_at, last_error, finished_at';
+export const WEBHOOK_COLUMNS =
+  'id, event_id, type, pair_id, message_id, recipient_id, held_id, report_id, detail, data, status, attempts, created_at, window_start, due_at, last_error, finished_at';
 
 /** The domain WebhookEvent of a row. */
 export const toWebhookEvent = (row: WebhookRow): WebhookEvent => ({
-  id: row.id, eventId: row.event_id, type: row.type, pairId: row.pair_id, messageId: row.message_id, recipientId: row.recipient_id,
-  heldId: row.held_id, reportId: row.report_id,
-  detail: row.detail === null ? null : (JSON.parse(row.detail) as WebhookEvent['detail']), data: row.data, status: row.status,
-  attempts: row.attempts, createdAt: toDate(row.created_at), windowStart: toDate(row.window_start), dueAt: toDate(row.due_at),
-  lastError: row.last_error, finishedAt: row.finished_at === null ? null : toDate(row.finished_at),
+  id: row.id,
+  eventId: row.event_id,
+  type: row.type,
+  pairId: row.pair_id,
+  messageId: row.message_id,
+  recipientId: row.recipient_id,
+  heldId: row.held_id,
+  reportId: row.report_id,
+  detail: row.detail === null ? null : (JSON.parse(row.detail) as WebhookEvent['detail']),
+  data: row.data,
+  status: row.status,
+  attempts: row.attempts,
+  createdAt: toDate(row.created_at),
+  windowStart: toDate(row.window_start),
+  dueAt: toDate(row.due_at),
+  lastError: row.last_error,
+  finishedAt: row.finished_at === null ? null : toDate(row.finished_at),
 });
 
 /**
@@ -70,41 +134,74 @@ export const toDate = (instant: Instant): Date => (instant instanceof Date ? ins
 
 /** The domain User of a row. */
 export const toUser = (row: UserRow): User => ({
-  id: row.id, email: row.email, firstName: row.first_name, lastName: row.last_name, role: row.role, createdAt: toDate(row.created_at),
+  id: row.id,
+  email: row.email,
+  firstName: row.first_name,
+  lastName: row.last_name,
+  role: row.role,
+  createdAt: toDate(row.created_at),
 });
 
 /** The domain Pair of a row. */
 export const toPair = (row: PairRow): Pair => ({
-  id: row.id, mentorId: row.mentor_id, menteeId: row.mentee_id, active: isSet(row.active), lastSeq: row.last_seq,
-  paused: isSet(row.paused), endedAt: row.ended_at === null ? null : toDate(row.ended_at),
+  id: row.id,
+  mentorId: row.mentor_id,
+  menteeId: row.mentee_id,
+  active: isSet(row.active),
+  lastSeq: row.last_seq,
+  paused: isSet(row.paused),
+  endedAt: row.ended_at === null ? null : toDate(row.ended_at),
 });
 
 /** The domain Message of a row. */
 export const toMessage = (row: MessageRow): Message => ({
-  id: row.id, pairId: row.pair_id, seq: row.seq, kind: row.kind, senderId: row.sender_id, content: row.content,
-  createdAt: toDate(row.created_at), isRead: isSet(row.is_read), clientId: row.client_id,
+  id: row.id,
+  pairId: row.pair_id,
+  seq: row.seq,
+  kind: row.kind,
+  senderId: row.sender_id,
+  content: row.content,
+  createdAt: toDate(row.created_at),
+  isRead: isSet(row.is_read),
+  clientId: row.client_id,
 });
 
 /** The domain Match of a row, given both of its users. */
 export const toMatch = (row: MatchRow, mentor: User, mentee: User): Match => ({
-  pairId: row.pair_id, mentor, mentee, matchedAt: toDate(row.matched_at), paused: isSet(row.paused),
+  pairId: row.pair_id,
+  mentor,
+  mentee,
+  matchedAt: toDate(row.matched_at),
+  paused: isSet(row.paused),
 });
 
 /** The domain Conversation of a row. */
 export const toConversation = (row: ConversationRow): Conversation => ({
   pairId: row.pair_id,
   partner: toUser(row),
-  lastMessage: row.m_id === null ? null : toMessage({
-    id: row.m_id, pair_id: row.pair_id, seq: row.m_seq, sender_id: row.m_sender_id, content: row.m_content,
-    created_at: row.m_created_at, is_read: row.m_is_read, client_id: row.m_client_id, kind: 'message',
-  }),
+  lastMessage:
+    row.m_id === null
+      ? null
+      : toMessage({
+          id: row.m_id,
+          pair_id: row.pair_id,
+          seq: row.m_seq,
+          sender_id: row.m_sender_id,
+          content: row.m_content,
+          created_at: row.m_created_at,
+          is_read: row.m_is_read,
+          client_id: row.m_client_id,
+          kind: 'message',
+        }),
   unreadCount: row.unread_count,
   archived: !isSet(row.active),
   paused: isSet(row.paused),
 });
 
 /** A current partner of the directory user `owner_id`. */
-export interface PartnerRow extends UserRow { owner_id: number }
+export interface PartnerRow extends UserRow {
+  owner_id: number;
+}
 
 /** The directory page of `users` (read with one row more than the page: `more`), with their partners. */
 export function directoryPage(users: readonly User[], partners: readonly PartnerRow[], more: boolean): DirectoryPage {

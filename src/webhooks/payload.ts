@@ -9,8 +9,10 @@ import type { Message, User, WebhookEvent, WebhookFacts } from '../store/index.j
 
 const person = (user: User): PublicUser => ({ email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role });
 
-const historyMessage = (message: Message, facts: WebhookFacts): HistoryMessage =>
-  ({ ...toWireMessage(message, senderOf(message, facts.mentor, facts.mentee)), is_read: message.isRead });
+const historyMessage = (message: Message, facts: WebhookFacts): HistoryMessage => ({
+  ...toWireMessage(message, senderOf(message, facts.mentor, facts.mentee)),
+  is_read: message.isRead,
+});
 
 /** The JSON body of `event`, or null when it no longer has anything to say. */
 export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBody | null {
@@ -28,7 +30,12 @@ export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBo
       return {
         type: event.type,
         timestamp,
-        data: { recipient: person(recipient), partner: person(partner), unread_count: facts.unreadCount, oldest_unread: historyMessage(facts.oldestUnread, facts) },
+        data: {
+          recipient: person(recipient),
+          partner: person(partner),
+          unread_count: facts.unreadCount,
+          oldest_unread: historyMessage(facts.oldestUnread, facts),
+        },
       };
     }
     case 'match.created':

@@ -19,7 +19,11 @@ export class WebhookPoster {
   private readonly agent: HttpAgent;
   private readonly send: (options: RequestOptions, onResponse: (response: IncomingMessage) => void) => ClientRequest;
 
-  constructor(url: string, secret: string, private readonly timeoutMs: number) {
+  constructor(
+    url: string,
+    secret: string,
+    private readonly timeoutMs: number,
+  ) {
     this.signer = new Webhook(secret);
     this.target = new URL(url);
     const secure = this.target.protocol === 'https:';
@@ -51,15 +55,23 @@ export class WebhookPoster {
         abort.removeEventListener('abort', stop);
         resolve(outcome);
       };
-      const request = this.send({
-        protocol: this.target.protocol, hostname: this.target.hostname, port: this.target.port, path: `${this.target.pathname}${this.target.search}`,
-        method: 'POST', headers, agent: this.agent,
-      }, (response) => {
-        const status = response.statusCode ?? 0;
-        // The body is read only to free the connection for the next attempt.
-        response.resume();
-        response.once('close', () => finish(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, error: `HTTP ${status}` }));
-      });
+      const request = this.send(
+        {
+          protocol: this.target.protocol,
+          hostname: this.target.hostname,
+          port: this.target.port,
+          path: `${this.target.pathname}${this.target.search}`,
+          method: 'POST',
+          headers,
+          agent: this.agent,
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          // The body is read only to free the connection for the next attempt.
+          response.resume();
+          response.once('close', () => finish(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, error: `HTTP ${status}` }));
+        },
+      );
       const cut = (error: string) => {
         finish({ ok: false, error });
         request.destroy();

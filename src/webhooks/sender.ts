@@ -82,7 +82,9 @@ export class WebhookSender {
     try {
       const claimed = await store.outbox.claim(limit, config.timeoutMs + LEASE_MARGIN_MS);
       const events = await this.withBodies(claimed);
-      const outcomes = await Promise.all(events.map(async (event) => ({ event, outcome: await this.poster.post(event.eventId, event.data!, this.abort.signal) })));
+      const outcomes = await Promise.all(
+        events.map(async (event) => ({ event, outcome: await this.poster.post(event.eventId, event.data!, this.abort.signal) })),
+      );
       await store.outbox.recordAttempts(outcomes.flatMap(({ event, outcome }) => this.attempt(event, outcome)));
       await this.refreshBacklog();
       this.backlog = claimed.length === limit;
@@ -99,11 +101,15 @@ export class WebhookSender {
     const fresh = events.filter((event) => event.data === null);
     if (fresh.length === 0) return [...events];
     const facts = await this.options.store.outbox.facts(fresh);
-    const bodies = new Map(fresh.map((event, at) => {
-      const built = webhookBody(event, facts[at]!);
-      return [event.id, built === null ? null : JSON.stringify(built)];
-    }));
-    const saved = await this.options.store.outbox.saveBodies(fresh.map((event, at) => ({ id: event.id, data: bodies.get(event.id)!, erased: facts[at]!.erased })));
+    const bodies = new Map(
+      fresh.map((event, at) => {
+        const built = webhookBody(event, facts[at]!);
+        return [event.id, built === null ? null : JSON.stringify(built)];
+      }),
+    );
+    const saved = await this.options.store.outbox.saveBodies(
+      fresh.map((event, at) => ({ id: event.id, data: bodies.get(event.id)!, erased: facts[at]!.erased })),
+    );
     const owed: WebhookEvent[] = [];
     for (const event of events) {
       if (event.data !== null) owed.push(event);

@@ -15,7 +15,7 @@ export function accountsContract(name: string, make: StoreFactory): void {
   const test = (title: string, body: Body) => it(title, (t) => withStore(make, t, body));
 
   describe(`${name}: account controls`, () => {
-    test('lists a user\'s live sessions, and revokes all of them at once', async (store) => {
+    test("lists a user's live sessions, and revokes all of them at once", async (store) => {
       const ada = await user(store, 'ada@example.test', 'MENTEE');
       const bob = await user(store, 'bob@example.test', 'MENTOR');
       const now = Date.now();
@@ -52,7 +52,11 @@ export function accountsContract(name: string, make: StoreFactory): void {
       await store.matches.end(mentee.email);
       const match = await store.matches.create(current.email, mentee.email);
       assert.equal(await store.matches.end(mentee.email, { participantId: former.id }), null, 'the former mentor cannot end the new match');
-      assert.deepEqual((await store.matches.list(mentee.id)).map((m) => m.pairId), [match.pairId], 'still matched');
+      assert.deepEqual(
+        (await store.matches.list(mentee.id)).map((m) => m.pairId),
+        [match.pairId],
+        'still matched',
+      );
       assert.equal((await store.matches.end(mentee.email, { participantId: mentee.id }))?.pairId, match.pairId, 'the mentee can');
     });
   });

@@ -16,8 +16,11 @@ import { seed, send } from './store.js';
 async function everything(store: Store, pairId: number, userId: number): Promise<string> {
   const messages = await store.messages.after(pairId, 0, 1000);
   return JSON.stringify([
-    messages, await store.dataRights.heldOf(userId), await store.reports.list({ all: true, limit: 1000 }),
-    (await store.audit.page(1000)).items, await store.moderation.pending(1000),
+    messages,
+    await store.dataRights.heldOf(userId),
+    await store.reports.list({ all: true, limit: 1000 }),
+    (await store.audit.page(1000)).items,
+    await store.moderation.pending(1000),
   ]);
 }
 
@@ -25,7 +28,7 @@ export function erasureContract(name: string, make: StoreFactory): void {
   const test = (title: string, body: Body) => it(title, (t) => withStore(make, t, body));
 
   describe(`${name} erasure`, () => {
-    test('leaves none of the user\'s words or address: messages, held reasons, reports and resolutions, audit details', async (store) => {
+    test("leaves none of the user's words or address: messages, held reasons, reports and resolutions, audit details", async (store) => {
       const { mentor, mentee, admin, pairId } = await seed(store);
       const word = `qv${Math.random().toString(36).slice(2, 10)}`;
       const { message: theirs } = await send(store, pairId, mentee, `${word} in a message`);
@@ -44,7 +47,8 @@ export function erasureContract(name: string, make: StoreFactory): void {
         [admin.email, 'view', `pair:${pairId}`, { mentee: mentee.email }],
         [admin.email, 'export', `user:${mentee.email}`, { word }],
         [mentee.email, 'export', `user:${mentee.email}`, null],
-      ] as const) await store.audit.record({ actor, action, target, detail });
+      ] as const)
+        await store.audit.record({ actor, action, target, detail });
       const before = await everything(store, pairId, mentee.id);
       assert.ok(before.includes(word) && before.includes(mentee.email));
 
@@ -52,11 +56,17 @@ export function erasureContract(name: string, make: StoreFactory): void {
       const after = await everything(store, pairId, mentee.id);
       assert.equal(after.includes(word), false, after);
       assert.equal(after.includes(mentee.email), false);
-      assert.ok(after.includes('the mentor speaks') && after.includes('reported by the mentor'), 'their partner\'s words stay');
+      assert.ok(after.includes('the mentor speaks') && after.includes('reported by the mentor'), "their partner's words stay");
       const entries = (await store.audit.page(100)).items;
       assert.equal(entries.length, 6, 'no entry is removed');
-      assert.deepEqual(entries.filter((e) => e.actorId === mentee.id).map((e) => e.actor), [erasedEmailOf(mentee.id), erasedEmailOf(mentee.id)]);
-      assert.deepEqual(entries.filter((e) => e.action === 'export').map((e) => e.target), [`user:${erasedEmailOf(mentee.id)}`, `user:${erasedEmailOf(mentee.id)}`]);
+      assert.deepEqual(
+        entries.filter((e) => e.actorId === mentee.id).map((e) => e.actor),
+        [erasedEmailOf(mentee.id), erasedEmailOf(mentee.id)],
+      );
+      assert.deepEqual(
+        entries.filter((e) => e.action === 'export').map((e) => e.target),
+        [`user:${erasedEmailOf(mentee.id)}`, `user:${erasedEmailOf(mentee.id)}`],
+      );
     });
 
     test('a message under an open report keeps its content until the report is resolved, then it goes', async (store) => {
@@ -68,7 +78,7 @@ export function erasureContract(name: string, make: StoreFactory): void {
       await store.dataRights.erase(mentor.id);
       assert.equal((await store.messages.byId(other.id))?.content, '');
       assert.equal((await store.messages.byId(evidence.id))?.content, 'something abusive', 'the coordinator still sees what was reported');
-      assert.equal((await store.reports.byId(first.id))?.reason, 'it scared me', 'the reporter\'s words are theirs');
+      assert.equal((await store.reports.byId(first.id))?.reason, 'it scared me', "the reporter's words are theirs");
       await store.reports.resolve(first.id, admin.email, 'account closed');
       assert.equal((await store.messages.byId(evidence.id))?.content, 'something abusive', 'another report of it is still open');
       const resolved = await store.reports.resolve(second.id, admin.email, 'account closed');
@@ -84,11 +94,14 @@ export function erasureContract(name: string, make: StoreFactory): void {
       assert.equal((await store.messages.byId(message.id))?.content, 'unkind');
     });
 
-    test('the audit log by id: the next owner of an erased address reads none of the old owner\'s entries', async (store) => {
+    test("the audit log by id: the next owner of an erased address reads none of the old owner's entries", async (store) => {
       const { mentee, admin, pairId } = await seed(store);
       await store.audit.record({ actor: mentee.email, action: 'export', target: `user:${mentee.email}`, detail: null });
       await store.audit.record({ actor: admin.email, action: 'view', target: `pair:${pairId}`, detail: { mentee: mentee.email } });
-      assert.deepEqual((await store.dataRights.auditOf(mentee.id, [pairId])).map((e) => e.action), ['export', 'view']);
+      assert.deepEqual(
+        (await store.dataRights.auditOf(mentee.id, [pairId])).map((e) => e.action),
+        ['export', 'view'],
+      );
       await store.dataRights.erase(mentee.id);
       await store.audit.record({ actor: admin.email, action: 'erase', target: `user:${mentee.email}`, detail: null, userId: mentee.id });
       assert.equal(await store.dataRights.wasErased(mentee.email), true);
@@ -98,8 +111,15 @@ export function erasureContract(name: string, make: StoreFactory): void {
       assert.notEqual(next.id, mentee.id);
       assert.deepEqual(await store.dataRights.auditOf(next.id, []), []);
       await store.audit.record({ actor: next.email, action: 'export', target: `user:${next.email}`, detail: null });
-      assert.deepEqual((await store.dataRights.auditOf(next.id, [])).map((e) => [e.action, e.actorId, e.userId]), [['export', next.id, next.id]]);
-      assert.deepEqual((await store.dataRights.auditOf(mentee.id, [])).map((e) => e.action), ['export', 'erase'], 'the old entries stay the old owner\'s');
+      assert.deepEqual(
+        (await store.dataRights.auditOf(next.id, [])).map((e) => [e.action, e.actorId, e.userId]),
+        [['export', next.id, next.id]],
+      );
+      assert.deepEqual(
+        (await store.dataRights.auditOf(mentee.id, [])).map((e) => e.action),
+        ['export', 'erase'],
+        "the old entries stay the old owner's",
+      );
     });
 
     test('retention: finished webhook events past the cutoff go, and one still owed keeps no saved body', async (store) => {
@@ -114,7 +134,10 @@ export function erasureContract(name: string, make: StoreFactory): void {
       await store.dataRights.deleteBefore(new Date(Date.now() + 60_000), 1000);
       assert.deepEqual(await store.outbox.list('delivered', 100), []);
       const pending = await store.outbox.list('pending', 100);
-      assert.deepEqual(pending.map((event) => [event.id, event.data]), [[owed!.id, null]]);
+      assert.deepEqual(
+        pending.map((event) => [event.id, event.data]),
+        [[owed!.id, null]],
+      );
     });
 
     test('an audit entry finds its user and pair from its target', async (store) => {
@@ -132,7 +155,8 @@ export function erasureContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await ids(`message:${message.id}`), [admin.id, null, pairId]);
       assert.deepEqual(await ids(`report:${report.id}`), [admin.id, null, pairId]);
       assert.deepEqual(await ids(`held:${held.held.id}`), [admin.id, null, pairId]);
-      for (const target of ['history', 'user:nobody@example.test', 'pair:999999', 'pair:x', 'message:1e3', '']) assert.deepEqual(await ids(target), [admin.id, null, null], target);
+      for (const target of ['history', 'user:nobody@example.test', 'pair:999999', 'pair:x', 'message:1e3', ''])
+        assert.deepEqual(await ids(target), [admin.id, null, null], target);
       assert.deepEqual((await store.audit.record({ actor: 'api:platform', action: 'import', target: 'history', detail: null })).actorId, null);
     });
   });

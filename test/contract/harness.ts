@@ -49,6 +49,9 @@ export const send = (store: Store, pairId: number, sender: User, content: string
 /** Asserts seqs 1..n without gap or duplicate, and ids growing with seq. */
 export function assertContiguous(messages: readonly Message[], n: number): void {
   const bySeq = [...messages].sort((a, b) => a.seq - b.seq);
-  assert.deepEqual(bySeq.map((m) => m.seq), Array.from({ length: n }, (_, i) => i + 1));
+  assert.deepEqual(
+    bySeq.map((m) => m.seq),
+    Array.from({ length: n }, (_, i) => i + 1),
+  );
   for (let i = 1; i < bySeq.length; i++) assert.ok(bySeq[i]!.id > bySeq[i - 1]!.id, `id grows with seq at seq ${i + 1}`);
 }

@@ -14,7 +14,15 @@ export function matchesContract(name: string, make: StoreFactory): void {
       assert.deepEqual(match.mentor, mentor);
       assert.deepEqual(match.mentee, mentee);
       assert.ok(match.matchedAt instanceof Date);
-      assert.deepEqual(await store.matches.pairById(match.pairId), { id: match.pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0, paused: false, endedAt: null });
+      assert.deepEqual(await store.matches.pairById(match.pairId), {
+        id: match.pairId,
+        mentorId: mentor.id,
+        menteeId: mentee.id,
+        active: true,
+        lastSeq: 0,
+        paused: false,
+        endedAt: null,
+      });
       assert.equal(await store.matches.pairById(match.pairId + 1000), null);
     });
 
@@ -48,7 +56,10 @@ export function matchesContract(name: string, make: StoreFactory): void {
       const { mentor, loner, pairId } = await seed(store);
       const second = await store.matches.create(mentor.email, loner.email);
       assert.notEqual(second.pairId, pairId);
-      assert.deepEqual((await store.matches.list(mentor.id)).map((m) => m.pairId), [pairId, second.pairId]);
+      assert.deepEqual(
+        (await store.matches.list(mentor.id)).map((m) => m.pairId),
+        [pairId, second.pairId],
+      );
     });
 
     test('ends a match once', async (store) => {
@@ -71,12 +82,21 @@ export function matchesContract(name: string, make: StoreFactory): void {
       await store.matches.create(other.email, third.email);
       await store.matches.end(third.email);
       const all = await store.matches.list();
-      assert.deepEqual(all.map((m) => [m.pairId, m.mentor.email, m.mentee.email]), [
-        [pairId, mentor.email, mentee.email],
-        [second.pairId, other.email, loner.email],
-      ]);
-      assert.deepEqual((await store.matches.list(mentee.id)).map((m) => m.pairId), [pairId]);
-      assert.deepEqual((await store.matches.list(other.id)).map((m) => m.pairId), [second.pairId]);
+      assert.deepEqual(
+        all.map((m) => [m.pairId, m.mentor.email, m.mentee.email]),
+        [
+          [pairId, mentor.email, mentee.email],
+          [second.pairId, other.email, loner.email],
+        ],
+      );
+      assert.deepEqual(
+        (await store.matches.list(mentee.id)).map((m) => m.pairId),
+        [pairId],
+      );
+      assert.deepEqual(
+        (await store.matches.list(other.id)).map((m) => m.pairId),
+        [second.pairId],
+      );
       assert.deepEqual(await store.matches.list(third.id), []);
       assert.deepEqual(await store.matches.list(admin.id), []);
     });
@@ -87,7 +107,10 @@ export function matchesContract(name: string, make: StoreFactory): void {
       assert.equal(fromMentee?.pair.id, pairId);
       assert.deepEqual(fromMentee?.partner, mentor);
       const fromMentor = await store.matches.activePairWith(mentor, mentee.email);
-      assert.deepEqual(fromMentor, { pair: { id: pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0, paused: false, endedAt: null }, partner: mentee });
+      assert.deepEqual(fromMentor, {
+        pair: { id: pairId, mentorId: mentor.id, menteeId: mentee.id, active: true, lastSeq: 0, paused: false, endedAt: null },
+        partner: mentee,
+      });
       assert.equal(await store.matches.activePairWith(mentee, loner.email), null);
       assert.equal(await store.matches.activePairWith(mentor, other.email), null);
       assert.equal(await store.matches.activePairWith(mentee, other.email), null);
@@ -134,8 +157,17 @@ export function matchesContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await store.messages.conversations(mentee.id), []);
       const second = await store.matches.create(mentor.email, loner.email);
       const archived = await store.messages.conversations(mentor.id, { endedSince: beforeEnd });
-      assert.deepEqual(archived.map((c) => [c.pairId, c.archived, c.lastMessage?.content ?? null]), [[second.pairId, false, null], [pairId, true, 'hello']]);
-      assert.deepEqual((await store.messages.conversations(mentee.id, { endedSince: beforeEnd })).map((c) => [c.partner.email, c.unreadCount, c.archived]), [[mentor.email, 1, true]]);
+      assert.deepEqual(
+        archived.map((c) => [c.pairId, c.archived, c.lastMessage?.content ?? null]),
+        [
+          [second.pairId, false, null],
+          [pairId, true, 'hello'],
+        ],
+      );
+      assert.deepEqual(
+        (await store.messages.conversations(mentee.id, { endedSince: beforeEnd })).map((c) => [c.partner.email, c.unreadCount, c.archived]),
+        [[mentor.email, 1, true]],
+      );
       assert.deepEqual(await store.messages.conversations(mentee.id, { endedSince: new Date(Date.now() + 60_000) }), [], 'ended before the cutoff');
     });
 

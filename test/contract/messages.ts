@@ -13,19 +13,31 @@ export function messagesContract(name: string, make: StoreFactory): void {
     test('appends messages with seq 1, 2, 3', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       const results = [];
-      for (const [sender, content] of [[mentee, 'hi'], [mentor, 'hello'], [mentee, 'bye']] as const) {
+      for (const [sender, content] of [
+        [mentee, 'hi'],
+        [mentor, 'hello'],
+        [mentee, 'bye'],
+      ] as const) {
         results.push(await send(store, pairId, sender, content));
       }
-      assert.deepEqual(results.map((r) => [r.created, r.message.seq, r.message.senderId, r.message.content]), [
-        [true, 1, mentee.id, 'hi'], [true, 2, mentor.id, 'hello'], [true, 3, mentee.id, 'bye'],
-      ]);
+      assert.deepEqual(
+        results.map((r) => [r.created, r.message.seq, r.message.senderId, r.message.content]),
+        [
+          [true, 1, mentee.id, 'hi'],
+          [true, 2, mentor.id, 'hello'],
+          [true, 3, mentee.id, 'bye'],
+        ],
+      );
       const first = results[0]!.message;
       assert.equal(first.pairId, pairId);
       assert.equal(first.isRead, false);
       assert.equal(first.clientId, null);
       assert.ok(first.createdAt instanceof Date);
       assert.equal((await store.matches.pairById(pairId))?.lastSeq, 3);
-      assert.deepEqual(await store.messages.after(pairId, 0, 10), results.map((r) => r.message));
+      assert.deepEqual(
+        await store.messages.after(pairId, 0, 10),
+        results.map((r) => r.message),
+      );
     });
 
     test('appends idempotently on sender, pair and clientId', async (store) => {
@@ -40,7 +52,10 @@ export function messagesContract(name: string, make: StoreFactory): void {
       const fromMentor = await send(store, pairId, mentor, 'hi', 'c1');
       assert.equal(fromMentor.created, true);
       assert.notEqual(fromMentor.message.id, first.message.id);
-      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => m.seq), [1, 2, 3]);
+      assert.deepEqual(
+        (await store.messages.after(pairId, 0, 10)).map((m) => m.seq),
+        [1, 2, 3],
+      );
     });
 
     test('refuses messages outside an active pair, alone', async (store) => {
@@ -49,8 +64,17 @@ export function messagesContract(name: string, make: StoreFactory): void {
       await rejectsWith(send(store, pairId, admin, 'admin'), 'not_matched');
       await rejectsWith(send(store, pairId + 1000, mentee, 'nowhere'), 'not_matched');
       const batch = await Promise.allSettled([send(store, pairId, mentee, 'a'), send(store, pairId, loner, 'b'), send(store, pairId, mentor, 'c')]);
-      assert.deepEqual(batch.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
-      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => [m.seq, m.content]), [[1, 'a'], [2, 'c']]);
+      assert.deepEqual(
+        batch.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(
+        (await store.messages.after(pairId, 0, 10)).map((m) => [m.seq, m.content]),
+        [
+          [1, 'a'],
+          [2, 'c'],
+        ],
+      );
       const kept = await send(store, pairId, mentee, 'kept', 'retry-me');
       await store.matches.end(mentee.email);
       await rejectsWith(send(store, pairId, mentee, 'late'), 'not_matched');
@@ -64,7 +88,10 @@ export function messagesContract(name: string, make: StoreFactory): void {
     test('keeps seq contiguous under 200 appends in one turn', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(store, pairId, i % 2 ? mentor : mentee, `m${i}`)));
-      assert.deepEqual(results.map((r) => r.message.seq), Array.from({ length: 200 }, (_, i) => i + 1));
+      assert.deepEqual(
+        results.map((r) => r.message.seq),
+        Array.from({ length: 200 }, (_, i) => i + 1),
+      );
       assert.ok(results.every((r, i) => r.created && r.message.content === `m${i}`));
       assertContiguous(await store.messages.after(pairId, 0, 500), 200);
     });
@@ -78,7 +105,10 @@ export function messagesContract(name: string, make: StoreFactory): void {
         if (i % 50 === 0) await pending[i];
       }
       const results = await Promise.all(pending);
-      assert.deepEqual(results.map((r) => r.message.seq), Array.from({ length: 200 }, (_, i) => i + 1));
+      assert.deepEqual(
+        results.map((r) => r.message.seq),
+        Array.from({ length: 200 }, (_, i) => i + 1),
+      );
       assertContiguous(await store.messages.after(pairId, 0, 500), 200);
       assert.equal((await store.matches.pairById(pairId))?.lastSeq, 200);
     });
@@ -183,7 +213,10 @@ export function messagesContract(name: string, make: StoreFactory): void {
       assert.deepEqual(await store.messages.markRead(pairId, mentee.id), { count: 3, lastReadId: Math.max(...fromMentor.map((m) => m.id)) });
       assert.deepEqual(await store.messages.markRead(pairId, mentee.id), { count: 0, lastReadId: null });
       const messages = await store.messages.after(pairId, 0, 10);
-      assert.deepEqual(messages.map((m) => m.isRead), [true, true, true, false, false]);
+      assert.deepEqual(
+        messages.map((m) => m.isRead),
+        [true, true, true, false, false],
+      );
       const late = await send(store, pairId, mentor, 'late');
       assert.deepEqual(await store.messages.markRead(pairId, mentee.id), { count: 1, lastReadId: late.message.id });
       await store.matches.end(mentee.email);
@@ -194,14 +227,26 @@ export function messagesContract(name: string, make: StoreFactory): void {
       const { mentor, mentee, loner, other, pairId } = await seed(store);
       assert.deepEqual(await store.messages.lastSeqs([]), new Map());
       const second = (await store.matches.create(other.email, loner.email)).pairId;
-      assert.deepEqual(await store.messages.lastSeqs([pairId, second]), new Map([[pairId, 0], [second, 0]]));
+      assert.deepEqual(
+        await store.messages.lastSeqs([pairId, second]),
+        new Map([
+          [pairId, 0],
+          [second, 0],
+        ]),
+      );
       await Promise.all([send(store, pairId, mentee, 'one'), send(store, pairId, mentor, 'two'), send(store, second, loner, 'one')]);
       await send(store, pairId, mentee, 'three', 'c3');
       await send(store, pairId, mentee, 'three again', 'c3');
       await store.matches.end(loner.email);
       // Unknown ids, repeats and a long list are answered the same way, in one read.
       const many = [...Array.from({ length: 2000 }, (_, i) => second + 1000 + i), pairId, second, pairId];
-      assert.deepEqual(await store.messages.lastSeqs(many), new Map([[pairId, 3], [second, 1]]));
+      assert.deepEqual(
+        await store.messages.lastSeqs(many),
+        new Map([
+          [pairId, 3],
+          [second, 1],
+        ]),
+      );
       assert.deepEqual(await store.messages.lastSeqs([second + 999_999]), new Map());
     });
 
@@ -214,14 +259,21 @@ export function messagesContract(name: string, make: StoreFactory): void {
       assert.equal((await store.matches.pairById(pairId))?.active, true);
       const after = await send(store, pairId, mentor, 'after');
       assert.equal(after.message.seq, 2);
-      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => m.content), ['before', 'after']);
+      assert.deepEqual(
+        (await store.messages.after(pairId, 0, 10)).map((m) => m.content),
+        ['before', 'after'],
+      );
     });
 
     test('lists conversations: one row per current partner, newest activity first, in one read', async (store) => {
       const { mentor, mentee, loner, other, admin, pairId } = await seed(store);
       const second = await store.matches.create(mentor.email, loner.email);
-      const rows = async (u: User) => (await store.messages.conversations(u.id)).map((c) => [c.pairId, c.partner.email, c.lastMessage?.content ?? null, c.unreadCount]);
-      assert.deepEqual(await rows(mentor), [[second.pairId, loner.email, null, 0], [pairId, mentee.email, null, 0]]);
+      const rows = async (u: User) =>
+        (await store.messages.conversations(u.id)).map((c) => [c.pairId, c.partner.email, c.lastMessage?.content ?? null, c.unreadCount]);
+      assert.deepEqual(await rows(mentor), [
+        [second.pairId, loner.email, null, 0],
+        [pairId, mentee.email, null, 0],
+      ]);
       await send(store, pairId, mentee, 'one');
       await send(store, pairId, mentee, 'two');
       const last = (await send(store, pairId, mentor, 'three', 'c3')).message;
@@ -229,7 +281,10 @@ export function messagesContract(name: string, make: StoreFactory): void {
       assert.deepEqual(first, { pairId, partner: mentee, lastMessage: last, unreadCount: 2, archived: false, paused: false });
       assert.deepEqual(await rows(mentee), [[pairId, mentor.email, 'three', 1]]);
       await send(store, second.pairId, loner, 'newest');
-      assert.deepEqual(await rows(mentor), [[second.pairId, loner.email, 'newest', 1], [pairId, mentee.email, 'three', 2]]);
+      assert.deepEqual(await rows(mentor), [
+        [second.pairId, loner.email, 'newest', 1],
+        [pairId, mentee.email, 'three', 2],
+      ]);
       await store.messages.markRead(pairId, mentor.id);
       await store.matches.end(loner.email);
       assert.deepEqual(await rows(mentor), [[pairId, mentee.email, 'three', 0]]);
@@ -241,11 +296,19 @@ export function messagesContract(name: string, make: StoreFactory): void {
     test('a pause racing appends from another instance: each append is stored before it or refused, none after', async (store, reopen) => {
       const { mentee, pairId } = await seed(store);
       const second = reopen ? await reopen() : store;
-      const early = Array.from({ length: 20 }, (_, i) => second.messages.append({ pairId, senderId: mentee.id, content: `m${i}` }).then(() => 'stored', (e: unknown) => (isAppError(e) ? e.code : String(e))));
+      const early = Array.from({ length: 20 }, (_, i) =>
+        second.messages.append({ pairId, senderId: mentee.id, content: `m${i}` }).then(
+          () => 'stored',
+          (e: unknown) => (isAppError(e) ? e.code : String(e)),
+        ),
+      );
       await store.matches.setPaused(mentee.email, true);
       const late = await Promise.allSettled(Array.from({ length: 5 }, () => second.messages.append({ pairId, senderId: mentee.id, content: 'late' })));
       const outcomes = await Promise.all(early);
-      assert.ok(outcomes.every((o) => o === 'stored' || o === 'match_paused'), outcomes.join());
+      assert.ok(
+        outcomes.every((o) => o === 'stored' || o === 'match_paused'),
+        outcomes.join(),
+      );
       for (const outcome of late) await rejectsWith(outcome.status === 'rejected' ? Promise.reject(outcome.reason) : Promise.resolve(), 'match_paused');
       const stored = await store.messages.after(pairId, 0, 100);
       assert.equal(stored.length, outcomes.filter((o) => o === 'stored').length, 'what was refused was not stored');
@@ -255,7 +318,11 @@ export function messagesContract(name: string, make: StoreFactory): void {
     test('an unmatch racing appends from another instance: each append is stored before it or refused, none after, retries included', async (store, reopen, t) => {
       const { mentor, mentee, pairId } = await seed(store);
       const second = reopen ? await reopen() : store;
-      const outcome = (sent: Promise<unknown>) => sent.then(() => 'stored', (e: unknown) => (isAppError(e) ? e.code : String(e)));
+      const outcome = (sent: Promise<unknown>) =>
+        sent.then(
+          () => 'stored',
+          (e: unknown) => (isAppError(e) ? e.code : String(e)),
+        );
       const early: Array<Promise<string>> = [];
       const ending = (async () => {
         // The burst spans several turns (several batches); the unmatch lands in the middle of it.
@@ -273,17 +340,27 @@ export function messagesContract(name: string, make: StoreFactory): void {
         send(second, pairId, mentee, 'm0', 'c0'),
       ]);
       const outcomes = await Promise.all(early);
-      assert.ok(outcomes.every((o) => o === 'stored' || o === 'not_matched'), outcomes.join());
-      assert.ok(outcomes.indexOf('not_matched') === -1 || !outcomes.slice(outcomes.indexOf('not_matched')).includes('stored'), `nothing stored after a refusal: ${outcomes.join()}`);
+      assert.ok(
+        outcomes.every((o) => o === 'stored' || o === 'not_matched'),
+        outcomes.join(),
+      );
+      assert.ok(
+        outcomes.indexOf('not_matched') === -1 || !outcomes.slice(outcomes.indexOf('not_matched')).includes('stored'),
+        `nothing stored after a refusal: ${outcomes.join()}`,
+      );
       for (const each of late) await rejectsWith(each.status === 'rejected' ? Promise.reject(each.reason) : Promise.resolve(), 'not_matched');
       const stored = await store.messages.after(pairId, 0, 100);
-      assert.deepEqual(stored.map((m) => m.clientId), outcomes.flatMap((o, i) => (o === 'stored' ? [`c${i}`] : [])), 'what was refused was not stored');
+      assert.deepEqual(
+        stored.map((m) => m.clientId),
+        outcomes.flatMap((o, i) => (o === 'stored' ? [`c${i}`] : [])),
+        'what was refused was not stored',
+      );
       assertContiguous(stored, stored.length);
       assert.equal((await store.matches.pairById(pairId))?.lastSeq, stored.length);
       t.diagnostic(`${stored.length} of ${early.length} stored before the unmatch`);
     });
 
-    test('counts one reader\'s unread messages in a pair', async (store) => {
+    test("counts one reader's unread messages in a pair", async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       assert.equal(await store.messages.unreadCount(pairId, mentee.id), 0);
       await send(store, pairId, mentor, 'one');

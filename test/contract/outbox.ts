@@ -33,10 +33,14 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.messages.append({ pairId, senderId: mentee.id, content: 'dup', clientId: 'c1' });
       await store.matches.end(mentee.email, { actor: 'mentor@example.test', reason: 'unmatched' });
       const events = await store.outbox.claim(100, LONG_LEASE);
-      assert.deepEqual(kinds(events), [
-        'match.created', 'match.ended', ...Array(5).fill('message.created'), 'message.unread', 'message.unread',
-      ]);
-      assert.deepEqual(events.filter((e) => e.type === 'message.unread').map((e) => e.recipientId).sort(), [mentor.id, mentee.id].sort());
+      assert.deepEqual(kinds(events), ['match.created', 'match.ended', ...Array(5).fill('message.created'), 'message.unread', 'message.unread']);
+      assert.deepEqual(
+        events
+          .filter((e) => e.type === 'message.unread')
+          .map((e) => e.recipientId)
+          .sort(),
+        [mentor.id, mentee.id].sort(),
+      );
       assert.deepEqual(events.find((e) => e.type === 'match.ended')!.detail, { actor: 'mentor@example.test', reason: 'unmatched' });
       assert.deepEqual(events.find((e) => e.type === 'match.created')!.detail, { actor: 'admin@example.test', reason: null });
       assert.equal(new Set(events.map((e) => e.eventId)).size, events.length, 'every event has its own webhook-id');
@@ -73,12 +77,15 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const admin = await store.accounts.create({ email: 'admin@example.test', passwordHash: 'h', firstName: 'A', lastName: 'D', role: 'ADMIN' });
       await store.audit.addViewedNotice(pairId, admin.id, 'Admin');
       const events = await store.outbox.claim(100, LONG_LEASE);
-      assert.deepEqual(events.map((e) => [e.type, e.messageId ?? e.recipientId]).sort(), [['message.created', message.id], ['message.unread', mentor.id]]);
+      assert.deepEqual(events.map((e) => [e.type, e.messageId ?? e.recipientId]).sort(), [
+        ['message.created', message.id],
+        ['message.unread', mentor.id],
+      ]);
       const unread = (await store.outbox.facts([events.find((e) => e.type === 'message.unread')!]))[0]!;
       assert.deepEqual([unread.unreadCount, unread.oldestUnread?.id], [1, message.id]);
     });
 
-    test('a body built before an erasure of the pair\'s user is not saved after it (it would copy what was erased)', async (store) => {
+    test("a body built before an erasure of the pair's user is not saved after it (it would copy what was erased)", async (store) => {
       const { mentee, pairId } = await seed(store);
       const other = await store.accounts.create({ email: 'other@example.test', passwordHash: 'h', firstName: 'O', lastName: 'T', role: 'MENTOR' });
       const other2 = await store.accounts.create({ email: 'other2@example.test', passwordHash: 'h', firstName: 'P', lastName: 'T', role: 'MENTEE' });
@@ -87,14 +94,16 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const events = await store.outbox.claim(100, LONG_LEASE);
       const before = await store.outbox.facts(events);
       await store.dataRights.erase(mentee.id);
-      const saved = await store.outbox.saveBodies(events.map((event, at) => ({ id: event.id, data: `{"copy":"secret words","pair":${event.pairId}}`, erased: before[at]!.erased })));
+      const saved = await store.outbox.saveBodies(
+        events.map((event, at) => ({ id: event.id, data: `{"copy":"secret words","pair":${event.pairId}}`, erased: before[at]!.erased })),
+      );
       for (const event of events) {
         const row = (await store.outbox.byEventId(event.eventId))!;
         const erased = event.pairId === pairId;
         assert.equal(saved.has(event.id), !erased, `${event.type} of pair ${event.pairId}`);
         assert.equal(row.data === null, erased);
       }
-      assert.ok(saved.size > 0, 'the other pair\'s bodies are saved');
+      assert.ok(saved.size > 0, "the other pair's bodies are saved");
       // Built from what the erasure left (match.ended among them), a body is saved.
       const after = (await store.outbox.claim(100, 0)).filter((event) => event.pairId === pairId);
       const facts = await store.outbox.facts(after);
@@ -107,7 +116,14 @@ export function outboxContract(name: string, make: StoreFactory): void {
     test('a rejected held message writes nothing after its message.held', async (store) => {
       const { mentee, pairId } = await seed(store);
       await store.outbox.claim(100, LONG_LEASE);
-      const held = await store.moderation.hold({ pairId, senderId: mentee.id, content: 'www.example.com', clientId: null, rule: 'link', matched: 'www.example.com' });
+      const held = await store.moderation.hold({
+        pairId,
+        senderId: mentee.id,
+        content: 'www.example.com',
+        clientId: null,
+        rule: 'link',
+        matched: 'www.example.com',
+      });
       assert.ok('held' in held);
       await store.moderation.reject(held.held.id, 'admin@example.test', 'no links');
       assert.deepEqual(kinds(await store.outbox.claim(100, LONG_LEASE)), ['message.held']);
@@ -122,8 +138,10 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual(more, []);
       assert.deepEqual([event!.type, event!.reportId, event!.pairId], ['message.reported', report.id, pairId]);
       const facts = (await store.outbox.facts([event!]))[0]!;
-      assert.deepEqual([facts.report?.report.id, facts.report?.report.reason, facts.report?.report.reporterId, facts.report?.message.id],
-        [report.id, 'unkind', mentor.id, message.id]);
+      assert.deepEqual(
+        [facts.report?.report.id, facts.report?.report.reason, facts.report?.report.reporterId, facts.report?.message.id],
+        [report.id, 'unkind', mentor.id, message.id],
+      );
     });
 
     test('erasing a user empties the bodies saved for the events of their pairs, and theirs only', async (store) => {
@@ -146,8 +164,10 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const { mentee, pairId } = await seed(store);
       await store.outbox.claim(100, LONG_LEASE);
       await store.dataRights.erase(mentee.id);
-      assert.deepEqual((await store.outbox.claim(100, LONG_LEASE)).map((e) => [e.type, e.pairId, e.detail]),
-        [['match.ended', pairId, { actor: null, reason: 'account_deleted' }]]);
+      assert.deepEqual(
+        (await store.outbox.claim(100, LONG_LEASE)).map((e) => [e.type, e.pairId, e.detail]),
+        [['match.ended', pairId, { actor: null, reason: 'account_deleted' }]],
+      );
     });
 
     test('a refused append writes no event', async (store) => {
@@ -157,7 +177,7 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual(kinds(await store.outbox.claim(100, LONG_LEASE)), ['match.created', 'match.ended']);
     });
 
-    test('reading cancels the reader\'s reminder; the facts count what is unread', async (store) => {
+    test("reading cancels the reader's reminder; the facts count what is unread", async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       const first = await store.messages.append({ pairId, senderId: mentee.id, content: 'first' });
       await store.messages.append({ pairId, senderId: mentee.id, content: 'second' });
@@ -170,13 +190,18 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.deepEqual([facts.mentor.email, facts.mentee.email], [mentor.email, mentee.email]);
       await store.messages.markRead(pairId, mentor.id);
       const cancelled = await store.outbox.list('cancelled', 10);
-      assert.deepEqual(cancelled.map((e) => e.id), [forMentor.id]);
+      assert.deepEqual(
+        cancelled.map((e) => e.id),
+        [forMentor.id],
+      );
       assert.equal((await store.outbox.byEventId(forMentor.eventId))?.status, 'cancelled');
       assert.equal((await store.outbox.facts([reminders.find((e) => e.recipientId === mentee.id)!]))[0]!.unreadCount, 1);
       // A new message after the read schedules a new reminder.
       await store.messages.append({ pairId, senderId: mentee.id, content: 'third' });
-      assert.deepEqual((await store.outbox.claim(100, LONG_LEASE)).map((e) => [e.type, e.recipientId]).sort(),
-        [['message.created', null], ['message.unread', mentor.id]]);
+      assert.deepEqual((await store.outbox.claim(100, LONG_LEASE)).map((e) => [e.type, e.recipientId]).sort(), [
+        ['message.created', null],
+        ['message.unread', mentor.id],
+      ]);
     });
 
     test('attempts: retried later, failed for good, retried by hand, delivered; the backlog', async (store) => {
@@ -192,7 +217,10 @@ export function outboxContract(name: string, make: StoreFactory): void {
       await store.outbox.recordAttempts([{ id: match!.id, attempt: { delivered: false, error: 'ECONNREFUSED', retryInMs: null } }]);
       row = (await store.outbox.byEventId(match!.eventId))!;
       assert.deepEqual([row.status, row.attempts, row.lastError], ['failed', 2, 'ECONNREFUSED']);
-      assert.deepEqual((await store.outbox.list('failed', 10)).map((e) => e.eventId), [match!.eventId]);
+      assert.deepEqual(
+        (await store.outbox.list('failed', 10)).map((e) => e.eventId),
+        [match!.eventId],
+      );
       assert.equal(await store.outbox.retry('evt_00000000000000000000000000000000'), false);
       assert.equal(await store.outbox.retry(match!.eventId), true);
       assert.equal(await store.outbox.retry(match!.eventId), false, 'only a failed one is retried');
@@ -201,7 +229,10 @@ export function outboxContract(name: string, make: StoreFactory): void {
       assert.equal(again?.data, '{"fixed":true}');
       assert.ok(again!.windowStart.getTime() > match!.windowStart.getTime() - 1, 'a new retry period');
       await store.outbox.recordAttempts([{ id: match!.id, attempt: { delivered: true } }]);
-      assert.deepEqual((await store.outbox.list('delivered', 10)).map((e) => [e.eventId, e.attempts]), [[match!.eventId, 3]]);
+      assert.deepEqual(
+        (await store.outbox.list('delivered', 10)).map((e) => [e.eventId, e.attempts]),
+        [[match!.eventId, 3]],
+      );
       const backlog = await store.outbox.backlog();
       assert.equal(backlog.pending, 2);
       assert.ok(backlog.oldestCreatedAt instanceof Date);
@@ -214,8 +245,16 @@ export function outboxContract(name: string, make: StoreFactory): void {
       const other = await store.accounts.create({ email: 'other@example.test', passwordHash: 'h', firstName: 'O', lastName: 'T', role: 'MENTEE' });
       const { pairId: otherPair } = await store.matches.create(mentor.email, other.email);
       const sent: Message[] = [];
-      for (let i = 0; i < 30; i++) sent.push((await store.messages.append({ pairId: i % 2 ? pairId : otherPair, senderId: i % 2 ? mentee.id : other.id, content: `m${i}` })).message);
-      const held = await store.moderation.hold({ pairId, senderId: mentee.id, content: 'jo@example.com', clientId: null, rule: 'email', matched: 'jo@example.com' });
+      for (let i = 0; i < 30; i++)
+        sent.push((await store.messages.append({ pairId: i % 2 ? pairId : otherPair, senderId: i % 2 ? mentee.id : other.id, content: `m${i}` })).message);
+      const held = await store.moderation.hold({
+        pairId,
+        senderId: mentee.id,
+        content: 'jo@example.com',
+        clientId: null,
+        rule: 'email',
+        matched: 'jo@example.com',
+      });
       const report = await store.reports.create(sent[1]!.id, mentor.id, 'why');
       await store.messages.markRead(otherPair, mentor.id);
       const events = (await store.outbox.claim(100, LONG_LEASE)).filter((e) => e.type !== 'match.created');
@@ -230,11 +269,21 @@ export function outboxContract(name: string, make: StoreFactory): void {
         if (event.type === 'message.reported') assert.deepEqual([fact.report?.report.id, fact.report?.message.id], [report.id, sent[1]!.id]);
         if (event.type === 'message.unread' && event.pairId === pairId) assert.deepEqual([fact.unreadCount, fact.oldestUnread?.id], [15, sent[1]!.id]);
       });
-      assert.deepEqual(events.map((e) => e.type).filter((type) => type !== 'message.created').sort(), ['message.held', 'message.reported', 'message.unread']);
+      assert.deepEqual(
+        events
+          .map((e) => e.type)
+          .filter((type) => type !== 'message.created')
+          .sort(),
+        ['message.held', 'message.reported', 'message.unread'],
+      );
       assert.deepEqual(await store.outbox.facts([]), []);
 
       const [cancel, keep, ...rest] = events;
-      await store.outbox.saveBodies([{ id: cancel!.id, data: null, erased: 0 }, { id: keep!.id, data: '{"kept":1}', erased: 0 }, ...rest.map((e) => ({ id: e.id, data: `{"id":${e.id}}`, erased: 0 }))]);
+      await store.outbox.saveBodies([
+        { id: cancel!.id, data: null, erased: 0 },
+        { id: keep!.id, data: '{"kept":1}', erased: 0 },
+        ...rest.map((e) => ({ id: e.id, data: `{"id":${e.id}}`, erased: 0 })),
+      ]);
       assert.equal((await store.outbox.byEventId(cancel!.eventId))?.status, 'cancelled');
       assert.equal((await store.outbox.byEventId(keep!.eventId))?.data, '{"kept":1}');
       const [later, failed, ...delivered] = [keep!, ...rest];

@@ -17,22 +17,34 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
   const test = (title: string, body: Body) => it(title, (t) => withStore(make, t, body));
 
   describe(`${name} safeguarding`, () => {
-    test('a held message takes no seq and no read of the pair\'s messages sees it', async (store) => {
+    test("a held message takes no seq and no read of the pair's messages sees it", async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       await send(store, pairId, mentor, 'hello');
       const result = await hold(store, pairId, mentee.id, 'call 07911 123456', 'h1');
       assert.ok('held' in result && result.created);
       assert.equal(result.held.status, 'held');
       assert.equal(result.held.rule, 'phone');
-      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => m.content), ['hello']);
-      assert.deepEqual((await store.messages.history(pairId, { limit: 10 })).messages.map((m) => m.content), ['hello']);
+      assert.deepEqual(
+        (await store.messages.after(pairId, 0, 10)).map((m) => m.content),
+        ['hello'],
+      );
+      assert.deepEqual(
+        (await store.messages.history(pairId, { limit: 10 })).messages.map((m) => m.content),
+        ['hello'],
+      );
       assert.equal((await store.messages.lastSeqs([pairId])).get(pairId), 1);
       const [row] = await store.messages.conversations(mentor.id);
       assert.equal(row?.lastMessage?.content, 'hello');
       assert.equal(row?.unreadCount, 0);
       assert.equal((await store.messages.markRead(pairId, mentor.id)).count, 0);
-      assert.deepEqual((await store.moderation.pending(10)).items.map((h) => h.id), [result.held.id]);
-      assert.deepEqual((await store.moderation.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.content), ['call 07911 123456']);
+      assert.deepEqual(
+        (await store.moderation.pending(10)).items.map((h) => h.id),
+        [result.held.id],
+      );
+      assert.deepEqual(
+        (await store.moderation.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.content),
+        ['call 07911 123456'],
+      );
       assert.deepEqual(await store.moderation.ownUndelivered(pairId, mentor.id, null, null), []);
     });
 
@@ -73,7 +85,10 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       assert.equal(decided.messageId, message.id);
       assert.equal(message.seq, 3);
       assert.equal(message.clientId, 'c');
-      assert.deepEqual((await store.messages.after(pairId, 0, 10)).map((m) => m.content), ['one', 'two', 'my site jolee.dev']);
+      assert.deepEqual(
+        (await store.messages.after(pairId, 0, 10)).map((m) => m.content),
+        ['one', 'two', 'my site jolee.dev'],
+      );
       await rejectsWith(store.moderation.approve(held.held.id, 'admin@example.test'), 'not_found');
       await rejectsWith(store.moderation.reject(held.held.id, 'admin@example.test', 'late'), 'not_found');
       const retry = await hold(store, pairId, mentee.id, 'my site jolee.dev', 'c');
@@ -102,7 +117,10 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       assert.equal(rejected.status, 'rejected');
       assert.equal(rejected.reason, 'contact details');
       await rejectsWith(store.moderation.approve(a.held.id, 'admin'), 'not_found');
-      assert.deepEqual((await store.moderation.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.status), ['rejected', 'held']);
+      assert.deepEqual(
+        (await store.moderation.ownUndelivered(pairId, mentee.id, null, null)).map((h) => h.status),
+        ['rejected', 'held'],
+      );
       await store.matches.end(mentee.email);
       await rejectsWith(store.moderation.approve(b.held.id, 'admin'), 'not_matched');
       assert.deepEqual(await store.messages.after(pairId, 0, 10), []);
@@ -121,12 +139,18 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       await send(store, pairId, mentor, 'hello');
       assert.equal((await store.audit.addViewedNotice(pairId, admin.id, 'Ann Admin')).notice.seq, 4);
       assertContiguous(await store.messages.after(pairId, 0, 10), 4);
-      assert.deepEqual((await store.messages.history(pairId, { limit: 10 })).messages.map((m) => m.kind), ['message', 'admin_viewed', 'message', 'admin_viewed']);
+      assert.deepEqual(
+        (await store.messages.history(pairId, { limit: 10 })).messages.map((m) => m.kind),
+        ['message', 'admin_viewed', 'message', 'admin_viewed'],
+      );
       const [row] = await store.messages.conversations(mentee.id);
       assert.equal(row?.lastMessage?.content, 'hello');
       assert.equal(row?.unreadCount, 1);
       assert.equal((await store.messages.markRead(pairId, mentee.id)).count, 1);
-      assert.deepEqual((await store.messages.upTo(pairId, { id: Number.MAX_SAFE_INTEGER }, 10)).map((m) => m.content), ['hi', 'hello']);
+      assert.deepEqual(
+        (await store.messages.upTo(pairId, { id: Number.MAX_SAFE_INTEGER }, 10)).map((m) => m.content),
+        ['hi', 'hello'],
+      );
       const [summary] = await store.matches.pairSummaries();
       assert.equal(summary?.messageCount, 2);
       assert.ok(summary?.lastActivity instanceof Date);
@@ -140,23 +164,36 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       assert.equal(report.pairId, pairId);
       assert.equal(report.reporterId, mentee.id);
       assert.equal(await store.reports.isReported(message.id), true);
-      assert.deepEqual((await store.reports.list({ all: false, limit: 10 })).items.map((r) => r.id), [report.id]);
+      assert.deepEqual(
+        (await store.reports.list({ all: false, limit: 10 })).items.map((r) => r.id),
+        [report.id],
+      );
       const resolved = await store.reports.resolve(report.id, 'admin', 'talked to them');
       assert.equal(resolved.resolution, 'talked to them');
       assert.ok(resolved.resolvedAt instanceof Date);
       await rejectsWith(store.reports.resolve(report.id, 'admin', 'again'), 'not_found');
       assert.deepEqual((await store.reports.list({ all: false, limit: 10 })).items, []);
-      assert.deepEqual((await store.reports.list({ all: true, limit: 10 })).items.map((r) => r.id), [report.id]);
+      assert.deepEqual(
+        (await store.reports.list({ all: true, limit: 10 })).items.map((r) => r.id),
+        [report.id],
+      );
     });
 
     test('the audit log pages newest first', async (store) => {
       const written = [];
-      for (let i = 0; i < 5; i++) written.push(await store.audit.record({ actor: 'admin@example.test', action: 'view', target: `pair:${i}`, detail: i === 0 ? null : { i } }));
+      for (let i = 0; i < 5; i++)
+        written.push(await store.audit.record({ actor: 'admin@example.test', action: 'view', target: `pair:${i}`, detail: i === 0 ? null : { i } }));
       const first = await store.audit.page(2);
-      assert.deepEqual(first.items.map((e) => e.target), ['pair:4', 'pair:3']);
+      assert.deepEqual(
+        first.items.map((e) => e.target),
+        ['pair:4', 'pair:3'],
+      );
       assert.equal(first.hasMore, true);
       const last = await store.audit.page(10, first.items[1]!.id);
-      assert.deepEqual(last.items.map((e) => e.target), ['pair:2', 'pair:1', 'pair:0']);
+      assert.deepEqual(
+        last.items.map((e) => e.target),
+        ['pair:2', 'pair:1', 'pair:0'],
+      );
       assert.equal(last.hasMore, false);
       assert.deepEqual(last.items[1]!.detail, { i: 1 });
       assert.equal(last.items[2]!.detail, null);

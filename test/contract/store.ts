@@ -36,8 +36,14 @@ export function storeContract(name: string, make: StoreFactory): void {
       const reopened = await reopen();
       assert.deepEqual(await reopened.sessions.userOf('token', new Date()), mentee);
       assert.equal((await reopened.accounts.credentials(mentor.email))?.passwordHash, `hash:${mentor.email}`);
-      assert.deepEqual((await reopened.matches.list()).map((m) => m.pairId), [pairId]);
-      assert.deepEqual((await reopened.messages.after(pairId, 0, 10)).map((m) => m.content), ['one', 'two']);
+      assert.deepEqual(
+        (await reopened.matches.list()).map((m) => m.pairId),
+        [pairId],
+      );
+      assert.deepEqual(
+        (await reopened.messages.after(pairId, 0, 10)).map((m) => m.content),
+        ['one', 'two'],
+      );
       assert.equal((await send(reopened, pairId, mentee, 'one again', 'c1')).created, false);
       assert.equal((await send(reopened, pairId, mentee, 'three')).message.seq, 3);
       await reopened.ping();

@@ -52,7 +52,10 @@ export function usersContract(name: string, make: StoreFactory): void {
       const percent = await store.accounts.create({ email: 'odd_100%@example.test', passwordHash: 'x', firstName: 'Zoë', lastName: 'Ward', role: 'MENTEE' });
       const emails = (page: { entries: { user: User }[] }) => page.entries.map((entry) => entry.user.email);
       const first = await store.accounts.directory({ limit: 4 });
-      assert.deepEqual(emails(first), [mentor, mentee, loner, other].map((u) => u.email));
+      assert.deepEqual(
+        emails(first),
+        [mentor, mentee, loner, other].map((u) => u.email),
+      );
       assert.deepEqual(first.entries[0]!.partners, [mentee]);
       assert.deepEqual(first.entries[1]!.partners, [mentor]);
       assert.deepEqual(first.entries[2]!.partners, []);
@@ -60,13 +63,20 @@ export function usersContract(name: string, make: StoreFactory): void {
       assert.deepEqual([emails(rest), rest.nextAfterId], [[admin.email, percent.email], null]);
       assert.deepEqual(emails(await store.accounts.directory({ limit: 10, role: 'MENTEE', status: 'unmatched' })), [loner.email, percent.email]);
       assert.deepEqual(emails(await store.accounts.directory({ limit: 10, status: 'matched' })), [mentor.email, mentee.email]);
-      assert.deepEqual(emails(await store.accounts.directory({ limit: 10, status: 'unmatched' })), [loner.email, other.email, percent.email], 'admins are neither');
+      assert.deepEqual(
+        emails(await store.accounts.directory({ limit: 10, status: 'unmatched' })),
+        [loner.email, other.email, percent.email],
+        'admins are neither',
+      );
       assert.deepEqual(emails(await store.accounts.directory({ limit: 10, search: 'LONER@' })), [loner.email]);
       assert.deepEqual(emails(await store.accounts.directory({ limit: 10, search: 'zoë ward' })), [percent.email], 'first and last name together');
       assert.deepEqual(emails(await store.accounts.directory({ limit: 10, search: '_100%' })), [percent.email], 'LIKE characters match themselves');
       assert.deepEqual(emails(await store.accounts.directory({ limit: 10, search: '%' })), [percent.email]);
       await store.matches.create(mentor.email, loner.email);
-      assert.deepEqual((await store.accounts.directory({ limit: 1 })).entries[0]!.partners.map((u) => u.email), [mentee.email, loner.email]);
+      assert.deepEqual(
+        (await store.accounts.directory({ limit: 1 })).entries[0]!.partners.map((u) => u.email),
+        [mentee.email, loner.email],
+      );
     });
 
     test('counts login attempts per key in fixed windows, atomically', async (store, reopen) => {
@@ -82,9 +92,15 @@ export function usersContract(name: string, make: StoreFactory): void {
         { key: 'account:b', count: 1, windowStartedAt: at(10) },
       ]);
       await store.sessions.refundLoginAttempt(['address:1', 'account:unknown']);
-      assert.deepEqual((await count(store, ['address:1'], 20)).map((r) => r.count), [2]);
+      assert.deepEqual(
+        (await count(store, ['address:1'], 20)).map((r) => r.count),
+        [2],
+      );
       for (let i = 0; i < 4; i++) await store.sessions.refundLoginAttempt(['address:1']);
-      assert.deepEqual((await count(store, ['address:1'], 30)).map((r) => r.count), [1]);
+      assert.deepEqual(
+        (await count(store, ['address:1'], 30)).map((r) => r.count),
+        [1],
+      );
       // At 60 s the window that started at 0 has ended: counting starts over.
       assert.deepEqual(await count(store, ['account:a', 'account:b'], 60), [
         { key: 'account:a', count: 1, windowStartedAt: at(60) },
@@ -92,7 +108,10 @@ export function usersContract(name: string, make: StoreFactory): void {
       ]);
       const second = reopen ? await reopen() : store;
       const together = await Promise.all(Array.from({ length: 20 }, (_, i) => count(i % 2 ? second : store, ['address:2'], 100)));
-      assert.deepEqual(together.map(([row]) => row!.count).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.deepEqual(
+        together.map(([row]) => row!.count).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
     });
   });
 }

@@ -13,7 +13,11 @@ export function wordListContract(name: string, make: StoreFactory): void {
       await store.moderation.changeWordList([], ['secret']);
       await store.moderation.changeWordList([], []);
       const changes = await store.moderation.wordListChanges();
-      assert.deepEqual(changes.map((change) => [change.phrase, change.listed]).sort(), [['secret', false], ['send me a pic', false], ['volcano museum', true]]);
+      assert.deepEqual(changes.map((change) => [change.phrase, change.listed]).sort(), [
+        ['secret', false],
+        ['send me a pic', false],
+        ['volcano museum', true],
+      ]);
       assert.ok(changes.every((change) => change.changedAt instanceof Date));
       if (reopen) {
         await store.close();

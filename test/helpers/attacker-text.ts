@@ -8,27 +8,144 @@ import fc from 'fast-check';
 
 /** Every character for which Python's `str.isspace()` is true (CPython 3.11, Unicode 14). */
 export const PY_WHITESPACE = [
-  '\t', '\n', '\x0B', '\f', '\r', '\x1C', '\x1D', '\x1E', '\x1F', ' ', '\x85', '\xA0', '\u1680',
-  '\u2000', '\u2001', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200A',
-  '\u2028', '\u2029', '\u202F', '\u205F', '\u3000',
+  '\t',
+  '\n',
+  '\x0B',
+  '\f',
+  '\r',
+  '\x1C',
+  '\x1D',
+  '\x1E',
+  '\x1F',
+  ' ',
+  '\x85',
+  '\xA0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200A',
+  '\u2028',
+  '\u2029',
+  '\u202F',
+  '\u205F',
+  '\u3000',
 ] as const;
 
 /** Characters that look like whitespace or nothing to someone, but that Python does not strip. */
-export const NOT_PY_WHITESPACE = ['\uFEFF', '\u180E', '\u200B', '\u200C', '\u200D', '\u2060', '\u00AD', '\u034F', '\u3164', '\u2800', '\uFFA0', '\u115F', '\uFE0F'] as const;
+export const NOT_PY_WHITESPACE = [
+  '\uFEFF',
+  '\u180E',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u2060',
+  '\u00AD',
+  '\u034F',
+  '\u3164',
+  '\u2800',
+  '\uFFA0',
+  '\u115F',
+  '\uFE0F',
+] as const;
 
 export const BIDI_CONTROLS = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'] as const;
 
 /** What filters and parsers trip on. */
 const TRICKY = [
-  '\0', '\x07', '\x1B', '\x7F', '\x80', '\x9F', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uFFFD', '\uFFFF',
-  '😀', '👩\u200D💻', '🇬🇧', '\u0301', 'e\u0301', 'İ', 'ß', 'ẞ', 'ǅ', 'Ⅻ', '٣', '\u{E0001}', '\u{E0100}', '\u{10FFFF}',
-  '@', '.', '(', ')', '[', ']', '{', '}', '<', '>', '+', '-', '_', '%', '/', ':', '"', '\\',
-  'at', 'dot', 'AT', 'DOT', 'com', 'www.', 'http://', '+44', '07700 900123',
+  '\0',
+  '\x07',
+  '\x1B',
+  '\x7F',
+  '\x80',
+  '\x9F',
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+  '\uFFFD',
+  '\uFFFF',
+  '😀',
+  '👩\u200D💻',
+  '🇬🇧',
+  '\u0301',
+  'e\u0301',
+  'İ',
+  'ß',
+  'ẞ',
+  'ǅ',
+  'Ⅻ',
+  '٣',
+  '\u{E0001}',
+  '\u{E0100}',
+  '\u{10FFFF}',
+  '@',
+  '.',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '<',
+  '>',
+  '+',
+  '-',
+  '_',
+  '%',
+  '/',
+  ':',
+  '"',
+  '\\',
+  'at',
+  'dot',
+  'AT',
+  'DOT',
+  'com',
+  'www.',
+  'http://',
+  '+44',
+  '07700 900123',
 ] as const;
 
 const GENERAL_CATEGORIES = [
-  'Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po',
-  'Sm', 'Sc', 'Sk', 'So', 'Zs', 'Zl', 'Zp', 'Cc', 'Cf', 'Cs', 'Co', 'Cn',
+  'Lu',
+  'Ll',
+  'Lt',
+  'Lm',
+  'Lo',
+  'Mn',
+  'Mc',
+  'Me',
+  'Nd',
+  'Nl',
+  'No',
+  'Pc',
+  'Pd',
+  'Ps',
+  'Pe',
+  'Pi',
+  'Pf',
+  'Po',
+  'Sm',
+  'Sc',
+  'Sk',
+  'So',
+  'Zs',
+  'Zl',
+  'Zp',
+  'Cc',
+  'Cf',
+  'Cs',
+  'Co',
+  'Cn',
 ] as const;
 
 /** Up to 512 code points of each general category, taken across the Basic Multilingual Plane. */
@@ -57,9 +174,7 @@ export const categoryChar = fc
 export const pyWhitespace = fc.constantFrom(...PY_WHITESPACE);
 
 /** Any C0 or C1 control, DEL included. */
-export const controlChar = fc
-  .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }))
-  .map((code) => String.fromCharCode(code));
+export const controlChar = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f })).map((code) => String.fromCharCode(code));
 
 /** One hostile character (or short sequence). */
 export const hostileChar = fc.oneof(
@@ -76,9 +191,9 @@ export const hostileChar = fc.oneof(
 export function whitespaceRun(maxRun: number, kinds: fc.Arbitrary<string> = pyWhitespace): fc.Arbitrary<string> {
   return fc.oneof(
     fc.tuple(kinds, fc.integer({ min: 1, max: maxRun })).map(([space, count]) => space.repeat(count)),
-    fc.array(kinds, { minLength: 1, maxLength: Math.min(maxRun, 64) }).chain((mix) =>
-      fc.integer({ min: 1, max: Math.max(1, Math.floor(maxRun / mix.length)) }).map((times) => mix.join('').repeat(times)),
-    ),
+    fc
+      .array(kinds, { minLength: 1, maxLength: Math.min(maxRun, 64) })
+      .chain((mix) => fc.integer({ min: 1, max: Math.max(1, Math.floor(maxRun / mix.length)) }).map((times) => mix.join('').repeat(times))),
   );
 }
 

@@ -210,6 +210,8 @@ async function serverPids(data: string): Promise<number[]> {
   const { readFileSync } = await import('node:fs');
   const postmaster = Number(readFileSync(`${data}/postmaster.pid`, 'utf8').split('\n')[0]);
   const children = (await runCommand('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).catch(() => ''))
-    .split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
   return [postmaster, ...children];
 }

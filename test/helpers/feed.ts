@@ -94,4 +94,3 @@ export function feedOn(source: Source, wire: Wire, options: { pageSize?: number 
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
-

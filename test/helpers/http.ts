@@ -13,7 +13,10 @@ export class Agent {
   email = '';
 
   /** `timeoutMs`: how long one request may take before it fails (none by default). */
-  constructor(readonly base: string, private readonly timeoutMs?: number) {}
+  constructor(
+    readonly base: string,
+    private readonly timeoutMs?: number,
+  ) {}
 
   get cookie(): string | undefined {
     return this.session === undefined ? undefined : `sessionid=${this.session}`;

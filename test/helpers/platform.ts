@@ -31,7 +31,10 @@ export class Platform {
   mode: ProxyMode = 'ok';
   private readonly hanging = new Set<ServerResponse>();
 
-  private constructor(readonly url: string, private readonly close: () => Promise<void>) {}
+  private constructor(
+    readonly url: string,
+    private readonly close: () => Promise<void>,
+  ) {}
 
   static async start(t: Hooks): Promise<Platform> {
     let platform: Platform | undefined;

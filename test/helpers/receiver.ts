@@ -31,7 +31,10 @@ export class Receiver {
   private readonly waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
   private readonly held = new Set<ServerResponse>();
 
-  private constructor(private readonly server: ReturnType<typeof createServer>, readonly url: string) {}
+  private constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    readonly url: string,
+  ) {}
 
   static async start(t: Hooks): Promise<Receiver> {
     let receiver: Receiver | undefined;
@@ -73,8 +76,12 @@ export class Receiver {
     const raw = Buffer.concat(chunks).toString();
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
     const received: Received = {
-      id: headers['webhook-id'] ?? '', timestamp: headers['webhook-timestamp'] ?? '', signature: headers['webhook-signature'] ?? '',
-      raw, body: JSON.parse(raw) as WebhookBody, headers,
+      id: headers['webhook-id'] ?? '',
+      timestamp: headers['webhook-timestamp'] ?? '',
+      signature: headers['webhook-signature'] ?? '',
+      raw,
+      body: JSON.parse(raw) as WebhookBody,
+      headers,
     };
     this.requests.push(received);
     const answer = this.answer(received, this.requests.length - 1);

@@ -12,7 +12,12 @@ import { passwordOf } from '../helpers/accounts.js';
 import { exactlyOnceTests } from './exactly-once.js';
 
 /** The suite sends bursts on purpose; per-connection rate limits are tested in limits.test.ts. */
-export const UNLIMITED = { WS_RATE_PER_SECOND: '1000000', WS_RATE_BURST: '1000000', WS_USER_RATE_PER_SECOND: '1000000', WS_USER_RATE_BURST: '1000000' } as const;
+export const UNLIMITED = {
+  WS_RATE_PER_SECOND: '1000000',
+  WS_RATE_BURST: '1000000',
+  WS_USER_RATE_PER_SECOND: '1000000',
+  WS_USER_RATE_BURST: '1000000',
+} as const;
 
 export interface Cluster {
   admin: Agent;
@@ -20,7 +25,11 @@ export interface Cluster {
   side(i: 0 | 1): { http: string; ws: string };
 }
 
-export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () => unknown): void }) => Promise<Cluster>, cleanup: { after(fn: () => unknown): void }): void {
+export function chatSuite(
+  name: string,
+  makeCluster: (cleanup: { after(fn: () => unknown): void }) => Promise<Cluster>,
+  cleanup: { after(fn: () => unknown): void },
+): void {
   describe(name, () => {
     let cluster: Cluster;
     before(async () => {
@@ -119,7 +128,10 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       assert.equal((await mentorSocket.next()).content, 'after');
       mentorSocket.send({ type: 'mark_read' });
       const { frame: again, skipped } = await menteeSocket.until((f) => f.type === 'read_receipt');
-      assert.deepEqual(skipped.map((f) => f.content), ['after']);
+      assert.deepEqual(
+        skipped.map((f) => f.content),
+        ['after'],
+      );
       assert.equal(again.count, 1);
       await Promise.all([menteeSocket.close(), mentorSocket.close()]);
     });
@@ -203,18 +215,20 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       }
     });
 
-    it('two mentees whose emails the seed\'s room scheme made one name never share a room', async () => {
+    it("two mentees whose emails the seed's room scheme made one name never share a room", async () => {
       // `.`→`_dot_` made `jane.doe.N@` and `jane_dot_doe.N@` one room with the same mentor:
       // the second mentee received the first pair's messages, typing and presence live.
       const { Agent, match } = await import('../helpers/http.js');
       const tag = `${process.pid}.${Date.now()}`;
-      const people = await Promise.all(['jane.doe', 'jane_dot_doe', 'mentor'].map(async (local, index) => {
-        const email = `${local}.${tag}@x.test`;
-        const role = index < 2 ? 'MENTEE' : 'MENTOR';
-        const created = await cluster.admin.post('/api/users', { email, password: passwordOf(email), first_name: local, last_name: 'Doe', role });
-        assert.equal(created.status, 201, JSON.stringify(created.body));
-        return new Agent(cluster.side(index === 1 ? 1 : 0).http).login(email, passwordOf(email));
-      }));
+      const people = await Promise.all(
+        ['jane.doe', 'jane_dot_doe', 'mentor'].map(async (local, index) => {
+          const email = `${local}.${tag}@x.test`;
+          const role = index < 2 ? 'MENTEE' : 'MENTOR';
+          const created = await cluster.admin.post('/api/users', { email, password: passwordOf(email), first_name: local, last_name: 'Doe', role });
+          assert.equal(created.status, 201, JSON.stringify(created.body));
+          return new Agent(cluster.side(index === 1 ? 1 : 0).http).login(email, passwordOf(email));
+        }),
+      );
       const [janeDot, janeUnderscore, mentor] = people as [InstanceType<typeof Agent>, InstanceType<typeof Agent>, InstanceType<typeof Agent>];
       await match(cluster.admin, mentor, janeDot);
       await match(cluster.admin, mentor, janeUnderscore);
@@ -230,7 +244,7 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       mentorToUnderscore.send({ type: 'chat_message', content: 'marker' });
       const { frame, skipped } = await underscore.until((f) => f.type === 'chat_message');
       assert.equal(frame.content, 'marker');
-      assert.equal(frame.seq, 1, 'the pair\'s first message');
+      assert.equal(frame.seq, 1, "the pair's first message");
       assert.deepEqual(skipped, [], 'no typing, presence or message of the other pair');
       await Promise.all([mentorToDot, mentorToUnderscore, underscore, dot].map((s) => s.close()));
     });
@@ -245,11 +259,21 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       for (const socket of [menteeSocket, mentorSocket]) {
         const frames: Frame[] = [];
         for (let i = 0; i < 2 * perSide; i++) frames.push(await socket.expect('chat_message'));
-        assert.deepEqual(frames.map((f) => f.seq), Array.from({ length: 2 * perSide }, (_, i) => i + 1));
+        assert.deepEqual(
+          frames.map((f) => f.seq),
+          Array.from({ length: 2 * perSide }, (_, i) => i + 1),
+        );
         assert.equal(new Set(frames.map((f) => f.message_id)).size, 2 * perSide);
-        for (const [email, label] of [[mentee.email, 'mentee'], [mentor.email, 'mentor']] as const) {
+        for (const [email, label] of [
+          [mentee.email, 'mentee'],
+          [mentor.email, 'mentor'],
+        ] as const) {
           const own = frames.filter((f) => f.sender_email === email).map((f) => f.content);
-          assert.deepEqual(own, Array.from({ length: perSide }, (_, i) => `${label} ${i}`), 'each sender keeps its order');
+          assert.deepEqual(
+            own,
+            Array.from({ length: perSide }, (_, i) => `${label} ${i}`),
+            'each sender keeps its order',
+          );
         }
       }
       await Promise.all([menteeSocket.close(), mentorSocket.close()]);
@@ -266,7 +290,10 @@ export function chatSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
         assert.deepEqual(await socket.next(), { type: 'force_disconnect', reason: 'unmatched' });
         assert.equal((await socket.closedWithin()).code, 1000);
       }
-      for (const [side, partner, cookie] of [[0, mentor.email, mentee.cookie], [1, mentee.email, mentor.cookie]] as const) {
+      for (const [side, partner, cookie] of [
+        [0, mentor.email, mentee.cookie],
+        [1, mentee.email, mentor.cookie],
+      ] as const) {
         const again = new TestSocket(chatUrl(cluster.side(side).ws, partner), { cookie });
         await again.opened;
         assert.equal((await again.closedWithin()).code, 4003);

@@ -30,8 +30,11 @@ function assertOnceInOrder(label: string, chat: Frame[], stored: Frame[]): void 
   const seqs = chat.map((frame) => frame.seq as number);
   assert.equal(new Set(seqs).size, seqs.length, `${label}: a seq came twice: ${seqs.join(',')}`);
   for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `${label}: seq out of order: ${seqs.join(',')}`);
-  assert.deepEqual(chat.map(({ message_id, seq, content }) => ({ message_id, seq, content })),
-    stored.map(({ message_id, seq, content }) => ({ message_id, seq, content })), `${label}: not every stored message exactly once`);
+  assert.deepEqual(
+    chat.map(({ message_id, seq, content }) => ({ message_id, seq, content })),
+    stored.map(({ message_id, seq, content }) => ({ message_id, seq, content })),
+    `${label}: not every stored message exactly once`,
+  );
 }
 
 export function exactlyOnceTests(cluster: () => Cluster): void {
@@ -78,7 +81,11 @@ async function race({ side, admin }: Cluster, staggered: boolean): Promise<void>
     const other = frames.filter((frame) => frame.type !== 'chat_message');
     const expectedOther = s < 2 ? ['presence', 'error'] : [];
     assert.deepEqual(other.map((frame) => frame.type).sort(), expectedOther.sort(), `${label}: unexpected frames ${JSON.stringify(other)}`);
-    assertOnceInOrder(label, frames.filter((frame) => frame.type === 'chat_message'), stored);
+    assertOnceInOrder(
+      label,
+      frames.filter((frame) => frame.type === 'chat_message'),
+      stored,
+    );
   });
   // Each client_id was answered on each tab, by the message stored under it.
   const raced = Array.from({ length: RACED }, (_, i) => `race-${i}`);

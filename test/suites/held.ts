@@ -33,7 +33,11 @@ async function replay(base: string, agent: Agent, partnerEmail: string, count: n
   }
 }
 
-export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () => unknown): void }) => Promise<Cluster & { store: Store }>, cleanup: { after(fn: () => unknown): void }): void {
+export function heldSuite(
+  name: string,
+  makeCluster: (cleanup: { after(fn: () => unknown): void }) => Promise<Cluster & { store: Store }>,
+  cleanup: { after(fn: () => unknown): void },
+): void {
   describe(name, () => {
     let cluster: Cluster & { store: Store };
     before(async () => {
@@ -77,28 +81,51 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       assert.deepEqual(await messages(menteeSocket, 1), [[2, 'after']]);
 
       // Resume from the start, on the other side's instance too.
-      assert.deepEqual(await replay(cluster.side(1).ws, mentor, mentee.email, 2), [[1, 'hello'], [2, 'after']]);
-      assert.deepEqual(await replay(cluster.side(0).ws, mentor, mentee.email, 2), [[1, 'hello'], [2, 'after']]);
+      assert.deepEqual(await replay(cluster.side(1).ws, mentor, mentee.email, 2), [
+        [1, 'hello'],
+        [2, 'after'],
+      ]);
+      assert.deepEqual(await replay(cluster.side(0).ws, mentor, mentee.email, 2), [
+        [1, 'hello'],
+        [2, 'after'],
+      ]);
 
       // A gap fill: seq 3 was never published, seq 4 reveals it; the held message is in neither.
       await storeUnpublished(mentee.email, 'unpublished');
       menteeSocket.send({ type: 'chat_message', content: 'live' });
-      assert.deepEqual(await messages(mentorSocket, 2), [[3, 'unpublished'], [4, 'live']]);
-      assert.deepEqual(await messages(menteeSocket, 2), [[3, 'unpublished'], [4, 'live']]);
+      assert.deepEqual(await messages(mentorSocket, 2), [
+        [3, 'unpublished'],
+        [4, 'live'],
+      ]);
+      assert.deepEqual(await messages(menteeSocket, 2), [
+        [3, 'unpublished'],
+        [4, 'live'],
+      ]);
 
       // History and conversations, on both instances.
       for (const side of [0, 1] as const) {
         const base = cluster.side(side).http;
-        const page = await fetch(`${base}/api/chat/${encodeURIComponent(mentee.email)}/messages`, { headers: { cookie: mentor.cookie! } }).then((r) => r.json() as Promise<any>);
-        assert.deepEqual(page.messages.map((m: { content: string }) => m.content), ['hello', 'after', 'unpublished', 'live']);
+        const page = await fetch(`${base}/api/chat/${encodeURIComponent(mentee.email)}/messages`, { headers: { cookie: mentor.cookie! } }).then(
+          (r) => r.json() as Promise<any>,
+        );
+        assert.deepEqual(
+          page.messages.map((m: { content: string }) => m.content),
+          ['hello', 'after', 'unpublished', 'live'],
+        );
         assert.deepEqual(page.undelivered, []);
         const rows = await fetch(`${base}/api/chat/conversations`, { headers: { cookie: mentor.cookie! } }).then((r) => r.json() as Promise<any>);
         assert.equal(rows.conversations[0].last_message.content, 'live');
         assert.equal(rows.conversations[0].unread_count, 4);
       }
       const own = (await mentee.get(`/api/chat/${encodeURIComponent(mentor.email)}/messages`)).body;
-      assert.deepEqual(own.messages.map((m: { content: string }) => m.content), ['hello', 'after', 'unpublished', 'live']);
-      assert.deepEqual(own.undelivered.map((m: { message_id: string; status: string }) => [m.message_id, m.status]), [[echo.message_id, 'held']]);
+      assert.deepEqual(
+        own.messages.map((m: { content: string }) => m.content),
+        ['hello', 'after', 'unpublished', 'live'],
+      );
+      assert.deepEqual(
+        own.undelivered.map((m: { message_id: string; status: string }) => [m.message_id, m.status]),
+        [[echo.message_id, 'held']],
+      );
 
       // Approval: the next seq, a normal chat_message to both sides.
       const approved = await cluster.admin.post(`/api/moderation/${echo.message_id}/approve`);
@@ -114,10 +141,20 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       menteeSocket.send({ type: 'chat_message', content: 'last' });
       assert.deepEqual(await messages(mentorSocket, 1), [[6, 'last']]);
       assert.deepEqual(await messages(menteeSocket, 1), [[6, 'last']]);
-      const all: Array<[number, string]> = [[1, 'hello'], [2, 'after'], [3, 'unpublished'], [4, 'live'], [5, 'text me on 07911 123456'], [6, 'last']];
+      const all: Array<[number, string]> = [
+        [1, 'hello'],
+        [2, 'after'],
+        [3, 'unpublished'],
+        [4, 'live'],
+        [5, 'text me on 07911 123456'],
+        [6, 'last'],
+      ];
       assert.deepEqual(await replay(cluster.side(1).ws, mentor, mentee.email, 6), all);
       const page = (await mentor.get(`/api/chat/${encodeURIComponent(mentee.email)}/messages`)).body;
-      assert.deepEqual(page.messages.map((m: { seq: number; content: string }) => [m.seq, m.content]), all);
+      assert.deepEqual(
+        page.messages.map((m: { seq: number; content: string }) => [m.seq, m.content]),
+        all,
+      );
       assert.deepEqual((await mentee.get(`/api/chat/${encodeURIComponent(mentor.email)}/messages`)).body.undelivered, []);
       // A retry after approval is answered by the delivered message, nothing new: a socket
       // that had it already is not sent it again (the barrier is its next frame), a new one is.
@@ -141,9 +178,18 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       // Approved in the store without a publish: what an instance that died right after its commit leaves.
       await cluster.store.moderation.approve(Number(echo.message_id.slice(1)), 'admin');
       mentorSocket.send({ type: 'chat_message', content: 'reply' });
-      assert.deepEqual(await messages(menteeSocket, 2), [[1, 'my email is jo@example.com'], [2, 'reply']]);
-      assert.deepEqual(await messages(mentorSocket, 2), [[1, 'my email is jo@example.com'], [2, 'reply']]);
-      assert.deepEqual(await replay(cluster.side(1).ws, mentor, mentee.email, 2), [[1, 'my email is jo@example.com'], [2, 'reply']]);
+      assert.deepEqual(await messages(menteeSocket, 2), [
+        [1, 'my email is jo@example.com'],
+        [2, 'reply'],
+      ]);
+      assert.deepEqual(await messages(mentorSocket, 2), [
+        [1, 'my email is jo@example.com'],
+        [2, 'reply'],
+      ]);
+      assert.deepEqual(await replay(cluster.side(1).ws, mentor, mentee.email, 2), [
+        [1, 'my email is jo@example.com'],
+        [2, 'reply'],
+      ]);
       await Promise.all([menteeSocket.close(), mentorSocket.close()]);
     });
 
@@ -156,7 +202,12 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       const rejected = await cluster.admin.post(`/api/moderation/${echo.message_id}/reject`, { reason: 'No links, please' });
       assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
       assert.equal(rejected.body.held.status, 'rejected');
-      assert.deepEqual(await mentorSocket.expect('message_status'), { type: 'message_status', message_id: echo.message_id, status: 'rejected', reason: 'No links, please' });
+      assert.deepEqual(await mentorSocket.expect('message_status'), {
+        type: 'message_status',
+        message_id: echo.message_id,
+        status: 'rejected',
+        reason: 'No links, please',
+      });
       assert.equal((await cluster.admin.post(`/api/moderation/${echo.message_id}/approve`)).status, 409);
       assert.equal((await cluster.admin.post(`/api/moderation/${echo.message_id}/reject`, { reason: 'again' })).status, 409);
       mentorSocket.send({ type: 'chat_message', content: 'sorry' });
@@ -164,8 +215,14 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       assert.deepEqual(await messages(mentorSocket, 1), [[1, 'sorry']]);
       assert.deepEqual(await replay(cluster.side(0).ws, mentee, mentor.email, 1), [[1, 'sorry']]);
       const own = (await mentor.get(`/api/chat/${encodeURIComponent(mentee.email)}/messages`)).body;
-      assert.deepEqual(own.undelivered.map((m: { status: string; reason: string }) => [m.status, m.reason]), [['rejected', 'No links, please']]);
-      assert.deepEqual((await mentee.get(`/api/chat/${encodeURIComponent(mentor.email)}/messages`)).body.messages.map((m: { content: string }) => m.content), ['sorry']);
+      assert.deepEqual(
+        own.undelivered.map((m: { status: string; reason: string }) => [m.status, m.reason]),
+        [['rejected', 'No links, please']],
+      );
+      assert.deepEqual(
+        (await mentee.get(`/api/chat/${encodeURIComponent(mentor.email)}/messages`)).body.messages.map((m: { content: string }) => m.content),
+        ['sorry'],
+      );
       await Promise.all([menteeSocket.close(), menteeTab2.close(), mentorSocket.close()]);
     });
 
@@ -182,8 +239,14 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       const queue = reply.body;
       const item = queue.held.find((held: { message_id: string }) => held.message_id === echo.message_id);
       assert.ok(item, 'the held message is in the queue');
-      assert.deepEqual([item.sender.email, item.receiver.email, item.rule, item.matched, item.status], [mentee.email, mentor.email, 'email', 'jo@example.com', 'held']);
-      assert.deepEqual(item.context.map((m: { content: string }) => m.content), ['m3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11', 'm12']);
+      assert.deepEqual(
+        [item.sender.email, item.receiver.email, item.rule, item.matched, item.status],
+        [mentee.email, mentor.email, 'email', 'jo@example.com', 'held'],
+      );
+      assert.deepEqual(
+        item.context.map((m: { content: string }) => m.content),
+        ['m3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11', 'm12'],
+      );
       assert.equal((await cluster.admin.post(`/api/moderation/${echo.message_id}/reject`, { reason: 'contact details' })).status, 200);
       const entries = (await cluster.admin.get('/api/audit?limit=5')).body.entries;
       const entry = entries.find((e: { target: string }) => e.target === `held:${echo.message_id.slice(1)}`);
@@ -213,7 +276,10 @@ export function heldSuite(name: string, makeCluster: (cleanup: { after(fn: () =>
       assert.deepEqual(await messages(mentorSocket, 1), [[1, 'barrier']]);
       assert.deepEqual(await messages(menteeSocket, 1), [[1, 'barrier']]);
       const page = (await mentor.get(`/api/chat/${encodeURIComponent(mentee.email)}/messages`)).body;
-      assert.deepEqual(page.messages.map((m: { content: string }) => m.content), ['barrier']);
+      assert.deepEqual(
+        page.messages.map((m: { content: string }) => m.content),
+        ['barrier'],
+      );
       await Promise.all([menteeSocket.close(), otherTab.close(), mentorSocket.close()]);
     });
   });

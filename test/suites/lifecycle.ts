@@ -27,7 +27,11 @@ async function nextSignal(socket: TestSocket): Promise<Frame> {
   return (await socket.until((frame) => frame.type !== 'presence' && frame.type !== 'typing')).frame;
 }
 
-export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: () => unknown): void }) => Promise<LifecycleCluster>, cleanup: { after(fn: () => unknown): void }): void {
+export function lifecycleSuite(
+  name: string,
+  makeCluster: (cleanup: { after(fn: () => unknown): void }) => Promise<LifecycleCluster>,
+  cleanup: { after(fn: () => unknown): void },
+): void {
   describe(name, () => {
     let cluster: LifecycleCluster;
     before(async () => {
@@ -81,15 +85,21 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       await chat.expect('chat_message');
       const back = await connectStream(cluster.side(0).ws, mentee.cookie);
       const state = await mentee.get('/api/chat/conversations');
-      assert.deepEqual(state.body.conversations.map((row: any) => [row.partner.email, row.unread_count, row.last_message.content]), [[mentor.email, 1, 'Welcome!']]);
+      assert.deepEqual(
+        state.body.conversations.map((row: any) => [row.partner.email, row.unread_count, row.last_message.content]),
+        [[mentor.email, 1, 'Welcome!']],
+      );
       // The subscription is live before connection_established: the very next change arrives.
       chat.send({ type: 'chat_message', content: 'Still there?' });
       assert.deepEqual(await back.next(), { type: 'unread', partner_email: mentor.email, unread_count: 2 });
-      assert.deepEqual(mentorStream.frames.map((frame) => frame.type), ['match_created']);
+      assert.deepEqual(
+        mentorStream.frames.map((frame) => frame.type),
+        ['match_created'],
+      );
       await Promise.all([back.close(), mentorStream.close(), chat.close()]);
     });
 
-    it('logout ends the session\'s event streams with force_disconnect', async () => {
+    it("logout ends the session's event streams with force_disconnect", async () => {
       const { mentee, menteeStream, mentorStream } = await twoPeople();
       await mentee.post('/api/auth/logout');
       assert.deepEqual(await menteeStream.next(), { type: 'force_disconnect', reason: 'logged_out' });
@@ -116,7 +126,11 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       const late = await connectChat(cluster.side(1).ws, mentee.email, mentor.cookie);
       assert.equal(late.established?.match_state, 'paused', 'a connection to a paused pair says so');
       late.send({ type: 'typing', is_typing: true });
-      assert.deepEqual((await menteeChat.until((f) => f.type === 'typing')).frame, { type: 'typing', sender_email: mentor.email, is_typing: true }, 'the pair still connects');
+      assert.deepEqual(
+        (await menteeChat.until((f) => f.type === 'typing')).frame,
+        { type: 'typing', sender_email: mentor.email, is_typing: true },
+        'the pair still connects',
+      );
       assert.deepEqual((await mentee.get(`/api/chat/${enc(mentor.email)}/messages`)).body.messages, []);
 
       const resumed = await cluster.admin.post(`/api/matches/${enc(mentee.email)}/resume`);
@@ -149,7 +163,10 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       const echoed = [...outcomes].filter(([, type]) => type === 'chat_message').map(([id]) => id);
       t.diagnostic(`${echoed.length} of ${count} stored before the pause, ${count - echoed.length} refused`);
       assert.deepEqual(stored.map((m: any) => m.client_id).sort(), echoed.sort(), 'stored exactly what was echoed');
-      assert.deepEqual(stored.map((m: any) => m.seq), stored.map((_: unknown, i: number) => i + 1));
+      assert.deepEqual(
+        stored.map((m: any) => m.seq),
+        stored.map((_: unknown, i: number) => i + 1),
+      );
       await chat.close();
     });
 
@@ -162,8 +179,14 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       await chat.closedWithin();
       const stranger = await createUser(cluster.admin, { role: 'MENTEE' });
       const history = (agent: Agent, partner: Agent) => agent.get(`/api/chat/${enc(partner.email)}/messages`);
-      assert.deepEqual((await history(mentee, mentor)).body.messages.map((m: any) => m.content), ['kept for later']);
-      assert.deepEqual((await history(mentor, mentee)).body.messages.map((m: any) => m.content), ['kept for later']);
+      assert.deepEqual(
+        (await history(mentee, mentor)).body.messages.map((m: any) => m.content),
+        ['kept for later'],
+      );
+      assert.deepEqual(
+        (await history(mentor, mentee)).body.messages.map((m: any) => m.content),
+        ['kept for later'],
+      );
       assert.equal((await history(stranger, mentor)).status, 403);
       assert.equal((await mentee.post(`/api/chat/${enc(mentor.email)}/read`)).status, 403, 'the archive is read-only');
       assert.deepEqual(partnerEmails(await mentee.get('/api/chat/conversations')), []);
@@ -188,7 +211,11 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       await cluster.admin.delete(`/api/matches/${enc(mentee.email)}`);
       await chat.closedWithin();
       const report = (agent: Agent, partner: Agent) =>
-        new Agent(cluster.side(0).http).post(`/api/chat/${enc(partner.email)}/messages/${said.message_id}/report`, { reason: 'it frightened me' }, { cookie: agent.cookie! });
+        new Agent(cluster.side(0).http).post(
+          `/api/chat/${enc(partner.email)}/messages/${said.message_id}/report`,
+          { reason: 'it frightened me' },
+          { cookie: agent.cookie! },
+        );
       const stranger = await createUser(cluster.admin, { role: 'MENTEE' });
       assert.equal((await report(stranger, mentor)).status, 403);
       const reported = await report(mentee, mentor);
@@ -217,11 +244,14 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       again.send({ type: 'chat_message', content: 'two' });
       assert.equal((await again.expect('chat_message')).seq, 2);
       assert.deepEqual(partnerEmails(await mentee.get('/api/chat/conversations?include=archived')), [[mentor.email, false]]);
-      assert.deepEqual((await mentee.get(`/api/chat/${enc(mentor.email)}/messages`)).body.messages.map((m: any) => m.content), ['one', 'two']);
+      assert.deepEqual(
+        (await mentee.get(`/api/chat/${enc(mentor.email)}/messages`)).body.messages.map((m: any) => m.content),
+        ['one', 'two'],
+      );
       await again.close();
     });
 
-    it('read state reaches the reader\'s other tab and streams on the other instance, never the partner; unread counts follow', async () => {
+    it("read state reaches the reader's other tab and streams on the other instance, never the partner; unread counts follow", async () => {
       const { mentor, mentee, menteeStream, mentorStream } = await twoPeople();
       await match(cluster.admin, mentor, mentee);
       await Promise.all([menteeStream.next(), mentorStream.next()]);
@@ -241,7 +271,10 @@ export function lifecycleSuite(name: string, makeCluster: (cleanup: { after(fn: 
       assert.deepEqual(await nextSignal(tab2), readState, 'the other tab, on the other instance');
       const streamed = await menteeStream.until((f) => f.type === 'read_state');
       assert.deepEqual(streamed.frame, readState);
-      assert.ok(streamed.skipped.every((f) => f.type === 'unread' && f.unread_count === 2), JSON.stringify(streamed.skipped));
+      assert.ok(
+        streamed.skipped.every((f) => f.type === 'unread' && f.unread_count === 2),
+        JSON.stringify(streamed.skipped),
+      );
       assert.equal((await mentorChat.until((f) => f.type === 'read_receipt')).frame.reader_email, mentee.email);
       // Over HTTP every tab of the reader hears of it; the partner only ever gets receipts.
       mentorChat.send({ type: 'chat_message', content: 'third' });

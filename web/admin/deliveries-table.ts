@@ -18,7 +18,11 @@ function deliveryRow(delivery: WebhookDelivery, onRetry: (delivery: WebhookDeliv
     'tr',
     { 'data-delivery': delivery.id },
     h('td', { 'data-label': 'Event' }, delivery.type, h('span', { class: 'email' }, delivery.id)),
-    h('td', { 'data-label': 'Created' }, h('time', { datetime: delivery.created_at }, created.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }))),
+    h(
+      'td',
+      { 'data-label': 'Created' },
+      h('time', { datetime: delivery.created_at }, created.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })),
+    ),
     h('td', { 'data-label': 'Attempts' }, String(delivery.attempts)),
     h('td', { 'data-label': 'Last error' }, delivery.last_error ?? ''),
     h('td', {}, button),

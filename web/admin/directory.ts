@@ -24,7 +24,10 @@ export class Directory {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** `onMatch` receives the person to put into the match form. */
-  constructor(private readonly api: TandemApi, private readonly onMatch: (entry: DirectoryEntry) => void) {
+  constructor(
+    private readonly api: TandemApi,
+    private readonly onMatch: (entry: DirectoryEntry) => void,
+  ) {
     this.search.addEventListener('input', () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.load(), SEARCH_DELAY_MS);

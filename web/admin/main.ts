@@ -118,7 +118,10 @@ function remember(...users: PublicUser[]): void {
   for (const user of users) {
     if (user.role === 'MENTOR' || user.role === 'MENTEE') known[user.role].set(user.email, fullName(user));
   }
-  for (const [role, id] of [['MENTOR', 'known-mentors'], ['MENTEE', 'known-mentees']] as const) {
+  for (const [role, id] of [
+    ['MENTOR', 'known-mentors'],
+    ['MENTEE', 'known-mentees'],
+  ] as const) {
     byId(id).replaceChildren(...[...known[role]].map(([email, name]) => h('option', { value: email }, name)));
   }
 }

@@ -42,7 +42,11 @@ function matchRow(match: PublicMatch, actions: MatchActions): HTMLTableRowElemen
     button.disabled = true;
     onUnmatch(match);
   });
-  const pause = h('button', { type: 'button', class: 'quiet', 'aria-label': `${match.paused ? 'Resume' : 'Pause'} ${mentee} and ${mentor}` }, match.paused ? 'Resume' : 'Pause');
+  const pause = h(
+    'button',
+    { type: 'button', class: 'quiet', 'aria-label': `${match.paused ? 'Resume' : 'Pause'} ${mentee} and ${mentor}` },
+    match.paused ? 'Resume' : 'Pause',
+  );
   pause.addEventListener('click', () => {
     pause.disabled = true;
     actions.onPause(match, !match.paused);
@@ -53,7 +57,11 @@ function matchRow(match: PublicMatch, actions: MatchActions): HTMLTableRowElemen
     { 'data-mentee': match.mentee.email },
     h('td', { 'data-label': 'Mentor' }, mentor, h('span', { class: 'email' }, match.mentor.email)),
     h('td', { 'data-label': 'Mentee' }, mentee, h('span', { class: 'email' }, match.mentee.email)),
-    h('td', { 'data-label': 'Since' }, h('time', { datetime: match.matched_at }, since.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' }))),
+    h(
+      'td',
+      { 'data-label': 'Since' },
+      h('time', { datetime: match.matched_at }, since.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })),
+    ),
     h('td', { 'data-label': 'State' }, h('span', { class: 'state', 'data-paused': String(match.paused) }, match.paused ? 'Paused' : 'Active')),
     h('td', {}, h('span', { class: 'actions' }, pause, button)),
   );

@@ -9,8 +9,13 @@ import { friendlyError, fullName } from '../shared/people.js';
 import { showWordList } from './word-list.js';
 
 const RULES: Record<string, string> = {
-  email: 'an email address', phone: 'a phone number', link: 'a link', handle: 'a handle on another app',
-  off_platform: 'an invitation to move to another app', address: 'a home address', word: 'a listed word',
+  email: 'an email address',
+  phone: 'a phone number',
+  link: 'a link',
+  handle: 'a handle on another app',
+  off_platform: 'an invitation to move to another app',
+  address: 'a home address',
+  word: 'a listed word',
 };
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
@@ -18,12 +23,15 @@ function contextList(messages: readonly HistoryMessage[], highlight?: string): H
   return h(
     'ol',
     { class: 'context', 'aria-label': 'The messages before it' },
-    ...messages.map((message) => h(
-      'li',
-      { class: message.message_id === highlight ? 'highlight' : null },
-      h('span', { class: 'who' }, message.kind === 'admin_viewed' ? 'Notice' : message.sender_name), ' ',
-      message.kind === 'admin_viewed' ? `${message.actor_name ?? 'An admin'} viewed the conversation` : message.content,
-    )),
+    ...messages.map((message) =>
+      h(
+        'li',
+        { class: message.message_id === highlight ? 'highlight' : null },
+        h('span', { class: 'who' }, message.kind === 'admin_viewed' ? 'Notice' : message.sender_name),
+        ' ',
+        message.kind === 'admin_viewed' ? `${message.actor_name ?? 'An admin'} viewed the conversation` : message.content,
+      ),
+    ),
   );
 }
 
@@ -56,14 +64,23 @@ function heldItem(api: TandemApi, held: HeldView, reload: () => Promise<void>): 
   return h(
     'li',
     { class: 'held-item', 'data-held-id': held.message_id },
-    h('p', { class: 'who' }, `${fullName(held.sender)} to ${fullName(held.receiver)} · ${when(held.timestamp)} · held for ${RULES[held.rule] ?? held.rule}: “${held.matched}”`),
+    h(
+      'p',
+      { class: 'who' },
+      `${fullName(held.sender)} to ${fullName(held.receiver)} · ${when(held.timestamp)} · held for ${RULES[held.rule] ?? held.rule}: “${held.matched}”`,
+    ),
     contextList(held.context),
     h('p', { class: 'held-content', dir: 'auto' }, held.content),
     ...(held.content_marked === undefined ? [] : [h('p', { class: 'held-marked' }, `With its hidden characters shown: ${held.content_marked}`)]),
-    h('div', { class: 'actions' }, approve, withReason('Reason for rejecting', 'Reject', status, async (reason) => {
-      await api.reject(held.message_id, reason);
-      await reload();
-    })),
+    h(
+      'div',
+      { class: 'actions' },
+      approve,
+      withReason('Reason for rejecting', 'Reject', status, async (reason) => {
+        await api.reject(held.message_id, reason);
+        await reload();
+      }),
+    ),
     status,
   );
 }
@@ -73,19 +90,31 @@ function reportItem(api: TandemApi, report: ReportView, reload: () => Promise<vo
   return h(
     'li',
     { class: 'report-item', 'data-report-id': report.report_id },
-    h('p', { class: 'who' }, `${fullName(report.reporter)} reported a message of ${fullName(report.pair.mentor)} and ${fullName(report.pair.mentee)} · ${when(report.created_at)}`),
+    h(
+      'p',
+      { class: 'who' },
+      `${fullName(report.reporter)} reported a message of ${fullName(report.pair.mentor)} and ${fullName(report.pair.mentee)} · ${when(report.created_at)}`,
+    ),
     h('p', { class: 'reason' }, `Reason: ${report.reason}`),
     contextList(report.context, report.message.message_id),
-    h('div', { class: 'actions' }, withReason('Note on what was done', 'Resolve', status, async (note) => {
-      await api.resolveReport(report.report_id, note);
-      await reload();
-    })),
+    h(
+      'div',
+      { class: 'actions' },
+      withReason('Note on what was done', 'Resolve', status, async (note) => {
+        await api.resolveReport(report.report_id, note);
+        await reload();
+      }),
+    ),
     status,
   );
 }
 
 function auditRow(entry: AuditEntryView): HTMLTableRowElement {
-  const detail = entry.detail ? Object.entries(entry.detail).map(([key, value]) => `${key}: ${String(value)}`).join(', ') : '';
+  const detail = entry.detail
+    ? Object.entries(entry.detail)
+        .map(([key, value]) => `${key}: ${String(value)}`)
+        .join(', ')
+    : '';
   return h(
     'tr',
     {},

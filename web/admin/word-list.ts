@@ -24,8 +24,11 @@ function phraseItem(phrase: string, label: string, act: () => Promise<unknown>, 
 export function showWordList(api: TandemApi, words: WordListView): void {
   const status = byId('words-status');
   const reload = async () => showWordList(api, await api.words());
-  setText(byId('words-summary'), `${words.applied ? 'The filter holds' : 'Under CONVERSATION_POLICY=moderated the filter would hold'} ${words.phrases} phrases: `
-    + `Tandem's safeguarding list (${words.tandem.length}), the programme's file (${words.file.length}), ${words.added.length} added, ${words.removed.length} taken off.`);
+  setText(
+    byId('words-summary'),
+    `${words.applied ? 'The filter holds' : 'Under CONVERSATION_POLICY=moderated the filter would hold'} ${words.phrases} phrases: ` +
+      `Tandem's safeguarding list (${words.tandem.length}), the programme's file (${words.file.length}), ${words.added.length} added, ${words.removed.length} taken off.`,
+  );
   const none = () => h('li', { class: 'empty' }, 'None.');
   const added = words.added.map((phrase) => phraseItem(phrase, 'Take off', () => api.changeWords({ remove: [phrase] }), status, reload));
   const removed = words.removed.map((phrase) => phraseItem(phrase, 'Put back', () => api.changeWords({ add: [phrase] }), status, reload));
@@ -38,10 +41,13 @@ export function showWordList(api: TandemApi, words: WordListView): void {
     const phrase = input.value.trim();
     if (phrase === '') return setText(status, 'Type a word or a phrase first.');
     const remove = (event.submitter as HTMLButtonElement | null)?.value === 'remove';
-    api.changeWords(remove ? { remove: [phrase] } : { add: [phrase] }).then((next) => {
-      input.value = '';
-      setText(status, remove ? `"${phrase}" is taken off the list.` : `"${phrase}" is on the list.`);
-      showWordList(api, next);
-    }, (error: unknown) => setText(status, friendlyError(error)));
+    api.changeWords(remove ? { remove: [phrase] } : { add: [phrase] }).then(
+      (next) => {
+        input.value = '';
+        setText(status, remove ? `"${phrase}" is taken off the list.` : `"${phrase}" is on the list.`);
+        showWordList(api, next);
+      },
+      (error: unknown) => setText(status, friendlyError(error)),
+    );
   };
 }

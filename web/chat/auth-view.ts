@@ -12,7 +12,10 @@ export class AuthView {
   private readonly signInError = byId('sign-in-error');
   private readonly registerError = byId('register-error');
 
-  constructor(private readonly client: TandemClient, private readonly onSignedIn: (user: PublicUser) => void) {
+  constructor(
+    private readonly client: TandemClient,
+    private readonly onSignedIn: (user: PublicUser) => void,
+  ) {
     this.signInForm.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.signIn();

@@ -24,7 +24,10 @@ export class ChatView {
   /** Conversations whose unread count the title already follows. */
   private readonly counted = new WeakSet<Conversation>();
 
-  constructor(private readonly client: TandemClient, storage: Storage | null) {
+  constructor(
+    private readonly client: TandemClient,
+    storage: Storage | null,
+  ) {
     this.pane = new ConversationView(() => client.user?.email ?? '', storage);
     this.partners = new PartnerList(byId<HTMLUListElement>('partner-list'), (conversation) => this.select(conversation, true));
     byId('back').addEventListener('click', () => this.showList());
@@ -137,7 +140,10 @@ export class ChatView {
       link.textContent = 'admin page';
       this.noPartners.append('Admins have no conversations. Create users and matches on the ', link, '.');
     } else {
-      setText(this.noPartners, user.role === 'MENTEE' ? 'You have no mentor yet. An admin will match you with one.' : 'You have no mentees yet. An admin will match you with some.');
+      setText(
+        this.noPartners,
+        user.role === 'MENTEE' ? 'You have no mentor yet. An admin will match you with one.' : 'You have no mentees yet. An admin will match you with some.',
+      );
     }
   }
 }

@@ -43,7 +43,10 @@ export class ConversationView {
   private readonly items = new Map<string, HTMLLIElement>();
 
   /** `owner` names the signed-in user, whose drafts are kept per partner; `storage` keeps them across reloads. */
-  constructor(private readonly owner: () => string, private readonly storage: Storage | null) {
+  constructor(
+    private readonly owner: () => string,
+    private readonly storage: Storage | null,
+  ) {
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -61,9 +64,13 @@ export class ConversationView {
       this.renderCount();
     });
     this.input.addEventListener('blur', () => this.conversation?.typing(false));
-    this.log.addEventListener('scroll', () => {
-      if (this.log.scrollTop < NEAR_TOP_PX) void this.loadOlder();
-    }, { passive: true });
+    this.log.addEventListener(
+      'scroll',
+      () => {
+        if (this.log.scrollTop < NEAR_TOP_PX) void this.loadOlder();
+      },
+      { passive: true },
+    );
     this.loadOlderButton.addEventListener('click', () => void this.loadOlder());
     this.show(null);
   }

@@ -13,10 +13,16 @@ export function messageItem(message: ChatMessage, onReport?: (message: ChatMessa
     return h(
       'li',
       { class: 'notice', 'data-message-id': message.message_id, 'data-kind': 'admin_viewed' },
-      h('p', {}, `${message.actor_name ?? 'An administrator'} (an administrator) viewed this conversation · `, h('time', { datetime: message.timestamp }, formatTime(message.timestamp))),
+      h(
+        'p',
+        {},
+        `${message.actor_name ?? 'An administrator'} (an administrator) viewed this conversation · `,
+        h('time', { datetime: message.timestamp }, formatTime(message.timestamp)),
+      ),
     );
   }
-  const report = !message.mine && onReport ? h('button', { type: 'button', class: 'quiet report', title: 'Report this message to the admins' }, 'Report') : null;
+  const report =
+    !message.mine && onReport ? h('button', { type: 'button', class: 'quiet report', title: 'Report this message to the admins' }, 'Report') : null;
   report?.addEventListener('click', () => onReport?.(message));
   const item = h(
     'li',

@@ -20,7 +20,10 @@ interface Row {
 export class PartnerList {
   private readonly rows = new Map<string, Row>();
 
-  constructor(private readonly list: HTMLUListElement, private readonly onSelect: (conversation: Conversation) => void) {}
+  constructor(
+    private readonly list: HTMLUListElement,
+    private readonly onSelect: (conversation: Conversation) => void,
+  ) {}
 
   /** Shows `conversations`, replacing what was shown. */
   render(conversations: readonly Conversation[], selectedEmail: string | null): void {

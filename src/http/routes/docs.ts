@@ -2,12 +2,16 @@
 import type { FastifyInstance } from 'fastify';
 
 export function docsRoutes(app: FastifyInstance): void {
-  app.get('/api/openapi.json', {
-    config: { access: 'none' },
-    schema: {
-      summary: 'This API as an OpenAPI 3.1 document',
-      tags: ['operations'],
-      response: { 200: { type: 'object', additionalProperties: true, description: 'The OpenAPI document' } },
+  app.get(
+    '/api/openapi.json',
+    {
+      config: { access: 'none' },
+      schema: {
+        summary: 'This API as an OpenAPI 3.1 document',
+        tags: ['operations'],
+        response: { 200: { type: 'object', additionalProperties: true, description: 'The OpenAPI document' } },
+      },
     },
-  }, async () => app.swagger());
+    async () => app.swagger(),
+  );
 }

@@ -20,7 +20,7 @@ const deliverySchema = {
   additionalProperties: false,
   required: ['id', 'type', 'status', 'attempts', 'created_at', 'next_attempt_at', 'last_error', 'finished_at'],
   properties: {
-    id: { type: 'string', description: 'The `webhook-id` of every attempt: the receiver\'s deduplication key' },
+    id: { type: 'string', description: "The `webhook-id` of every attempt: the receiver's deduplication key" },
     type: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] },
     status: { type: 'string', enum: [...WEBHOOK_STATUSES] },
     attempts: { type: 'integer', minimum: 0 },
@@ -35,7 +35,7 @@ const idParam = {
   type: 'object',
   additionalProperties: false,
   required: ['id'],
-  properties: { id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$', description: 'The delivery\'s `webhook-id`' } },
+  properties: { id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$', description: "The delivery's `webhook-id`" } },
 } as const;
 
 function publicDelivery(event: WebhookEvent): WebhookDelivery {
@@ -54,50 +54,68 @@ function publicDelivery(event: WebhookEvent): WebhookDelivery {
 export function webhookRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store } = context;
 
-  app.get<{ Querystring: { status?: WebhookStatus; limit?: string } }>('/api/webhooks/deliveries', {
-    config: { access: 'admin' },
-    schema: {
-      summary: 'Webhook deliveries by status',
-      description: 'ADMIN only. Newest first. `failed` ones can be retried; `pending` ones include those waiting between retries.',
-      tags: ['webhooks'],
-      security: signedIn,
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          status: { type: 'string', enum: [...WEBHOOK_STATUSES], description: 'Default `failed`' },
-          limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: `At most ${MAX_LIMIT}; default ${DEFAULT_LIMIT}` },
+  app.get<{ Querystring: { status?: WebhookStatus; limit?: string } }>(
+    '/api/webhooks/deliveries',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Webhook deliveries by status',
+        description: 'ADMIN only. Newest first. `failed` ones can be retried; `pending` ones include those waiting between retries.',
+        tags: ['webhooks'],
+        security: signedIn,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: [...WEBHOOK_STATUSES], description: 'Default `failed`' },
+            limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: `At most ${MAX_LIMIT}; default ${DEFAULT_LIMIT}` },
+          },
         },
+        response: withErrors(
+          {
+            200: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['deliveries'],
+              properties: { deliveries: { type: 'array', items: deliverySchema } },
+            },
+          },
+          ['forbidden'],
+        ),
       },
-      response: withErrors({
-        200: { type: 'object', additionalProperties: false, required: ['deliveries'], properties: { deliveries: { type: 'array', items: deliverySchema } } },
-      }, ['forbidden']),
     },
-  }, async (request) => {
-    const limit = Math.min(MAX_LIMIT, Number(request.query.limit ?? DEFAULT_LIMIT));
-    const events = await store.outbox.list(request.query.status ?? 'failed', limit);
-    return { deliveries: events.map(publicDelivery) };
-  });
+    async (request) => {
+      const limit = Math.min(MAX_LIMIT, Number(request.query.limit ?? DEFAULT_LIMIT));
+      const events = await store.outbox.list(request.query.status ?? 'failed', limit);
+      return { deliveries: events.map(publicDelivery) };
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/api/webhooks/deliveries/:id/retry', {
-    config: { access: 'admin' },
-    schema: {
-      summary: 'Retry a failed delivery',
-      description: 'ADMIN only. The delivery becomes pending, due now, with the same `webhook-id` and body, and a new `WEBHOOK_RETRY_HOURS` period.',
-      tags: ['webhooks'],
-      security: signedIn,
-      params: idParam,
-      response: withErrors({ 200: { ...deliverySchema, description: 'The delivery, pending again' } }, [
-        'forbidden', 'delivery_not_found', 'delivery_not_failed',
-      ]),
+  app.post<{ Params: { id: string } }>(
+    '/api/webhooks/deliveries/:id/retry',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'Retry a failed delivery',
+        description: 'ADMIN only. The delivery becomes pending, due now, with the same `webhook-id` and body, and a new `WEBHOOK_RETRY_HOURS` period.',
+        tags: ['webhooks'],
+        security: signedIn,
+        params: idParam,
+        response: withErrors({ 200: { ...deliverySchema, description: 'The delivery, pending again' } }, [
+          'forbidden',
+          'delivery_not_found',
+          'delivery_not_failed',
+        ]),
+      },
     },
-  }, async (request) => {
-    if (!(await store.outbox.retry(request.params.id))) {
-      const event = await store.outbox.byEventId(request.params.id);
-      throw new AppError(event === null ? 'delivery_not_found' : 'delivery_not_failed');
-    }
-    const retried = (await store.outbox.byEventId(request.params.id))!;
-    await audit(context, request, 'retry_webhook', `webhook:${retried.eventId}`, { type: retried.type }, { pairId: retried.pairId });
-    return publicDelivery(retried);
-  });
+    async (request) => {
+      if (!(await store.outbox.retry(request.params.id))) {
+        const event = await store.outbox.byEventId(request.params.id);
+        throw new AppError(event === null ? 'delivery_not_found' : 'delivery_not_failed');
+      }
+      const retried = (await store.outbox.byEventId(request.params.id))!;
+      await audit(context, request, 'retry_webhook', `webhook:${retried.eventId}`, { type: retried.type }, { pairId: retried.pairId });
+      return publicDelivery(retried);
+    },
+  );
 }

@@ -19,4 +19,16 @@ import type { Migration } from './runner.js';
 export type { Migration } from './runner.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, messagesByPairId, loginAttempts, importedMessages, webhookOutbox, pairPause, safeguarding, webhookSafeguarding, platformIdentity, auditById, moderationWords];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  messagesByPairId,
+  loginAttempts,
+  importedMessages,
+  webhookOutbox,
+  pairPause,
+  safeguarding,
+  webhookSafeguarding,
+  platformIdentity,
+  auditById,
+  moderationWords,
+];

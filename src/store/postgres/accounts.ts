@@ -3,7 +3,16 @@ import type pg from 'pg';
 import { AppError } from '../../errors.js';
 import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from '../platform-users.js';
 import { USER_COLUMNS, directoryPage, likePattern, toUser, type PartnerRow, type UserRow } from '../rows.js';
-import { NO_PASSWORD, type AccountStore, type DirectoryPage, type DirectoryQuery, type ExternalUser, type NewUser, type UpsertResult, type User } from '../types.js';
+import {
+  NO_PASSWORD,
+  type AccountStore,
+  type DirectoryPage,
+  type DirectoryQuery,
+  type ExternalUser,
+  type NewUser,
+  type UpsertResult,
+  type User,
+} from '../types.js';
 import { isUniqueViolation } from './errors.js';
 import { inTransaction, rowsOf, type Queryable } from './pool.js';
 
@@ -14,10 +23,13 @@ export class PostgresAccounts implements AccountStore {
 
   async create(user: NewUser): Promise<User> {
     try {
-      const [row] = await rowsOf<UserRow>(this.pool(), `
+      const [row] = await rowsOf<UserRow>(
+        this.pool(),
+        `
         INSERT INTO users (email, password_hash, first_name, last_name, role, created_at)
         VALUES ($1, $2, $3, $4, $5, now()) RETURNING ${USER_COLUMNS}`,
-        [user.email, user.passwordHash, user.firstName, user.lastName, user.role]);
+        [user.email, user.passwordHash, user.firstName, user.lastName, user.role],
+      );
       return toUser(row!);
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('email_taken', undefined, { cause: error });
@@ -32,12 +44,19 @@ export class PostgresAccounts implements AccountStore {
 
   async upsert(user: ExternalUser): Promise<UpsertResult> {
     const id = user.platformId ?? null;
-    const read: Read = (db, lock) => rowsOf<AccountRow>(db, `
+    const read: Read = (db, lock) =>
+      rowsOf<AccountRow>(
+        db,
+        `
       SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = $1 OR (platform_issuer = $2 AND platform_subject = $3) ORDER BY id ${lock}`,
-      [user.email, id?.issuer ?? null, id?.subject ?? null]);
-    const find = (rows: AccountRow[]) => accountOf(user,
-      id ? rows.find((r) => r.platform_issuer === id.issuer && r.platform_subject === id.subject) : undefined,
-      rows.find((r) => r.email === user.email));
+        [user.email, id?.issuer ?? null, id?.subject ?? null],
+      );
+    const find = (rows: AccountRow[]) =>
+      accountOf(
+        user,
+        id ? rows.find((r) => r.platform_issuer === id.issuer && r.platform_subject === id.subject) : undefined,
+        rows.find((r) => r.email === user.email),
+      );
     // Every request of a platform user comes here: when all is already so, one read and no transaction.
     const current = find(await read(this.pool(), ''));
     if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
@@ -59,10 +78,13 @@ export class PostgresAccounts implements AccountStore {
       let row = find(await read(tx, 'FOR UPDATE'));
       if (!row) {
         // Nothing on either key; a concurrent call may insert first (then nothing comes back here).
-        const [created] = await rowsOf<UserRow>(tx, `
+        const [created] = await rowsOf<UserRow>(
+          tx,
+          `
           INSERT INTO users (email, password_hash, first_name, last_name, role, created_at, platform_issuer, platform_subject)
           VALUES ($1, $2, $3, $4, $5, now(), $6, $7) ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
-          [user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, id?.issuer ?? null, id?.subject ?? null]);
+          [user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, id?.issuer ?? null, id?.subject ?? null],
+        );
         if (created) return { user: toUser(created), created: true, changed: true, revokedSessions: [] };
         row = find(await read(tx, 'FOR UPDATE'));
         if (!row) throw new AppError('unavailable', 'The user vanished while it was updated');
@@ -73,13 +95,20 @@ export class PostgresAccounts implements AccountStore {
         throw roleLocked();
       }
       // A platform id is set once: an account that holds one keeps it.
-      const [updated] = await rowsOf<UserRow>(tx, `
+      const [updated] = await rowsOf<UserRow>(
+        tx,
+        `
         UPDATE users SET email = $1, first_name = $2, last_name = $3, role = $4, password_hash = $5,
           platform_issuer = CASE WHEN platform_subject IS NULL THEN $6 ELSE platform_issuer END, platform_subject = COALESCE(platform_subject, $7)
         WHERE id = $8 RETURNING ${USER_COLUMNS}`,
-        [user.email, user.firstName, user.lastName, user.role, NO_PASSWORD, id?.issuer ?? null, id?.subject ?? null, row.id]);
+        [user.email, user.firstName, user.lastName, user.role, NO_PASSWORD, id?.issuer ?? null, id?.subject ?? null, row.id],
+      );
       const revokedSessions = change.claim
-        ? (await rowsOf<{ token_hash: string }>(tx, 'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [row.id])).map((r) => r.token_hash)
+        ? (
+            await rowsOf<{ token_hash: string }>(tx, 'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [
+              row.id,
+            ])
+          ).map((r) => r.token_hash)
         : [];
       return { user: toUser(updated!), created: false, changed: true, revokedSessions };
     });
@@ -92,33 +121,44 @@ export class PostgresAccounts implements AccountStore {
   }
 
   async credentials(email: string): Promise<{ user: User; passwordHash: string } | null> {
-    const [row] = await rowsOf<UserRow & { password_hash: string }>(this.pool(),
-      `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [email]);
+    const [row] = await rowsOf<UserRow & { password_hash: string }>(this.pool(), `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [email]);
     return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
   }
 
   async replacePasswordHash(userId: number, previous: string, next: string): Promise<boolean> {
-    return (await rowsOf(this.pool(), 'UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3 RETURNING 1', [next, userId, previous])).length > 0;
+    return (
+      (await rowsOf(this.pool(), 'UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3 RETURNING 1', [next, userId, previous])).length > 0
+    );
   }
 
   async directory(query: DirectoryQuery): Promise<DirectoryPage> {
-    const rows = await rowsOf<UserRow>(this.pool(), `
+    const rows = await rowsOf<UserRow>(
+      this.pool(),
+      `
       SELECT ${USER_COLUMNS} FROM users u
       WHERE u.id > $1 AND ($2::text IS NULL OR u.role = $2)
         AND ($4::text IS NULL OR lower(u.email) LIKE $4 OR lower(u.first_name || ' ' || u.last_name) LIKE $4)
         AND ($3::text IS NULL OR (u.role <> 'ADMIN' AND
              EXISTS (SELECT 1 FROM pairs p WHERE p.active AND (p.mentor_id = u.id OR p.mentee_id = u.id)) = ($3 = 'matched')))
       ORDER BY u.id LIMIT $5`,
-      [query.afterId ?? 0, query.role ?? null, query.status ?? null, query.search ? likePattern(query.search) : null, query.limit + 1]);
+      [query.afterId ?? 0, query.role ?? null, query.status ?? null, query.search ? likePattern(query.search) : null, query.limit + 1],
+    );
     const page = rows.slice(0, query.limit).map(toUser);
     const ids = page.map((user) => user.id);
-    const partners = ids.length === 0 ? [] : await rowsOf<PartnerRow>(this.pool(), `
+    const partners =
+      ids.length === 0
+        ? []
+        : await rowsOf<PartnerRow>(
+            this.pool(),
+            `
       SELECT p.id AS pair_id, p.mentor_id AS owner_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
       FROM pairs p JOIN users u ON u.id = p.mentee_id WHERE p.active AND p.mentor_id = ANY($1::bigint[])
       UNION ALL
       SELECT p.id AS pair_id, p.mentee_id AS owner_id, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at
       FROM pairs p JOIN users u ON u.id = p.mentor_id WHERE p.active AND p.mentee_id = ANY($1::bigint[])
-      ORDER BY pair_id`, [ids]);
+      ORDER BY pair_id`,
+            [ids],
+          );
     return directoryPage(page, partners, rows.length > query.limit);
   }
 }

@@ -90,8 +90,8 @@ export async function appendBatch(tx: PostgresTx, inputs: readonly NewMessage[],
     const stored = await storePlan(tx, plan, outbox);
     if (stored) return answers(plan, stored);
   }
-  const earlier = keyed.length === 0 ? [] : await rowsOf<MessageRow>(tx, EARLIER, [
-    keyed.map((m) => m.pairId), keyed.map((m) => m.senderId), keyed.map((m) => m.clientId!)]);
+  const earlier =
+    keyed.length === 0 ? [] : await rowsOf<MessageRow>(tx, EARLIER, [keyed.map((m) => m.pairId), keyed.map((m) => m.senderId), keyed.map((m) => m.clientId!)]);
   const plan = planBatch(inputs, pairs, accepts, earlier);
   const stored = await storePlan(tx, plan, outbox);
   // The pairs are locked and the earlier messages were read after the lock: nothing can be taken now.
@@ -101,7 +101,12 @@ export async function appendBatch(tx: PostgresTx, inputs: readonly NewMessage[],
 }
 
 /** Each input's step in arrival order, given the messages already stored under the batch's client_ids. */
-function planBatch(inputs: readonly NewMessage[], pairs: ReadonlyMap<number, PairRow>, accepts: (input: NewMessage) => boolean, earlier: readonly MessageRow[]): Plan {
+function planBatch(
+  inputs: readonly NewMessage[],
+  pairs: ReadonlyMap<number, PairRow>,
+  accepts: (input: NewMessage) => boolean,
+  earlier: readonly MessageRow[],
+): Plan {
   const seqOfClientId = new Map(earlier.map((row) => [clientKey(row.pair_id, row.sender_id, row.client_id!), at(row.pair_id, row.seq)]));
   const plan: Plan = { steps: [], fresh: [], seqs: [], taken: new SeqPlan((pairId) => pairs.get(pairId)!.last_seq) };
   for (const input of inputs) {
@@ -136,8 +141,16 @@ async function storePlan(tx: PostgresTx, plan: Plan, outbox: OutboxOptions | nul
   const { fresh, seqs } = plan;
   const lastSeqs = plan.taken.lastSeqs;
   const inserted = await rowsOf<MessageRow>(tx, INSERT, [
-    fresh.map((m) => m.pairId), seqs, fresh.map((m) => m.senderId), fresh.map((m) => m.content), fresh.map((m) => m.clientId ?? null),
-    [...lastSeqs.keys()], [...lastSeqs.values()], outbox !== null, outbox?.unreadAfterMs ?? 0]);
+    fresh.map((m) => m.pairId),
+    seqs,
+    fresh.map((m) => m.senderId),
+    fresh.map((m) => m.content),
+    fresh.map((m) => m.clientId ?? null),
+    [...lastSeqs.keys()],
+    [...lastSeqs.values()],
+    outbox !== null,
+    outbox?.unreadAfterMs ?? 0,
+  ]);
   if (inserted.length === 0) return null;
   for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));
   return stored;

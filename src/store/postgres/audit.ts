@@ -13,19 +13,37 @@ export class PostgresAudit implements AuditStore {
   async record(entry: NewAuditEntry): Promise<AuditEntry> {
     const detail = entry.detail === null ? null : JSON.stringify(entry.detail);
     const target = auditTargetOf(entry.target);
-    const [row] = await rowsOf<AuditRow>(this.context.pool(), `
+    const [row] = await rowsOf<AuditRow>(
+      this.context.pool(),
+      `
       INSERT INTO audit_log (at, actor, action, target, detail, actor_id, user_id, pair_id) VALUES (now(), $1, $2, $3, $4,
         (SELECT id FROM users WHERE email = $1),
         COALESCE($5::bigint, (SELECT id FROM users WHERE email = $6::text)),
         COALESCE($7::bigint, (SELECT id FROM pairs WHERE id = $8::bigint), (SELECT pair_id FROM held_messages WHERE id = $9::bigint),
                  (SELECT pair_id FROM messages WHERE id = $10::bigint), (SELECT m.pair_id FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = $11::bigint)))
       RETURNING ${AUDIT_COLUMNS}`,
-    [entry.actor, entry.action, entry.target, detail, entry.userId ?? null, target.user, entry.pairId ?? null, target.pair, target.held, target.message, target.report]);
+      [
+        entry.actor,
+        entry.action,
+        entry.target,
+        detail,
+        entry.userId ?? null,
+        target.user,
+        entry.pairId ?? null,
+        target.pair,
+        target.held,
+        target.message,
+        target.report,
+      ],
+    );
     return toAudit(row!);
   }
 
   async page(limit: number, beforeId = Number.MAX_SAFE_INTEGER): Promise<Paged<AuditEntry>> {
-    const rows = await rowsOf<AuditRow>(this.context.pool(), `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2`, [beforeId, limit + 1]);
+    const rows = await rowsOf<AuditRow>(this.context.pool(), `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2`, [
+      beforeId,
+      limit + 1,
+    ]);
     return paged(rows, limit, toAudit);
   }
 

@@ -13,7 +13,9 @@ export class PostgresDataRights implements DataRightsStore {
   async deleteBefore(cutoff: Date, limit: number): Promise<number> {
     // SKIP LOCKED: instances running the job at once each take rows no other is deleting,
     // and none waits on an append's lock.
-    const [row] = await rowsOf<{ held: number; events: number; messages: number }>(this.context.pool(), `
+    const [row] = await rowsOf<{ held: number; events: number; messages: number }>(
+      this.context.pool(),
+      `
       WITH held AS (
         DELETE FROM held_messages WHERE id IN (SELECT id FROM held_messages WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1),
       events AS (
@@ -25,22 +27,32 @@ export class PostgresDataRights implements DataRightsStore {
       old AS (
         DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1)
       SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM old)::int AS messages,
-             (SELECT count(*) FROM bodies) AS bodies`, [cutoff, limit]);
+             (SELECT count(*) FROM bodies) AS bodies`,
+      [cutoff, limit],
+    );
     return row!.held + row!.events + row!.messages;
   }
 
   async messagesOf(userId: number, afterId: number, limit: number): Promise<Message[]> {
-    const rows = await rowsOf<MessageRow>(this.context.pool(), `
+    const rows = await rowsOf<MessageRow>(
+      this.context.pool(),
+      `
       SELECT ${MESSAGE_COLUMNS} FROM messages WHERE kind = 'message' AND id > $1
-        AND pair_id IN (SELECT id FROM pairs WHERE mentor_id = $2 OR mentee_id = $2) ORDER BY id LIMIT $3`, [afterId, userId, limit]);
+        AND pair_id IN (SELECT id FROM pairs WHERE mentor_id = $2 OR mentee_id = $2) ORDER BY id LIMIT $3`,
+      [afterId, userId, limit],
+    );
     return rows.map(toMessage);
   }
 
   async pairSummariesOf(userId: number): Promise<PairSummary[]> {
-    const rows = await rowsOf<SummaryRow>(this.context.pool(), `
+    const rows = await rowsOf<SummaryRow>(
+      this.context.pool(),
+      `
       SELECT p.id, p.mentor_id, p.mentee_id, p.active, count(m.id)::int AS message_count, max(m.created_at) AS last_activity
       FROM pairs p LEFT JOIN messages m ON m.pair_id = p.id AND m.kind = 'message'
-      WHERE p.mentor_id = $1 OR p.mentee_id = $1 GROUP BY p.id ORDER BY p.id`, [userId]);
+      WHERE p.mentor_id = $1 OR p.mentee_id = $1 GROUP BY p.id ORDER BY p.id`,
+      [userId],
+    );
     return rows.map(toSummary);
   }
 
@@ -49,13 +61,22 @@ export class PostgresDataRights implements DataRightsStore {
   }
 
   async reportsBy(userId: number): Promise<Report[]> {
-    return (await rowsOf<ReportRow>(this.context.pool(),
-      `SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.reporter_id = $1 ORDER BY r.id`, [userId])).map(toReport);
+    return (
+      await rowsOf<ReportRow>(
+        this.context.pool(),
+        `SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.reporter_id = $1 ORDER BY r.id`,
+        [userId],
+      )
+    ).map(toReport);
   }
 
   async auditOf(userId: number, pairIds: readonly number[]): Promise<AuditEntry[]> {
-    const rows = await rowsOf<AuditRow>(this.context.pool(), `
-      SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor_id = $1 OR user_id = $1 OR pair_id = ANY($2::bigint[]) ORDER BY id`, [userId, pairIds]);
+    const rows = await rowsOf<AuditRow>(
+      this.context.pool(),
+      `
+      SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor_id = $1 OR user_id = $1 OR pair_id = ANY($2::bigint[]) ORDER BY id`,
+      [userId, pairIds],
+    );
     return rows.map(toAudit);
   }
 

@@ -30,15 +30,24 @@ const STATEMENTS: Array<(names: Names) => [string, unknown[]]> = [
   ({ id }) => ["UPDATE held_messages SET content = '', matched = '', reason = CASE WHEN reason IS NULL THEN NULL ELSE '' END WHERE sender_id = $1", [id]],
   ({ email, erased }) => ['UPDATE held_messages SET decided_by = $2 WHERE decided_by = $1', [email, erased]],
   ({ id }) => ["UPDATE reports SET reason = '' WHERE reporter_id = $1", [id]],
-  ({ id }) => [`UPDATE reports SET resolution = '' WHERE resolution IS NOT NULL
-                AND (reporter_id = $1 OR message_id IN (SELECT id FROM messages WHERE sender_id = $1))`, [id]],
+  ({ id }) => [
+    `UPDATE reports SET resolution = '' WHERE resolution IS NOT NULL
+                AND (reporter_id = $1 OR message_id IN (SELECT id FROM messages WHERE sender_id = $1))`,
+    [id],
+  ],
   ({ email, erased }) => ['UPDATE reports SET resolved_by = $2 WHERE resolved_by = $1', [email, erased]],
-  ({ id, erased }) => [`UPDATE audit_log SET detail = NULL,
+  ({ id, erased }) => [
+    `UPDATE audit_log SET detail = NULL,
      actor = CASE WHEN actor_id = $1 THEN $2 ELSE actor END,
      target = CASE WHEN user_id = $1 AND left(target, 5) = 'user:' THEN 'user:' || $2::text ELSE target END
-   WHERE actor_id = $1 OR user_id = $1 OR pair_id IN ${PAIRS_OF}`, [id, erased]],
+   WHERE actor_id = $1 OR user_id = $1 OR pair_id IN ${PAIRS_OF}`,
+    [id, erased],
+  ],
   ({ email }) => ["DELETE FROM login_attempts WHERE key = 'account:' || $1::text OR left(key, length($1::text) + 6) = 'pair:' || $1::text || '|'", [email]],
-  ({ id, erased }) => ["UPDATE users SET email = $2, first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = $1", [id, erased]],
+  ({ id, erased }) => [
+    "UPDATE users SET email = $2, first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = $1",
+    [id, erased],
+  ],
 ];
 
 /** The erasure in one transaction (`events` writes its webhook events there), then the VACUUM. */
@@ -46,19 +55,32 @@ export async function eraseUser(pool: pg.Pool, events: EventWriter, userId: numb
   const erasure = await inTransaction(pool, async (tx) => {
     const [user] = await rowsOf<{ email: string }>(tx, 'SELECT email FROM users WHERE id = $1 FOR UPDATE', [userId]);
     const names: Names = { id: userId, email: user?.email ?? '', erased: erasedEmailOf(userId) };
-    const revoked = await rowsOf<{ token_hash: string }>(tx,
-      'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash', [userId]);
-    const ended = await rowsOf<{ id: number }>(tx,
-      'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id', [userId]);
+    const revoked = await rowsOf<{ token_hash: string }>(
+      tx,
+      'UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING token_hash',
+      [userId],
+    );
+    const ended = await rowsOf<{ id: number }>(
+      tx,
+      'UPDATE pairs SET active = FALSE, ended_at = now() WHERE active AND (mentor_id = $1 OR mentee_id = $1) RETURNING id',
+      [userId],
+    );
     for (const row of ended) await events.write(tx, 'match.ended', row.id, { actor: null, reason: 'account_deleted' });
     // The bodies saved for retries copy content (theirs and their partners'); an event still
     // owed is built again from the erased rows. A `match.ended` names who unmatched.
     const bodies = await rowsOf<{ id: number }>(tx, `SELECT id FROM webhook_events WHERE pair_id IN ${PAIRS_OF}`, [userId]);
-    await lockEvents(tx, bodies.map((row) => row.id));
-    await rowsOf(tx, `
+    await lockEvents(
+      tx,
+      bodies.map((row) => row.id),
+    );
+    await rowsOf(
+      tx,
+      `
       UPDATE webhook_events SET data = NULL,
         detail = CASE WHEN detail::jsonb ->> 'actor' = $2 THEN (detail::jsonb || '{"actor": null}')::text ELSE detail END
-      WHERE id = ANY($1::bigint[])`, [bodies.map((row) => row.id), names.email]);
+      WHERE id = ANY($1::bigint[])`,
+      [bodies.map((row) => row.id), names.email],
+    );
     for (const statement of STATEMENTS) await rowsOf(tx, ...statement(names));
     return { revokedSessions: revoked.map((row) => row.token_hash), endedPairs: ended.map((row) => row.id) };
   });
@@ -70,9 +92,13 @@ export async function eraseUser(pool: pg.Pool, events: EventWriter, userId: numb
  * message if its sender was erased and no other report of it is open. Whether it did.
  */
 export async function releaseEvidence(tx: PostgresTx, messageId: number): Promise<boolean> {
-  const released = await rowsOf(tx, `
+  const released = await rowsOf(
+    tx,
+    `
     UPDATE messages SET content = '' WHERE id = $1 AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}
-      AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`, [messageId]);
+      AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`,
+    [messageId],
+  );
   if (released.length === 0) return false;
   await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE message_id = $1 OR report_id IN (SELECT id FROM reports WHERE message_id = $1)', [messageId]);
   return true;

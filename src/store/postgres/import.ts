@@ -30,8 +30,18 @@ const INSERT = `
     WITH ORDINALITY AS t(pair_id, seq, sender_id, content, created_at, is_read, external_id, n)
   ORDER BY n`;
 
-interface UserRef { id: number; email: string; role: Role }
-interface LockedPair { id: number; mentor_id: number; mentee_id: number; last_seq: number; newest: Date | null }
+interface UserRef {
+  id: number;
+  email: string;
+  role: Role;
+}
+interface LockedPair {
+  id: number;
+  mentor_id: number;
+  mentee_id: number;
+  last_seq: number;
+  newest: Date | null;
+}
 
 /** Imports `messages` (see MessageStore.importHistory) in the transaction `tx`. */
 export async function importBatch(tx: PostgresTx, messages: readonly ImportedMessage[]): Promise<ImportOutcome[]> {
@@ -53,8 +63,18 @@ export async function importBatch(tx: PostgresTx, messages: readonly ImportedMes
     const pairs = await rowsOf<LockedPair>(tx, LOCK_PAIRS, [placed.map((p) => p.mentor.id), placed.map((p) => p.mentee.id)]);
     const byUsers = new Map(pairs.map((pair) => [`${pair.mentor_id}:${pair.mentee_id}`, pair]));
     const seqs = new SeqPlan((pairId) => pairs.find((pair) => pair.id === pairId)!.last_seq);
-    const imported = new Set((await rowsOf<{ external_id: string }>(tx, IMPORTED, [placed.map((p) => messages[p.index]!.externalId)])).map((r) => r.external_id));
-    const rows = { pair: [] as number[], seq: [] as number[], sender: [] as number[], content: [] as string[], at: [] as Date[], read: [] as boolean[], id: [] as string[] };
+    const imported = new Set(
+      (await rowsOf<{ external_id: string }>(tx, IMPORTED, [placed.map((p) => messages[p.index]!.externalId)])).map((r) => r.external_id),
+    );
+    const rows = {
+      pair: [] as number[],
+      seq: [] as number[],
+      sender: [] as number[],
+      content: [] as string[],
+      at: [] as Date[],
+      read: [] as boolean[],
+      id: [] as string[],
+    };
     for (const { index, mentor, mentee, sender } of placed) {
       const message = messages[index]!;
       if (imported.has(message.externalId)) {
@@ -68,12 +88,27 @@ export async function importBatch(tx: PostgresTx, messages: readonly ImportedMes
       }
       imported.add(message.externalId);
       pair.newest = message.createdAt;
-      rows.pair.push(pair.id); rows.seq.push(seqs.next(pair.id)); rows.sender.push(sender.id); rows.content.push(message.content);
-      rows.at.push(message.createdAt); rows.read.push(message.isRead); rows.id.push(message.externalId);
+      rows.pair.push(pair.id);
+      rows.seq.push(seqs.next(pair.id));
+      rows.sender.push(sender.id);
+      rows.content.push(message.content);
+      rows.at.push(message.createdAt);
+      rows.read.push(message.isRead);
+      rows.id.push(message.externalId);
       outcomes[index] = 'created';
     }
     if (rows.pair.length > 0) {
-      await rowsOf(tx, INSERT, [rows.pair, rows.seq, rows.sender, rows.content, rows.at, rows.read, rows.id, [...seqs.lastSeqs.keys()], [...seqs.lastSeqs.values()]]);
+      await rowsOf(tx, INSERT, [
+        rows.pair,
+        rows.seq,
+        rows.sender,
+        rows.content,
+        rows.at,
+        rows.read,
+        rows.id,
+        [...seqs.lastSeqs.keys()],
+        [...seqs.lastSeqs.values()],
+      ]);
     }
   }
   return outcomes as ImportOutcome[];

@@ -50,7 +50,10 @@ export class PostgresStore implements Store {
   private closing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly connections: pg.Pool, outbox: OutboxOptions | null) {
+  private constructor(
+    private readonly connections: pg.Pool,
+    outbox: OutboxOptions | null,
+  ) {
     const pool = () => this.pool();
     const context: PostgresContext = { pool, events: new EventWriter(outbox) };
     this.accounts = new PostgresAccounts(pool);

@@ -6,7 +6,19 @@
 import { AppError } from '../../errors.js';
 import { MATCH_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toMatch, toPair, toUser, type MatchRow, type PairRow, type UserRow } from '../rows.js';
 import { toSummary, type SummaryRow } from '../safeguarding-rows.js';
-import { counterpartRole, type EndMatchOptions, type Match, type MatchOptions, type MatchStore, type Pair, type PairSummary, type PutMatchOptions, type PutMatchResult, type Role, type User } from '../types.js';
+import {
+  counterpartRole,
+  type EndMatchOptions,
+  type Match,
+  type MatchOptions,
+  type MatchStore,
+  type Pair,
+  type PairSummary,
+  type PutMatchOptions,
+  type PutMatchResult,
+  type Role,
+  type User,
+} from '../types.js';
 import { isUniqueViolation } from './errors.js';
 import { inTransaction, rowsOf, type Queryable } from './pool.js';
 import type { PostgresContext } from './context.js';
@@ -41,12 +53,21 @@ export class PostgresMatches implements MatchStore {
    * writes `match.created` in the same transaction. No row back means a concurrent match won;
    * the partial unique index turns the other races into 23505.
    */
-  private async activatePair(tx: PostgresTx, mentorId: number, menteeId: number, options: { actor?: string | null; reason?: string | null }): Promise<MatchRow> {
-    const [row] = await rowsOf<MatchRow>(tx, `
+  private async activatePair(
+    tx: PostgresTx,
+    mentorId: number,
+    menteeId: number,
+    options: { actor?: string | null; reason?: string | null },
+  ): Promise<MatchRow> {
+    const [row] = await rowsOf<MatchRow>(
+      tx,
+      `
       INSERT INTO pairs (mentor_id, mentee_id, active, matched_at) VALUES ($1, $2, TRUE, now())
       ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET active = TRUE, paused = FALSE, matched_at = now(), ended_at = NULL
         WHERE NOT pairs.active
-      RETURNING ${MATCH_COLUMNS}`, [mentorId, menteeId]);
+      RETURNING ${MATCH_COLUMNS}`,
+      [mentorId, menteeId],
+    );
     if (!row) throw new AppError('already_matched');
     await this.context.events.write(tx, 'match.created', row.pair_id, { actor: options.actor ?? null, reason: options.reason ?? null });
     return row;
@@ -63,8 +84,9 @@ export class PostgresMatches implements MatchStore {
         if (current) {
           if (current.mentor_id === mentor.id) return { match: (await matchesOf(tx, [current]))[0]!, created: false, ended: null };
           if (!options.replace) throw new AppError('already_matched');
-          const [row] = await rowsOf<MatchRow>(tx,
-            `UPDATE pairs SET active = FALSE, ended_at = now() WHERE id = $1 RETURNING ${MATCH_COLUMNS}`, [current.pair_id]);
+          const [row] = await rowsOf<MatchRow>(tx, `UPDATE pairs SET active = FALSE, ended_at = now() WHERE id = $1 RETURNING ${MATCH_COLUMNS}`, [
+            current.pair_id,
+          ]);
           ended = (await matchesOf(tx, [row!]))[0]!;
           await this.context.events.write(tx, 'match.ended', current.pair_id, { actor: options.actor ?? null, reason: 'replaced' });
         }
@@ -84,11 +106,15 @@ export class PostgresMatches implements MatchStore {
 
   async end(menteeEmail: string, options: EndMatchOptions = {}): Promise<Match | null> {
     return inTransaction(this.context.pool(), async (tx) => {
-      const rows = await rowsOf<MatchRow>(tx, `
+      const rows = await rowsOf<MatchRow>(
+        tx,
+        `
         UPDATE pairs SET active = FALSE, ended_at = now()
         WHERE active AND mentee_id = (SELECT id FROM users WHERE email = $1)
           AND ($2::bigint IS NULL OR $2::bigint IN (mentor_id, mentee_id))
-        RETURNING ${MATCH_COLUMNS}`, [menteeEmail, options.participantId ?? null]);
+        RETURNING ${MATCH_COLUMNS}`,
+        [menteeEmail, options.participantId ?? null],
+      );
       if (rows.length === 0) return null;
       await this.context.events.write(tx, 'match.ended', rows[0]!.pair_id, { actor: options.actor ?? null, reason: options.reason ?? 'unmatched' });
       return (await matchesOf(tx, rows))[0]!;
@@ -97,19 +123,24 @@ export class PostgresMatches implements MatchStore {
 
   async setPaused(menteeEmail: string, paused: boolean): Promise<Match | null> {
     return inTransaction(this.context.pool(), async (tx) => {
-      const rows = await rowsOf<MatchRow>(tx, `
+      const rows = await rowsOf<MatchRow>(
+        tx,
+        `
         UPDATE pairs SET paused = $2
         WHERE active AND mentee_id = (SELECT id FROM users WHERE email = $1)
-        RETURNING ${MATCH_COLUMNS}`, [menteeEmail, paused]);
+        RETURNING ${MATCH_COLUMNS}`,
+        [menteeEmail, paused],
+      );
       return rows.length > 0 ? (await matchesOf(tx, rows))[0]! : null;
     });
   }
 
   async list(userId?: number): Promise<Match[]> {
     const pool = this.context.pool();
-    const rows = userId === undefined
-      ? await rowsOf<MatchRow>(pool, `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active ORDER BY id`)
-      : await rowsOf<MatchRow>(pool, `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active AND (mentor_id = $1 OR mentee_id = $1) ORDER BY id`, [userId]);
+    const rows =
+      userId === undefined
+        ? await rowsOf<MatchRow>(pool, `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active ORDER BY id`)
+        : await rowsOf<MatchRow>(pool, `SELECT ${MATCH_COLUMNS} FROM pairs WHERE active AND (mentor_id = $1 OR mentee_id = $1) ORDER BY id`, [userId]);
     return matchesOf(pool, rows);
   }
 
@@ -124,8 +155,7 @@ export class PostgresMatches implements MatchStore {
     const partner = partnerRow ? toUser(partnerRow) : null;
     if (!role || !partner || partner.role !== role) return null;
     const [mentorId, menteeId] = user.role === 'MENTOR' ? [user.id, partner.id] : [partner.id, user.id];
-    const [row] = await rowsOf<PairRow>(this.context.pool(),
-      `SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = $1 AND mentee_id = $2`, [mentorId, menteeId]);
+    const [row] = await rowsOf<PairRow>(this.context.pool(), `SELECT ${PAIR_COLUMNS} FROM pairs WHERE mentor_id = $1 AND mentee_id = $2`, [mentorId, menteeId]);
     return row ? { pair: toPair(row), partner } : null;
   }
 
@@ -136,10 +166,13 @@ export class PostgresMatches implements MatchStore {
   }
 
   async pairSummaries(): Promise<PairSummary[]> {
-    const rows = await rowsOf<SummaryRow>(this.context.pool(), `
+    const rows = await rowsOf<SummaryRow>(
+      this.context.pool(),
+      `
       SELECT p.id, p.mentor_id, p.mentee_id, p.active, count(m.id)::int AS message_count, max(m.created_at) AS last_activity
       FROM pairs p LEFT JOIN messages m ON m.pair_id = p.id AND m.kind = 'message'
-      GROUP BY p.id ORDER BY p.id`);
+      GROUP BY p.id ORDER BY p.id`,
+    );
     return rows.map(toSummary);
   }
 }
@@ -156,7 +189,10 @@ async function matchesOf(db: Queryable, rows: readonly MatchRow[]): Promise<Matc
 /** The two users a match names, by email; `user_not_found` or `wrong_role` otherwise. */
 async function participants(tx: PostgresTx, mentorEmail: string, menteeEmail: string): Promise<{ mentor: ParticipantRow; mentee: ParticipantRow }> {
   // Locked: a concurrent role change (upsert) waits for the match, or the match sees the new role.
-  const users = await rowsOf<ParticipantRow>(tx, 'SELECT id, email, role FROM users WHERE email IN ($1, $2) ORDER BY id FOR UPDATE', [mentorEmail, menteeEmail]);
+  const users = await rowsOf<ParticipantRow>(tx, 'SELECT id, email, role FROM users WHERE email IN ($1, $2) ORDER BY id FOR UPDATE', [
+    mentorEmail,
+    menteeEmail,
+  ]);
   const mentor = users.find((u) => u.email === mentorEmail);
   const mentee = users.find((u) => u.email === menteeEmail);
   if (!mentor || !mentee) throw new AppError('user_not_found');

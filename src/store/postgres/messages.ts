@@ -8,7 +8,20 @@ import type { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { MESSAGE_COLUMNS, toConversation, toHistoryPage, toMessage, type ConversationRow, type MessageRow } from '../rows.js';
 import { HELD_COLUMNS, toHeld, type HeldRow } from '../safeguarding-rows.js';
-import type { AppendResult, Conversation, ConversationOptions, HeldMessage, HistoryCursor, HistoryPage, ImportedMessage, ImportOutcome, Message, MessageStore, NewMessage, ReadResult } from '../types.js';
+import type {
+  AppendResult,
+  Conversation,
+  ConversationOptions,
+  HeldMessage,
+  HistoryCursor,
+  HistoryPage,
+  ImportedMessage,
+  ImportOutcome,
+  Message,
+  MessageStore,
+  NewMessage,
+  ReadResult,
+} from '../types.js';
 import { appendBatch } from './append.js';
 import { isRetryable } from './errors.js';
 import { importBatch } from './import.js';
@@ -34,8 +47,11 @@ export class PostgresMessages implements MessageStore {
 
   async appendUnlessHeld(message: NewMessage): Promise<AppendResult | { held: HeldMessage }> {
     if (message.clientId) {
-      const [row] = await rowsOf<HeldRow>(this.context.pool(), `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
-        [message.pairId, message.senderId, message.clientId]);
+      const [row] = await rowsOf<HeldRow>(
+        this.context.pool(),
+        `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
+        [message.pairId, message.senderId, message.clientId],
+      );
       if (row && row.status !== 'approved') return { held: toHeld(row) };
     }
     return this.append(message);
@@ -53,29 +69,48 @@ export class PostgresMessages implements MessageStore {
 
   async history(pairId: number, { before, after, limit }: HistoryCursor): Promise<HistoryPage> {
     const forward = after !== undefined;
-    const rows = await rowsOf<MessageRow>(this.context.pool(), `
+    const rows = await rowsOf<MessageRow>(
+      this.context.pool(),
+      `
       SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND id > $2 AND id < $3
-      ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT $4`, [pairId, after ?? 0, before ?? Number.MAX_SAFE_INTEGER, limit + 1]);
+      ORDER BY id ${forward ? 'ASC' : 'DESC'} LIMIT $4`,
+      [pairId, after ?? 0, before ?? Number.MAX_SAFE_INTEGER, limit + 1],
+    );
     return toHistoryPage(rows, limit, forward);
   }
 
   async after(pairId: number, afterSeq: number, limit: number): Promise<Message[]> {
-    const rows = await rowsOf<MessageRow>(this.context.pool(),
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [pairId, afterSeq, limit]);
+    const rows = await rowsOf<MessageRow>(
+      this.context.pool(),
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [pairId, afterSeq, limit],
+    );
     return rows.map(toMessage);
   }
 
   async before(pairId: number, beforeSeq: number, limit: number): Promise<Message[]> {
-    const rows = await rowsOf<MessageRow>(this.context.pool(),
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, [pairId, beforeSeq, limit]);
+    const rows = await rowsOf<MessageRow>(
+      this.context.pool(),
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+      [pairId, beforeSeq, limit],
+    );
     return rows.map(toMessage).reverse();
   }
 
   async upTo(pairId: number, upto: { id: number } | { at: Date }, limit: number): Promise<Message[]> {
     const pool = this.context.pool();
-    const rows = 'id' in upto
-      ? await rowsOf<MessageRow>(pool, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND kind = 'message' AND id <= $2 ORDER BY id DESC LIMIT $3`, [pairId, upto.id, limit])
-      : await rowsOf<MessageRow>(pool, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND kind = 'message' AND created_at <= $2 ORDER BY id DESC LIMIT $3`, [pairId, upto.at, limit]);
+    const rows =
+      'id' in upto
+        ? await rowsOf<MessageRow>(
+            pool,
+            `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND kind = 'message' AND id <= $2 ORDER BY id DESC LIMIT $3`,
+            [pairId, upto.id, limit],
+          )
+        : await rowsOf<MessageRow>(
+            pool,
+            `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND kind = 'message' AND created_at <= $2 ORDER BY id DESC LIMIT $3`,
+            [pairId, upto.at, limit],
+          );
     return rows.map(toMessage).reverse();
   }
 
@@ -92,7 +127,9 @@ export class PostgresMessages implements MessageStore {
   }
 
   async markRead(pairId: number, readerId: number): Promise<ReadResult> {
-    const [row] = await rowsOf<{ count: number; last_read_id: number | null }>(this.context.pool(), `
+    const [row] = await rowsOf<{ count: number; last_read_id: number | null }>(
+      this.context.pool(),
+      `
       WITH marked AS (
         UPDATE messages SET is_read = TRUE
         WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'
@@ -101,18 +138,25 @@ export class PostgresMessages implements MessageStore {
       reminder AS (
         UPDATE webhook_events SET status = 'cancelled', finished_at = now()
         WHERE pair_id = $1 AND recipient_id = $2 AND status = 'pending' AND EXISTS (SELECT 1 FROM marked))
-      SELECT count(*) AS count, max(id) AS last_read_id FROM marked`, [pairId, readerId]);
+      SELECT count(*) AS count, max(id) AS last_read_id FROM marked`,
+      [pairId, readerId],
+    );
     return { count: row!.count, lastReadId: row!.last_read_id };
   }
 
   async unreadCount(pairId: number, readerId: number): Promise<number> {
-    const [row] = await rowsOf<{ n: number }>(this.context.pool(),
-      "SELECT count(*) AS n FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'", [pairId, readerId]);
+    const [row] = await rowsOf<{ n: number }>(
+      this.context.pool(),
+      "SELECT count(*) AS n FROM messages WHERE pair_id = $1 AND sender_id <> $2 AND NOT is_read AND kind = 'message'",
+      [pairId, readerId],
+    );
     return row!.n;
   }
 
   async conversations(userId: number, options: ConversationOptions = {}): Promise<Conversation[]> {
-    const rows = await rowsOf<ConversationRow>(this.context.pool(), `
+    const rows = await rowsOf<ConversationRow>(
+      this.context.pool(),
+      `
       SELECT p.id AS pair_id, p.active, p.paused, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at,
              m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
              m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
@@ -121,7 +165,9 @@ export class PostgresMessages implements MessageStore {
       JOIN users u ON u.id = CASE WHEN p.mentor_id = $1 THEN p.mentee_id ELSE p.mentor_id END
       LEFT JOIN messages m ON m.id = (SELECT max(id) FROM messages n WHERE n.pair_id = p.id AND n.kind = 'message')
       WHERE (p.active OR p.ended_at > $2) AND (p.mentor_id = $1 OR p.mentee_id = $1)
-      ORDER BY p.active DESC, COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`, [userId, options.endedSince ?? null]);
+      ORDER BY p.active DESC, COALESCE(m.created_at, p.matched_at) DESC, p.id DESC`,
+      [userId, options.endedSince ?? null],
+    );
     return rows.map(toConversation);
   }
 }

@@ -20,18 +20,28 @@ export class PostgresModeration implements ModerationStore {
       const [pair] = await rowsOf<LockedPair>(tx, LOCK_PAIR, [input.pairId]);
       if (!pair?.active || (pair.mentor_id !== input.senderId && pair.mentee_id !== input.senderId)) throw new AppError('not_matched');
       if (clientId !== null) {
-        const [delivered] = await rowsOf<MessageRow>(tx, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
-          [input.pairId, input.senderId, clientId]);
+        const [delivered] = await rowsOf<MessageRow>(tx, `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`, [
+          input.pairId,
+          input.senderId,
+          clientId,
+        ]);
         if (delivered) return { message: toMessage(delivered), created: false };
-        const [held] = await rowsOf<HeldRow>(tx, `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
-          [input.pairId, input.senderId, clientId]);
+        const [held] = await rowsOf<HeldRow>(tx, `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`, [
+          input.pairId,
+          input.senderId,
+          clientId,
+        ]);
         if (held) return { held: toHeld(held), created: false };
       }
       // A paused pair stores nothing new, held messages included.
       if (pair.paused) throw new AppError('match_paused');
-      const [row] = await rowsOf<HeldRow>(tx, `
+      const [row] = await rowsOf<HeldRow>(
+        tx,
+        `
         INSERT INTO held_messages (pair_id, sender_id, content, client_id, created_at, rule, matched) VALUES ($1, $2, $3, $4, now(), $5, $6)
-        RETURNING ${HELD_COLUMNS}`, [input.pairId, input.senderId, input.content, clientId, input.rule, input.matched]);
+        RETURNING ${HELD_COLUMNS}`,
+        [input.pairId, input.senderId, input.content, clientId, input.rule, input.matched],
+      );
       await this.context.events.write(tx, 'message.held', row!.pair_id, { held: row!.id });
       return { held: toHeld(row!), created: true };
     });
@@ -43,14 +53,20 @@ export class PostgresModeration implements ModerationStore {
   }
 
   async heldByClientId(pairId: number, senderId: number, clientId: string): Promise<HeldMessage | null> {
-    const [row] = await rowsOf<HeldRow>(this.context.pool(), `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
-      [pairId, senderId, clientId]);
+    const [row] = await rowsOf<HeldRow>(
+      this.context.pool(),
+      `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = $1 AND sender_id = $2 AND client_id = $3`,
+      [pairId, senderId, clientId],
+    );
     return row ? toHeld(row) : null;
   }
 
   async pending(limit: number, afterId = 0): Promise<Paged<HeldMessage>> {
-    const rows = await rowsOf<HeldRow>(this.context.pool(),
-      `SELECT ${HELD_COLUMNS} FROM held_messages WHERE status = 'held' AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit + 1]);
+    const rows = await rowsOf<HeldRow>(
+      this.context.pool(),
+      `SELECT ${HELD_COLUMNS} FROM held_messages WHERE status = 'held' AND id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit + 1],
+    );
     return paged(rows, limit, toHeld);
   }
 
@@ -61,33 +77,47 @@ export class PostgresModeration implements ModerationStore {
       const [pair] = await rowsOf<LockedPair>(tx, LOCK_PAIR, [held.pair_id]);
       if (!pair?.active) throw new AppError('not_matched');
       const [message] = await rowsOf<MessageRow>(tx, INSERT_WITH_NEXT_SEQ, [held.pair_id, held.sender_id, held.content, held.client_id, 'message']);
-      const [decided] = await rowsOf<HeldRow>(tx, `
+      const [decided] = await rowsOf<HeldRow>(
+        tx,
+        `
         UPDATE held_messages SET status = 'approved', decided_by = $2, decided_at = now(), message_id = $3 WHERE id = $1
-        RETURNING ${HELD_COLUMNS}`, [id, actor, message!.id]);
+        RETURNING ${HELD_COLUMNS}`,
+        [id, actor, message!.id],
+      );
       await this.context.events.messageEvents(tx, message!);
       return { held: toHeld(decided!), message: toMessage(message!) };
     });
   }
 
   async reject(id: number, actor: string, reason: string): Promise<HeldMessage> {
-    const [row] = await rowsOf<HeldRow>(this.context.pool(), `
+    const [row] = await rowsOf<HeldRow>(
+      this.context.pool(),
+      `
       UPDATE held_messages SET status = 'rejected', reason = $3, decided_by = $2, decided_at = now() WHERE id = $1 AND status = 'held'
-      RETURNING ${HELD_COLUMNS}`, [id, actor, reason]);
+      RETURNING ${HELD_COLUMNS}`,
+      [id, actor, reason],
+    );
     if (!row) throw new AppError('not_found');
     return toHeld(row);
   }
 
   async ownUndelivered(pairId: number, senderId: number, from: Date | null, to: Date | null): Promise<HeldMessage[]> {
-    const rows = await rowsOf<HeldRow>(this.context.pool(), `
+    const rows = await rowsOf<HeldRow>(
+      this.context.pool(),
+      `
       SELECT ${HELD_COLUMNS} FROM held_messages
       WHERE pair_id = $1 AND sender_id = $2 AND status <> 'approved' AND ($3::timestamptz IS NULL OR created_at >= $3) AND ($4::timestamptz IS NULL OR created_at < $4)
-      ORDER BY id`, [pairId, senderId, from, to]);
+      ORDER BY id`,
+      [pairId, senderId, from, to],
+    );
     return rows.map(toHeld);
   }
 
   async wordListChanges(): Promise<WordListChange[]> {
-    const rows = await rowsOf<{ phrase: string; listed: boolean; changed_at: Date }>(this.context.pool(),
-      'SELECT phrase, listed, changed_at FROM moderation_words ORDER BY changed_at, phrase');
+    const rows = await rowsOf<{ phrase: string; listed: boolean; changed_at: Date }>(
+      this.context.pool(),
+      'SELECT phrase, listed, changed_at FROM moderation_words ORDER BY changed_at, phrase',
+    );
     return rows.map((row) => ({ phrase: row.phrase, listed: row.listed, changedAt: row.changed_at }));
   }
 
@@ -95,11 +125,14 @@ export class PostgresModeration implements ModerationStore {
     const phrases = [...add, ...remove];
     if (phrases.length === 0) return;
     await inTransaction(this.context.pool(), async (tx) => {
-      await rowsOf(tx, `
+      await rowsOf(
+        tx,
+        `
         INSERT INTO moderation_words (phrase, listed, changed_at)
         SELECT phrase, listed, now() FROM unnest($1::text[], $2::boolean[]) AS change(phrase, listed)
         ON CONFLICT (phrase) DO UPDATE SET listed = excluded.listed, changed_at = excluded.changed_at`,
-      [phrases, phrases.map((_, index) => index < add.length)]);
+        [phrases, phrases.map((_, index) => index < add.length)],
+      );
     });
   }
 }

@@ -29,7 +29,9 @@ const CLAIM = `
     FOR UPDATE SKIP LOCKED)
   UPDATE webhook_events w SET lease_until = now() + $2::bigint * interval '1 millisecond'
   FROM claimed WHERE w.id = claimed.id
-  RETURNING ${WEBHOOK_COLUMNS.split(', ').map((column) => `w.${column}`).join(', ')}`;
+  RETURNING ${WEBHOOK_COLUMNS.split(', ')
+    .map((column) => `w.${column}`)
+    .join(', ')}`;
 
 export class PostgresOutbox implements OutboxStore {
   constructor(private readonly pool: () => pg.Pool) {}
@@ -83,20 +85,38 @@ async function eventFacts(db: Queryable, events: readonly WebhookEvent[]): Promi
   const byIds = async <R extends QueryResultRow>(sql: string, list: readonly number[]) => (list.length === 0 ? [] : rowsOf<R>(db, sql, [list]));
   const reminders = events.filter((event) => event.recipientId !== null);
   const pairs = await byIds<PairRow>(`SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ANY($1::bigint[])`, ids(events.map((event) => event.pairId)));
-  const unread = reminders.length === 0 ? [] : await rowsOf<UnreadRow>(db, `
+  const unread =
+    reminders.length === 0
+      ? []
+      : await rowsOf<UnreadRow>(
+          db,
+          `
     SELECT r.pair_id, r.recipient_id, count(m.id)::int AS n, min(m.id) AS oldest
     FROM unnest($1::bigint[], $2::bigint[]) AS r(pair_id, recipient_id)
     LEFT JOIN messages m ON m.pair_id = r.pair_id AND m.sender_id <> r.recipient_id AND NOT m.is_read AND m.kind = 'message'
-    GROUP BY r.pair_id, r.recipient_id`, [reminders.map((event) => event.pairId), reminders.map((event) => event.recipientId)]);
+    GROUP BY r.pair_id, r.recipient_id`,
+          [reminders.map((event) => event.pairId), reminders.map((event) => event.recipientId)],
+        );
   const held = await byIds<HeldRow>(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE id = ANY($1::bigint[])`, ids(events.map((event) => event.heldId)));
-  const reports = await byIds<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = ANY($1::bigint[])`,
-    ids(events.map((event) => event.reportId)));
-  const users = await byIds<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`, ids(pairs.flatMap((pair) => [pair.mentor_id, pair.mentee_id])));
-  const messages = await byIds<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::bigint[])`,
-    ids([...events.map((event) => event.messageId), ...unread.map((row) => row.oldest), ...reports.map((row) => row.message_id)]));
+  const reports = await byIds<ReportRow>(
+    `SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.id = ANY($1::bigint[])`,
+    ids(events.map((event) => event.reportId)),
+  );
+  const users = await byIds<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::bigint[])`,
+    ids(pairs.flatMap((pair) => [pair.mentor_id, pair.mentee_id])),
+  );
+  const messages = await byIds<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::bigint[])`,
+    ids([...events.map((event) => event.messageId), ...unread.map((row) => row.oldest), ...reports.map((row) => row.message_id)]),
+  );
   const reads = {
-    pairs: byId(pairs), users: byId(users.map(toUser)), unread: new Map(unread.map((row) => [`${row.pair_id}:${row.recipient_id}`, row])),
-    held: byId(held.map(toHeld)), reports: byId(reports.map(toReport)), messages: byId(messages.map(toMessage)),
+    pairs: byId(pairs),
+    users: byId(users.map(toUser)),
+    unread: new Map(unread.map((row) => [`${row.pair_id}:${row.recipient_id}`, row])),
+    held: byId(held.map(toHeld)),
+    reports: byId(reports.map(toReport)),
+    messages: byId(messages.map(toMessage)),
   };
   return events.map((event) => outboxFacts(event, reads));
 }
@@ -112,12 +132,18 @@ async function eventFacts(db: Queryable, events: readonly WebhookEvent[]): Promi
 async function setEventData(tx: PostgresTx, bodies: readonly WebhookSavedBody[]): Promise<Set<number>> {
   if (bodies.length === 0) return new Set();
   const ids = bodies.map((body) => body.id);
-  await rowsOf(tx, `
+  await rowsOf(
+    tx,
+    `
     SELECT 1 FROM users WHERE id IN (
       SELECT unnest(ARRAY[p.mentor_id, p.mentee_id]) FROM pairs p JOIN webhook_events w ON w.pair_id = p.id WHERE w.id = ANY($1::bigint[]))
-    ORDER BY id FOR SHARE`, [ids]);
+    ORDER BY id FOR SHARE`,
+    [ids],
+  );
   await lockEvents(tx, ids);
-  const rows = await rowsOf<{ id: number; saved: boolean }>(tx, `
+  const rows = await rowsOf<{ id: number; saved: boolean }>(
+    tx,
+    `
     UPDATE webhook_events SET
       data = v.data,
       status = CASE WHEN v.data IS NULL THEN 'cancelled' ELSE webhook_events.status END,
@@ -125,7 +151,9 @@ async function setEventData(tx: PostgresTx, bodies: readonly WebhookSavedBody[])
       lease_until = CASE WHEN v.data IS NULL THEN NULL ELSE webhook_events.lease_until END
     FROM unnest($1::bigint[], $2::text[], $3::int[]) AS v(id, data, erased)
     WHERE webhook_events.id = v.id AND webhook_events.status = 'pending' AND (v.data IS NULL OR ${PAIR_ERASED_COUNT} <= v.erased)
-    RETURNING webhook_events.id, v.data IS NOT NULL AS saved`, [bodies.map((body) => body.id), bodies.map((body) => body.data), bodies.map((body) => body.erased)]);
+    RETURNING webhook_events.id, v.data IS NOT NULL AS saved`,
+    [bodies.map((body) => body.id), bodies.map((body) => body.data), bodies.map((body) => body.erased)],
+  );
   return new Set(rows.filter((row) => row.saved).map((row) => row.id));
 }
 
@@ -141,9 +169,14 @@ export async function lockEvents(tx: PostgresTx, ids: readonly number[]): Promis
 /** Records the attempts, all of them or none; run it in a transaction. */
 async function recordAttempts(db: PostgresTx, attempts: readonly WebhookOutcome[]): Promise<void> {
   if (attempts.length === 0) return;
-  await lockEvents(db, attempts.map((each) => each.id));
+  await lockEvents(
+    db,
+    attempts.map((each) => each.id),
+  );
   const retryIn = (attempt: WebhookAttempt) => (attempt.delivered || attempt.retryInMs === null ? null : Math.round(attempt.retryInMs));
-  await rowsOf(db, `
+  await rowsOf(
+    db,
+    `
     UPDATE webhook_events w SET
       status = CASE WHEN v.delivered THEN 'delivered' WHEN v.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
       attempts = w.attempts + 1,
@@ -152,17 +185,22 @@ async function recordAttempts(db: PostgresTx, attempts: readonly WebhookOutcome[
       lease_until = NULL,
       last_error = v.error
     FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::bigint[]) AS v(id, delivered, error, retry_ms)
-    WHERE w.id = v.id AND w.status = 'pending'`, [
-    attempts.map((each) => each.id),
-    attempts.map((each) => each.attempt.delivered),
-    attempts.map((each) => (each.attempt.delivered ? null : each.attempt.error)),
-    attempts.map((each) => retryIn(each.attempt)),
-  ]);
+    WHERE w.id = v.id AND w.status = 'pending'`,
+    [
+      attempts.map((each) => each.id),
+      attempts.map((each) => each.attempt.delivered),
+      attempts.map((each) => (each.attempt.delivered ? null : each.attempt.error)),
+      attempts.map((each) => retryIn(each.attempt)),
+    ],
+  );
 }
 
 async function listEvents(db: Queryable, status: WebhookStatus, limit: number, beforeId?: number): Promise<WebhookEvent[]> {
-  const rows = await rowsOf<WebhookRow>(db, `SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE status = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
-    [status, beforeId ?? Number.MAX_SAFE_INTEGER, limit]);
+  const rows = await rowsOf<WebhookRow>(db, `SELECT ${WEBHOOK_COLUMNS} FROM webhook_events WHERE status = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, [
+    status,
+    beforeId ?? Number.MAX_SAFE_INTEGER,
+    limit,
+  ]);
   return rows.map(toWebhookEvent);
 }
 
@@ -172,12 +210,19 @@ async function eventById(db: Queryable, eventId: string): Promise<WebhookEvent |
 }
 
 async function retryEvent(db: Queryable, eventId: string): Promise<boolean> {
-  const rows = await rowsOf(db, `UPDATE webhook_events SET status = 'pending', window_start = now(), due_at = now(), finished_at = NULL, lease_until = NULL
-                                 WHERE event_id = $1 AND status = 'failed' RETURNING 1`, [eventId]);
+  const rows = await rowsOf(
+    db,
+    `UPDATE webhook_events SET status = 'pending', window_start = now(), due_at = now(), finished_at = NULL, lease_until = NULL
+                                 WHERE event_id = $1 AND status = 'failed' RETURNING 1`,
+    [eventId],
+  );
   return rows.length > 0;
 }
 
 async function backlog(db: Queryable): Promise<WebhookBacklog> {
-  const [row] = await rowsOf<{ n: number; oldest: Date | null }>(db, "SELECT count(*) AS n, min(created_at) AS oldest FROM webhook_events WHERE status = 'pending'");
+  const [row] = await rowsOf<{ n: number; oldest: Date | null }>(
+    db,
+    "SELECT count(*) AS n, min(created_at) AS oldest FROM webhook_events WHERE status = 'pending'",
+  );
   return { pending: row!.n, oldestCreatedAt: row!.oldest };
 }

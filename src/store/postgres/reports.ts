@@ -13,8 +13,11 @@ export class PostgresReports implements ReportStore {
 
   async create(messageId: number, reporterId: number, reason: string): Promise<Report> {
     return inTransaction(this.context.pool(), async (tx) => {
-      const [row] = await rowsOf<{ id: number }>(tx,
-        'INSERT INTO reports (message_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, now()) RETURNING id', [messageId, reporterId, reason]);
+      const [row] = await rowsOf<{ id: number }>(
+        tx,
+        'INSERT INTO reports (message_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, now()) RETURNING id',
+        [messageId, reporterId, reason],
+      );
       const [report] = await rowsOf<ReportRow>(tx, `SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.id = $1`, [row!.id]);
       await this.context.events.write(tx, 'message.reported', report!.pair_id, { report: report!.id });
       return toReport(report!);
@@ -27,8 +30,12 @@ export class PostgresReports implements ReportStore {
   }
 
   async list({ all, limit, afterId = 0 }: { all: boolean; limit: number; afterId?: number }): Promise<Paged<Report>> {
-    const rows = await rowsOf<ReportRow>(this.context.pool(), `
-      SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE ($1 OR r.resolved_at IS NULL) AND r.id > $2 ORDER BY r.id LIMIT $3`, [all, afterId, limit + 1]);
+    const rows = await rowsOf<ReportRow>(
+      this.context.pool(),
+      `
+      SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE ($1 OR r.resolved_at IS NULL) AND r.id > $2 ORDER BY r.id LIMIT $3`,
+      [all, afterId, limit + 1],
+    );
     return paged(rows, limit, toReport);
   }
 
@@ -38,8 +45,11 @@ export class PostgresReports implements ReportStore {
 
   async resolve(id: number, actor: string, note: string): Promise<Report> {
     return inTransaction(this.context.pool(), async (tx) => {
-      const rows = await rowsOf<{ message_id: number }>(tx,
-        'UPDATE reports SET resolved_by = $2, resolved_at = now(), resolution = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING message_id', [id, actor, note]);
+      const rows = await rowsOf<{ message_id: number }>(
+        tx,
+        'UPDATE reports SET resolved_by = $2, resolved_at = now(), resolution = $3 WHERE id = $1 AND resolved_at IS NULL RETURNING message_id',
+        [id, actor, note],
+      );
       if (rows.length === 0) throw new AppError('not_found');
       await releaseEvidence(tx, rows[0]!.message_id);
       const [report] = await rowsOf<ReportRow>(tx, `SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.id = $1`, [id]);

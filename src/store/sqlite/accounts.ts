@@ -3,7 +3,16 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../errors.js';
 import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from '../platform-users.js';
 import { USER_COLUMNS, directoryPage, likePattern, toUser, type PartnerRow, type UserRow } from '../rows.js';
-import { NO_PASSWORD, type AccountStore, type DirectoryPage, type DirectoryQuery, type ExternalUser, type NewUser, type UpsertResult, type User } from '../types.js';
+import {
+  NO_PASSWORD,
+  type AccountStore,
+  type DirectoryPage,
+  type DirectoryQuery,
+  type ExternalUser,
+  type NewUser,
+  type UpsertResult,
+  type User,
+} from '../types.js';
 import { transaction } from './tx.js';
 
 const U = USER_COLUMNS.replace(/(\w+)/g, 'u.$1');
@@ -63,9 +72,12 @@ export class SqliteAccounts implements AccountStore {
 
   async upsert(user: ExternalUser): Promise<UpsertResult> {
     const id = user.platformId ?? null;
-    const find = () => accountOf(user,
-      id ? (this.sql.accountByPlatformId.get(id.issuer, id.subject) as AccountRow | undefined) : undefined,
-      this.sql.accountByEmail.get(user.email) as AccountRow | undefined);
+    const find = () =>
+      accountOf(
+        user,
+        id ? (this.sql.accountByPlatformId.get(id.issuer, id.subject) as AccountRow | undefined) : undefined,
+        this.sql.accountByEmail.get(user.email) as AccountRow | undefined,
+      );
     // Every request of a platform user comes here: when all is already so, no write lock is taken.
     const current = find();
     if (current && !changeOf(current, user)) return { user: toUser(current), created: false, changed: false, revokedSessions: [] };
@@ -73,13 +85,31 @@ export class SqliteAccounts implements AccountStore {
     return transaction(this.db, (): UpsertResult => {
       const row = find();
       if (!row) {
-        const created = this.sql.insertPlatformUser.get(user.email, NO_PASSWORD, user.firstName, user.lastName, user.role, Date.now(), id?.issuer ?? null, id?.subject ?? null) as UserRow;
+        const created = this.sql.insertPlatformUser.get(
+          user.email,
+          NO_PASSWORD,
+          user.firstName,
+          user.lastName,
+          user.role,
+          Date.now(),
+          id?.issuer ?? null,
+          id?.subject ?? null,
+        ) as UserRow;
         return { user: toUser(created), created: true, changed: true, revokedSessions: [] };
       }
       const change = changeOf(row, user);
       if (!change) return { user: toUser(row), created: false, changed: false, revokedSessions: [] };
       if (change.roleChanges && this.sql.hasActiveMatch.get(row.id, row.id)) throw roleLocked();
-      const updated = this.sql.updatePlatformUser.get(user.email, user.firstName, user.lastName, user.role, NO_PASSWORD, id?.issuer ?? null, id?.subject ?? null, row.id) as UserRow;
+      const updated = this.sql.updatePlatformUser.get(
+        user.email,
+        user.firstName,
+        user.lastName,
+        user.role,
+        NO_PASSWORD,
+        id?.issuer ?? null,
+        id?.subject ?? null,
+        row.id,
+      ) as UserRow;
       const revokedSessions = change.claim ? (this.sql.revokeSessionsOf.all(Date.now(), row.id) as Array<{ token_hash: string }>).map((r) => r.token_hash) : [];
       return { user: toUser(updated), created: false, changed: true, revokedSessions };
     });

@@ -20,15 +20,23 @@ export class SqliteAudit implements AuditStore {
                 RETURNING ${AUDIT_COLUMNS}`),
       auditPage: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
       newest: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? ORDER BY id DESC LIMIT 1`),
-      insertNotice: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, kind) VALUES (?, ?, ?, ?, ?, NULL, 'admin_viewed') RETURNING ${MESSAGE_COLUMNS}`),
+      insertNotice: p(
+        `INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, kind) VALUES (?, ?, ?, ?, ?, NULL, 'admin_viewed') RETURNING ${MESSAGE_COLUMNS}`,
+      ),
     };
   }
 
   async record(entry: NewAuditEntry): Promise<AuditEntry> {
     const detail = entry.detail === null ? null : JSON.stringify(entry.detail);
     const row = this.sql.audit.get({
-      at: Date.now(), actor: entry.actor, action: entry.action, target: entry.target, detail,
-      userId: entry.userId ?? null, pairId: entry.pairId ?? null, ...auditTargetOf(entry.target),
+      at: Date.now(),
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target,
+      detail,
+      userId: entry.userId ?? null,
+      pairId: entry.pairId ?? null,
+      ...auditTargetOf(entry.target),
     }) as AuditRow;
     return toAudit(row);
   }

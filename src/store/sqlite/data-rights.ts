@@ -10,12 +10,17 @@ import { transaction } from './tx.js';
 export class SqliteDataRights implements DataRightsStore {
   private readonly sql;
 
-  constructor(private readonly context: SqliteContext, private readonly erasure: SqliteErasure) {
+  constructor(
+    private readonly context: SqliteContext,
+    private readonly erasure: SqliteErasure,
+  ) {
     const p = (source: string) => context.db.prepare(source);
     this.sql = {
       deleteOld: p('DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < ? ORDER BY id LIMIT ?)'),
       // Finished webhook events past the cutoff go; a pending one keeps no saved body (it copies content).
-      deleteOldEvents: p("DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE status <> 'pending' AND created_at < ? ORDER BY id LIMIT ?)"),
+      deleteOldEvents: p(
+        "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE status <> 'pending' AND created_at < ? ORDER BY id LIMIT ?)",
+      ),
       clearOldBodies: p("UPDATE webhook_events SET data = NULL WHERE status = 'pending' AND data IS NOT NULL AND created_at < ?"),
       deleteOldHeld: p('DELETE FROM held_messages WHERE id IN (SELECT id FROM held_messages WHERE created_at < ? ORDER BY id LIMIT ?)'),
       messagesOfUser: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE kind = 'message' AND id > ?
@@ -27,7 +32,9 @@ export class SqliteDataRights implements DataRightsStore {
         FROM pairs p WHERE p.mentor_id = ? OR p.mentee_id = ? ORDER BY p.id`),
       heldOfUser: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE sender_id = ? ORDER BY id`),
       reportsByUser: p(`SELECT ${REPORT_COLUMNS} FROM reports r JOIN messages m ON m.id = r.message_id WHERE r.reporter_id = ? ORDER BY r.id`),
-      auditOf: p(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor_id = @id OR user_id = @id OR pair_id IN (SELECT value FROM json_each(@pairs)) ORDER BY id`),
+      auditOf: p(
+        `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE actor_id = @id OR user_id = @id OR pair_id IN (SELECT value FROM json_each(@pairs)) ORDER BY id`,
+      ),
       wasErased: p("SELECT 1 FROM audit_log WHERE action = 'erase' AND target = ? LIMIT 1"),
     };
   }

@@ -46,7 +46,9 @@ export class SqliteErasure {
                         detail = CASE WHEN json_extract(detail, '$.actor') = @email THEN json_set(detail, '$.actor', NULL) ELSE detail END
                       WHERE pair_id IN ${PAIRS_OF}`),
       attempts: p("DELETE FROM login_attempts WHERE key = 'account:' || @email OR substr(key, 1, length(@email) + 6) = 'pair:' || @email || '|'"),
-      user: p("UPDATE users SET email = @erased, first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = @id"),
+      user: p(
+        "UPDATE users SET email = @erased, first_name = 'Deleted', last_name = 'user', password_hash = '', platform_issuer = NULL, platform_subject = NULL WHERE id = @id",
+      ),
       evidence: p(`UPDATE messages SET content = '' WHERE id = ? AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}
                    AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`),
       evidenceBodies: p('UPDATE webhook_events SET data = NULL WHERE message_id = ? OR report_id IN (SELECT id FROM reports WHERE message_id = ?)'),
@@ -62,8 +64,17 @@ export class SqliteErasure {
       const endedPairs = (this.sql.endPairs.all(names) as { id: number }[]).map((pair) => pair.id);
       for (const pairId of endedPairs) this.context.events.write(tx, 'match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } });
       for (const statement of [
-        this.sql.messages, this.sql.notices, this.sql.held, this.sql.decidedBy, this.sql.reports, this.sql.resolutions, this.sql.resolvedBy,
-        this.sql.audit, this.sql.eventBodies, this.sql.attempts, this.sql.user,
+        this.sql.messages,
+        this.sql.notices,
+        this.sql.held,
+        this.sql.decidedBy,
+        this.sql.reports,
+        this.sql.resolutions,
+        this.sql.resolvedBy,
+        this.sql.audit,
+        this.sql.eventBodies,
+        this.sql.attempts,
+        this.sql.user,
       ]) {
         statement.run(names);
       }

@@ -10,17 +10,29 @@ import type { OutboxOptions } from '../types.js';
 import type { SqliteTx } from './tx.js';
 
 /** What an event refers to (never copies): a message, a recipient, a held message, a report, a match change's detail. */
-export interface EventFields { message?: number; recipient?: number; held?: number; report?: number; detail?: object; dueInMs?: number }
+export interface EventFields {
+  message?: number;
+  recipient?: number;
+  held?: number;
+  report?: number;
+  detail?: object;
+  dueInMs?: number;
+}
 
 export class EventWriter {
   private readonly sql;
 
-  constructor(db: Database.Database, private readonly outbox: OutboxOptions | null) {
+  constructor(
+    db: Database.Database,
+    private readonly outbox: OutboxOptions | null,
+  ) {
     this.sql = {
       pairById: db.prepare('SELECT mentor_id, mentee_id FROM pairs WHERE id = ?'),
       insert: db.prepare(`INSERT INTO webhook_events (type, pair_id, message_id, recipient_id, held_id, report_id, detail, created_at, window_start, due_at)
                           VALUES (@type, @pair, @message, @recipient, @held, @report, @detail, @now, @now, @due) ON CONFLICT DO NOTHING`),
-      cancelReminder: db.prepare("UPDATE webhook_events SET status = 'cancelled', finished_at = ? WHERE pair_id = ? AND recipient_id = ? AND status = 'pending'"),
+      cancelReminder: db.prepare(
+        "UPDATE webhook_events SET status = 'cancelled', finished_at = ? WHERE pair_id = ? AND recipient_id = ? AND status = 'pending'",
+      ),
     };
   }
 
@@ -40,8 +52,15 @@ export class EventWriter {
     if (!this.outbox) return;
     const now = Date.now();
     this.sql.insert.run({
-      type, pair: pairId, message: fields.message ?? null, recipient: fields.recipient ?? null, held: fields.held ?? null, report: fields.report ?? null,
-      detail: fields.detail === undefined ? null : JSON.stringify(fields.detail), now, due: now + (fields.dueInMs ?? 0),
+      type,
+      pair: pairId,
+      message: fields.message ?? null,
+      recipient: fields.recipient ?? null,
+      held: fields.held ?? null,
+      report: fields.report ?? null,
+      detail: fields.detail === undefined ? null : JSON.stringify(fields.detail),
+      now,
+      due: now + (fields.dueInMs ?? 0),
     });
   }
 

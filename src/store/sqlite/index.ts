@@ -36,7 +36,10 @@ export class SqliteStore implements Store {
   readonly dataRights: SqliteDataRights;
   private readonly pingStatement;
 
-  private constructor(private readonly db: Database.Database, outbox: OutboxOptions | null) {
+  private constructor(
+    private readonly db: Database.Database,
+    outbox: OutboxOptions | null,
+  ) {
     const context: SqliteContext = { db, seqs: new PairSeqs(db), events: new EventWriter(db, outbox) };
     const erasure = new SqliteErasure(context);
     this.accounts = new SqliteAccounts(db);
@@ -85,20 +88,24 @@ export class SqliteStore implements Store {
 
 /** The migrations not yet applied, each in its own immediate transaction. */
 function migrate(db: Database.Database): Promise<void> {
-  return runMigrations<Database.Database>({
-    async transaction(body) {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-        await body(db);
-        db.exec('COMMIT');
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
+  return runMigrations<Database.Database>(
+    {
+      async transaction(body) {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+          await body(db);
+          db.exec('COMMIT');
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw error;
+        }
+      },
+      isApplied: async (tx, version) => tx.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version) !== undefined,
+      apply: async (tx, migration) => void tx.exec(migration.sqlite),
+      record: async (tx, migration) =>
+        void tx.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now()),
     },
-    isApplied: async (tx, version) => tx.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version) !== undefined,
-    apply: async (tx, migration) => void tx.exec(migration.sqlite),
-    record: async (tx, migration) => void tx.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now()),
-  }, MIGRATIONS);
+    MIGRATIONS,
+  );
 }

@@ -3,7 +3,18 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../errors.js';
 import { MATCH_COLUMNS, PAIR_COLUMNS, USER_COLUMNS, toMatch, toPair, toUser, type MatchRow, type PairRow, type UserRow } from '../rows.js';
 import { toSummary, type SummaryRow } from '../safeguarding-rows.js';
-import { counterpartRole, type EndMatchOptions, type Match, type MatchOptions, type MatchStore, type Pair, type PairSummary, type PutMatchOptions, type PutMatchResult, type User } from '../types.js';
+import {
+  counterpartRole,
+  type EndMatchOptions,
+  type Match,
+  type MatchOptions,
+  type MatchStore,
+  type Pair,
+  type PairSummary,
+  type PutMatchOptions,
+  type PutMatchResult,
+  type User,
+} from '../types.js';
 import type { SqliteContext } from './context.js';
 import { transaction } from './tx.js';
 

@@ -8,7 +8,20 @@ import { GroupCommit } from '../group-commit.js';
 import { HELD_COLUMNS, toHeld, type HeldRow } from '../safeguarding-rows.js';
 import { MESSAGE_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMessage, type ConversationRow, type MessageRow, type UserRow } from '../rows.js';
 import { OUT_OF_ORDER } from '../types.js';
-import type { AppendResult, Conversation, ConversationOptions, HeldMessage, HistoryCursor, HistoryPage, ImportedMessage, ImportOutcome, Message, MessageStore, NewMessage, ReadResult } from '../types.js';
+import type {
+  AppendResult,
+  Conversation,
+  ConversationOptions,
+  HeldMessage,
+  HistoryCursor,
+  HistoryPage,
+  ImportedMessage,
+  ImportOutcome,
+  Message,
+  MessageStore,
+  NewMessage,
+  ReadResult,
+} from '../types.js';
 import type { SqliteContext } from './context.js';
 import { transaction, type SqliteTx } from './tx.js';
 
@@ -163,8 +176,15 @@ export class SqliteMessages implements MessageStore {
     const { id } = this.sql.insertMessage.get(input.pairId, seq, input.senderId, input.content, createdAt, clientId) as { id: number };
     this.context.events.messageEvents(tx, input.pairId, input.senderId, id);
     const message: Message = {
-      id, pairId: input.pairId, seq, kind: 'message', senderId: input.senderId, content: input.content,
-      createdAt: new Date(createdAt), isRead: false, clientId,
+      id,
+      pairId: input.pairId,
+      seq,
+      kind: 'message',
+      senderId: input.senderId,
+      content: input.content,
+      createdAt: new Date(createdAt),
+      isRead: false,
+      clientId,
     };
     return { message, created: true };
   }

@@ -19,14 +19,24 @@ export class SqliteModeration implements ModerationStore {
       senderInActivePair: p('SELECT paused FROM pairs WHERE id = ? AND active = 1 AND (mentor_id = ? OR mentee_id = ?)'),
       deliveredByClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       heldByClientId: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
-      insertHeld: p(`INSERT INTO held_messages (pair_id, sender_id, content, client_id, created_at, rule, matched) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${HELD_COLUMNS}`),
+      insertHeld: p(
+        `INSERT INTO held_messages (pair_id, sender_id, content, client_id, created_at, rule, matched) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${HELD_COLUMNS}`,
+      ),
       heldById: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE id = ?`),
       pending: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE status = 'held' AND id > ? ORDER BY id LIMIT ?`),
-      insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, kind) VALUES (?, ?, ?, ?, ?, ?, 'message') RETURNING ${MESSAGE_COLUMNS}`),
-      decide: p(`UPDATE held_messages SET status = ?, reason = ?, decided_by = ?, decided_at = ?, message_id = ? WHERE id = ? AND status = 'held' RETURNING ${HELD_COLUMNS}`),
-      ownUndelivered: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = ? AND sender_id = ? AND status <> 'approved' AND created_at >= ? AND created_at < ? ORDER BY id`),
+      insertMessage: p(
+        `INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, kind) VALUES (?, ?, ?, ?, ?, ?, 'message') RETURNING ${MESSAGE_COLUMNS}`,
+      ),
+      decide: p(
+        `UPDATE held_messages SET status = ?, reason = ?, decided_by = ?, decided_at = ?, message_id = ? WHERE id = ? AND status = 'held' RETURNING ${HELD_COLUMNS}`,
+      ),
+      ownUndelivered: p(
+        `SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = ? AND sender_id = ? AND status <> 'approved' AND created_at >= ? AND created_at < ? ORDER BY id`,
+      ),
       words: p('SELECT phrase, listed, changed_at FROM moderation_words ORDER BY changed_at, phrase'),
-      setWord: p('INSERT INTO moderation_words (phrase, listed, changed_at) VALUES (?, ?, ?) ON CONFLICT (phrase) DO UPDATE SET listed = excluded.listed, changed_at = excluded.changed_at'),
+      setWord: p(
+        'INSERT INTO moderation_words (phrase, listed, changed_at) VALUES (?, ?, ?) ON CONFLICT (phrase) DO UPDATE SET listed = excluded.listed, changed_at = excluded.changed_at',
+      ),
     };
   }
 

@@ -62,13 +62,17 @@ export class SqliteOutbox implements OutboxStore {
     if (events.length === 0) return [];
     const ids = (pick: (event: WebhookEvent) => number | null) => JSON.stringify([...new Set(events.map(pick).filter((id) => id !== null))]);
     const pairs = byId(this.sql.pairsById.all(ids((event) => event.pairId)) as PairRow[]);
-    const users = byId((this.sql.usersById.all(JSON.stringify([...pairs.values()].flatMap((pair) => [pair.mentor_id, pair.mentee_id]))) as UserRow[]).map(toUser));
+    const users = byId(
+      (this.sql.usersById.all(JSON.stringify([...pairs.values()].flatMap((pair) => [pair.mentor_id, pair.mentee_id]))) as UserRow[]).map(toUser),
+    );
     const reminders = events.filter((event) => event.recipientId !== null).map((event) => [event.pairId, event.recipientId]);
     const unread = new Map((this.sql.unreadOf.all(JSON.stringify(reminders)) as UnreadRow[]).map((row) => [`${row.pair_id}:${row.recipient_id}`, row]));
     const held = byId((this.sql.heldByIds.all(ids((event) => event.heldId)) as HeldRow[]).map(toHeld));
     const reports = byId((this.sql.reportsByIds.all(ids((event) => event.reportId)) as ReportRow[]).map(toReport));
     const messageIds = [
-      ...events.map((event) => event.messageId), ...[...unread.values()].map((row) => row.oldest), ...[...reports.values()].map((report) => report.messageId),
+      ...events.map((event) => event.messageId),
+      ...[...unread.values()].map((row) => row.oldest),
+      ...[...reports.values()].map((report) => report.messageId),
     ].filter((id) => id !== null);
     const messages = byId((this.sql.messagesByIds.all(JSON.stringify([...new Set(messageIds)])) as MessageRow[]).map(toMessage));
     return events.map((event) => outboxFacts(event, { pairs, users, unread, held, reports, messages }));

@@ -11,7 +11,10 @@ const REPORT_FROM = 'FROM reports r JOIN messages m ON m.id = r.message_id';
 export class SqliteReports implements ReportStore {
   private readonly sql;
 
-  constructor(private readonly context: SqliteContext, private readonly erasure: SqliteErasure) {
+  constructor(
+    private readonly context: SqliteContext,
+    private readonly erasure: SqliteErasure,
+  ) {
     const p = (source: string) => context.db.prepare(source);
     this.sql = {
       insertReport: p('INSERT INTO reports (message_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?) RETURNING id'),

@@ -16,8 +16,10 @@ export class PairSeqs {
       fromSender: db.prepare(bump('AND active = 1 AND (mentor_id = ? OR mentee_id = ?)')),
       // Every condition of an append at once: the pair is active, the sender one of its two,
       // it is not paused, and the clientId (if any) is new.
-      forAppend: db.prepare(bump(`AND active = 1 AND paused = 0 AND (mentor_id = ? OR mentee_id = ?)
-        AND NOT EXISTS (SELECT 1 FROM messages WHERE pair_id = pairs.id AND sender_id = ? AND client_id = ?)`)),
+      forAppend: db.prepare(
+        bump(`AND active = 1 AND paused = 0 AND (mentor_id = ? OR mentee_id = ?)
+        AND NOT EXISTS (SELECT 1 FROM messages WHERE pair_id = pairs.id AND sender_id = ? AND client_id = ?)`),
+      ),
     };
   }
 

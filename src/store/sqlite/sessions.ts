@@ -11,9 +11,13 @@ export class SqliteSessions implements SessionStore {
     const p = (source: string) => db.prepare(source);
     this.sql = {
       insertSession: p('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
-      userBySession: p(`SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`),
+      userBySession: p(
+        `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+      ),
       revokeSession: p('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL'),
-      liveSessions: p('SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, token_hash'),
+      liveSessions: p(
+        'SELECT token_hash, created_at, expires_at FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, token_hash',
+      ),
       revokeSessionsOf: p('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING token_hash'),
       countAttempt: p(`
         INSERT INTO login_attempts (key, attempts, window_started_at) VALUES (@key, 1, @now)
@@ -50,8 +54,10 @@ export class SqliteSessions implements SessionStore {
 
   async countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]> {
     const counted = transaction(this.db, () => {
-      const rows = keys.map((key) => this.sql.countAttempt.get({ key, now: now.getTime(), since: windowStart.getTime() }) as
-        { key: string; attempts: number; window_started_at: number });
+      const rows = keys.map(
+        (key) =>
+          this.sql.countAttempt.get({ key, now: now.getTime(), since: windowStart.getTime() }) as { key: string; attempts: number; window_started_at: number },
+      );
       this.sql.purgeAttempts.run(windowStart.getTime());
       return rows;
     });
