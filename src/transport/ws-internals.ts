@@ -2,7 +2,7 @@
  * Every use Tandem makes of `ws` beyond its public API, in one place. The read budget must run
  * ws's own readers of an upgraded socket (its `data` and `end` listeners) in its own time, and
  * a graceful close must spare ws's frame receiver a second end(); ws offers neither. What is
- * used here was read in ws `WS_VERSION_CHECKED`; test/transport.ws-internals.test.ts fails
+ * used here was read in ws `WS_VERSION_CHECKED`; test/transport.ws-internals.unit.test.ts fails
  * when package-lock.json moves ws to another version, or when these internals are gone.
  */
 import type { Duplex, Writable } from 'node:stream';
