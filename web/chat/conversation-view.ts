@@ -8,7 +8,8 @@
 import type { ChatMessage, ConnectionState, Conversation, Off } from '../../src/client/index.js';
 import { byId, setText } from '../shared/dom.js';
 import { fullName, initials, roleName } from '../shared/people.js';
-import { archivedNotice, endedNotice, pausedNotice } from './format.js';
+import { Drafts } from './drafts.js';
+import { archivedNotice, connectionText, endedNotice, pausedNotice } from './format.js';
 import { messageItem, pendingItem, undeliveredItem, updateTick } from './message-item.js';
 
 /** How close to the bottom (px) counts as "reading the newest messages". */
@@ -42,11 +43,11 @@ export class ConversationView {
   private offs: Off[] = [];
   private readonly items = new Map<string, HTMLLIElement>();
 
+  private readonly drafts: Drafts;
+
   /** `owner` names the signed-in user, whose drafts are kept per partner; `storage` keeps them across reloads. */
-  constructor(
-    private readonly owner: () => string,
-    private readonly storage: Storage | null,
-  ) {
+  constructor(owner: () => string, storage: Storage | null) {
+    this.drafts = new Drafts(owner, storage);
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -81,7 +82,7 @@ export class ConversationView {
     this.offs = [];
     this.conversation?.typing(false);
     this.conversation = conversation;
-    this.input.value = conversation ? this.readDraft(conversation) : '';
+    this.input.value = conversation ? this.drafts.read(conversation.partner.email) : '';
     this.renderCount();
     setText(this.composerError, '');
     if (!conversation) {
@@ -137,27 +138,8 @@ export class ConversationView {
     this.input.focus();
   }
 
-  private draftKey(conversation: Conversation): string {
-    return `tandem.draft:${this.owner()}:${conversation.partner.email}`;
-  }
-
-  private readDraft(conversation: Conversation): string {
-    try {
-      return this.storage?.getItem(this.draftKey(conversation)) ?? '';
-    } catch {
-      return '';
-    }
-  }
-
   private saveDraft(): void {
-    const conversation = this.conversation;
-    if (!conversation || !this.storage) return;
-    try {
-      if (this.input.value === '') this.storage.removeItem(this.draftKey(conversation));
-      else this.storage.setItem(this.draftKey(conversation), this.input.value);
-    } catch {
-      // A full or disabled storage only loses the draft on reload.
-    }
+    if (this.conversation) this.drafts.save(this.conversation.partner.email, this.input.value);
   }
 
   /** "4812 / 5000" once a message nears the limit, in code points as the server counts. */
@@ -309,18 +291,5 @@ export class ConversationView {
 
   private scrollToBottom(): void {
     this.log.scrollTop = this.log.scrollHeight;
-  }
-}
-
-function connectionText(state: ConnectionState): string {
-  switch (state.kind) {
-    case 'connecting':
-      return state.attempt === 0 ? 'Connecting…' : 'Reconnecting…';
-    case 'waiting':
-      return 'Connection lost. Reconnecting…';
-    case 'paused':
-      return 'You’re offline — messages will send later.';
-    default:
-      return '';
   }
 }

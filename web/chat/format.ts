@@ -1,4 +1,5 @@
-/** Formatting for the chat page: times and the notices shown when a conversation ends. */
+/** Formatting for the chat page: times, the notices shown when a conversation ends, the connection's status line. */
+import type { ConnectionState } from '../../src/client/index.js';
 
 /** "14:02" today, "Mon 14:02" this week, "3 Feb 14:02" before; the user's locale and time zone. */
 export function formatTime(iso: string, now = new Date()): string {
@@ -35,5 +36,19 @@ export function endedNotice(reason: string, partnerName: string): string {
       return 'The connection was closed because too many messages were sent too quickly. Reload the page to continue.';
     default:
       return 'This conversation is closed. Reload the page to continue.';
+  }
+}
+
+/** The status line under the log while not connected; empty when connected or ended. */
+export function connectionText(state: ConnectionState): string {
+  switch (state.kind) {
+    case 'connecting':
+      return state.attempt === 0 ? 'Connecting…' : 'Reconnecting…';
+    case 'waiting':
+      return 'Connection lost. Reconnecting…';
+    case 'paused':
+      return 'You’re offline — messages will send later.';
+    default:
+      return '';
   }
 }
