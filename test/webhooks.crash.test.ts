@@ -112,7 +112,7 @@ withBackends('webhooks on two instances', { postgres: true, redis: true }, () =>
   async function twoInstances(t: Hooks, receiver: Receiver): Promise<[ChildServer, ChildServer]> {
     const database = await freshDatabase();
     t.after(database.drop);
-    // A claim's lease is the post's timeout plus 5 s. At the default 2 s, a round of 250 posts
+    // A claim's lease is the post's timeout plus 5 s. At webhookEnv's 2 s, a round of 250 posts
     // on a loaded machine outlasted its 7 s lease and the other instance sent its events
     // again: at least once, as designed, but not the healthy case this test is about.
     const env = {
