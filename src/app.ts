@@ -118,6 +118,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     onError,
     onWarning,
     filter,
+    conversation: config.conversation,
   });
   const operator =
     config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);

@@ -45,6 +45,8 @@ export interface Config {
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
+  /** Edit, delete and reactions (PROTOCOL.md Part 8). */
+  conversation: ConversationConfig;
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }
@@ -89,6 +91,22 @@ export interface ApiKey {
 /** What admins may see of conversations (PROTOCOL.md Part 7), and what the filter of `moderated` holds. */
 export type ConversationPolicy = 'private' | 'oversight' | 'moderated';
 export const CONVERSATION_POLICIES: readonly ConversationPolicy[] = ['private', 'oversight', 'moderated'];
+
+export interface ConversationConfig {
+  /** How long after sending a message may be edited; 0: never. */
+  editWindowSeconds: number;
+  /** How long a deleted message's text is kept for admins; 0: erased at deletion. */
+  deletedRetentionDays: number;
+  /** The published set of reactions, in order. */
+  reactions: readonly string[];
+}
+
+/** Part 8's settings at their defaults (see config-table-conversation.ts). */
+export const DEFAULT_CONVERSATION: ConversationConfig = Object.freeze({
+  editWindowSeconds: 900,
+  deletedRetentionDays: 30,
+  reactions: Object.freeze(['👍', '❤️', '😂', '😮', '😢', '🙏', '🎉', '✅']),
+});
 
 export interface SafeguardingConfig {
   policy: ConversationPolicy;

@@ -3,6 +3,7 @@
  * takes one setting's text, pushes a readable problem for anything wrong and returns a usable
  * value, so that every problem is listed at once.
  */
+import { DEFAULT_REACTIONS } from './config-table-conversation.js';
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { isSupportedCountry } from 'libphonenumber-js/max';
@@ -124,4 +125,15 @@ export function parseWebhookSecret(value: string | null, problems: string[]): st
   const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Buffer.from(key, 'base64').length : 0;
   if (bytes < 24 || bytes > 64) problems.push('WEBHOOK_SECRET must be whsec_ followed by the base64 of 24 to 64 random bytes');
   return text;
+}
+
+/** `REACTIONS`: 1 to 20 distinct emoji, comma-separated, each 1 to 16 characters with no control character or space. */
+export function parseReactions(value: string, problems: string[]): string[] {
+  const reactions = [...new Set(value.split(',').map((emoji) => emoji.trim()))].filter((emoji) => emoji !== '');
+  const fits = (emoji: string) => emoji.length <= 16 && [...emoji].every((char) => char.codePointAt(0)! > 0x20 && char.codePointAt(0) !== 0x7f);
+  if (reactions.length === 0 || reactions.length > 20 || !reactions.every(fits)) {
+    problems.push(`REACTIONS must be a comma-separated list of 1 to 20 emoji, each at most 16 characters, got "${value}"`);
+    return DEFAULT_REACTIONS.split(',');
+  }
+  return reactions;
 }

@@ -7,7 +7,16 @@
 import type { Config, ConnectionLimits, ConversationPolicy, LoginThrottle, RegistrationThrottle, WebhookConfig } from './config-types.js';
 import { parseIdentity } from './config-identity.js';
 import { SettingsReader } from './config-read.js';
-import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy, parseWebhookSecret } from './config-values.js';
+import {
+  parseDatabaseUrl,
+  parseRedisUrl,
+  parseOrigins,
+  parsePublicOrigin,
+  parseReactions,
+  parseSafeguarding,
+  parseTrustProxy,
+  parseWebhookSecret,
+} from './config-values.js';
 
 export type * from './config-types.js';
 
@@ -150,6 +159,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems,
     ),
     webhooks,
+    conversation: {
+      editWindowSeconds: integer('EDIT_WINDOW_SECONDS'),
+      deletedRetentionDays: integer('DELETED_RETENTION_DAYS'),
+      reactions: parseReactions(read.text('REACTIONS')!, problems),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

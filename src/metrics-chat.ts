@@ -56,6 +56,7 @@ export type FrameRejectReason =
   | 'rate_limited'
   | 'not_matched'
   | 'match_paused'
+  | 'change_refused'
   | 'unavailable'
   | 'internal'
   | 'other';

@@ -20,6 +20,7 @@ import { encodeFrame } from '../protocol/encode.js';
 import { ErrorText } from '../protocol/frames.js';
 import { parseEmail } from '../protocol/email.js';
 import type { MessageFilter } from '../moderation/filter.js';
+import type { ConversationConfig } from '../config-types.js';
 import type { Store } from '../store/index.js';
 import type { Hub } from './hub.js';
 import { refuseUpgrade, SocketServer } from '../transport/socket-server.js';
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   onWarning?: (message: string, details: Record<string, unknown>) => void;
   /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
   filter?: MessageFilter | null;
+  /** Part 8's settings (edit window, deleted messages' retention, reactions); the defaults when absent. */
+  conversation?: ConversationConfig;
 }
 
 /** How a handshake ended: refused before upgrading (an HTTP status), or upgraded and then accepted or closed. */
@@ -255,14 +258,14 @@ export class ChatGateway {
   }
 
   private open(ws: WebSocket, writes: CorkedWrites, identity: SessionIdentity): void {
-    const { store, hub, channels, presence, limits, onError, onWarning, filter } = this.options;
+    const { store, hub, channels, presence, limits, onError, onWarning, filter, conversation } = this.options;
     const userId = identity.user.id;
     if (!this.countSocket(userId)) {
       ws.close(CloseCode.tooManyConnections.code, CloseCode.tooManyConnections.reason);
       return;
     }
     const userRate = { take: () => this.userRates.take(userId) };
-    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, onWarning, userRate, filter, writes });
+    const session = new ChatSession(ws, identity, { store, hub, channels, presence, limits, onError, onWarning, userRate, filter, conversation, writes });
     this.sessions.add(session);
     ws.on('close', () => {
       this.sessions.delete(session);

@@ -145,6 +145,7 @@ export class Hub {
     if (event.kind === 'user_frame' || event.kind === 'unread_changed') return;
     if (event.kind === 'chat_message') room.saw(event.message.seq);
     if (event.kind === 'notice') room.saw(event.notice.seq);
+    if (event.kind === 'change') room.saw(event.change.seq);
     if (room.members.size === 0) return;
     if (event.kind === 'chat_message') observeFanout(event.message.timestamp);
     const frame = encodeFrame(toFrame(event));
@@ -188,6 +189,8 @@ function toFrame(event: RoomEvent): OutboundFrame {
       return { type: 'force_disconnect', reason: event.reason };
     case 'notice':
       return event.notice;
+    case 'change':
+      return event.change;
     case 'message_status':
       return event.status;
   }

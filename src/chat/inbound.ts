@@ -18,12 +18,20 @@ import type { OwnMessage } from './message-feed.js';
 import type { Outbound } from './outbound.js';
 import { TokenBucket } from './rate-limit.js';
 import { announceRead, announceUnread } from './announce.js';
+import { takeChange, type ChangeDeps, type ChangeFrame } from './changes.js';
+import type { ConversationConfig } from '../config-types.js';
 import type { UserChannels } from './user-channels.js';
 import { toHeldEcho, toWireMessage } from './wire-message.js';
 
 /** The inbound's collaborators: it writes only through `outbound`, and closes only through `close`. */
 export interface InboundDeps {
-  store: { messages: Pick<MessageStore, 'append' | 'appendUnlessHeld' | 'markRead'>; moderation: Pick<ModerationStore, 'hold'> };
+  store: {
+    messages: Pick<MessageStore, 'append' | 'appendUnlessHeld' | 'markRead'>;
+    moderation: Pick<ModerationStore, 'hold'>;
+    changes: ChangeDeps['changes'];
+  };
+  /** Part 8's settings: the edit window, deleted messages' retention, the reactions. */
+  conversation: ConversationConfig;
   /** Policy `moderated`: the filter that holds messages for review; absent otherwise. */
   filter?: MessageFilter | null;
   hub: Pick<Hub, 'layerUp' | 'publish' | 'publishEventually'>;
@@ -114,6 +122,10 @@ export class Inbound {
         return this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: this.typing });
       case 'mark_read':
         return this.markRead();
+      case 'edit_message':
+      case 'delete_message':
+      case 'react':
+        return this.change(frame);
     }
   }
 
@@ -122,7 +134,13 @@ export class Inbound {
     if (!hub.layerUp) return this.refuse(ErrorText.unavailable, 'unavailable', frame.client_id);
     const slot = this.deps.outbound.own();
     this.inFlight++;
-    const input = { pairId, senderId: user.id, content: frame.content, clientId: frame.client_id ?? null };
+    const input = {
+      pairId,
+      senderId: user.id,
+      content: frame.content,
+      clientId: frame.client_id ?? null,
+      replyTo: frame.reply_to === undefined ? null : Number(frame.reply_to),
+    };
     // The filter runs before anything is stored: a held message never enters the pair's
     // messages, so no path that reads or publishes them can carry it to the partner.
     const match = this.deps.filter?.check(frame.content, { pairId, senderId: user.id }) ?? null;
@@ -153,6 +171,10 @@ export class Inbound {
           recordFrameRejected('match_paused');
           return slot.answer(encodeFrame(refusal(ErrorText.matchPaused, 'match_paused', frame.client_id)));
         }
+        if (isAppError(error) && error.code === 'message_not_found') {
+          recordFrameRejected('change_refused');
+          return slot.answer(encodeFrame(refusal(ErrorText.badReplyTarget, 'message_not_found', frame.client_id)));
+        }
         recordFrameRejected('unavailable');
         this.deps.onError(error, 'storing a message');
         slot.answer(encodeFrame(refusal(ErrorText.unavailable, 'unavailable', frame.client_id)));
@@ -162,7 +184,7 @@ export class Inbound {
 
   private async publishStored(message: Message, created: boolean, slot: OwnMessage): Promise<void> {
     const { hub, user, room, onError, outbound } = this.deps;
-    const wire = toWireMessage(message, user);
+    const wire = toWireMessage(message, user, this.deps.partner);
     // Encoded here only off the usual path: normally the hub encodes once for the room.
     const encoded = () => encodeFrame({ type: 'chat_message', ...wire });
     const event: RoomEvent = { kind: 'chat_message', message: wire };
@@ -184,6 +206,26 @@ export class Inbound {
       slot.stored(wire.seq);
       announceUnread(this.announcer(), this.deps.partner, user, this.deps.pairId);
     }
+  }
+
+  /** An edit, deletion or reaction: in flight like a message until stored and published, or answered. */
+  private change(frame: ChangeFrame): void {
+    const { store, conversation, filter, hub, outbound, onError, user, partner, pairId, room } = this.deps;
+    this.inFlight++;
+    const deps = {
+      changes: store.changes,
+      conversation,
+      filter: filter ?? null,
+      hub,
+      outbound,
+      announcer: this.announcer(),
+      onError,
+      user,
+      partner,
+      pairId,
+      room,
+    };
+    void takeChange(deps, frame).finally(() => this.settledOne());
   }
 
   private settledOne(): void {

@@ -35,7 +35,7 @@
  *    precede a close (`connection_established` aside) go out at once, from the outbound.
  */
 import { recordGapUnfilled, recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
-import type { Message, MessageStore } from '../store/index.js';
+import type { TimelineEntry } from '../store/index.js';
 import { Arrivals, type LatestOnly } from './arrivals.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
@@ -49,13 +49,21 @@ export interface Gap {
   untilSeq: number;
 }
 
+/**
+ * The pair's timeline after a `seq`: its messages, notices and changes to messages (edits,
+ * deletions, reactions), which all take their `seq` from one counter (see `timelineAfter`).
+ */
+export interface FeedSource {
+  after(pairId: number, afterSeq: number, limit: number): Promise<TimelineEntry[]>;
+}
+
 /** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read; and the turns it is given (rule 3). */
 export interface FeedDeps {
   /** Where missed messages are read from; the feed reads nothing else. */
-  source: Pick<MessageStore, 'after'>;
+  source: FeedSource;
   pairId: number;
-  /** The outbound `chat_message` frame of a stored message. */
-  encode(message: Message): string;
+  /** The outbound frame of a stored message, notice or change (`chat_message`, `notice`, `message_edited`…). */
+  encode(entry: TimelineEntry): string;
   /** Writes a frame; `written` runs once the socket took it (backpressure for catching up). */
   send(frame: string, written?: () => void): void;
   /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
@@ -77,6 +85,8 @@ export interface OwnMessage {
    * that message, once and in `seq` order (see rule 2).
    */
   original(seq: number, frame: string): void;
+  /** Needs no answer (a reaction that was already so): the slot ends at its turn, sending nothing. */
+  nothing(): void;
 }
 
 type Slot =
@@ -193,7 +203,7 @@ export class MessageFeed {
       }
       if (head.state === 'echo' && head.seq > this.lastSeq) return this.fetchEcho(head);
       this.slots.shift();
-      if (head.state === 'frame') this.deps.send(head.frame);
+      if (head.state === 'frame' && head.frame !== '') this.deps.send(head.frame);
       if (head.state === 'original' && head.seq > this.sentSeq) this.sendOriginal(head.seq, head.frame);
     }
     this.wake();
@@ -292,5 +302,9 @@ class OwnSlot implements OwnMessage {
 
   original(seq: number, frame: string): void {
     this.feed.settle(this, { state: 'original', seq, frame });
+  }
+
+  nothing(): void {
+    this.feed.settle(this, { state: 'frame', frame: '' });
   }
 }

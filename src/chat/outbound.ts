@@ -12,15 +12,16 @@ import type { DeliveryPath } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { RoomEvent } from '../protocol/events.js';
 import type { ErrorOut, OutboundFrame } from '../protocol/frames.js';
-import type { MessageStore, User } from '../store/index.js';
-import { MessageFeed, type Gap, type OwnMessage } from './message-feed.js';
+import type { User } from '../store/index.js';
+import { MessageFeed, type FeedSource, type Gap, type OwnMessage } from './message-feed.js';
 import { TypingExpiry } from './typing-expiry.js';
 import { FLUSH_SLICE_BYTES, type CorkedWrites } from '../transport/write-coalescer.js';
-import { senderOf, toNotice, toWireMessage } from './wire-message.js';
+import { toTimelineFrame } from './wire-message.js';
 
 /** What the outbound reads and whom it tells; the callbacks run at most once each per cause. */
 export interface OutboundDeps {
-  store: Pick<MessageStore, 'after'>;
+  /** Where missed timeline entries (messages, notices, changes) are read from. */
+  store: FeedSource;
   pairId: number;
   user: User;
   partner: User;
@@ -64,10 +65,7 @@ export class Outbound {
     this.feed = new MessageFeed({
       source: deps.store,
       pairId: deps.pairId,
-      encode: (message) =>
-        encodeFrame(
-          message.kind === 'admin_viewed' ? toNotice(message) : { type: 'chat_message', ...toWireMessage(message, senderOf(message, user, partner)) },
-        ),
+      encode: (entry) => encodeFrame(toTimelineFrame(entry, user, partner)),
       send: (frame, written) => this.write(frame, written),
       onFailure: (error) => deps.onReadFailure(error),
       onGap: (gap) => deps.onGap(gap),
@@ -123,6 +121,8 @@ export class Outbound {
         return this.feed.inTurn(() => this.deps.onForceDisconnect(event.reason));
       case 'notice':
         return this.feed.offer(event.notice.seq, frame);
+      case 'change':
+        return this.feed.offer(event.change.seq, frame);
       case 'message_status':
         if (event.sender_id === user.id) this.feed.inTurn(() => this.write(frame));
         return;

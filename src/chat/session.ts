@@ -8,12 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { ChatLimits } from '../config.js';
+import { DEFAULT_CONVERSATION, type ConversationConfig } from '../config-types.js';
 import { recordFrameRejected } from '../metrics.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RoomEvent } from '../protocol/events.js';
 import { CONNECTED_TEXT, type ConnectionEstablishedOut } from '../protocol/frames.js';
-import type { Pair, Store, User } from '../store/index.js';
+import { timelineAfter, type Pair, type Store, type User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
@@ -33,6 +34,8 @@ export interface SessionDeps {
   userRate: { take(): boolean };
   /** Policy `moderated`: the filter that holds messages for review. */
   filter?: MessageFilter | null;
+  /** Part 8's settings; the defaults when absent. */
+  conversation?: ConversationConfig;
   /** The socket's side of the write coalescer: a turn's frames go out in one write. */
   writes?: CorkedWrites;
   /** Something went wrong that the connection survives by starting again (logged at warn). */
@@ -82,7 +85,7 @@ export class ChatSession implements RoomMember {
     this.expiresAt = identity.expiresAt;
     this.room = roomName(this.pairId);
     this.outbound = new Outbound(socket, {
-      store: deps.store.messages,
+      store: { after: (pairId, afterSeq, limit) => timelineAfter(deps.store.messages, deps.store.changes, pairId, afterSeq, limit) },
       pairId: this.pairId,
       user: this.user,
       partner: this.partner,
@@ -102,6 +105,7 @@ export class ChatSession implements RoomMember {
     });
     this.inbound = new Inbound({
       store: deps.store,
+      conversation: deps.conversation ?? DEFAULT_CONVERSATION,
       hub: deps.hub,
       limits: deps.limits,
       onError: deps.onError,
@@ -144,8 +148,10 @@ export class ChatSession implements RoomMember {
       paused = pair.paused;
       let from = lastSeq;
       if (this.resumeAfter !== null) {
-        const [next] = (await this.deps.store.messages.history(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
-        if (next) from = Math.min(lastSeq, next.seq - 1);
+        // From the pair's newest message up to that id: the changes made since (edits,
+        // deletions, reactions, which take later `seq`s) are replayed with the later messages.
+        const [at] = (await this.deps.store.messages.history(this.pairId, { before: this.resumeAfter + 1, limit: 1 })).messages;
+        from = Math.min(lastSeq, at ? at.seq : 0);
       }
       this.outbound.startAfter(from);
       this.joinedPresence = true;

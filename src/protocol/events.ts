@@ -5,7 +5,7 @@
  * for itself by its user's id, never by comparing emails. A pair's room carries RoomEvents;
  * a user's own channel (their event streams, `/ws/me/`) carries UserEvents.
  */
-import type { MessageStatusOut, NoticeOut, WireMessage } from './frames.js';
+import type { ChangeOut, MessageStatusOut, NoticeOut, WireMessage } from './frames.js';
 import type { UserStreamFrame } from './user-stream.js';
 
 export type RoomEvent =
@@ -18,6 +18,8 @@ export type RoomEvent =
   | { kind: 'match_state'; state: 'paused' | 'active' }
   | { kind: 'force_disconnect'; reason: string }
   | { kind: 'notice'; notice: NoticeOut }
+  /** Part 8: an edit, deletion or reaction, in the pair's timeline by its `seq`. */
+  | { kind: 'change'; change: ChangeOut }
   /** For the sender's connections only: the partner's drop it unsent. */
   | { kind: 'message_status'; sender_id: number; status: MessageStatusOut };
 

@@ -13,6 +13,22 @@ export interface WireMessage {
   content: string;
   timestamp: string;
   client_id?: string;
+  /** Part 8: when its content was last edited (ISO-8601); absent if never. */
+  edited_at?: string;
+  /** Part 8: deleted by its sender; `content` is then empty. */
+  deleted?: true;
+  /** Part 8: the message it answers. */
+  reply_to?: string;
+  reply_preview?: ReplyPreview;
+  /** Part 8, in history only: emoji → the emails of the users who reacted with it. */
+  reactions?: Record<string, string[]>;
+}
+
+/** What a reply shows of the message it answers: empty `content` when that is deleted or erased. */
+export interface ReplyPreview {
+  message_id: string;
+  sender_email: string;
+  content: string;
 }
 
 // ---- client → server ----
@@ -21,6 +37,26 @@ export interface ChatMessageIn {
   type: 'chat_message';
   content: string;
   client_id?: string;
+  /** Part 8: the id of a message of the pair that this one answers. */
+  reply_to?: string;
+}
+/** Part 8: one's own message gets new content, within the edit window. */
+export interface EditMessageIn {
+  type: 'edit_message';
+  message_id: string;
+  content: string;
+}
+/** Part 8: one's own message is deleted for everyone. */
+export interface DeleteMessageIn {
+  type: 'delete_message';
+  message_id: string;
+}
+/** Part 8: a reaction set (`on`) or withdrawn. */
+export interface ReactIn {
+  type: 'react';
+  message_id: string;
+  emoji: string;
+  on: boolean;
 }
 export interface TypingIn {
   type: 'typing';
@@ -29,7 +65,7 @@ export interface TypingIn {
 export interface MarkReadIn {
   type: 'mark_read';
 }
-export type InboundFrame = ChatMessageIn | TypingIn | MarkReadIn;
+export type InboundFrame = ChatMessageIn | TypingIn | MarkReadIn | EditMessageIn | DeleteMessageIn | ReactIn;
 
 // ---- server → client ----
 
@@ -84,13 +120,41 @@ export interface NoticeOut {
   message_id: string;
   seq: number;
 }
-/** A decision on one of the sender's held messages: rejected, never delivered. */
+/** A decision on one of the sender's held messages (rejected, never delivered), or an edit the filter held. */
 export interface MessageStatusOut {
   type: 'message_status';
   message_id: string;
-  status: 'rejected';
-  reason: string;
+  status: 'rejected' | 'held';
+  reason?: string;
+  /** For a held edit: the rule that held it, and the held edit's id (`h<id>`, which a later `rejected` names). */
+  rule?: string;
+  held_id?: string;
 }
+/**
+ * Part 8: changes to a message. Each takes a place in the pair's timeline: `seq` is the
+ * change's own, after the message's, contiguous with the pair's messages and notices.
+ */
+export interface MessageEditedOut {
+  type: 'message_edited';
+  message_id: string;
+  seq: number;
+  content: string;
+  edited_at: string;
+}
+export interface MessageDeletedOut {
+  type: 'message_deleted';
+  message_id: string;
+  seq: number;
+}
+export interface ReactionOut {
+  type: 'reaction';
+  message_id: string;
+  emoji: string;
+  user_email: string;
+  on: boolean;
+  seq: number;
+}
+export type ChangeOut = MessageEditedOut | MessageDeletedOut | ReactionOut;
 /** The match was paused or resumed. On a chat socket `partner_email` is absent (the socket names the pair). */
 export interface MatchStateOut {
   type: 'match_state';
@@ -120,6 +184,9 @@ export type OutboundFrame =
   | PresenceOut
   | ForceDisconnectOut
   | NoticeOut
+  | MessageEditedOut
+  | MessageDeletedOut
+  | ReactionOut
   | MessageStatusOut
   | MatchStateOut
   | ReadStateOut
@@ -139,6 +206,16 @@ export const ErrorText = {
   binaryFrame: 'Binary frames are not supported',
   rateLimited: 'Rate limit exceeded',
   invalidAfter: 'after must be a message id',
+  badMessageId: 'message_id must be a message id',
+  badReplyTo: 'reply_to must be a message id',
+  badEmoji: 'emoji must be a string',
+  badOn: 'on must be a boolean',
+  messageNotFound: 'No such message in this conversation',
+  badReplyTarget: 'reply_to must be a message of this conversation',
+  notOwnMessage: 'You can only change your own messages',
+  messageDeleted: 'This message was deleted',
+  editWindowPassed: 'This message can no longer be edited',
+  unknownReaction: 'This reaction is not one of the published set',
   notMatched: 'You are no longer matched with this partner',
   matchPaused: 'This conversation is paused',
   unavailable: 'Chat is temporarily unavailable, please retry',

@@ -2,54 +2,14 @@
  * Parsing of inbound text frames: pure functions, no I/O. Each rejection carries the
  * exact error text the client sees; the seed's texts are kept to the letter.
  */
-import { ErrorText, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS, type InboundFrame } from './frames.js';
-import { contentProblem, isBlank, textProblem } from './text.js';
+import { ErrorText, MAX_CLIENT_ID_LENGTH, type ChatMessageIn, type InboundFrame } from './frames.js';
+import { parseChange } from './parse-changes.js';
+import { checkedContent, messageIdOf, type ParseResult } from './content.js';
+import { textProblem } from './text.js';
 
-/**
- * A parsed frame, or the error text for it; a refused `chat_message` that carried a valid
- * `client_id` names it, so the client knows which message was refused.
- */
-export type ParseResult = { ok: true; frame: InboundFrame } | { ok: false; error: string; clientId?: string };
+export { checkedContent, codePointLength, messageIdOf, pythonStrip } from './content.js';
 
-/**
- * Trims like Python's `str.strip()`: exactly the characters for which `str.isspace()` is
- * true (JavaScript's trim() differs: it strips U+FEFF and keeps U+001C..U+001F and U+0085).
- * A scan from each end, not a regex: `[…]+$` tries every start inside a run of whitespace
- * that is not at the end, quadratic in the run's length.
- */
-export function pythonStrip(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isPythonSpace(text.charCodeAt(start))) start += 1;
-  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end -= 1;
-  return text.slice(start, end);
-}
-
-/** Python's whitespace, all in the Basic Multilingual Plane, so one UTF-16 code unit each. */
-function isPythonSpace(unit: number): boolean {
-  if (unit <= 0x20) return (unit >= 0x09 && unit <= 0x0d) || unit >= 0x1c;
-  if (unit < 0x85) return false;
-  return (
-    unit === 0x85 ||
-    unit === 0xa0 ||
-    unit === 0x1680 ||
-    (unit >= 0x2000 && unit <= 0x200a) ||
-    unit === 0x2028 ||
-    unit === 0x2029 ||
-    unit === 0x202f ||
-    unit === 0x205f ||
-    unit === 0x3000
-  );
-}
-
-/** Length in Unicode code points, like Python's `len` (an emoji counts once). */
-export function codePointLength(text: string, stopAfter = Infinity): number {
-  let count = 0;
-  for (const _ of text) {
-    if (++count > stopAfter) break;
-  }
-  return count;
-}
+export type { ParseResult } from './content.js';
 
 /** Parses one inbound text frame. Never throws. */
 export function parseFrame(text: string): ParseResult {
@@ -70,6 +30,10 @@ export function parseFrame(text: string): ParseResult {
       return parseTyping(fields);
     case 'mark_read':
       return { ok: true, frame: { type: 'mark_read' } };
+    case 'edit_message':
+    case 'delete_message':
+    case 'react':
+      return parseChange(fields);
     default:
       return { ok: false, error: ErrorText.unknownType };
   }
@@ -79,17 +43,16 @@ function parseChatMessage(fields: Record<string, unknown>): ParseResult {
   const clientId = fields.client_id;
   if (clientId !== undefined && clientId !== null && !isClientId(clientId)) return { ok: false, error: ErrorText.badClientId };
   const refuse = (error: string): ParseResult => (isClientId(clientId) ? { ok: false, error, clientId } : { ok: false, error });
-  const raw = fields.content === undefined ? '' : fields.content;
-  if (typeof raw !== 'string') return refuse(ErrorText.contentNotString);
-  if (contentProblem(raw) !== null) return refuse(ErrorText.badCharacters);
-  const content = pythonStrip(raw);
-  // Zero-width and filler characters alone show as an empty bubble: that is empty too.
-  if (isBlank(content)) return refuse(ErrorText.emptyContent);
-  // A UTF-16 length within the limit bounds the code-point length too.
-  if (content.length > MAX_CONTENT_CODE_POINTS && codePointLength(content, MAX_CONTENT_CODE_POINTS) > MAX_CONTENT_CODE_POINTS) {
-    return refuse(ErrorText.tooLong);
+  const content = checkedContent(fields.content);
+  if (!content.ok) return refuse(content.error);
+  const frame: ChatMessageIn = { type: 'chat_message', content: content.text };
+  if (isClientId(clientId)) frame.client_id = clientId;
+  if (fields.reply_to !== undefined && fields.reply_to !== null) {
+    const replyTo = messageIdOf(fields.reply_to);
+    if (replyTo === null) return refuse(ErrorText.badReplyTo);
+    frame.reply_to = replyTo;
   }
-  return { ok: true, frame: isClientId(clientId) ? { type: 'chat_message', content, client_id: clientId } : { type: 'chat_message', content } };
+  return { ok: true, frame };
 }
 
 /** A client_id is an identifier (protocol/text.ts): no NUL, no control characters, no unpaired surrogates. */

@@ -14,17 +14,42 @@ export interface Message {
   createdAt: Date;
   isRead: boolean;
   clientId: string | null;
+  /** When its content was last edited; null if never. */
+  editedAt: Date | null;
+  /** Deleted by its sender: `content` is empty (the text waits for admins in its versions). */
+  deleted: boolean;
+  /** The message it answers, with what its sender and the first characters of it were (empty once deleted or erased). */
+  replyTo: ReplyRef | null;
 }
+
+/** What a reply shows of the message it answers. */
+export interface ReplyRef {
+  id: number;
+  senderId: number;
+  /** At most `REPLY_PREVIEW_LENGTH` code points; empty when that message is deleted or erased. */
+  preview: string;
+}
+
+/** How much of the answered message a reply's preview keeps. */
+export const REPLY_PREVIEW_LENGTH = 100;
 
 export interface NewMessage {
   pairId: number;
   senderId: number;
   content: string;
   clientId?: string | null;
+  /** The id of a message of the same pair that this one answers (checked in the storing transaction). */
+  replyTo?: number | null;
 }
 
 /** A page of a list: oldest or newest first as the method says, and whether more lie beyond. */
 export interface Paged<T> {
   items: T[];
   hasMore: boolean;
+}
+
+/** The preview a reply keeps of `content`: its first `REPLY_PREVIEW_LENGTH` code points. */
+export function previewOf(content: string): string {
+  if (content.length <= REPLY_PREVIEW_LENGTH) return content;
+  return [...content].slice(0, REPLY_PREVIEW_LENGTH).join('');
 }

@@ -24,6 +24,8 @@ export interface HeldMessage {
   decidedAt: Date | null;
   /** The delivered message, once approved. */
   messageId: number | null;
+  /** A held edit (PROTOCOL.md Part 8): the message whose new text this is; approving it edits that message (see `MessageChangeStore.approveEdit`). */
+  editOf: number | null;
 }
 
 export interface NewHeldMessage extends NewMessage {
@@ -66,7 +68,7 @@ export interface ModerationStore {
   /**
    * Approves a held message: it enters the pair's messages with the pair's next `seq`, in
    * one transaction. Rejects with `not_found` unless it is held now (a second decision is
-   * refused), `not_matched` when the pair has ended.
+   * refused, and so is a held edit: see `MessageChangeStore.approveEdit`), `not_matched` when the pair has ended.
    */
   approve(id: number, actor: string): Promise<{ held: HeldMessage; message: Message }>;
   /** Rejects a held message with a reason; `not_found` unless it is held now. */

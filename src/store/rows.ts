@@ -39,6 +39,11 @@ export interface MessageRow {
   is_read: Flag;
   client_id: string | null;
   kind: MessageKind;
+  edited_at: Instant | null;
+  deleted_at: Instant | null;
+  reply_to: number | null;
+  reply_sender_id: number | null;
+  reply_preview: string | null;
 }
 export interface MatchRow {
   pair_id: number;
@@ -60,6 +65,8 @@ export interface ConversationRow extends UserRow {
   m_created_at: Instant;
   m_is_read: Flag;
   m_client_id: string | null;
+  /** The newest message was deleted (its content is empty already). */
+  m_deleted?: Flag | null;
 }
 
 export interface WebhookRow {
@@ -125,7 +132,8 @@ export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq, paused,
 /** The columns of a MatchRow, read from `pairs`. */
 export const MATCH_COLUMNS = 'id AS pair_id, matched_at, mentor_id, mentee_id, paused';
 /** The columns of a MessageRow. */
-export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind';
+export const MESSAGE_COLUMNS =
+  'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind, edited_at, deleted_at, reply_to, reply_sender_id, reply_preview';
 
 /** True for SQLite's 1 and PostgreSQL's true. */
 export const isSet = (flag: Flag): boolean => flag === true || flag === 1;
@@ -164,6 +172,9 @@ export const toMessage = (row: MessageRow): Message => ({
   createdAt: toDate(row.created_at),
   isRead: isSet(row.is_read),
   clientId: row.client_id,
+  editedAt: row.edited_at === null ? null : toDate(row.edited_at),
+  deleted: row.deleted_at !== null,
+  replyTo: row.reply_to === null ? null : { id: row.reply_to, senderId: row.reply_sender_id ?? 0, preview: row.reply_preview ?? '' },
 });
 
 /** The domain Match of a row, given both of its users. */
@@ -192,6 +203,11 @@ export const toConversation = (row: ConversationRow): Conversation => ({
           is_read: row.m_is_read,
           client_id: row.m_client_id,
           kind: 'message',
+          edited_at: null,
+          deleted_at: row.m_deleted ? 0 : null,
+          reply_to: null,
+          reply_sender_id: null,
+          reply_preview: null,
         }),
   unreadCount: row.unread_count,
   archived: !isSet(row.active),

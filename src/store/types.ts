@@ -8,6 +8,7 @@
 import type { AuditStore } from './audit.js';
 import type { DataRightsStore } from './data-rights.js';
 import type { MatchStore } from './matches.js';
+import type { MessageChangeStore } from './message-changes.js';
 import type { MessageStore } from './messages.js';
 import type { ModerationStore } from './moderation.js';
 import type { OutboxStore } from './outbox.js';
@@ -18,12 +19,15 @@ export type * from './audit.js';
 export type * from './data-rights.js';
 export type * from './matches.js';
 export type * from './message-types.js';
+export type * from './message-changes.js';
 export type * from './messages.js';
 export type * from './moderation.js';
 export type * from './outbox.js';
 export type * from './reports.js';
 export type * from './users.js';
 export { OUT_OF_ORDER } from './messages.js';
+export { REPLY_PREVIEW_LENGTH, previewOf } from './message-types.js';
+export { isChange, timelineAfter } from './message-changes.js';
 export { NO_PASSWORD, ROLES, counterpartRole, normalizeEmail } from './users.js';
 
 export interface Store {
@@ -31,6 +35,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly matches: MatchStore;
   readonly messages: MessageStore;
+  readonly changes: MessageChangeStore;
   readonly moderation: ModerationStore;
   readonly reports: ReportStore;
   readonly audit: AuditStore;
@@ -43,4 +48,4 @@ export interface Store {
 }
 
 /** The names of the Store's parts, for what wraps each of them (see wrap.ts). */
-export const STORE_PARTS = ['accounts', 'sessions', 'matches', 'messages', 'moderation', 'reports', 'audit', 'outbox', 'dataRights'] as const;
+export const STORE_PARTS = ['accounts', 'sessions', 'matches', 'messages', 'changes', 'moderation', 'reports', 'audit', 'outbox', 'dataRights'] as const;

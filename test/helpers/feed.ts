@@ -49,7 +49,20 @@ export class Source {
     const messages: Message[] = [];
     for (let seq = afterSeq + 1; seq <= this.count && messages.length < limit; seq++) {
       if (this.missing.has(seq)) continue;
-      messages.push({ id: 100 + seq, pairId, seq, kind: 'message', senderId: 1, content: `m${seq}`, createdAt: new Date(0), isRead: false, clientId: null });
+      messages.push({
+        id: 100 + seq,
+        pairId,
+        seq,
+        kind: 'message',
+        senderId: 1,
+        content: `m${seq}`,
+        createdAt: new Date(0),
+        isRead: false,
+        clientId: null,
+        editedAt: null,
+        deleted: false,
+        replyTo: null,
+      });
     }
     return messages;
   }

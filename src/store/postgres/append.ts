@@ -9,11 +9,13 @@
 import { AppError } from '../../errors.js';
 import { rowsOf } from './pool.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from '../rows.js';
-import type { AppendResult, Message, NewMessage, OutboxOptions } from '../types.js';
+import { REPLY_PREVIEW_LENGTH, type AppendResult, type Message, type NewMessage, type OutboxOptions } from '../types.js';
 import { SeqPlan, writeLastSeqs } from './seq.js';
 import type { PostgresTx } from './tx.js';
 
 const LOCK_PAIRS = `SELECT ${PAIR_COLUMNS} FROM pairs WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`;
+/** Which of the replies' targets are messages of the reply's own pair (read under the pairs' lock). */
+const REPLY_TARGETS = "SELECT id, pair_id FROM messages WHERE id = ANY($1::bigint[]) AND kind = 'message'";
 const EARLIER = `
   SELECT ${MESSAGE_COLUMNS} FROM messages
   WHERE (pair_id, sender_id, client_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]))`;
@@ -32,10 +34,11 @@ const INSERT = `
     JOIN messages m USING (pair_id, sender_id, client_id) LIMIT 1),
   bumped AS (${writeLastSeqs('$6', '$7')} AND NOT EXISTS (SELECT 1 FROM taken)),
   inserted AS (
-    INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id)
-    SELECT pair_id, seq, sender_id, content, now(), client_id
-    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
-      WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, n)
+    INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, reply_to, reply_sender_id, reply_preview)
+    SELECT t.pair_id, t.seq, t.sender_id, t.content, now(), t.client_id, r.id, r.sender_id, left(r.content, ${REPLY_PREVIEW_LENGTH})
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $10::bigint[])
+      WITH ORDINALITY AS t(pair_id, seq, sender_id, content, client_id, reply_to, n)
+    LEFT JOIN messages r ON r.id = t.reply_to AND r.pair_id = t.pair_id
     WHERE NOT EXISTS (SELECT 1 FROM taken)
     ORDER BY n
     RETURNING ${MESSAGE_COLUMNS}),
@@ -84,15 +87,20 @@ export async function appendBatch(tx: PostgresTx, inputs: readonly NewMessage[],
     const pair = pairs.get(input.pairId);
     return pair?.active === true && (pair.mentor_id === input.senderId || pair.mentee_id === input.senderId);
   };
+  const replies = inputs.flatMap((input) => (input.replyTo != null && accepts(input) ? [input.replyTo] : []));
+  const targets = replies.length === 0 ? [] : await rowsOf<{ id: number; pair_id: number }>(tx, REPLY_TARGETS, [replies]);
+  const targetPair = new Map(targets.map((row) => [Number(row.id), Number(row.pair_id)]));
+  // Refused before a `seq` is planned for it: a reply to what is not a message of its pair.
+  const repliesRightly = (input: NewMessage): boolean => input.replyTo == null || targetPair.get(input.replyTo) === input.pairId;
   const keyed = inputs.filter((input) => input.clientId != null && accepts(input));
   if (!keyed.some((input) => pairs.get(input.pairId)!.paused)) {
-    const plan = planBatch(inputs, pairs, accepts, []);
+    const plan = planBatch(inputs, pairs, accepts, [], repliesRightly);
     const stored = await storePlan(tx, plan, outbox);
     if (stored) return answers(plan, stored);
   }
   const earlier =
     keyed.length === 0 ? [] : await rowsOf<MessageRow>(tx, EARLIER, [keyed.map((m) => m.pairId), keyed.map((m) => m.senderId), keyed.map((m) => m.clientId!)]);
-  const plan = planBatch(inputs, pairs, accepts, earlier);
+  const plan = planBatch(inputs, pairs, accepts, earlier, repliesRightly);
   const stored = await storePlan(tx, plan, outbox);
   // The pairs are locked and the earlier messages were read after the lock: nothing can be taken now.
   if (!stored) throw new Error('a client_id was stored while its pair was locked');
@@ -106,6 +114,7 @@ function planBatch(
   pairs: ReadonlyMap<number, PairRow>,
   accepts: (input: NewMessage) => boolean,
   earlier: readonly MessageRow[],
+  repliesRightly: (input: NewMessage) => boolean,
 ): Plan {
   const seqOfClientId = new Map(earlier.map((row) => [clientKey(row.pair_id, row.sender_id, row.client_id!), at(row.pair_id, row.seq)]));
   const plan: Plan = { steps: [], fresh: [], seqs: [], taken: new SeqPlan((pairId) => pairs.get(pairId)!.last_seq) };
@@ -123,6 +132,10 @@ function planBatch(
     const pair = pairs.get(input.pairId)!;
     if (pair.paused) {
       plan.steps.push(new AppError('match_paused'));
+      continue;
+    }
+    if (!repliesRightly(input)) {
+      plan.steps.push(new AppError('message_not_found'));
       continue;
     }
     const seq = plan.taken.next(pair.id);
@@ -150,6 +163,7 @@ async function storePlan(tx: PostgresTx, plan: Plan, outbox: OutboxOptions | nul
     [...lastSeqs.values()],
     outbox !== null,
     outbox?.unreadAfterMs ?? 0,
+    fresh.map((m) => m.replyTo ?? null),
   ]);
   if (inserted.length === 0) return null;
   for (const row of inserted) stored.set(at(row.pair_id, row.seq), toMessage(row));

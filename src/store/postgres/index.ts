@@ -15,6 +15,7 @@ import { PostgresDataRights } from './data-rights.js';
 import { EventWriter } from './events.js';
 import { PostgresMatches } from './matches.js';
 import { PostgresMessages } from './messages.js';
+import { PostgresMessageChanges } from './message-changes.js';
 import { migrate } from './migrate.js';
 import { PostgresModeration } from './moderation.js';
 import { PostgresOutbox } from './outbox.js';
@@ -40,6 +41,7 @@ export class PostgresStore implements Store {
   readonly sessions: PostgresSessions;
   readonly matches: PostgresMatches;
   readonly messages: PostgresMessages;
+  readonly changes: PostgresMessageChanges;
   readonly moderation: PostgresModeration;
   readonly reports: PostgresReports;
   readonly audit: PostgresAudit;
@@ -60,6 +62,7 @@ export class PostgresStore implements Store {
     this.sessions = new PostgresSessions(pool);
     this.matches = new PostgresMatches(context);
     this.messages = new PostgresMessages(context);
+    this.changes = new PostgresMessageChanges(context);
     this.moderation = new PostgresModeration(context);
     this.reports = new PostgresReports(context);
     this.audit = new PostgresAudit(context);

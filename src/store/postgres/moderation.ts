@@ -73,7 +73,7 @@ export class PostgresModeration implements ModerationStore {
   async approve(id: number, actor: string): Promise<{ held: HeldMessage; message: Message }> {
     return inTransaction(this.context.pool(), async (tx) => {
       const [held] = await rowsOf<HeldRow>(tx, `SELECT ${HELD_COLUMNS} FROM held_messages WHERE id = $1 FOR UPDATE`, [id]);
-      if (!held || held.status !== 'held') throw new AppError('not_found');
+      if (!held || held.status !== 'held' || held.edit_of !== null) throw new AppError('not_found');
       const [pair] = await rowsOf<LockedPair>(tx, LOCK_PAIR, [held.pair_id]);
       if (!pair?.active) throw new AppError('not_matched');
       const [message] = await rowsOf<MessageRow>(tx, INSERT_WITH_NEXT_SEQ, [held.pair_id, held.sender_id, held.content, held.client_id, 'message']);

@@ -17,6 +17,7 @@ import { SqliteErasure } from './erasure.js';
 import { EventWriter } from './events.js';
 import { SqliteMatches } from './matches.js';
 import { SqliteMessages } from './messages.js';
+import { SqliteMessageChanges } from './message-changes.js';
 import { SqliteModeration } from './moderation.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteReports } from './reports.js';
@@ -29,6 +30,7 @@ export class SqliteStore implements Store {
   readonly sessions: SqliteSessions;
   readonly matches: SqliteMatches;
   readonly messages: SqliteMessages;
+  readonly changes: SqliteMessageChanges;
   readonly moderation: SqliteModeration;
   readonly reports: SqliteReports;
   readonly audit: SqliteAudit;
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
     this.sessions = new SqliteSessions(db);
     this.matches = new SqliteMatches(context);
     this.messages = new SqliteMessages(context);
+    this.changes = new SqliteMessageChanges(context);
     this.moderation = new SqliteModeration(context);
     this.reports = new SqliteReports(context, erasure);
     this.audit = new SqliteAudit(context);

@@ -7,7 +7,7 @@ import { AppError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import { HELD_COLUMNS, toHeld, type HeldRow } from '../safeguarding-rows.js';
 import { MESSAGE_COLUMNS, USER_COLUMNS, toConversation, toHistoryPage, toMessage, type ConversationRow, type MessageRow, type UserRow } from '../rows.js';
-import { OUT_OF_ORDER } from '../types.js';
+import { OUT_OF_ORDER, previewOf } from '../types.js';
 import type {
   AppendResult,
   Conversation,
@@ -21,11 +21,19 @@ import type {
   MessageStore,
   NewMessage,
   ReadResult,
+  ReplyRef,
 } from '../types.js';
 import type { SqliteContext } from './context.js';
 import { transaction, type SqliteTx } from './tx.js';
 
 type AppendInput = NewMessage & { unlessHeld?: boolean };
+
+/** The reply's reference to a message of the pair (`row`, or none: not one of the pair's messages). */
+function replyRef(id: number, row: unknown): ReplyRef | null {
+  if (row === undefined) return null;
+  const { sender_id, content } = row as { sender_id: number; content: string };
+  return { id, senderId: sender_id, preview: previewOf(content) };
+}
 type AppendOutcome = AppendResult | { held: HeldMessage };
 
 export class SqliteMessages implements MessageStore {
@@ -39,7 +47,10 @@ export class SqliteMessages implements MessageStore {
       byClientId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND sender_id = ? AND client_id = ?`),
       heldUnapproved: p(`SELECT ${HELD_COLUMNS} FROM held_messages WHERE pair_id = ? AND sender_id = ? AND client_id = ? AND status <> 'approved'`),
       // Only the id: the rest of the row is what the append gave, and the columns' defaults.
-      insertMessage: p('INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id'),
+      insertMessage: p(`INSERT INTO messages (pair_id, seq, sender_id, content, created_at, client_id, reply_to, reply_sender_id, reply_preview)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+      // A deleted or erased message's content is empty already: its preview is too.
+      replyTarget: p("SELECT sender_id, content FROM messages WHERE id = ? AND pair_id = ? AND kind = 'message'"),
       pageBack: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
       pageForward: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
       after: p(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE pair_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
@@ -51,7 +62,7 @@ export class SqliteMessages implements MessageStore {
       conversations: p(`
         SELECT p.id AS pair_id, p.active, p.paused, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
                m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
-               m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id,
+               m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id, m.deleted_at IS NOT NULL AS m_deleted,
                (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND x.is_read = 0) AS unread_count
         FROM pairs p
         JOIN users u ON u.id = CASE WHEN p.mentor_id = @user THEN p.mentee_id ELSE p.mentor_id END
@@ -170,10 +181,23 @@ export class SqliteMessages implements MessageStore {
       const held = this.sql.heldUnapproved.get(input.pairId, input.senderId, clientId) as HeldRow | undefined;
       if (held) return { held: toHeld(held) };
     }
+    // Checked before a `seq` is taken: a refusal must leave no gap.
+    const replyTo = input.replyTo == null ? null : replyRef(input.replyTo, this.sql.replyTarget.get(input.replyTo, input.pairId));
+    if (input.replyTo != null && replyTo === null) return this.refusal(input.pairId, input.senderId, clientId, 'message_not_found');
     const seq = this.context.seqs.nextForAppend(tx, input.pairId, input.senderId, clientId);
     if (seq === null) return this.refusal(input.pairId, input.senderId, clientId);
     const createdAt = Date.now();
-    const { id } = this.sql.insertMessage.get(input.pairId, seq, input.senderId, input.content, createdAt, clientId) as { id: number };
+    const { id } = this.sql.insertMessage.get(
+      input.pairId,
+      seq,
+      input.senderId,
+      input.content,
+      createdAt,
+      clientId,
+      replyTo?.id ?? null,
+      replyTo?.senderId ?? null,
+      replyTo?.preview ?? null,
+    ) as { id: number };
     this.context.events.messageEvents(tx, input.pairId, input.senderId, id);
     const message: Message = {
       id,
@@ -185,6 +209,9 @@ export class SqliteMessages implements MessageStore {
       createdAt: new Date(createdAt),
       isRead: false,
       clientId,
+      editedAt: null,
+      deleted: false,
+      replyTo,
     };
     return { message, created: true };
   }
@@ -193,10 +220,15 @@ export class SqliteMessages implements MessageStore {
    * Why no `seq` was taken, in the order the contract gives: no longer matched (even a
    * retry), else a retry of a stored message (its original, also while paused), else paused.
    */
-  private refusal(pairId: number, senderId: number, clientId: string | null): AppendResult | AppError {
+  private refusal(
+    pairId: number,
+    senderId: number,
+    clientId: string | null,
+    otherwise: 'match_paused' | 'message_not_found' = 'match_paused',
+  ): AppendResult | AppError {
     if (!this.sql.senderInActivePair.get(pairId, senderId, senderId)) return new AppError('not_matched');
     const earlier = clientId === null ? undefined : (this.sql.byClientId.get(pairId, senderId, clientId) as MessageRow | undefined);
     if (earlier) return { message: toMessage(earlier), created: false };
-    return new AppError('match_paused');
+    return new AppError(otherwise);
   }
 }

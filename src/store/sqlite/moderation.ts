@@ -76,7 +76,7 @@ export class SqliteModeration implements ModerationStore {
   async approve(id: number, actor: string): Promise<{ held: HeldMessage; message: Message }> {
     return transaction(this.context.db, (tx) => {
       const held = this.sql.heldById.get(id) as HeldRow | undefined;
-      if (!held || held.status !== 'held') throw new AppError('not_found');
+      if (!held || held.status !== 'held' || held.edit_of !== null) throw new AppError('not_found');
       const seq = this.context.seqs.nextFromSender(tx, held.pair_id, held.sender_id);
       if (seq === null) throw new AppError('not_matched');
       const now = Date.now();
