@@ -143,6 +143,7 @@ const ROWS: Row[] = [
     invalid: [401, 403, 403, 403, 403, 400],
   })),
   { route: 'GET /api/users', call: () => ({ method: 'GET', path: '/api/users?status=unmatched' }), expect: [401, 403, 403, 403, 403, 200] },
+  { route: 'GET /api/chat/reactions', call: () => ({ method: 'GET', path: '/api/chat/reactions' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'GET /api/chat/conversations', call: () => ({ method: 'GET', path: '/api/chat/conversations' }), expect: [401, 200, 200, 200, 200, 200] },
   {
     route: 'GET /api/chat/{partner_email}/messages',

@@ -158,6 +158,7 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'GET', '/api/users?status=waiting');
   await call(mentor, 'GET', '/api/users');
 
+  await call(mentor, 'GET', '/api/chat/reactions');
   await call(mentor, 'GET', '/api/chat/conversations');
   await call(mentor, 'GET', '/api/chat/conversations?include=archived');
   await call(mentor, 'GET', '/api/chat/conversations?include=everything');

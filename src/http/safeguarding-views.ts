@@ -2,12 +2,13 @@
  * How admins see what safeguarding keeps: held messages and reports with their pair and
  * 10 messages of context, audit entries. Shapes and schemas together, as in schemas.ts.
  */
-import { senderOf } from '../chat/wire-message.js';
 import type { AuditEntry, HeldMessage, Message, Report, Store, User } from '../store/index.js';
 import { heldWireId } from '../chat/wire-message.js';
 import { showInvisible } from '../moderation/reader-view.js';
 import { FILTER_RULES } from '../protocol/frames.js';
-import { historyMessage, historyMessageSchema, publicUser, userSchema } from './schemas.js';
+import { historyMessageSchema, pairHistoryMessage, publicUser, userSchema } from './schemas.js';
+import { addVersions } from './message-extras.js';
+import type { HistoryMessage } from '../protocol/http.js';
 
 /** Messages of context around a held or reported message (PROTOCOL.md Part 7). */
 export const CONTEXT_MESSAGES = 10;
@@ -20,7 +21,7 @@ export async function peopleOf(store: Store, pairIds: readonly number[]): Promis
 }
 
 const contextOf = (messages: readonly Message[], people: { mentor: User; mentee: User }) =>
-  messages.map((message) => historyMessage(message, senderOf(message, people.mentor, people.mentee)));
+  messages.map((message) => pairHistoryMessage(message, people.mentor, people.mentee));
 
 const pairSchema = {
   type: 'object',
@@ -76,8 +77,14 @@ export async function heldView(store: Store, held: HeldMessage, people: { mentor
     matched: held.matched,
     ...(showInvisible(held.content) === held.content ? {} : { content_marked: showInvisible(held.content) }),
     ...(held.reason === null ? {} : { reason: held.reason }),
-    context: contextOf(context, people),
+    context: await withVersions(store, contextOf(context, people)),
   };
+}
+
+/** Admins see the earlier versions of what they are shown (PROTOCOL.md Part 8). */
+async function withVersions<T extends HistoryMessage>(store: Store, views: T[]): Promise<T[]> {
+  await addVersions(store.changes, views);
+  return views;
 }
 
 export const reportViewSchema = {
@@ -105,7 +112,7 @@ export async function reportView(store: Store, report: Report, people: { mentor:
   const reporter = report.reporterId === people.mentor.id ? people.mentor : people.mentee;
   return {
     report_id: String(report.id),
-    message: historyMessage(message, senderOf(message, people.mentor, people.mentee)),
+    message: (await withVersions(store, [pairHistoryMessage(message, people.mentor, people.mentee)]))[0]!,
     reporter: publicUser(reporter),
     pair: { mentor: publicUser(people.mentor), mentee: publicUser(people.mentee) },
     reason: report.reason,
@@ -113,7 +120,7 @@ export async function reportView(store: Store, report: Report, people: { mentor:
     resolved_at: report.resolvedAt?.toISOString() ?? null,
     resolved_by: report.resolvedBy,
     resolution: report.resolution,
-    context: contextOf(context, people),
+    context: await withVersions(store, contextOf(context, people)),
   };
 }
 

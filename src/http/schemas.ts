@@ -7,7 +7,7 @@ import { FILTER_RULES } from '../protocol/frames.js';
 import type { HistoryMessage, PublicMatch, PublicUser, UndeliveredMessage } from '../protocol/http.js';
 import { ErrorCatalogue, type ErrorCode } from '../errors.js';
 import type { HeldMessage, Match, Message, User } from '../store/index.js';
-import { toHeldEcho, toWireMessage } from '../chat/wire-message.js';
+import { senderOf, toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 
 /** An address; the email rule (protocol/email.ts) decides what it is, the same on every path, Unicode included. */
 export const emailSchema = {
@@ -102,6 +102,34 @@ export const historyMessageSchema = {
     client_id: { type: 'string', description: "The sender's idempotency key, when it sent one" },
     kind: { type: 'string', enum: ['admin_viewed'], description: 'Only on a notice: an admin viewed the conversation (policies `oversight`, `moderated`)' },
     actor_name: { type: 'string', description: 'Only on a notice: who viewed it' },
+    edited_at: { type: 'string', format: 'date-time', description: 'When its content was last edited; absent if never' },
+    deleted: { type: 'boolean', description: 'Deleted by its sender: `content` is empty' },
+    reply_to: { ...messageIdSchema, description: 'The message it answers' },
+    reply_preview: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['message_id', 'sender_email', 'content'],
+      properties: {
+        message_id: messageIdSchema,
+        sender_email: { type: 'string' },
+        content: { type: 'string', description: 'The first 100 characters of the message it answers; empty once that is deleted or erased' },
+      },
+    },
+    reactions: {
+      type: 'object',
+      additionalProperties: { type: 'array', items: { type: 'string' } },
+      description: 'Emoji → the emails of the users who reacted with it',
+    },
+    versions: {
+      type: 'array',
+      description: "Admins only: the texts edits replaced, and a deleted message's text while it is kept (`DELETED_RETENTION_DAYS`), oldest first",
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['content', 'cause', 'replaced_at'],
+        properties: { content: { type: 'string' }, cause: { type: 'string', enum: ['edit', 'delete'] }, replaced_at: { type: 'string', format: 'date-time' } },
+      },
+    },
   },
 } as const;
 
@@ -132,7 +160,7 @@ export function publicMatch(match: Match): PublicMatch {
 }
 
 /** A stored message as history shows it; `sender` is whichever of the pair sent it (unused for a notice). */
-export function historyMessage(message: Message, sender: User): HistoryMessage {
+export function historyMessage(message: Message, sender: User, other?: User): HistoryMessage {
   if (message.kind === 'admin_viewed') {
     return {
       message_id: String(message.id),
@@ -146,7 +174,13 @@ export function historyMessage(message: Message, sender: User): HistoryMessage {
       actor_name: message.content,
     };
   }
-  return { ...toWireMessage(message, sender), is_read: message.isRead };
+  return { ...toWireMessage(message, sender, other), is_read: message.isRead };
+}
+
+/** A message of the pair of `one` and `other` as history shows it, whichever of them sent it. */
+export function pairHistoryMessage(message: Message, one: User, other: User): HistoryMessage {
+  const sender = senderOf(message, one, other);
+  return historyMessage(message, sender, sender === one ? other : one);
 }
 
 /** A held or rejected message as its sender's history shows it. */

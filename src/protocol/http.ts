@@ -21,7 +21,20 @@ export interface PublicUser {
  * an empty `sender_email`, and a `content` that says it in words for clients that show
  * every row as a message.
  */
-export type HistoryMessage = WireMessage & { is_read: boolean; kind?: 'admin_viewed'; actor_name?: string };
+export type HistoryMessage = WireMessage & {
+  is_read: boolean;
+  kind?: 'admin_viewed';
+  actor_name?: string;
+  /** Admins only (PROTOCOL.md Part 8): the texts edits replaced and a deleted message's text, oldest first, while kept. */
+  versions?: MessageVersionView[];
+};
+
+/** An earlier text of a message, as admins see it. */
+export interface MessageVersionView {
+  content: string;
+  cause: 'edit' | 'delete';
+  replaced_at: string;
+}
 
 /** One of the caller's own messages that the filter held (awaiting review) or an admin rejected: never delivered, no `seq`. */
 export interface UndeliveredMessage {

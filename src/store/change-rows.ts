@@ -96,6 +96,7 @@ export function changeRefusal(pair: ChangePairRow | undefined, message: MessageR
   if (!message || message.kind !== 'message') return new AppError('message_not_found');
   if (rule.own && Number(message.sender_id) !== actorId) return new AppError('not_own_message');
   if (message.deleted_at !== null) return new AppError('message_deleted');
-  if (rule.windowMs !== undefined && toDate(message.created_at).getTime() + rule.windowMs < rule.now) return new AppError('edit_window_passed');
+  // At the window's end it is closed: a window of 0 allows no edit at all.
+  if (rule.windowMs !== undefined && rule.now - toDate(message.created_at).getTime() >= rule.windowMs) return new AppError('edit_window_passed');
   return null;
 }

@@ -9,10 +9,10 @@ import type { Message, User, WebhookEvent, WebhookFacts } from '../store/index.j
 
 const person = (user: User): PublicUser => ({ email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role });
 
-const historyMessage = (message: Message, facts: WebhookFacts): HistoryMessage => ({
-  ...toWireMessage(message, senderOf(message, facts.mentor, facts.mentee)),
-  is_read: message.isRead,
-});
+const historyMessage = (message: Message, facts: WebhookFacts): HistoryMessage => {
+  const sender = senderOf(message, facts.mentor, facts.mentee);
+  return { ...toWireMessage(message, sender, sender === facts.mentor ? facts.mentee : facts.mentor), is_read: message.isRead };
+};
 
 /** The JSON body of `event`, or null when it no longer has anything to say. */
 export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBody | null {

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KeyedBuckets } from '../../chat/rate-limit.js';
 import { roomName } from '../../chat/room.js';
 import { announceRead } from '../../chat/announce.js';
-import { senderOf } from '../../chat/wire-message.js';
+import { addReactions } from '../message-extras.js';
 import { AppError } from '../../errors.js';
 import type { User } from '../../store/index.js';
 import { callerOf, pairOf } from '../access.js';
@@ -15,7 +15,7 @@ import { archivedSince, type RouteContext } from '../context.js';
 import {
   emailParam,
   emptyBody,
-  historyMessage,
+  pairHistoryMessage,
   historyMessageSchema,
   messageIdSchema,
   publicUser,
@@ -55,6 +55,31 @@ interface HistoryQuery {
 export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store, config } = context;
   const markReadRate = new KeyedBuckets(config.chat.markReadRatePerSecond, config.chat.markReadRateBurst);
+
+  app.get(
+    '/api/chat/reactions',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: 'The reactions participants may use',
+        description: 'The published set of emoji a `react` frame may carry (`REACTIONS`), in order (PROTOCOL.md Part 8).',
+        tags: ['chat'],
+        security: signedIn,
+        response: withErrors(
+          {
+            200: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['reactions'],
+              properties: { reactions: { type: 'array', items: { type: 'string' } } },
+            },
+          },
+          [],
+        ),
+      },
+    },
+    async () => ({ reactions: config.conversation.reactions }),
+  );
 
   app.get<{ Querystring: { include?: 'archived' } }>(
     '/api/chat/conversations',
@@ -102,7 +127,7 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
       return {
         conversations: rows.map((row, index) => ({
           partner: publicUser(row.partner),
-          last_message: row.lastMessage && historyMessage(row.lastMessage, senderOf(row.lastMessage, user, row.partner)),
+          last_message: row.lastMessage && pairHistoryMessage(row.lastMessage, user, row.partner),
           unread_count: row.unreadCount,
           partner_online: online[index],
           archived: row.archived,
@@ -156,11 +181,16 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
         after: query.after === undefined ? undefined : Number(query.after),
         limit,
       });
-      const messages = page.messages.map((message) => historyMessage(message, senderOf(message, user, partner)));
+      const messages = page.messages.map((message) => pairHistoryMessage(message, user, partner));
+      await addReactions(store.changes, messages, [user, partner]);
       if (query.before !== undefined || query.after !== undefined) return { messages, has_more: page.hasMore };
       const since = page.hasMore ? (page.messages[0]?.createdAt ?? null) : null;
       const undelivered = await store.moderation.ownUndelivered(pair.id, user.id, since, null);
-      return { messages, has_more: page.hasMore, undelivered: undelivered.map((held) => undeliveredMessage(held, user)) };
+      return {
+        messages,
+        has_more: page.hasMore,
+        undelivered: undelivered.filter((held) => held.editOf === null).map((held) => undeliveredMessage(held, user)),
+      };
     },
   );
 

@@ -51,7 +51,7 @@ async function* exportDocument(store: Store, user: User): AsyncGenerator<string>
       const { mentor, mentee } = people.get(message.pairId)!;
       const sender = senderOf(message, mentor, mentee);
       const receiver = sender === mentor ? mentee : mentor;
-      yield `${first ? '' : ','}${JSON.stringify({ ...historyMessage(message, sender), receiver_email: receiver.email })}`;
+      yield `${first ? '' : ','}${JSON.stringify({ ...historyMessage(message, sender, receiver), receiver_email: receiver.email })}`;
       first = false;
     }
     if (page.length < PAGE) break;

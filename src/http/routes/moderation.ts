@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { toWireMessage } from '../../chat/wire-message.js';
+import { approveEdit } from '../held-edits.js';
 import { AppError } from '../../errors.js';
 import { audit, actorOf } from '../audit.js';
 import type { RouteContext } from '../context.js';
@@ -89,7 +90,8 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
       schema: {
         summary: 'Approve a held message',
         description:
-          "ADMIN only. The message takes the pair's next `seq` and reaches both participants, on every instance, as a normal `chat_message`. Audited.",
+          "ADMIN only. The message takes the pair's next `seq` and reaches both participants, on every instance, as a normal `chat_message`. " +
+          'A held edit (PROTOCOL.md Part 8) edits its message instead: the pair gets `message_edited`, and the answer is the message as edited. Audited.',
         tags: ['safeguarding'],
         security: signedIn,
         params: heldParam,
@@ -98,13 +100,14 @@ export function moderationRoutes(app: FastifyInstance, context: RouteContext): v
           {
             200: { type: 'object', additionalProperties: false, required: ['message'], properties: { message: historyMessageSchema } },
           },
-          ['forbidden', 'held_not_found', 'already_decided', 'not_matched'],
+          ['forbidden', 'held_not_found', 'already_decided', 'not_matched', 'message_deleted'],
         ),
       },
     },
     async (request) => {
       const held = await pending(request.params.message_id);
       const people = (await peopleOf(store, [held.pairId])).get(held.pairId)!;
+      if (held.editOf !== null) return { message: await approveEdit(context, request, held, people) };
       const { message } = await store.moderation.approve(held.id, actorOf(request)).catch((error: unknown) => {
         if (error instanceof AppError && error.code === 'not_found') throw new AppError('already_decided');
         throw error;

@@ -7,13 +7,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
-import { fullName, senderOf, toNotice } from '../../chat/wire-message.js';
+import { fullName, toNotice } from '../../chat/wire-message.js';
 import { AppError } from '../../errors.js';
 import { callerOf } from '../access.js';
 import { audit } from '../audit.js';
 import type { RouteContext } from '../context.js';
 import { auditEntrySchema, auditView, peopleOf } from '../safeguarding-views.js';
-import { historyMessage, historyMessageSchema, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
+import { addReactions, addVersions } from '../message-extras.js';
+import { historyMessageSchema, pairHistoryMessage, messageIdSchema, publicUser, signedIn, userSchema, withErrors } from '../schemas.js';
 
 const pageLimit = { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: 'Page size, at most 200 (default 50)' } as const;
 const pairParam = { type: 'object', additionalProperties: false, required: ['pair_id'], properties: { pair_id: messageIdSchema } } as const;
@@ -135,10 +136,9 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
       }
       const { before, limit } = request.body ?? {};
       const page = await store.messages.history(pairId, { before: before === undefined ? undefined : Number(before), limit: limitOf(limit) });
-      return {
-        messages: page.messages.map((message) => historyMessage(message, senderOf(message, people.mentor, people.mentee))),
-        has_more: page.hasMore,
-      };
+      const messages = page.messages.map((message) => pairHistoryMessage(message, people.mentor, people.mentee));
+      await Promise.all([addReactions(store.changes, messages, [people.mentor, people.mentee]), addVersions(store.changes, messages)]);
+      return { messages, has_more: page.hasMore };
     },
   );
 

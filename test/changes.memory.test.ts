@@ -1,0 +1,36 @@
+/** Edit, delete, reply and reactions on one instance, SQLite and the memory layer, under `moderated` (see suites/changes.ts). */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { loginAdmin, matchedPair } from './helpers/http.js';
+import { startServer, suiteCleanup } from './helpers/server.js';
+import { connectChat } from './helpers/socket.js';
+import { changesSuite } from './suites/changes.js';
+import { UNLIMITED } from './suites/chat.js';
+import { MODERATED } from './suites/held.js';
+
+const cleanup = suiteCleanup();
+
+changesSuite(
+  'message changes (one instance)',
+  async (cleanup) => {
+    const server = await startServer(cleanup, { ...UNLIMITED, ...MODERATED });
+    const admin = await loginAdmin(server.http);
+    return { admin, side: () => server };
+  },
+  cleanup,
+);
+
+it('past EDIT_WINDOW_SECONDS an edit is refused; deleting still works (the window is for edits only)', async () => {
+  const server = await startServer(cleanup, { ...UNLIMITED, EDIT_WINDOW_SECONDS: '0' });
+  const admin = await loginAdmin(server.http);
+  const { mentor, mentee } = await matchedPair(admin, server.http);
+  const chat = await connectChat(server.ws, mentor.email, mentee.cookie);
+  chat.send({ type: 'chat_message', content: 'typo' });
+  const said = await chat.expect('chat_message');
+  chat.send({ type: 'edit_message', message_id: said.message_id, content: 'fixed' });
+  const error = await chat.expect('error');
+  assert.deepEqual([error.code, error.message], ['edit_window_passed', 'This message can no longer be edited']);
+  chat.send({ type: 'delete_message', message_id: said.message_id });
+  assert.equal((await chat.expect('message_deleted')).message_id, said.message_id);
+  await chat.close();
+});
