@@ -10,6 +10,7 @@ import { withStore, seed, send, type Body, type StoreFactory } from './harness.j
 import { heldRetryContract } from './held-retry.js';
 import { matchesContract } from './matches.js';
 import { messagesContract } from './messages.js';
+import { messageChangesContract } from './message-changes.js';
 import { outboxContract } from './outbox.js';
 import { usersContract } from './users.js';
 import { wordListContract } from './word-list.js';
@@ -24,6 +25,7 @@ export function storeContract(name: string, make: StoreFactory): void {
   usersContract(name, make);
   matchesContract(name, make);
   messagesContract(name, make);
+  messageChangesContract(name, make);
   describe(`${name}: the whole store`, () => {
     test('keeps everything across close and reopen, pending appends included', async (store, reopen, t) => {
       if (!reopen) return t.skip('the factory cannot reopen');
