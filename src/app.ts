@@ -130,6 +130,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       ? null
       : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
+  // Deleted messages' kept text (DELETED_RETENTION_DAYS), hourly from the start (not at it); one statement a run.
+  const deletedRetention = new RetentionJob({
+    store: { deleteBefore: async (cutoff) => (await store.changes.eraseDeletedBefore(cutoff), 0) },
+    days: config.conversation.deletedRetentionDays,
+    batchSize: RETENTION_BATCH,
+    intervalMs: RETENTION_INTERVAL_MS,
+    onError: (error) => onError(error, 'applying DELETED_RETENTION_DAYS'),
+  });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
@@ -172,6 +180,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         deliveryCheck.stop();
         wordList.stop();
         retention?.stop();
+        deletedRetention.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();

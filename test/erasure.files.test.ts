@@ -1,8 +1,8 @@
 /**
  * Erased means unreadable from the database files: after a user wrote a distinctive word in
  * their name, messages, a held message, a report's reason, and it came back in a moderator's
- * rejection reason, in resolution notes, in audit details and in the webhook bodies Tandem
- * saved, their erasure leaves it in no byte of the SQLite file nor of its WAL (free pages and
+ * rejection reason, in resolution notes, in audit details, in the webhook bodies Tandem
+ * saved, in the texts their edits replaced and their deletion kept and in a reply's preview, their erasure leaves it in no byte of the SQLite file nor of its WAL (free pages and
  * old page versions included). The search reads the raw files while the server runs.
  */
 import assert from 'node:assert/strict';
@@ -44,9 +44,19 @@ it('after an erasure no byte of the SQLite file or its WAL holds what the user w
     theirs.push(await menteeSocket.expect('chat_message'));
     await mentorSocket.expect('chat_message');
   }
-  mentorSocket.send({ type: 'chat_message', content: 'the mentor replies' });
+  mentorSocket.send({ type: 'chat_message', content: 'the mentor replies', reply_to: theirs[1]!.message_id });
   const reply = await mentorSocket.expect('chat_message');
+  assert.ok(reply.reply_preview!.content.includes(word), 'the preview copies their text');
   await menteeSocket.expect('chat_message');
+
+  // An edited message (the replaced text is kept as a version, the new one is in the edit's
+  // place in the timeline) and a deleted one (its text kept for admins' review).
+  menteeSocket.send({ type: 'edit_message', message_id: theirs[2]!.message_id, content: `${word} edited` });
+  await menteeSocket.expect('message_edited');
+  await mentorSocket.expect('message_edited');
+  menteeSocket.send({ type: 'delete_message', message_id: theirs[3]!.message_id });
+  await menteeSocket.expect('message_deleted');
+  await mentorSocket.expect('message_deleted');
 
   menteeSocket.send({ type: 'chat_message', content: `${word} call 07911 123456` });
   assert.equal((await menteeSocket.expect('chat_message')).status, 'held');

@@ -18,13 +18,19 @@ const PAIRS_OF = '(SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)'
 /** A message a report still open points at: its content is the evidence. */
 const UNDER_OPEN_REPORT = 'EXISTS (SELECT 1 FROM reports r WHERE r.message_id = messages.id AND r.resolved_at IS NULL)';
 /** Every table an erasure changes. */
-const ERASED_TABLES = 'messages, held_messages, reports, audit_log, webhook_events, login_attempts, users';
+const ERASED_TABLES = 'messages, message_versions, message_changes, held_messages, reports, audit_log, webhook_events, login_attempts, users';
 
 type Names = { id: number; email: string; erased: string };
 
 /** The statements after the outbox's, each with its parameters. */
 const STATEMENTS: Array<(names: Names) => [string, unknown[]]> = [
   ({ id }) => [`UPDATE messages SET content = '' WHERE sender_id = $1 AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}`, [id]],
+  // What copies their messages' text (PROTOCOL.md Part 8): the texts edits replaced and
+  // deletions kept (except a reported message's, the evidence), their edits in the pair's
+  // timeline, and the previews of replies to them.
+  ({ id }) => [`DELETE FROM message_versions WHERE message_id IN (SELECT id FROM messages WHERE sender_id = $1 AND NOT ${UNDER_OPEN_REPORT})`, [id]],
+  ({ id }) => ["UPDATE message_changes SET content = '' WHERE actor_id = $1 AND kind = 'edit'", [id]],
+  ({ id }) => ["UPDATE messages SET reply_preview = '' WHERE reply_sender_id = $1", [id]],
   // An erased admin's "viewed" notices name them.
   ({ id }) => ["UPDATE messages SET content = 'Deleted user' WHERE sender_id = $1 AND kind = 'admin_viewed'", [id]],
   ({ id }) => ["UPDATE held_messages SET content = '', matched = '', reason = CASE WHEN reason IS NULL THEN NULL ELSE '' END WHERE sender_id = $1", [id]],
@@ -100,6 +106,8 @@ export async function releaseEvidence(tx: PostgresTx, messageId: number): Promis
     [messageId],
   );
   if (released.length === 0) return false;
+  await rowsOf(tx, 'DELETE FROM message_versions WHERE message_id = $1', [messageId]);
+  await rowsOf(tx, "UPDATE message_changes SET content = '' WHERE message_id = $1 AND kind = 'edit'", [messageId]);
   await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE message_id = $1 OR report_id IN (SELECT id FROM reports WHERE message_id = $1)', [messageId]);
   return true;
 }

@@ -28,6 +28,12 @@ export class SqliteErasure {
       sessions: p('UPDATE sessions SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL RETURNING token_hash'),
       endPairs: p('UPDATE pairs SET active = 0, ended_at = @now WHERE active = 1 AND (mentor_id = @id OR mentee_id = @id) RETURNING id'),
       messages: p(`UPDATE messages SET content = '' WHERE sender_id = @id AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}`),
+      // What copies their messages' text (PROTOCOL.md Part 8): the texts edits replaced and
+      // deletions kept (except a reported message's, the evidence), their edits in the pair's
+      // timeline, and the previews of replies to them.
+      versions: p(`DELETE FROM message_versions WHERE message_id IN (SELECT id FROM messages WHERE sender_id = @id AND NOT ${UNDER_OPEN_REPORT})`),
+      edits: p("UPDATE message_changes SET content = '' WHERE actor_id = @id AND kind = 'edit'"),
+      previews: p("UPDATE messages SET reply_preview = '' WHERE reply_sender_id = @id"),
       // An erased admin's "viewed" notices name them.
       notices: p("UPDATE messages SET content = 'Deleted user' WHERE sender_id = @id AND kind = 'admin_viewed'"),
       held: p("UPDATE held_messages SET content = '', matched = '', reason = CASE WHEN reason IS NULL THEN NULL ELSE '' END WHERE sender_id = @id"),
@@ -51,6 +57,8 @@ export class SqliteErasure {
       ),
       evidence: p(`UPDATE messages SET content = '' WHERE id = ? AND kind = 'message' AND NOT ${UNDER_OPEN_REPORT}
                    AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`),
+      evidenceVersions: p('DELETE FROM message_versions WHERE message_id = ?'),
+      evidenceEdits: p("UPDATE message_changes SET content = '' WHERE message_id = ? AND kind = 'edit'"),
       evidenceBodies: p('UPDATE webhook_events SET data = NULL WHERE message_id = ? OR report_id IN (SELECT id FROM reports WHERE message_id = ?)'),
     };
   }
@@ -65,6 +73,9 @@ export class SqliteErasure {
       for (const pairId of endedPairs) this.context.events.write(tx, 'match.ended', pairId, { detail: { actor: null, reason: 'account_deleted' } });
       for (const statement of [
         this.sql.messages,
+        this.sql.versions,
+        this.sql.edits,
+        this.sql.previews,
         this.sql.notices,
         this.sql.held,
         this.sql.decidedBy,
@@ -89,6 +100,8 @@ export class SqliteErasure {
    */
   releaseEvidence(_tx: SqliteTx, messageId: number): boolean {
     if (!this.sql.evidence.get(messageId)) return false;
+    this.sql.evidenceVersions.run(messageId);
+    this.sql.evidenceEdits.run(messageId);
     this.sql.evidenceBodies.run(messageId, messageId);
     return true;
   }
