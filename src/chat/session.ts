@@ -150,8 +150,10 @@ export class ChatSession implements RoomMember {
       if (this.resumeAfter !== null) {
         // From the pair's newest message up to that id: the changes made since (edits,
         // deletions, reactions, which take later `seq`s) are replayed with the later messages.
+        // None (retention deleted the pair's oldest): from just before the first left.
         const [at] = (await this.deps.store.messages.history(this.pairId, { before: this.resumeAfter + 1, limit: 1 })).messages;
-        from = Math.min(lastSeq, at ? at.seq : 0);
+        const [next] = at ? [] : (await this.deps.store.messages.history(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
+        from = Math.min(lastSeq, at ? at.seq : next ? next.seq - 1 : lastSeq);
       }
       this.outbound.startAfter(from);
       this.joinedPresence = true;

@@ -116,6 +116,24 @@ export function messageChangesContract(name: string, make: StoreFactory): void {
       assert.equal((await store.changes.versions([b.id])).get(b.id)!.length, 1);
     });
 
+    test('retention that deletes an edited message leaves its changes in the timeline, emptied: no gap', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const old = (await send(store, pairId, mentee, 'old')).message;
+      await send(store, pairId, mentor, 'kept');
+      await store.changes.edit({ pairId, messageId: old.id, actorId: mentee.id, content: 'old, edited', windowMs: WINDOW });
+      await store.changes.react({ pairId, messageId: old.id, actorId: mentor.id, emoji: '👍', on: true });
+      await store.dataRights.deleteBefore(new Date(old.createdAt.getTime() + 1), 10);
+      const left = await timelineAfter(store.messages, store.changes, pairId, 1, 10);
+      assert.deepEqual(
+        left.map((entry) => [entry.seq, entry.content]),
+        [
+          [2, 'kept'],
+          [3, ''],
+          [4, '👍'],
+        ],
+      );
+    });
+
     test('reactions: one per user, emoji and message; a repeat changes nothing and takes no seq', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
       const said = (await send(store, pairId, mentor, 'news')).message;

@@ -8,6 +8,8 @@ import type { Migration } from './runner.js';
  * keeps its row and `seq` when deleted: its content leaves `messages` at once and waits in
  * `message_versions` (with the texts an edit replaced) for admins' review until retention
  * erases it. A reply keeps a preview of what it answers, blanked when that is deleted or erased.
+ * A change outlives its message when retention deletes that (its row keeps its `seq`, so the
+ * timeline has no gap; a trigger empties an edit's text with the message), hence no foreign key.
  */
 export const messageChanges: Migration = {
   version: 12,
@@ -23,7 +25,7 @@ export const messageChanges: Migration = {
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       pair_id INTEGER NOT NULL REFERENCES pairs(id),
       seq INTEGER NOT NULL,
-      message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+      message_id INTEGER NOT NULL,
       actor_id INTEGER NOT NULL REFERENCES users(id),
       kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete', 'react', 'unreact')),
       content TEXT NOT NULL,
@@ -31,6 +33,9 @@ export const messageChanges: Migration = {
     );
     CREATE UNIQUE INDEX message_changes_by_seq ON message_changes(pair_id, seq);
     CREATE INDEX message_changes_by_message ON message_changes(message_id);
+    CREATE TRIGGER message_changes_forget AFTER DELETE ON messages BEGIN
+      UPDATE message_changes SET content = '' WHERE message_id = OLD.id AND kind = 'edit' AND content <> '';
+    END;
     CREATE TABLE message_versions (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
@@ -59,7 +64,7 @@ export const messageChanges: Migration = {
       id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       pair_id BIGINT NOT NULL REFERENCES pairs(id),
       seq BIGINT NOT NULL,
-      message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+      message_id BIGINT NOT NULL,
       actor_id BIGINT NOT NULL REFERENCES users(id),
       kind TEXT NOT NULL CHECK (kind IN ('edit', 'delete', 'react', 'unreact')),
       content TEXT NOT NULL,
@@ -67,6 +72,10 @@ export const messageChanges: Migration = {
     );
     CREATE UNIQUE INDEX message_changes_by_seq ON message_changes(pair_id, seq);
     CREATE INDEX message_changes_by_message ON message_changes(message_id);
+    CREATE FUNCTION message_changes_forget() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN UPDATE message_changes SET content = '' WHERE message_id = OLD.id AND kind = 'edit' AND content <> ''; RETURN OLD; END $$;
+    CREATE TRIGGER message_changes_forget AFTER DELETE ON messages
+      FOR EACH ROW EXECUTE FUNCTION message_changes_forget();
     CREATE TABLE message_versions (
       id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
