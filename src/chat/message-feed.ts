@@ -35,59 +35,15 @@
  *    precede a close (`connection_established` aside) go out at once, from the outbound.
  */
 import { recordGapUnfilled, recordMessagesDelivered, type DeliveryPath } from '../metrics.js';
-import type { TimelineEntry } from '../store/index.js';
 import { Arrivals, type LatestOnly } from './arrivals.js';
+import type { FeedDeps, Gap, OwnMessage } from './feed-types.js';
+
+export type { FeedDeps, FeedSource, Gap, OwnMessage } from './feed-types.js';
 
 /** How many stored messages one read fetches at most, unless the deps say otherwise. */
 const PAGE = 500;
 /** A page that brings nothing where a message is missing is read this many more times before the gap counts as the store's. */
 const RE_READS = 1;
-
-/** Messages after `afterSeq` up to `untilSeq` that the store did not have, read twice. */
-export interface Gap {
-  afterSeq: number;
-  untilSeq: number;
-}
-
-/**
- * The pair's timeline after a `seq`: its messages, notices and changes to messages (edits,
- * deletions, reactions), which all take their `seq` from one counter (see `timelineAfter`).
- */
-export interface FeedSource {
-  after(pairId: number, afterSeq: number, limit: number): Promise<TimelineEntry[]>;
-}
-
-/** The feed's only ways out: `send` for frames, `onFailure` (once) for a failed read; and the turns it is given (rule 3). */
-export interface FeedDeps {
-  /** Where missed messages are read from; the feed reads nothing else. */
-  source: FeedSource;
-  pairId: number;
-  /** The outbound frame of a stored message, notice or change (`chat_message`, `notice`, `message_edited`…). */
-  encode(entry: TimelineEntry): string;
-  /** Writes a frame; `written` runs once the socket took it (backpressure for catching up). */
-  send(frame: string, written?: () => void): void;
-  /** A store read failed: the feed has stopped, the connection cannot be kept consistent. */
-  onFailure(error: unknown): void;
-  /** The store lacks messages this connection needs (see rule 1): the feed has stopped, counted. */
-  onGap(gap: Gap): void;
-  /** Messages per store read; `PAGE` unless set (tests use small pages). */
-  pageSize?: number;
-}
-
-/** An inbound `chat_message`'s place in the output order, from the moment it is taken. */
-export interface OwnMessage {
-  /** Stored as `seq` and published: the slot ends once that message is delivered. */
-  stored(seq: number): void;
-  /** Answered by a frame of its own (a refusal): sent at its turn. */
-  answer(frame: string): void;
-  /**
-   * A retry, stored earlier as `seq` (its encoded frame `frame`): answered at its turn by
-   * that message, once and in `seq` order (see rule 2).
-   */
-  original(seq: number, frame: string): void;
-  /** Needs no answer (a reaction that was already so): the slot ends at its turn, sending nothing. */
-  nothing(): void;
-}
 
 type Slot =
   | { state: 'storing' }
@@ -210,10 +166,8 @@ export class MessageFeed {
   }
 
   /**
-   * A frame (an error, an answer) or a drain waits behind an echo that has not come live:
-   * read it, once, rather than wait. Other own messages behind it are no reason: their echoes
-   * come live in `seq` order anyway, and reading for them would cost a store read per
-   * message whenever several are in flight.
+   * A frame or a drain waits behind an echo that has not come live: read it, once. Other own
+   * messages behind it are no reason (their echoes come live in `seq` order anyway).
    */
   private fetchEcho(head: Slot & { state: 'echo' }): void {
     if (head.fetched) return;

@@ -20,6 +20,7 @@ import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
 import type { CorkedWrites } from '../transport/write-coalescer.js';
+import { resumeFrom } from './resume.js';
 import { roomName } from './room.js';
 import type { UserChannels } from './user-channels.js';
 
@@ -146,15 +147,7 @@ export class ChatSession implements RoomMember {
       if (!pair?.active) return this.close(CloseCode.forbidden);
       lastSeq = pair.lastSeq;
       paused = pair.paused;
-      let from = lastSeq;
-      if (this.resumeAfter !== null) {
-        // From the pair's newest message up to that id: the changes made since (edits,
-        // deletions, reactions, which take later `seq`s) are replayed with the later messages.
-        // None (retention deleted the pair's oldest): from just before the first left.
-        const [at] = (await this.deps.store.messages.history(this.pairId, { before: this.resumeAfter + 1, limit: 1 })).messages;
-        const [next] = at ? [] : (await this.deps.store.messages.history(this.pairId, { after: this.resumeAfter, limit: 1 })).messages;
-        from = Math.min(lastSeq, at ? at.seq : next ? next.seq - 1 : lastSeq);
-      }
+      const from = this.resumeAfter === null ? lastSeq : Math.min(lastSeq, await resumeFrom(this.deps.store, this.pairId, this.resumeAfter, lastSeq));
       this.outbound.startAfter(from);
       this.joinedPresence = true;
       const first = await this.presence(() => this.deps.presence.join(this.room, this.user.id, this.id));

@@ -118,11 +118,16 @@ export function messageChangesContract(name: string, make: StoreFactory): void {
 
     test('retention that deletes an edited message leaves its changes in the timeline, emptied: no gap', async (store) => {
       const { mentor, mentee, pairId } = await seed(store);
-      const old = (await send(store, pairId, mentee, 'old')).message;
+      // An hour old, by import: retention's cutoff falls between it and the next message.
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      await store.messages.importHistory([
+        { externalId: 'old-1', senderEmail: mentee.email, receiverEmail: mentor.email, content: 'old', createdAt: hourAgo, isRead: false },
+      ]);
+      const [old] = await store.messages.after(pairId, 0, 1);
       await send(store, pairId, mentor, 'kept');
-      await store.changes.edit({ pairId, messageId: old.id, actorId: mentee.id, content: 'old, edited', windowMs: WINDOW });
-      await store.changes.react({ pairId, messageId: old.id, actorId: mentor.id, emoji: '👍', on: true });
-      await store.dataRights.deleteBefore(new Date(old.createdAt.getTime() + 1), 10);
+      await store.changes.edit({ pairId, messageId: old!.id, actorId: mentee.id, content: 'old, edited', windowMs: 2 * 3_600_000 });
+      await store.changes.react({ pairId, messageId: old!.id, actorId: mentor.id, emoji: '👍', on: true });
+      assert.equal(await store.dataRights.deleteBefore(new Date(Date.now() - 60_000), 10), 1);
       const left = await timelineAfter(store.messages, store.changes, pairId, 1, 10);
       assert.deepEqual(
         left.map((entry) => [entry.seq, entry.content]),
