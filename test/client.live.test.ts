@@ -105,6 +105,35 @@ describe('TandemClient from Node against a real Tandem', () => {
     await until('the read tick', () => mentee.conversation.messages[0]?.is_read === true, LIMIT_MS);
   });
 
+  it('edits, deletes, replies and reacts; both conversations apply each change once, and a reload shows them from history', async (t) => {
+    const { mentee, mentor, menteeAgent } = await pair(t);
+    assert.ok(mentee.conversation.send('helo Tom').ok);
+    await until('the mentor to receive it', () => contents(mentor.conversation).includes('helo Tom'), LIMIT_MS);
+    const id = mentee.conversation.messages[0]!.message_id;
+    const changed: string[] = [];
+    mentor.conversation.on('changed', (message) => changed.push(message.content));
+    assert.deepEqual(mentee.conversation.connection.edit(id, 'hello Tom'), { ok: true });
+    await until('the edit to reach the mentor', () => mentor.conversation.messages[0]?.content === 'hello Tom', LIMIT_MS);
+    assert.ok(mentor.conversation.messages[0]!.edited_at);
+    assert.ok(mentor.conversation.send('hi!', { replyTo: id }).ok);
+    await until('the reply', () => mentee.conversation.messages[1]?.reply_preview?.content === 'hello Tom', LIMIT_MS);
+    assert.deepEqual(mentor.conversation.connection.react(id, '👍'), { ok: true });
+    await until('the reaction', () => mentee.conversation.messages[0]?.reactions?.['👍']?.[0] === mentor.conversation.messages[1]?.sender_email, LIMIT_MS);
+    assert.deepEqual(mentee.conversation.connection.deleteMessage(id), { ok: true });
+    await until('the deletion', () => mentor.conversation.messages[0]?.deleted === true, LIMIT_MS);
+    assert.equal(mentor.conversation.messages[0]!.content, '');
+    assert.equal(mentor.conversation.messages[1]!.reply_preview!.content, '');
+    assert.deepEqual(changed, ['hello Tom', 'hello Tom', '']);
+    const again = await signedIn(t, menteeAgent);
+    assert.deepEqual(
+      again.conversation.messages.map((m) => [m.content, m.deleted ?? false, m.reply_preview?.content ?? null]),
+      [
+        ['', true, null],
+        ['hi!', false, ''],
+      ],
+    );
+  });
+
   it('sends a message whose echo was lost again, and it is stored once', async (t) => {
     let dropped = 0;
     const { mentee, mentor, mentorAgent } = await pair(t, {

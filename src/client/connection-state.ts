@@ -1,5 +1,5 @@
 /** What a `ChatConnection` reports: its state and its events. */
-import type { ErrorOut, HeldEchoOut, MessageStatusOut, NoticeOut, WireMessage } from '../protocol/frames.js';
+import type { ChangeOut, ErrorOut, HeldEchoOut, MessageStatusOut, NoticeOut, WireMessage } from '../protocol/frames.js';
 import type { PendingMessage } from './outbox.js';
 
 /** Where a connection stands. `ended` is final: `reason` is the `force_disconnect` reason or one named for the close code. */
@@ -41,6 +41,8 @@ export interface ChatConnectionEvents extends Record<string, unknown> {
   held: HeldEchoOut;
   /** An admin viewed the conversation (it takes its place in `seq` order like a message). */
   notice: NoticeOut;
-  /** A decision on one of this user's held messages. */
+  /** A decision on one of this user's held messages (or an edit of theirs held for review). */
   status: MessageStatusOut;
+  /** An edit, deletion or reaction (PROTOCOL.md Part 8), once each, in `seq` order with the messages. */
+  change: ChangeOut;
 }

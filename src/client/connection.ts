@@ -18,6 +18,11 @@ import { chatSocketUrl, SOCKET_OPEN, type TokenSource, type WebSocketFactory } f
 
 export type { ChatConnectionEvents, ConnectionState, ReadReceipt } from './connection-state.js';
 
+/** What `edit`, `deleteMessage` and `react` did: sent, or refused at once (and why). */
+export type ChangeSent = { ok: true } | { ok: false; error: string };
+
+const NOT_CONNECTED = 'Not connected: try again once the conversation is connected';
+
 /** How to reach the partner's chat, and the knobs of reconnecting and resending. */
 export interface ChatConnectionOptions {
   /** `ws://host:port` */
@@ -49,6 +54,8 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   readonly outbox: Outbox;
   private current: ConnectionState = { kind: 'idle' };
   private lastMessageId: string | null = null;
+  /** The highest `seq` received (messages, notices, changes): a change at or below it was applied already. */
+  private lastSeq = 0;
   private readonly sender: OutboxSender;
   private readonly loop: ReconnectLoop;
 
@@ -108,14 +115,35 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
    * `outbox` event reports progress and the `message` event brings the stored message.
    * Refuses, with the server's error text, what the server would refuse.
    */
-  send(content: string): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+  send(content: string, options: { replyTo?: string } = {}): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
     if (this.current.kind === 'ended') return { ok: false, error: ErrorText.notMatched };
     const valid = validateContent(content);
     if (!valid.ok) return valid;
-    const pending = this.outbox.add(valid.content);
+    const pending = this.outbox.add(valid.content, options.replyTo);
     this.emit('outbox', this.outbox.all);
     this.sender.flush();
     return { ok: true, pending };
+  }
+
+  /**
+   * Edits one of this user's messages (PROTOCOL.md Part 8); the `change` event brings the
+   * edit once stored, an `error` event a refusal. Refuses at once what the server would, and
+   * when not connected (nothing is queued: an edit is not worth replaying later).
+   */
+  edit(messageId: string, content: string): ChangeSent {
+    const valid = validateContent(content);
+    if (!valid.ok) return valid;
+    return this.sent({ type: 'edit_message', message_id: messageId, content: valid.content });
+  }
+
+  /** Deletes one of this user's messages for everyone (see `edit`). */
+  deleteMessage(messageId: string): ChangeSent {
+    return this.sent({ type: 'delete_message', message_id: messageId });
+  }
+
+  /** Sets (`on`) or withdraws a reaction, one of `GET /api/chat/reactions` (see `edit`). */
+  react(messageId: string, emoji: string, on = true): ChangeSent {
+    return this.sent({ type: 'react', message_id: messageId, emoji, on });
   }
 
   /** Tells the partner whether this user is typing; false when not connected (nothing to tell). */
@@ -178,6 +206,7 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
         }
         const { type: _type, ...message } = frame;
         this.lastMessageId = maxMessageId(this.lastMessageId, message.message_id);
+        this.lastSeq = Math.max(this.lastSeq, message.seq);
         if (message.client_id !== undefined && message.sender_email !== this.partnerEmail) this.sender.echoed(message.client_id);
         this.emit('message', message);
         return;
@@ -194,8 +223,17 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
       case 'force_disconnect':
         this.loop.forced(frame.reason);
         return;
+      case 'message_edited':
+      case 'message_deleted':
+      case 'reaction':
+        // A resume replays the changes since the newest message it names: those seen already are dropped by `seq`.
+        if (frame.seq <= this.lastSeq) return;
+        this.lastSeq = frame.seq;
+        this.emit('change', frame);
+        return;
       case 'notice':
         this.lastMessageId = maxMessageId(this.lastMessageId, frame.message_id);
+        this.lastSeq = Math.max(this.lastSeq, frame.seq);
         this.emit('notice', frame);
         return;
       case 'message_status':
@@ -215,6 +253,10 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
         }
         return;
     }
+  }
+
+  private sent(frame: InboundFrame): ChangeSent {
+    return this.transmit(frame) ? { ok: true } : { ok: false, error: NOT_CONNECTED };
   }
 
   private transmit(frame: InboundFrame): boolean {

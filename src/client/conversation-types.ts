@@ -42,6 +42,8 @@ export interface ConversationEvents extends Record<string, unknown> {
   reset: undefined;
   /** Read flags of some messages changed. */
   read: undefined;
+  /** A message was edited, deleted or reacted to (PROTOCOL.md Part 8): show it afresh. */
+  changed: ChatMessage;
   pending: readonly PendingMessage[];
   typing: boolean;
   state: ConnectionState;

@@ -1,8 +1,8 @@
 /**
- * One partner's conversation as a page shows it: history (pages over HTTP), live messages,
- * what is pending, typing, read ticks, presence, the unread count, whether the match ended.
- * `start` loads the newest page and connects (a `ChatConnection`); events then report every
- * change, and the public fields always describe the current state.
+ * One partner's conversation as a page shows it: history (pages over HTTP), live messages and
+ * their changes, what is pending, typing, read ticks, presence, the unread count, whether the
+ * match ended. `start` loads the newest page and connects (a `ChatConnection`); events then
+ * report every change, and the public fields always describe the current state.
  */
 import type { WireMessage } from '../protocol/frames.js';
 import { ApiError, type HistoryMessage, type PublicUser, type UndeliveredMessage } from './api.js';
@@ -75,6 +75,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection.on('held', ({ type: _type, ...held }) => this.undeliveredList.set(held));
     this.connection.on('status', (status) => this.undeliveredList.reject(status.message_id, status.reason));
     this.connection.on('notice', (notice) => this.add([noticeMessage(notice)], 'end'));
+    this.connection.on('change', (change) => void this.emitIf('changed', this.list.applyChange(change)));
     this.connection.on('outbox', (pending) => this.emit('pending', pending));
     this.connection.on('typing', (typing) => this.activity.setTyping(typing));
     this.connection.on('read', (receipt) => {
@@ -175,9 +176,9 @@ export class Conversation extends Emitter<ConversationEvents> {
     return this.loadingOlder;
   }
 
-  /** Queues a message (see `ChatConnection.send`); stops the typing indicator. */
-  send(content: string): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
-    const result = this.connection.send(content);
+  /** Queues a message, maybe a reply (see `ChatConnection.send`); stops the typing indicator. Edit, delete and react: on `connection`. */
+  send(content: string, options?: { replyTo?: string }): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+    const result = this.connection.send(content, options);
     if (result.ok) this.typing(false);
     return result;
   }
@@ -214,7 +215,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     if (this.unreadCount.set(0)) this.emitSummary();
   }
 
-  /** Unread messages from the partner. */
   get unread(): number {
     return this.unreadCount.count;
   }
@@ -257,7 +257,6 @@ export class Conversation extends Emitter<ConversationEvents> {
   pause(): void {
     this.connection.pause();
   }
-
   resume(): void {
     this.connection.resume();
   }
@@ -291,6 +290,10 @@ export class Conversation extends Emitter<ConversationEvents> {
     const newest = this.list.newest();
     if (newest && (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0)) this.lastMessage = newest;
     return added.fresh.length;
+  }
+
+  private emitIf(name: 'changed', message: ChatMessage | null): void {
+    if (message) this.emit(name, message);
   }
 
   private emitSummary(): void {

@@ -22,7 +22,14 @@ export {
 } from './api.js';
 export { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
 export { TandemClient, type TandemClientEvents, type TandemClientOptions } from './client.js';
-export { ChatConnection, type ChatConnectionEvents, type ChatConnectionOptions, type ConnectionState, type ReadReceipt } from './connection.js';
+export {
+  ChatConnection,
+  type ChangeSent,
+  type ChatConnectionEvents,
+  type ChatConnectionOptions,
+  type ConnectionState,
+  type ReadReceipt,
+} from './connection.js';
 export { Conversation, type ChatMessage, type ConversationEvents, type ConversationOptions, type ConversationSummary } from './conversation.js';
 export { Emitter, type Off } from './emitter.js';
 export { compareMessageIds, maxMessageId } from './message-ids.js';

@@ -3,10 +3,13 @@
  * order, whichever way they arrive (history pages before, live messages after, a resume's
  * replay anywhere), each marked as the user's own or not.
  */
-import type { NoticeOut, WireMessage } from '../protocol/frames.js';
+import type { ChangeOut, NoticeOut, WireMessage } from '../protocol/frames.js';
 import type { HistoryMessage } from './api.js';
 import type { ChatMessage } from './conversation-types.js';
 import { compareMessageIds } from './message-ids.js';
+
+/** How many characters of the message it answers a reply's preview shows (as the server keeps it). */
+const REPLY_PREVIEW_LENGTH = 100;
 
 /** Where new messages went: after the others, before them, or among them (the whole list changed). */
 export type Placement = 'appended' | 'prepended' | 'reset';
@@ -48,6 +51,30 @@ export class MessageList {
     this.items.push(...fresh);
     this.items.sort(bySeq);
     return { fresh, placement: 'reset' };
+  }
+
+  /**
+   * Applies an edit, a deletion or a reaction to the message it names, and a preview of it in
+   * the replies; the message, or null when it is not in the list (an older page will bring it
+   * as it is now).
+   */
+  applyChange(change: ChangeOut): ChatMessage | null {
+    const message = this.byId.get(change.message_id);
+    if (!message) return null;
+    if (change.type === 'reaction') {
+      const reactions = (message.reactions ??= {});
+      const users = (reactions[change.emoji] ?? []).filter((email) => email !== change.user_email);
+      if (change.on) users.push(change.user_email);
+      if (users.length > 0) reactions[change.emoji] = users;
+      else delete reactions[change.emoji];
+      return message;
+    }
+    message.content = change.type === 'message_edited' ? change.content : '';
+    if (change.type === 'message_edited') message.edited_at = change.edited_at;
+    else message.deleted = true;
+    const preview = [...message.content].slice(0, REPLY_PREVIEW_LENGTH).join('');
+    for (const reply of this.items) if (reply.reply_preview?.message_id === change.message_id) reply.reply_preview.content = preview;
+    return message;
   }
 
   /** The newest message that is not an admin's notice. */

@@ -14,6 +14,8 @@ export interface PendingMessage {
   readonly content: string;
   /** ISO-8601, when it was written. */
   readonly created_at: string;
+  /** The message it answers (PROTOCOL.md Part 8). */
+  reply_to?: string;
   state: 'queued' | 'sent' | 'failed';
   /** Why it failed, in the server's words. */
   error?: string;
@@ -67,8 +69,9 @@ export class Outbox {
     return this.items.filter((item) => item.state !== 'failed');
   }
 
-  add(content: string): PendingMessage {
+  add(content: string, replyTo?: string): PendingMessage {
     const item: PendingMessage = { client_id: newClientId(), content, created_at: new Date().toISOString(), state: 'queued' };
+    if (replyTo !== undefined) item.reply_to = replyTo;
     this.items.push(item);
     this.save();
     return item;

@@ -61,7 +61,9 @@ export class OutboxSender {
     for (const item of outbox.unsent) {
       if (this.sentHere.has(item.client_id)) continue;
       if (inFlight >= MAX_IN_FLIGHT) break;
-      if (!this.deps.transmit({ type: 'chat_message', content: item.content, client_id: item.client_id })) break;
+      const frame: ChatMessageIn = { type: 'chat_message', content: item.content, client_id: item.client_id };
+      if (item.reply_to !== undefined) frame.reply_to = item.reply_to;
+      if (!this.deps.transmit(frame)) break;
       inFlight++;
       this.sentHere.add(item.client_id);
       if (item.state !== 'sent') {
