@@ -1,6 +1,6 @@
 /**
  * Properties of the wire's text handling over generated hostile input: the frame parser
- * (`parseFrame`, `clientIdOf`), Python's strip and len (`pythonStrip`, `codePointLength`), the
+ * (`parseFrame`, `clientIdOf`, `messageIdOf` and Part 8's frames), Python's strip and len (`pythonStrip`, `codePointLength`), the
  * text rules (src/protocol/text.ts). Each
  * is checked against a reference written here from its definition, and never throws.
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ErrorText, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS } from '../src/protocol/frames.js';
-import { clientIdOf, codePointLength, parseFrame, pythonStrip } from '../src/protocol/parse.js';
+import { clientIdOf, codePointLength, messageIdOf, parseFrame, pythonStrip } from '../src/protocol/parse.js';
 import { contentProblem, isBlank, nameProblem } from '../src/protocol/text.js';
 import { BIDI_CONTROLS, hostileChar, hostileText, nestedJsonText, oddJsonValue, PY_WHITESPACE, whitespaceRun } from './helpers/attacker-text.js';
 
@@ -53,6 +53,10 @@ const PARSE_ERRORS = new Set<string>([
   ErrorText.tooLong,
   ErrorText.badClientId,
   ErrorText.badTyping,
+  ErrorText.badMessageId,
+  ErrorText.badReplyTo,
+  ErrorText.badEmoji,
+  ErrorText.badOn,
 ]);
 
 /** `value` as the server reads it back from JSON (NaN and Infinity become null; undefined stays absent). */
@@ -232,6 +236,45 @@ describe('text rules (property)', () => {
         assert.equal(isBlank(`${before}${char}${after}`), false);
         assert.equal(isBlank(pythonStrip(before)), isBlank(before));
         if (!hasLoneSurrogate(before) && !hasLoneSurrogate(after)) assert.equal(isBlank(before + after), isBlank(before) && isBlank(after));
+      }),
+      RUNS,
+    );
+  });
+
+  it('change frames and reply_to: a message id is exactly a positive decimal of at most 15 digits, and the content rules are chat_message’s', () => {
+    const id = fc.oneof(fc.integer({ min: -5, max: 10 ** 16 }), fc.string({ maxLength: 20 }), hostileText(), oddJsonValue, fc.constant(undefined));
+    const reference = (value: unknown): string | null => {
+      const text = typeof value === 'number' ? String(value) : value;
+      return typeof text === 'string' && /^[1-9][0-9]{0,14}$/.test(text) ? text : null;
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom('edit_message', 'delete_message', 'react'),
+        id,
+        spacedText,
+        fc.oneof(fc.string({ maxLength: 40 }), oddJsonValue),
+        (type, messageId, content, emoji) => {
+          assert.equal(messageIdOf(asSent(messageId)), reference(asSent(messageId)));
+          const text = JSON.stringify({ type, message_id: messageId, content, emoji });
+          const parsed = parseFrame(text);
+          if (!parsed.ok) return assert.ok(PARSE_ERRORS.has(parsed.error), parsed.error);
+          assert.equal((parsed.frame as { message_id: string }).message_id, reference(asSent(messageId)));
+          if (parsed.frame.type === 'edit_message') {
+            const asMessage = parseFrame(JSON.stringify({ type: 'chat_message', content }));
+            assert.ok(asMessage.ok && asMessage.frame.type === 'chat_message');
+            assert.equal(parsed.frame.content, asMessage.frame.content);
+          }
+        },
+      ),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(id, (replyTo) => {
+        const parsed = parseFrame(JSON.stringify({ type: 'chat_message', content: 'x', reply_to: replyTo }));
+        const expected = asSent(replyTo) === undefined || asSent(replyTo) === null ? undefined : reference(asSent(replyTo));
+        if (expected === null) return assert.deepEqual(parsed, { ok: false, error: ErrorText.badReplyTo });
+        assert.ok(parsed.ok && parsed.frame.type === 'chat_message');
+        assert.equal(parsed.frame.reply_to, expected);
       }),
       RUNS,
     );

@@ -127,3 +127,42 @@ describe('codePointLength', () => {
     assert.equal(codePointLength('abc', 1), 2);
   });
 });
+
+describe('parseFrame: Part 8', () => {
+  it('parses edit_message, delete_message, react and reply_to', () => {
+    assert.deepEqual(parseFrame('{"type":"edit_message","message_id":"12","content":"  fixed  "}'), {
+      ok: true,
+      frame: { type: 'edit_message', message_id: '12', content: 'fixed' },
+    });
+    assert.deepEqual(parseFrame('{"type":"delete_message","message_id":12}'), { ok: true, frame: { type: 'delete_message', message_id: '12' } });
+    assert.deepEqual(parseFrame('{"type":"react","message_id":"3","emoji":"👍"}'), {
+      ok: true,
+      frame: { type: 'react', message_id: '3', emoji: '👍', on: true },
+    });
+    assert.deepEqual(parseFrame('{"type":"react","message_id":"3","emoji":"👍","on":false}'), {
+      ok: true,
+      frame: { type: 'react', message_id: '3', emoji: '👍', on: false },
+    });
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":"yes","reply_to":"7"}'), {
+      ok: true,
+      frame: { type: 'chat_message', content: 'yes', reply_to: '7' },
+    });
+  });
+
+  it('rejects with the exact texts', () => {
+    const cases: Array<[string, string]> = [
+      ['{"type":"edit_message","content":"x"}', ErrorText.badMessageId],
+      ['{"type":"edit_message","message_id":"0","content":"x"}', ErrorText.badMessageId],
+      ['{"type":"edit_message","message_id":"h12","content":"x"}', ErrorText.badMessageId],
+      ['{"type":"edit_message","message_id":"1234567890123456","content":"x"}', ErrorText.badMessageId],
+      ['{"type":"edit_message","message_id":"1","content":"  "}', ErrorText.emptyContent],
+      ['{"type":"edit_message","message_id":"1","content":7}', ErrorText.contentNotString],
+      ['{"type":"delete_message","message_id":-1}', ErrorText.badMessageId],
+      ['{"type":"react","message_id":"1"}', ErrorText.badEmoji],
+      ['{"type":"react","message_id":"1","emoji":""}', ErrorText.badEmoji],
+      ['{"type":"react","message_id":"1","emoji":"👍","on":"yes"}', ErrorText.badOn],
+      ['{"type":"chat_message","content":"x","reply_to":"abc"}', ErrorText.badReplyTo],
+    ];
+    for (const [text, error] of cases) assert.deepEqual(parseFrame(text), { ok: false, error }, text);
+  });
+});
