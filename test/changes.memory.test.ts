@@ -34,3 +34,21 @@ it('past EDIT_WINDOW_SECONDS an edit is refused; deleting still works (the windo
   assert.equal((await chat.expect('message_deleted')).message_id, said.message_id);
   await chat.close();
 });
+
+it('the new frames count against the rate limit: past it, "Rate limit exceeded" and nothing changed', async () => {
+  const server = await startServer(cleanup, { WS_RATE_PER_SECOND: '1', WS_RATE_BURST: '3', WS_FLOOD_CLOSE_AFTER: '50' });
+  const admin = await loginAdmin(server.http);
+  const { mentor, mentee } = await matchedPair(admin, server.http);
+  const chat = await connectChat(server.ws, mentor.email, mentee.cookie);
+  chat.send({ type: 'chat_message', content: 'react to me' });
+  const said = await chat.expect('chat_message');
+  for (const emoji of ['👍', '❤️', '😂', '😮', '😢']) chat.send({ type: 'react', message_id: said.message_id, emoji, on: true });
+  const frames = [];
+  for (let i = 0; i < 5; i++) frames.push(await chat.next());
+  const refused = frames.filter((frame) => frame.type === 'error');
+  assert.ok(refused.length >= 2, JSON.stringify(frames));
+  for (const frame of refused) assert.deepEqual([frame.message, frame.code], ['Rate limit exceeded', 'rate_limited']);
+  const page = (await mentee.get(`/api/chat/${encodeURIComponent(mentor.email)}/messages`)).body;
+  assert.equal(Object.keys(page.messages[0].reactions ?? {}).length, frames.length - refused.length);
+  await chat.close();
+});
