@@ -75,7 +75,10 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.connection.on('held', ({ type: _type, ...held }) => this.undeliveredList.set(held));
     this.connection.on('status', (status) => this.undeliveredList.reject(status.message_id, status.reason));
     this.connection.on('notice', (notice) => this.add([noticeMessage(notice)], 'end'));
-    this.connection.on('change', (change) => void this.emitIf('changed', this.list.applyChange(change)));
+    this.connection.on('change', (change) => {
+      const message = this.list.applyChange(change);
+      if (message) this.emit('changed', message);
+    });
     this.connection.on('outbox', (pending) => this.emit('pending', pending));
     this.connection.on('typing', (typing) => this.activity.setTyping(typing));
     this.connection.on('read', (receipt) => {
@@ -132,9 +135,8 @@ export class Conversation extends Emitter<ConversationEvents> {
   }
 
   /**
-   * Loads the newest page of history, then connects, resuming after the newest message it
-   * loaded, so nothing written in between is missed. Without a history endpoint it resumes
-   * from the start ("0"): the socket then brings the history. Rejects only when signed out (401).
+   * Loads the newest page of history, then connects, resuming after its newest message, so nothing written in between is
+   * missed. Without a history endpoint it resumes from "0" (the socket brings the history). Rejects only when signed out (401).
    */
   async start(): Promise<void> {
     try {
@@ -260,7 +262,6 @@ export class Conversation extends Emitter<ConversationEvents> {
   resume(): void {
     this.connection.resume();
   }
-
   close(): void {
     this.typingReporter.dispose();
     this.activity.dispose();
@@ -290,10 +291,6 @@ export class Conversation extends Emitter<ConversationEvents> {
     const newest = this.list.newest();
     if (newest && (!this.lastMessage || compareMessageIds(newest.message_id, this.lastMessage.message_id) >= 0)) this.lastMessage = newest;
     return added.fresh.length;
-  }
-
-  private emitIf(name: 'changed', message: ChatMessage | null): void {
-    if (message) this.emit(name, message);
   }
 
   private emitSummary(): void {
