@@ -7,11 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createUser, loginAdmin, match } from './helpers/http.js';
 import { Receiver, webhookEnv } from './helpers/receiver.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startServer, tempDir, type TestServer } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 import { UNLIMITED } from './suites/chat.js';
 
@@ -66,5 +68,59 @@ it('after an erasure no byte of the SQLite file or its WAL holds what the user w
 
   assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204);
   await Promise.all([menteeSocket.closedWithin(), mentorSocket.closedWithin()]);
+  assert.deepEqual(filesHolding(server, word), [], 'no file holds the word');
+});
+
+/**
+ * Writes `word` into the unused space of every leaf page of `table` in a closed SQLite file: the
+ * gap between a page's cell pointers and its cells. SQLite leaves old copies of cells there when
+ * it moves them to another page (a split, or a rebalance after rows grow), and `secure_delete`
+ * does not clear it; the file stays valid. How many pages it wrote to.
+ */
+function plantInUnusedSpace(path: string, table: string, word: string): number {
+  const db = new Database(path, { readonly: true });
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const pages = db.prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'").all(table) as { pageno: number }[];
+  db.close();
+  const bytes = readFileSync(path);
+  const file = openSync(path, 'r+');
+  let planted = 0;
+  for (const { pageno } of pages) {
+    const start = (pageno - 1) * pageSize;
+    const page = bytes.subarray(start, start + pageSize);
+    const cells = page.readUInt16BE(3);
+    const gapStart = 8 + 2 * cells;
+    const gapEnd = page.readUInt16BE(5) || 65536;
+    if (gapEnd - gapStart < word.length + 2) continue;
+    writeSync(file, Buffer.from(word), 0, word.length, start + gapStart + 1);
+    planted++;
+  }
+  closeSync(file);
+  return planted;
+}
+
+it('after an erasure no copy of its words is left in the unused space of a page', async (t) => {
+  const path = join(tempDir(t), 'tandem.db');
+  const env = { ...UNLIMITED, DATABASE_URL: `sqlite:${path}` };
+  let server = await startServer(t, env);
+  const word = `zq${randomBytes(6).toString('hex')}`;
+  const admin = await loginAdmin(server.http);
+  const mentor = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
+  const mentee = await createUser(admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' });
+  await match(admin, mentor, mentee);
+  const socket = await connectChat(server.ws, mentor.email, mentee.cookie);
+  for (let i = 0; i < 30; i++) {
+    socket.send({ type: 'chat_message', content: `${word} message ${i} ${'lorem ipsum '.repeat(20)}` });
+    await socket.expect('chat_message');
+  }
+  await socket.close();
+  await server.close();
+  // What an earlier move of these rows would have left behind, put there on purpose.
+  assert.ok(plantInUnusedSpace(path, 'messages', `${word}-moved`) > 0, 'some page of messages has unused space');
+
+  server = await startServer(t, env);
+  const admin2 = await loginAdmin(server.http);
+  assert.deepEqual(filesHolding(server, `${word}-moved`), [path], 'the copies are in the file before the erasure');
+  assert.equal((await admin2.delete(`/api/users/${enc(mentee.email)}`)).status, 204);
   assert.deepEqual(filesHolding(server, word), [], 'no file holds the word');
 });

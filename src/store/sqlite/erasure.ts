@@ -1,9 +1,9 @@
 /**
  * SqliteStore's erasure (see `DataRightsStore.erase`), and the evidence a resolved
  * report lets go. The database runs with `secure_delete` on (see index.ts), so the old text
- * a statement here replaces is overwritten with zeros in its page; the checkpoint afterwards
- * writes those pages over the old ones in the database file and truncates the WAL, which held
- * the old pages.
+ * a statement here replaces is overwritten with zeros in its page; the purge afterwards rebuilds
+ * the file (copies left in unused space by earlier page moves go) and truncates the WAL, which
+ * held the old pages.
  */
 import type Database from 'better-sqlite3';
 import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../../protocol/erased-email.js';
@@ -94,17 +94,21 @@ export class SqliteErasure {
   }
 
   /**
-   * Writes the WAL back into the database file and truncates it; why not, when a reader held
-   * it. Without waiting: a busy handler here would stop the event loop behind that reader.
+   * Rebuilds the database file (VACUUM), then writes the WAL back into it and truncates it; why
+   * not, when a reader held it. `secure_delete` zeroes freed cells, but a cell that SQLite moved
+   * to another page (a split, a rebalance after rows grew) leaves its old copy in the unused space
+   * of the page it left, which no row points at: only a rebuild writes every page anew. Without
+   * waiting: a busy handler here would stop the event loop behind that reader.
    */
   purge(): string | null {
     const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     let results: { busy: number }[];
     try {
+      this.db.exec('VACUUM');
       results = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     } catch (error) {
-      return `the WAL checkpoint failed: ${error instanceof Error ? error.message : String(error)}`;
+      return `rebuilding the database file failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       this.db.pragma(`busy_timeout = ${Number(timeout)}`);
     }
