@@ -6,6 +6,7 @@
  * message is stored only while its pair is matched).
  */
 import type { AuditStore } from './audit.js';
+import type { ProgrammeStore } from './programme.js';
 import type { DataRightsStore } from './data-rights.js';
 import type { MatchStore } from './matches.js';
 import type { MessageStore } from './messages.js';
@@ -15,6 +16,7 @@ import type { ReportStore } from './reports.js';
 import type { AccountStore, SessionStore } from './users.js';
 
 export type * from './audit.js';
+export type * from './programme.js';
 export type * from './data-rights.js';
 export type * from './matches.js';
 export type * from './message-types.js';
@@ -36,6 +38,7 @@ export interface Store {
   readonly audit: AuditStore;
   readonly outbox: OutboxStore;
   readonly dataRights: DataRightsStore;
+  readonly programme: ProgrammeStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Stores what is pending, then closes. */
@@ -43,4 +46,4 @@ export interface Store {
 }
 
 /** The names of the Store's parts, for what wraps each of them (see wrap.ts). */
-export const STORE_PARTS = ['accounts', 'sessions', 'matches', 'messages', 'moderation', 'reports', 'audit', 'outbox', 'dataRights'] as const;
+export const STORE_PARTS = ['accounts', 'sessions', 'matches', 'messages', 'moderation', 'reports', 'audit', 'outbox', 'dataRights', 'programme'] as const;

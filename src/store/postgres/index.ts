@@ -18,6 +18,7 @@ import { PostgresMessages } from './messages.js';
 import { migrate } from './migrate.js';
 import { PostgresModeration } from './moderation.js';
 import { PostgresOutbox } from './outbox.js';
+import { PostgresProgramme } from './programme.js';
 import { createPool, rowsOf, type PoolSettings } from './pool.js';
 import { PostgresReports } from './reports.js';
 import { PostgresSessions } from './sessions.js';
@@ -45,6 +46,7 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAudit;
   readonly outbox: PostgresOutbox;
   readonly dataRights: PostgresDataRights;
+  readonly programme: PostgresProgramme;
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;
@@ -64,6 +66,7 @@ export class PostgresStore implements Store {
     this.reports = new PostgresReports(context);
     this.audit = new PostgresAudit(context);
     this.outbox = new PostgresOutbox(pool);
+    this.programme = new PostgresProgramme(context);
     this.dataRights = new PostgresDataRights(context);
   }
 

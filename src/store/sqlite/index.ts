@@ -19,6 +19,7 @@ import { SqliteMatches } from './matches.js';
 import { SqliteMessages } from './messages.js';
 import { SqliteModeration } from './moderation.js';
 import { SqliteOutbox } from './outbox.js';
+import { SqliteProgramme } from './programme.js';
 import { SqliteReports } from './reports.js';
 import { PairSeqs } from './seq.js';
 import { SqliteSessions } from './sessions.js';
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAudit;
   readonly outbox: SqliteOutbox;
   readonly dataRights: SqliteDataRights;
+  readonly programme: SqliteProgramme;
   private readonly pingStatement;
 
   private constructor(
@@ -50,6 +52,7 @@ export class SqliteStore implements Store {
     this.reports = new SqliteReports(context, erasure);
     this.audit = new SqliteAudit(context);
     this.outbox = new SqliteOutbox(db);
+    this.programme = new SqliteProgramme(context);
     this.dataRights = new SqliteDataRights(context, erasure);
     this.pingStatement = db.prepare('SELECT 1');
   }
