@@ -27,6 +27,7 @@ import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
 import { RetentionJob } from './store/retention.js';
+import { AtRiskJob } from './programme/at-risk-job.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { WordListSync } from './http/word-list-sync.js';
 
@@ -42,6 +43,8 @@ export interface Tandem {
   readonly channels: UserChannels;
   readonly presence: PresenceRegistry;
   readonly gateway: ChatGateway;
+  /** The at-risk job (PROTOCOL.md Part 9); tests run it themselves. */
+  readonly atRisk: AtRiskJob;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -129,6 +132,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       ? null
       : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
+  const atRisk = new AtRiskJob({ store, rules: config.programme, intervalMs: config.programme.checkIntervalMs, now: clock, onError });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
@@ -157,6 +161,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     channels,
     presence,
     gateway,
+    atRisk,
     async listen() {
       await http.listen({ host: config.host, port: config.port, backlog: config.connections.listenBacklog });
       if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
@@ -171,6 +176,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         deliveryCheck.stop();
         wordList.stop();
         retention?.stop();
+        atRisk.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();

@@ -45,6 +45,7 @@ export interface Config {
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
+  programme: ProgrammeConfig;
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }
@@ -98,6 +99,13 @@ export interface SafeguardingConfig {
   phoneCountries: readonly string[];
   /** Messages older than this many days are deleted; `null`: kept for ever. */
   retentionDays: number | null;
+}
+
+/** When a pair counts as at risk (PROTOCOL.md Part 9), and how often each instance looks. */
+export interface ProgrammeConfig {
+  silentDays: number;
+  unansweredHours: number;
+  checkIntervalMs: number;
 }
 
 /** Where events go, how they are signed, and how long Tandem keeps trying. */
@@ -206,7 +214,7 @@ export interface Setting {
   readonly min?: number;
   readonly max?: number;
   /** integer and decimal: the unit the number counts. */
-  readonly unit?: 'ms' | 'seconds' | 'hours' | 'days' | 'bytes';
+  readonly unit?: 'ms' | 'seconds' | 'minutes' | 'hours' | 'days' | 'bytes';
   /** integer: a word that stands for "no number" (`unlimited`, `off`), read as null. */
   readonly word?: string;
   /** integer: only powers of two are allowed. */

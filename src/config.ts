@@ -149,6 +149,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       read.integerOrNull('RETENTION_DAYS'),
       problems,
     ),
+    programme: {
+      silentDays: integer('AT_RISK_SILENT_DAYS'),
+      unansweredHours: integer('AT_RISK_UNANSWERED_HOURS'),
+      checkIntervalMs: integer('AT_RISK_CHECK_MINUTES') * 60_000,
+    },
     webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);

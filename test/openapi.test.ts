@@ -239,6 +239,10 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
     return failed.length > 0;
   });
   await call(admin, 'GET', '/api/webhooks/deliveries?status=sent');
+  await call(admin, 'GET', '/api/programme/pairs?at_risk=false&sort=quiet&limit=5');
+  await call(admin, 'GET', '/api/programme/pairs?limit=0');
+  await call(admin, 'GET', '/api/programme/pairs.csv?sort=mentor');
+  await call(admin, 'GET', '/api/programme/activity?weeks=4');
   await call(mentor, 'GET', '/api/webhooks/deliveries');
   await call(admin, 'POST', `/api/webhooks/deliveries/${failed[0]!.id}/retry`);
   await call(admin, 'POST', `/api/webhooks/deliveries/${failed[0]!.id}/retry`);

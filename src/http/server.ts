@@ -31,6 +31,7 @@ import { matchRoutes } from './routes/matches.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { wordRoutes } from './routes/words.js';
 import { oversightRoutes } from './routes/oversight.js';
+import { programmeRoutes } from './routes/programme.js';
 import { reportRoutes } from './routes/reports.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
@@ -163,6 +164,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     moderationRoutes(api, context);
     wordRoutes(api, context);
     oversightRoutes(api, context);
+    programmeRoutes(api, context);
     dataRightsRoutes(api, context);
     webhookRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null ? 'public' : 'off' });
