@@ -185,6 +185,16 @@ const ROWS: Row[] = [
     expect: ADMIN_ONLY,
     invalid: ADMIN_ONLY_INVALID,
   },
+  { route: 'GET /api/programme/pairs', call: () => ({ method: 'GET', path: '/api/programme/pairs' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/programme/pairs.csv', call: () => ({ method: 'GET', path: '/api/programme/pairs.csv' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/programme/activity', call: () => ({ method: 'GET', path: '/api/programme/activity' }), expect: ADMIN_ONLY },
+  {
+    route: 'POST /api/programme/announcements',
+    call: () => ({ method: 'POST', path: '/api/programme/announcements', body: { content: 'Hello, programme', audience: 'mentors' } }),
+    expect: [401, 403, 403, 403, 403, 201],
+    invalid: ADMIN_ONLY_INVALID,
+  },
+  { route: 'GET /api/announcements', call: () => ({ method: 'GET', path: '/api/announcements' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'GET /api/reports', call: () => ({ method: 'GET', path: '/api/reports' }), expect: ADMIN_ONLY },
   {
     route: 'GET /api/reports/{report_id}',

@@ -1,9 +1,8 @@
 /**
- * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. The session owns
- * the connection's lifecycle — the checks at the start, liveness, draining, closing — and
- * wires its two directions together: the inbound takes frames (rate limit, parse, store,
- * publish), the outbound is the only writer to the socket and owns the order of what it
- * sends. The hub brings room events back to the outbound.
+ * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. It owns the
+ * connection's lifecycle (the checks at the start, liveness, draining, closing) and wires the
+ * inbound (rate limit, parse, store, publish) to the outbound, the socket's only writer, which
+ * owns the order of what it sends; the hub brings room events back to the outbound.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -13,7 +12,8 @@ import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RoomEvent } from '../protocol/events.js';
 import { CONNECTED_TEXT, type ConnectionEstablishedOut } from '../protocol/frames.js';
-import type { Pair, Store, User } from '../store/index.js';
+import type { AnnouncementOut } from '../protocol/programme.js';
+import type { Pair, Role, Store, User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
 import { Inbound } from './inbound.js';
@@ -56,6 +56,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ChatSession implements RoomMember {
   readonly sessionHash: string;
   readonly pairId: number;
+  readonly role: Role;
   private readonly id = randomUUID();
   private readonly user: User;
   private readonly partner: User;
@@ -77,6 +78,7 @@ export class ChatSession implements RoomMember {
     this.user = identity.user;
     this.partner = identity.partner;
     this.pairId = identity.pair.id;
+    this.role = identity.user.role;
     this.sessionHash = identity.sessionHash;
     this.resumeAfter = identity.resumeAfter;
     this.expiresAt = identity.expiresAt;
@@ -125,11 +127,10 @@ export class ChatSession implements RoomMember {
   }
 
   /**
-   * Joins the room, then checks the match again and reads where the pair stands: a match
-   * ended while this handshake was in flight is refused, and nothing published after the
-   * subscription went live can be missed. With `?after=`, the backlog is caught up on before
-   * any live message. Frames and room events that arrive meanwhile wait for
-   * `connection_established`.
+   * Joins the room, then checks the match again and reads where the pair stands: a match ended
+   * while this handshake was in flight is refused, and nothing published after the subscription
+   * went live can be missed. With `?after=`, the backlog is caught up on before any live
+   * message. Frames and room events arriving meanwhile wait for `connection_established`.
    */
   async start(): Promise<void> {
     let partnerOnline: boolean;
@@ -204,6 +205,10 @@ export class ChatSession implements RoomMember {
     if (this.state !== 'closed') this.outbound.catchUpTo(seq, 'check');
   }
 
+  announce(frame: AnnouncementOut): void {
+    if (this.state === 'open') this.outbound.send(frame);
+  }
+
   forceDisconnect(reason: string): void {
     if (this.state === 'closed') return;
     this.outbound.send({ type: 'force_disconnect', reason });
@@ -222,9 +227,8 @@ export class ChatSession implements RoomMember {
   }
 
   /**
-   * Stops taking frames and waits until this connection's messages in flight are stored,
-   * published and echoed to it, and its errors sent, so that closing afterwards loses no
-   * acknowledgement.
+   * Stops taking frames and waits until this connection's messages in flight are stored, published
+   * and echoed to it, and its errors sent, so that closing afterwards loses no acknowledgement.
    */
   async drain(): Promise<void> {
     if (this.state === 'open') {

@@ -32,6 +32,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { wordRoutes } from './routes/words.js';
 import { oversightRoutes } from './routes/oversight.js';
 import { programmeRoutes } from './routes/programme.js';
+import { announcementRoutes } from './routes/announcements.js';
 import { reportRoutes } from './routes/reports.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
@@ -165,6 +166,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     wordRoutes(api, context);
     oversightRoutes(api, context);
     programmeRoutes(api, context);
+    announcementRoutes(api, context);
     dataRightsRoutes(api, context);
     webhookRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null ? 'public' : 'off' });

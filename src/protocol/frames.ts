@@ -3,6 +3,7 @@
  * server, the client and the tests. Part 1 of PROTOCOL.md is the seed's contract; the
  * optional fields mark Part 2's additions, which never change the meaning of Part 1.
  */
+import type { AnnouncementOut } from './announcements.js';
 
 /** A chat message as it appears on the wire (outbound `chat_message` minus `type`). */
 export interface WireMessage {
@@ -123,6 +124,7 @@ export type OutboundFrame =
   | MessageStatusOut
   | MatchStateOut
   | ReadStateOut
+  | AnnouncementOut
   | ErrorOut;
 
 /** The seed's exact error texts; clients match on them, so they never change. */

@@ -6,6 +6,7 @@ import type { PublicUser } from './http.js';
 import type { AtRiskReason } from './webhooks.js';
 
 export type { AtRiskReason } from './webhooks.js';
+export * from './announcements.js';
 
 export interface SideCounts<T = number> {
   mentor: T;

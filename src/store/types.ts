@@ -7,6 +7,7 @@
  */
 import type { AuditStore } from './audit.js';
 import type { ProgrammeStore } from './programme.js';
+import type { AnnouncementStore } from './announcements.js';
 import type { DataRightsStore } from './data-rights.js';
 import type { MatchStore } from './matches.js';
 import type { MessageStore } from './messages.js';
@@ -17,6 +18,7 @@ import type { AccountStore, SessionStore } from './users.js';
 
 export type * from './audit.js';
 export type * from './programme.js';
+export type * from './announcements.js';
 export type * from './data-rights.js';
 export type * from './matches.js';
 export type * from './message-types.js';
@@ -39,6 +41,7 @@ export interface Store {
   readonly outbox: OutboxStore;
   readonly dataRights: DataRightsStore;
   readonly programme: ProgrammeStore;
+  readonly announcements: AnnouncementStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Stores what is pending, then closes. */
@@ -46,4 +49,16 @@ export interface Store {
 }
 
 /** The names of the Store's parts, for what wraps each of them (see wrap.ts). */
-export const STORE_PARTS = ['accounts', 'sessions', 'matches', 'messages', 'moderation', 'reports', 'audit', 'outbox', 'dataRights', 'programme'] as const;
+export const STORE_PARTS = [
+  'accounts',
+  'sessions',
+  'matches',
+  'messages',
+  'moderation',
+  'reports',
+  'audit',
+  'outbox',
+  'dataRights',
+  'programme',
+  'announcements',
+] as const;

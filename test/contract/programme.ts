@@ -125,5 +125,17 @@ export function programmeContract(name: string, make: StoreFactory): void {
         ['pair.recovered', []],
       ]);
     });
+
+    test('keeps announcements and lists them per audience, oldest first, after an id', async (store) => {
+      const all = await store.announcements.create('Welcome back', 'all');
+      const mentors = await store.announcements.create('Mentor training on Monday', 'mentors');
+      const mentees = await store.announcements.create('Mentee survey', 'mentees');
+      assert.deepEqual([all.audience, all.content, mentors.id > all.id, mentees.id > mentors.id], ['all', 'Welcome back', true, true]);
+      const ids = (list: { id: number }[]) => list.map((entry) => entry.id);
+      assert.deepEqual(ids(await store.announcements.list(['all', 'mentors'], 0, 10)), [all.id, mentors.id]);
+      assert.deepEqual(ids(await store.announcements.list(['all', 'mentees'], all.id, 10)), [mentees.id]);
+      assert.deepEqual(ids(await store.announcements.list(['all', 'mentors', 'mentees'], 0, 2)), [all.id, mentors.id]);
+      assert.ok(Math.abs(all.createdAt.getTime() - Date.now()) < 60_000, 'stamped now');
+    });
   });
 }

@@ -15,6 +15,7 @@ import { platformIdentity } from './009-platform-identity.js';
 import { auditById } from './010-audit-by-id.js';
 import { moderationWords } from './011-moderation-words.js';
 import { pairHealth } from './016-pair-health.js';
+import { announcements } from './017-announcements.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditById,
   moderationWords,
   pairHealth,
+  announcements,
 ];

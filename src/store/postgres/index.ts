@@ -19,6 +19,7 @@ import { migrate } from './migrate.js';
 import { PostgresModeration } from './moderation.js';
 import { PostgresOutbox } from './outbox.js';
 import { PostgresProgramme } from './programme.js';
+import { PostgresAnnouncements } from './announcements.js';
 import { createPool, rowsOf, type PoolSettings } from './pool.js';
 import { PostgresReports } from './reports.js';
 import { PostgresSessions } from './sessions.js';
@@ -47,6 +48,7 @@ export class PostgresStore implements Store {
   readonly outbox: PostgresOutbox;
   readonly dataRights: PostgresDataRights;
   readonly programme: PostgresProgramme;
+  readonly announcements: PostgresAnnouncements;
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;
@@ -67,6 +69,7 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAudit(context);
     this.outbox = new PostgresOutbox(pool);
     this.programme = new PostgresProgramme(context);
+    this.announcements = new PostgresAnnouncements(context);
     this.dataRights = new PostgresDataRights(context);
   }
 

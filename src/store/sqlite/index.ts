@@ -20,6 +20,7 @@ import { SqliteMessages } from './messages.js';
 import { SqliteModeration } from './moderation.js';
 import { SqliteOutbox } from './outbox.js';
 import { SqliteProgramme } from './programme.js';
+import { SqliteAnnouncements } from './announcements.js';
 import { SqliteReports } from './reports.js';
 import { PairSeqs } from './seq.js';
 import { SqliteSessions } from './sessions.js';
@@ -36,6 +37,7 @@ export class SqliteStore implements Store {
   readonly outbox: SqliteOutbox;
   readonly dataRights: SqliteDataRights;
   readonly programme: SqliteProgramme;
+  readonly announcements: SqliteAnnouncements;
   private readonly pingStatement;
 
   private constructor(
@@ -53,6 +55,7 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAudit(context);
     this.outbox = new SqliteOutbox(db);
     this.programme = new SqliteProgramme(context);
+    this.announcements = new SqliteAnnouncements(db);
     this.dataRights = new SqliteDataRights(context, erasure);
     this.pingStatement = db.prepare('SELECT 1');
   }
