@@ -2,7 +2,7 @@
  * The Store contract against PostgresStore, plus what only PostgreSQL can show. Needs
  * TANDEM_TEST_DATABASE_URL, a database to connect to and create databases from; each test
  * gets a fresh database of its own, dropped afterwards. Without the variable the suite is
- * skipped with the reason shown, or fails when CI=true.
+ * skipped with the reason shown, or fails under CI.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
