@@ -188,21 +188,26 @@ describe('login throttling across instances', () => {
     ],
   ];
   for (const [name, missing, databaseUrl] of backends) {
-    itNeeding(`counts the failures of both instances together (${name})`, missing, async (t) => {
-      const url = await databaseUrl(t);
-      const env = { DATABASE_URL: url, TRUST_PROXY: 'true', LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3', LOGIN_FAILURES_PER_ACCOUNT: '100' };
-      const one = await startServer(t, env);
-      const two = await startServer(t, env);
-      const admin = await loginAdmin(one.http);
-      const user = await createUser(admin, { role: 'MENTEE' });
-      const password = passwordOf(user.email);
-      const from = (server: TestServer, secret: string) =>
-        new Agent(server.http).post('/api/auth/login', { email: user.email, password: secret }, { 'x-forwarded-for': '203.0.113.9' });
-      assert.equal((await from(one, 'guess 1')).status, 401);
-      assert.equal((await from(two, 'guess 2')).status, 401);
-      assert.equal((await from(one, 'guess 3')).status, 401);
-      assert.equal((await from(two, password)).status, 429);
-      assert.equal((await from(one, password)).status, 429);
-    }, 'see .ci/run');
+    itNeeding(
+      `counts the failures of both instances together (${name})`,
+      missing,
+      async (t) => {
+        const url = await databaseUrl(t);
+        const env = { DATABASE_URL: url, TRUST_PROXY: 'true', LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: '3', LOGIN_FAILURES_PER_ACCOUNT: '100' };
+        const one = await startServer(t, env);
+        const two = await startServer(t, env);
+        const admin = await loginAdmin(one.http);
+        const user = await createUser(admin, { role: 'MENTEE' });
+        const password = passwordOf(user.email);
+        const from = (server: TestServer, secret: string) =>
+          new Agent(server.http).post('/api/auth/login', { email: user.email, password: secret }, { 'x-forwarded-for': '203.0.113.9' });
+        assert.equal((await from(one, 'guess 1')).status, 401);
+        assert.equal((await from(two, 'guess 2')).status, 401);
+        assert.equal((await from(one, 'guess 3')).status, 401);
+        assert.equal((await from(two, password)).status, 429);
+        assert.equal((await from(one, password)).status, 429);
+      },
+      'see .ci/run',
+    );
   }
 });

@@ -85,7 +85,11 @@ describe('parseFrame', () => {
   });
 
   it('names the client_id of a refused chat_message when it is valid', () => {
-    assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":"c9"}'), { ok: false, error: 'Message content cannot be empty', clientId: 'c9' });
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":"c9"}'), {
+      ok: false,
+      error: 'Message content cannot be empty',
+      clientId: 'c9',
+    });
     assert.deepEqual(parseFrame(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(5001), client_id: 'c9' })), {
       ok: false,
       error: 'Message too long (max 5000 characters)',
