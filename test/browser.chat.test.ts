@@ -73,7 +73,7 @@ withChromium('chat page in Chromium', () => {
     assert.equal(await mentee.page.locator('.tick.read').count(), 0, 'not read while the mentor looks elsewhere');
 
     await miaRow.click();
-    await mentee.page.locator('#message-list li.mine .tick.read').waitFor();
+    await mentee.page.locator('#message-list li.mine .tick.read').nth(1).waitFor();
     await miaRow.locator('.unread[data-count="0"]').waitFor({ state: 'attached' });
     await screenshot(mentee.page, 'read-tick-mentee');
   });
