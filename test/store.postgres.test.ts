@@ -11,6 +11,7 @@ import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/index.js';
 import { erasureContract } from './contract/erasure.js';
+import { lookupsContract } from './contract/lookups.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -39,6 +40,7 @@ withBackends(NAME, { postgres: true }, () => {
   platformStoreContract(NAME, make);
   safeguardingContract(NAME, make);
   erasureContract(NAME, make);
+  lookupsContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {
