@@ -73,13 +73,10 @@ export function lookupsContract(name: string, make: StoreFactory): void {
       const refused = heldOf(await hold(mentee, 'b@example.com'));
       await store.moderation.reject(refused.id, 'admin@example.test', 'no addresses');
       heldOf(await hold(mentor, 'c@example.com'));
-      assert.deepEqual(
-        (await store.dataRights.heldOf(mentee.id)).map((h) => [h.content, h.status]).sort(),
-        [
-          ['a@example.com', 'held'],
-          ['b@example.com', 'rejected'],
-        ],
-      );
+      assert.deepEqual((await store.dataRights.heldOf(mentee.id)).map((h) => [h.content, h.status]).sort(), [
+        ['a@example.com', 'held'],
+        ['b@example.com', 'rejected'],
+      ]);
       const found = await store.moderation.heldById(refused.id);
       assert.deepEqual([found?.id, found?.content, found?.status, found?.reason], [refused.id, 'b@example.com', 'rejected', 'no addresses']);
       assert.deepEqual(await store.moderation.heldById(kept.id), kept);
@@ -107,10 +104,7 @@ export function lookupsContract(name: string, make: StoreFactory): void {
       assert.equal(await store.messages.byId(message.id + 1000), null);
       assert.equal((await store.reports.byId(report.id))?.reason, 'why');
       assert.equal(await store.reports.byId(report.id + 1000), null);
-      assert.deepEqual(
-        (await store.accounts.byIds([mentee.id, mentor.id + 1000, mentor.id])).map((u) => u.email).sort(),
-        [mentee.email, mentor.email].sort(),
-      );
+      assert.deepEqual((await store.accounts.byIds([mentee.id, mentor.id + 1000, mentor.id])).map((u) => u.email).sort(), [mentee.email, mentor.email].sort());
       assert.deepEqual(await store.accounts.byIds([]), []);
     });
   });
