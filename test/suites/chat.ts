@@ -176,6 +176,17 @@ export function chatSuite(
         });
       }
 
+      it('the error reaches only the connection that sent the bad frame, not another tab of the sender', async () => {
+        const { mentor, mentee, menteeSocket, mentorSocket } = await setup();
+        const menteeTab2 = await connectChat(cluster.side(1).ws, mentor.email, mentee.cookie);
+        menteeSocket.send('not json at all');
+        assert.deepEqual(await menteeSocket.next(), { type: 'error', message: 'Invalid JSON format' });
+        // A later marker is the next frame of the other tab and of the partner: no error before it.
+        menteeSocket.send({ type: 'chat_message', content: 'marker' });
+        await Promise.all([menteeSocket, menteeTab2, mentorSocket].map((socket) => socket.nothingBefore(chatWith('marker'))));
+        await Promise.all([menteeSocket.close(), menteeTab2.close(), mentorSocket.close()]);
+      });
+
       it('a binary frame', async () => {
         const { menteeSocket, mentorSocket } = await setup();
         menteeSocket.ws.send(Buffer.from('{"type":"chat_message","content":"x"}'), { binary: true });
