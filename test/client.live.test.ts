@@ -119,13 +119,17 @@ describe('TandemClient from Node against a real Tandem', () => {
     await until('the outbox to empty after the resend', () => mentee.conversation.pending.length === 0, LIMIT_MS);
     await until('the mentor to receive it', () => contents(mentor.conversation).includes('exactly once'), LIMIT_MS);
     assert.equal(dropped, 1);
-    assert.deepEqual(contents(mentee.conversation), ['exactly once']);
-    assert.deepEqual(contents(mentor.conversation), ['exactly once']);
+    // A later marker on both sides: no second copy was on its way before it.
+    assert.ok(mentee.conversation.send('marker').ok);
+    await until('the mentor to have the marker', () => contents(mentor.conversation).includes('marker'), LIMIT_MS);
+    await until('the mentee to have the marker echoed', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    assert.deepEqual(contents(mentee.conversation), ['exactly once', 'marker']);
+    assert.deepEqual(contents(mentor.conversation), ['exactly once', 'marker']);
     const history = await mentorAgent.get(`/api/chat/${encodeURIComponent(mentee.client.user!.email)}/messages`);
     assert.equal(history.status, 200);
     assert.deepEqual(
       history.body.messages.map((message: { content: string }) => message.content),
-      ['exactly once'],
+      ['exactly once', 'marker'],
     );
   });
 
@@ -138,11 +142,13 @@ describe('TandemClient from Node against a real Tandem', () => {
     await until('the mentee to have all acknowledged', () => mentee.conversation.pending.length === 0, LIMIT_MS);
     assert.deepEqual(contents(mentor.conversation), ['before']);
     mentor.client.resume();
-    await until('the mentor to catch up', () => contents(mentor.conversation).length === 4, LIMIT_MS);
-    assert.deepEqual(contents(mentor.conversation), ['before', 'one', 'two', 'three']);
+    // Once: a later marker arrives right after the three, with no late copy before it.
+    mentee.conversation.send('marker');
+    await until('the mentor to have the marker', () => contents(mentor.conversation).includes('marker'), LIMIT_MS);
+    assert.deepEqual(contents(mentor.conversation), ['before', 'one', 'two', 'three', 'marker']);
     assert.deepEqual(
       mentor.conversation.messages.map((message) => message.seq),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
     );
   });
 

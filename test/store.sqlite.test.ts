@@ -9,6 +9,7 @@ import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/index.js';
 import { erasureContract } from './contract/erasure.js';
 import { programmeContract } from './contract/programme.js';
+import { lookupsContract } from './contract/lookups.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -36,6 +37,7 @@ platformStoreContract('SqliteStore', make);
 safeguardingContract('SqliteStore', make);
 erasureContract('SqliteStore', make);
 programmeContract('SqliteStore', make);
+lookupsContract('SqliteStore', make);
 
 describe('SqliteStore audit log', () => {
   it("refuses every UPDATE and DELETE of the audit log, but an erasure's redaction", async () => {

@@ -86,10 +86,15 @@ export class Inbound {
     return new Promise((resolve) => this.whenSettled.push(resolve));
   }
 
-  /** The connection closed: a "typing…" it left behind is withdrawn. */
-  closed(): void {
+  /** The connection closed: takes no more frames; answers whether it left a "typing…" behind. */
+  closed(): boolean {
     this.stop();
-    if (this.typing) this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: false });
+    return this.typing;
+  }
+
+  /** Withdraws the "typing…" this connection left behind: it was the user's last in the room. */
+  withdrawTyping(): void {
+    this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: false });
   }
 
   private take(data: Buffer, isBinary: boolean): void {

@@ -290,10 +290,24 @@ export class ChatSession implements RoomMember {
     clearTimeout(this.expiry);
     this.outbound.stop();
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
-    this.inbound.closed();
-    if (!this.joinedPresence) return;
-    void this.presence(() => this.deps.presence.leave(this.room, this.user.id, this.id)).then((last) => {
-      if (last) this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false });
-    });
+    // The typer's "typing…" ends with their last connection (PROTOCOL.md, "typing never
+    // sticks"); while another stays open the partner's expiry ends a stale one. When presence
+    // cannot tell, it is withdrawn.
+    const leftTyping = this.inbound.closed();
+    if (!this.joinedPresence) {
+      if (leftTyping) this.inbound.withdrawTyping();
+      return;
+    }
+    this.deps.presence.leave(this.room, this.user.id, this.id).then(
+      (last) => {
+        if (!last) return;
+        if (leftTyping) this.inbound.withdrawTyping();
+        this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false });
+      },
+      (error: unknown) => {
+        this.deps.onError(error, 'updating presence');
+        if (leftTyping) this.inbound.withdrawTyping();
+      },
+    );
   }
 }
