@@ -45,6 +45,10 @@ export interface Config {
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
+  /** Scheduled backups (SQLite only); null when `BACKUP_DIR` is unset. */
+  backups: BackupConfig | null;
+  /** The erasure log's file (see docs/backups.md); null: none is kept. */
+  erasureLog: string | null;
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }
@@ -206,7 +210,7 @@ export interface Setting {
   readonly min?: number;
   readonly max?: number;
   /** integer and decimal: the unit the number counts. */
-  readonly unit?: 'ms' | 'seconds' | 'hours' | 'days' | 'bytes';
+  readonly unit?: 'ms' | 'seconds' | 'minutes' | 'hours' | 'days' | 'bytes';
   /** integer: a word that stands for "no number" (`unlimited`, `off`), read as null. */
   readonly word?: string;
   /** integer: only powers of two are allowed. */
@@ -221,4 +225,11 @@ export interface Setting {
   readonly trim?: false;
   /** One line: what it does, for an operator. */
   readonly meaning: string;
+}
+
+/** `BACKUP_DIR` and its companions. */
+export interface BackupConfig {
+  dir: string;
+  intervalMs: number;
+  keep: number;
 }
