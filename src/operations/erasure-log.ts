@@ -6,7 +6,8 @@
  * taken for the erased account. A line is appended and flushed to disk before the erasure
  * itself runs (an erasure that then fails is applied again at the next start: it was asked for).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** One logged erasure. */
@@ -49,15 +50,22 @@ export class ErasureLog {
 
   /** Appends the erasure and flushes the file to disk before resolving. */
   async append(erasure: LoggedErasure): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const fd = openSync(this.path, 'a', 0o600);
+    await mkdir(dirname(this.path), { recursive: true });
+    const file = await open(this.path, 'a+', 0o600);
+    let created = false;
     try {
       // After a torn line (a crash mid-append) the new line must still start a line of its own.
-      writeSync(fd, `${this.endsTorn() ? '\n' : ''}${erasureLine(erasure)}`);
-      fsyncSync(fd);
+      const { size } = await file.stat();
+      created = size === 0;
+      const last = Buffer.alloc(1);
+      const torn = size > 0 && (await file.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a;
+      await file.appendFile(`${torn ? '\n' : ''}${erasureLine(erasure)}`);
+      await file.sync();
     } finally {
-      closeSync(fd);
+      await file.close();
     }
+    // A new file's name must be durable too.
+    if (created) await syncDirectory(dirname(this.path));
   }
 
   /** What the log holds; nothing when the file does not exist. */
@@ -65,10 +73,13 @@ export class ErasureLog {
     if (!existsSync(this.path)) return { erasures: [], refused: [] };
     return parseErasureLog(readFileSync(this.path, 'utf8'));
   }
+}
 
-  private endsTorn(): boolean {
-    if (!existsSync(this.path)) return false;
-    const text = readFileSync(this.path, 'utf8');
-    return text !== '' && !text.endsWith('\n');
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
   }
 }
