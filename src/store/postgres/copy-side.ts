@@ -18,6 +18,8 @@ const kindOf = (dataType: string): Kind => (dataType.startsWith('timestamp') ? '
 function toNeutral(value: unknown): unknown {
   if (value instanceof Date) return value.getTime();
   if (typeof value === 'boolean') return value ? 1 : 0;
+  // A json/jsonb column (SQLite keeps JSON as text); PostgreSQL takes the text back as JSON.
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) return JSON.stringify(value);
   return value;
 }
 
