@@ -5,6 +5,7 @@
  * to PostgreSQL and leaves that table's rows behind.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TABLE_PLAN } from '../src/store/copy-tables.js';
@@ -12,6 +13,7 @@ import { openCopySide, openStore, type CopySide } from '../src/store/index.js';
 import type { DatabaseConfig } from '../src/config.js';
 import { freshDatabase, withBackends } from './helpers/backends.js';
 import { tempDir } from './helpers/server.js';
+import { runOperation } from './helpers/store-files.js';
 
 async function tablesOf(config: DatabaseConfig): Promise<{ tables: string[]; side: CopySide }> {
   await (await openStore(config, { timeoutMs: 10_000 })).close();
@@ -59,5 +61,45 @@ withBackends('move-store knows every table', { postgres: true }, () => {
       before('messages', 'reports');
       before('pairs', 'webhook_events');
     });
+  });
+});
+
+describe('npm run move-store refuses what it cannot do, saying why', () => {
+  it('wrong arguments, a missing source, the same store twice: exit 2 with the reason and the usage', async (t) => {
+    const dir = tempDir(t);
+    const source = join(dir, 'source.db');
+    await (await openStore({ kind: 'sqlite', path: source }, { timeoutMs: 10_000 })).close();
+    const cases: Array<[string[], RegExp]> = [
+      [[], /give the store to copy from and the store to copy to/],
+      [[`sqlite:${source}`], /give the store to copy from and the store to copy to/],
+      [[`sqlite:${source}`, `sqlite:${join(dir, 'to.db')}`, '--fast'], /unknown option --fast/],
+      [[`sqlite:${source}`, `sqlite:${join(dir, 'to.db')}`, '--batch', '0'], /--batch takes an integer from 1 to 100000/],
+      [[`sqlite:${source}`, 'mysql://db/tandem'], /a store must start with sqlite: or postgres:\/\//],
+      [[`sqlite:${join(dir, 'none.db')}`, `sqlite:${join(dir, 'to.db')}`], /there is no database at/],
+      [[`sqlite:${source}`, `sqlite:${join(dir, '.', 'source.db')}`], /the two stores are the same/],
+    ];
+    for (const [args, reason] of cases) {
+      const run = await runOperation('move-store', args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, reason);
+      assert.match(run.stderr, /usage: npm run move-store --/);
+    }
+    assert.equal(existsSync(join(dir, 'none.db')), false, 'no empty source is made');
+    assert.equal(existsSync(join(dir, 'to.db')), false, 'no target is made for a refused move');
+  });
+
+  it('a table that is not in the list stops the move before anything is copied, naming it', async (t) => {
+    const dir = tempDir(t);
+    const source = join(dir, 'source.db');
+    const target = join(dir, 'target.db');
+    await (await openStore({ kind: 'sqlite', path: source }, { timeoutMs: 10_000 })).close();
+    await (await openStore({ kind: 'sqlite', path: target }, { timeoutMs: 10_000 })).close();
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(source);
+    db.exec('CREATE TABLE message_reactions (id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL)');
+    db.close();
+    const run = await runOperation('move-store', [`sqlite:${source}`, `sqlite:${target}`]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /tables move-store does not know \(message_reactions\): add them to src\/store\/copy-tables\.ts/);
   });
 });
