@@ -18,6 +18,8 @@ export function parseBackups(read: SettingsReader, database: DatabaseConfig, pro
           'back PostgreSQL up with its own tools (pg_dump, or base backups with WAL archiving: see docs/backups.md)',
       );
     }
+  } else if (dir !== null && database.path === ':memory:') {
+    problems.push('BACKUP_DIR is set, but DATABASE_URL is sqlite::memory:, which has no file to back up');
   } else if (dir !== null) {
     backups = { dir, intervalMs, keep };
   }

@@ -113,10 +113,14 @@ it('npm run backup refuses a path with no database, and PostgreSQL', async (t) =
   assert.match(usage.stderr, /usage: npm run backup -- <file>/);
 });
 
-it('BACKUP_* with a PostgreSQL DATABASE_URL stops the start with a clear problem', () => {
+it('BACKUP_* with a PostgreSQL DATABASE_URL (or an in-memory SQLite) stops the start with a clear problem', () => {
   assert.throws(
     () => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', BACKUP_DIR: '/tmp/backups', BACKUP_KEEP: '3' }),
     (error: unknown) => error instanceof ConfigError && /BACKUP_DIR, BACKUP_KEEP are set, but DATABASE_URL is PostgreSQL/.test(error.message),
+  );
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'sqlite::memory:', BACKUP_DIR: '/tmp/backups' }),
+    (error: unknown) => error instanceof ConfigError && /no file to back up/.test(error.message),
   );
 });
 
