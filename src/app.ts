@@ -30,6 +30,9 @@ import { RetentionJob } from './store/retention.js';
 import { AtRiskJob } from './programme/at-risk-job.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { WordListSync } from './http/word-list-sync.js';
+import { BackupSchedule } from './operations/backup-schedule.js';
+import { ErasureLog } from './operations/erasure-log.js';
+import { replayErasures } from './operations/erasure-replay.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -45,6 +48,8 @@ export interface Tandem {
   readonly gateway: ChatGateway;
   /** The at-risk job (PROTOCOL.md Part 9); tests run it themselves. */
   readonly atRisk: AtRiskJob;
+  /** The scheduled backups (BACKUP_DIR); null when off. */
+  readonly backups: BackupSchedule | null;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -74,6 +79,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       outbox: config.webhooks && { unreadAfterMs: config.webhooks.unreadAfterMs },
     }),
   );
+  const erasureLog = config.erasureLog === null ? null : new ErasureLog(config.erasureLog);
+  // Before anything listens: a restored store must not serve someone erased since its backup.
+  const replayed = erasureLog && (await replayErasures(store, erasureLog).catch(closeAndThrow(store)));
   let layer: ChannelLayer;
   let presence: PresenceRegistry;
   try {
@@ -102,8 +110,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const wordsFile = config.safeguarding.wordsFile === null ? '' : readFileSync(config.safeguarding.wordsFile, 'utf8');
   const filter = moderationFilter(config, wordsFile);
   const wordList = new WordListSync({ store, layer, filter, fileText: wordsFile, onError: (error, context) => log?.error({ err: error }, context) });
-  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, { logStream: options.logStream });
+  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog }, { logStream: options.logStream });
   log = http.log;
+  if (replayed && (replayed.applied > 0 || replayed.refusedLines.length > 0)) {
+    http.log.warn(
+      { applied: replayed.applied, logged: replayed.logged, refusedLines: replayed.refusedLines },
+      'erasures of the erasure log applied again at start',
+    );
+  }
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
@@ -123,7 +137,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     filter,
   });
   const operator =
-    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);
+    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog }, http.log);
   wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
@@ -136,6 +150,11 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
+  const backups =
+    config.backups && config.database.kind === 'sqlite'
+      ? new BackupSchedule({ database: config.database.path, ...config.backups, onError, onBackup: (result) => http.log.info(result, 'backed up') })
+      : null;
+  backups?.start();
 
   let closing: Promise<void> | undefined;
   let adminRetry: NodeJS.Timeout | undefined;
@@ -162,6 +181,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     presence,
     gateway,
     atRisk,
+    backups,
     async listen() {
       await http.listen({ host: config.host, port: config.port, backlog: config.connections.listenBacklog });
       if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
@@ -177,6 +197,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         wordList.stop();
         retention?.stop();
         atRisk.stop();
+        await backups?.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();
@@ -195,6 +216,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     throw error;
   });
   return tandem;
+}
+
+/** Closes the store, then rethrows: for a start that fails once the store is open. */
+function closeAndThrow(store: Store): (error: unknown) => Promise<never> {
+  return async (error) => {
+    await store.close();
+    throw error;
+  };
 }
 
 /** The filter of policy `moderated`, with MODERATION_WORDS_FILE read once at start; null under the other policies. */

@@ -46,6 +46,10 @@ export interface Config {
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
   programme: ProgrammeConfig;
+  /** Scheduled backups (SQLite only); null when `BACKUP_DIR` is unset. */
+  backups: BackupConfig | null;
+  /** The erasure log's file (see docs/backups.md); null: none is kept. */
+  erasureLog: string | null;
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }
@@ -229,4 +233,11 @@ export interface Setting {
   readonly trim?: false;
   /** One line: what it does, for an operator. */
   readonly meaning: string;
+}
+
+/** `BACKUP_DIR` and its companions. */
+export interface BackupConfig {
+  dir: string;
+  intervalMs: number;
+  keep: number;
 }

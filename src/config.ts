@@ -5,6 +5,7 @@
  * Tandem receives slices of `Config`.
  */
 import type { Config, ConnectionLimits, ConversationPolicy, LoginThrottle, RegistrationThrottle, WebhookConfig } from './config-types.js';
+import { parseBackups } from './config-backups.js';
 import { parseIdentity } from './config-identity.js';
 import { SettingsReader } from './config-read.js';
 import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy, parseWebhookSecret } from './config-values.js';
@@ -155,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkIntervalMs: integer('AT_RISK_CHECK_MINUTES') * 60_000,
     },
     webhooks,
+    ...parseBackups(read, database, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -8,6 +8,7 @@ import type { UserChannels } from '../chat/user-channels.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
+import type { ErasureLog } from '../operations/erasure-log.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
@@ -28,6 +29,8 @@ export interface RouteContext {
   clock: () => Date;
   /** The filter's word list as this instance applies it, and its changes. */
   wordList: WordListSync;
+  /** Where erasures are logged before they run (ERASURE_LOG); null: nowhere. */
+  erasureLog: ErasureLog | null;
 }
 
 /** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */
