@@ -29,6 +29,7 @@ import { openStore, type Store } from './store/index.js';
 import { RetentionJob } from './store/retention.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { WordListSync } from './http/word-list-sync.js';
+import { SetupGate } from './auth/setup-token.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -42,6 +43,11 @@ export interface Tandem {
   readonly channels: UserChannels;
   readonly presence: PresenceRegistry;
   readonly gateway: ChatGateway;
+  /**
+   * The first run's setup token, made at start when the store has no admin and no
+   * `TANDEM_ADMIN_*` is set; null otherwise. `main` prints the link that carries it.
+   */
+  readonly setupToken: string | null;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -96,10 +102,11 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const callers = new CallerResolver(identifier, store, config);
   const channels = new UserChannels(layer);
   const clock = options.clock ?? (() => new Date());
+  const setup = new SetupGate();
   const wordsFile = config.safeguarding.wordsFile === null ? '' : readFileSync(config.safeguarding.wordsFile, 'utf8');
   const filter = moderationFilter(config, wordsFile);
   const wordList = new WordListSync({ store, layer, filter, fileText: wordsFile, onError: (error, context) => log?.error({ err: error }, context) });
-  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, { logStream: options.logStream });
+  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, setup }, { logStream: options.logStream });
   log = http.log;
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
@@ -120,7 +127,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     filter,
   });
   const operator =
-    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);
+    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, setup }, http.log);
   wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
@@ -134,12 +141,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   webhooks?.start();
 
   let closing: Promise<void> | undefined;
+  let setupToken: string | null = null;
   let adminRetry: NodeJS.Timeout | undefined;
   // A database down at start must not stop Tandem: it serves, not ready, and the admin
   // is created once the database answers.
   const ensureAdmin = async (): Promise<void> => {
     try {
       await bootstrapAdmin(store, config);
+      if (!config.admin && !(await hasAdmin(store))) setupToken = setup.open(clock());
     } catch (error) {
       if (!isAppError(error) || error.code !== 'unavailable') throw error;
       if (adminRetry === undefined) http.log.warn('the database is unreachable: serving, not ready, until it answers');
@@ -157,6 +166,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     channels,
     presence,
     gateway,
+    get setupToken() {
+      return setupToken;
+    },
     async listen() {
       await http.listen({ host: config.host, port: config.port, backlog: config.connections.listenBacklog });
       if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
@@ -205,6 +217,10 @@ function moderationFilter(config: Readonly<Config>, wordsFile: string): MessageF
  * applied only then: a policy tightened since the admin was made must not stop an upgrade
  * from starting (the admin's password is theirs to change, not the environment's).
  */
+async function hasAdmin(store: Store): Promise<boolean> {
+  return (await store.accounts.directory({ role: 'ADMIN', limit: 1 })).entries.length > 0;
+}
+
 async function bootstrapAdmin(store: Store, config: Readonly<Config>): Promise<void> {
   if (!config.admin || (await store.accounts.byEmail(config.admin.email))) return;
   const refused = passwordProblem(config.admin.password, { email: config.admin.email });

@@ -13,6 +13,7 @@ import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
 import type { CallerResolver, ResolvedCaller } from './caller.js';
 import type { WordListSync } from './word-list-sync.js';
+import type { SetupGate } from '../auth/setup-token.js';
 
 export interface RouteContext {
   store: Store;
@@ -28,6 +29,8 @@ export interface RouteContext {
   clock: () => Date;
   /** The filter's word list as this instance applies it, and its changes. */
   wordList: WordListSync;
+  /** The first run's one-time setup link (open only while no admin exists). */
+  setup: SetupGate;
 }
 
 /** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */
