@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   if (tandem.setupToken !== null) {
     // The link is the secret: it is printed once, here, and is good for one admin within the hour.
     const link = `${base}/setup?token=${tandem.setupToken}`;
-    log.warn({ setup_link: link }, `No admin yet. Open this link to create the first admin (once, within an hour): ${link}`);
+    const advice = `No admin yet. Open this link to create the first admin (once, within an hour): ${link}`;
+    // A LOG_LEVEL above warn must not hide the only way in.
+    if (['trace', 'debug', 'info', 'warn'].includes(log.level)) log.warn({ setup_link: link }, advice);
+    else process.stderr.write(`${advice}\n`);
   }
 
   let stopping = false;

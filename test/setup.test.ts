@@ -10,6 +10,7 @@ import { Agent } from './helpers/http.js';
 import { startChild } from './helpers/child.js';
 import { FIRST_ADMIN, startFirstRun } from './helpers/first-run.js';
 import { ADMIN, startServer, tempDir } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 
 it('prints the link once, makes the first admin with it, then refuses everyone', async (t) => {
   const server = await startFirstRun(t);
@@ -91,4 +92,10 @@ it('makes no link when TANDEM_ADMIN_* made the admin, and refuses setup', async 
   await new Agent(server.http).login(ADMIN.email, ADMIN.password);
   assert.doesNotMatch(server.output(), /setup_link/);
   assert.match(server.output(), /Tandem is listening on http:\/\/127\.0\.0\.1:\d+/);
+});
+
+it('writes the link to stderr when LOG_LEVEL hides warnings', async (t) => {
+  const dir = tempDir(t);
+  const server = await startChild(t, { DATABASE_URL: `sqlite:${dir}/tandem.db`, TANDEM_ADMIN_EMAIL: '', TANDEM_ADMIN_PASSWORD: '', LOG_LEVEL: 'error' });
+  await until('the link on stderr', () => /^No admin yet\. .*\/setup\?token=[\w-]{43}$/m.test(server.output()));
 });

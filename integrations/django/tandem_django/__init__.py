@@ -3,5 +3,3 @@
 Everything here uses the standard library only (hmac, hashlib, base64, urllib), so the app
 adds no dependency beyond Django itself (3.2 to 5.x).
 """
-
-default_app_config = "tandem_django.apps.TandemConfig"  # Django < 3.2 only; harmless later

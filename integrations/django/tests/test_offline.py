@@ -85,6 +85,24 @@ class TokenTests(TestCase):
             mint_token(user)
 
 
+@override_settings(TANDEM_JWT_SECRET="s" * 32)
+class IdentityViewTests(TestCase):
+    def test_whoami_answers_the_session_user_and_refuses_nobody_and_no_role(self):
+        self.assertEqual(self.client.get("/tandem/whoami").status_code, 401)
+        self.assertEqual(self.client.get("/tandem/token").status_code, 401)
+        user = User.objects.create_user(username="cy", email="cy@platform.test", password="pw-long-enough", first_name="Cy", role="MENTOR")
+        self.client.force_login(user)
+        answer = self.client.get("/tandem/whoami")
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(answer.json(), {"id": str(user.pk), "email": "cy@platform.test", "first_name": "Cy", "last_name": "", "role": "MENTOR"})
+        token = self.client.get("/tandem/token")
+        self.assertEqual((token.status_code, token["Content-Type"]), (200, "text/plain"))
+        self.assertEqual(json.loads(unpadded(token.content.decode().split(".")[1]))["sub"], str(user.pk))
+        User.objects.filter(pk=user.pk).update(role="")
+        self.assertEqual(self.client.get("/tandem/whoami").status_code, 403)
+        self.assertEqual(self.client.get("/tandem/token").status_code, 403)
+
+
 class ExportTests(TestCase):
     def test_writes_users_agreed_matches_and_messages_oldest_first_in_utc(self):
         User.objects.create(username="m", email="m@seed.test", first_name="Maria", role="MENTOR", current_mentees=["a@seed.test"])
