@@ -33,6 +33,7 @@ import { WordListSync } from './http/word-list-sync.js';
 import { BackupSchedule } from './operations/backup-schedule.js';
 import { ErasureLog } from './operations/erasure-log.js';
 import { replayErasures } from './operations/erasure-replay.js';
+import { SetupGate } from './auth/setup-token.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -50,6 +51,11 @@ export interface Tandem {
   readonly atRisk: AtRiskJob;
   /** The scheduled backups (BACKUP_DIR); null when off. */
   readonly backups: BackupSchedule | null;
+  /**
+   * The first run's setup token, made at start when the store has no admin and no
+   * `TANDEM_ADMIN_*` is set; null otherwise. `main` prints the link that carries it.
+   */
+  readonly setupToken: string | null;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -107,10 +113,11 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const callers = new CallerResolver(identifier, store, config);
   const channels = new UserChannels(layer);
   const clock = options.clock ?? (() => new Date());
+  const setup = new SetupGate();
   const wordsFile = config.safeguarding.wordsFile === null ? '' : readFileSync(config.safeguarding.wordsFile, 'utf8');
   const filter = moderationFilter(config, wordsFile);
   const wordList = new WordListSync({ store, layer, filter, fileText: wordsFile, onError: (error, context) => log?.error({ err: error }, context) });
-  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog }, { logStream: options.logStream });
+  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog, setup }, { logStream: options.logStream });
   log = http.log;
   if (replayed && (replayed.applied > 0 || replayed.refusedLines.length > 0)) {
     http.log.warn(
@@ -137,7 +144,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     filter,
   });
   const operator =
-    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog }, http.log);
+    config.metrics.port === null
+      ? null
+      : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog, setup }, http.log);
   wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
@@ -157,12 +166,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   backups?.start();
 
   let closing: Promise<void> | undefined;
+  let setupToken: string | null = null;
   let adminRetry: NodeJS.Timeout | undefined;
   // A database down at start must not stop Tandem: it serves, not ready, and the admin
   // is created once the database answers.
   const ensureAdmin = async (): Promise<void> => {
     try {
       await bootstrapAdmin(store, config);
+      if (!config.admin && !(await hasAdmin(store))) setupToken = setup.open(clock());
     } catch (error) {
       if (!isAppError(error) || error.code !== 'unavailable') throw error;
       if (adminRetry === undefined) http.log.warn('the database is unreachable: serving, not ready, until it answers');
@@ -182,6 +193,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     gateway,
     atRisk,
     backups,
+    get setupToken() {
+      return setupToken;
+    },
     async listen() {
       await http.listen({ host: config.host, port: config.port, backlog: config.connections.listenBacklog });
       if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
@@ -240,6 +254,10 @@ function moderationFilter(config: Readonly<Config>, wordsFile: string): MessageF
  * applied only then: a policy tightened since the admin was made must not stop an upgrade
  * from starting (the admin's password is theirs to change, not the environment's).
  */
+async function hasAdmin(store: Store): Promise<boolean> {
+  return (await store.accounts.directory({ role: 'ADMIN', limit: 1 })).entries.length > 0;
+}
+
 async function bootstrapAdmin(store: Store, config: Readonly<Config>): Promise<void> {
   if (!config.admin || (await store.accounts.byEmail(config.admin.email))) return;
   const refused = passwordProblem(config.admin.password, { email: config.admin.email });

@@ -12,14 +12,7 @@ import type { Setting } from './config-types.js';
 
 export type { Setting, SettingType } from './config-types.js';
 
-export const SETTINGS = [
-  ...SERVER_SETTINGS,
-  ...ACCOUNT_SETTINGS,
-  ...SERVICE_SETTINGS,
-  ...CHAT_SETTINGS,
-  ...BACKUP_SETTINGS,
-  ...PROGRAMME_SETTINGS,
-] as const;
+export const SETTINGS = [...SERVER_SETTINGS, ...ACCOUNT_SETTINGS, ...SERVICE_SETTINGS, ...CHAT_SETTINGS, ...BACKUP_SETTINGS, ...PROGRAMME_SETTINGS] as const;
 export type SettingName = (typeof SETTINGS)[number]['name'];
 
 /**

@@ -31,6 +31,8 @@ export interface Config {
   /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
   deliveryCheckIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** A store call that has not settled after this long is answered `unavailable`. */
   storeTimeoutMs: number;
   /** How long SIGTERM may drain before what is left is closed and the process exits. */

@@ -46,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const allowedOrigins = parseOrigins(read.text('ALLOWED_ORIGINS'), problems);
   const registration = read.choice('REGISTRATION');
   const logLevel = read.choice<Config['logLevel']>('LOG_LEVEL');
+  const logFormat = read.choice<Config['logFormat']>('LOG_FORMAT');
   const mentorCapacity = read.integerOrNull('MENTOR_CAPACITY');
   const history = { defaultLimit: integer('HISTORY_LIMIT_DEFAULT'), maxLimit: integer('HISTORY_LIMIT_MAX') };
   if (history.defaultLimit > history.maxLimit) {
@@ -136,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy,
     deliveryCheckIntervalMs: integer('DELIVERY_CHECK_INTERVAL_MS'),
     logLevel,
+    logFormat,
     storeTimeoutMs: integer('STORE_TIMEOUT_MS'),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS'),
     publicOrigin,

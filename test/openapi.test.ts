@@ -105,6 +105,14 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   const api = new Conformance(document);
   const call = api.request.bind(api);
 
+  // The first run's route, on a server that starts with no admin.
+  const fresh = await startServer(t, { TANDEM_ADMIN_EMAIL: '', TANDEM_ADMIN_PASSWORD: '' });
+  const firstAdmin = { email: 'first@tandem.test', password: ADMIN.password, first_name: 'First', last_name: 'Admin' };
+  const newcomer = new Agent(fresh.http);
+  await call(newcomer, 'POST', '/api/setup', { ...firstAdmin, token: 'not-the-token' });
+  await call(newcomer, 'POST', '/api/setup', { ...firstAdmin, token: fresh.tandem.setupToken });
+  await call(newcomer, 'POST', '/api/setup', { ...firstAdmin, token: fresh.tandem.setupToken });
+
   const admin = await loginAdmin(server.http);
   await call(anonymous, 'GET', '/healthz');
   await call(anonymous, 'GET', '/readyz');

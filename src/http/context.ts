@@ -14,6 +14,7 @@ import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
 import type { CallerResolver, ResolvedCaller } from './caller.js';
 import type { WordListSync } from './word-list-sync.js';
+import type { SetupGate } from '../auth/setup-token.js';
 
 export interface RouteContext {
   store: Store;
@@ -31,6 +32,8 @@ export interface RouteContext {
   wordList: WordListSync;
   /** Where erasures are logged before they run (ERASURE_LOG); null: nowhere. */
   erasureLog: ErasureLog | null;
+  /** The first run's one-time setup link (open only while no admin exists). */
+  setup: SetupGate;
 }
 
 /** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */

@@ -19,6 +19,7 @@ import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { hasBody, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
 import { registerOpenApi } from './openapi.js';
+import { logStreamFor } from './log-format.js';
 import { requireTextKinds, textKeyword } from './text-fields.js';
 import { authRoutes } from './routes/auth.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -37,6 +38,7 @@ import { reportRoutes } from './routes/reports.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { setupRoutes } from './routes/setup.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -73,7 +75,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
       level: context.config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
       serializers: { req: serializeRequest },
-      ...(options.logStream ? { stream: options.logStream } : {}),
+      ...streamOption(options.logStream ?? logStreamFor(context.config.logFormat)),
     },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -172,8 +174,13 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     healthRoutes(api, context, { metrics: context.config.metrics.port === null ? 'public' : 'off' });
     docsRoutes(api);
     webRoutes(api);
+    setupRoutes(api, context);
   });
   return app;
+}
+
+function streamOption(stream: NodeJS.WritableStream | undefined): { stream?: NodeJS.WritableStream } {
+  return stream ? { stream } : {};
 }
 
 /**
