@@ -16,6 +16,7 @@ import type { AnnouncementOut } from '../protocol/programme.js';
 import type { Pair, Role, Store, User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
+import { courtesy, depart } from './presence-edges.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
 import type { CorkedWrites } from '../transport/write-coalescer.js';
@@ -150,8 +151,8 @@ export class ChatSession implements RoomMember {
       }
       this.outbound.startAfter(from);
       this.joinedPresence = true;
-      const first = await this.presence(() => this.deps.presence.join(this.room, this.user.id, this.id));
-      partnerOnline = await this.presence(() => this.deps.presence.isOnline(this.room, this.partner.id));
+      const first = await courtesy(this.deps.presence.join(this.room, this.user.id, this.id), this.deps.onError);
+      partnerOnline = await courtesy(this.deps.presence.isOnline(this.room, this.partner.id), this.deps.onError);
       if (this.isClosed()) return;
       if (first) this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: true });
     } catch (error) {
@@ -262,16 +263,6 @@ export class ChatSession implements RoomMember {
     this.deps.hub.publish(this.room, event).catch((error: unknown) => this.deps.onError(error, `publishing ${event.kind}`));
   }
 
-  /** Presence is a courtesy: when its backend fails, chat goes on and the edge is not reported. */
-  private async presence(work: () => Promise<boolean>): Promise<boolean> {
-    try {
-      return await work();
-    } catch (error) {
-      this.deps.onError(error, 'updating presence');
-      return false;
-    }
-  }
-
   /** The close frame waits behind the unsent data; a peer that takes too long to read it is cut. */
   private closeSlowConsumer(): void {
     if (this.state === 'closed') return;
@@ -290,24 +281,13 @@ export class ChatSession implements RoomMember {
     clearTimeout(this.expiry);
     this.outbound.stop();
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
-    // The typer's "typing…" ends with their last connection (PROTOCOL.md, "typing never
-    // sticks"); while another stays open the partner's expiry ends a stale one. When presence
-    // cannot tell, it is withdrawn.
-    const leftTyping = this.inbound.closed();
-    if (!this.joinedPresence) {
-      if (leftTyping) this.inbound.withdrawTyping();
-      return;
-    }
-    this.deps.presence.leave(this.room, this.user.id, this.id).then(
-      (last) => {
-        if (!last) return;
-        if (leftTyping) this.inbound.withdrawTyping();
-        this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false });
-      },
-      (error: unknown) => {
-        this.deps.onError(error, 'updating presence');
-        if (leftTyping) this.inbound.withdrawTyping();
-      },
-    );
+    depart({
+      wasTyping: this.inbound.closed(),
+      joinedPresence: this.joinedPresence,
+      leavePresence: () => this.deps.presence.leave(this.room, this.user.id, this.id),
+      withdrawTyping: () => this.inbound.withdrawTyping(),
+      publishOffline: () => this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false }),
+      onError: this.deps.onError,
+    });
   }
 }
