@@ -29,3 +29,17 @@ export { compareMessageIds, maxMessageId } from './message-ids.js';
 export { newClientId, Outbox, validateContent, type KeyValueStorage, type PendingMessage } from './outbox.js';
 export { chatSocketUrl, wsBaseOf, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { UserEventStream, type UserEventStreamEvents, type UserEventStreamOptions } from './user-events.js';
+export {
+  announce,
+  announcements,
+  programmeActivity,
+  programmeCsvUrl,
+  programmePairs,
+  type ActivityWeek,
+  type AnnouncementAudience,
+  type AnnouncementEntry,
+  type PairHealthEntry,
+  type PairHealthPage,
+  type PairQuery,
+  type PairSort,
+} from './programme-api.js';
