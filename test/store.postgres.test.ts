@@ -10,6 +10,7 @@ import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/index.js';
+import { attachmentsContract } from './contract/attachments.js';
 import { erasureContract } from './contract/erasure.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
@@ -39,6 +40,7 @@ withBackends(NAME, { postgres: true }, () => {
   platformStoreContract(NAME, make);
   safeguardingContract(NAME, make);
   erasureContract(NAME, make);
+  attachmentsContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/index.js';
+import { attachmentsContract } from './contract/attachments.js';
 import { erasureContract } from './contract/erasure.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
@@ -34,6 +35,7 @@ storeContract('SqliteStore', make);
 platformStoreContract('SqliteStore', make);
 safeguardingContract('SqliteStore', make);
 erasureContract('SqliteStore', make);
+attachmentsContract('SqliteStore', make);
 
 describe('SqliteStore audit log', () => {
   it("refuses every UPDATE and DELETE of the audit log, but an erasure's redaction", async () => {

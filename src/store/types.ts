@@ -5,6 +5,7 @@
  * speak the domain, always return Promises, and authorize writes at the moment of use (a
  * message is stored only while its pair is matched).
  */
+import type { AttachmentStore } from './attachments.js';
 import type { AuditStore } from './audit.js';
 import type { DataRightsStore } from './data-rights.js';
 import type { MatchStore } from './matches.js';
@@ -12,8 +13,10 @@ import type { MessageStore } from './messages.js';
 import type { ModerationStore } from './moderation.js';
 import type { OutboxStore } from './outbox.js';
 import type { ReportStore } from './reports.js';
+import type { SearchStore } from './search.js';
 import type { AccountStore, SessionStore } from './users.js';
 
+export type * from './attachments.js';
 export type * from './audit.js';
 export type * from './data-rights.js';
 export type * from './matches.js';
@@ -22,8 +25,10 @@ export type * from './messages.js';
 export type * from './moderation.js';
 export type * from './outbox.js';
 export type * from './reports.js';
+export type * from './search.js';
 export type * from './users.js';
 export { OUT_OF_ORDER } from './messages.js';
+export { HIGHLIGHT_END, HIGHLIGHT_START } from './search.js';
 export { NO_PASSWORD, ROLES, counterpartRole, normalizeEmail } from './users.js';
 
 export interface Store {
@@ -36,6 +41,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly outbox: OutboxStore;
   readonly dataRights: DataRightsStore;
+  readonly attachments: AttachmentStore;
+  readonly search: SearchStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Stores what is pending, then closes. */
@@ -43,4 +50,16 @@ export interface Store {
 }
 
 /** The names of the Store's parts, for what wraps each of them (see wrap.ts). */
-export const STORE_PARTS = ['accounts', 'sessions', 'matches', 'messages', 'moderation', 'reports', 'audit', 'outbox', 'dataRights'] as const;
+export const STORE_PARTS = [
+  'accounts',
+  'sessions',
+  'matches',
+  'messages',
+  'moderation',
+  'reports',
+  'audit',
+  'outbox',
+  'dataRights',
+  'attachments',
+  'search',
+] as const;

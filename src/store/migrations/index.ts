@@ -14,6 +14,7 @@ import { webhookSafeguarding } from './008-webhook-safeguarding.js';
 import { platformIdentity } from './009-platform-identity.js';
 import { auditById } from './010-audit-by-id.js';
 import { moderationWords } from './011-moderation-words.js';
+import { attachmentsSearch } from './013-attachments-search.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   platformIdentity,
   auditById,
   moderationWords,
+  attachmentsSearch,
 ];

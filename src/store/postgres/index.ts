@@ -10,6 +10,7 @@ import { AppError } from '../../errors.js';
 import { isPostgresUnavailable } from '../backend-errors.js';
 import type { OutboxOptions, Store } from '../types.js';
 import { PostgresAccounts } from './accounts.js';
+import { PostgresAttachments } from './attachments.js';
 import { PostgresAudit } from './audit.js';
 import { PostgresDataRights } from './data-rights.js';
 import { EventWriter } from './events.js';
@@ -20,6 +21,7 @@ import { PostgresModeration } from './moderation.js';
 import { PostgresOutbox } from './outbox.js';
 import { createPool, rowsOf, type PoolSettings } from './pool.js';
 import { PostgresReports } from './reports.js';
+import { PostgresSearch } from './search.js';
 import { PostgresSessions } from './sessions.js';
 import type { PostgresContext } from './context.js';
 
@@ -45,6 +47,8 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAudit;
   readonly outbox: PostgresOutbox;
   readonly dataRights: PostgresDataRights;
+  readonly attachments: PostgresAttachments;
+  readonly search: PostgresSearch;
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;
@@ -65,6 +69,8 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAudit(context);
     this.outbox = new PostgresOutbox(pool);
     this.dataRights = new PostgresDataRights(context);
+    this.attachments = new PostgresAttachments(context);
+    this.search = new PostgresSearch(context);
   }
 
   /**

@@ -175,6 +175,7 @@ export class SqliteMessages implements MessageStore {
     const createdAt = Date.now();
     const { id } = this.sql.insertMessage.get(input.pairId, seq, input.senderId, input.content, createdAt, clientId) as { id: number };
     this.context.events.messageEvents(tx, input.pairId, input.senderId, id);
+    const files = this.context.links.link(tx, { id, pairId: input.pairId, senderId: input.senderId }, input.attachmentIds ?? []);
     const message: Message = {
       id,
       pairId: input.pairId,
@@ -185,6 +186,7 @@ export class SqliteMessages implements MessageStore {
       createdAt: new Date(createdAt),
       isRead: false,
       clientId,
+      ...(files.length === 0 ? {} : { attachments: files }),
     };
     return { message, created: true };
   }
