@@ -45,6 +45,8 @@ export interface Config {
   /** Who a request is (PROTOCOL.md Part 5): the identity methods, and the server API's keys. */
   identity: IdentityConfig;
   safeguarding: SafeguardingConfig;
+  /** Uploads (PROTOCOL.md Part 8): the largest file, a user's bytes per 24 hours, the types allowed (decided from the bytes). */
+  attachments: { maxBytes: number; dailyBytes: number; types: readonly string[] };
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }

@@ -11,7 +11,7 @@ import { stripPng } from './png.js';
 import { stripWebp } from './webp.js';
 
 /** The types Tandem can recognise and keep; `ATTACHMENT_TYPES` allows some of them. */
-export const ATTACHMENT_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf', 'text/plain'] as const;
+export const ATTACHMENT_MEDIA_TYPES = ['text/plain', 'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf'] as const;
 export type AttachmentMediaType = (typeof ATTACHMENT_MEDIA_TYPES)[number];
 
 /** Images are shown inline; everything else is only ever downloaded. */

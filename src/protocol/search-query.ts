@@ -27,3 +27,30 @@ export function searchTerms(q: string): string[] {
 export function fts5Query(terms: readonly string[]): string {
   return terms.map((term) => `"${term}"`).join(' ');
 }
+
+/** The marks the store puts around each matched word: control characters message text cannot hold. */
+export const MARK_START = '\u0001';
+export const MARK_END = '\u0002';
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * The marked text as HTML a page can insert: everything escaped, each matched word in
+ * `<mark>…</mark>`. Marks that do not pair up are dropped, so the HTML is always well formed.
+ */
+export function highlightHtml(marked: string): string {
+  let html = '';
+  let open = false;
+  for (const char of marked) {
+    if (char === MARK_START) {
+      if (!open) html += '<mark>';
+      open = true;
+    } else if (char === MARK_END) {
+      if (open) html += '</mark>';
+      open = false;
+    } else {
+      html += HTML_ESCAPES[char] ?? char;
+    }
+  }
+  return open ? `${html}</mark>` : html;
+}

@@ -14,8 +14,7 @@ export interface SearchHit {
 }
 
 /** Control characters that message text can never hold (see protocol/text.ts), so they cannot be forged. */
-export const HIGHLIGHT_START = '\u0001';
-export const HIGHLIGHT_END = '\u0002';
+export { MARK_END as HIGHLIGHT_END, MARK_START as HIGHLIGHT_START } from '../protocol/search-query.js';
 
 export interface SearchStore {
   /**
