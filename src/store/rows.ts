@@ -62,6 +62,7 @@ export interface ConversationRow extends UserRow {
   m_created_at: Instant;
   m_is_read: Flag;
   m_client_id: string | null;
+  m_attachments?: string | null;
 }
 
 export interface WebhookRow {
@@ -200,6 +201,7 @@ export const toConversation = (row: ConversationRow): Conversation => ({
           created_at: row.m_created_at,
           is_read: row.m_is_read,
           client_id: row.m_client_id,
+          attachments: row.m_attachments ?? null,
           kind: 'message',
         }),
   unreadCount: row.unread_count,

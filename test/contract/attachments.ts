@@ -45,6 +45,7 @@ export function attachmentsContract(name: string, make: StoreFactory): void {
       assert.deepEqual((await store.messages.byId(message.id))!.attachments, [mine]);
       assert.deepEqual((await store.messages.history(pairId, { limit: 5 })).messages[0]!.attachments, [mine]);
       assert.equal((await store.attachments.byId(mine.id))!.messageId, message.id);
+      assert.deepEqual((await store.messages.conversations(mentee.id))[0]!.lastMessage!.attachments, [mine], 'the conversation list shows them');
       const again = await store.messages.append({ pairId, senderId: mentee.id, content: 'again', attachmentIds: [mine.id] });
       assert.equal(again.message.attachments, undefined, 'a sent file is not sent twice');
       assert.deepEqual(await store.attachments.unsent(pairId, mentee.id, [mine.id]), []);
