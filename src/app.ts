@@ -129,6 +129,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       ? null
       : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
+  // Uploads never sent go after a day, whatever RETENTION_DAYS: hourly, on every instance (uploads sweep too).
+  const unsentFiles = new RetentionJob({
+    store: { deleteBefore: (cutoff, limit) => store.attachments.deleteUnsentBefore(cutoff, limit) },
+    days: 1,
+    batchSize: RETENTION_BATCH,
+    intervalMs: RETENTION_INTERVAL_MS,
+    onError: (error) => onError(error, 'removing unsent uploads'),
+  });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
@@ -171,6 +179,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         deliveryCheck.stop();
         wordList.stop();
         retention?.stop();
+        unsentFiles.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();

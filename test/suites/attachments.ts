@@ -132,7 +132,7 @@ export function attachmentsSuite(name: string, start: StartAttachments, hooks: H
       assert.equal(outside.status, 403);
     });
 
-    it('a download by anyone outside the pair is 404; an unsent file only its uploader; a wrong id in a message is refused', async () => {
+    it('a download by anyone outside the pair is 404; an unsent file only its uploader; an admin once reported; a wrong id in a message is refused', async () => {
       await ready;
       const { mentee, mentor, admin, menteeSocket, mentorSocket } = await scene(servers.a, servers.b);
       const uploaded = await upload(mentee, mentor, Buffer.from('private notes'), 'notes.txt', 'text/plain');
@@ -149,6 +149,9 @@ export function attachmentsSuite(name: string, start: StartAttachments, hooks: H
       assert.equal((await download(other.mentor, id)).status, 404, 'another pair');
       assert.equal((await download(other.mentee, id)).status, 404, 'another pair');
       assert.equal((await download(admin, id)).status, 404, 'an admin under `private` without a report');
+      const sent = (await mentor.get(`/api/chat/${enc(mentee.email)}/messages`)).body.messages.at(-1);
+      assert.equal((await mentor.post(`/api/chat/${enc(mentee.email)}/messages/${sent.message_id}/report`, { reason: 'not ok' })).status, 201);
+      assert.equal((await download(admin, id)).status, 200, 'an admin, once the message is reported');
       assert.equal((await download(new Agent(servers.b.http), id)).status, 401);
       assert.equal((await download(mentor, '12345678')).status, 404);
     });
