@@ -117,6 +117,30 @@ export function pngWithText(): Uint8Array {
   ]);
 }
 
+/** A `width`×`height` RGB PNG of a soft gradient (a picture one can see in a screenshot), with a tEXt chunk carrying `PLANTED`. */
+export function pngPicture(width: number, height: number): Uint8Array {
+  const rows: number[] = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0);
+    for (let x = 0; x < width; x++) rows.push(40 + Math.round((150 * x) / width), 120 + Math.round((100 * y) / height), 160);
+  }
+  const ihdr = [...u32be(width), ...u32be(height), 8, 2, 0, 0, 0];
+  return Uint8Array.from([
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    ...chunk('IHDR', ihdr),
+    ...chunk('tEXt', [...ascii('Comment'), 0, ...ascii(PLANTED)]),
+    ...chunk('IDAT', Array.from(deflateSync(Uint8Array.from(rows)))),
+    ...chunk('IEND', []),
+  ]);
+}
+
 /** A WebP of a VP8L 1×1 image in an extended (VP8X) container announcing EXIF and XMP, which follow. */
 export function webpWithExif(): Uint8Array {
   const riffChunk = (fourcc: string, data: number[]): number[] => [...ascii(fourcc), ...u32le(data.length), ...data, ...(data.length % 2 ? [0] : [])];
