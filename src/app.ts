@@ -156,6 +156,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
   void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
   const atRisk = new AtRiskJob({ store, rules: config.programme, intervalMs: config.programme.checkIntervalMs, now: clock, onError });
+  // Uploads never sent go after a day, whatever RETENTION_DAYS: hourly, on every instance (uploads sweep too).
+  const unsentFiles = new RetentionJob({
+    store: { deleteBefore: (cutoff, limit) => store.attachments.deleteUnsentBefore(cutoff, limit) },
+    days: 1,
+    batchSize: RETENTION_BATCH,
+    intervalMs: RETENTION_INTERVAL_MS,
+    onError: (error) => onError(error, 'removing unsent uploads'),
+  });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
@@ -212,6 +220,7 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         retention?.stop();
         atRisk.stop();
         await backups?.stop();
+        unsentFiles.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();

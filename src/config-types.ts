@@ -52,6 +52,8 @@ export interface Config {
   backups: BackupConfig | null;
   /** The erasure log's file (see docs/backups.md); null: none is kept. */
   erasureLog: string | null;
+  /** Uploads (PROTOCOL.md Part 8): the largest file, a user's bytes per 24 hours, the types allowed (decided from the bytes). */
+  attachments: { maxBytes: number; dailyBytes: number; types: readonly string[] };
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }

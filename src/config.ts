@@ -132,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mentorCapacity,
     archiveDays: integer('ARCHIVE_DAYS'),
     history,
+    attachments: { maxBytes: integer('ATTACHMENT_MAX_BYTES'), dailyBytes: integer('ATTACHMENT_DAILY_BYTES'), types: read.choices<string>('ATTACHMENT_TYPES') },
     loginThrottle,
     registrationThrottle,
     trustProxy,

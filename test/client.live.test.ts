@@ -105,6 +105,36 @@ describe('TandemClient from Node against a real Tandem', () => {
     await until('the read tick', () => mentee.conversation.messages[0]?.is_read === true, LIMIT_MS);
   });
 
+  it('uploads a file, sends it with a message (content empty), and finds messages by search', async (t) => {
+    const { mentee, mentor, mentorAgent } = await pair(t);
+    const file = await mentee.client.api.uploadAttachment(mentorAgent.email, new TextEncoder().encode('reading list'), {
+      name: 'list.txt',
+      contentType: 'text/plain',
+    });
+    assert.deepEqual([file.name, file.content_type, file.size], ['list.txt', 'text/plain', 12]);
+    assert.ok(mentee.conversation.send('', [file.attachment_id]).ok);
+    await until(
+      'the mentor to receive the file',
+      () => mentor.conversation.messages.some((m) => m.attachments?.[0]?.attachment_id === file.attachment_id),
+      LIMIT_MS,
+    );
+    await until('the echo to clear the outbox', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    const download = await fetch(mentor.client.api.attachmentUrl(file.attachment_id), { headers: { cookie: mentor.client.api.sessionCookie ?? '' } });
+    assert.equal(await download.text(), 'reading list');
+    await assert.rejects(
+      mentee.client.api.uploadAttachment(mentorAgent.email, Uint8Array.from([0x4d, 0x5a, 0, 0x90]), { name: 'x.png', contentType: 'image/png' }),
+      (error: { code?: string; status?: number }) => error.code === 'attachment_type' && error.status === 415,
+    );
+    mentor.conversation.send('She was running late');
+    await until('the mentee to receive it', () => contents(mentee.conversation).includes('She was running late'), LIMIT_MS);
+    const found = await mentee.client.api.search(mentorAgent.email, 'runs');
+    assert.deepEqual(
+      found.messages.map((m) => m.highlight),
+      ['She was <mark>running</mark> late'],
+    );
+    assert.equal(found.has_more, false);
+  });
+
   it('sends a message whose echo was lost again, and it is stored once', async (t) => {
     let dropped = 0;
     const { mentee, mentor, mentorAgent } = await pair(t, {

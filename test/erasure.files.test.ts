@@ -2,8 +2,8 @@
  * Erased means unreadable from the database files: after a user wrote a distinctive word in
  * their name, messages, a held message, a report's reason, and it came back in a moderator's
  * rejection reason, in resolution notes, in audit details and in the webhook bodies Tandem
- * saved, their erasure leaves it in no byte of the SQLite file nor of its WAL (free pages and
- * old page versions included). The search reads the raw files while the server runs.
+ * saved, their erasure leaves it in no byte of the SQLite file nor of its WAL (free pages,
+ * old page versions and the search index's older segments included). The search reads the raw files while the server runs.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -65,10 +65,17 @@ it('after an erasure no byte of the SQLite file or its WAL holds what the user w
   const sent = () => receiver.requests.filter((request) => request.raw.includes(word)).length;
   await receiver.until(() => sent() >= theirs.length + 2);
   assert.deepEqual(filesHolding(server, word).length > 0, true, 'the search finds the word before erasure');
+  // The word is in the search index too (FTS5 segments): what the erasure must also reach.
+  const indexed = await mentor.get(`/api/chat/${enc(mentee.email)}/search?q=${word}&limit=100`);
+  assert.equal(indexed.body.messages.length, theirs.length, 'the conversation search finds every message with the word');
 
   assert.equal((await admin.delete(`/api/users/${enc(mentee.email)}`)).status, 204);
   await Promise.all([menteeSocket.closedWithin(), mentorSocket.closedWithin()]);
   assert.deepEqual(filesHolding(server, word), [], 'no file holds the word');
+  const archived = (await mentor.get('/api/chat/conversations?include=archived')).body.conversations;
+  const erasedEmail = archived.find((row: { archived: boolean }) => row.archived).partner.email;
+  const searched = await mentor.get(`/api/chat/${enc(erasedEmail)}/search?q=${word}`);
+  assert.deepEqual([searched.status, searched.body.messages], [200, []], 'nor does the search');
 });
 
 /**

@@ -69,6 +69,14 @@ async function aReport(world: World): Promise<number> {
   const { mentee } = await thePair(world);
   return (await world.store.reports.create(await aMessage(world), mentee.id, 'matrix')).id;
 }
+/** A file the mentee uploaded to the pair and has not sent: only its uploader may fetch it. */
+async function anUnsentFile(world: World): Promise<number> {
+  const { pairId, mentee } = await thePair(world);
+  const bytes = new TextEncoder().encode('notes for our next chat');
+  return (
+    await world.store.attachments.create({ pairId, uploaderId: mentee.id, name: 'notes.txt', contentType: 'text/plain', bytes, dailyLimitBytes: 1 << 20 })
+  ).id;
+}
 const ADMIN_ONLY: Row['expect'] = [401, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_INVALID: Row['expect'] = [401, 403, 403, 403, 403, 400];
 const person = (role: string) => ({ email: uniqueEmail('cell'), password: 'long enough', first_name: 'Cell', last_name: 'Person', role });
@@ -159,6 +167,21 @@ const ROWS: Row[] = [
     route: 'GET /api/chat/{partner_email}/messages',
     call: (actor, world) => ({ method: 'GET', path: `/api/chat/${enc(chatPartner(actor, world))}/messages` }),
     expect: [401, 200, 200, 403, 403, 403],
+  },
+  {
+    route: 'GET /api/chat/{partner_email}/search',
+    call: (actor, world) => ({ method: 'GET', path: `/api/chat/${enc(chatPartner(actor, world))}/search?q=hello` }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  {
+    route: 'POST /api/chat/{partner_email}/attachments',
+    call: (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/attachments?name=notes.txt`, body: 'notes' }),
+    expect: [401, 201, 201, 403, 403, 403],
+  },
+  {
+    route: 'GET /api/attachments/{attachment_id}',
+    call: async (_actor, world) => ({ method: 'GET', path: `/api/attachments/${await anUnsentFile(world)}` }),
+    expect: [401, 200, 404, 404, 404, 404],
   },
   {
     route: 'POST /api/chat/{partner_email}/read',

@@ -28,8 +28,13 @@ function checkAgainstPlan(engine: string, tables: string[]): void {
     [],
     `tables of the ${engine} schema that src/store/copy-tables.ts does not list (add each, copied or with why not)`,
   );
+  const elsewhere = new Set(
+    TABLE_PLAN.filter((table) => 'only' in table && table.only !== undefined && table.only !== (engine === 'SQLite' ? 'sqlite' : 'postgres')).map(
+      (table) => table.name,
+    ),
+  );
   assert.deepEqual(
-    planned.filter((name) => !tables.includes(name)),
+    planned.filter((name) => !tables.includes(name) && !elsewhere.has(name)),
     [],
     `tables src/store/copy-tables.ts lists that the ${engine} schema does not have`,
   );

@@ -200,6 +200,16 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   const report = await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/messages/${hello.message_id}/report`, { reason: 'rude' });
   await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/messages/999999/report`, { reason: 'rude' });
   await call(third, 'POST', `/api/chat/${encodeURIComponent(mentor.email)}/messages/${hello.message_id}/report`, { reason: 'rude' });
+  const chatWith = `/api/chat/${encodeURIComponent(mentor.email)}`;
+  const file = await call(mentee, 'POST', `${chatWith}/attachments?name=notes.txt`, 'plain words', { 'content-type': 'text/plain' });
+  await call(mentee, 'POST', `${chatWith}/attachments`, 'no name', { 'content-type': 'text/plain' });
+  await call(mentee, 'POST', `${chatWith}/attachments?name=x.bin`, '\u0000\u0001', { 'content-type': 'application/octet-stream' });
+  await call(third, 'POST', `${chatWith}/attachments?name=a.txt`, 'words', { 'content-type': 'text/plain' });
+  await call(mentee, 'GET', `/api/attachments/${file.body.attachment_id}`);
+  await call(mentor, 'GET', `/api/attachments/${file.body.attachment_id}`);
+  await call(mentee, 'GET', `${chatWith}/search?q=hello`);
+  await call(mentee, 'GET', `${chatWith}/search?q=${encodeURIComponent('!?')}`);
+  await call(third, 'GET', `${chatWith}/search?q=hello`);
   await call(admin, 'GET', '/api/reports?status=all');
   await call(admin, 'GET', `/api/reports/${report.body.report_id}`);
   await call(admin, 'GET', '/api/reports/999999');

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/index.js';
+import { attachmentsContract } from './contract/attachments.js';
 import { erasureContract } from './contract/erasure.js';
 import { programmeContract } from './contract/programme.js';
 import { lookupsContract } from './contract/lookups.js';
@@ -43,6 +44,7 @@ withBackends(NAME, { postgres: true }, () => {
   erasureContract(NAME, make);
   programmeContract(NAME, make);
   lookupsContract(NAME, make);
+  attachmentsContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {

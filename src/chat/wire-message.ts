@@ -1,6 +1,6 @@
 import type { RoomEvent } from '../protocol/events.js';
-import type { HeldEchoOut, NoticeOut, WireMessage } from '../protocol/frames.js';
-import type { HeldMessage, Message, ReadResult, User } from '../store/index.js';
+import type { HeldEchoOut, NoticeOut, WireAttachment, WireMessage } from '../protocol/frames.js';
+import type { AttachmentInfo, HeldMessage, Message, ReadResult, User } from '../store/index.js';
 
 /** "First Last", as the seed's `full_name`. */
 export function fullName(user: Pick<User, 'firstName' | 'lastName'>): string {
@@ -18,7 +18,13 @@ export function toWireMessage(message: Message, sender: User): WireMessage {
     timestamp: message.createdAt.toISOString(),
   };
   if (message.clientId !== null) wire.client_id = message.clientId;
+  if (message.attachments?.length) wire.attachments = message.attachments.map(toWireAttachment);
   return wire;
+}
+
+/** A file as a message shows it. */
+export function toWireAttachment(file: AttachmentInfo): WireAttachment {
+  return { attachment_id: String(file.id), name: file.name, content_type: file.contentType, size: file.size };
 }
 
 /** A notice of the pair's timeline as the wire shows it; its `content` is the actor's name. */
@@ -49,6 +55,7 @@ export function toHeldEcho(held: HeldMessage, sender: User): HeldEchoOut {
     rule: held.rule,
   };
   if (held.clientId !== null) echo.client_id = held.clientId;
+  if (held.attachments?.length) echo.attachments = held.attachments.map(toWireAttachment);
   return echo;
 }
 

@@ -104,15 +104,15 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   }
 
   /**
-   * Queues `content` and sends it as soon as the connection is open. Resolves nothing: the
+   * Queues `content` (with the ids of files uploaded for it) and sends it as soon as the connection is open. Resolves nothing: the
    * `outbox` event reports progress and the `message` event brings the stored message.
    * Refuses, with the server's error text, what the server would refuse.
    */
-  send(content: string): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+  send(content: string, attachments?: readonly string[]): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
     if (this.current.kind === 'ended') return { ok: false, error: ErrorText.notMatched };
-    const valid = validateContent(content);
+    const valid = validateContent(content, attachments);
     if (!valid.ok) return valid;
-    const pending = this.outbox.add(valid.content);
+    const pending = this.outbox.add(valid.content, attachments);
     this.emit('outbox', this.outbox.all);
     this.sender.flush();
     return { ok: true, pending };

@@ -175,9 +175,9 @@ export class Conversation extends Emitter<ConversationEvents> {
     return this.loadingOlder;
   }
 
-  /** Queues a message (see `ChatConnection.send`); stops the typing indicator. */
-  send(content: string): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
-    const result = this.connection.send(content);
+  /** Queues a message, with the ids of files uploaded for it (see `ChatConnection.send`); stops the typing indicator. */
+  send(content: string, attachments?: readonly string[]): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+    const result = this.connection.send(content, attachments);
     if (result.ok) this.typing(false);
     return result;
   }

@@ -17,7 +17,10 @@ export {
   type PublicMatch,
   type PublicUser,
   type ReportView,
+  type SearchHit,
+  type SearchPage,
   type UndeliveredMessage,
+  type WireAttachment,
   type WordListView,
 } from './api.js';
 export { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';

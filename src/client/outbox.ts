@@ -12,6 +12,8 @@ export interface PendingMessage {
   readonly client_id: string;
   /** Trimmed as the server will store it. */
   readonly content: string;
+  /** Ids of the user's uploads sent with it (see `TandemApi.uploadAttachment`). */
+  readonly attachments?: readonly string[];
   /** ISO-8601, when it was written. */
   readonly created_at: string;
   state: 'queued' | 'sent' | 'failed';
@@ -38,8 +40,8 @@ export function newClientId(): string {
  * (without telling which one: parse errors carry no `client_id`) is never queued.
  * Returns the content as it will be stored, or the server's error text.
  */
-export function validateContent(raw: string): { ok: true; content: string } | { ok: false; error: string } {
-  const parsed = parseFrame(JSON.stringify({ type: 'chat_message', content: raw }));
+export function validateContent(raw: string, attachments?: readonly string[]): { ok: true; content: string } | { ok: false; error: string } {
+  const parsed = parseFrame(JSON.stringify({ type: 'chat_message', content: raw, ...(attachments?.length ? { attachments } : {}) }));
   if (!parsed.ok) return { ok: false, error: parsed.error };
   if (parsed.frame.type !== 'chat_message') return { ok: false, error: ErrorText.unknownType };
   return { ok: true, content: parsed.frame.content };
@@ -67,8 +69,14 @@ export class Outbox {
     return this.items.filter((item) => item.state !== 'failed');
   }
 
-  add(content: string): PendingMessage {
-    const item: PendingMessage = { client_id: newClientId(), content, created_at: new Date().toISOString(), state: 'queued' };
+  add(content: string, attachments?: readonly string[]): PendingMessage {
+    const item: PendingMessage = {
+      client_id: newClientId(),
+      content,
+      ...(attachments?.length ? { attachments: [...attachments] } : {}),
+      created_at: new Date().toISOString(),
+      state: 'queued',
+    };
     this.items.push(item);
     this.save();
     return item;

@@ -61,7 +61,13 @@ export class OutboxSender {
     for (const item of outbox.unsent) {
       if (this.sentHere.has(item.client_id)) continue;
       if (inFlight >= MAX_IN_FLIGHT) break;
-      if (!this.deps.transmit({ type: 'chat_message', content: item.content, client_id: item.client_id })) break;
+      const frame: ChatMessageIn = {
+        type: 'chat_message',
+        content: item.content,
+        client_id: item.client_id,
+        ...(item.attachments ? { attachments: [...item.attachments] } : {}),
+      };
+      if (!this.deps.transmit(frame)) break;
       inFlight++;
       this.sentHere.add(item.client_id);
       if (item.state !== 'sent') {

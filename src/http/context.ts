@@ -93,7 +93,8 @@ export function archivedSince(context: Pick<RouteContext, 'config' | 'clock'>): 
   return new Date(context.clock().getTime() - context.config.archiveDays * 24 * 3600 * 1000);
 }
 
-function isArchived(context: RouteContext, pair: Pair): boolean {
+/** Whether an ended pair is still in its archive (`ARCHIVE_DAYS`). */
+export function isArchived(context: Pick<RouteContext, 'config' | 'clock'>, pair: Pair): boolean {
   const since = archivedSince(context);
   return since !== null && pair.endedAt !== null && pair.endedAt > since;
 }

@@ -4,10 +4,10 @@
  */
 import { senderOf } from '../chat/wire-message.js';
 import type { AuditEntry, HeldMessage, Message, Report, Store, User } from '../store/index.js';
-import { heldWireId } from '../chat/wire-message.js';
+import { heldWireId, toWireAttachment } from '../chat/wire-message.js';
 import { showInvisible } from '../moderation/reader-view.js';
-import { FILTER_RULES } from '../protocol/frames.js';
-import { historyMessage, historyMessageSchema, publicUser, userSchema } from './schemas.js';
+import { HOLD_RULES } from '../protocol/frames.js';
+import { attachmentSchema, historyMessage, historyMessageSchema, publicUser, userSchema } from './schemas.js';
 
 /** Messages of context around a held or reported message (PROTOCOL.md Part 7). */
 export const CONTEXT_MESSAGES = 10;
@@ -45,7 +45,7 @@ export const heldViewSchema = {
     content: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
     status: { type: 'string', enum: ['held', 'approved', 'rejected'] },
-    rule: { type: 'string', enum: [...FILTER_RULES] },
+    rule: { type: 'string', enum: [...HOLD_RULES] },
     matched: {
       type: 'string',
       description:
@@ -56,6 +56,11 @@ export const heldViewSchema = {
       description: 'Only when the content has invisible or format characters: the content with each shown by its code point (`⟨U+200B⟩`)',
     },
     reason: { type: 'string' },
+    attachments: {
+      type: 'array',
+      items: attachmentSchema,
+      description: 'The files sent with it: an admin opens each at `GET /api/attachments/{attachment_id}`',
+    },
     context: contextSchema,
   },
 } as const;
@@ -76,6 +81,7 @@ export async function heldView(store: Store, held: HeldMessage, people: { mentor
     matched: held.matched,
     ...(showInvisible(held.content) === held.content ? {} : { content_marked: showInvisible(held.content) }),
     ...(held.reason === null ? {} : { reason: held.reason }),
+    ...(held.attachments?.length ? { attachments: held.attachments.map(toWireAttachment) } : {}),
     context: contextOf(context, people),
   };
 }

@@ -14,6 +14,17 @@ export interface WireMessage {
   content: string;
   timestamp: string;
   client_id?: string;
+  /** The files sent with it (PROTOCOL.md Part 8); absent when none. */
+  attachments?: WireAttachment[];
+}
+
+/** A file as a message shows it; its bytes are at `GET /api/attachments/{attachment_id}`. */
+export interface WireAttachment {
+  attachment_id: string;
+  name: string;
+  /** The type decided from the file's bytes, not the name or the header its sender gave. */
+  content_type: string;
+  size: number;
 }
 
 // ---- client → server ----
@@ -22,6 +33,8 @@ export interface ChatMessageIn {
   type: 'chat_message';
   content: string;
   client_id?: string;
+  /** Ids of the sender's own unsent uploads to the pair (at most `MAX_ATTACHMENTS`); `content` may then be empty. */
+  attachments?: string[];
 }
 export interface TypingIn {
   type: 'typing';
@@ -138,6 +151,8 @@ export const ErrorText = {
   badCharacters: 'Message content contains characters that cannot be stored',
   badClientId: 'client_id must be a string of 1 to 64 characters',
   badTyping: 'is_typing must be a boolean',
+  badAttachments: 'attachments must be a list of 1 to 4 attachment ids',
+  attachmentUnavailable: 'An attachment is not one of your unsent uploads to this conversation',
   binaryFrame: 'Binary frames are not supported',
   rateLimited: 'Rate limit exceeded',
   invalidAfter: 'after must be a message id',
@@ -153,7 +168,11 @@ export const CONNECTED_TEXT = 'Connected to chat' as const;
 export const MAX_CONTENT_CODE_POINTS = 5000;
 /** Bounds of the optional idempotency key. */
 export const MAX_CLIENT_ID_LENGTH = 64;
+/** Files one message may carry. */
+export const MAX_ATTACHMENTS = 4;
 
 /** The rules of the filter (policy `moderated`) that can hold a message, as the wire names them. */
 export const FILTER_RULES = ['email', 'phone', 'link', 'handle', 'off_platform', 'address', 'word'] as const;
 export type FilterRule = (typeof FILTER_RULES)[number];
+/** Why a message is held: a rule of the filter, or (policy `moderated`) that it carries files, which an admin looks at first. */
+export const HOLD_RULES = [...FILTER_RULES, 'attachment'] as const;

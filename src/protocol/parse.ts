@@ -2,7 +2,7 @@
  * Parsing of inbound text frames: pure functions, no I/O. Each rejection carries the
  * exact error text the client sees; the seed's texts are kept to the letter.
  */
-import { ErrorText, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS, type InboundFrame } from './frames.js';
+import { ErrorText, MAX_ATTACHMENTS, MAX_CLIENT_ID_LENGTH, MAX_CONTENT_CODE_POINTS, type ChatMessageIn, type InboundFrame } from './frames.js';
 import { contentProblem, isBlank, textProblem } from './text.js';
 
 /**
@@ -83,13 +83,28 @@ function parseChatMessage(fields: Record<string, unknown>): ParseResult {
   if (typeof raw !== 'string') return refuse(ErrorText.contentNotString);
   if (contentProblem(raw) !== null) return refuse(ErrorText.badCharacters);
   const content = pythonStrip(raw);
-  // Zero-width and filler characters alone show as an empty bubble: that is empty too.
-  if (isBlank(content)) return refuse(ErrorText.emptyContent);
+  const attachments = fields.attachments;
+  if (attachments !== undefined && !isAttachmentList(attachments)) return refuse(ErrorText.badAttachments);
+  // Zero-width and filler characters alone show as an empty bubble: that is empty too (unless files go with it).
+  if (isBlank(content) && attachments === undefined) return refuse(ErrorText.emptyContent);
   // A UTF-16 length within the limit bounds the code-point length too.
   if (content.length > MAX_CONTENT_CODE_POINTS && codePointLength(content, MAX_CONTENT_CODE_POINTS) > MAX_CONTENT_CODE_POINTS) {
     return refuse(ErrorText.tooLong);
   }
-  return { ok: true, frame: isClientId(clientId) ? { type: 'chat_message', content, client_id: clientId } : { type: 'chat_message', content } };
+  const frame: ChatMessageIn = { type: 'chat_message', content: isBlank(content) ? '' : content };
+  if (isClientId(clientId)) frame.client_id = clientId;
+  if (attachments !== undefined) frame.attachments = [...new Set(attachments)];
+  return { ok: true, frame };
+}
+
+/** 1 to MAX_ATTACHMENTS attachment ids, each as a message id is written (decimal digits). */
+function isAttachmentList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.length <= MAX_ATTACHMENTS &&
+    value.every((id) => typeof id === 'string' && id.length >= 1 && id.length <= 15 && [...id].every((c) => c >= '0' && c <= '9'))
+  );
 }
 
 /** A client_id is an identifier (protocol/text.ts): no NUL, no control characters, no unpaired surrogates. */

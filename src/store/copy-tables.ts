@@ -21,6 +21,8 @@ export interface UncopiedTable {
   name: string;
   copy: 'rebuilt' | 'skipped';
   why: string;
+  /** The one engine whose schema has this table (a SQLite full-text index); absent: both. */
+  only?: 'sqlite' | 'postgres';
 }
 
 export type TablePlan = CopiedTable | UncopiedTable;
@@ -35,6 +37,13 @@ export const TABLE_PLAN: readonly TablePlan[] = [
   rows('pairs'),
   rows('messages'),
   rows('held_messages'),
+  rows('attachments'),
+  {
+    name: 'message_search',
+    copy: 'rebuilt',
+    only: 'sqlite',
+    why: "SQLite's full-text index of messages, which its triggers fill as messages are copied (PostgreSQL's is a generated column)",
+  },
   rows('reports'),
   rows('audit_log'),
   rows('webhook_events'),

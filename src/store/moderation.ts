@@ -2,6 +2,7 @@
  * The Store's moderation (PROTOCOL.md Part 7): the messages the filter held and the
  * decisions on them, and the coordinators' changes to the filter's word list.
  */
+import type { AttachmentInfo } from './attachments.js';
 import type { Message, NewMessage, Paged } from './message-types.js';
 
 export type HeldStatus = 'held' | 'approved' | 'rejected';
@@ -24,6 +25,8 @@ export interface HeldMessage {
   decidedAt: Date | null;
   /** The delivered message, once approved. */
   messageId: number | null;
+  /** The files sent with it (absent or empty: none). */
+  attachments?: readonly AttachmentInfo[];
 }
 
 export interface NewHeldMessage extends NewMessage {

@@ -5,6 +5,7 @@
  */
 import { ERASED_EMAIL_LIKE } from '../protocol/erased-email.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
+import { parseAttachmentsColumn } from './attachments.js';
 import type { Conversation, DirectoryPage, HistoryPage, Match, Message, MessageKind, Pair, Role, User, WebhookEvent } from './types.js';
 
 /** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
@@ -39,6 +40,7 @@ export interface MessageRow {
   is_read: Flag;
   client_id: string | null;
   kind: MessageKind;
+  attachments?: string | null;
 }
 export interface MatchRow {
   pair_id: number;
@@ -60,6 +62,7 @@ export interface ConversationRow extends UserRow {
   m_created_at: Instant;
   m_is_read: Flag;
   m_client_id: string | null;
+  m_attachments?: string | null;
 }
 
 export interface WebhookRow {
@@ -125,7 +128,7 @@ export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq, paused,
 /** The columns of a MatchRow, read from `pairs`. */
 export const MATCH_COLUMNS = 'id AS pair_id, matched_at, mentor_id, mentee_id, paused';
 /** The columns of a MessageRow. */
-export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind';
+export const MESSAGE_COLUMNS = 'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind, attachments';
 
 /** True for SQLite's 1 and PostgreSQL's true. */
 export const isSet = (flag: Flag): boolean => flag === true || flag === 1;
@@ -164,7 +167,14 @@ export const toMessage = (row: MessageRow): Message => ({
   createdAt: toDate(row.created_at),
   isRead: isSet(row.is_read),
   clientId: row.client_id,
+  ...withAttachments(row.attachments),
 });
+
+/** A message's files, when it has any. */
+const withAttachments = (column: string | null | undefined): Pick<Message, 'attachments'> => {
+  const files = parseAttachmentsColumn(column);
+  return files.length === 0 ? {} : { attachments: files };
+};
 
 /** The domain Match of a row, given both of its users. */
 export const toMatch = (row: MatchRow, mentor: User, mentee: User): Match => ({
@@ -191,6 +201,7 @@ export const toConversation = (row: ConversationRow): Conversation => ({
           created_at: row.m_created_at,
           is_read: row.m_is_read,
           client_id: row.m_client_id,
+          attachments: row.m_attachments ?? null,
           kind: 'message',
         }),
   unreadCount: row.unread_count,

@@ -5,6 +5,7 @@
  * speak the domain, always return Promises, and authorize writes at the moment of use (a
  * message is stored only while its pair is matched).
  */
+import type { AttachmentStore } from './attachments.js';
 import type { AuditStore } from './audit.js';
 import type { ProgrammeStore } from './programme.js';
 import type { AnnouncementStore } from './announcements.js';
@@ -14,8 +15,10 @@ import type { MessageStore } from './messages.js';
 import type { ModerationStore } from './moderation.js';
 import type { OutboxStore } from './outbox.js';
 import type { ReportStore } from './reports.js';
+import type { SearchStore } from './search.js';
 import type { AccountStore, SessionStore } from './users.js';
 
+export type * from './attachments.js';
 export type * from './audit.js';
 export type * from './programme.js';
 export type * from './announcements.js';
@@ -26,8 +29,10 @@ export type * from './messages.js';
 export type * from './moderation.js';
 export type * from './outbox.js';
 export type * from './reports.js';
+export type * from './search.js';
 export type * from './users.js';
 export { OUT_OF_ORDER } from './messages.js';
+export { HIGHLIGHT_END, HIGHLIGHT_START } from './search.js';
 export { NO_PASSWORD, ROLES, counterpartRole, normalizeEmail } from './users.js';
 
 export interface Store {
@@ -42,6 +47,8 @@ export interface Store {
   readonly dataRights: DataRightsStore;
   readonly programme: ProgrammeStore;
   readonly announcements: AnnouncementStore;
+  readonly attachments: AttachmentStore;
+  readonly search: SearchStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Stores what is pending, then closes. */
@@ -61,4 +68,6 @@ export const STORE_PARTS = [
   'dataRights',
   'programme',
   'announcements',
+  'attachments',
+  'search',
 ] as const;

@@ -14,6 +14,7 @@ import { webhookSafeguarding } from './008-webhook-safeguarding.js';
 import { platformIdentity } from './009-platform-identity.js';
 import { auditById } from './010-audit-by-id.js';
 import { moderationWords } from './011-moderation-words.js';
+import { attachmentsSearch } from './013-attachments-search.js';
 import { pairHealth } from './016-pair-health.js';
 import { announcements } from './017-announcements.js';
 import type { Migration } from './runner.js';
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   platformIdentity,
   auditById,
   moderationWords,
+  attachmentsSearch,
   pairHealth,
   announcements,
 ];

@@ -132,7 +132,8 @@ export class PostgresCopySide implements CopySide {
     let kinds = this.kinds.get(table);
     if (kinds === undefined) {
       const { rows } = await this.client.query<{ column_name: string; data_type: string }>(
-        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position',
+        // A generated column (the search document) is computed by the target, never copied.
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position",
         [table],
       );
       kinds = new Map(rows.map((row) => [row.column_name, kindOf(row.data_type)]));

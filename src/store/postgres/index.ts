@@ -10,6 +10,7 @@ import { AppError } from '../../errors.js';
 import { isPostgresUnavailable } from '../backend-errors.js';
 import type { OutboxOptions, Store } from '../types.js';
 import { PostgresAccounts } from './accounts.js';
+import { PostgresAttachments } from './attachments.js';
 import { PostgresAudit } from './audit.js';
 import { PostgresDataRights } from './data-rights.js';
 import { EventWriter } from './events.js';
@@ -22,6 +23,7 @@ import { PostgresProgramme } from './programme.js';
 import { PostgresAnnouncements } from './announcements.js';
 import { createPool, rowsOf, type PoolSettings } from './pool.js';
 import { PostgresReports } from './reports.js';
+import { PostgresSearch } from './search.js';
 import { PostgresSessions } from './sessions.js';
 import type { PostgresContext } from './context.js';
 
@@ -49,6 +51,8 @@ export class PostgresStore implements Store {
   readonly dataRights: PostgresDataRights;
   readonly programme: PostgresProgramme;
   readonly announcements: PostgresAnnouncements;
+  readonly attachments: PostgresAttachments;
+  readonly search: PostgresSearch;
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;
@@ -71,6 +75,8 @@ export class PostgresStore implements Store {
     this.programme = new PostgresProgramme(context);
     this.announcements = new PostgresAnnouncements(context);
     this.dataRights = new PostgresDataRights(context);
+    this.attachments = new PostgresAttachments(context);
+    this.search = new PostgresSearch(context);
   }
 
   /**

@@ -11,6 +11,8 @@ import { MIGRATIONS } from '../migrations/index.js';
 import { runMigrations } from '../migrations/runner.js';
 import type { OutboxOptions, Store } from '../types.js';
 import { SqliteAccounts } from './accounts.js';
+import { AttachmentLinks } from './attachment-links.js';
+import { SqliteAttachments } from './attachments.js';
 import { SqliteAudit } from './audit.js';
 import { SqliteDataRights } from './data-rights.js';
 import { SqliteErasure } from './erasure.js';
@@ -22,6 +24,7 @@ import { SqliteOutbox } from './outbox.js';
 import { SqliteProgramme } from './programme.js';
 import { SqliteAnnouncements } from './announcements.js';
 import { SqliteReports } from './reports.js';
+import { SqliteSearch } from './search.js';
 import { PairSeqs } from './seq.js';
 import { SqliteSessions } from './sessions.js';
 import type { SqliteContext } from './context.js';
@@ -38,13 +41,15 @@ export class SqliteStore implements Store {
   readonly dataRights: SqliteDataRights;
   readonly programme: SqliteProgramme;
   readonly announcements: SqliteAnnouncements;
+  readonly attachments: SqliteAttachments;
+  readonly search: SqliteSearch;
   private readonly pingStatement;
 
   private constructor(
     private readonly db: Database.Database,
     outbox: OutboxOptions | null,
   ) {
-    const context: SqliteContext = { db, seqs: new PairSeqs(db), events: new EventWriter(db, outbox) };
+    const context: SqliteContext = { db, seqs: new PairSeqs(db), events: new EventWriter(db, outbox), links: new AttachmentLinks(db) };
     const erasure = new SqliteErasure(context);
     this.accounts = new SqliteAccounts(db);
     this.sessions = new SqliteSessions(db);
@@ -57,6 +62,8 @@ export class SqliteStore implements Store {
     this.programme = new SqliteProgramme(context);
     this.announcements = new SqliteAnnouncements(db);
     this.dataRights = new SqliteDataRights(context, erasure);
+    this.attachments = new SqliteAttachments(context);
+    this.search = new SqliteSearch(context);
     this.pingStatement = db.prepare('SELECT 1');
   }
 
