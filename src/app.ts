@@ -27,8 +27,13 @@ import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
 import { RetentionJob } from './store/retention.js';
+import { AtRiskJob } from './programme/at-risk-job.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { WordListSync } from './http/word-list-sync.js';
+import { BackupSchedule } from './operations/backup-schedule.js';
+import { ErasureLog } from './operations/erasure-log.js';
+import { replayErasures } from './operations/erasure-replay.js';
+import { SetupGate } from './auth/setup-token.js';
 
 export interface Tandem {
   readonly config: Readonly<Config>;
@@ -42,6 +47,15 @@ export interface Tandem {
   readonly channels: UserChannels;
   readonly presence: PresenceRegistry;
   readonly gateway: ChatGateway;
+  /** The at-risk job (PROTOCOL.md Part 9); tests run it themselves. */
+  readonly atRisk: AtRiskJob;
+  /** The scheduled backups (BACKUP_DIR); null when off. */
+  readonly backups: BackupSchedule | null;
+  /**
+   * The first run's setup token, made at start when the store has no admin and no
+   * `TANDEM_ADMIN_*` is set; null otherwise. `main` prints the link that carries it.
+   */
+  readonly setupToken: string | null;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -71,6 +85,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       outbox: config.webhooks && { unreadAfterMs: config.webhooks.unreadAfterMs },
     }),
   );
+  const erasureLog = config.erasureLog === null ? null : new ErasureLog(config.erasureLog);
+  // Before anything listens: a restored store must not serve someone erased since its backup.
+  const replayed = erasureLog && (await replayErasures(store, erasureLog).catch(closeAndThrow(store)));
   let layer: ChannelLayer;
   let presence: PresenceRegistry;
   try {
@@ -96,11 +113,18 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   const callers = new CallerResolver(identifier, store, config);
   const channels = new UserChannels(layer);
   const clock = options.clock ?? (() => new Date());
+  const setup = new SetupGate();
   const wordsFile = config.safeguarding.wordsFile === null ? '' : readFileSync(config.safeguarding.wordsFile, 'utf8');
   const filter = moderationFilter(config, wordsFile);
   const wordList = new WordListSync({ store, layer, filter, fileText: wordsFile, onError: (error, context) => log?.error({ err: error }, context) });
-  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, { logStream: options.logStream });
+  const http = buildHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog, setup }, { logStream: options.logStream });
   log = http.log;
+  if (replayed && (replayed.applied > 0 || replayed.refusedLines.length > 0)) {
+    http.log.warn(
+      { applied: replayed.applied, logged: replayed.logged, refusedLines: replayed.refusedLines },
+      'erasures of the erasure log applied again at start',
+    );
+  }
   const stopCountingConnections = trackOpenConnections(() => hub.connectionCount);
   const stopCountingReconnects = layer.onReconnect(recordLayerReconnect);
   const onError = (error: unknown, context: string) => http.log.error({ err: error }, context);
@@ -121,7 +145,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     conversation: config.conversation,
   });
   const operator =
-    config.metrics.port === null ? null : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList }, http.log);
+    config.metrics.port === null
+      ? null
+      : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog, setup }, http.log);
   wordList.start();
   gateway.attach(http.server);
   const { retentionDays } = config.safeguarding;
@@ -138,17 +164,33 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     intervalMs: RETENTION_INTERVAL_MS,
     onError: (error) => onError(error, 'applying DELETED_RETENTION_DAYS'),
   });
+  const atRisk = new AtRiskJob({ store, rules: config.programme, intervalMs: config.programme.checkIntervalMs, now: clock, onError });
+  // Uploads never sent go after a day, whatever RETENTION_DAYS: hourly, on every instance (uploads sweep too).
+  const unsentFiles = new RetentionJob({
+    store: { deleteBefore: (cutoff, limit) => store.attachments.deleteUnsentBefore(cutoff, limit) },
+    days: 1,
+    batchSize: RETENTION_BATCH,
+    intervalMs: RETENTION_INTERVAL_MS,
+    onError: (error) => onError(error, 'removing unsent uploads'),
+  });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
   webhooks?.start();
+  const backups =
+    config.backups && config.database.kind === 'sqlite'
+      ? new BackupSchedule({ database: config.database.path, ...config.backups, onError, onBackup: (result) => http.log.info(result, 'backed up') })
+      : null;
+  backups?.start();
 
   let closing: Promise<void> | undefined;
+  let setupToken: string | null = null;
   let adminRetry: NodeJS.Timeout | undefined;
   // A database down at start must not stop Tandem: it serves, not ready, and the admin
   // is created once the database answers.
   const ensureAdmin = async (): Promise<void> => {
     try {
       await bootstrapAdmin(store, config);
+      if (!config.admin && !(await hasAdmin(store))) setupToken = setup.open(clock());
     } catch (error) {
       if (!isAppError(error) || error.code !== 'unavailable') throw error;
       if (adminRetry === undefined) http.log.warn('the database is unreachable: serving, not ready, until it answers');
@@ -166,6 +208,11 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     channels,
     presence,
     gateway,
+    atRisk,
+    backups,
+    get setupToken() {
+      return setupToken;
+    },
     async listen() {
       await http.listen({ host: config.host, port: config.port, backlog: config.connections.listenBacklog });
       if (operator) await operator.listen({ host: config.metrics.host, port: config.metrics.port! });
@@ -181,6 +228,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         wordList.stop();
         retention?.stop();
         deletedRetention.stop();
+        atRisk.stop();
+        await backups?.stop();
+        unsentFiles.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();
@@ -201,6 +251,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
   return tandem;
 }
 
+/** Closes the store, then rethrows: for a start that fails once the store is open. */
+function closeAndThrow(store: Store): (error: unknown) => Promise<never> {
+  return async (error) => {
+    await store.close();
+    throw error;
+  };
+}
+
 /** The filter of policy `moderated`, with MODERATION_WORDS_FILE read once at start; null under the other policies. */
 function moderationFilter(config: Readonly<Config>, wordsFile: string): MessageFilter | null {
   const { policy, phoneCountries } = config.safeguarding;
@@ -215,6 +273,10 @@ function moderationFilter(config: Readonly<Config>, wordsFile: string): MessageF
  * applied only then: a policy tightened since the admin was made must not stop an upgrade
  * from starting (the admin's password is theirs to change, not the environment's).
  */
+async function hasAdmin(store: Store): Promise<boolean> {
+  return (await store.accounts.directory({ role: 'ADMIN', limit: 1 })).entries.length > 0;
+}
+
 async function bootstrapAdmin(store: Store, config: Readonly<Config>): Promise<void> {
   if (!config.admin || (await store.accounts.byEmail(config.admin.email))) return;
   const refused = passwordProblem(config.admin.password, { email: config.admin.email });

@@ -1,9 +1,11 @@
 /** The settings of the chat socket, safeguarding and webhooks (see config-table.ts). */
+import { ATTACHMENT_MEDIA_TYPES } from './attachments/file-kind.js';
 import { CONVERSATION_POLICIES, type Setting } from './config-types.js';
 
 const CHAT = 'Chat socket';
 const SAFEGUARDING = 'Safeguarding';
 const WEBHOOKS = 'Webhooks';
+const ATTACHMENTS = 'Attachments';
 
 export const CHAT_SETTINGS = [
   {
@@ -247,5 +249,33 @@ export const CHAT_SETTINGS = [
     min: 1,
     max: 7 * 24 * 3600,
     meaning: 'how long a message stays unread before `message.unread`; at most one per recipient and conversation in that time',
+  },
+  {
+    name: 'ATTACHMENT_MAX_BYTES',
+    type: 'integer',
+    unit: 'bytes',
+    area: ATTACHMENTS,
+    default: String(10 * 1024 * 1024),
+    min: 1024,
+    max: 100 * 1024 * 1024,
+    meaning: 'largest file a participant may upload; a larger one is refused with 413 before more than this is read',
+  },
+  {
+    name: 'ATTACHMENT_DAILY_BYTES',
+    type: 'integer',
+    unit: 'bytes',
+    area: ATTACHMENTS,
+    default: String(50 * 1024 * 1024),
+    min: 1024,
+    max: 10 * 1024 * 1024 * 1024,
+    meaning: 'what one user may upload in 24 hours, across instances; past it, 429 `attachment_quota`',
+  },
+  {
+    name: 'ATTACHMENT_TYPES',
+    type: 'list',
+    area: ATTACHMENTS,
+    default: ATTACHMENT_MEDIA_TYPES.join(','),
+    values: [...ATTACHMENT_MEDIA_TYPES],
+    meaning: "the file types a participant may attach, as decided from the file's bytes (never its name or the header sent); anything else is refused with 415",
   },
 ] as const satisfies readonly Setting[];

@@ -62,7 +62,16 @@ export const SERVER_SETTINGS = [
     area: SERVER,
     default: 'info',
     values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    meaning: 'the least level logged; logs are JSON lines on stdout',
+    meaning: 'the least level logged',
+  },
+  {
+    name: 'LOG_FORMAT',
+    type: 'enum',
+    area: SERVER,
+    default: 'auto',
+    values: ['auto', 'json', 'pretty'],
+    meaning:
+      'how log lines look on stdout: `auto` is short coloured lines on a terminal and JSON lines otherwise (a pipe, a file, a log collector); `json` and `pretty` force one',
   },
 ] as const satisfies readonly Setting[];
 

@@ -4,14 +4,24 @@
  * from it (`npm run docs:settings`), and test/config.table.test.ts checks that the three agree.
  */
 import { CHAT_SETTINGS } from './config-table-chat.js';
+import { PROGRAMME_SETTINGS } from './config-table-programme.js';
 import { ACCOUNT_SETTINGS } from './config-table-accounts.js';
 import { CONVERSATION_SETTINGS } from './config-table-conversation.js';
+import { BACKUP_SETTINGS } from './config-table-backups.js';
 import { SERVER_SETTINGS, SERVICE_SETTINGS } from './config-table-server.js';
 import type { Setting } from './config-types.js';
 
 export type { Setting, SettingType } from './config-types.js';
 
-export const SETTINGS = [...SERVER_SETTINGS, ...ACCOUNT_SETTINGS, ...SERVICE_SETTINGS, ...CHAT_SETTINGS, ...CONVERSATION_SETTINGS] as const;
+export const SETTINGS = [
+  ...SERVER_SETTINGS,
+  ...ACCOUNT_SETTINGS,
+  ...SERVICE_SETTINGS,
+  ...CHAT_SETTINGS,
+  ...CONVERSATION_SETTINGS,
+  ...BACKUP_SETTINGS,
+  ...PROGRAMME_SETTINGS,
+] as const;
 export type SettingName = (typeof SETTINGS)[number]['name'];
 
 /**

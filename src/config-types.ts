@@ -31,6 +31,8 @@ export interface Config {
   /** How often each room with local connections is checked against the store's last `seq`; 0: never. */
   deliveryCheckIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** A store call that has not settled after this long is answered `unavailable`. */
   storeTimeoutMs: number;
   /** How long SIGTERM may drain before what is left is closed and the process exits. */
@@ -47,6 +49,13 @@ export interface Config {
   safeguarding: SafeguardingConfig;
   /** Edit, delete and reactions (PROTOCOL.md Part 8). */
   conversation: ConversationConfig;
+  programme: ProgrammeConfig;
+  /** Scheduled backups (SQLite only); null when `BACKUP_DIR` is unset. */
+  backups: BackupConfig | null;
+  /** The erasure log's file (see docs/backups.md); null: none is kept. */
+  erasureLog: string | null;
+  /** Uploads (PROTOCOL.md Part 8): the largest file, a user's bytes per 24 hours, the types allowed (decided from the bytes). */
+  attachments: { maxBytes: number; dailyBytes: number; types: readonly string[] };
   /** Events to the platform (PROTOCOL.md Part 6); null when `WEBHOOK_URL` is unset. */
   webhooks: WebhookConfig | null;
 }
@@ -116,6 +125,13 @@ export interface SafeguardingConfig {
   phoneCountries: readonly string[];
   /** Messages older than this many days are deleted; `null`: kept for ever. */
   retentionDays: number | null;
+}
+
+/** When a pair counts as at risk (PROTOCOL.md Part 9), and how often each instance looks. */
+export interface ProgrammeConfig {
+  silentDays: number;
+  unansweredHours: number;
+  checkIntervalMs: number;
 }
 
 /** Where events go, how they are signed, and how long Tandem keeps trying. */
@@ -224,7 +240,7 @@ export interface Setting {
   readonly min?: number;
   readonly max?: number;
   /** integer and decimal: the unit the number counts. */
-  readonly unit?: 'ms' | 'seconds' | 'hours' | 'days' | 'bytes';
+  readonly unit?: 'ms' | 'seconds' | 'minutes' | 'hours' | 'days' | 'bytes';
   /** integer: a word that stands for "no number" (`unlimited`, `off`), read as null. */
   readonly word?: string;
   /** integer: only powers of two are allowed. */
@@ -239,4 +255,11 @@ export interface Setting {
   readonly trim?: false;
   /** One line: what it does, for an operator. */
   readonly meaning: string;
+}
+
+/** `BACKUP_DIR` and its companions. */
+export interface BackupConfig {
+  dir: string;
+  intervalMs: number;
+  keep: number;
 }

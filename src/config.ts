@@ -5,6 +5,7 @@
  * Tandem receives slices of `Config`.
  */
 import type { Config, ConnectionLimits, ConversationPolicy, LoginThrottle, RegistrationThrottle, WebhookConfig } from './config-types.js';
+import { parseBackups } from './config-backups.js';
 import { parseIdentity } from './config-identity.js';
 import { SettingsReader } from './config-read.js';
 import {
@@ -54,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const allowedOrigins = parseOrigins(read.text('ALLOWED_ORIGINS'), problems);
   const registration = read.choice('REGISTRATION');
   const logLevel = read.choice<Config['logLevel']>('LOG_LEVEL');
+  const logFormat = read.choice<Config['logFormat']>('LOG_FORMAT');
   const mentorCapacity = read.integerOrNull('MENTOR_CAPACITY');
   const history = { defaultLimit: integer('HISTORY_LIMIT_DEFAULT'), maxLimit: integer('HISTORY_LIMIT_MAX') };
   if (history.defaultLimit > history.maxLimit) {
@@ -139,11 +141,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mentorCapacity,
     archiveDays: integer('ARCHIVE_DAYS'),
     history,
+    attachments: { maxBytes: integer('ATTACHMENT_MAX_BYTES'), dailyBytes: integer('ATTACHMENT_DAILY_BYTES'), types: read.choices<string>('ATTACHMENT_TYPES') },
     loginThrottle,
     registrationThrottle,
     trustProxy,
     deliveryCheckIntervalMs: integer('DELIVERY_CHECK_INTERVAL_MS'),
     logLevel,
+    logFormat,
     storeTimeoutMs: integer('STORE_TIMEOUT_MS'),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS'),
     publicOrigin,
@@ -158,12 +162,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       read.integerOrNull('RETENTION_DAYS'),
       problems,
     ),
+    programme: {
+      silentDays: integer('AT_RISK_SILENT_DAYS'),
+      unansweredHours: integer('AT_RISK_UNANSWERED_HOURS'),
+      checkIntervalMs: integer('AT_RISK_CHECK_MINUTES') * 60_000,
+    },
     webhooks,
     conversation: {
       editWindowSeconds: integer('EDIT_WINDOW_SECONDS'),
       deletedRetentionDays: integer('DELETED_RETENTION_DAYS'),
       reactions: parseReactions(read.text('REACTIONS')!, problems),
     },
+    ...parseBackups(read, database, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

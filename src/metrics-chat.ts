@@ -51,6 +51,8 @@ export type FrameRejectReason =
   | 'bad_characters'
   | 'bad_client_id'
   | 'bad_typing'
+  | 'bad_attachments'
+  | 'attachment_unavailable'
   | 'binary'
   | 'too_large'
   | 'rate_limited'
@@ -71,6 +73,8 @@ const REASON_BY_TEXT = new Map<string, FrameRejectReason>([
   [ErrorText.badCharacters, 'bad_characters'],
   [ErrorText.badClientId, 'bad_client_id'],
   [ErrorText.badTyping, 'bad_typing'],
+  [ErrorText.badAttachments, 'bad_attachments'],
+  [ErrorText.attachmentUnavailable, 'attachment_unavailable'],
   [ErrorText.binaryFrame, 'binary'],
   [ErrorText.rateLimited, 'rate_limited'],
   [ErrorText.notMatched, 'not_matched'],

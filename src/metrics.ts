@@ -16,6 +16,7 @@ import { registry } from './metrics-registry.js';
 export { metricsContentType, metricsText } from './metrics-registry.js';
 export * from './metrics-chat.js';
 export * from './metrics-http.js';
+export * from './metrics-backup.js';
 
 /** Seconds; from a fast SQLite read to a slow PostgreSQL commit under load. */
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -65,10 +65,15 @@ withChromium('chat page in Chromium', () => {
     const miaRow = mentor.page.getByRole('button', { name: /Mia Lee/ });
     await miaRow.locator('.unread', { hasText: '1' }).waitFor();
     assert.match((await miaRow.getAttribute('aria-label')) ?? '', /1 unread/);
+    // Not read while the mentor looks elsewhere: a later marker is counted unread too, and
+    // once it is acknowledged no read tick came before it.
+    await sendWithEnter(mentee.page, 'marker');
+    await miaRow.locator('.unread', { hasText: '2' }).waitFor();
+    await mentee.page.locator('#message-list li.mine', { hasText: 'marker' }).locator('.tick.sent').waitFor();
     assert.equal(await mentee.page.locator('.tick.read').count(), 0, 'not read while the mentor looks elsewhere');
 
     await miaRow.click();
-    await mentee.page.locator('#message-list li.mine .tick.read').waitFor();
+    await mentee.page.locator('#message-list li.mine .tick.read').nth(1).waitFor();
     await miaRow.locator('.unread[data-count="0"]').waitFor({ state: 'attached' });
     await screenshot(mentee.page, 'read-tick-mentee');
   });

@@ -14,7 +14,7 @@ import { ADMIN } from './helpers/accounts.js';
 import { freePort } from './helpers/backends.js';
 import { startServer, suiteCleanup, tempDir } from './helpers/server.js';
 import { ARTIFACTS, composer, DESKTOP, openPerson, PHONE, screenshot, sendWithEnter, shownMessages, withChromium, WAIT_MS } from './browser/harness.js';
-import { connected, openScene, pairInBrowsers, signedInPerson, type Scene } from './browser/scene.js';
+import { connected, openScene, pairInBrowsers, signedInPerson, storedContents, type Scene } from './browser/scene.js';
 
 const enc = encodeURIComponent;
 
@@ -78,18 +78,24 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
   });
 
   it('a paused match shows its banner on both pages and refuses sending until resumed', async (t) => {
-    const { mentee, mentor, menteeAgent } = await pairInBrowsers(t, scene);
+    const { mentee, mentor, menteeAgent, mentorAgent } = await pairInBrowsers(t, scene);
     await scene.admin.post(`/api/matches/${enc(menteeAgent.email)}/pause`);
     for (const person of [mentee, mentor]) {
       await person.page.locator('#banner[data-kind="paused"]', { hasText: 'paused' }).waitFor();
       await person.page.locator('#composer-input:disabled').waitFor();
     }
     await screenshot(mentee.page, 'lifecycle-paused');
+    // Try to send anyway, as someone who re-enables the box by hand: it must not go out.
+    await mentee.page.evaluate(`document.querySelector('#composer-input').disabled = false`);
+    await sendWithEnter(mentee.page, 'Sent while paused');
     await scene.admin.post(`/api/matches/${enc(menteeAgent.email)}/resume`);
     await mentee.page.locator('#banner[hidden]').waitFor({ state: 'attached' });
     await connected(mentee);
     await sendWithEnter(mentee.page, 'Resumed');
     await mentor.page.locator('#message-list li', { hasText: 'Resumed' }).waitFor();
+    // 'Resumed' is a marker: what was tried while paused reached neither the page nor the store.
+    assert.deepEqual(await shownMessages(mentor.page), ['Resumed']);
+    assert.deepEqual(await storedContents(mentorAgent, menteeAgent.email), ['Resumed']);
   });
 
   it('a read in one browser clears the unread badge in the other', async (t) => {
@@ -124,10 +130,24 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
     await match(admin, mentor, mentee);
     const local: Scene = { ...scene, server, admin };
     const menteePage = await signedInPerson(t, local, mentee);
+    // Every close code the page's sockets see, from the page's own WebSocket events.
+    await menteePage.page.addInitScript(`(() => {
+      const Native = window.WebSocket;
+      window.closeCodes = [];
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener('close', (event) => window.closeCodes.push(event.code));
+        }
+      };
+    })()`);
+    await menteePage.page.reload();
     await connected(menteePage);
 
     await server.close();
     await menteePage.page.locator('#connection:not([data-state="open"])').waitFor({ state: 'attached' });
+    const codes = await menteePage.page.evaluate<number[]>('window.closeCodes');
+    assert.ok(codes.length > 0 && codes.every((code) => code === 1001), `the page saw its sockets close with 1001 (going away): ${JSON.stringify(codes)}`);
     const restarted = performance.now();
     server = await startServer(t, env);
     await menteePage.page.locator('#connection[data-state="open"]').waitFor({ state: 'attached', timeout: WAIT_MS });
@@ -180,9 +200,12 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
           return [e.id || e.className, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
         })) }))()`,
     );
-    assert.equal(layout.bar, 52, 'the bar keeps its height');
     assert.deepEqual(layout.lines, { brand: 1, whoami: 1, 'admin-link': 1, 'sign-out': 1 });
     await screenshot(person.page, 'lifecycle-header-375');
+    // The bar is as tall as on a wide screen, where everything surely fits on one line.
+    await person.page.setViewportSize({ width: 1280, height: 800 });
+    const wide = await person.page.evaluate<number>(`document.querySelector('.topbar').getBoundingClientRect().height`);
+    assert.equal(layout.bar, wide, 'the bar keeps its one-line height');
   });
 
   it("the admin's directory: who is waiting, each mentor's load, search, and match from the list", async (t) => {

@@ -77,6 +77,10 @@ withChromium('safeguarding in Chromium', () => {
     await second.getByRole('button', { name: 'Reject' }).click();
     await second.waitFor({ state: 'detached' });
     await mentee.page.locator('#pending-list li[data-state="rejected"]', { hasText: 'Not delivered: Please keep contact details off the platform' }).waitFor();
+    // The mentor's page: a later marker arrives, and the rejected message never did.
+    await sendWithEnter(mentee.page, 'Sorry about that');
+    await mentor.page.locator('#message-list li', { hasText: 'Sorry about that' }).waitFor();
+    assert.equal(await mentor.page.locator('#messages', { hasText: 'mia@example.com' }).count(), 0, 'the partner never sees the rejected message');
 
     // An admin opens the conversation: both see the notice.
     const pairs = (await scene.admin.get('/api/conversations')).body.conversations as Array<{ pair_id: string; mentor: { email: string } }>;

@@ -134,6 +134,36 @@ describe('TandemClient from Node against a real Tandem', () => {
     );
   });
 
+  it('uploads a file, sends it with a message (content empty), and finds messages by search', async (t) => {
+    const { mentee, mentor, mentorAgent } = await pair(t);
+    const file = await mentee.client.api.uploadAttachment(mentorAgent.email, new TextEncoder().encode('reading list'), {
+      name: 'list.txt',
+      contentType: 'text/plain',
+    });
+    assert.deepEqual([file.name, file.content_type, file.size], ['list.txt', 'text/plain', 12]);
+    assert.ok(mentee.conversation.send('', { attachments: [file.attachment_id] }).ok);
+    await until(
+      'the mentor to receive the file',
+      () => mentor.conversation.messages.some((m) => m.attachments?.[0]?.attachment_id === file.attachment_id),
+      LIMIT_MS,
+    );
+    await until('the echo to clear the outbox', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    const download = await fetch(mentor.client.api.attachmentUrl(file.attachment_id), { headers: { cookie: mentor.client.api.sessionCookie ?? '' } });
+    assert.equal(await download.text(), 'reading list');
+    await assert.rejects(
+      mentee.client.api.uploadAttachment(mentorAgent.email, Uint8Array.from([0x4d, 0x5a, 0, 0x90]), { name: 'x.png', contentType: 'image/png' }),
+      (error: { code?: string; status?: number }) => error.code === 'attachment_type' && error.status === 415,
+    );
+    mentor.conversation.send('She was running late');
+    await until('the mentee to receive it', () => contents(mentee.conversation).includes('She was running late'), LIMIT_MS);
+    const found = await mentee.client.api.search(mentorAgent.email, 'runs');
+    assert.deepEqual(
+      found.messages.map((m) => m.highlight),
+      ['She was <mark>running</mark> late'],
+    );
+    assert.equal(found.has_more, false);
+  });
+
   it('sends a message whose echo was lost again, and it is stored once', async (t) => {
     let dropped = 0;
     const { mentee, mentor, mentorAgent } = await pair(t, {
@@ -148,13 +178,17 @@ describe('TandemClient from Node against a real Tandem', () => {
     await until('the outbox to empty after the resend', () => mentee.conversation.pending.length === 0, LIMIT_MS);
     await until('the mentor to receive it', () => contents(mentor.conversation).includes('exactly once'), LIMIT_MS);
     assert.equal(dropped, 1);
-    assert.deepEqual(contents(mentee.conversation), ['exactly once']);
-    assert.deepEqual(contents(mentor.conversation), ['exactly once']);
+    // A later marker on both sides: no second copy was on its way before it.
+    assert.ok(mentee.conversation.send('marker').ok);
+    await until('the mentor to have the marker', () => contents(mentor.conversation).includes('marker'), LIMIT_MS);
+    await until('the mentee to have the marker echoed', () => mentee.conversation.pending.length === 0, LIMIT_MS);
+    assert.deepEqual(contents(mentee.conversation), ['exactly once', 'marker']);
+    assert.deepEqual(contents(mentor.conversation), ['exactly once', 'marker']);
     const history = await mentorAgent.get(`/api/chat/${encodeURIComponent(mentee.client.user!.email)}/messages`);
     assert.equal(history.status, 200);
     assert.deepEqual(
       history.body.messages.map((message: { content: string }) => message.content),
-      ['exactly once'],
+      ['exactly once', 'marker'],
     );
   });
 
@@ -167,11 +201,13 @@ describe('TandemClient from Node against a real Tandem', () => {
     await until('the mentee to have all acknowledged', () => mentee.conversation.pending.length === 0, LIMIT_MS);
     assert.deepEqual(contents(mentor.conversation), ['before']);
     mentor.client.resume();
-    await until('the mentor to catch up', () => contents(mentor.conversation).length === 4, LIMIT_MS);
-    assert.deepEqual(contents(mentor.conversation), ['before', 'one', 'two', 'three']);
+    // Once: a later marker arrives right after the three, with no late copy before it.
+    mentee.conversation.send('marker');
+    await until('the mentor to have the marker', () => contents(mentor.conversation).includes('marker'), LIMIT_MS);
+    assert.deepEqual(contents(mentor.conversation), ['before', 'one', 'two', 'three', 'marker']);
     assert.deepEqual(
       mentor.conversation.messages.map((message) => message.seq),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
     );
   });
 

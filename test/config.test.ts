@@ -105,6 +105,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ TRUST_PROXY: 'the proxy' }), /TRUST_PROXY/);
   });
 
+  it('by default pings every 25 s and ends a typing indicator after 10 s without renewal (PROTOCOL.md, "liveness" and "typing never sticks")', () => {
+    const { chat } = loadConfig({});
+    assert.deepEqual([chat.pingIntervalMs, chat.typingTimeoutMs], [25_000, 10_000]);
+  });
+
   it('reads ARCHIVE_DAYS (default 30, 0 for no archive) and refuses what is not a day count', () => {
     assert.equal(loadConfig({}).archiveDays, 30);
     assert.equal(loadConfig({ ARCHIVE_DAYS: '0' }).archiveDays, 0);

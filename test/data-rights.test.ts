@@ -14,11 +14,12 @@ import type { Store } from '../src/store/index.js';
 import { RetentionJob } from '../src/store/retention.js';
 import { erasedEmailOf } from '../src/protocol/erased-email.js';
 import { passwordOf } from './helpers/accounts.js';
-import { withBackends } from './helpers/backends.js';
+import { freePort, withBackends } from './helpers/backends.js';
 import { startInstances } from './helpers/cluster.js';
 import { Agent, createUser, loginAdmin, match, matchedPair, person } from './helpers/http.js';
 import { Receiver, webhookEnv } from './helpers/receiver.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startServer, tempDir, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
 import { UNLIMITED } from './suites/chat.js';
 
@@ -190,7 +191,14 @@ async function exportHoldsOnlyTheirs(server: TestServer) {
   const other = await pair([server]);
   const sent = await chat(first.menteeSocket, first.mentorSocket, 2, 'from the mentee');
   const received = await chat(first.mentorSocket, first.menteeSocket, 2, 'from the mentor');
-  await chat(other.menteeSocket, other.mentorSocket, 2, 'another pair');
+  const elsewhere = await chat(other.menteeSocket, other.mentorSocket, 2, 'another pair');
+  // A report each: the mentee's is in their export (and its audit entry), the other pair's is not.
+  const reported = await first.mentee.post(`/api/chat/${enc(first.mentor.email)}/messages/${received[0]!.message_id}/report`, { reason: 'it upset me' });
+  assert.equal(reported.status, 201, JSON.stringify(reported.body));
+  const reportedElsewhere = await other.mentor.post(`/api/chat/${enc(other.mentee.email)}/messages/${elsewhere[0]!.message_id}/report`, {
+    reason: 'it upset me',
+  });
+  assert.equal(reportedElsewhere.status, 201, JSON.stringify(reportedElsewhere.body));
   const own = await first.mentee.get(`/api/users/${enc(first.mentee.email)}/export`);
   assert.equal(own.status, 200);
   assert.match(own.headers.get('content-type') ?? '', /application\/json/);
@@ -200,6 +208,20 @@ async function exportHoldsOnlyTheirs(server: TestServer) {
     [...sent.map((m) => [m.content, first.mentor.email]), ...received.map((m) => [m.content, first.mentee.email])],
   );
   assert.equal(JSON.stringify(own.body).includes('another pair'), false);
+  const [madeReport, ...moreReports] = own.body.reports;
+  assert.deepEqual(moreReports, []);
+  assert.deepEqual(
+    { ...madeReport, created_at: typeof madeReport.created_at },
+    { report_id: reported.body.report_id, message_id: received[0]!.message_id, reason: 'it upset me', created_at: 'string', resolved_at: null },
+  );
+  assert.equal(new Date(madeReport.created_at).toISOString(), madeReport.created_at);
+  const audited = own.body.audit.map((e: { action: string; actor: string; target: string }) => [e.action, e.actor, e.target]);
+  assert.deepEqual(
+    audited.filter(([action]: [string]) => action === 'report'),
+    [['report', first.mentee.email, `message:${received[0]!.message_id}`]],
+    "their report is audited in their export; the other pair's is not",
+  );
+  assert.equal(JSON.stringify(own.body.audit).includes(other.mentor.email), false);
   assert.equal((await other.mentee.get(`/api/users/${enc(first.mentee.email)}/export`)).status, 403);
   const byAdmin = await first.admin.get(`/api/users/${enc(first.mentee.email)}/export`);
   assert.deepEqual(byAdmin.body.messages, own.body.messages);
@@ -238,11 +260,41 @@ async function newOwnerOfAnErasedAddress(server: TestServer) {
   assert.equal(JSON.stringify(theirs).includes(partner.email!), false, "nor the former partner's address");
 }
 
+/**
+ * RETENTION_DAYS inside a server: a message made three days old (its stored time moved back
+ * while no server runs) is gone once a server with RETENTION_DAYS=1 has started; a recent
+ * one stays.
+ */
+async function retentionInAServer(t: { after(fn: () => unknown): void }) {
+  // One port for both servers: the agents of the pair talk to the second one too.
+  const env = { ...UNLIMITED, PORT: String(await freePort()), DATABASE_URL: `sqlite:${tempDir(t)}/retention.db` };
+  const first = await startServer(t, env);
+  const { mentor, mentee, menteeSocket, mentorSocket } = await pair([first]);
+  await chat(menteeSocket, mentorSocket, 2, 'kept');
+  await first.close();
+  const config = first.tandem.config.database;
+  assert.equal(config.kind, 'sqlite');
+  const db = new Database(config.kind === 'sqlite' ? config.path : '');
+  try {
+    db.prepare("UPDATE messages SET created_at = created_at - ? WHERE content = 'kept 0'").run(3 * DAY_MS);
+  } finally {
+    db.close();
+  }
+  await startServer(t, { ...env, RETENTION_DAYS: '1' });
+  const shown = async () => ((await mentee.get(`/api/chat/${enc(mentor.email)}/messages`)).body.messages ?? []).map((m: { content: string }) => m.content);
+  // The first fetch may meet the kept-alive connection to the first server, which is gone.
+  await until('the old message to be deleted', async () => (await shown().catch(() => [])).length === 1);
+  assert.deepEqual(await shown(), ['kept 1']);
+}
+
 describe('data rights, one instance', () => {
+  it('RETENTION_DAYS runs inside a server: the old message is deleted at start, the recent one kept', async (t) => {
+    await retentionInAServer(t);
+  });
   it('retention deletes exactly the old messages while the pair keeps chatting', async (t) => {
     await retentionWhileChatting([await startServer(t, UNLIMITED)]);
   });
-  it('the export holds every message the user sent and received, and nothing of anyone else', async (t) => {
+  it('the export holds every message the user sent and received, their reports and audit entries, and nothing of anyone else', async (t) => {
     await exportHoldsOnlyTheirs(await startServer(t, UNLIMITED));
   });
   it('the next owner of an erased address sees nothing of the old owner in their export', async (t) => {

@@ -20,11 +20,20 @@ describe('handshake storm', () => {
       await match(admin, mentor, mentee);
       silent.push({ mentor, mentee });
     }
+    // How many storm sockets were established when each chat echo arrived: the storm starts
+    // after the first echo, and a later echo that arrives with the storm part-way through
+    // shows the chat went on during it (rather than waiting for the storm to pass).
+    let established = 0;
+    const openedAtEcho: number[] = [];
+    let firstEcho!: () => void;
+    const chatStarted = new Promise<void>((resolve) => (firstEcho = resolve));
     const chat = (async () => {
       const contents = Array.from({ length: 40 }, (_, i) => `during the storm ${i}`);
       for (const content of contents) {
         menteeSocket.send({ type: 'chat_message', content });
         await menteeSocket.until((f) => f.type === 'chat_message' && f.content === content);
+        openedAtEcho.push(established);
+        firstEcho();
       }
       const received = [];
       while (received.length < contents.length) {
@@ -40,16 +49,22 @@ describe('handshake storm', () => {
         contents.map((_, i) => i + 1),
       );
     })();
+    await chatStarted;
     const started = performance.now();
     const storm = await Promise.all(
-      Array.from({ length: STORM }, (_, i) => {
+      Array.from({ length: STORM }, async (_, i) => {
         const { mentor, mentee } = silent[i % silent.length]!;
-        return i % 2 === 0 ? connectChat(server.ws, mentee.email, mentor.cookie) : connectChat(server.ws, mentor.email, mentee.cookie);
+        const socket = i % 2 === 0 ? await connectChat(server.ws, mentee.email, mentor.cookie) : await connectChat(server.ws, mentor.email, mentee.cookie);
+        established++;
+        return socket;
       }),
     );
     t.diagnostic(`${STORM} handshakes took ${(performance.now() - started).toFixed(0)} ms`);
-    assert.equal(storm.length, STORM);
     await chat;
+    const during = openedAtEcho.filter((count) => count > 0 && count < STORM).length;
+    t.diagnostic(`${during} of ${openedAtEcho.length} echoes arrived with the storm part-way through`);
+    assert.ok(during > 0, `no echo arrived during the storm: ${JSON.stringify(openedAtEcho)}`);
+    for (const socket of storm) assert.equal(socket.established?.message, 'Connected to chat');
     await Promise.all(storm.map((socket) => socket.close()));
   });
 });

@@ -141,6 +141,21 @@ describe('HTTP chat', () => {
     });
   });
 
+  it('ARCHIVE_DAYS=0: no archive, a former pair reads nothing and reports nothing once unmatched', async (t) => {
+    const noArchive = await startServer(t, { ARCHIVE_DAYS: '0' });
+    const noArchiveAdmin = await loginAdmin(noArchive.http);
+    const { mentor, mentee } = await matchedPair(noArchiveAdmin);
+    const [first] = await seedMessages(noArchive.tandem.store, mentor, mentee, 2);
+    assert.deepEqual(contents(await history(mentee, mentor)), ['m1', 'm2'], 'while matched');
+    await noArchiveAdmin.delete(`/api/matches/${encodeURIComponent(mentee.email)}`);
+    assert.equal((await history(mentee, mentor)).status, 403);
+    assert.equal((await history(mentor, mentee)).status, 403);
+    const listed = await mentee.get('/api/chat/conversations?include=archived');
+    assert.deepEqual(listed.body.conversations, []);
+    const report = await mentee.post(`/api/chat/${encodeURIComponent(mentor.email)}/messages/${first}/report`, { reason: 'too late' });
+    assert.equal(report.status, 403);
+  });
+
   describe('GET /api/chat/conversations and marking read', () => {
     it('one row per partner: last message as in history, unread counts, presence, newest activity first', async () => {
       const mentor = await createUser(admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });

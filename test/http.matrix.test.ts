@@ -69,6 +69,14 @@ async function aReport(world: World): Promise<number> {
   const { mentee } = await thePair(world);
   return (await world.store.reports.create(await aMessage(world), mentee.id, 'matrix')).id;
 }
+/** A file the mentee uploaded to the pair and has not sent: only its uploader may fetch it. */
+async function anUnsentFile(world: World): Promise<number> {
+  const { pairId, mentee } = await thePair(world);
+  const bytes = new TextEncoder().encode('notes for our next chat');
+  return (
+    await world.store.attachments.create({ pairId, uploaderId: mentee.id, name: 'notes.txt', contentType: 'text/plain', bytes, dailyLimitBytes: 1 << 20 })
+  ).id;
+}
 const ADMIN_ONLY: Row['expect'] = [401, 403, 403, 403, 403, 200];
 const ADMIN_ONLY_INVALID: Row['expect'] = [401, 403, 403, 403, 403, 400];
 const person = (role: string) => ({ email: uniqueEmail('cell'), password: 'long enough', first_name: 'Cell', last_name: 'Person', role });
@@ -91,6 +99,17 @@ const ROWS: Row[] = [
     call: () => ({ method: 'POST', path: '/api/auth/logout', freshSession: true }),
     expect: [401, 204, 204, 204, 204, 204],
     invalid: [401, 400, 400, 400, 400, 400],
+  },
+  {
+    // The world has an admin, so the first run's route is closed to everyone (test/setup.test.ts opens it).
+    route: 'POST /api/setup',
+    call: () => ({
+      method: 'POST',
+      path: '/api/setup',
+      body: { token: 'any', email: uniqueEmail('setup'), password: 'long enough', first_name: 'Set', last_name: 'Up' },
+    }),
+    expect: [410, 410, 410, 410, 410, 410],
+    invalid: [400, 400, 400, 400, 400, 400],
   },
   { route: 'GET /api/auth/session', call: () => ({ method: 'GET', path: '/api/auth/session' }), expect: [200, 200, 200, 200, 200, 200] },
   { route: 'GET /api/auth/sessions', call: () => ({ method: 'GET', path: '/api/auth/sessions' }), expect: [401, 200, 200, 200, 200, 200] },
@@ -151,6 +170,21 @@ const ROWS: Row[] = [
     expect: [401, 200, 200, 403, 403, 403],
   },
   {
+    route: 'GET /api/chat/{partner_email}/search',
+    call: (actor, world) => ({ method: 'GET', path: `/api/chat/${enc(chatPartner(actor, world))}/search?q=hello` }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  {
+    route: 'POST /api/chat/{partner_email}/attachments',
+    call: (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/attachments?name=notes.txt`, body: 'notes' }),
+    expect: [401, 201, 201, 403, 403, 403],
+  },
+  {
+    route: 'GET /api/attachments/{attachment_id}',
+    call: async (_actor, world) => ({ method: 'GET', path: `/api/attachments/${await anUnsentFile(world)}` }),
+    expect: [401, 200, 404, 404, 404, 404],
+  },
+  {
     route: 'POST /api/chat/{partner_email}/read',
     call: (actor, world) => ({ method: 'POST', path: `/api/chat/${enc(chatPartner(actor, world))}/read` }),
     expect: [401, 200, 200, 403, 403, 403],
@@ -186,6 +220,16 @@ const ROWS: Row[] = [
     expect: ADMIN_ONLY,
     invalid: ADMIN_ONLY_INVALID,
   },
+  { route: 'GET /api/programme/pairs', call: () => ({ method: 'GET', path: '/api/programme/pairs' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/programme/pairs.csv', call: () => ({ method: 'GET', path: '/api/programme/pairs.csv' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/programme/activity', call: () => ({ method: 'GET', path: '/api/programme/activity' }), expect: ADMIN_ONLY },
+  {
+    route: 'POST /api/programme/announcements',
+    call: () => ({ method: 'POST', path: '/api/programme/announcements', body: { content: 'Hello, programme', audience: 'mentors' } }),
+    expect: [401, 403, 403, 403, 403, 201],
+    invalid: ADMIN_ONLY_INVALID,
+  },
+  { route: 'GET /api/announcements', call: () => ({ method: 'GET', path: '/api/announcements' }), expect: [401, 200, 200, 200, 200, 200] },
   { route: 'GET /api/reports', call: () => ({ method: 'GET', path: '/api/reports' }), expect: ADMIN_ONLY },
   {
     route: 'GET /api/reports/{report_id}',

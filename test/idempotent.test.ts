@@ -79,20 +79,32 @@ describe('idempotent send', () => {
 
   it('stores a message once when the socket drops mid-send and the client retries on a new one', async (t) => {
     const { server, mentor, mentee, menteeSocket, mentorSocket } = await startWithConnectedPair(t);
-    // Sent, then the connection is cut before any echo can be read.
     menteeSocket.send({ type: 'chat_message', content: 'did it arrive?', client_id: 'flaky-1' });
+    // The first frame was stored: the partner has it. Then the sender's connection is cut
+    // without its echo being read, so the client cannot know and retries.
+    const first = await mentorSocket.expect('chat_message');
+    assert.deepEqual([first.content, first.seq], ['did it arrive?', 1]);
     menteeSocket.ws.terminate();
     const retry = await connectChat(server.ws, mentor.email, mentee.cookie);
     retry.send({ type: 'chat_message', content: 'did it arrive?', client_id: 'flaky-1' });
     const echo = await retry.until((frame) => frame.type === 'chat_message');
-    assert.equal(echo.frame.client_id, 'flaky-1');
-    const delivered = await mentorSocket.until((frame) => frame.type === 'chat_message');
-    assert.equal(delivered.frame.message_id, echo.frame.message_id);
+    assert.deepEqual(echo.frame, { ...first, client_id: 'flaky-1' }, 'the retry is answered by the stored original');
+    // The partner gets no second copy: a later marker is its next message.
+    retry.send({ type: 'chat_message', content: 'marker' });
+    const { frame, skipped } = await mentorSocket.until((f) => f.type === 'chat_message');
+    assert.equal(frame.content, 'marker');
+    assert.ok(
+      skipped.every((f) => f.type === 'presence'),
+      JSON.stringify(skipped),
+    );
     const pair = (await server.tandem.store.matches.list())[0]!;
     const stored = await server.tandem.store.messages.after(pair.pairId, 0, 10);
     assert.deepEqual(
       stored.map((m) => [m.content, m.clientId]),
-      [['did it arrive?', 'flaky-1']],
+      [
+        ['did it arrive?', 'flaky-1'],
+        ['marker', null],
+      ],
     );
   });
 

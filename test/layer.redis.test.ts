@@ -5,11 +5,11 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RedisLayer } from '../src/layer/redis.js';
 import type { BroadcastEvent, ChannelEvent } from '../src/protocol/events.js';
 import { chat, freshRoom, Inbox, layerContract, revoked, within } from './contract/layer.js';
+import { holdingProxy } from './helpers/holding-proxy.js';
 import { until } from './helpers/wait.js';
 import { freePort, freshRedisPrefix, killClients, startRedis, stopRedis, testRedisUrl, withBackends } from './helpers/backends.js';
 
@@ -97,19 +97,19 @@ function redisOnly(url: string): void {
     });
 
     it('resolves subscribe only once Redis answered it', async (t) => {
-      const port = await freePort();
-      const server = await startRedis(port);
-      t.after(() => stopRedis(server));
-      const layer = await open(t, { url: `redis://127.0.0.1:${port}`, prefix: freshPrefix() });
+      const redis = new URL(url);
+      const proxy = await holdingProxy(t, { host: redis.hostname, port: Number(redis.port || 6379) });
+      const layer = await open(t, { url: `redis://127.0.0.1:${proxy.port}`, prefix: freshPrefix() });
       const room = freshRoom();
       const inbox = new Inbox<ChannelEvent>();
-      // A frozen server reads nothing, so it cannot have acknowledged the SUBSCRIBE yet.
-      server.kill('SIGSTOP');
+      proxy.hold();
       let settled = false;
       const subscribed = layer.subscribe(room, inbox.push).finally(() => (settled = true));
-      await sleep(100);
-      assert.equal(settled, false, 'subscribe settled while Redis could not answer');
-      server.kill('SIGCONT');
+      // Redis answered the SUBSCRIBE (the answer, naming the room, sits in the proxy): a
+      // subscribe that did not wait for it would have settled long before.
+      await within(proxy.answered(`room:${room}`), () => "Redis's answer to SUBSCRIBE");
+      assert.equal(settled, false, 'subscribe settled before its answer reached the layer');
+      proxy.release();
       await within(subscribed, () => 'subscribe to resolve');
       await layer.publish(room, chat(1));
       assert.deepEqual(await inbox.until(1), [chat(1)]);

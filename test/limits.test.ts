@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { roomName } from '../src/chat/room.js';
-import { ErrorText } from '../src/protocol/frames.js';
 import { startWithConnectedPair } from './helpers/pair.js';
 import { connectChat } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
@@ -16,7 +15,7 @@ describe('limits', () => {
     const { menteeSocket, mentorSocket } = await startWithConnectedPair(t);
     // Just under the limit is a frame the server reads (and refuses as too long, politely).
     menteeSocket.send(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(64 * 1024 - 64) }));
-    assert.deepEqual(await menteeSocket.next(), { type: 'error', message: ErrorText.tooLong });
+    assert.deepEqual(await menteeSocket.next(), { type: 'error', message: 'Message too long (max 5000 characters)' });
     menteeSocket.send(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(64 * 1024) }));
     assert.equal((await menteeSocket.closedWithin()).code, 1009);
     assert.equal(mentorSocket.ws.readyState, mentorSocket.ws.OPEN, 'the partner is unaffected');
@@ -33,7 +32,7 @@ describe('limits', () => {
     assert.equal(limited.length, 3);
     assert.deepEqual(
       limited,
-      [5, 6, 7].map((i) => ({ type: 'error', message: ErrorText.rateLimited, code: 'rate_limited', client_id: `b${i}` })),
+      [5, 6, 7].map((i) => ({ type: 'error', message: 'Rate limit exceeded', code: 'rate_limited', client_id: `b${i}` })),
     );
     const pair = (await server.tandem.store.matches.list())[0]!;
     assert.equal((await server.tandem.store.matches.pairById(pair.pairId))?.lastSeq, 5);

@@ -105,6 +105,14 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   const api = new Conformance(document);
   const call = api.request.bind(api);
 
+  // The first run's route, on a server that starts with no admin.
+  const fresh = await startServer(t, { TANDEM_ADMIN_EMAIL: '', TANDEM_ADMIN_PASSWORD: '' });
+  const firstAdmin = { email: 'first@tandem.test', password: ADMIN.password, first_name: 'First', last_name: 'Admin' };
+  const newcomer = new Agent(fresh.http);
+  await call(newcomer, 'POST', '/api/setup', { ...firstAdmin, token: 'not-the-token' });
+  await call(newcomer, 'POST', '/api/setup', { ...firstAdmin, token: fresh.tandem.setupToken });
+  await call(newcomer, 'POST', '/api/setup', { ...firstAdmin, token: fresh.tandem.setupToken });
+
   const admin = await loginAdmin(server.http);
   await call(anonymous, 'GET', '/healthz');
   await call(anonymous, 'GET', '/readyz');
@@ -193,6 +201,16 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   const report = await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/messages/${hello.message_id}/report`, { reason: 'rude' });
   await call(mentor, 'POST', `/api/chat/${encodeURIComponent(mentee.email)}/messages/999999/report`, { reason: 'rude' });
   await call(third, 'POST', `/api/chat/${encodeURIComponent(mentor.email)}/messages/${hello.message_id}/report`, { reason: 'rude' });
+  const chatWith = `/api/chat/${encodeURIComponent(mentor.email)}`;
+  const file = await call(mentee, 'POST', `${chatWith}/attachments?name=notes.txt`, 'plain words', { 'content-type': 'text/plain' });
+  await call(mentee, 'POST', `${chatWith}/attachments`, 'no name', { 'content-type': 'text/plain' });
+  await call(mentee, 'POST', `${chatWith}/attachments?name=x.bin`, '\u0000\u0001', { 'content-type': 'application/octet-stream' });
+  await call(third, 'POST', `${chatWith}/attachments?name=a.txt`, 'words', { 'content-type': 'text/plain' });
+  await call(mentee, 'GET', `/api/attachments/${file.body.attachment_id}`);
+  await call(mentor, 'GET', `/api/attachments/${file.body.attachment_id}`);
+  await call(mentee, 'GET', `${chatWith}/search?q=hello`);
+  await call(mentee, 'GET', `${chatWith}/search?q=${encodeURIComponent('!?')}`);
+  await call(third, 'GET', `${chatWith}/search?q=hello`);
   await call(admin, 'GET', '/api/reports?status=all');
   await call(admin, 'GET', `/api/reports/${report.body.report_id}`);
   await call(admin, 'GET', '/api/reports/999999');
@@ -240,6 +258,13 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
     return failed.length > 0;
   });
   await call(admin, 'GET', '/api/webhooks/deliveries?status=sent');
+  await call(admin, 'GET', '/api/programme/pairs?at_risk=false&sort=quiet&limit=5');
+  await call(admin, 'GET', '/api/programme/pairs?limit=0');
+  await call(admin, 'GET', '/api/programme/pairs.csv?sort=mentor');
+  await call(admin, 'GET', '/api/programme/activity?weeks=4');
+  await call(admin, 'POST', '/api/programme/announcements', { content: 'Welcome to the programme', audience: 'all' });
+  await call(admin, 'POST', '/api/programme/announcements', { content: '', audience: 'all' });
+  await call(admin, 'GET', '/api/announcements?after=0&limit=5');
   await call(mentor, 'GET', '/api/webhooks/deliveries');
   await call(admin, 'POST', `/api/webhooks/deliveries/${failed[0]!.id}/retry`);
   await call(admin, 'POST', `/api/webhooks/deliveries/${failed[0]!.id}/retry`);

@@ -1,8 +1,37 @@
 /** The inbound frame parser, on raw strings (no socket), plus a fuzz pass. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorText } from '../src/protocol/frames.js';
+import { CONNECTED_TEXT, ErrorText, MAX_CONTENT_CODE_POINTS } from '../src/protocol/frames.js';
 import { codePointLength, parseFrame, pythonStrip } from '../src/protocol/parse.js';
+
+describe('the contract texts', () => {
+  // Written out from PROTOCOL.md and the seed, never read from src: a wrong constant fails here
+  // and in every test that compares frames with these literals.
+  it('the error and greeting texts are the contract’s, character for character', () => {
+    assert.deepEqual(
+      {
+        emptyContent: ErrorText.emptyContent,
+        tooLong: ErrorText.tooLong,
+        unknownType: ErrorText.unknownType,
+        invalidJson: ErrorText.invalidJson,
+        rateLimited: ErrorText.rateLimited,
+        matchPaused: ErrorText.matchPaused,
+        connected: CONNECTED_TEXT,
+        max: MAX_CONTENT_CODE_POINTS,
+      },
+      {
+        emptyContent: 'Message content cannot be empty',
+        tooLong: 'Message too long (max 5000 characters)',
+        unknownType: 'Unknown message type',
+        invalidJson: 'Invalid JSON format',
+        rateLimited: 'Rate limit exceeded',
+        matchPaused: 'This conversation is paused',
+        connected: 'Connected to chat',
+        max: 5000,
+      },
+    );
+  });
+});
 
 describe('parseFrame', () => {
   it('parses the three inbound frames', () => {
@@ -25,16 +54,16 @@ describe('parseFrame', () => {
 
   it('rejects with the exact texts', () => {
     const cases: Array<[string, string]> = [
-      ['', ErrorText.invalidJson],
-      ['{', ErrorText.invalidJson],
-      ["{'type':'typing'}", ErrorText.invalidJson],
+      ['', 'Invalid JSON format'],
+      ['{', 'Invalid JSON format'],
+      ["{'type':'typing'}", 'Invalid JSON format'],
       ['42', ErrorText.notObject],
       ['true', ErrorText.notObject],
       ['[]', ErrorText.notObject],
-      ['{}', ErrorText.unknownType],
-      ['{"type":"CHAT_MESSAGE","content":"x"}', ErrorText.unknownType],
-      ['{"type":["chat_message"]}', ErrorText.unknownType],
-      ['{"type":"chat_message","content":"   "}', ErrorText.emptyContent],
+      ['{}', 'Unknown message type'],
+      ['{"type":"CHAT_MESSAGE","content":"x"}', 'Unknown message type'],
+      ['{"type":["chat_message"]}', 'Unknown message type'],
+      ['{"type":"chat_message","content":"   "}', 'Message content cannot be empty'],
       ['{"type":"chat_message","content":false}', ErrorText.contentNotString],
       ['{"type":"chat_message","content":["x"]}', ErrorText.contentNotString],
       ['{"type":"chat_message","content":"x","client_id":{}}', ErrorText.badClientId],
@@ -56,10 +85,14 @@ describe('parseFrame', () => {
   });
 
   it('names the client_id of a refused chat_message when it is valid', () => {
-    assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":"c9"}'), { ok: false, error: ErrorText.emptyContent, clientId: 'c9' });
+    assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":"c9"}'), {
+      ok: false,
+      error: 'Message content cannot be empty',
+      clientId: 'c9',
+    });
     assert.deepEqual(parseFrame(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(5001), client_id: 'c9' })), {
       ok: false,
-      error: ErrorText.tooLong,
+      error: 'Message too long (max 5000 characters)',
       clientId: 'c9',
     });
     assert.deepEqual(parseFrame('{"type":"chat_message","content":" ","client_id":""}'), { ok: false, error: ErrorText.badClientId });

@@ -2,7 +2,7 @@
  * The Store contract against PostgresStore, plus what only PostgreSQL can show. Needs
  * TANDEM_TEST_DATABASE_URL, a database to connect to and create databases from; each test
  * gets a fresh database of its own, dropped afterwards. Without the variable the suite is
- * skipped with the reason shown, or fails when CI=true.
+ * skipped with the reason shown, or fails under CI.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,10 @@ import pg from 'pg';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { PostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/index.js';
+import { attachmentsContract } from './contract/attachments.js';
 import { erasureContract } from './contract/erasure.js';
+import { programmeContract } from './contract/programme.js';
+import { lookupsContract } from './contract/lookups.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -39,6 +42,9 @@ withBackends(NAME, { postgres: true }, () => {
   platformStoreContract(NAME, make);
   safeguardingContract(NAME, make);
   erasureContract(NAME, make);
+  programmeContract(NAME, make);
+  lookupsContract(NAME, make);
+  attachmentsContract(NAME, make);
 
   describe(`${NAME} on PostgreSQL only`, () => {
     it('migrates once when several instances start together', async () => {

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/index.js';
+import { attachmentsContract } from './contract/attachments.js';
 import { erasureContract } from './contract/erasure.js';
+import { programmeContract } from './contract/programme.js';
+import { lookupsContract } from './contract/lookups.js';
 import { safeguardingContract } from './contract/safeguarding.js';
 import { storeContract, type StoreFactory } from './contract/store.js';
 import { platformStoreContract } from './contract/platform-store.js';
@@ -34,6 +37,9 @@ storeContract('SqliteStore', make);
 platformStoreContract('SqliteStore', make);
 safeguardingContract('SqliteStore', make);
 erasureContract('SqliteStore', make);
+programmeContract('SqliteStore', make);
+lookupsContract('SqliteStore', make);
+attachmentsContract('SqliteStore', make);
 
 describe('SqliteStore audit log', () => {
   it("refuses every UPDATE and DELETE of the audit log, but an erasure's redaction", async () => {

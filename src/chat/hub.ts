@@ -9,6 +9,8 @@ import { observeFanout } from '../metrics.js';
 import { encodeFrame } from '../protocol/encode.js';
 import type { BroadcastEvent, ChannelEvent, RoomEvent } from '../protocol/events.js';
 import type { OutboundFrame } from '../protocol/frames.js';
+import { isAddressed, type AnnouncementOut } from '../protocol/programme.js';
+import type { Role } from '../store/index.js';
 import { SharedSubscriptions, type Group } from '../subscriptions/shared-subscriptions.js';
 import type { CheckedRoom } from './delivery-check.js';
 
@@ -18,8 +20,12 @@ export interface RoomMember {
   readonly sessionHash: string;
   /** The pair whose room this is (every member of a room has the same). */
   readonly pairId: number;
+  /** The role of the connection's user: who an announcement is for. */
+  readonly role: Role;
   deliver(event: RoomEvent, frame: string): void;
   forceDisconnect(reason: string): void;
+  /** A coordinator's announcement for this connection's user. */
+  announce(frame: AnnouncementOut): void;
   /** Events may have been lost: fetch from the store whatever was missed. */
   catchUp(): void;
   /** The store has messages up to `seq`: fetch whichever this member has not had. */
@@ -153,6 +159,10 @@ export class Hub {
   }
 
   private onBroadcast(event: BroadcastEvent): void {
+    if (event.kind === 'announcement') {
+      for (const members of this.bySession.values()) for (const member of members) if (isAddressed(member.role, event.audience)) member.announce(event.frame);
+      return;
+    }
     if (event.kind !== 'session_revoked') return;
     const members = this.bySession.get(event.token_hash);
     if (!members) return;

@@ -4,7 +4,7 @@
  * writes to the socket: every answer goes to the outbound, which puts it in its place.
  */
 import type { ChatLimits } from '../config.js';
-import { isAppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { frameRejectReason, recordFrameRejected } from '../metrics.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/encode.js';
@@ -12,7 +12,7 @@ import type { RoomEvent } from '../protocol/events.js';
 import { ErrorText, type ChatMessageIn, type ErrorOut } from '../protocol/frames.js';
 import { clientIdOf, parseFrame } from '../protocol/parse.js';
 import type { MessageFilter } from '../moderation/filter.js';
-import type { Message, MessageStore, ModerationStore, User } from '../store/index.js';
+import type { AttachmentStore, Message, MessageStore, ModerationStore, User } from '../store/index.js';
 import type { Hub } from './hub.js';
 import type { OwnMessage } from './message-feed.js';
 import type { Outbound } from './outbound.js';
@@ -28,6 +28,7 @@ export interface InboundDeps {
   store: {
     messages: Pick<MessageStore, 'append' | 'appendUnlessHeld' | 'markRead'>;
     moderation: Pick<ModerationStore, 'hold'>;
+    attachments: Pick<AttachmentStore, 'unsent'>;
     changes: ChangeDeps['changes'];
   };
   /** Part 8's settings: the edit window, deleted messages' retention, the reactions. */
@@ -94,10 +95,15 @@ export class Inbound {
     return new Promise((resolve) => this.whenSettled.push(resolve));
   }
 
-  /** The connection closed: a "typing…" it left behind is withdrawn. */
-  closed(): void {
+  /** The connection closed: takes no more frames; answers whether it left a "typing…" behind. */
+  closed(): boolean {
     this.stop();
-    if (this.typing) this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: false });
+    return this.typing;
+  }
+
+  /** Withdraws the "typing…" this connection left behind: it was the user's last in the room. */
+  withdrawTyping(): void {
+    this.publish({ kind: 'typing', sender_id: this.deps.user.id, sender_email: this.deps.user.email, is_typing: false });
   }
 
   private take(data: Buffer, isBinary: boolean): void {
@@ -134,16 +140,20 @@ export class Inbound {
     if (!hub.layerUp) return this.refuse(ErrorText.unavailable, 'unavailable', frame.client_id);
     const slot = this.deps.outbound.own();
     this.inFlight++;
+    const attachmentIds = frame.attachments?.map(Number) ?? [];
     const input = {
       pairId,
       senderId: user.id,
       content: frame.content,
       clientId: frame.client_id ?? null,
       replyTo: frame.reply_to === undefined ? null : Number(frame.reply_to),
+      attachmentIds,
     };
     // The filter runs before anything is stored: a held message never enters the pair's
-    // messages, so no path that reads or publishes them can carry it to the partner.
-    const match = this.deps.filter?.check(frame.content, { pairId, senderId: user.id }) ?? null;
+    // messages, so no path that reads or publishes them can carry it to the partner. Under
+    // moderation a message with files is held too: an admin looks at them first.
+    const filtered = this.deps.filter?.check(frame.content, { pairId, senderId: user.id }) ?? null;
+    const match = filtered ?? (this.deps.filter && attachmentIds.length > 0 ? { rule: 'attachment', text: '' } : null);
     // Under moderation a retry whose original is held gets it back, whatever its content now:
     // the store checks that with the append, in the same transaction on SQLite.
     const append = this.deps.filter
@@ -154,18 +164,31 @@ export class Inbound {
               'held' in result ? slot.answer(encodeFrame(toHeldEcho(result.held, user))) : this.publishStored(result.message, result.created, slot),
             )
       : () => store.messages.append(input).then(({ message, created }) => this.publishStored(message, created, slot));
-    const stored =
+    const storeIt = () =>
       match === null
         ? append()
         : store.moderation.hold({ ...input, rule: match.rule, matched: match.text }).then((result) => {
             if ('message' in result) return this.publishStored(result.message, false, slot);
             slot.answer(encodeFrame(toHeldEcho(result.held, user)));
           });
+    // Files must be the sender's unsent uploads to the pair. A retry (a `client_id`) is let
+    // through: its files were sent with its original, which the store gives back.
+    const stored =
+      attachmentIds.length === 0
+        ? storeIt()
+        : store.attachments.unsent(pairId, user.id, attachmentIds).then((found) => {
+            if (found.length !== attachmentIds.length && input.clientId === null) throw new AppError('attachment_unavailable');
+            return storeIt();
+          });
     stored
       .catch((error: unknown) => {
         if (isAppError(error) && error.code === 'not_matched') {
           recordFrameRejected('not_matched');
           return slot.answer(encodeFrame(refusal(ErrorText.notMatched, 'not_matched', frame.client_id)));
+        }
+        if (isAppError(error) && error.code === 'attachment_unavailable') {
+          recordFrameRejected('attachment_unavailable');
+          return slot.answer(encodeFrame(refusal(ErrorText.attachmentUnavailable, 'attachment_unavailable', frame.client_id)));
         }
         if (isAppError(error) && error.code === 'match_paused') {
           recordFrameRejected('match_paused');

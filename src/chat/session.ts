@@ -1,9 +1,8 @@
 /**
- * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. The session owns
- * the connection's lifecycle — the checks at the start, liveness, draining, closing — and
- * wires its two directions together: the inbound takes frames (rate limit, parse, store,
- * publish), the outbound is the only writer to the socket and owns the order of what it
- * sends. The hub brings room events back to the outbound.
+ * The per-socket consumer: the seed's ChatConsumer and Tandem's additions. It owns the
+ * connection's lifecycle (the checks at the start, liveness, draining, closing) and wires the
+ * inbound (rate limit, parse, store, publish) to the outbound, the socket's only writer, which
+ * owns the order of what it sends; the hub brings room events back to the outbound.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -14,9 +13,11 @@ import type { PresenceRegistry } from '../presence/index.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RoomEvent } from '../protocol/events.js';
 import { CONNECTED_TEXT, type ConnectionEstablishedOut } from '../protocol/frames.js';
-import { timelineAfter, type Pair, type Store, type User } from '../store/index.js';
+import type { AnnouncementOut } from '../protocol/programme.js';
+import { timelineAfter, type Pair, type Role, type Store, type User } from '../store/index.js';
 import type { Hub, RoomMember } from './hub.js';
 import type { MessageFilter } from '../moderation/filter.js';
+import { courtesy, depart } from './presence-edges.js';
 import { Inbound } from './inbound.js';
 import { Outbound } from './outbound.js';
 import type { CorkedWrites } from '../transport/write-coalescer.js';
@@ -60,6 +61,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ChatSession implements RoomMember {
   readonly sessionHash: string;
   readonly pairId: number;
+  readonly role: Role;
   private readonly id = randomUUID();
   private readonly user: User;
   private readonly partner: User;
@@ -81,6 +83,7 @@ export class ChatSession implements RoomMember {
     this.user = identity.user;
     this.partner = identity.partner;
     this.pairId = identity.pair.id;
+    this.role = identity.user.role;
     this.sessionHash = identity.sessionHash;
     this.resumeAfter = identity.resumeAfter;
     this.expiresAt = identity.expiresAt;
@@ -130,11 +133,10 @@ export class ChatSession implements RoomMember {
   }
 
   /**
-   * Joins the room, then checks the match again and reads where the pair stands: a match
-   * ended while this handshake was in flight is refused, and nothing published after the
-   * subscription went live can be missed. With `?after=`, the backlog is caught up on before
-   * any live message. Frames and room events that arrive meanwhile wait for
-   * `connection_established`.
+   * Joins the room, then checks the match again and reads where the pair stands: a match ended
+   * while this handshake was in flight is refused, and nothing published after the subscription
+   * went live can be missed. With `?after=`, the backlog is caught up on before any live
+   * message. Frames and room events arriving meanwhile wait for `connection_established`.
    */
   async start(): Promise<void> {
     let partnerOnline: boolean;
@@ -150,8 +152,8 @@ export class ChatSession implements RoomMember {
       const from = this.resumeAfter === null ? lastSeq : Math.min(lastSeq, await resumeFrom(this.deps.store, this.pairId, this.resumeAfter, lastSeq));
       this.outbound.startAfter(from);
       this.joinedPresence = true;
-      const first = await this.presence(() => this.deps.presence.join(this.room, this.user.id, this.id));
-      partnerOnline = await this.presence(() => this.deps.presence.isOnline(this.room, this.partner.id));
+      const first = await courtesy(this.deps.presence.join(this.room, this.user.id, this.id), this.deps.onError);
+      partnerOnline = await courtesy(this.deps.presence.isOnline(this.room, this.partner.id), this.deps.onError);
       if (this.isClosed()) return;
       if (first) this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: true });
     } catch (error) {
@@ -205,6 +207,10 @@ export class ChatSession implements RoomMember {
     if (this.state !== 'closed') this.outbound.catchUpTo(seq, 'check');
   }
 
+  announce(frame: AnnouncementOut): void {
+    if (this.state === 'open') this.outbound.send(frame);
+  }
+
   forceDisconnect(reason: string): void {
     if (this.state === 'closed') return;
     this.outbound.send({ type: 'force_disconnect', reason });
@@ -223,9 +229,8 @@ export class ChatSession implements RoomMember {
   }
 
   /**
-   * Stops taking frames and waits until this connection's messages in flight are stored,
-   * published and echoed to it, and its errors sent, so that closing afterwards loses no
-   * acknowledgement.
+   * Stops taking frames and waits until this connection's messages in flight are stored, published
+   * and echoed to it, and its errors sent, so that closing afterwards loses no acknowledgement.
    */
   async drain(): Promise<void> {
     if (this.state === 'open') {
@@ -259,16 +264,6 @@ export class ChatSession implements RoomMember {
     this.deps.hub.publish(this.room, event).catch((error: unknown) => this.deps.onError(error, `publishing ${event.kind}`));
   }
 
-  /** Presence is a courtesy: when its backend fails, chat goes on and the edge is not reported. */
-  private async presence(work: () => Promise<boolean>): Promise<boolean> {
-    try {
-      return await work();
-    } catch (error) {
-      this.deps.onError(error, 'updating presence');
-      return false;
-    }
-  }
-
   /** The close frame waits behind the unsent data; a peer that takes too long to read it is cut. */
   private closeSlowConsumer(): void {
     if (this.state === 'closed') return;
@@ -287,10 +282,13 @@ export class ChatSession implements RoomMember {
     clearTimeout(this.expiry);
     this.outbound.stop();
     this.deps.hub.leave(this.room, this).catch((error: unknown) => this.deps.onError(error, 'leaving a room'));
-    this.inbound.closed();
-    if (!this.joinedPresence) return;
-    void this.presence(() => this.deps.presence.leave(this.room, this.user.id, this.id)).then((last) => {
-      if (last) this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false });
+    depart({
+      wasTyping: this.inbound.closed(),
+      joinedPresence: this.joinedPresence,
+      leavePresence: () => this.deps.presence.leave(this.room, this.user.id, this.id),
+      withdrawTyping: () => this.inbound.withdrawTyping(),
+      publishOffline: () => this.publish({ kind: 'presence', user_id: this.user.id, email: this.user.email, online: false }),
+      onError: this.deps.onError,
     });
   }
 }

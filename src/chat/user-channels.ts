@@ -9,12 +9,16 @@
  */
 import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
 import type { UserEvent } from '../protocol/events.js';
+import { isAddressed } from '../protocol/programme.js';
 import type { UserStreamFrame } from '../protocol/user-stream.js';
+import type { Role } from '../store/index.js';
 import { SharedSubscriptions } from '../subscriptions/shared-subscriptions.js';
 
 /** A local event stream as the channels see it. */
 export interface StreamMember {
   readonly userId: number;
+  /** Who an announcement is for. */
+  readonly role: Role;
   readonly sessionHash: string;
   deliver(event: UserEvent): void;
   forceDisconnect(reason: string): void;
@@ -46,6 +50,10 @@ export class UserChannels {
       unsubscribe: async (_userId, subscribed) => (await subscribed)(),
     });
     this.stopBroadcasts = layer.onBroadcast((event) => {
+      if (event.kind === 'announcement') {
+        for (const member of this.members()) if (isAddressed(member.role, event.audience)) member.deliver({ kind: 'user_frame', frame: event.frame });
+        return;
+      }
       if (event.kind !== 'session_revoked') return;
       for (const member of this.members()) if (member.sessionHash === event.token_hash) member.forceDisconnect(event.reason);
     });

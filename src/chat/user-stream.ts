@@ -12,7 +12,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import type { UserEvent } from '../protocol/events.js';
 import type { ForceDisconnectOut } from '../protocol/frames.js';
 import { STREAM_CONNECTED_TEXT, type UserStreamOutbound } from '../protocol/user-stream.js';
-import type { MessageStore, User } from '../store/index.js';
+import type { MessageStore, Role, User } from '../store/index.js';
 import type { StreamMember, UserChannels } from './user-channels.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -26,6 +26,7 @@ export interface UserStreamDeps {
 
 export class UserStream implements StreamMember {
   readonly userId: number;
+  readonly role: Role;
   /** Frames go out one after the other, each once the ones before it are written; the first waits for `start`. */
   private queue: Promise<void>;
   private started!: () => void;
@@ -43,6 +44,7 @@ export class UserStream implements StreamMember {
     private readonly expiresAt: Date | null = null,
   ) {
     this.userId = user.id;
+    this.role = user.role;
     this.queue = new Promise((resolve) => (this.started = resolve));
     socket.on('pong', () => (this.alive = true));
     socket.on('close', () => this.closed());

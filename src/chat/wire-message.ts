@@ -1,6 +1,15 @@
 import type { RoomEvent } from '../protocol/events.js';
-import type { ChangeOut, HeldEchoOut, NoticeOut, OutboundFrame, WireMessage } from '../protocol/frames.js';
-import { isChange, type HeldMessage, type Message, type MessageChange, type ReadResult, type TimelineEntry, type User } from '../store/index.js';
+import type { ChangeOut, HeldEchoOut, NoticeOut, OutboundFrame, WireAttachment, WireMessage } from '../protocol/frames.js';
+import {
+  isChange,
+  type AttachmentInfo,
+  type HeldMessage,
+  type Message,
+  type MessageChange,
+  type ReadResult,
+  type TimelineEntry,
+  type User,
+} from '../store/index.js';
 
 /** "First Last", as the seed's `full_name`. */
 export function fullName(user: Pick<User, 'firstName' | 'lastName'>): string {
@@ -29,6 +38,7 @@ export function toWireMessage(message: Message, sender: User, other?: User): Wir
     wire.reply_to = String(reply.id);
     wire.reply_preview = { message_id: String(reply.id), sender_email: replySender?.email ?? '', content: reply.preview };
   }
+  if (message.attachments?.length) wire.attachments = message.attachments.map(toWireAttachment);
   return wire;
 }
 
@@ -51,6 +61,11 @@ export function toTimelineFrame(entry: TimelineEntry, user: User, partner: User)
   if (entry.kind === 'admin_viewed') return toNotice(entry);
   const sender = senderOf(entry, user, partner);
   return { type: 'chat_message', ...toWireMessage(entry, sender, sender === user ? partner : user) };
+}
+
+/** A file as a message shows it. */
+export function toWireAttachment(file: AttachmentInfo): WireAttachment {
+  return { attachment_id: String(file.id), name: file.name, content_type: file.contentType, size: file.size };
 }
 
 /** A notice of the pair's timeline as the wire shows it; its `content` is the actor's name. */
@@ -81,6 +96,7 @@ export function toHeldEcho(held: HeldMessage, sender: User): HeldEchoOut {
     rule: held.rule,
   };
   if (held.clientId !== null) echo.client_id = held.clientId;
+  if (held.attachments?.length) echo.attachments = held.attachments.map(toWireAttachment);
   return echo;
 }
 

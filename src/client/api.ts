@@ -16,9 +16,12 @@ import type {
   PublicMatch,
   PublicUser,
   ReportView,
+  SearchHit,
+  SearchPage,
   UndeliveredMessage,
   WordListView,
 } from '../protocol/http.js';
+import type { WireAttachment } from '../protocol/frames.js';
 import type { WebhookDelivery, WebhookStatus } from '../protocol/webhooks.js';
 
 export type {
@@ -33,7 +36,10 @@ export type {
   PublicMatch,
   PublicUser,
   ReportView,
+  SearchHit,
+  SearchPage,
   UndeliveredMessage,
+  WireAttachment,
   WordListView,
 };
 
@@ -134,6 +140,30 @@ export class TandemApi {
     return this.request('GET', `/api/chat/${encodeURIComponent(partnerEmail)}/messages${suffix}`);
   }
 
+  /**
+   * Uploads a file to send to the partner: its type is decided by the server from the bytes
+   * (`attachment_type` 415 when not allowed), an image loses its metadata. Send the returned
+   * `attachment_id` in a message's `attachments` (see `Conversation.send`).
+   */
+  uploadAttachment(partnerEmail: string, file: Blob | Uint8Array, options: { name: string; contentType?: string }): Promise<WireAttachment> {
+    const type = options.contentType || (file instanceof Blob && file.type) || 'application/octet-stream';
+    const path = `/api/chat/${encodeURIComponent(partnerEmail)}/attachments?name=${encodeURIComponent(options.name)}`;
+    return this.request('POST', path, undefined, { body: file, contentType: type });
+  }
+
+  /** Where a file is downloaded (`GET`, with the session): for a link or an image's `src`. */
+  attachmentUrl(attachmentId: string): string {
+    return `${this.base}/api/attachments/${encodeURIComponent(attachmentId)}`;
+  }
+
+  /** Messages of the pair with every word of `q`, newest first, each with its `highlight` (escaped HTML, matches in `<mark>`). */
+  search(partnerEmail: string, q: string, page: { before?: string; limit?: number } = {}): Promise<SearchPage> {
+    const query = new URLSearchParams({ q });
+    if (page.before !== undefined) query.set('before', page.before);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    return this.request('GET', `/api/chat/${encodeURIComponent(partnerEmail)}/search?${query.toString()}`);
+  }
+
   markRead(partnerEmail: string): Promise<{ count: number }> {
     return this.request('POST', `/api/chat/${encodeURIComponent(partnerEmail)}/read`, {});
   }
@@ -219,10 +249,11 @@ export class TandemApi {
     return this.request('POST', `/api/webhooks/deliveries/${encodeURIComponent(id)}/retry`, {});
   }
 
-  /** Sends one request; resolves with the JSON body (undefined for 204), rejects with `ApiError`. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Sends one request (a JSON body, or `raw` bytes of a type); resolves with the JSON body (undefined for 204), rejects with `ApiError`. */
+  async request<T>(method: string, path: string, body?: unknown, raw?: { body: Blob | Uint8Array; contentType: string }): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (raw) headers['content-type'] = raw.contentType;
     if (this.cookie) headers.cookie = this.cookie;
     if (this.options.getToken) headers.authorization = `Bearer ${await this.options.getToken()}`;
     let response: Response;
@@ -231,7 +262,7 @@ export class TandemApi {
         method,
         headers,
         credentials: 'include',
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(raw ? { body: raw.body as Blob } : body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch {
       throw new ApiError(0, 'network', 'Cannot reach Tandem. Check your connection and try again.');

@@ -4,6 +4,7 @@
  * user's event stream, which brings new matches, pauses, reads elsewhere and unread counts
  * at once — and, after each (re)connect, a re-read of the conversations.
  */
+import type { AnnouncementOut } from '../protocol/announcements.js';
 import { ApiError, TandemApi, type KnownConversation, type NewUserFields, type PublicUser } from './api.js';
 import type { ChatConnectionOptions } from './connection.js';
 import { Conversation } from './conversation.js';
@@ -42,6 +43,8 @@ export interface TandemClientEvents extends Record<string, unknown> {
   conversations: readonly Conversation[];
   /** The session ended under the page (logged out elsewhere, expired): sign in again. */
   signedOut: string;
+  /** A coordinator's announcement, live (`announcements()` in programme-api.ts lists the earlier ones). */
+  announcement: AnnouncementOut;
 }
 
 /** Reasons a conversation ends that mean the session, not the match, is over. */
@@ -153,6 +156,7 @@ export class TandemClient extends Emitter<TandemClientEvents> {
     events.on('matchState', ({ partnerEmail, paused }) => this.live(partnerEmail)?.setMatchPaused(paused));
     events.on('readState', ({ partnerEmail, lastReadId }) => this.live(partnerEmail)?.readElsewhere(lastReadId));
     events.on('unread', ({ partnerEmail, count }) => this.live(partnerEmail)?.setUnread(count));
+    events.on('announcement', (announcement) => this.emit('announcement', announcement));
     events.on('ended', (reason) => {
       if (SESSION_ENDED.has(reason)) this.sessionEnded(reason);
     });

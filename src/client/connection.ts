@@ -11,7 +11,7 @@ import { ClientClose } from './close-policy.js';
 import type { ChatConnectionEvents, ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { maxMessageId } from './message-ids.js';
-import { Outbox, validateContent, type PendingMessage } from './outbox.js';
+import { Outbox, validateContent, type PendingMessage, type SendOptions } from './outbox.js';
 import { OutboxSender } from './sender.js';
 import { ReconnectLoop } from './reconnect-loop.js';
 import { chatSocketUrl, SOCKET_OPEN, type TokenSource, type WebSocketFactory } from './socket.js';
@@ -111,15 +111,15 @@ export class ChatConnection extends Emitter<ChatConnectionEvents> {
   }
 
   /**
-   * Queues `content` and sends it as soon as the connection is open. Resolves nothing: the
+   * Queues `content` (maybe a reply, `replyTo`, and with `attachments`, the ids of files uploaded for it) and sends it as soon as the connection is open. Resolves nothing: the
    * `outbox` event reports progress and the `message` event brings the stored message.
    * Refuses, with the server's error text, what the server would refuse.
    */
-  send(content: string, options: { replyTo?: string } = {}): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+  send(content: string, options: SendOptions = {}): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
     if (this.current.kind === 'ended') return { ok: false, error: ErrorText.notMatched };
-    const valid = validateContent(content);
+    const valid = validateContent(content, options.attachments);
     if (!valid.ok) return valid;
-    const pending = this.outbox.add(valid.content, options.replyTo);
+    const pending = this.outbox.add(valid.content, options);
     this.emit('outbox', this.outbox.all);
     this.sender.flush();
     return { ok: true, pending };

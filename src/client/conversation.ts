@@ -10,7 +10,7 @@ import { ChatConnection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { MessageList, noticeMessage } from './message-list.js';
 import { compareMessageIds } from './message-ids.js';
-import { Outbox, type PendingMessage } from './outbox.js';
+import { Outbox, type PendingMessage, type SendOptions } from './outbox.js';
 import { PartnerActivity } from './partner-activity.js';
 import { TypingReporter } from './typing.js';
 import { UndeliveredList } from './undelivered.js';
@@ -178,8 +178,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     return this.loadingOlder;
   }
 
-  /** Queues a message, maybe a reply (see `ChatConnection.send`); stops the typing indicator. Edit, delete and react: on `connection`. */
-  send(content: string, options?: { replyTo?: string }): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
+  /** Queues a message, maybe a reply, with the ids of files uploaded for it (see `ChatConnection.send`); stops the typing indicator. Edit, delete and react: on `connection`. */
+  send(content: string, options?: SendOptions): { ok: true; pending: PendingMessage } | { ok: false; error: string } {
     const result = this.connection.send(content, options);
     if (result.ok) this.typing(false);
     return result;

@@ -17,7 +17,10 @@ export {
   type PublicMatch,
   type PublicUser,
   type ReportView,
+  type SearchHit,
+  type SearchPage,
   type UndeliveredMessage,
+  type WireAttachment,
   type WordListView,
 } from './api.js';
 export { backoffDelay, DEFAULT_BACKOFF, RESTART_DELAY, restartDelay, type BackoffOptions } from './backoff.js';
@@ -33,6 +36,20 @@ export {
 export { Conversation, type ChatMessage, type ConversationEvents, type ConversationOptions, type ConversationSummary } from './conversation.js';
 export { Emitter, type Off } from './emitter.js';
 export { compareMessageIds, maxMessageId } from './message-ids.js';
-export { newClientId, Outbox, validateContent, type KeyValueStorage, type PendingMessage } from './outbox.js';
+export { newClientId, Outbox, validateContent, type KeyValueStorage, type PendingMessage, type SendOptions } from './outbox.js';
 export { chatSocketUrl, wsBaseOf, type TokenSource, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { UserEventStream, type UserEventStreamEvents, type UserEventStreamOptions } from './user-events.js';
+export {
+  announce,
+  announcements,
+  programmeActivity,
+  programmeCsvUrl,
+  programmePairs,
+  type ActivityWeek,
+  type AnnouncementAudience,
+  type AnnouncementEntry,
+  type PairHealthEntry,
+  type PairHealthPage,
+  type PairQuery,
+  type PairSort,
+} from './programme-api.js';

@@ -12,6 +12,8 @@ export interface PendingMessage {
   readonly client_id: string;
   /** Trimmed as the server will store it. */
   readonly content: string;
+  /** Ids of the user's uploads sent with it (see `TandemApi.uploadAttachment`). */
+  readonly attachments?: readonly string[];
   /** ISO-8601, when it was written. */
   readonly created_at: string;
   /** The message it answers (PROTOCOL.md Part 8). */
@@ -19,6 +21,12 @@ export interface PendingMessage {
   state: 'queued' | 'sent' | 'failed';
   /** Why it failed, in the server's words. */
   error?: string;
+}
+
+/** What may go with a message: the message it answers (PROTOCOL.md Part 8), the ids of files uploaded for it. */
+export interface SendOptions {
+  replyTo?: string;
+  attachments?: readonly string[];
 }
 
 /** The subset of the Web Storage API the outbox uses (`localStorage` fits). */
@@ -40,8 +48,8 @@ export function newClientId(): string {
  * (without telling which one: parse errors carry no `client_id`) is never queued.
  * Returns the content as it will be stored, or the server's error text.
  */
-export function validateContent(raw: string): { ok: true; content: string } | { ok: false; error: string } {
-  const parsed = parseFrame(JSON.stringify({ type: 'chat_message', content: raw }));
+export function validateContent(raw: string, attachments?: readonly string[]): { ok: true; content: string } | { ok: false; error: string } {
+  const parsed = parseFrame(JSON.stringify({ type: 'chat_message', content: raw, ...(attachments?.length ? { attachments } : {}) }));
   if (!parsed.ok) return { ok: false, error: parsed.error };
   if (parsed.frame.type !== 'chat_message') return { ok: false, error: ErrorText.unknownType };
   return { ok: true, content: parsed.frame.content };
@@ -69,9 +77,15 @@ export class Outbox {
     return this.items.filter((item) => item.state !== 'failed');
   }
 
-  add(content: string, replyTo?: string): PendingMessage {
-    const item: PendingMessage = { client_id: newClientId(), content, created_at: new Date().toISOString(), state: 'queued' };
-    if (replyTo !== undefined) item.reply_to = replyTo;
+  add(content: string, options: SendOptions = {}): PendingMessage {
+    const item: PendingMessage = {
+      client_id: newClientId(),
+      content,
+      ...(options.attachments?.length ? { attachments: [...options.attachments] } : {}),
+      created_at: new Date().toISOString(),
+      state: 'queued',
+    };
+    if (options.replyTo !== undefined) item.reply_to = options.replyTo;
     this.items.push(item);
     this.save();
     return item;

@@ -61,7 +61,12 @@ export class OutboxSender {
     for (const item of outbox.unsent) {
       if (this.sentHere.has(item.client_id)) continue;
       if (inFlight >= MAX_IN_FLIGHT) break;
-      const frame: ChatMessageIn = { type: 'chat_message', content: item.content, client_id: item.client_id };
+      const frame: ChatMessageIn = {
+        type: 'chat_message',
+        content: item.content,
+        client_id: item.client_id,
+        ...(item.attachments ? { attachments: [...item.attachments] } : {}),
+      };
       if (item.reply_to !== undefined) frame.reply_to = item.reply_to;
       if (!this.deps.transmit(frame)) break;
       inFlight++;

@@ -5,6 +5,7 @@
  * `established` means "re-read the conversations now" — its subscription was live before the
  * server said so, so nothing falls between. A 4001 or a revoked session ends it.
  */
+import type { AnnouncementOut } from '../protocol/announcements.js';
 import type { PublicUser } from '../protocol/http.js';
 import type { UserStreamOutbound } from '../protocol/user-stream.js';
 import type { BackoffOptions } from './backoff.js';
@@ -22,6 +23,8 @@ export interface UserEventStreamEvents extends Record<string, unknown> {
   /** The user read `partnerEmail`'s messages on another tab or device. */
   readState: { partnerEmail: string; lastReadId: string | null };
   unread: { partnerEmail: string; count: number };
+  /** A coordinator's announcement to the user's side of the programme. */
+  announcement: AnnouncementOut;
   /** The stream is over for good (`unauthenticated`, `logged_out`, …). */
   ended: string;
 }
@@ -101,6 +104,8 @@ export class UserEventStream extends Emitter<UserEventStreamEvents> {
         return this.emit('readState', { partnerEmail: frame.partner_email, lastReadId: frame.last_read_id });
       case 'unread':
         return this.emit('unread', { partnerEmail: frame.partner_email, count: frame.unread_count });
+      case 'announcement':
+        return this.emit('announcement', frame);
       case 'force_disconnect':
         this.loop.forced(frame.reason);
         return;

@@ -37,8 +37,8 @@ export interface PairCaller extends Caller {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
-    /** The one route whose body is not JSON (the import) says so; see server.ts. */
-    bodyType?: 'ndjson';
+    /** A route whose body is not JSON says so: the import (`ndjson`), an upload (`file`, any type but a form's); see server.ts. */
+    bodyType?: 'ndjson' | 'file';
   }
   interface FastifyRequest {
     caller: Caller | PairCaller | null;

@@ -8,11 +8,13 @@ import type { UserChannels } from '../chat/user-channels.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChannelLayer } from '../layer/index.js';
+import type { ErasureLog } from '../operations/erasure-log.js';
 import type { PresenceRegistry } from '../presence/index.js';
 import { emailProblem } from '../protocol/text.js';
 import { normalizeEmail, type Pair, type Store, type User } from '../store/index.js';
 import type { CallerResolver, ResolvedCaller } from './caller.js';
 import type { WordListSync } from './word-list-sync.js';
+import type { SetupGate } from '../auth/setup-token.js';
 
 export interface RouteContext {
   store: Store;
@@ -28,6 +30,10 @@ export interface RouteContext {
   clock: () => Date;
   /** The filter's word list as this instance applies it, and its changes. */
   wordList: WordListSync;
+  /** Where erasures are logged before they run (ERASURE_LOG); null: nowhere. */
+  erasureLog: ErasureLog | null;
+  /** The first run's one-time setup link (open only while no admin exists). */
+  setup: SetupGate;
 }
 
 /** The caller, whatever proved it (session, token, platform, API key); rejects with 401 when nothing does. */
@@ -87,7 +93,8 @@ export function archivedSince(context: Pick<RouteContext, 'config' | 'clock'>): 
   return new Date(context.clock().getTime() - context.config.archiveDays * 24 * 3600 * 1000);
 }
 
-function isArchived(context: RouteContext, pair: Pair): boolean {
+/** Whether an ended pair is still in its archive (`ARCHIVE_DAYS`). */
+export function isArchived(context: Pick<RouteContext, 'config' | 'clock'>, pair: Pair): boolean {
   const since = archivedSince(context);
   return since !== null && pair.endedAt !== null && pair.endedAt > since;
 }

@@ -24,3 +24,12 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
 export function isNdjsonMediaType(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/x-ndjson';
 }
+
+/**
+ * True for the types an HTML form sends by itself (`application/x-www-form-urlencoded`,
+ * `multipart/form-data`): an upload refuses them, so that a cross-site form cannot post a file.
+ */
+export function isFormMediaType(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+}

@@ -3,10 +3,10 @@
  * 10 messages of context, audit entries. Shapes and schemas together, as in schemas.ts.
  */
 import type { AuditEntry, HeldMessage, Message, Report, Store, User } from '../store/index.js';
-import { heldWireId } from '../chat/wire-message.js';
+import { heldWireId, toWireAttachment } from '../chat/wire-message.js';
 import { showInvisible } from '../moderation/reader-view.js';
-import { FILTER_RULES } from '../protocol/frames.js';
-import { historyMessageSchema, pairHistoryMessage, publicUser, userSchema } from './schemas.js';
+import { HOLD_RULES } from '../protocol/frames.js';
+import { attachmentSchema, historyMessageSchema, pairHistoryMessage, publicUser, userSchema } from './schemas.js';
 import { addVersions } from './message-extras.js';
 import type { HistoryMessage } from '../protocol/http.js';
 
@@ -46,7 +46,7 @@ export const heldViewSchema = {
     content: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
     status: { type: 'string', enum: ['held', 'approved', 'rejected'] },
-    rule: { type: 'string', enum: [...FILTER_RULES] },
+    rule: { type: 'string', enum: [...HOLD_RULES] },
     matched: {
       type: 'string',
       description:
@@ -57,6 +57,11 @@ export const heldViewSchema = {
       description: 'Only when the content has invisible or format characters: the content with each shown by its code point (`⟨U+200B⟩`)',
     },
     reason: { type: 'string' },
+    attachments: {
+      type: 'array',
+      items: attachmentSchema,
+      description: 'The files sent with it: an admin opens each at `GET /api/attachments/{attachment_id}`',
+    },
     context: contextSchema,
   },
 } as const;
@@ -77,6 +82,7 @@ export async function heldView(store: Store, held: HeldMessage, people: { mentor
     matched: held.matched,
     ...(showInvisible(held.content) === held.content ? {} : { content_marked: showInvisible(held.content) }),
     ...(held.reason === null ? {} : { reason: held.reason }),
+    ...(held.attachments?.length ? { attachments: held.attachments.map(toWireAttachment) } : {}),
     context: await withVersions(store, contextOf(context, people)),
   };
 }

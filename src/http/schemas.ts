@@ -3,7 +3,7 @@
  * helpers that declare error responses. Route schemas are the single source of the OpenAPI
  * document (see openapi.ts), so every schema here says what it means in `description`.
  */
-import { FILTER_RULES } from '../protocol/frames.js';
+import { HOLD_RULES } from '../protocol/frames.js';
 import type { HistoryMessage, PublicMatch, PublicUser, UndeliveredMessage } from '../protocol/http.js';
 import { ErrorCatalogue, type ErrorCode } from '../errors.js';
 import type { HeldMessage, Match, Message, User } from '../store/index.js';
@@ -86,6 +86,19 @@ export const matchSchema = {
   },
 } as const;
 
+/** A file as a message shows it (PROTOCOL.md Part 8). */
+export const attachmentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['attachment_id', 'name', 'content_type', 'size'],
+  properties: {
+    attachment_id: { ...messageIdSchema, description: 'Its bytes are at `GET /api/attachments/{attachment_id}`' },
+    name: { type: 'string', description: 'The file name its sender gave' },
+    content_type: { type: 'string', description: "The type decided from the file's bytes" },
+    size: { type: 'integer', minimum: 0, description: 'Bytes, after an image lost its metadata' },
+  },
+} as const;
+
 /** A message of the history: the WebSocket `chat_message` fields plus `is_read`. */
 export const historyMessageSchema = {
   type: 'object',
@@ -130,6 +143,7 @@ export const historyMessageSchema = {
         properties: { content: { type: 'string' }, cause: { type: 'string', enum: ['edit', 'delete'] }, replaced_at: { type: 'string', format: 'date-time' } },
       },
     },
+    attachments: { type: 'array', items: attachmentSchema, description: 'The files sent with it; absent when none' },
   },
 } as const;
 
@@ -146,7 +160,12 @@ export const undeliveredSchema = {
     timestamp: { type: 'string', format: 'date-time' },
     client_id: { type: 'string' },
     status: { type: 'string', enum: ['held', 'rejected'] },
-    rule: { type: 'string', enum: [...FILTER_RULES], description: 'The filter rule that held it' },
+    rule: {
+      type: 'string',
+      enum: [...HOLD_RULES],
+      description: 'The filter rule that held it, or `attachment` (every message with files is held under `moderated`)',
+    },
+    attachments: { type: 'array', items: attachmentSchema },
     reason: { type: 'string', description: 'Why it was rejected' },
   },
 } as const;

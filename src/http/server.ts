@@ -17,11 +17,13 @@ import { API_HEADERS, clientErrorHandler, frameworkErrors } from './client-error
 import { limitConnections, serverTimeouts } from './connection-limits.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, sendError } from './errors.js';
-import { hasBody, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
+import { hasBody, isFormMediaType, isJsonMediaType, isNdjsonMediaType } from './media-type.js';
 import { registerOpenApi } from './openapi.js';
+import { logStreamFor } from './log-format.js';
 import { requireTextKinds, textKeyword } from './text-fields.js';
 import { authRoutes } from './routes/auth.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { chatRoutes } from './routes/chat.js';
 import { dataRightsRoutes } from './routes/data-rights.js';
 import { docsRoutes } from './routes/docs.js';
@@ -31,10 +33,14 @@ import { matchRoutes } from './routes/matches.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { wordRoutes } from './routes/words.js';
 import { oversightRoutes } from './routes/oversight.js';
+import { programmeRoutes } from './routes/programme.js';
+import { announcementRoutes } from './routes/announcements.js';
 import { reportRoutes } from './routes/reports.js';
+import { searchRoutes } from './routes/search.js';
 import { userRoutes } from './routes/users.js';
 import { webRoutes } from './routes/web.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { setupRoutes } from './routes/setup.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -71,7 +77,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
       level: context.config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
       serializers: { req: serializeRequest },
-      ...(options.logStream ? { stream: options.logStream } : {}),
+      ...streamOption(options.logStream ?? logStreamFor(context.config.logFormat)),
     },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -134,7 +140,12 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     const bearerOnly = bearerToken(request.headers.authorization) !== null && request.headers.cookie === undefined;
     if (!bearerOnly && !isOriginAllowed(request.headers, origins)) return sendError(reply, 'origin_not_allowed');
     const contentType = request.headers['content-type'];
-    const ndjson = request.routeOptions.config.bodyType === 'ndjson';
+    const bodyType = request.routeOptions.config.bodyType;
+    const ndjson = bodyType === 'ndjson';
+    if (bodyType === 'file') {
+      if (isFormMediaType(contentType)) return sendError(reply, 'unsupported_media_type', 'A file is sent as the body itself, not as a form');
+      return payload;
+    }
     if (hasBody(request.headers) && !(ndjson ? isNdjsonMediaType(contentType) : isJsonMediaType(contentType))) {
       return sendError(reply, 'unsupported_media_type', ndjson ? 'The body must be application/x-ndjson' : undefined);
     }
@@ -159,17 +170,26 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     matchRoutes(api, context);
     importRoutes(api, context);
     chatRoutes(api, context);
+    attachmentRoutes(api, context);
+    searchRoutes(api, context);
     reportRoutes(api, context);
     moderationRoutes(api, context);
     wordRoutes(api, context);
     oversightRoutes(api, context);
+    programmeRoutes(api, context);
+    announcementRoutes(api, context);
     dataRightsRoutes(api, context);
     webhookRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null ? 'public' : 'off' });
     docsRoutes(api);
     webRoutes(api);
+    setupRoutes(api, context);
   });
   return app;
+}
+
+function streamOption(stream: NodeJS.WritableStream | undefined): { stream?: NodeJS.WritableStream } {
+  return stream ? { stream } : {};
 }
 
 /**

@@ -50,15 +50,15 @@ export function codePointLength(text: string, stopAfter = Infinity): number {
 
 /**
  * A message's content by the rules of `chat_message` (an edit's too): its characters,
- * trimmed, not blank, not too long.
+ * trimmed, not blank (unless `blankAllowed`: files go with it, and it is then ''), not too long.
  */
-export function checkedContent(value: unknown): { ok: true; text: string } | { ok: false; error: string } {
+export function checkedContent(value: unknown, blankAllowed = false): { ok: true; text: string } | { ok: false; error: string } {
   const raw = value === undefined ? '' : value;
   if (typeof raw !== 'string') return { ok: false, error: ErrorText.contentNotString };
   if (contentProblem(raw) !== null) return { ok: false, error: ErrorText.badCharacters };
   const content = pythonStrip(raw);
   // Zero-width and filler characters alone show as an empty bubble: that is empty too.
-  if (isBlank(content)) return { ok: false, error: ErrorText.emptyContent };
+  if (isBlank(content)) return blankAllowed ? { ok: true, text: '' } : { ok: false, error: ErrorText.emptyContent };
   // A UTF-16 length within the limit bounds the code-point length too.
   if (content.length > MAX_CONTENT_CODE_POINTS && codePointLength(content, MAX_CONTENT_CODE_POINTS) > MAX_CONTENT_CODE_POINTS) {
     return { ok: false, error: ErrorText.tooLong };

@@ -6,6 +6,7 @@
  * a user's own channel (their event streams, `/ws/me/`) carries UserEvents.
  */
 import type { ChangeOut, MessageStatusOut, NoticeOut, WireMessage } from './frames.js';
+import type { AnnouncementAudience, AnnouncementOut } from './announcements.js';
 import type { UserStreamFrame } from './user-stream.js';
 
 export type RoomEvent =
@@ -35,6 +36,8 @@ export type ChannelEvent = RoomEvent | UserEvent;
 export type BroadcastEvent =
   | { kind: 'session_revoked'; token_hash: string; reason: string }
   /** A coordinator changed the filter's word list: every instance reads it again. */
-  | { kind: 'word_list_changed' };
+  | { kind: 'word_list_changed' }
+  /** A coordinator's announcement: every instance gives it to the open connections of its audience. */
+  | { kind: 'announcement'; audience: AnnouncementAudience; frame: AnnouncementOut };
 
 export type LayerEvent = ChannelEvent | BroadcastEvent;

@@ -3,6 +3,7 @@
  * server, the client and the tests. Part 1 of PROTOCOL.md is the seed's contract; the
  * optional fields mark Part 2's additions, which never change the meaning of Part 1.
  */
+import type { AnnouncementOut } from './announcements.js';
 
 /** A chat message as it appears on the wire (outbound `chat_message` minus `type`). */
 export interface WireMessage {
@@ -22,6 +23,17 @@ export interface WireMessage {
   reply_preview?: ReplyPreview;
   /** Part 8, in history only: emoji → the emails of the users who reacted with it. */
   reactions?: Record<string, string[]>;
+  /** The files sent with it (PROTOCOL.md Part 8); absent when none. */
+  attachments?: WireAttachment[];
+}
+
+/** A file as a message shows it; its bytes are at `GET /api/attachments/{attachment_id}`. */
+export interface WireAttachment {
+  attachment_id: string;
+  name: string;
+  /** The type decided from the file's bytes, not the name or the header its sender gave. */
+  content_type: string;
+  size: number;
 }
 
 /** What a reply shows of the message it answers: empty `content` when that is deleted or erased. */
@@ -39,6 +51,8 @@ export interface ChatMessageIn {
   client_id?: string;
   /** Part 8: the id of a message of the pair that this one answers. */
   reply_to?: string;
+  /** Ids of the sender's own unsent uploads to the pair (at most `MAX_ATTACHMENTS`); `content` may then be empty. */
+  attachments?: string[];
 }
 /** Part 8: one's own message gets new content, within the edit window. */
 export interface EditMessageIn {
@@ -190,6 +204,7 @@ export type OutboundFrame =
   | MessageStatusOut
   | MatchStateOut
   | ReadStateOut
+  | AnnouncementOut
   | ErrorOut;
 
 /** The seed's exact error texts; clients match on them, so they never change. */
@@ -203,6 +218,8 @@ export const ErrorText = {
   badCharacters: 'Message content contains characters that cannot be stored',
   badClientId: 'client_id must be a string of 1 to 64 characters',
   badTyping: 'is_typing must be a boolean',
+  badAttachments: 'attachments must be a list of 1 to 4 attachment ids',
+  attachmentUnavailable: 'An attachment is not one of your unsent uploads to this conversation',
   binaryFrame: 'Binary frames are not supported',
   rateLimited: 'Rate limit exceeded',
   invalidAfter: 'after must be a message id',
@@ -228,7 +245,11 @@ export const CONNECTED_TEXT = 'Connected to chat' as const;
 export const MAX_CONTENT_CODE_POINTS = 5000;
 /** Bounds of the optional idempotency key. */
 export const MAX_CLIENT_ID_LENGTH = 64;
+/** Files one message may carry. */
+export const MAX_ATTACHMENTS = 4;
 
 /** The rules of the filter (policy `moderated`) that can hold a message, as the wire names them. */
 export const FILTER_RULES = ['email', 'phone', 'link', 'handle', 'off_platform', 'address', 'word'] as const;
 export type FilterRule = (typeof FILTER_RULES)[number];
+/** Why a message is held: a rule of the filter, or (policy `moderated`) that it carries files, which an admin looks at first. */
+export const HOLD_RULES = [...FILTER_RULES, 'attachment'] as const;

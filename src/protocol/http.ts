@@ -158,3 +158,12 @@ export interface AuditEntryView {
   target: string;
   detail: Record<string, unknown> | null;
 }
+
+/** One result of `GET /api/chat/{partner_email}/search`: the message as history shows it, and its content as escaped HTML with each matched word in `<mark>`. */
+export type SearchHit = HistoryMessage & { highlight: string };
+
+/** A page of search results, newest first; `has_more`: older results remain (page with `before`). */
+export interface SearchPage {
+  messages: SearchHit[];
+  has_more: boolean;
+}

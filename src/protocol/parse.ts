@@ -2,7 +2,7 @@
  * Parsing of inbound text frames: pure functions, no I/O. Each rejection carries the
  * exact error text the client sees; the seed's texts are kept to the letter.
  */
-import { ErrorText, MAX_CLIENT_ID_LENGTH, type ChatMessageIn, type InboundFrame } from './frames.js';
+import { ErrorText, MAX_ATTACHMENTS, MAX_CLIENT_ID_LENGTH, type ChatMessageIn, type InboundFrame } from './frames.js';
 import { parseChange } from './parse-changes.js';
 import { checkedContent, messageIdOf, type ParseResult } from './content.js';
 import { textProblem } from './text.js';
@@ -43,16 +43,30 @@ function parseChatMessage(fields: Record<string, unknown>): ParseResult {
   const clientId = fields.client_id;
   if (clientId !== undefined && clientId !== null && !isClientId(clientId)) return { ok: false, error: ErrorText.badClientId };
   const refuse = (error: string): ParseResult => (isClientId(clientId) ? { ok: false, error, clientId } : { ok: false, error });
-  const content = checkedContent(fields.content);
+  const attachments = fields.attachments;
+  // Blank content is allowed when files go with it.
+  const content = checkedContent(fields.content, attachments !== undefined);
   if (!content.ok) return refuse(content.error);
+  if (attachments !== undefined && !isAttachmentList(attachments)) return refuse(ErrorText.badAttachments);
   const frame: ChatMessageIn = { type: 'chat_message', content: content.text };
   if (isClientId(clientId)) frame.client_id = clientId;
+  if (attachments !== undefined) frame.attachments = [...new Set(attachments)];
   if (fields.reply_to !== undefined && fields.reply_to !== null) {
     const replyTo = messageIdOf(fields.reply_to);
     if (replyTo === null) return refuse(ErrorText.badReplyTo);
     frame.reply_to = replyTo;
   }
   return { ok: true, frame };
+}
+
+/** 1 to MAX_ATTACHMENTS attachment ids, each as a message id is written (decimal digits). */
+function isAttachmentList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.length <= MAX_ATTACHMENTS &&
+    value.every((id) => typeof id === 'string' && id.length >= 1 && id.length <= 15 && [...id].every((c) => c >= '0' && c <= '9'))
+  );
 }
 
 /** A client_id is an identifier (protocol/text.ts): no NUL, no control characters, no unpaired surrogates. */

@@ -6,6 +6,7 @@
  */
 import type { MatchStateOut, ReadStateOut } from './frames.js';
 import type { PublicUser } from './http.js';
+import type { AnnouncementOut } from './announcements.js';
 
 export type { MatchStateOut, ReadStateOut };
 
@@ -33,5 +34,5 @@ export interface UnreadOut {
   unread_count: number;
 }
 
-export type UserStreamFrame = MatchCreatedOut | MatchEndedOut | MatchStateOut | ReadStateOut | UnreadOut;
+export type UserStreamFrame = MatchCreatedOut | MatchEndedOut | MatchStateOut | ReadStateOut | UnreadOut | AnnouncementOut;
 export type UserStreamOutbound = StreamEstablishedOut | UserStreamFrame;

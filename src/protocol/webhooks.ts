@@ -6,7 +6,16 @@
 import type { HistoryMessage, PublicUser, UndeliveredMessage } from './http.js';
 
 /** Every event type, in the order docs/webhooks.md lists them. */
-export const WEBHOOK_EVENT_TYPES = ['message.created', 'message.unread', 'match.created', 'match.ended', 'message.held', 'message.reported'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'message.created',
+  'message.unread',
+  'match.created',
+  'match.ended',
+  'message.held',
+  'message.reported',
+  'pair.at_risk',
+  'pair.recovered',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** How far an event has come: waiting (or between retries), sent with a 2xx, given up, or no longer owed. */
@@ -49,6 +58,20 @@ export interface MessageReportedData {
   reason: string;
 }
 
+/** Why a pair is at risk (PROTOCOL.md Part 9), in this order. */
+export const AT_RISK_REASONS = ['silent', 'unanswered', 'one_sided', 'reported'] as const;
+export type AtRiskReason = (typeof AT_RISK_REASONS)[number];
+
+/**
+ * `pair.at_risk`: a pair entered the at-risk state or its reasons changed; `pair.recovered`: it
+ * left it (`reasons` empty). Sent once per change, whichever instance noticed it.
+ */
+export interface PairRiskData {
+  mentor: PublicUser;
+  mentee: PublicUser;
+  reasons: AtRiskReason[];
+}
+
 export interface WebhookData {
   'message.created': MessageCreatedData;
   'message.unread': MessageUnreadData;
@@ -56,6 +79,8 @@ export interface WebhookData {
   'match.ended': MatchEventData;
   'message.held': MessageHeldData;
   'message.reported': MessageReportedData;
+  'pair.at_risk': PairRiskData;
+  'pair.recovered': PairRiskData;
 }
 
 /** The body of a webhook request; `timestamp` is when the event happened (ISO-8601). */

@@ -45,7 +45,7 @@ export interface DataRightsStore {
    * about them or about their pairs redacted, the webhook bodies of their pairs cleared, and
    * the account renamed "Deleted user" with an address of no one (`erasedEmailOf(id)`) and no
    * password or platform id (the person signing in again is a new account). Then the engine purges the old versions of the rows from its files as far as it
-   * can (SQLite: the WAL checkpointed and truncated; PostgreSQL: a VACUUM of those tables).
+   * can (SQLite: the file rebuilt, the WAL checkpointed and truncated; PostgreSQL: a VACUUM of those tables).
    */
   erase(userId: number): Promise<Erasure>;
 }

@@ -5,6 +5,8 @@
 import type { DatabaseConfig } from '../config.js';
 import { isPostgresUnavailable, isSqliteUnavailable } from './backend-errors.js';
 import { guardStore } from './guard.js';
+import type { BackupOptions, BackupResult } from './backup-types.js';
+import type { CopySide } from './copy-side.js';
 import type { OutboxOptions, Store } from './types.js';
 
 export * from './types.js';
@@ -34,6 +36,33 @@ export async function openStore(config: DatabaseConfig, options: StoreOptions): 
     case 'postgres': {
       const { PostgresStore } = await import('./postgres/index.js');
       return guardStore(await PostgresStore.open({ ...config, ...options }), { timeoutMs: options.timeoutMs, isUnavailable: isPostgresUnavailable });
+    }
+  }
+}
+
+export { BackupCheckError, type BackupOptions, type BackupResult } from './backup-types.js';
+export type { CopySide } from './copy-side.js';
+
+/**
+ * Writes a checked copy of the SQLite database at `path` to `destination` while other
+ * connections (a running Tandem) go on writing; see sqlite/backup.ts. Rejects with
+ * BackupCheckError when the copy fails `integrity_check` (nothing is left at `destination`).
+ */
+export async function backupSqlite(path: string, destination: string, options: BackupOptions = {}): Promise<BackupResult> {
+  const { backupSqliteFile } = await import('./sqlite/backup.js');
+  return backupSqliteFile(path, destination, options);
+}
+
+/** One end of a move between stores (see move.ts), on a database already migrated by `openStore`. */
+export async function openCopySide(config: DatabaseConfig): Promise<CopySide> {
+  switch (config.kind) {
+    case 'sqlite': {
+      const { SqliteCopySide } = await import('./sqlite/copy-side.js');
+      return new SqliteCopySide(config.path);
+    }
+    case 'postgres': {
+      const { PostgresCopySide } = await import('./postgres/copy-side.js');
+      return PostgresCopySide.open(config.url);
     }
   }
 }

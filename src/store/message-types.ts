@@ -1,4 +1,5 @@
 /** A pair's messages as the Store holds them, and a page of a list; shared by the Store's parts. */
+import type { AttachmentInfo } from './attachments.js';
 
 /** A participant's message, or a notice in the pair's timeline (an admin viewed the conversation). */
 export type MessageKind = 'message' | 'admin_viewed';
@@ -20,6 +21,8 @@ export interface Message {
   deleted: boolean;
   /** The message it answers, with what its sender and the first characters of it were (empty once deleted or erased). */
   replyTo: ReplyRef | null;
+  /** The files sent with it (absent or empty: none). */
+  attachments?: readonly AttachmentInfo[];
 }
 
 /** What a reply shows of the message it answers. */
@@ -40,6 +43,8 @@ export interface NewMessage {
   clientId?: string | null;
   /** The id of a message of the same pair that this one answers (checked in the storing transaction). */
   replyTo?: number | null;
+  /** The sender's unsent uploads in the pair to send with it; others are ignored (the message's `attachments` says which it got). */
+  attachmentIds?: readonly number[];
 }
 
 /** A page of a list: oldest or newest first as the method says, and whether more lie beyond. */

@@ -2,6 +2,7 @@
  * The Store's moderation (PROTOCOL.md Part 7): the messages the filter held and the
  * decisions on them, and the coordinators' changes to the filter's word list.
  */
+import type { AttachmentInfo } from './attachments.js';
 import type { Message, NewMessage, Paged } from './message-types.js';
 
 export type HeldStatus = 'held' | 'approved' | 'rejected';
@@ -26,6 +27,8 @@ export interface HeldMessage {
   messageId: number | null;
   /** A held edit (PROTOCOL.md Part 8): the message whose new text this is; approving it edits that message (see `MessageChangeStore.approveEdit`). */
   editOf: number | null;
+  /** The files sent with it (absent or empty: none). */
+  attachments?: readonly AttachmentInfo[];
 }
 
 export interface NewHeldMessage extends NewMessage {

@@ -31,8 +31,8 @@ export interface WebhookEvent {
   heldId: number | null;
   /** The report of `message.reported`. */
   reportId: number | null;
-  /** What only the cause knew (a match change's actor and reason). */
-  detail: { actor?: string | null; reason?: string | null } | null;
+  /** What only the cause knew (a match change's actor and reason, a pair's at-risk reasons). */
+  detail: { actor?: string | null; reason?: string | null; reasons?: string[] } | null;
   /** The body as first sent (JSON text), fixed so that every retry sends the same bytes; null before the first attempt. */
   data: string | null;
   status: WebhookStatus;

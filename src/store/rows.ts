@@ -5,6 +5,7 @@
  */
 import { ERASED_EMAIL_LIKE } from '../protocol/erased-email.js';
 import type { WebhookEventType, WebhookStatus } from '../protocol/webhooks.js';
+import { parseAttachmentsColumn } from './attachments.js';
 import type { Conversation, DirectoryPage, HistoryPage, Match, Message, MessageKind, Pair, Role, User, WebhookEvent } from './types.js';
 
 /** A boolean column: 0/1 from SQLite, a boolean from PostgreSQL. */
@@ -44,6 +45,7 @@ export interface MessageRow {
   reply_to: number | null;
   reply_sender_id: number | null;
   reply_preview: string | null;
+  attachments?: string | null;
 }
 export interface MatchRow {
   pair_id: number;
@@ -67,6 +69,7 @@ export interface ConversationRow extends UserRow {
   m_client_id: string | null;
   /** The newest message was deleted (its content is empty already). */
   m_deleted?: Flag | null;
+  m_attachments?: string | null;
 }
 
 export interface WebhookRow {
@@ -133,7 +136,7 @@ export const PAIR_COLUMNS = 'id, mentor_id, mentee_id, active, last_seq, paused,
 export const MATCH_COLUMNS = 'id AS pair_id, matched_at, mentor_id, mentee_id, paused';
 /** The columns of a MessageRow. */
 export const MESSAGE_COLUMNS =
-  'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind, edited_at, deleted_at, reply_to, reply_sender_id, reply_preview';
+  'id, pair_id, seq, sender_id, content, created_at, is_read, client_id, kind, edited_at, deleted_at, reply_to, reply_sender_id, reply_preview, attachments';
 
 /** True for SQLite's 1 and PostgreSQL's true. */
 export const isSet = (flag: Flag): boolean => flag === true || flag === 1;
@@ -175,7 +178,14 @@ export const toMessage = (row: MessageRow): Message => ({
   editedAt: row.edited_at === null ? null : toDate(row.edited_at),
   deleted: row.deleted_at !== null,
   replyTo: row.reply_to === null ? null : { id: row.reply_to, senderId: row.reply_sender_id ?? 0, preview: row.reply_preview ?? '' },
+  ...withAttachments(row.attachments),
 });
+
+/** A message's files, when it has any. */
+const withAttachments = (column: string | null | undefined): Pick<Message, 'attachments'> => {
+  const files = parseAttachmentsColumn(column);
+  return files.length === 0 ? {} : { attachments: files };
+};
 
 /** The domain Match of a row, given both of its users. */
 export const toMatch = (row: MatchRow, mentor: User, mentee: User): Match => ({
@@ -202,6 +212,7 @@ export const toConversation = (row: ConversationRow): Conversation => ({
           created_at: row.m_created_at,
           is_read: row.m_is_read,
           client_id: row.m_client_id,
+          attachments: row.m_attachments ?? null,
           kind: 'message',
           edited_at: null,
           deleted_at: row.m_deleted ? 0 : null,

@@ -1,4 +1,5 @@
 /** The safeguarding rows both engines read, and their mapping to domain objects (see rows.ts). */
+import { parseAttachmentsColumn } from './attachments.js';
 import { isSet, toDate, type Flag, type Instant } from './rows.js';
 import type { AuditEntry, HeldMessage, HeldStatus, PairSummary, Report } from './types.js';
 
@@ -17,6 +18,7 @@ export interface HeldRow {
   decided_at: Instant | null;
   message_id: number | null;
   edit_of: number | null;
+  attachments?: string | null;
 }
 export interface ReportRow {
   id: number;
@@ -50,7 +52,7 @@ export interface SummaryRow {
 }
 
 export const HELD_COLUMNS =
-  'id, pair_id, sender_id, content, client_id, created_at, status, rule, matched, reason, decided_by, decided_at, message_id, edit_of';
+  'id, pair_id, sender_id, content, client_id, created_at, status, rule, matched, reason, decided_by, decided_at, message_id, edit_of, attachments';
 /** Selected from `reports r JOIN messages m`, so that a report knows its pair. */
 export const REPORT_COLUMNS = 'r.id, r.message_id, m.pair_id, r.reporter_id, r.reason, r.created_at, r.resolved_by, r.resolved_at, r.resolution';
 export const AUDIT_COLUMNS = 'id, at, actor, action, target, detail, actor_id, user_id, pair_id';
@@ -72,6 +74,7 @@ export const toHeld = (row: HeldRow): HeldMessage => ({
   decidedAt: orNull(row.decided_at),
   messageId: row.message_id,
   editOf: row.edit_of === null ? null : Number(row.edit_of),
+  ...(row.attachments ? { attachments: parseAttachmentsColumn(row.attachments) } : {}),
 });
 
 export const toReport = (row: ReportRow): Report => ({

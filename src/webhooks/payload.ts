@@ -4,7 +4,7 @@
  */
 import { senderOf, toHeldEcho, toWireMessage } from '../chat/wire-message.js';
 import type { HistoryMessage, PublicUser } from '../protocol/http.js';
-import type { WebhookBody } from '../protocol/webhooks.js';
+import { AT_RISK_REASONS, type AtRiskReason, type WebhookBody } from '../protocol/webhooks.js';
 import type { Message, User, WebhookEvent, WebhookFacts } from '../store/index.js';
 
 const person = (user: User): PublicUser => ({ email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role });
@@ -13,6 +13,12 @@ const historyMessage = (message: Message, facts: WebhookFacts): HistoryMessage =
   const sender = senderOf(message, facts.mentor, facts.mentee);
   return { ...toWireMessage(message, sender, sender === facts.mentor ? facts.mentee : facts.mentor), is_read: message.isRead };
 };
+
+/** The reasons an at-risk event carries, as the job wrote them (only names Tandem knows). */
+function atRiskReasonsOf(event: WebhookEvent): AtRiskReason[] {
+  const reasons = event.detail?.reasons ?? [];
+  return AT_RISK_REASONS.filter((reason) => reasons.includes(reason));
+}
 
 /** The JSON body of `event`, or null when it no longer has anything to say. */
 export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBody | null {
@@ -52,6 +58,9 @@ export function webhookBody(event: WebhookEvent, facts: WebhookFacts): WebhookBo
       const { type: _frame, ...echo } = toHeldEcho(facts.held, sender);
       return { type: event.type, timestamp, data: { ...echo, status: 'held', receiver_email: receiver.email } };
     }
+    case 'pair.at_risk':
+    case 'pair.recovered':
+      return { type: event.type, timestamp, data: { mentor: person(facts.mentor), mentee: person(facts.mentee), reasons: atRiskReasonsOf(event) } };
     case 'message.reported': {
       if (!facts.report) return null;
       const { report, message } = facts.report;

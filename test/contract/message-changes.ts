@@ -194,5 +194,37 @@ export function messageChangesContract(name: string, make: StoreFactory): void {
       assert.deepEqual([approved.change.seq, approved.message.content, approved.held.status], [2, 'call 07911 123456', 'approved']);
       await rejectsWith(store.changes.approveEdit(held.id, 'admin@example.test'), 'not_found');
     });
+
+    test('search follows changes: an edit is found by the words it kept and its new ones, not the replaced ones; a held edit not at all; a deletion leaves search and deletes its files', async (store) => {
+      const { mentee, pairId } = await seed(store);
+      const ids = async (...terms: string[]) => (await store.search.find(pairId, terms, 10)).map((hit) => hit.message.id);
+      const said = (await send(store, pairId, mentee, 'meet at the library')).message;
+      await store.changes.edit({ pairId, messageId: said.id, actorId: mentee.id, content: 'meet at the station', windowMs: WINDOW });
+      assert.deepEqual([await ids('meet'), await ids('station'), await ids('library')], [[said.id], [said.id], []]);
+      await store.changes.holdEdit({
+        pairId,
+        messageId: said.id,
+        actorId: mentee.id,
+        content: 'meet at 07911 123456',
+        windowMs: WINDOW,
+        rule: 'phone',
+        matched: '07911123456',
+      });
+      assert.deepEqual([await ids('station'), await ids('07911')], [[said.id], []], 'the partner finds the text they see');
+      const file = await store.attachments.create({
+        pairId,
+        uploaderId: mentee.id,
+        name: 'map.txt',
+        contentType: 'text/plain',
+        bytes: new TextEncoder().encode('map'),
+        dailyLimitBytes: 1024,
+      });
+      const withFile = (await store.messages.append({ pairId, senderId: mentee.id, content: 'the map', attachmentIds: [file.id] })).message;
+      assert.equal(withFile.attachments?.length, 1);
+      await store.changes.delete({ pairId, messageId: withFile.id, actorId: mentee.id, keep: true });
+      assert.deepEqual(await ids('map'), []);
+      assert.equal(await store.attachments.byId(file.id), null, 'its file is deleted');
+      assert.equal((await store.messages.byId(withFile.id))!.attachments, undefined);
+    });
   });
 }

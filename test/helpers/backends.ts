@@ -19,7 +19,7 @@ export const testRedisUrl = process.env.TANDEM_TEST_REDIS_URL || undefined;
 
 /**
  * Registers `body` when the named backends are configured. Otherwise the suite shows as a
- * skipped test with the reason, or — with CI=true — fails, so CI can never pass by skipping.
+ * skipped test with the reason, or — under CI — fails, so CI can never pass by skipping.
  */
 export function withBackends(name: string, needs: { postgres?: boolean; redis?: boolean }, body: () => void): void {
   const missing = [

@@ -86,6 +86,17 @@ export class TestSocket {
     }
   }
 
+  /**
+   * Proves that nothing arrived before a marker the test sent after the frames it expected:
+   * reads up to the frame `isMarker` accepts and fails on anything in between. Reading the
+   * queue at once would pass a late duplicate that is still on its way.
+   */
+  async nothingBefore(isMarker: (frame: Frame) => boolean, what = 'the marker'): Promise<Frame> {
+    const { frame, skipped } = await this.until(isMarker);
+    if (skipped.length > 0) throw new Error(`expected nothing before ${what}, got ${JSON.stringify(skipped)}`);
+    return frame;
+  }
+
   send(frame: unknown): void {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
@@ -136,4 +147,9 @@ export async function connectStream(wsBase: string, cookie: string | undefined):
   if (first.type !== 'connection_established') throw new Error(`expected connection_established, got ${JSON.stringify(first)}`);
   socket.established = first;
   return socket;
+}
+
+/** A chat message whose content is `content`: the usual marker sent after the frames a test expected. */
+export function chatWith(content: string): (frame: Frame) => boolean {
+  return (frame) => frame.type === 'chat_message' && frame.content === content;
 }

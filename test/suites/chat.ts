@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ErrorText } from '../../src/protocol/frames.js';
 import { type Agent, matchedPair } from '../helpers/http.js';
-import { connectChat, chatUrl, TestSocket, type Frame } from '../helpers/socket.js';
+import { chatWith, connectChat, chatUrl, TestSocket, type Frame } from '../helpers/socket.js';
 import { passwordOf } from '../helpers/accounts.js';
 import { exactlyOnceTests } from './exactly-once.js';
 
@@ -84,8 +84,9 @@ export function chatSuite(
       mentorSocket.send({ type: 'chat_message', content: 'answer' });
       const answers = await Promise.all(all.map((s) => s.expect('chat_message')));
       for (const frame of answers) assert.equal(frame.content, 'answer');
-      // Exactly once: nothing else is queued on any tab.
-      for (const socket of all) assert.deepEqual(socket.frames, []);
+      // Exactly once: a later marker is the next frame on every tab, so no late copy was on its way.
+      mentorTab2.send({ type: 'chat_message', content: 'marker' });
+      await Promise.all(all.map((s) => s.nothingBefore(chatWith('marker'))));
       await Promise.all(all.map((s) => s.close()));
     });
 
@@ -138,15 +139,15 @@ export function chatSuite(
 
     describe('rejections: an error frame, and the connection stays usable', () => {
       const cases: Array<[string, unknown, string]> = [
-        ['empty content', { type: 'chat_message', content: '' }, ErrorText.emptyContent],
-        ['whitespace-only content', { type: 'chat_message', content: ' \t\n\u3000\u00a0' }, ErrorText.emptyContent],
-        ['missing content', { type: 'chat_message' }, ErrorText.emptyContent],
-        ['5001 code points', { type: 'chat_message', content: 'x'.repeat(5001) }, ErrorText.tooLong],
-        ['5001 emoji (astral, two UTF-16 units each)', { type: 'chat_message', content: '😀'.repeat(5001) }, ErrorText.tooLong],
-        ['unknown type', { type: 'shout', content: 'hi' }, ErrorText.unknownType],
-        ['missing type', { content: 'hi' }, ErrorText.unknownType],
-        ['not JSON', 'hello there', ErrorText.invalidJson],
-        ['truncated JSON', '{"type":"chat_message"', ErrorText.invalidJson],
+        ['empty content', { type: 'chat_message', content: '' }, 'Message content cannot be empty'],
+        ['whitespace-only content', { type: 'chat_message', content: ' \t\n\u3000\u00a0' }, 'Message content cannot be empty'],
+        ['missing content', { type: 'chat_message' }, 'Message content cannot be empty'],
+        ['5001 code points', { type: 'chat_message', content: 'x'.repeat(5001) }, 'Message too long (max 5000 characters)'],
+        ['5001 emoji (astral, two UTF-16 units each)', { type: 'chat_message', content: '😀'.repeat(5001) }, 'Message too long (max 5000 characters)'],
+        ['unknown type', { type: 'shout', content: 'hi' }, 'Unknown message type'],
+        ['missing type', { content: 'hi' }, 'Unknown message type'],
+        ['not JSON', 'hello there', 'Invalid JSON format'],
+        ['truncated JSON', '{"type":"chat_message"', 'Invalid JSON format'],
         ['a JSON array', '[{"type":"chat_message","content":"x"}]', ErrorText.notObject],
         ['a JSON string', '"chat_message"', ErrorText.notObject],
         ['JSON null', 'null', ErrorText.notObject],
@@ -175,6 +176,17 @@ export function chatSuite(
         });
       }
 
+      it('the error reaches only the connection that sent the bad frame, not another tab of the sender', async () => {
+        const { mentor, mentee, menteeSocket, mentorSocket } = await setup();
+        const menteeTab2 = await connectChat(cluster.side(1).ws, mentor.email, mentee.cookie);
+        menteeSocket.send('not json at all');
+        assert.deepEqual(await menteeSocket.next(), { type: 'error', message: 'Invalid JSON format' });
+        // A later marker is the next frame of the other tab and of the partner: no error before it.
+        menteeSocket.send({ type: 'chat_message', content: 'marker' });
+        await Promise.all([menteeSocket, menteeTab2, mentorSocket].map((socket) => socket.nothingBefore(chatWith('marker'))));
+        await Promise.all([menteeSocket.close(), menteeTab2.close(), mentorSocket.close()]);
+      });
+
       it('a binary frame', async () => {
         const { menteeSocket, mentorSocket } = await setup();
         menteeSocket.ws.send(Buffer.from('{"type":"chat_message","content":"x"}'), { binary: true });
@@ -191,7 +203,7 @@ export function chatSuite(
         menteeSocket.send({ type: 'chat_message', content: '' });
         assert.equal((await menteeSocket.next()).content, 'first');
         assert.equal((await menteeSocket.next()).content, 'second');
-        assert.deepEqual(await menteeSocket.next(), { type: 'error', message: ErrorText.emptyContent });
+        assert.deepEqual(await menteeSocket.next(), { type: 'error', message: 'Message content cannot be empty' });
         await Promise.all([menteeSocket.close(), mentorSocket.close()]);
       });
     });

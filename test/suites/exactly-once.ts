@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ErrorText } from '../../src/protocol/frames.js';
 import { matchedPair, type Agent } from '../helpers/http.js';
 import { connectChat, type Frame, type TestSocket } from '../helpers/socket.js';
 
@@ -64,7 +63,7 @@ async function race({ side, admin }: Cluster, staggered: boolean): Promise<void>
   burst(1);
   // An error goes out after every answer to the frames its socket sent before it.
   for (const tab of tabs) tab.send({ type: 'end_of_race' });
-  const isEnd = (frame: Frame) => frame.type === 'error' && frame.message === ErrorText.unknownType;
+  const isEnd = (frame: Frame) => frame.type === 'error' && frame.message === 'Unknown message type';
   const beforeEnd = await Promise.all(tabs.map((tab) => framesUntil(tab, isEnd)));
   // Then a message after all of them: whatever a socket gets after it cannot be a late answer.
   mentorSocket.send({ type: 'chat_message', content: 'after the race', client_id: 'marker' });

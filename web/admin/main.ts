@@ -12,6 +12,7 @@ import { Directory } from './directory.js';
 import type { WebhookDelivery } from '../../src/protocol/webhooks.js';
 import { renderDeliveries } from './deliveries-table.js';
 import { renderMatches } from './matches-table.js';
+import { ProgrammeView } from './programme.js';
 import { loadSafeguarding } from './safeguarding.js';
 
 const api = new TandemApi('');
@@ -35,7 +36,7 @@ async function showSignedIn(user: PublicUser): Promise<void> {
   setText(byId('whoami'), accountLabel(user));
   if (user.role !== 'ADMIN') return showView('notAdmin');
   showView('admin');
-  await Promise.all([loadMatches(), loadSafeguarding(api), directory.load(), loadDeliveries()]);
+  await Promise.all([loadMatches(), loadSafeguarding(api), directory.load(), loadDeliveries(), programme.load()]);
 }
 
 async function loadDeliveries(): Promise<void> {
@@ -63,6 +64,8 @@ async function retry(delivery: WebhookDelivery): Promise<void> {
   }
   await loadDeliveries();
 }
+
+const programme = new ProgrammeView(api);
 
 const directory = new Directory(api, (entry) => {
   remember(entry);

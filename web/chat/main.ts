@@ -5,6 +5,7 @@
  */
 import { TandemClient, wsBaseOf } from '../../src/client/index.js';
 import { byId, safeLocalStorage } from '../shared/dom.js';
+import { AnnouncementBanner } from './announcements.js';
 import { AuthView } from './auth-view.js';
 import { ChatView } from './chat-view.js';
 
@@ -17,6 +18,7 @@ const client = new TandemClient({
 });
 
 const chat = new ChatView(client, storage);
+const banner = new AnnouncementBanner(client, storage);
 const auth = new AuthView(client, (user) => {
   auth.hide();
   void openChat(user);
@@ -25,6 +27,7 @@ const auth = new AuthView(client, (user) => {
 async function openChat(user: Parameters<ChatView['show']>[0]): Promise<void> {
   try {
     await chat.show(user);
+    void banner.load();
     if (!navigator.onLine) client.pause();
   } catch {
     chat.hide();
@@ -34,12 +37,14 @@ async function openChat(user: Parameters<ChatView['show']>[0]): Promise<void> {
 
 client.on('signedOut', (reason) => {
   chat.hide();
+  banner.hide();
   auth.show(reason === 'logged_out' ? 'You were signed out.' : 'Your session has ended. Please sign in again.');
 });
 
 byId('sign-out').addEventListener('click', () => {
   void client.signOut().finally(() => {
     chat.hide();
+    banner.hide();
     auth.show('You have signed out.');
   });
 });

@@ -1,5 +1,5 @@
 /** One message as a list item: stored (with time and, for one's own, a read tick) or pending. */
-import type { ChatMessage, PendingMessage, UndeliveredMessage } from '../../src/client/index.js';
+import type { ChatMessage, PendingMessage, UndeliveredMessage, WireAttachment } from '../../src/client/index.js';
 import { h } from '../shared/dom.js';
 import { formatTime } from './format.js';
 
@@ -28,10 +28,44 @@ export function messageItem(message: ChatMessage, onReport?: (message: ChatMessa
     'li',
     { class: message.mine ? 'message mine' : 'message', 'data-message-id': message.message_id },
     h('span', { class: 'visually-hidden' }, message.mine ? 'You: ' : `${message.sender_name}: `),
-    h('p', { class: 'body', dir: 'auto' }, message.content),
+    message.content === '' ? null : h('p', { class: 'body', dir: 'auto' }, message.content),
+    message.attachments?.length ? attachmentList(message.attachments) : null,
     h('p', { class: 'meta' }, h('time', { datetime: message.timestamp }, formatTime(message.timestamp)), message.mine ? tick(message.is_read) : null, report),
   );
   return item;
+}
+
+/**
+ * The files sent with a message: an image as a preview, anything else as a card with its
+ * name and size; each opens the file (served so it never runs: see docs/attachments.md).
+ */
+function attachmentList(files: readonly WireAttachment[]): HTMLUListElement {
+  return h(
+    'ul',
+    { class: 'attachments' },
+    ...files.map((file) => {
+      const url = `/api/attachments/${encodeURIComponent(file.attachment_id)}`;
+      const image = file.content_type.startsWith('image/');
+      return h(
+        'li',
+        { class: image ? 'attachment image' : 'attachment file', 'data-attachment-id': file.attachment_id },
+        h(
+          'a',
+          { href: url, target: '_blank', rel: 'noopener', title: file.name },
+          image ? h('img', { src: url, alt: file.name, loading: 'lazy' }) : null,
+          image ? null : h('span', { class: 'file-name', dir: 'auto' }, file.name),
+          image ? null : h('span', { class: 'file-size' }, formatSize(file.size)),
+        ),
+      );
+    }),
+  );
+}
+
+/** A file size people read: bytes, KB or MB. */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 /** One of the user's own messages that was held for review, or rejected (with the reason). */

@@ -151,6 +151,8 @@ export function dataRightsRoutes(app: FastifyInstance, context: RouteContext): v
       // An erased account's own address: erased already.
       if (isErasedEmail(user.email)) return reply.code(204).send();
       if (user.role === 'ADMIN' && user.email === callerOf(request).user.email) throw new AppError('forbidden', 'An admin cannot erase themself');
+      // Logged (and flushed) first: a restore of a backup older than this erasure applies it again (docs/backups.md).
+      await context.erasureLog?.append({ userId: user.id, createdAtMs: user.createdAt.getTime() });
       const erasure = await store.dataRights.erase(user.id);
       if (erasure.purgeProblem !== null)
         request.log.warn({ problem: erasure.purgeProblem }, 'the erasure is committed; purging the old versions from the database files did not complete');

@@ -10,6 +10,7 @@ import type { Migration } from './runner.js';
  * erases it. A reply keeps a preview of what it answers, blanked when that is deleted or erased.
  * A change outlives its message when retention deletes that (its row keeps its `seq`, so the
  * timeline has no gap; a trigger empties an edit's text with the message), hence no foreign key.
+ * A reaction has an id of its own, so that move-store copies the table in key order.
  */
 export const messageChanges: Migration = {
   version: 12,
@@ -45,11 +46,12 @@ export const messageChanges: Migration = {
     );
     CREATE INDEX message_versions_by_message ON message_versions(message_id);
     CREATE TABLE message_reactions (
+      id INTEGER PRIMARY KEY,
       message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
       user_id INTEGER NOT NULL REFERENCES users(id),
       emoji TEXT NOT NULL,
       created_at INTEGER NOT NULL,
-      PRIMARY KEY (message_id, user_id, emoji)
+      UNIQUE (message_id, user_id, emoji)
     );
     ALTER TABLE held_messages ADD COLUMN edit_of INTEGER REFERENCES messages(id) ON DELETE CASCADE;
   `,
@@ -85,11 +87,12 @@ export const messageChanges: Migration = {
     );
     CREATE INDEX message_versions_by_message ON message_versions(message_id);
     CREATE TABLE message_reactions (
+      id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
       user_id BIGINT NOT NULL REFERENCES users(id),
       emoji TEXT NOT NULL,
       created_at TIMESTAMPTZ NOT NULL,
-      PRIMARY KEY (message_id, user_id, emoji)
+      UNIQUE (message_id, user_id, emoji)
     );
     ALTER TABLE held_messages ADD COLUMN edit_of BIGINT REFERENCES messages(id) ON DELETE CASCADE;
   `,

@@ -15,6 +15,10 @@ import { platformIdentity } from './009-platform-identity.js';
 import { auditById } from './010-audit-by-id.js';
 import { moderationWords } from './011-moderation-words.js';
 import { messageChanges } from './012-message-changes.js';
+import { attachmentsSearch } from './013-attachments-search.js';
+import { pairHealth } from './016-pair-health.js';
+import { announcements } from './017-announcements.js';
+import { searchEdits } from './018-search-edits.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
@@ -33,4 +37,8 @@ export const MIGRATIONS: readonly Migration[] = [
   auditById,
   moderationWords,
   messageChanges,
+  attachmentsSearch,
+  pairHealth,
+  announcements,
+  searchEdits,
 ];

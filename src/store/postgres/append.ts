@@ -7,6 +7,7 @@
  * batch stored again).
  */
 import { AppError } from '../../errors.js';
+import { linkFiles } from './attachment-links.js';
 import { rowsOf } from './pool.js';
 import { MESSAGE_COLUMNS, PAIR_COLUMNS, toMessage, type MessageRow, type PairRow } from '../rows.js';
 import { REPLY_PREVIEW_LENGTH, type AppendResult, type Message, type NewMessage, type OutboxOptions } from '../types.js';
@@ -80,6 +81,19 @@ const clientKey = (pairId: number, senderId: number, clientId: string) => JSON.s
  * storing statement.
  */
 export async function appendBatch(tx: PostgresTx, inputs: readonly NewMessage[], outbox: OutboxOptions | null): Promise<Array<AppendResult | AppError>> {
+  const results = await storeBatch(tx, inputs, outbox);
+  // Files, in the same transaction: one statement pair per new message that has any, none otherwise.
+  for (const [index, input] of inputs.entries()) {
+    const result = results[index]!;
+    if (result instanceof AppError || !result.created || !input.attachmentIds?.length) continue;
+    const { message } = result;
+    const files = await linkFiles(tx, { id: message.id, pairId: message.pairId, senderId: message.senderId }, input.attachmentIds);
+    if (files.length > 0) result.message = { ...message, attachments: files };
+  }
+  return results;
+}
+
+async function storeBatch(tx: PostgresTx, inputs: readonly NewMessage[], outbox: OutboxOptions | null): Promise<Array<AppendResult | AppError>> {
   const ids = [...new Set(inputs.map((input) => input.pairId).filter(Number.isSafeInteger))];
   const locked = ids.length === 0 ? [] : await rowsOf<PairRow>(tx, LOCK_PAIRS, [ids]);
   const pairs = new Map(locked.map((row) => [row.id, row]));

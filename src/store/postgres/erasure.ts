@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../../protocol/erased-email.js';
 import type { EventWriter } from './events.js';
+import { forgetMessage } from './attachment-links.js';
 import { inTransaction, rowsOf } from './pool.js';
 import { lockEvents } from './outbox.js';
 import type { PostgresTx } from './tx.js';
@@ -18,7 +19,7 @@ const PAIRS_OF = '(SELECT id FROM pairs WHERE mentor_id = $1 OR mentee_id = $1)'
 /** A message a report still open points at: its content is the evidence. */
 const UNDER_OPEN_REPORT = 'EXISTS (SELECT 1 FROM reports r WHERE r.message_id = messages.id AND r.resolved_at IS NULL)';
 /** Every table an erasure changes. */
-const ERASED_TABLES = 'messages, message_versions, message_changes, held_messages, reports, audit_log, webhook_events, login_attempts, users';
+const ERASED_TABLES = 'messages, message_versions, message_changes, held_messages, attachments, reports, audit_log, webhook_events, login_attempts, users';
 
 type Names = { id: number; email: string; erased: string };
 
@@ -31,6 +32,13 @@ const STATEMENTS: Array<(names: Names) => [string, unknown[]]> = [
   ({ id }) => [`DELETE FROM message_versions WHERE message_id IN (SELECT id FROM messages WHERE sender_id = $1 AND NOT ${UNDER_OPEN_REPORT})`, [id]],
   ({ id }) => ["UPDATE message_changes SET content = '' WHERE actor_id = $1 AND kind = 'edit'", [id]],
   ({ id }) => ["UPDATE messages SET reply_preview = '' WHERE reply_sender_id = $1", [id]],
+  // Their files go, but those of a message a report still holds as evidence.
+  ({ id }) => [
+    'DELETE FROM attachments WHERE uploader_id = $1 AND (message_id IS NULL OR message_id NOT IN (SELECT message_id FROM reports WHERE resolved_at IS NULL))',
+    [id],
+  ],
+  ({ id }) => [`UPDATE messages SET attachments = NULL WHERE sender_id = $1 AND attachments IS NOT NULL AND NOT ${UNDER_OPEN_REPORT}`, [id]],
+  ({ id }) => ['UPDATE held_messages SET attachments = NULL WHERE sender_id = $1 AND attachments IS NOT NULL', [id]],
   // An erased admin's "viewed" notices name them.
   ({ id }) => ["UPDATE messages SET content = 'Deleted user' WHERE sender_id = $1 AND kind = 'admin_viewed'", [id]],
   ({ id }) => ["UPDATE held_messages SET content = '', matched = '', reason = CASE WHEN reason IS NULL THEN NULL ELSE '' END WHERE sender_id = $1", [id]],
@@ -108,6 +116,7 @@ export async function releaseEvidence(tx: PostgresTx, messageId: number): Promis
   if (released.length === 0) return false;
   await rowsOf(tx, 'DELETE FROM message_versions WHERE message_id = $1', [messageId]);
   await rowsOf(tx, "UPDATE message_changes SET content = '' WHERE message_id = $1 AND kind = 'edit'", [messageId]);
+  await forgetMessage(tx, messageId);
   await rowsOf(tx, 'UPDATE webhook_events SET data = NULL WHERE message_id = $1 OR report_id IN (SELECT id FROM reports WHERE message_id = $1)', [messageId]);
   return true;
 }

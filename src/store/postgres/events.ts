@@ -9,7 +9,7 @@ import { rowsOf } from './pool.js';
 import type { PostgresTx } from './tx.js';
 
 /** What an event tells of: a match change's `detail`, or the held message or report (referenced, not copied). */
-export type EventAbout = { actor: string | null; reason: string | null } | { held: number } | { report: number };
+export type EventAbout = { actor: string | null; reason: string | null } | { reasons: string[] } | { held: number } | { report: number };
 
 export class EventWriter {
   constructor(readonly outbox: OutboxOptions | null) {}

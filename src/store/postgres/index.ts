@@ -10,6 +10,7 @@ import { AppError } from '../../errors.js';
 import { isPostgresUnavailable } from '../backend-errors.js';
 import type { OutboxOptions, Store } from '../types.js';
 import { PostgresAccounts } from './accounts.js';
+import { PostgresAttachments } from './attachments.js';
 import { PostgresAudit } from './audit.js';
 import { PostgresDataRights } from './data-rights.js';
 import { EventWriter } from './events.js';
@@ -19,8 +20,11 @@ import { PostgresMessageChanges } from './message-changes.js';
 import { migrate } from './migrate.js';
 import { PostgresModeration } from './moderation.js';
 import { PostgresOutbox } from './outbox.js';
+import { PostgresProgramme } from './programme.js';
+import { PostgresAnnouncements } from './announcements.js';
 import { createPool, rowsOf, type PoolSettings } from './pool.js';
 import { PostgresReports } from './reports.js';
+import { PostgresSearch } from './search.js';
 import { PostgresSessions } from './sessions.js';
 import type { PostgresContext } from './context.js';
 
@@ -47,6 +51,10 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAudit;
   readonly outbox: PostgresOutbox;
   readonly dataRights: PostgresDataRights;
+  readonly programme: PostgresProgramme;
+  readonly announcements: PostgresAnnouncements;
+  readonly attachments: PostgresAttachments;
+  readonly search: PostgresSearch;
   /** False until the migrations are applied; until then every call answers `unavailable`. */
   private migrated = false;
   private closing: Promise<void> | undefined;
@@ -67,7 +75,11 @@ export class PostgresStore implements Store {
     this.reports = new PostgresReports(context);
     this.audit = new PostgresAudit(context);
     this.outbox = new PostgresOutbox(pool);
+    this.programme = new PostgresProgramme(context);
+    this.announcements = new PostgresAnnouncements(context);
     this.dataRights = new PostgresDataRights(context);
+    this.attachments = new PostgresAttachments(context);
+    this.search = new PostgresSearch(context);
   }
 
   /**

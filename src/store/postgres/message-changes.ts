@@ -17,6 +17,7 @@ import {
 } from '../change-rows.js';
 import type { ChangeKind, ChangeResult, DeleteInput, EditInput, MessageChange, MessageChangeStore, MessageVersion, ReactInput } from '../message-changes.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../rows.js';
+import { forgetMessage } from './attachment-links.js';
 import { HELD_COLUMNS, toHeld, type HeldRow } from '../safeguarding-rows.js';
 import { AppError } from '../../errors.js';
 import type { HeldMessage } from '../moderation.js';
@@ -89,6 +90,8 @@ export class PostgresMessageChanges implements MessageChangeStore {
       const before = await this.checked(tx, input, { own: true });
       if (input.keep) await rowsOf(tx, KEEP_VERSION, [before.id, before.content, 'delete']);
       else await rowsOf(tx, 'DELETE FROM message_versions WHERE message_id = $1', [before.id]);
+      // Its files go and it leaves the search index.
+      await forgetMessage(tx, before.id);
       // A deleted message is read: it no longer counts as unread anywhere.
       const [row] = await rowsOf<MessageRow>(
         tx,

@@ -160,6 +160,7 @@ export class PostgresMessages implements MessageStore {
       SELECT p.id AS pair_id, p.active, p.paused, u.id, u.email, u.first_name, u.last_name, u.role, u.created_at,
              m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
              m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id, m.deleted_at IS NOT NULL AS m_deleted,
+             m.attachments AS m_attachments,
              (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND NOT x.is_read) AS unread_count
       FROM pairs p
       JOIN users u ON u.id = CASE WHEN p.mentor_id = $1 THEN p.mentee_id ELSE p.mentor_id END

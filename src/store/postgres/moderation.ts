@@ -7,6 +7,7 @@ import { AppError } from '../../errors.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../rows.js';
 import { HELD_COLUMNS, paged, toHeld, type HeldRow } from '../safeguarding-rows.js';
 import type { HeldMessage, HoldResult, Message, ModerationStore, NewHeldMessage, Paged, WordListChange } from '../types.js';
+import { approveFiles, linkFiles } from './attachment-links.js';
 import { inTransaction, rowsOf } from './pool.js';
 import { INSERT_WITH_NEXT_SEQ, LOCK_PAIR, type LockedPair } from './seq.js';
 import type { PostgresContext } from './context.js';
@@ -43,7 +44,8 @@ export class PostgresModeration implements ModerationStore {
         [input.pairId, input.senderId, input.content, clientId, input.rule, input.matched],
       );
       await this.context.events.write(tx, 'message.held', row!.pair_id, { held: row!.id });
-      return { held: toHeld(row!), created: true };
+      const files = await linkFiles(tx, { id: row!.id, pairId: row!.pair_id, senderId: row!.sender_id, held: true }, input.attachmentIds ?? []);
+      return { held: { ...toHeld(row!), ...(files.length === 0 ? {} : { attachments: files }) }, created: true };
     });
   }
 
@@ -85,7 +87,9 @@ export class PostgresModeration implements ModerationStore {
         [id, actor, message!.id],
       );
       await this.context.events.messageEvents(tx, message!);
-      return { held: toHeld(decided!), message: toMessage(message!) };
+      await approveFiles(tx, id, message!.id);
+      const approved = toHeld(decided!);
+      return { held: approved, message: { ...toMessage(message!), ...(approved.attachments ? { attachments: approved.attachments } : {}) } };
     });
   }
 

@@ -1,5 +1,6 @@
-/** What SqliteStore's parts share: the database, the pair's next `seq` and the outbox's writes. */
+/** What SqliteStore's parts share: the database, the pair's next `seq`, the outbox's writes and how a message takes its files. */
 import type Database from 'better-sqlite3';
+import type { AttachmentLinks } from './attachment-links.js';
 import type { EventWriter } from './events.js';
 import type { PairSeqs } from './seq.js';
 
@@ -7,4 +8,5 @@ export interface SqliteContext {
   db: Database.Database;
   seqs: PairSeqs;
   events: EventWriter;
+  links: AttachmentLinks;
 }

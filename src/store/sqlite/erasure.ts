@@ -1,14 +1,15 @@
 /**
  * SqliteStore's erasure (see `DataRightsStore.erase`), and the evidence a resolved
  * report lets go. The database runs with `secure_delete` on (see index.ts), so the old text
- * a statement here replaces is overwritten with zeros in its page; the checkpoint afterwards
- * writes those pages over the old ones in the database file and truncates the WAL, which held
- * the old pages.
+ * a statement here replaces is overwritten with zeros in its page; the purge afterwards rebuilds
+ * the file (copies left in unused space by earlier page moves go) and truncates the WAL, which
+ * held the old pages.
  */
 import type Database from 'better-sqlite3';
 import { ERASED_EMAIL_LIKE, erasedEmailOf } from '../../protocol/erased-email.js';
 import type { Erasure } from '../types.js';
 import type { SqliteContext } from './context.js';
+import { optimizeSearch } from './search.js';
 import { transaction, type SqliteTx } from './tx.js';
 
 const PAIRS_OF = '(SELECT id FROM pairs WHERE mentor_id = @id OR mentee_id = @id)';
@@ -36,6 +37,12 @@ export class SqliteErasure {
       previews: p("UPDATE messages SET reply_preview = '' WHERE reply_sender_id = @id"),
       // An erased admin's "viewed" notices name them.
       notices: p("UPDATE messages SET content = 'Deleted user' WHERE sender_id = @id AND kind = 'admin_viewed'"),
+      // Their files go, but those of a message a report still holds as evidence.
+      files: p(
+        `DELETE FROM attachments WHERE uploader_id = @id AND (message_id IS NULL OR message_id NOT IN (SELECT message_id FROM reports WHERE resolved_at IS NULL))`,
+      ),
+      fileSummaries: p(`UPDATE messages SET attachments = NULL WHERE sender_id = @id AND attachments IS NOT NULL AND NOT ${UNDER_OPEN_REPORT}`),
+      heldFileSummaries: p('UPDATE held_messages SET attachments = NULL WHERE sender_id = @id AND attachments IS NOT NULL'),
       held: p("UPDATE held_messages SET content = '', matched = '', reason = CASE WHEN reason IS NULL THEN NULL ELSE '' END WHERE sender_id = @id"),
       decidedBy: p('UPDATE held_messages SET decided_by = @erased WHERE decided_by = @email'),
       reports: p("UPDATE reports SET reason = '' WHERE reporter_id = @id"),
@@ -59,6 +66,8 @@ export class SqliteErasure {
                    AND EXISTS (SELECT 1 FROM users u WHERE u.id = messages.sender_id AND u.email LIKE '${ERASED_EMAIL_LIKE}') RETURNING id`),
       evidenceVersions: p('DELETE FROM message_versions WHERE message_id = ?'),
       evidenceEdits: p("UPDATE message_changes SET content = '' WHERE message_id = ? AND kind = 'edit'"),
+      evidenceFiles: p('DELETE FROM attachments WHERE message_id = ?'),
+      evidenceSummary: p('UPDATE messages SET attachments = NULL WHERE id = ?'),
       evidenceBodies: p('UPDATE webhook_events SET data = NULL WHERE message_id = ? OR report_id IN (SELECT id FROM reports WHERE message_id = ?)'),
     };
   }
@@ -77,6 +86,9 @@ export class SqliteErasure {
         this.sql.edits,
         this.sql.previews,
         this.sql.notices,
+        this.sql.files,
+        this.sql.fileSummaries,
+        this.sql.heldFileSummaries,
         this.sql.held,
         this.sql.decidedBy,
         this.sql.reports,
@@ -103,21 +115,30 @@ export class SqliteErasure {
     this.sql.evidenceVersions.run(messageId);
     this.sql.evidenceEdits.run(messageId);
     this.sql.evidenceBodies.run(messageId, messageId);
+    this.sql.evidenceFiles.run(messageId);
+    this.sql.evidenceSummary.run(messageId);
     return true;
   }
 
   /**
-   * Writes the WAL back into the database file and truncates it; why not, when a reader held
-   * it. Without waiting: a busy handler here would stop the event loop behind that reader.
+   * Merges the search index's segments (an erased word would stay in an old one), rebuilds the
+   * database file (VACUUM), then writes the WAL back into it and truncates it; why not, when a
+   * reader held it. `secure_delete` zeroes freed cells, but a cell that SQLite moved to another
+   * page (a split, a rebalance after rows grew) leaves its old copy in the unused space of the
+   * page it left, which no row points at: only a rebuild writes every page anew. Without
+   * waiting: a busy handler here would stop the event loop behind that reader.
    */
   purge(): string | null {
+    // First the search index: its older segments still hold the words just deleted.
+    optimizeSearch(this.context);
     const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     let results: { busy: number }[];
     try {
+      this.db.exec('VACUUM');
       results = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     } catch (error) {
-      return `the WAL checkpoint failed: ${error instanceof Error ? error.message : String(error)}`;
+      return `rebuilding the database file failed: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       this.db.pragma(`busy_timeout = ${Number(timeout)}`);
     }

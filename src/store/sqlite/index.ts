@@ -11,6 +11,8 @@ import { MIGRATIONS } from '../migrations/index.js';
 import { runMigrations } from '../migrations/runner.js';
 import type { OutboxOptions, Store } from '../types.js';
 import { SqliteAccounts } from './accounts.js';
+import { AttachmentLinks } from './attachment-links.js';
+import { SqliteAttachments } from './attachments.js';
 import { SqliteAudit } from './audit.js';
 import { SqliteDataRights } from './data-rights.js';
 import { SqliteErasure } from './erasure.js';
@@ -20,7 +22,10 @@ import { SqliteMessages } from './messages.js';
 import { SqliteMessageChanges } from './message-changes.js';
 import { SqliteModeration } from './moderation.js';
 import { SqliteOutbox } from './outbox.js';
+import { SqliteProgramme } from './programme.js';
+import { SqliteAnnouncements } from './announcements.js';
 import { SqliteReports } from './reports.js';
+import { SqliteSearch } from './search.js';
 import { PairSeqs } from './seq.js';
 import { SqliteSessions } from './sessions.js';
 import type { SqliteContext } from './context.js';
@@ -36,13 +41,17 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAudit;
   readonly outbox: SqliteOutbox;
   readonly dataRights: SqliteDataRights;
+  readonly programme: SqliteProgramme;
+  readonly announcements: SqliteAnnouncements;
+  readonly attachments: SqliteAttachments;
+  readonly search: SqliteSearch;
   private readonly pingStatement;
 
   private constructor(
     private readonly db: Database.Database,
     outbox: OutboxOptions | null,
   ) {
-    const context: SqliteContext = { db, seqs: new PairSeqs(db), events: new EventWriter(db, outbox) };
+    const context: SqliteContext = { db, seqs: new PairSeqs(db), events: new EventWriter(db, outbox), links: new AttachmentLinks(db) };
     const erasure = new SqliteErasure(context);
     this.accounts = new SqliteAccounts(db);
     this.sessions = new SqliteSessions(db);
@@ -53,7 +62,11 @@ export class SqliteStore implements Store {
     this.reports = new SqliteReports(context, erasure);
     this.audit = new SqliteAudit(context);
     this.outbox = new SqliteOutbox(db);
+    this.programme = new SqliteProgramme(context);
+    this.announcements = new SqliteAnnouncements(db);
     this.dataRights = new SqliteDataRights(context, erasure);
+    this.attachments = new SqliteAttachments(context);
+    this.search = new SqliteSearch(context);
     this.pingStatement = db.prepare('SELECT 1');
   }
 

@@ -95,6 +95,8 @@ export class SqliteMessageChanges implements MessageChangeStore {
       const before = this.checked(input.pairId, input.messageId, input.actorId, { own: true, now });
       if (input.keep) this.sql.keepVersion.run(before.id, before.content, 'delete', now);
       else this.sql.dropVersions.run(before.id);
+      // Its files go and it leaves the search index, before its text is emptied (the index's delete needs the indexed text).
+      this.context.links.forget(tx, before.id);
       const message = toMessage(this.sql.delete.get(now, before.id) as MessageRow);
       this.sql.previews.run('', before.id);
       this.sql.blankEdits.run(before.id);

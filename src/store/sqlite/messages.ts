@@ -63,6 +63,7 @@ export class SqliteMessages implements MessageStore {
         SELECT p.id AS pair_id, p.active, p.paused, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
                m.id AS m_id, m.seq AS m_seq, m.sender_id AS m_sender_id, m.content AS m_content,
                m.created_at AS m_created_at, m.is_read AS m_is_read, m.client_id AS m_client_id, m.deleted_at IS NOT NULL AS m_deleted,
+               m.attachments AS m_attachments,
                (SELECT count(*) FROM messages x WHERE x.pair_id = p.id AND x.sender_id = u.id AND x.is_read = 0) AS unread_count
         FROM pairs p
         JOIN users u ON u.id = CASE WHEN p.mentor_id = @user THEN p.mentee_id ELSE p.mentor_id END
@@ -199,6 +200,7 @@ export class SqliteMessages implements MessageStore {
       replyTo?.preview ?? null,
     ) as { id: number };
     this.context.events.messageEvents(tx, input.pairId, input.senderId, id);
+    const files = this.context.links.link(tx, { id, pairId: input.pairId, senderId: input.senderId }, input.attachmentIds ?? []);
     const message: Message = {
       id,
       pairId: input.pairId,
@@ -212,6 +214,7 @@ export class SqliteMessages implements MessageStore {
       editedAt: null,
       deleted: false,
       replyTo,
+      ...(files.length === 0 ? {} : { attachments: files }),
     };
     return { message, created: true };
   }

@@ -55,7 +55,8 @@ export class SqliteModeration implements ModerationStore {
       if (pair.paused === 1) throw new AppError('match_paused');
       const row = this.sql.insertHeld.get(input.pairId, input.senderId, input.content, clientId, Date.now(), input.rule, input.matched) as HeldRow;
       this.context.events.write(tx, 'message.held', row.pair_id, { held: row.id });
-      return { held: toHeld(row), created: true };
+      const files = this.context.links.link(tx, { id: row.id, pairId: row.pair_id, senderId: row.sender_id, held: true }, input.attachmentIds ?? []);
+      return { held: { ...toHeld(row), ...(files.length === 0 ? {} : { attachments: files }) }, created: true };
     });
   }
 
@@ -83,7 +84,9 @@ export class SqliteModeration implements ModerationStore {
       const message = this.sql.insertMessage.get(held.pair_id, seq, held.sender_id, held.content, now, held.client_id) as MessageRow;
       const decided = this.sql.decide.get('approved', null, actor, now, message.id, id) as HeldRow;
       this.context.events.messageEvents(tx, message.pair_id, message.sender_id, message.id);
-      return { held: toHeld(decided), message: toMessage(message) };
+      this.context.links.approve(tx, id, message.id);
+      const approved = toHeld(decided);
+      return { held: approved, message: { ...toMessage(message), ...(approved.attachments ? { attachments: approved.attachments } : {}) } };
     });
   }
 
