@@ -73,7 +73,7 @@ withChromium('the Programme view in Chromium', () => {
     await until('one pair at risk is listed', async () => (await page.locator('#programme-body tr').count()) === 1);
     assert.equal(await table.getByText('Kai Fine').count(), 0);
     await page.getByLabel('Only pairs at risk').uncheck();
-    await page.getByRole('searchbox', { name: 'Search' }).last().fill('kai');
+    await page.getByRole('searchbox', { name: 'Find a pair' }).fill('kai');
     await until('only Kai is listed', async () => (await page.locator('#programme-body tr').allInnerTexts()).every((row) => row.includes('Kai')));
     assert.match((await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')) ?? '', /pairs\.csv\?sort=risk&q=kai$/);
 

@@ -140,6 +140,26 @@ describe('the programme view', () => {
     assert.equal((await admin.get('/api/programme/activity?weeks=105')).status, 400);
   });
 
+  it('after an erasure the erased user’s pair leaves the table and the others keep their counts', async (t) => {
+    const server = await startServer(t);
+    const { admin, waiting, lopsided } = await programme(server);
+    const before = (await admin.get('/api/programme/pairs')).body.pairs as PairHealthEntry[];
+    assert.equal((await admin.delete(`/api/users/${enc(waiting.mentee.email)}`)).status, 204);
+    const after = (await admin.get('/api/programme/pairs')).body.pairs as PairHealthEntry[];
+    assert.deepEqual(
+      emails(after),
+      emails(before).filter((email) => email !== waiting.mentee.email),
+    );
+    const counts = (pairs: PairHealthEntry[]) => pairs.find((pair) => pair.mentee.email === lopsided.mentee.email);
+    assert.deepEqual(counts(after), counts(before), 'another pair is untouched');
+    const weeks = (await admin.get('/api/programme/activity?weeks=3')).body.weeks as { messages: number }[];
+    assert.equal(
+      weeks.reduce((sum, week) => sum + week.messages, 0),
+      24,
+      'what was written still counts in the weeks: emptied, not unwritten',
+    );
+  });
+
   it('sends pair.at_risk once per change and pair.recovered when the pair recovers', async (t) => {
     const receiver = await Receiver.start(t);
     const server = await startServer(t, webhookEnv(receiver));
