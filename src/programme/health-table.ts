@@ -64,18 +64,15 @@ function matches(row: Ranked, words: readonly string[]): boolean {
 /** The rows of the query, and whether more follow. */
 export async function healthTable(store: Store, query: HealthQuery): Promise<{ rows: PairHealthEntry[]; more: boolean }> {
   const counts = await store.programme.pairCounts();
-  const users = new Map<number, User>();
-  const ids = [...new Set(counts.flatMap((pair) => [pair.mentorId, pair.menteeId]))];
-  for (let i = 0; i < ids.length; i += CHUNK) for (const user of await store.accounts.byIds(ids.slice(i, i + CHUNK))) users.set(user.id, user);
   const words = query.search.toLocaleLowerCase('en').split(' ').filter(Boolean);
   const ranked = counts
     .map((pair) => ({
       counts: pair,
-      mentor: users.get(pair.mentorId)!,
-      mentee: users.get(pair.menteeId)!,
+      mentor: pair.mentor,
+      mentee: pair.mentee,
       reasons: atRiskReasons(pair, query.rules, query.now),
     }))
-    .filter((row) => row.mentor && row.mentee && (!query.atRiskOnly || row.reasons.length > 0) && matches(row, words))
+    .filter((row) => (!query.atRiskOnly || row.reasons.length > 0) && matches(row, words))
     .sort((a, b) => ORDERS[query.sort](a, b) || a.counts.pairId - b.counts.pairId);
   const end = query.limit === null ? ranked.length : query.offset + query.limit;
   const page = ranked.slice(query.offset, end);

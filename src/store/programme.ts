@@ -4,6 +4,8 @@
  * state the job last announced. Metadata only: nothing here reads a message's content.
  */
 
+import type { User } from './users.js';
+
 export type PairSide = 'mentor' | 'mentee';
 
 /** Per side. */
@@ -17,6 +19,9 @@ export interface PairCounts {
   pairId: number;
   mentorId: number;
   menteeId: number;
+  /** The two people, read in the same query (the table shows their names). */
+  mentor: User;
+  mentee: User;
   matchedAt: Date;
   paused: boolean;
   lastMessageAt: Date | null;

@@ -84,6 +84,7 @@ export function programmeContract(name: string, make: StoreFactory): void {
       await store.matches.setPaused(mentee.email, true);
       const [counts] = await store.programme.pairCounts();
       assert.deepEqual([counts?.paused, counts?.openReports, counts?.heldWaiting, counts?.mentorId, counts?.menteeId], [true, 1, 1, mentor.id, mentee.id]);
+      assert.deepEqual([counts?.mentor, counts?.mentee], [mentor, mentee], 'the two people, as the accounts part has them');
       await store.matches.end(mentee.email, { actor: admin.email });
       assert.deepEqual(await store.programme.pairCounts(), []);
     });

@@ -1,4 +1,5 @@
 /** PostgresStore's view of the programme (see ProgrammeStore in programme.ts). */
+import type { User } from '../users.js';
 import type { AlertChange, PairAlert, PairCounts, PairDay, PairReply, ProgrammeStore, ProgrammeWeek } from '../programme.js';
 import type { PostgresContext } from './context.js';
 import { inTransaction, rowsOf } from './pool.js';
@@ -9,6 +10,16 @@ interface CountsRow {
   pair_id: number;
   mentor_id: number;
   mentee_id: number;
+  um_email: string;
+  um_first_name: string;
+  um_last_name: string;
+  um_role: User['role'];
+  um_created_at: Date;
+  ue_email: string;
+  ue_first_name: string;
+  ue_last_name: string;
+  ue_role: User['role'];
+  ue_created_at: Date;
   matched_at: Date;
   paused: boolean;
   last_message_at: Date | null;
@@ -21,9 +32,11 @@ interface CountsRow {
 }
 
 const COUNTS = `
-  SELECT p.id AS pair_id, p.mentor_id, p.mentee_id, p.matched_at, p.paused, h.last_message_at, h.last_side, h.run_started_at,
+  SELECT p.id AS pair_id, p.mentor_id, p.mentee_id, um.email AS um_email, um.first_name AS um_first_name, um.last_name AS um_last_name, um.role AS um_role, um.created_at AS um_created_at, ue.email AS ue_email, ue.first_name AS ue_first_name, ue.last_name AS ue_last_name, ue.role AS ue_role, ue.created_at AS ue_created_at, p.matched_at, p.paused, h.last_message_at, h.last_side, h.run_started_at,
          h.recent_count, h.recent_mentor, coalesce(r.open_reports, 0)::integer AS open_reports, coalesce(w.held_waiting, 0)::integer AS held_waiting
   FROM pairs p
+  JOIN users um ON um.id = p.mentor_id
+  JOIN users ue ON ue.id = p.mentee_id
   LEFT JOIN pair_health h ON h.pair_id = p.id
   LEFT JOIN (SELECT m.pair_id, count(*) AS open_reports FROM reports r JOIN messages m ON m.id = r.message_id
              WHERE r.resolved_at IS NULL GROUP BY m.pair_id) r ON r.pair_id = p.id
@@ -42,6 +55,22 @@ export class PostgresProgramme implements ProgrammeStore {
       pairId: row.pair_id,
       mentorId: row.mentor_id,
       menteeId: row.mentee_id,
+      mentor: {
+        id: row.mentor_id,
+        email: row.um_email,
+        firstName: row.um_first_name,
+        lastName: row.um_last_name,
+        role: row.um_role,
+        createdAt: row.um_created_at,
+      },
+      mentee: {
+        id: row.mentee_id,
+        email: row.ue_email,
+        firstName: row.ue_first_name,
+        lastName: row.ue_last_name,
+        role: row.ue_role,
+        createdAt: row.ue_created_at,
+      },
       matchedAt: row.matched_at,
       paused: row.paused,
       lastMessageAt: row.last_message_at,
