@@ -154,3 +154,13 @@ export interface SearchPage {
   messages: SearchHit[];
   has_more: boolean;
 }
+
+/** `GET /api/admin/counts`: what waits for a coordinator, each count stopped at 1000. */
+export interface AdminCounts {
+  held: number;
+  reports: number;
+  at_risk: number;
+  failed_deliveries: number;
+  /** Whether a webhook endpoint is set. */
+  webhooks: boolean;
+}
