@@ -67,6 +67,8 @@ export interface PublicMatch {
 /** One user of the admin's directory (`GET /api/users`). */
 export interface DirectoryEntry extends PublicUser {
   registered_at: string;
+  /** When the user registered, or when their last match ended if later. */
+  waiting_since: string;
   partners: PublicUser[];
   load: number;
   /** `MENTOR_CAPACITY` for a mentor (null: unlimited), 1 for a mentee, 0 for an admin. */
