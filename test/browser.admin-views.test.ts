@@ -91,6 +91,10 @@ withChromium('admin views in Chromium', () => {
     await card.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     const shot = await screenshot(page, 'admin-views-safeguarding');
     if (process.env.TANDEM_UPDATE_DOCS === '1') copyFileSync(shot, join(process.cwd(), 'docs', 'admin-views.png'));
+    await card.getByRole('button', { name: 'Open the conversation of Mentor Person and Mentee Person' }).click();
+    await card.getByRole('heading', { name: 'The conversation of Mentor Person and Mentee Person' }).waitFor();
+    await card.locator('.opened li.highlight', { hasText: 'Your drawing was rubbish' }).waitFor();
+    assert.equal((await chat.expect('notice')).type, 'notice', 'the pair is told an admin read it');
     await card.getByRole('button', { name: 'Pause Mentor Person and Mentee Person' }).click();
     await card.getByRole('status').filter({ hasText: 'are paused' }).waitFor();
     assert.equal((await chat.expect('match_state')).state, 'paused');

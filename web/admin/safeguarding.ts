@@ -76,12 +76,20 @@ function auditRow(entry: AuditEntryView): HTMLTableRowElement {
   );
 }
 
+/** Whether the policy lets admins read conversations (`oversight`, `moderated`): read once, it changes only with a restart. */
+let readable: Promise<boolean> | null = null;
+const conversationsReadable = (api: TandemApi) =>
+  (readable ??= api.request<{ policy: string }>('GET', '/api/conversations').then(
+    ({ policy }) => policy === 'oversight' || policy === 'moderated',
+    () => false,
+  ));
+
 /** Loads the three cards, and again after every decision. */
 export async function loadSafeguarding(api: TandemApi): Promise<void> {
   const reload = () => loadSafeguarding(api);
   const error = byId('safeguarding-error');
   try {
-    const [held, reports, audit, words] = await Promise.all([api.moderation(), api.reports(), api.audit(30), api.words()]);
+    const [held, reports, audit, words, canOpen] = await Promise.all([api.moderation(), api.reports(), api.audit(30), api.words(), conversationsReadable(api)]);
     setText(error, '');
     showWordList(api, words);
     replaceKeeping(
@@ -98,7 +106,7 @@ export async function loadSafeguarding(api: TandemApi): Promise<void> {
       'reportId',
       reports,
       (item) => item.report_id,
-      (item) => reportItem(api, item, reload),
+      (item) => reportItem(api, item, reload, canOpen),
     );
     byId('no-reports').hidden = reports.length > 0;
     setText(byId('report-count'), `(${reports.length})`);
