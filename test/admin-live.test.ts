@@ -33,7 +33,7 @@ withBackends(NAME, { postgres: true, redis: true }, () => {
       [a, b] = (await startInstances(cleanup, 2, { ...UNLIMITED, ...MODERATED })) as [TestServer, TestServer];
     });
 
-    it('a hold, a report and decisions on B reach the admin stream on A, and the counts follow', async () => {
+    it('a hold, a report and decisions on B reach the admin stream on A, and the counts follow', async (t) => {
       const adminA = await loginAdmin(a.http);
       const adminB = await loginAdmin(b.http);
       const { mentor, mentee } = await matchedPair(adminB, b.http);
@@ -43,10 +43,12 @@ withBackends(NAME, { postgres: true, redis: true }, () => {
       const menteeStream = await connectStream(a.ws, mentee.cookie);
 
       const chat = await connectChat(b.ws, mentor.email, mentee.cookie);
+      const sent = performance.now();
       chat.send({ type: 'chat_message', content: 'text me on 07911 123456' });
       const held = await chat.expect('chat_message');
       assert.equal(held.status, 'held');
       await nextSignal(stream, 'held');
+      t.diagnostic(`a hold on B reached the admin stream on A in ${Math.round(performance.now() - sent)} ms`);
       assert.equal((await counts()).held, (before.held as number) + 1);
 
       chat.send({ type: 'chat_message', content: 'an ordinary message' });
