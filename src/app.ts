@@ -174,7 +174,14 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
     onError: (error) => onError(error, 'removing unsent uploads'),
   });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
-  const webhooks = config.webhooks && new WebhookSender({ store, config: config.webhooks, onError });
+  const webhooks =
+    config.webhooks &&
+    new WebhookSender({
+      store,
+      config: config.webhooks,
+      onError,
+      onFailed: () => void channels.toAdmins('deliveries', (error) => onError(error, 'signalling admins')),
+    });
   webhooks?.start();
   const backups =
     config.backups && config.database.kind === 'sqlite'

@@ -33,7 +33,7 @@ withChromium('admin page and sign-in in Chromium', () => {
     await signInForm.getByLabel('Email').fill(ADMIN.email);
     await signInForm.getByLabel('Password').fill(ADMIN.password);
     await signInForm.getByRole('button', { name: 'Sign in' }).click();
-    await admin.page.getByRole('heading', { name: 'Users and matches' }).waitFor();
+    await admin.page.getByRole('heading', { name: 'People', level: 1 }).waitFor();
     return admin;
   }
 
@@ -62,13 +62,13 @@ withChromium('admin page and sign-in in Chromium', () => {
     await matchForm.getByLabel("Mentee's email").fill(menteeEmail);
     await matchForm.getByRole('button', { name: 'Match' }).click();
     await matchForm.getByRole('status').filter({ hasText: 'Matched Ben Carter with Ada Lovelace' }).waitFor();
-    await admin.page.locator(`#matches-body tr[data-mentee="${menteeEmail}"]`).waitFor();
 
     await matchForm.getByLabel("Mentor's email").fill(mentorEmail);
     await matchForm.getByLabel("Mentee's email").fill(menteeEmail);
     await matchForm.getByRole('button', { name: 'Match' }).click();
     await matchForm.getByRole('alert').filter({ hasText: 'already has a mentor' }).waitFor();
-    await admin.page.locator('.matches-card').scrollIntoViewIfNeeded();
+    await admin.page.getByRole('link', { name: 'Matches' }).click();
+    await admin.page.locator(`#matches-body tr[data-mentee="${menteeEmail}"]`).waitFor();
     await screenshot(admin.page, 'admin-desktop');
 
     const mentee = await openPerson(scene.browser, `${scene.server.http}/`);
@@ -85,7 +85,7 @@ withChromium('admin page and sign-in in Chromium', () => {
 
     const admin = await adminPage(t, PHONE);
     assert.equal(await scrollsSideways(admin.page), false, 'the admin page fits a phone');
-    await admin.page.locator('.matches-card').scrollIntoViewIfNeeded();
+    await admin.page.getByRole('link', { name: 'Matches' }).click();
     await screenshot(admin.page, 'admin-phone');
     const unmatch = admin.page.getByRole('button', { name: 'Unmatch Mia Lee from Tom Ng' });
     await unmatch.click();
@@ -121,6 +121,7 @@ withChromium('admin page and sign-in in Chromium', () => {
     const [failed] = (await api.get('/api/webhooks/deliveries?status=failed')).body.deliveries as Array<{ id: string }>;
 
     const admin = await adminPage(t, DESKTOP, server.http);
+    await admin.page.getByRole('link', { name: /^Deliveries/ }).click();
     const row = admin.page.locator(`#deliveries-body tr[data-delivery="${failed!.id}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), /match\.created[\s\S]*HTTP 500/);

@@ -47,7 +47,7 @@ withChromium('the pages against axe-core', () => {
   });
 
   it('the admin page with the Programme view', async (t) => {
-    const admin = await openPerson(scene.browser, `${scene.server.http}/admin`, DESKTOP);
+    const admin = await openPerson(scene.browser, `${scene.server.http}/admin#programme`, DESKTOP);
     t.after(() => admin.context.close());
     const form = admin.page.getByRole('form', { name: 'Sign in as an admin' });
     assert.deepEqual(await seriousViolations(admin.page), [], 'the sign-in form');
@@ -57,6 +57,11 @@ withChromium('the pages against axe-core', () => {
     await admin.page.getByRole('heading', { name: 'Programme' }).waitFor();
     await admin.page.locator('#activity-chart svg').waitFor({ state: 'attached' });
     assert.deepEqual(await seriousViolations(admin.page), [], 'signed in');
+    for (const view of ['People', 'Matches', 'Safeguarding']) {
+      await admin.page.getByRole('link', { name: new RegExp(`^${view}`) }).click();
+      await admin.page.getByRole('heading', { name: view, level: 1 }).waitFor();
+      assert.deepEqual(await seriousViolations(admin.page), [], `the ${view} view`);
+    }
   });
 
   it('the setup page', async (t) => {

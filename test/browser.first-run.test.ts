@@ -34,7 +34,7 @@ withChromium('first run in Chromium', () => {
     await setup.getByRole('button', { name: 'Create admin' }).click();
     await admin.page.getByRole('heading', { name: 'Tandem is ready' }).waitFor();
     await admin.page.getByRole('link', { name: /create mentors and mentees/ }).click();
-    await admin.page.getByRole('heading', { name: 'Users and matches' }).waitFor();
+    await admin.page.getByRole('heading', { name: 'People', level: 1 }).waitFor();
 
     const userForm = admin.page.getByRole('form', { name: 'Create a user' });
     const newcomers = [

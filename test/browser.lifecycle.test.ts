@@ -228,14 +228,14 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
     assert.equal(await admin.page.locator(`#directory-body tr[data-email="${busy.email}"]`).count(), 0, 'the default list is who is waiting');
 
     await admin.page.getByLabel('Show').selectOption('');
-    await admin.page.getByLabel('Search').fill('raman');
+    await admin.page.getByRole('searchbox', { name: 'Search' }).fill('raman');
     // The search answers after a short pause in typing; then Priya is the whole list.
     await admin.page.locator('#directory-body tr').nth(1).waitFor({ state: 'detached' });
     const mentorRow = admin.page.locator(`#directory-body tr[data-email="${mentor.email}"]`);
     assert.equal(await admin.page.locator('#directory-body tr').count(), 1);
     assert.match(await mentorRow.innerText(), /Jon Berg/);
     assert.match(await mentorRow.innerText(), /1 \/ no limit/);
-    await admin.page.getByLabel('Search').fill('');
+    await admin.page.getByRole('searchbox', { name: 'Search' }).fill('');
     await admin.page.locator('#directory-body tr').nth(3).waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'admin-directory.png');
@@ -247,8 +247,9 @@ withChromium('match lifecycle on the chat page in Chromium', () => {
     await admin.page.locator('#match-mentor').fill(mentor.email);
     await admin.page.locator('#match-submit').click();
     await admin.page.locator('#match-ok', { hasText: 'Matched' }).waitFor();
-    await admin.page.getByLabel('Search').fill('raman');
+    await admin.page.getByRole('searchbox', { name: 'Search' }).fill('raman');
     await mentorRow.locator('td', { hasText: 'Lea Moreau' }).waitFor();
+    await admin.page.getByRole('link', { name: 'Matches' }).click();
     const pause = admin.page.getByRole('button', { name: 'Pause Lea Moreau and Priya Raman' });
     await pause.click();
     await admin.page.locator(`#matches-body tr[data-mentee="${waiting.email}"] .state[data-paused="true"]`).waitFor();

@@ -29,7 +29,7 @@ withChromium('safeguarding in Chromium', () => {
   });
 
   async function adminPage(t: { after(fn: () => unknown): void }): Promise<Person> {
-    const admin = await openPerson(scene.browser, `${scene.server.http}/admin`, DESKTOP);
+    const admin = await openPerson(scene.browser, `${scene.server.http}/admin#safeguarding`, DESKTOP);
     t.after(async () => {
       await admin.context.close();
       assert.deepEqual(admin.problems, [], "the admin's page reported problems");

@@ -33,13 +33,14 @@ it('lists users a page at a time with partners, load and capacity; filters by ro
   const all = (await admin.get('/api/users')).body.users;
   const row = (email: string) => all.find((u: any) => u.email === email);
   assert.deepEqual(
-    { ...row(mentor.email), registered_at: 'x' },
+    { ...row(mentor.email), registered_at: 'x', waiting_since: 'x' },
     {
       email: mentor.email,
       first_name: 'Tom',
       last_name: 'Ng',
       role: 'MENTOR',
       registered_at: 'x',
+      waiting_since: 'x',
       partners: [{ email: matched.email, first_name: 'Mia', last_name: 'Lee', role: 'MENTEE' }],
       load: 1,
       capacity: 3,
@@ -47,6 +48,7 @@ it('lists users a page at a time with partners, load and capacity; filters by ro
   );
   assert.deepEqual([row(waiting.email).load, row(waiting.email).capacity, row(waiting.email).partners], [0, 1, []]);
   assert.ok(!Number.isNaN(Date.parse(row(waiting.email).registered_at)));
+  assert.equal(row(waiting.email).waiting_since, row(waiting.email).registered_at, 'never matched: waiting since registering');
 
   const emails = async (query: string) => (await admin.get(`/api/users?${query}`)).body.users.map((u: any) => u.email);
   assert.deepEqual(await emails('status=unmatched&role=MENTEE'), [waiting.email]);
@@ -61,4 +63,9 @@ it('lists users a page at a time with partners, load and capacity; filters by ro
     assert.deepEqual([reply.status, reply.body.error], [400, 'invalid_request'], bad);
   }
   assert.equal((await mentor.get('/api/users')).status, 403);
+
+  // Unmatched: waiting again, from the unmatch on.
+  assert.equal((await admin.delete(`/api/matches/${encodeURIComponent(matched.email)}`)).status, 204);
+  const [again] = (await admin.get(`/api/users?q=${encodeURIComponent(matched.email)}`)).body.users;
+  assert.ok(Date.parse(again.waiting_since) > Date.parse(again.registered_at), `${again.waiting_since} is after ${again.registered_at}`);
 });

@@ -223,6 +223,7 @@ const ROWS: Row[] = [
   { route: 'GET /api/programme/pairs', call: () => ({ method: 'GET', path: '/api/programme/pairs' }), expect: ADMIN_ONLY },
   { route: 'GET /api/programme/pairs.csv', call: () => ({ method: 'GET', path: '/api/programme/pairs.csv' }), expect: ADMIN_ONLY },
   { route: 'GET /api/programme/activity', call: () => ({ method: 'GET', path: '/api/programme/activity' }), expect: ADMIN_ONLY },
+  { route: 'GET /api/admin/counts', call: () => ({ method: 'GET', path: '/api/admin/counts' }), expect: ADMIN_ONLY },
   {
     route: 'POST /api/programme/announcements',
     call: () => ({ method: 'POST', path: '/api/programme/announcements', body: { content: 'Hello, programme', audience: 'mentors' } }),

@@ -262,6 +262,7 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(admin, 'GET', '/api/programme/pairs?limit=0');
   await call(admin, 'GET', '/api/programme/pairs.csv?sort=mentor');
   await call(admin, 'GET', '/api/programme/activity?weeks=4');
+  await call(admin, 'GET', '/api/admin/counts');
   await call(admin, 'POST', '/api/programme/announcements', { content: 'Welcome to the programme', audience: 'all' });
   await call(admin, 'POST', '/api/programme/announcements', { content: '', audience: 'all' });
   await call(admin, 'GET', '/api/announcements?after=0&limit=5');

@@ -49,7 +49,7 @@ export interface InboundDeps {
   room: string;
   /** This connection's id (a read it makes is not echoed to it as `read_state`). */
   connectionId: string;
-  channels: Pick<UserChannels, 'announce' | 'unreadChanged'>;
+  channels: Pick<UserChannels, 'announce' | 'unreadChanged' | 'toAdmins'>;
 }
 
 /** One connection's frames, taken in arrival order; each gets its answer's place at once. */
@@ -170,6 +170,7 @@ export class Inbound {
         : store.moderation.hold({ ...input, rule: match.rule, matched: match.text }).then((result) => {
             if ('message' in result) return this.publishStored(result.message, false, slot);
             slot.answer(encodeFrame(toHeldEcho(result.held, user)));
+            void this.deps.channels.toAdmins('held', (error) => this.deps.onError(error, 'signalling admins'));
           });
     // Files must be the sender's unsent uploads to the pair. A retry (a `client_id`) is let
     // through: its files were sent with its original, which the store gives back.

@@ -10,7 +10,7 @@
 import type { ChannelLayer, Unsubscribe } from '../layer/index.js';
 import type { UserEvent } from '../protocol/events.js';
 import { isAddressed } from '../protocol/programme.js';
-import type { UserStreamFrame } from '../protocol/user-stream.js';
+import type { AdminTopic, UserStreamFrame } from '../protocol/user-stream.js';
 import type { Role } from '../store/index.js';
 import { SharedSubscriptions } from '../subscriptions/shared-subscriptions.js';
 
@@ -52,6 +52,11 @@ export class UserChannels {
     this.stopBroadcasts = layer.onBroadcast((event) => {
       if (event.kind === 'announcement') {
         for (const member of this.members()) if (isAddressed(member.role, event.audience)) member.deliver({ kind: 'user_frame', frame: event.frame });
+        return;
+      }
+      if (event.kind === 'admin_changed') {
+        const frame = { type: 'admin_changed', what: event.what } as const;
+        for (const member of this.members()) if (member.role === 'ADMIN') member.deliver({ kind: 'user_frame', frame });
         return;
       }
       if (event.kind !== 'session_revoked') return;
@@ -98,6 +103,14 @@ export class UserChannels {
    */
   announce(userId: number, frame: UserStreamFrame, onError: (error: unknown) => void): Promise<void> {
     return this.publish(userId, { kind: 'user_frame', frame }).catch(onError);
+  }
+
+  /**
+   * Tells every admin's event stream, on every instance, that `what` changed. The change is
+   * already stored: a failed broadcast loses only the live signal (pages re-read on reconnect).
+   */
+  toAdmins(what: AdminTopic, onError: (error: unknown) => void): Promise<void> {
+    return this.layer.broadcast({ kind: 'admin_changed', what }).catch(onError);
   }
 
   /** Local streams, for tests and metrics. */

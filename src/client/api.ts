@@ -5,6 +5,7 @@
  */
 
 import type {
+  AdminCounts,
   AuditEntryView,
   ConversationRow,
   DirectoryEntry,
@@ -25,6 +26,7 @@ import type { WireAttachment } from '../protocol/frames.js';
 import type { WebhookDelivery, WebhookStatus } from '../protocol/webhooks.js';
 
 export type {
+  AdminCounts,
   AuditEntryView,
   ConversationRow,
   DirectoryEntry,
@@ -238,6 +240,9 @@ export class TandemApi {
   async audit(limit = 50): Promise<AuditEntryView[]> {
     return (await this.request<{ entries: AuditEntryView[] }>('GET', `/api/audit?limit=${limit}`)).entries;
   }
+
+  /** Admins: the live counts (held, reports, at risk, failed deliveries). */
+  adminCounts = (): Promise<AdminCounts> => this.request('GET', '/api/admin/counts');
 
   /** Webhook deliveries of `status` (admin), newest first. */
   async webhookDeliveries(status: WebhookStatus = 'failed'): Promise<WebhookDelivery[]> {

@@ -6,6 +6,7 @@
 export {
   ApiError,
   TandemApi,
+  type AdminCounts,
   type AuditEntryView,
   type ConversationRow,
   type DirectoryEntry,

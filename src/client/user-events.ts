@@ -7,7 +7,7 @@
  */
 import type { AnnouncementOut } from '../protocol/announcements.js';
 import type { PublicUser } from '../protocol/http.js';
-import type { UserStreamOutbound } from '../protocol/user-stream.js';
+import type { AdminTopic, UserStreamOutbound } from '../protocol/user-stream.js';
 import type { BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { ReconnectLoop } from './reconnect-loop.js';
@@ -25,6 +25,8 @@ export interface UserEventStreamEvents extends Record<string, unknown> {
   unread: { partnerEmail: string; count: number };
   /** A coordinator's announcement to the user's side of the programme. */
   announcement: AnnouncementOut;
+  /** Admins only: something their page shows changed, on some instance; re-read it. */
+  adminChanged: AdminTopic;
   /** The stream is over for good (`unauthenticated`, `logged_out`, …). */
   ended: string;
 }
@@ -106,6 +108,8 @@ export class UserEventStream extends Emitter<UserEventStreamEvents> {
         return this.emit('unread', { partnerEmail: frame.partner_email, count: frame.unread_count });
       case 'announcement':
         return this.emit('announcement', frame);
+      case 'admin_changed':
+        return this.emit('adminChanged', frame.what);
       case 'force_disconnect':
         this.loop.forced(frame.reason);
         return;

@@ -3,9 +3,23 @@
  * are keys, by `api:<name>`), and the one way routes append to the log.
  */
 import type { FastifyRequest } from 'fastify';
+import type { AdminTopic } from '../protocol/user-stream.js';
 import type { NewAuditEntry } from '../store/index.js';
 import { callerOf } from './access.js';
 import type { RouteContext } from './context.js';
+
+/** Which of the admin page's lists an audited action changes; any other action changes the log alone. */
+const TOPIC_OF: Readonly<Record<string, AdminTopic>> = {
+  approve: 'held',
+  reject: 'held',
+  report: 'reports',
+  resolve: 'reports',
+  retry_webhook: 'deliveries',
+  match: 'matches',
+  unmatch: 'matches',
+  pause: 'matches',
+  resume: 'matches',
+};
 
 /** The name under which the caller of `request` is audited. */
 export function actorOf(request: FastifyRequest): string {
@@ -25,4 +39,6 @@ export async function audit(
   about: Pick<NewAuditEntry, 'userId' | 'pairId'> = {},
 ): Promise<void> {
   await context.store.audit.record({ actor: actorOf(request), action, target, detail, ...about });
+  // Every admin page, on every instance, re-reads what the action changed.
+  await context.channels.toAdmins(TOPIC_OF[action] ?? 'audit', (error) => request.log.error({ err: error }, 'signalling admins failed'));
 }

@@ -35,6 +35,7 @@ import { wordRoutes } from './routes/words.js';
 import { oversightRoutes } from './routes/oversight.js';
 import { programmeRoutes } from './routes/programme.js';
 import { announcementRoutes } from './routes/announcements.js';
+import { adminCountRoutes } from './routes/admin-counts.js';
 import { reportRoutes } from './routes/reports.js';
 import { searchRoutes } from './routes/search.js';
 import { userRoutes } from './routes/users.js';
@@ -178,6 +179,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
     oversightRoutes(api, context);
     programmeRoutes(api, context);
     announcementRoutes(api, context);
+    adminCountRoutes(api, context);
     dataRightsRoutes(api, context);
     webhookRoutes(api, context);
     healthRoutes(api, context, { metrics: context.config.metrics.port === null ? 'public' : 'off' });

@@ -7,7 +7,7 @@
  */
 import type { ChangeOut, MessageStatusOut, NoticeOut, WireMessage } from './frames.js';
 import type { AnnouncementAudience, AnnouncementOut } from './announcements.js';
-import type { UserStreamFrame } from './user-stream.js';
+import type { AdminTopic, UserStreamFrame } from './user-stream.js';
 
 export type RoomEvent =
   | { kind: 'chat_message'; message: WireMessage }
@@ -38,6 +38,8 @@ export type BroadcastEvent =
   /** A coordinator changed the filter's word list: every instance reads it again. */
   | { kind: 'word_list_changed' }
   /** A coordinator's announcement: every instance gives it to the open connections of its audience. */
-  | { kind: 'announcement'; audience: AnnouncementAudience; frame: AnnouncementOut };
+  | { kind: 'announcement'; audience: AnnouncementAudience; frame: AnnouncementOut }
+  /** Something admins see changed (a hold, a report, a decision): every instance tells its admins' event streams. */
+  | { kind: 'admin_changed'; what: AdminTopic };
 
 export type LayerEvent = ChannelEvent | BroadcastEvent;

@@ -80,6 +80,8 @@ export interface PublicMatch {
 /** One user of the admin's directory (`GET /api/users`). */
 export interface DirectoryEntry extends PublicUser {
   registered_at: string;
+  /** When the user registered, or when their last match ended if later. */
+  waiting_since: string;
   partners: PublicUser[];
   load: number;
   /** `MENTOR_CAPACITY` for a mentor (null: unlimited), 1 for a mentee, 0 for an admin. */
@@ -166,4 +168,14 @@ export type SearchHit = HistoryMessage & { highlight: string };
 export interface SearchPage {
   messages: SearchHit[];
   has_more: boolean;
+}
+
+/** `GET /api/admin/counts`: what waits for a coordinator, each count stopped at 1000. */
+export interface AdminCounts {
+  held: number;
+  reports: number;
+  at_risk: number;
+  failed_deliveries: number;
+  /** Whether a webhook endpoint is set. */
+  webhooks: boolean;
 }

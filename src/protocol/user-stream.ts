@@ -34,5 +34,18 @@ export interface UnreadOut {
   unread_count: number;
 }
 
-export type UserStreamFrame = MatchCreatedOut | MatchEndedOut | MatchStateOut | ReadStateOut | UnreadOut | AnnouncementOut;
+/** What an admin's page shows and another instance may change: the held queue, reports, pairs and matches, webhook deliveries, or any audited decision. */
+export const ADMIN_TOPICS = ['held', 'reports', 'matches', 'deliveries', 'audit'] as const;
+export type AdminTopic = (typeof ADMIN_TOPICS)[number];
+
+/**
+ * To admins' streams only: something they see changed, on some instance. A signal, not the
+ * data: the page re-reads `GET /api/admin/counts` and the lists of `what`.
+ */
+export interface AdminChangedOut {
+  type: 'admin_changed';
+  what: AdminTopic;
+}
+
+export type UserStreamFrame = MatchCreatedOut | MatchEndedOut | MatchStateOut | ReadStateOut | UnreadOut | AnnouncementOut | AdminChangedOut;
 export type UserStreamOutbound = StreamEstablishedOut | UserStreamFrame;

@@ -231,10 +231,20 @@ export interface PartnerRow extends UserRow {
 }
 
 /** The directory page of `users` (read with one row more than the page: `more`), with their partners. */
-export function directoryPage(users: readonly User[], partners: readonly PartnerRow[], more: boolean): DirectoryPage {
-  const byUser = new Map<number, User[]>(users.map((user) => [user.id, []]));
+/** A user of the directory, with when their last match ended (null: never matched, or still in every match). */
+export type DirectoryRow = UserRow & { last_ended_at: Instant | null };
+
+export function directoryPage(rows: readonly DirectoryRow[], partners: readonly PartnerRow[], more: boolean): DirectoryPage {
+  const byUser = new Map<number, User[]>(rows.map((row) => [row.id, []]));
   for (const row of partners) byUser.get(row.owner_id)?.push(toUser(row));
-  return { entries: users.map((user) => ({ user, partners: byUser.get(user.id)! })), nextAfterId: more ? users[users.length - 1]!.id : null };
+  return {
+    entries: rows.map((row) => ({
+      user: toUser(row),
+      partners: byUser.get(row.id)!,
+      lastEndedAt: row.last_ended_at === null ? null : toDate(row.last_ended_at),
+    })),
+    nextAfterId: more ? rows[rows.length - 1]!.id : null,
+  };
 }
 
 /** SQL LIKE text matching `search` anywhere, with `\\` escaping LIKE's own characters. */

@@ -41,6 +41,8 @@ export interface DirectoryQuery {
 export interface DirectoryEntry {
   user: User;
   partners: User[];
+  /** When the user's most recent ended match ended: someone unmatched waits from then, not from registering. */
+  lastEndedAt: Date | null;
 }
 
 export interface DirectoryPage {

@@ -25,6 +25,8 @@ export interface SenderOptions {
   store: Store;
   config: WebhookConfig;
   onError: (error: unknown, context: string) => void;
+  /** Called after a round that gave up on an event (it is failed now): admins are told. */
+  onFailed?: () => void;
   /** The jitter's source; tests may fix it. */
   random?: () => number;
 }
@@ -85,7 +87,9 @@ export class WebhookSender {
       const outcomes = await Promise.all(
         events.map(async (event) => ({ event, outcome: await this.poster.post(event.eventId, event.data!, this.abort.signal) })),
       );
-      await store.outbox.recordAttempts(outcomes.flatMap(({ event, outcome }) => this.attempt(event, outcome)));
+      const attempts = outcomes.flatMap(({ event, outcome }) => this.attempt(event, outcome));
+      await store.outbox.recordAttempts(attempts);
+      if (attempts.some(({ attempt }) => !attempt.delivered && attempt.retryInMs === null)) this.options.onFailed?.();
       await this.refreshBacklog();
       this.backlog = claimed.length === limit;
       return this.backlog;

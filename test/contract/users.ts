@@ -77,6 +77,12 @@ export function usersContract(name: string, make: StoreFactory): void {
         (await store.accounts.directory({ limit: 1 })).entries[0]!.partners.map((u) => u.email),
         [mentee.email, loner.email],
       );
+      assert.equal(first.entries[1]!.lastEndedAt, null, 'never unmatched');
+      const ended = await store.matches.end(mentee.email);
+      assert.ok(ended);
+      const [again] = (await store.accounts.directory({ limit: 10, search: mentee.email })).entries;
+      assert.ok(again!.lastEndedAt instanceof Date && again!.lastEndedAt >= mentee.createdAt, 'the mentee waits from the unmatch');
+      assert.deepEqual(again!.partners, []);
     });
 
     test('counts login attempts per key in fixed windows, atomically', async (store, reopen) => {

@@ -86,7 +86,7 @@ export class Directory {
 
 function waitingText(entry: DirectoryEntry): string {
   if (entry.role === 'ADMIN') return '—';
-  const since = new Date(entry.registered_at).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+  const since = new Date(entry.waiting_since).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
   return `Waiting since ${since}`;
 }
 

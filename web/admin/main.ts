@@ -5,6 +5,7 @@
  * retry the webhook deliveries that failed.
  */
 import type { PublicRole } from '../../src/protocol/http.js';
+import type { AdminTopic } from '../../src/protocol/user-stream.js';
 import { TandemApi, type PublicMatch, type PublicUser } from '../../src/client/index.js';
 import { byId, h, setText } from '../shared/dom.js';
 import { accountLabel, friendlyError, fullName, roleName } from '../shared/people.js';
@@ -14,6 +15,8 @@ import { renderDeliveries } from './deliveries-table.js';
 import { renderMatches } from './matches-table.js';
 import { ProgrammeView } from './programme.js';
 import { loadSafeguarding } from './safeguarding.js';
+import { LiveCounts } from './live.js';
+import { followViews } from './views.js';
 
 const api = new TandemApi('');
 const views = { auth: byId('auth-view'), notAdmin: byId('not-admin'), admin: byId('admin-view') };
@@ -36,8 +39,19 @@ async function showSignedIn(user: PublicUser): Promise<void> {
   setText(byId('whoami'), accountLabel(user));
   if (user.role !== 'ADMIN') return showView('notAdmin');
   showView('admin');
-  await Promise.all([loadMatches(), loadSafeguarding(api), directory.load(), loadDeliveries(), programme.load()]);
+  followViews(() => live.refresh());
+  // The stream's first `connection_established` reads the counts and every list.
+  live.start();
 }
+
+/** Re-reads what a signal says changed; every decision also changes the audit log, which Safeguarding shows. */
+function reload(what: AdminTopic | 'all'): void {
+  void loadSafeguarding(api);
+  if (what === 'all' || what === 'matches' || what === 'audit') void Promise.all([loadMatches(), directory.load(), programme.load()]);
+  if (what === 'all' || what === 'deliveries') void loadDeliveries();
+}
+
+const live = new LiveCounts(api, reload);
 
 async function loadDeliveries(): Promise<void> {
   let deliveries: WebhookDelivery[];
@@ -192,6 +206,7 @@ byId<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
 });
 
 byId('sign-out').addEventListener('click', () => {
+  live.stop();
   void api.logout().finally(() => showSignIn('You have signed out.'));
 });
 

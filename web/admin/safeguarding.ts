@@ -3,10 +3,18 @@
  * context, approved, or rejected with a reason), open reports (resolved with a note), and the
  * newest entries of the audit log.
  */
-import type { AuditEntryView, HeldView, HistoryMessage, ReportView, TandemApi } from '../../src/client/index.js';
+import type { AuditEntryView, HeldView, HistoryMessage, TandemApi } from '../../src/client/index.js';
 import { byId, h, setText } from '../shared/dom.js';
 import { friendlyError, fullName } from '../shared/people.js';
 import { showWordList } from './word-list.js';
+import { reportItem } from './report-card.js';
+import { contextList, when, withReason } from './review-parts.js';
+
+/** Replaces a list's items, keeping those still listed as they are: a live re-read never wipes a reason being typed. */
+function replaceKeeping<T>(list: HTMLElement, key: string, items: readonly T[], idOf: (item: T) => string, make: (item: T) => HTMLElement): void {
+  const kept = new Map([...list.children].map((child) => [(child as HTMLElement).dataset[key], child]));
+  list.replaceChildren(...items.map((item) => kept.get(idOf(item)) ?? make(item)));
+}
 
 const RULES: Record<string, string> = {
   email: 'an email address',
@@ -17,40 +25,6 @@ const RULES: Record<string, string> = {
   address: 'a home address',
   word: 'a listed word',
 };
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-
-function contextList(messages: readonly HistoryMessage[], highlight?: string): HTMLElement {
-  return h(
-    'ol',
-    { class: 'context', 'aria-label': 'The messages before it' },
-    ...messages.map((message) =>
-      h(
-        'li',
-        { class: message.message_id === highlight ? 'highlight' : null },
-        h('span', { class: 'who' }, message.kind === 'admin_viewed' ? 'Notice' : message.sender_name),
-        ' ',
-        message.kind === 'admin_viewed' ? `${message.actor_name ?? 'An admin'} viewed the conversation` : message.content,
-      ),
-    ),
-  );
-}
-
-/** A text field and a button: `act` gets the trimmed text; the item's status line says what happened. */
-function withReason(label: string, button: string, status: HTMLElement, act: (text: string) => Promise<void>): HTMLElement {
-  const input = h('input', { type: 'text', maxlength: 1000, 'aria-label': label, placeholder: label });
-  const go = h('button', { type: 'button', class: 'quiet' }, button);
-  go.addEventListener('click', () => {
-    const text = input.value.trim();
-    if (text === '') return setText(status, `${label} first.`);
-    go.disabled = true;
-    act(text).catch((error: unknown) => {
-      setText(status, friendlyError(error));
-      go.disabled = false;
-    });
-  });
-  return h('span', { class: 'reason-row' }, input, go);
-}
-
 function heldItem(api: TandemApi, held: HeldView, reload: () => Promise<void>): HTMLElement {
   const status = h('p', { class: 'form-error', role: 'status' });
   const approve = h('button', { type: 'button', class: 'primary' }, 'Approve');
@@ -85,30 +59,6 @@ function heldItem(api: TandemApi, held: HeldView, reload: () => Promise<void>): 
   );
 }
 
-function reportItem(api: TandemApi, report: ReportView, reload: () => Promise<void>): HTMLElement {
-  const status = h('p', { class: 'form-error', role: 'status' });
-  return h(
-    'li',
-    { class: 'report-item', 'data-report-id': report.report_id },
-    h(
-      'p',
-      { class: 'who' },
-      `${fullName(report.reporter)} reported a message of ${fullName(report.pair.mentor)} and ${fullName(report.pair.mentee)} · ${when(report.created_at)}`,
-    ),
-    h('p', { class: 'reason' }, `Reason: ${report.reason}`),
-    contextList(report.context, report.message.message_id),
-    h(
-      'div',
-      { class: 'actions' },
-      withReason('Note on what was done', 'Resolve', status, async (note) => {
-        await api.resolveReport(report.report_id, note);
-        await reload();
-      }),
-    ),
-    status,
-  );
-}
-
 function auditRow(entry: AuditEntryView): HTMLTableRowElement {
   const detail = entry.detail
     ? Object.entries(entry.detail)
@@ -126,18 +76,38 @@ function auditRow(entry: AuditEntryView): HTMLTableRowElement {
   );
 }
 
+/** Whether the policy lets admins read conversations (`oversight`, `moderated`): read once, it changes only with a restart. */
+let readable: Promise<boolean> | null = null;
+const conversationsReadable = (api: TandemApi) =>
+  (readable ??= api.request<{ policy: string }>('GET', '/api/conversations').then(
+    ({ policy }) => policy === 'oversight' || policy === 'moderated',
+    () => false,
+  ));
+
 /** Loads the three cards, and again after every decision. */
 export async function loadSafeguarding(api: TandemApi): Promise<void> {
   const reload = () => loadSafeguarding(api);
   const error = byId('safeguarding-error');
   try {
-    const [held, reports, audit, words] = await Promise.all([api.moderation(), api.reports(), api.audit(30), api.words()]);
+    const [held, reports, audit, words, canOpen] = await Promise.all([api.moderation(), api.reports(), api.audit(30), api.words(), conversationsReadable(api)]);
     setText(error, '');
     showWordList(api, words);
-    byId('held-list').replaceChildren(...held.map((item) => heldItem(api, item, reload)));
+    replaceKeeping(
+      byId('held-list'),
+      'heldId',
+      held,
+      (item) => item.message_id,
+      (item) => heldItem(api, item, reload),
+    );
     byId('no-held').hidden = held.length > 0;
     setText(byId('held-count'), `(${held.length})`);
-    byId('report-list').replaceChildren(...reports.map((item) => reportItem(api, item, reload)));
+    replaceKeeping(
+      byId('report-list'),
+      'reportId',
+      reports,
+      (item) => item.report_id,
+      (item) => reportItem(api, item, reload, canOpen),
+    );
     byId('no-reports').hidden = reports.length > 0;
     setText(byId('report-count'), `(${reports.length})`);
     byId('audit-body').replaceChildren(...audit.map(auditRow));

@@ -50,10 +50,11 @@ interface DirectoryParams {
 const directoryEntry = {
   type: 'object',
   additionalProperties: false,
-  required: [...userSchema.required, 'registered_at', 'partners', 'load', 'capacity'],
+  required: [...userSchema.required, 'registered_at', 'waiting_since', 'partners', 'load', 'capacity'],
   properties: {
     ...userSchema.properties,
     registered_at: { type: 'string', format: 'date-time' },
+    waiting_since: { type: 'string', format: 'date-time', description: 'When the user registered, or when their last match ended if later' },
     partners: { type: 'array', items: userSchema, description: "Current partners: a mentee's mentor, a mentor's mentees" },
     load: { type: 'integer', minimum: 0, description: 'How many current partners' },
     capacity: {
@@ -175,9 +176,10 @@ export function userRoutes(app: FastifyInstance, context: RouteContext): void {
       const page = await context.store.accounts.directory(query);
       const capacityOf = (role: Role) => (role === 'MENTOR' ? context.config.mentorCapacity : role === 'MENTEE' ? 1 : 0);
       return {
-        users: page.entries.map(({ user, partners }) => ({
+        users: page.entries.map(({ user, partners, lastEndedAt }) => ({
           ...publicUser(user),
           registered_at: user.createdAt.toISOString(),
+          waiting_since: (lastEndedAt !== null && lastEndedAt > user.createdAt ? lastEndedAt : user.createdAt).toISOString(),
           partners: partners.map(publicUser),
           load: partners.length,
           capacity: capacityOf(user.role),

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { AppError } from '../../errors.js';
 import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from '../platform-users.js';
-import { USER_COLUMNS, directoryPage, likePattern, toUser, type PartnerRow, type UserRow } from '../rows.js';
+import { USER_COLUMNS, directoryPage, likePattern, toUser, type DirectoryRow, type PartnerRow, type UserRow } from '../rows.js';
 import {
   NO_PASSWORD,
   type AccountStore,
@@ -132,10 +132,12 @@ export class PostgresAccounts implements AccountStore {
   }
 
   async directory(query: DirectoryQuery): Promise<DirectoryPage> {
-    const rows = await rowsOf<UserRow>(
+    const rows = await rowsOf<DirectoryRow>(
       this.pool(),
       `
-      SELECT ${USER_COLUMNS} FROM users u
+      SELECT ${USER_COLUMNS},
+        (SELECT MAX(p.ended_at) FROM pairs p WHERE NOT p.active AND (p.mentor_id = u.id OR p.mentee_id = u.id)) AS last_ended_at
+      FROM users u
       WHERE u.id > $1 AND ($2::text IS NULL OR u.role = $2)
         AND ($4::text IS NULL OR lower(u.email) LIKE $4 OR lower(u.first_name || ' ' || u.last_name) LIKE $4)
         AND ($3::text IS NULL OR (u.role <> 'ADMIN' AND
@@ -143,8 +145,8 @@ export class PostgresAccounts implements AccountStore {
       ORDER BY u.id LIMIT $5`,
       [query.afterId ?? 0, query.role ?? null, query.status ?? null, query.search ? likePattern(query.search) : null, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit).map(toUser);
-    const ids = page.map((user) => user.id);
+    const page = rows.slice(0, query.limit);
+    const ids = page.map((row) => row.id);
     const partners =
       ids.length === 0
         ? []

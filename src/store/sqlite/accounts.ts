@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../errors.js';
 import { ACCOUNT_COLUMNS, accountOf, changeOf, roleLocked, type AccountRow } from '../platform-users.js';
-import { USER_COLUMNS, directoryPage, likePattern, toUser, type PartnerRow, type UserRow } from '../rows.js';
+import { USER_COLUMNS, directoryPage, likePattern, toUser, type DirectoryRow, type PartnerRow, type UserRow } from '../rows.js';
 import {
   NO_PASSWORD,
   type AccountStore,
@@ -39,7 +39,9 @@ export class SqliteAccounts implements AccountStore {
       credentials: p(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = ?`),
       replacePasswordHash: p('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?'),
       directory: p(`
-        SELECT ${USER_COLUMNS} FROM users u
+        SELECT ${USER_COLUMNS},
+          (SELECT MAX(p.ended_at) FROM pairs p WHERE p.active = 0 AND (p.mentor_id = u.id OR p.mentee_id = u.id)) AS last_ended_at
+        FROM users u
         WHERE u.id > @after AND (@role IS NULL OR u.role = @role)
           AND (@search IS NULL OR lower(u.email) LIKE @search ESCAPE '\\' OR lower(u.first_name || ' ' || u.last_name) LIKE @search ESCAPE '\\')
           AND (@status IS NULL OR (u.role <> 'ADMIN' AND
@@ -136,9 +138,9 @@ export class SqliteAccounts implements AccountStore {
       status: query.status ?? null,
       search: query.search ? likePattern(query.search) : null,
       limit: query.limit + 1,
-    }) as UserRow[];
-    const page = rows.slice(0, query.limit).map(toUser);
-    const ids = page.map((user) => user.id);
+    }) as DirectoryRow[];
+    const page = rows.slice(0, query.limit);
+    const ids = page.map((row) => row.id);
     const partners = this.sql.partnersOf.all({ ids: JSON.stringify(ids) }) as PartnerRow[];
     return directoryPage(page, partners, rows.length > query.limit);
   }
