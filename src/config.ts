@@ -8,7 +8,16 @@ import type { Config, ConnectionLimits, ConversationPolicy, LoginThrottle, Regis
 import { parseBackups } from './config-backups.js';
 import { parseIdentity } from './config-identity.js';
 import { SettingsReader } from './config-read.js';
-import { parseDatabaseUrl, parseRedisUrl, parseOrigins, parsePublicOrigin, parseSafeguarding, parseTrustProxy, parseWebhookSecret } from './config-values.js';
+import {
+  parseDatabaseUrl,
+  parseRedisUrl,
+  parseOrigins,
+  parsePublicOrigin,
+  parseSafeguarding,
+  parseSafeguardingContact,
+  parseTrustProxy,
+  parseWebhookSecret,
+} from './config-values.js';
 
 export type * from './config-types.js';
 
@@ -157,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       silentDays: integer('AT_RISK_SILENT_DAYS'),
       unansweredHours: integer('AT_RISK_UNANSWERED_HOURS'),
       checkIntervalMs: integer('AT_RISK_CHECK_MINUTES') * 60_000,
+      safeguardingContact: parseSafeguardingContact(read.text('SAFEGUARDING_CONTACT'), problems),
     },
     webhooks,
     ...parseBackups(read, database, problems),

@@ -12,6 +12,7 @@ import type {
   HeldView,
   HistoryMessage,
   HistoryPage,
+  MeResponse,
   NewUserFields,
   PublicMatch,
   PublicUser,
@@ -32,6 +33,7 @@ export type {
   HeldView,
   HistoryMessage,
   HistoryPage,
+  MeResponse,
   NewUserFields,
   PublicMatch,
   PublicUser,
@@ -116,7 +118,7 @@ export class TandemApi {
     return (await this.request<{ user: PublicUser | null }>('GET', '/api/auth/session')).user;
   }
 
-  me(): Promise<{ user: PublicUser; partners: PublicUser[] }> {
+  me(): Promise<MeResponse> {
     return this.request('GET', '/api/me');
   }
 

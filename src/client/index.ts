@@ -8,6 +8,7 @@ export {
   TandemApi,
   type AuditEntryView,
   type ConversationRow,
+  type MeResponse,
   type DirectoryEntry,
   type DirectoryPage,
   type HeldView,

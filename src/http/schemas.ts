@@ -116,6 +116,7 @@ export const historyMessageSchema = {
     kind: { type: 'string', enum: ['admin_viewed'], description: 'Only on a notice: an admin viewed the conversation (policies `oversight`, `moderated`)' },
     actor_name: { type: 'string', description: 'Only on a notice: who viewed it' },
     attachments: { type: 'array', items: attachmentSchema, description: 'The files sent with it; absent when none' },
+    reported: { type: 'boolean', enum: [true], description: "Only in the reporter's own history: they reported this message" },
   },
 } as const;
 

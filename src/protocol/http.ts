@@ -21,7 +21,7 @@ export interface PublicUser {
  * an empty `sender_email`, and a `content` that says it in words for clients that show
  * every row as a message.
  */
-export type HistoryMessage = WireMessage & { is_read: boolean; kind?: 'admin_viewed'; actor_name?: string };
+export type HistoryMessage = WireMessage & { is_read: boolean; kind?: 'admin_viewed'; actor_name?: string; reported?: true };
 
 /** One of the caller's own messages that the filter held (awaiting review) or an admin rejected: never delivered, no `seq`. */
 export interface UndeliveredMessage {
@@ -34,6 +34,15 @@ export interface UndeliveredMessage {
   status: 'held' | 'rejected';
   rule: string;
   reason?: string;
+}
+
+/** `GET /api/me`: who is signed in, their partners, what coordinators can see, and whom to reach for help. */
+export interface MeResponse {
+  user: PublicUser;
+  partners: PublicUser[];
+  conversation_policy: 'private' | 'oversight' | 'moderated';
+  /** Absent when `SAFEGUARDING_CONTACT` is unset. */
+  safeguarding_contact?: string;
 }
 
 /** One row of `GET /api/chat/conversations`. */
