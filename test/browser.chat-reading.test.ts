@@ -4,7 +4,8 @@
  * nothing is read until the newest message was on screen; days are separated, one sender's
  * messages grouped, links tappable and built safely; the keyboard starts at the page's heading,
  * moves through messages with the arrow keys and opens one action menu per message, its items
- * named with their object; a message in another conversation is announced politely; the
+ * named with their object; a message in another conversation is announced politely; past days
+ * are "Yesterday" or named; coming back to the page opens and reads nothing by itself; the
  * counter leaves the composer its width, and the pause banner says what the mentee can do.
  */
 import assert from 'node:assert/strict';
@@ -115,6 +116,49 @@ withChromium('the chat page at the moments that matter: reading', () => {
     const announced = mentor.page.locator('#elsewhere[aria-live="polite"]', { hasText: 'New message from Ana Diaz' });
     await announced.waitFor({ state: 'attached' });
     assert.equal(await mentor.page.locator('#conversation-title').innerText(), 'Mia Lee', 'the open conversation stays');
+  });
+
+  it('names past days "Yesterday" and "Mon 7 Dec"-style in the separators', async (t) => {
+    const { mentor, mentee } = await pairInBrowsers(t, scene, { mentor: DESKTOP_1280 });
+    await sendWithEnter(mentee.page, 'Written on the first day');
+    await mentor.page.locator('#message-list li', { hasText: 'first day' }).waitFor();
+    const written = new Date();
+    // The reader's clock moves on a day, then four: the same message is from "Yesterday", then from a named day.
+    await mentor.page.clock.install({ time: written.getTime() + 86_400_000 });
+    await mentor.page.reload();
+    await mentor.page.locator('#message-list .day-separator', { hasText: /^Yesterday$/ }).waitFor();
+    await mentor.page.clock.install({ time: written.getTime() + 4 * 86_400_000 });
+    await mentor.page.reload();
+    const named = written.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).replace(',', '');
+    await mentor.page.locator('#message-list .day-separator', { hasText: named }).waitFor();
+    assert.match(named, /^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}$/);
+  });
+
+  it('coming back to the page opens no conversation by itself and reads nothing', async (t) => {
+    const mentorAgent = await createUser(scene.admin, { role: 'MENTOR', first: 'Tom', last: 'Ng' });
+    const [first, second] = [
+      await createUser(scene.admin, { role: 'MENTEE', first: 'Ana', last: 'Diaz' }),
+      await createUser(scene.admin, { role: 'MENTEE', first: 'Mia', last: 'Lee' }),
+    ];
+    await match(scene.admin, mentorAgent, first);
+    await match(scene.admin, mentorAgent, second);
+    const mentor = await signedInPerson(t, scene, mentorAgent, PHONE_390);
+    await mentor.page.locator('#chat-view[data-pane="list"]').waitFor();
+    await mentor.page.locator(`.partner[data-partner="${second.email}"]`).waitFor();
+    assert.equal((await scene.admin.delete(`/api/matches/${enc(first.email)}`)).status, 204);
+    await mentor.page.locator(`.partner[data-partner="${first.email}"]`, { hasText: 'Match ended' }).waitFor();
+    const mia = await connectChat(scene.server.ws, mentorAgent.email, second.cookie);
+    t.after(() => mia.close());
+    mia.send({ type: 'chat_message', content: 'Are you there?' });
+    await mia.until((frame) => frame.type === 'chat_message');
+    await mentor.page.locator(`.partner[data-partner="${second.email}"] .unread[data-count="1"]`).waitFor();
+    const listed = mentor.page.waitForResponse((response) => response.url().includes('/api/chat/conversations'));
+    await mentor.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await listed;
+    await mentor.page.locator(`.partner[data-partner="${second.email}"] .unread[data-count="1"]`).waitFor();
+    assert.equal(await mentor.page.locator('#chat-view').getAttribute('data-pane'), 'list', 'the list stays');
+    const rows = (await mentorAgent.get('/api/chat/conversations')).body.conversations as Array<{ partner: { email: string }; unread_count: number }>;
+    assert.equal(rows.find((row) => row.partner.email === second.email)?.unread_count, 1, 'nothing read');
   });
 
   it('keeps the composer wide with the counter showing, and tells a paused mentee what she can do (phone)', async (t) => {
