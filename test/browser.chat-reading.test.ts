@@ -14,7 +14,7 @@ import { createUser, match, type Agent } from './helpers/http.js';
 import { suiteCleanup } from './helpers/server.js';
 import { connectChat } from './helpers/socket.js';
 import { composer, screenshot, sendWithEnter, withChromium } from './browser/harness.js';
-import { DESKTOP_1280, PHONE_390, toDocs } from './browser/moments.js';
+import { DESKTOP_1280, PHONE_390, seriousViolations, toDocs } from './browser/moments.js';
 import { connected, openScene, pairInBrowsers, signedInPerson, type Scene } from './browser/scene.js';
 
 const enc = encodeURIComponent;
@@ -59,6 +59,7 @@ withChromium('the chat page at the moments that matter: reading', () => {
       assert.ok(at.y >= log.y && at.y + at.height <= log.y + log.height, 'the divider is in view');
       await mentor.page.locator('#jump-new', { hasText: 'New messages ↓' }).waitFor();
       assert.equal(await unreadOf(mentorAgent), 24, 'nothing read that was not shown');
+      assert.deepEqual(await seriousViolations(mentor.page), [], 'axe: the unread divider and the button');
       const shot = await screenshot(mentor.page, `chat-unread-${size}`);
       if (size === 'desktop') toDocs(shot, 'chat-unread.png');
       await mentor.page.locator('#jump-new').click();
@@ -100,6 +101,7 @@ withChromium('the chat page at the moments that matter: reading', () => {
     await mentor.page.keyboard.press('Enter');
     const item = mentor.page.getByRole('menuitem', { name: /^Report message from Mia Lee, \d\d:\d\d$/ });
     await item.waitFor();
+    assert.deepEqual(await seriousViolations(mentor.page), [], 'axe: an open action menu');
     await mentor.page.waitForFunction("document.activeElement?.getAttribute('role') === 'menuitem'");
     await mentor.page.keyboard.press('Escape');
     await item.waitFor({ state: 'detached' });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { suiteCleanup } from './helpers/server.js';
 import { screenshot, sendWithEnter, withChromium } from './browser/harness.js';
-import { DESKTOP_1280, PHONE_390, toDocs } from './browser/moments.js';
+import { DESKTOP_1280, PHONE_390, seriousViolations, toDocs } from './browser/moments.js';
 import { connected, openScene, pairInBrowsers, signedInPerson, type Scene } from './browser/scene.js';
 
 const CONTACT = 'Call Sam Reed, safeguarding lead: 020 7946 0000';
@@ -56,6 +56,7 @@ withChromium('the chat page at the moments that matter: safety', () => {
         ['Hi Mia, how was the science fair?', 'Great! Message me at mia.lee@example.com', 'Tell me about your robot'],
         'time order, also after a reload',
       );
+      assert.deepEqual(await seriousViolations(mentee.page), [], 'axe: a held message and the policy line');
       const shot = await screenshot(mentee.page, `chat-held-${size}`);
       if (size === 'phone') toDocs(shot, 'chat-held.png');
     });
@@ -84,6 +85,7 @@ withChromium('the chat page at the moments that matter: safety', () => {
       await sheet.getByLabel(/Anything you want to add/).fill('He wants my Snapchat');
       await sheet.getByRole('button', { name: 'Get help now' }).click();
       await sheet.locator('#help-contact', { hasText: CONTACT }).waitFor();
+      assert.deepEqual(await seriousViolations(mentee.page), [], 'axe: the report sheet');
       const sheetShot = await screenshot(mentee.page, `chat-report-${size}`);
       if (size === 'phone') toDocs(sheetShot, 'chat-report.png');
       await sheet.getByRole('button', { name: 'Send report' }).click();
