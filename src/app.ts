@@ -26,7 +26,7 @@ import { createFilter, parseWordList, type CountryCode, type MessageFilter } fro
 import { openPresence, type PresenceRegistry } from './presence/index.js';
 import { CloseCode } from './protocol/close-codes.js';
 import { openStore, type Store } from './store/index.js';
-import { RetentionJob } from './store/retention.js';
+import { startRetentionJobs } from './store/retention-jobs.js';
 import { AtRiskJob } from './programme/at-risk-job.js';
 import { WebhookSender } from './webhooks/sender.js';
 import { WordListSync } from './http/word-list-sync.js';
@@ -67,10 +67,6 @@ export interface TandemOptions {
   /** The time as the HTTP API sees it (the archive's age); tests move it forward. Default: the system clock. */
   clock?: () => Date;
 }
-
-/** The retention job runs hourly on every instance, 1000 rows a statement (see RetentionJob). */
-const RETENTION_INTERVAL_MS = 3600 * 1000;
-const RETENTION_BATCH = 1000;
 
 /** While the store is unreachable at start, the configured admin is created on a later try. */
 const ADMIN_RETRY_MS = 1000;
@@ -150,29 +146,8 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
       : buildOperatorHttp({ store, layer, hub, channels, presence, config, callers, clock, wordList, erasureLog, setup }, http.log);
   wordList.start();
   gateway.attach(http.server);
-  const { retentionDays } = config.safeguarding;
-  const retention =
-    retentionDays === null
-      ? null
-      : new RetentionJob({ store: store.dataRights, days: retentionDays, batchSize: RETENTION_BATCH, intervalMs: RETENTION_INTERVAL_MS, onError });
-  void retention?.runOnce().catch((error: unknown) => onError(error, 'applying RETENTION_DAYS'));
-  // Deleted messages' kept text (DELETED_RETENTION_DAYS), hourly from the start (not at it); one statement a run.
-  const deletedRetention = new RetentionJob({
-    store: { deleteBefore: async (cutoff) => (await store.changes.eraseDeletedBefore(cutoff), 0) },
-    days: config.conversation.deletedRetentionDays,
-    batchSize: RETENTION_BATCH,
-    intervalMs: RETENTION_INTERVAL_MS,
-    onError: (error) => onError(error, 'applying DELETED_RETENTION_DAYS'),
-  });
+  const retention = startRetentionJobs(store, config, onError);
   const atRisk = new AtRiskJob({ store, rules: config.programme, intervalMs: config.programme.checkIntervalMs, now: clock, onError });
-  // Uploads never sent go after a day, whatever RETENTION_DAYS: hourly, on every instance (uploads sweep too).
-  const unsentFiles = new RetentionJob({
-    store: { deleteBefore: (cutoff, limit) => store.attachments.deleteUnsentBefore(cutoff, limit) },
-    days: 1,
-    batchSize: RETENTION_BATCH,
-    intervalMs: RETENTION_INTERVAL_MS,
-    onError: (error) => onError(error, 'removing unsent uploads'),
-  });
   const deliveryCheck = new DeliveryCheck({ store: store.messages, rooms: () => hub.checkedRooms(), intervalMs: config.deliveryCheckIntervalMs, onError });
   const webhooks =
     config.webhooks &&
@@ -233,11 +208,9 @@ export async function createTandem(config: Readonly<Config>, options: TandemOpti
         await operator?.close();
         deliveryCheck.stop();
         wordList.stop();
-        retention?.stop();
-        deletedRetention.stop();
+        retention.stop();
         atRisk.stop();
         await backups?.stop();
-        unsentFiles.stop();
         await webhooks?.stop();
         hub.close();
         channels.close();

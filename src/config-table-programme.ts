@@ -1,4 +1,4 @@
-/** The settings of the programme's view: when a pair counts as at risk, and how often each instance looks (see config-table.ts). */
+/** The programme's settings: when a pair counts as at risk, how often each instance looks, and whom participants call for help (see config-table.ts). */
 import type { Setting } from './config-types.js';
 
 const PROGRAMME = 'Programme';
@@ -33,5 +33,14 @@ export const PROGRAMME_SETTINGS = [
     min: 1,
     max: 1440,
     meaning: 'how often each instance looks for pairs entering or leaving the at-risk state, and sends `pair.at_risk` / `pair.recovered` for each change once',
+  },
+  {
+    name: 'SAFEGUARDING_CONTACT',
+    type: 'string',
+    area: PROGRAMME,
+    default: null,
+    unset: 'no "Get help now" contact on the chat page',
+    allowed: 'plain text, at most 300 characters (for example "Call Sam Reed, safeguarding lead: 020 7946 0000")',
+    meaning: 'who a participant can reach at once when something worries them: shown by "Get help now" on the chat page (`GET /api/me`)',
   },
 ] as const satisfies readonly Setting[];

@@ -132,6 +132,8 @@ export interface ProgrammeConfig {
   silentDays: number;
   unansweredHours: number;
   checkIntervalMs: number;
+  /** `SAFEGUARDING_CONTACT`: shown to participants by "Get help now"; null when unset. */
+  safeguardingContact: string | null;
 }
 
 /** Where events go, how they are signed, and how long Tandem keeps trying. */

@@ -137,3 +137,16 @@ export function parseReactions(value: string, problems: string[]): string[] {
   }
   return reactions;
 }
+
+/** The longest `SAFEGUARDING_CONTACT` (code points): a line or two on a phone. */
+const SAFEGUARDING_CONTACT_MAX = 300;
+
+/** `SAFEGUARDING_CONTACT`: plain text shown to participants; blank counts as unset; no control characters. */
+export function parseSafeguardingContact(value: string | null, problems: string[]): string | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  if ([...text].length > SAFEGUARDING_CONTACT_MAX) problems.push(`SAFEGUARDING_CONTACT must be at most ${SAFEGUARDING_CONTACT_MAX} characters`);
+  else if (/[\u0000-\u001f\u007f]/u.test(text)) problems.push('SAFEGUARDING_CONTACT must be one line of text without control characters');
+  else return text;
+  return null;
+}

@@ -15,6 +15,7 @@ import {
   parsePublicOrigin,
   parseReactions,
   parseSafeguarding,
+  parseSafeguardingContact,
   parseTrustProxy,
   parseWebhookSecret,
 } from './config-values.js';
@@ -166,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       silentDays: integer('AT_RISK_SILENT_DAYS'),
       unansweredHours: integer('AT_RISK_UNANSWERED_HOURS'),
       checkIntervalMs: integer('AT_RISK_CHECK_MINUTES') * 60_000,
+      safeguardingContact: parseSafeguardingContact(read.text('SAFEGUARDING_CONTACT'), problems),
     },
     webhooks,
     conversation: {

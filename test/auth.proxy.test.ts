@@ -39,6 +39,7 @@ it("the seed's flow end to end with only the platform's cookie", async (t) => {
   assert.deepEqual((await asCookie(server, menteeCookie).get('/api/me')).body, {
     user: { email: mentee.email, first_name: mentee.first_name, last_name: mentee.last_name, role: 'MENTEE' },
     partners: [],
+    conversation_policy: 'private',
   });
   assert.equal((await asCookie(server, mentorCookie).get('/api/me')).status, 200);
   await match(await loginAdmin(server.http), { email: mentor.email } as Agent, { email: mentee.email } as Agent);

@@ -182,15 +182,15 @@ withChromium('chat page in Chromium', () => {
     const mentor = await signedInPerson(t, scene, mentorAgent);
     await connected(mentor);
     await mentor.page.locator('#message-list li', { hasText: 'Note 45' }).waitFor();
-    assert.equal(await mentor.page.locator('#message-list li').count(), 30, 'the newest page first');
-    const oldestShown = mentor.page.locator('#message-list li').first();
+    assert.equal(await mentor.page.locator('#message-list li.message').count(), 30, 'the newest page first');
+    const oldestShown = mentor.page.locator('#message-list li.message').first();
     assert.equal(await oldestShown.locator('.body').textContent(), 'Note 16');
 
     await mentor.page.locator('#messages').hover();
     await mentor.page.mouse.wheel(0, -20_000);
     await mentor.page.locator('#message-list li .body', { hasText: /^Note 1$/ }).waitFor();
     await mentor.page.locator('#history-note', { hasText: 'Start of your conversation' }).waitFor();
-    assert.equal(await mentor.page.locator('#message-list li').count(), 45);
+    assert.equal(await mentor.page.locator('#message-list li.message').count(), 45);
     const texts = await shownMessages(mentor.page);
     assert.deepEqual(
       texts,

@@ -1,9 +1,10 @@
 /**
  * Safeguarding in real Chromium, under CONVERSATION_POLICY=moderated: the sender sees a held
- * message marked "Waiting for review" and the partner sees nothing of it; the admin page's
+ * message explained (why, who checks it, that the partner cannot see it yet) and the partner
+ * sees nothing of it; the admin page's
  * queue shows it with its context and approves it (the partner then sees it) or rejects it
  * with a reason (the sender sees why); an admin's viewing shows both a notice; the partner
- * reports a message with the Report action and the admin page lists it. Screenshots of both
+ * reports a message from its action menu and the admin page lists it. Screenshots of both
  * pages land in .test-artifacts/browser/ (and, with TANDEM_UPDATE_DOCS=1, in docs/).
  */
 import assert from 'node:assert/strict';
@@ -51,7 +52,10 @@ withChromium('safeguarding in Chromium', () => {
 
     // Held: marked on the sender's page, absent from the partner's.
     await sendWithEnter(mentee.page, 'Text me on 07911 123456');
-    await mentee.page.locator('#pending-list li[data-state="held"]', { hasText: 'Waiting for review' }).waitFor();
+    const held = mentee.page.locator('#message-list li[data-state="held"]', { hasText: 'Waiting for a coordinator to check it' });
+    await held.waitFor();
+    assert.match(await held.innerText(), /contact details[\s\S]*A coordinator from your programme will look at it\. Tom can't see it until they approve it\./);
+    assert.match(await held.locator('time').innerText(), /^\d\d:\d\d$/);
     await sendWithEnter(mentee.page, 'It is about robots');
     await mentor.page.locator('#message-list li', { hasText: 'about robots' }).waitFor();
     assert.equal(await mentor.page.locator('#messages', { hasText: '07911' }).count(), 0, 'the partner never sees the held message');
@@ -66,17 +70,17 @@ withChromium('safeguarding in Chromium', () => {
     await item.getByRole('button', { name: 'Approve' }).click();
     await mentor.page.locator('#message-list li', { hasText: 'Text me on 07911 123456' }).waitFor();
     await mentee.page.locator('#message-list li', { hasText: 'Text me on 07911 123456' }).waitFor();
-    await mentee.page.locator('#pending-list li[data-state="held"]').waitFor({ state: 'detached' });
+    await mentee.page.locator('#message-list li[data-state="held"]').waitFor({ state: 'detached' });
 
     // Rejected: the sender sees why; the partner never sees it.
     await sendWithEnter(mentee.page, 'My email is mia@example.com');
-    await mentee.page.locator('#pending-list li[data-state="held"]', { hasText: 'mia@example.com' }).waitFor();
+    await mentee.page.locator('#message-list li[data-state="held"]', { hasText: 'mia@example.com' }).waitFor();
     await admin.page.reload();
     const second = admin.page.locator('#held-list li', { hasText: 'mia@example.com' });
     await second.getByLabel('Reason for rejecting').fill('Please keep contact details off the platform');
     await second.getByRole('button', { name: 'Reject' }).click();
     await second.waitFor({ state: 'detached' });
-    await mentee.page.locator('#pending-list li[data-state="rejected"]', { hasText: 'Not delivered: Please keep contact details off the platform' }).waitFor();
+    await mentee.page.locator('#message-list li[data-state="rejected"]', { hasText: 'Not delivered: Please keep contact details off the platform' }).waitFor();
     // The mentor's page: a later marker arrives, and the rejected message never did.
     await sendWithEnter(mentee.page, 'Sorry about that');
     await mentor.page.locator('#message-list li', { hasText: 'Sorry about that' }).waitFor();
@@ -93,9 +97,18 @@ withChromium('safeguarding in Chromium', () => {
     toDocs(chatShot, 'chat-safeguarding.png');
 
     // The mentor reports a message; the admin page lists it with its context, and resolves it.
-    mentor.page.once('dialog', (dialog) => void dialog.accept('It made me uneasy'));
-    await mentor.page.locator('#message-list li', { hasText: 'about robots' }).getByRole('button', { name: 'Report' }).click();
-    await mentor.page.locator('#composer-error', { hasText: 'reported to the admins' }).waitFor();
+    await mentor.page
+      .locator('#message-list li', { hasText: 'about robots' })
+      .getByRole('button', { name: /^Actions for message from Mia Lee, \d\d:\d\d$/ })
+      .click();
+    await mentor.page.getByRole('menuitem', { name: /^Report message from Mia Lee, \d\d:\d\d$/ }).click();
+    const sheet = mentor.page.getByRole('dialog', { name: 'Report a message' });
+    await sheet.getByLabel('Something else').check();
+    await sheet.getByLabel(/Anything you want to add/).fill('It made me uneasy');
+    await sheet.getByRole('button', { name: 'Send report' }).click();
+    await sheet.getByRole('heading', { name: 'Thank you for telling us' }).waitFor();
+    await sheet.getByRole('button', { name: 'Close' }).click();
+    await mentor.page.locator('#message-list li[data-reported="true"]', { hasText: 'about robots' }).waitFor();
     await admin.page.reload();
     const report = admin.page.locator('#report-list li', { hasText: 'It made me uneasy' });
     await report.waitFor();

@@ -247,6 +247,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads SAFEGUARDING_CONTACT as one trimmed line (blank is unset), and refuses a long or multi-line one', () => {
+    assert.equal(loadConfig({}).programme.safeguardingContact, null);
+    assert.equal(loadConfig({ SAFEGUARDING_CONTACT: '   ' }).programme.safeguardingContact, null);
+    assert.equal(loadConfig({ SAFEGUARDING_CONTACT: ' Call Sam: 020 7946 0000 ' }).programme.safeguardingContact, 'Call Sam: 020 7946 0000');
+    assert.equal(loadConfig({ SAFEGUARDING_CONTACT: 'é'.repeat(300) }).programme.safeguardingContact?.length, 300);
+    for (const bad of ['x'.repeat(301), 'Call Sam\nor Ada', 'tab\there']) {
+      assert.throws(() => loadConfig({ SAFEGUARDING_CONTACT: bad }), /SAFEGUARDING_CONTACT/);
+    }
+  });
+
   it('reads the webhook settings (off unless WEBHOOK_URL is set), and refuses bad ones without echoing the secret', () => {
     assert.equal(loadConfig({}).webhooks, null);
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;

@@ -31,9 +31,9 @@ it('login, me, conversations, history, read, report and audit answer the documen
   const user = (await login.json()) as Record<string, unknown>;
   assert.deepEqual([user.email, user.role, user.first_name, user.last_name], [mentee.email, 'MENTEE', 'Mentee', 'Person'], 'the user');
 
-  // GET /api/me: the user and their current partners.
+  // GET /api/me: the user, their current partners, and what coordinators can see (no safeguarding contact is set here).
   const me = (await mentee.get('/api/me')).body;
-  assert.deepEqual(keys(me), ['partners', 'user']);
+  assert.deepEqual(keys(me), ['conversation_policy', 'partners', 'user']);
   assert.equal(me.user.email, mentee.email);
   assert.deepEqual(
     me.partners.map((p: { email: string }) => p.email),

@@ -7,8 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { passwordOf } from './helpers/accounts.js';
 import { Agent, createUser } from './helpers/http.js';
-import { connectedPair, startWithConnectedPair } from './helpers/pair.js';
+import { connectedPair, startWithConnectedPair, startWithPair } from './helpers/pair.js';
 import { startServer } from './helpers/server.js';
 import { connectChat, type TestSocket } from './helpers/socket.js';
 import { UNLIMITED } from './suites/chat.js';
@@ -201,5 +202,43 @@ describe('reports', () => {
     const paged = (await admin.get(`/api/audit?limit=1&before=${(await admin.get('/api/audit?limit=1')).body.entries[0].id}`)).body;
     assert.deepEqual([paged.entries[0].action, paged.has_more], ['report', true]);
     await Promise.all([menteeSocket.close(), mentorSocket.close(), other.menteeSocket.close(), other.mentorSocket.close()]);
+  });
+});
+
+describe('what the chat page is told', () => {
+  it('history marks the messages the reader reported, for the reporter alone, after signing in again', async (t) => {
+    const server = await startServer(t, UNLIMITED);
+    const { mentor, mentee, menteeSocket, mentorSocket } = await connectedPair(server);
+    const ids = await chat(menteeSocket, mentorSocket, 4);
+    // m1 and m3 come from the mentor (chat alternates, the mentee first).
+    assert.equal((await mentee.post(`/api/chat/${enc(mentor.email)}/messages/${ids[1]}/report`, { reason: 'rude' })).status, 201);
+    const again = await new Agent(server.http).login(mentee.email, passwordOf(mentee.email));
+    const page = (await again.get(`/api/chat/${enc(mentor.email)}/messages`)).body.messages as Array<{ message_id: string; reported?: boolean }>;
+    assert.deepEqual(
+      page.filter((m) => m.reported).map((m) => m.message_id),
+      [ids[1]],
+    );
+    const mentorsPage = (await mentor.get(`/api/chat/${enc(mentee.email)}/messages`)).body.messages as Array<{ reported?: boolean }>;
+    assert.equal(mentorsPage.filter((m) => m.reported).length, 0, 'the reported sender never learns of it');
+    const older = (await again.get(`/api/chat/${enc(mentor.email)}/messages?before=${ids[3]}`)).body.messages as Array<{
+      message_id: string;
+      reported?: boolean;
+    }>;
+    assert.deepEqual(
+      older.filter((m) => m.reported).map((m) => m.message_id),
+      [ids[1]],
+    );
+    await Promise.all([menteeSocket.close(), mentorSocket.close()]);
+  });
+
+  it('GET /api/me says what coordinators can see, and the safeguarding contact only when set', async (t) => {
+    const { mentee } = await startWithPair(t, UNLIMITED);
+    const me = (await mentee.get('/api/me')).body;
+    assert.equal(me.conversation_policy, 'private');
+    assert.equal('safeguarding_contact' in me, false);
+    const contact = 'Call Sam Reed, safeguarding lead: 020 7946 0000';
+    const second = await startWithPair(t, { ...UNLIMITED, CONVERSATION_POLICY: 'moderated', SAFEGUARDING_CONTACT: `  ${contact} ` });
+    const told = (await second.mentee.get('/api/me')).body;
+    assert.deepEqual([told.conversation_policy, told.safeguarding_contact], ['moderated', contact]);
   });
 });

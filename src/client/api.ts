@@ -13,6 +13,7 @@ import type {
   HeldView,
   HistoryMessage,
   HistoryPage,
+  MeResponse,
   NewUserFields,
   PublicMatch,
   PublicUser,
@@ -24,6 +25,7 @@ import type {
 } from '../protocol/http.js';
 import type { WireAttachment } from '../protocol/frames.js';
 import type { WebhookDelivery, WebhookStatus } from '../protocol/webhooks.js';
+import { ApiError } from './api-error.js';
 
 export type {
   AdminCounts,
@@ -34,6 +36,7 @@ export type {
   HeldView,
   HistoryMessage,
   HistoryPage,
+  MeResponse,
   NewUserFields,
   PublicMatch,
   PublicUser,
@@ -52,22 +55,7 @@ export type KnownConversation = Omit<ConversationRow, 'partner_online' | 'archiv
   paused?: boolean;
 };
 
-/** A refused request: `code` is the API's stable error code (`invalid_credentials`, …), `status` the HTTP status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  /** True when the route itself is missing (a server without that part of the API yet). */
-  get routeMissing(): boolean {
-    return this.status === 404 && this.code === 'not_found';
-  }
-}
+export { ApiError } from './api-error.js';
 
 /** How the API client reaches the server and keeps the session. */
 export interface TandemApiOptions {
@@ -118,7 +106,7 @@ export class TandemApi {
     return (await this.request<{ user: PublicUser | null }>('GET', '/api/auth/session')).user;
   }
 
-  me(): Promise<{ user: PublicUser; partners: PublicUser[] }> {
+  me(): Promise<MeResponse> {
     return this.request('GET', '/api/me');
   }
 

@@ -14,6 +14,8 @@ export interface ChatMessage extends WireMessage {
   is_read: boolean;
   kind?: 'admin_viewed';
   actor_name?: string;
+  /** This user reported it (history says so to the reporter alone). */
+  reported?: true;
 }
 
 /** What a partner list shows of a conversation. */

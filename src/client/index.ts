@@ -9,6 +9,7 @@ export {
   type AdminCounts,
   type AuditEntryView,
   type ConversationRow,
+  type MeResponse,
   type DirectoryEntry,
   type DirectoryPage,
   type HeldView,

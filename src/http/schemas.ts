@@ -144,6 +144,7 @@ export const historyMessageSchema = {
       },
     },
     attachments: { type: 'array', items: attachmentSchema, description: 'The files sent with it; absent when none' },
+    reported: { type: 'boolean', enum: [true], description: "Only in the reporter's own history: they reported this message" },
   },
 } as const;
 

@@ -27,6 +27,8 @@ export type HistoryMessage = WireMessage & {
   actor_name?: string;
   /** Admins only (PROTOCOL.md Part 8): the texts edits replaced and a deleted message's text, oldest first, while kept. */
   versions?: MessageVersionView[];
+  /** In the reporter's own history only: they reported this message. */
+  reported?: true;
 };
 
 /** An earlier text of a message, as admins see it. */
@@ -47,6 +49,15 @@ export interface UndeliveredMessage {
   status: 'held' | 'rejected';
   rule: string;
   reason?: string;
+}
+
+/** `GET /api/me`: who is signed in, their partners, what coordinators can see, and whom to reach for help. */
+export interface MeResponse {
+  user: PublicUser;
+  partners: PublicUser[];
+  conversation_policy: 'private' | 'oversight' | 'moderated';
+  /** Absent when `SAFEGUARDING_CONTACT` is unset. */
+  safeguarding_contact?: string;
 }
 
 /** One row of `GET /api/chat/conversations`. */

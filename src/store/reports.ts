@@ -21,6 +21,8 @@ export interface ReportStore {
   list(options: { all: boolean; limit: number; afterId?: number }): Promise<Paged<Report>>;
   /** Whether a participant reported this message (the one window on content under policy `private`). */
   isReported(messageId: number): Promise<boolean>;
+  /** Which of `messageIds` this reporter reported (so their page keeps showing "Reported"); in no particular order. */
+  reportedBy(reporterId: number, messageIds: readonly number[]): Promise<number[]>;
   /**
    * Resolves a report with a note; `not_found` when there is none or it was resolved already.
    * When the reported message's sender was erased and no other report of it is open, the

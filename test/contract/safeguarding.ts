@@ -179,6 +179,19 @@ export function safeguardingContract(name: string, make: StoreFactory): void {
       );
     });
 
+    test('a reporter learns which of a page of messages they reported, and no one else does', async (store) => {
+      const { mentor, mentee, pairId } = await seed(store);
+      const { message: rude } = await send(store, pairId, mentor, 'rude');
+      const { message: kind } = await send(store, pairId, mentor, 'kind');
+      assert.deepEqual(await store.reports.reportedBy(mentee.id, []), []);
+      assert.deepEqual(await store.reports.reportedBy(mentee.id, [rude.id, kind.id]), []);
+      await store.reports.create(rude.id, mentee.id, 'it was rude');
+      await store.reports.create(rude.id, mentee.id, 'and again');
+      assert.deepEqual(await store.reports.reportedBy(mentee.id, [rude.id, kind.id]), [rude.id]);
+      assert.deepEqual(await store.reports.reportedBy(mentee.id, [kind.id]), []);
+      assert.deepEqual(await store.reports.reportedBy(mentor.id, [rude.id, kind.id]), []);
+    });
+
     test('the audit log pages newest first', async (store) => {
       const written = [];
       for (let i = 0; i < 5; i++)

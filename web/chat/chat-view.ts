@@ -2,12 +2,14 @@
  * The signed-in page: the account bar, the partner list and the conversation pane. On a
  * phone one pane shows at a time (`data-pane`); the open conversation is kept in the URL's
  * hash so a reload comes back to it. The open conversation is "active" (partner messages
- * are read as they arrive) only while the page is visible and the pane is on screen.
+ * are read as they arrive) only while the page is visible, the pane is on screen and its
+ * newest message in view. A message in another conversation is announced politely.
  */
 import type { Conversation, PublicUser, TandemClient } from '../../src/client/index.js';
 import { byId, setText } from '../shared/dom.js';
-import { accountLabel } from '../shared/people.js';
+import { accountLabel, fullName } from '../shared/people.js';
 import { ConversationView } from './conversation-view.js';
+import { enableMessageKeys } from './message-keys.js';
 import { PartnerList } from './partner-list.js';
 
 const PHONE = '(max-width: 720px)';
@@ -23,14 +25,22 @@ export class ChatView {
   private readonly phone = window.matchMedia(PHONE);
   /** Conversations whose unread count the title already follows. */
   private readonly counted = new WeakSet<Conversation>();
+  /** Partners listed before: a conversation listed again is not a new match. */
+  private readonly known = new Set<string>();
+  private readonly elsewhere = byId('elsewhere');
 
   constructor(
     private readonly client: TandemClient,
     storage: Storage | null,
   ) {
-    this.pane = new ConversationView(() => client.user?.email ?? '', storage);
+    this.pane = new ConversationView(
+      () => client.user?.email ?? '',
+      storage,
+      () => this.updateActive(),
+    );
     this.partners = new PartnerList(byId<HTMLUListElement>('partner-list'), (conversation) => this.select(conversation, true));
     byId('back').addEventListener('click', () => this.showList());
+    enableMessageKeys(byId('messages'));
     document.addEventListener('visibilitychange', () => {
       this.updateActive();
       if (document.visibilityState === 'visible' && this.client.user) void this.refresh();
@@ -38,10 +48,17 @@ export class ChatView {
     this.phone.addEventListener('change', () => this.updateActive());
     // New matches arrive through the client's event stream (conversations event) at once.
     client.on('conversations', (conversations) => {
+      const fresh = conversations.filter((conversation) => !this.known.has(conversation.partner.email));
       for (const conversation of conversations) {
+        this.known.add(conversation.partner.email);
         if (this.counted.has(conversation)) continue;
         this.counted.add(conversation);
-        conversation.on('summary', () => this.renderTitle());
+        let unread = conversation.unread;
+        conversation.on('summary', (summary) => {
+          this.renderTitle();
+          if (summary.unread > unread && conversation !== this.selected) this.announce(`New message from ${fullName(conversation.partner)}`);
+          unread = summary.unread;
+        });
       }
       this.renderTitle();
       if (this.view.hidden) return;
@@ -51,8 +68,9 @@ export class ChatView {
       // A partner matched again replaces the ended conversation that was open.
       const successor = selected && !conversations.includes(selected) ? conversations.find((c) => c.partner.email === selected.partner.email) : undefined;
       if (successor) this.select(successor, false);
-      // A first match arriving while the page is open opens by itself (also over an ended one).
-      else if (!selected || selected.ended !== null) {
+      // A first match arriving while the page is open opens by itself (also over an ended one);
+      // a conversation listed again (coming back to the page) never does.
+      else if (fresh.length > 0 && (!selected || selected.ended !== null)) {
         const live = conversations.filter((conversation) => conversation.ended === null);
         if (live.length === 1) this.select(live[0]!, false);
         else if (!selected && conversations.length === 1) this.select(conversations[0]!, false);
@@ -67,6 +85,7 @@ export class ChatView {
     setText(byId('whoami'), accountLabel(user));
     byId('admin-link').hidden = user.role !== 'ADMIN';
     this.renderEmpty();
+    void this.loadProgramme();
     const conversations = await this.client.loadConversations();
     const wanted = decodeURIComponent(location.hash.slice(1));
     const initial =
@@ -75,9 +94,34 @@ export class ChatView {
       (conversations.length === 1 || !this.phone.matches ? conversations[0] : undefined);
     // The list shows while the conversations start: a choice made meanwhile (a click, a new
     // match opened by itself) stands.
-    if (this.selected) return;
-    if (initial) this.select(initial, true);
-    else this.showList();
+    if (!this.selected) {
+      if (initial) this.select(initial, false);
+      else this.showList();
+    }
+    this.focusHeading();
+  }
+
+  /** After sign-in, focus starts at the page's heading (the conversation's on a phone showing it). */
+  private focusHeading(): void {
+    const onList = !this.phone.matches || this.view.dataset.pane === 'list';
+    byId(onList ? 'partners-title' : 'conversation-title').focus();
+  }
+
+  /** What coordinators can see and whom to call for help (`GET /api/me`); the chat works without them. */
+  private async loadProgramme(): Promise<void> {
+    try {
+      const me = await this.client.api.me();
+      this.pane.setPolicy(me.conversation_policy);
+      this.pane.reportSheet.setContact(me.safeguarding_contact ?? null);
+    } catch {
+      // Shown on the next sign-in.
+    }
+  }
+
+  /** A polite word for screen readers: a message arrived in a conversation not on screen. */
+  private announce(text: string): void {
+    this.elsewhere.textContent = '';
+    requestAnimationFrame(() => setText(this.elsewhere, text));
   }
 
   hide(): void {
@@ -117,7 +161,8 @@ export class ChatView {
 
   private updateActive(): void {
     const onScreen = !this.phone.matches || this.view.dataset.pane === 'conversation';
-    this.selected?.setActive(document.visibilityState === 'visible' && onScreen && !this.view.hidden);
+    // Only what was on screen is read: the newest message must be in view.
+    this.selected?.setActive(document.visibilityState === 'visible' && onScreen && !this.view.hidden && this.pane.seesNewest());
   }
 
   /** "(3) Tandem" while 3 messages are unread, so a background tab shows it. */

@@ -3,22 +3,23 @@
  * user scrolls up, without moving what they are reading), pending messages, "typing…",
  * connection status, the banner of an ended, archived or paused match (which never hides
  * the newest message), and the composer (Enter sends, Shift+Enter starts a new line), whose
- * draft survives a reload and which counts characters near the limit.
+ * draft survives a reload and which counts characters near the limit. Under `oversight` and
+ * `moderated` a line at the start says what coordinators can see.
  */
 import type { ChatMessage, ConnectionState, Conversation, Off } from '../../src/client/index.js';
 import { byId, setText } from '../shared/dom.js';
 import { fullName, initials, roleName } from '../shared/people.js';
+import { renderCount } from './composer-count.js';
 import { Drafts } from './drafts.js';
-import { archivedNotice, connectionText, endedNotice, pausedNotice } from './format.js';
-import { messageItem, pendingItem, undeliveredItem, updateTick } from './message-item.js';
+import { connectionText, renderBanner } from './format.js';
+import { markReported, pendingItem } from './message-item.js';
+import { MessageLog } from './message-log.js';
+import { ReportSheet } from './report-sheet.js';
+import { policyNotice } from './safety-text.js';
+import { UnreadTracker } from './unread-tracker.js';
 
-/** How close to the bottom (px) counts as "reading the newest messages". */
-const NEAR_BOTTOM_PX = 80;
 /** Scrolling this close to the top loads the previous page. */
 const NEAR_TOP_PX = 150;
-/** The server's limit (code points), and from how many on the counter shows. */
-const MAX_CHARACTERS = 5000;
-const COUNT_FROM = 4500;
 
 /** Renders one conversation at a time into the page's conversation pane. */
 export class ConversationView {
@@ -39,15 +40,25 @@ export class ConversationView {
   private readonly sendButton = byId<HTMLButtonElement>('send');
   private readonly composerError = byId('composer-error');
   private readonly counter = byId('composer-count');
+  private readonly policyLine = byId('policy-notice');
   private conversation: Conversation | null = null;
   private offs: Off[] = [];
-  private readonly items = new Map<string, HTMLLIElement>();
-
+  private readonly messageLog: MessageLog;
+  private readonly unread: UnreadTracker;
+  readonly reportSheet = new ReportSheet();
   private readonly drafts: Drafts;
 
-  /** `owner` names the signed-in user, whose drafts are kept per partner; `storage` keeps them across reloads. */
-  constructor(owner: () => string, storage: Storage | null) {
+  /**
+   * `owner` names the signed-in user, whose drafts are kept per partner; `storage` keeps them
+   * across reloads; `onSeenChange` hears when the newest message comes into view or leaves it.
+   */
+  constructor(owner: () => string, storage: Storage | null, onSeenChange: () => void) {
     this.drafts = new Drafts(owner, storage);
+    this.messageLog = new MessageLog(this.list, {
+      onReport: (message, what) => this.report(message, what),
+      partnerFirstName: () => this.conversation?.partner.first_name ?? '',
+    });
+    this.unread = new UnreadTracker(this.log, this.messageLog, onSeenChange);
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -62,13 +73,14 @@ export class ConversationView {
       setText(this.composerError, '');
       this.conversation?.typing(this.input.value.trim() !== '');
       this.saveDraft();
-      this.renderCount();
+      renderCount(this.counter, this.input.value);
     });
     this.input.addEventListener('blur', () => this.conversation?.typing(false));
     this.log.addEventListener(
       'scroll',
       () => {
         if (this.log.scrollTop < NEAR_TOP_PX) void this.loadOlder();
+        this.unread.scrolled();
       },
       { passive: true },
     );
@@ -83,8 +95,9 @@ export class ConversationView {
     this.conversation?.typing(false);
     this.conversation = conversation;
     this.input.value = conversation ? this.drafts.read(conversation.partner.email) : '';
-    this.renderCount();
+    renderCount(this.counter, this.input.value);
     setText(this.composerError, '');
+    this.unread.opened(conversation);
     if (!conversation) {
       setText(this.title, 'Choose a conversation');
       this.avatar.hidden = true;
@@ -98,9 +111,9 @@ export class ConversationView {
     this.avatar.hidden = false;
     this.offs.push(
       conversation.on('appended', (messages) => this.appended(messages)),
-      conversation.on('prepended', (messages) => this.prepended(messages)),
+      conversation.on('prepended', () => this.prepended()),
       conversation.on('reset', () => this.renderMessages()),
-      conversation.on('read', () => this.renderTicks()),
+      conversation.on('read', () => this.messageLog.renderTicks(conversation.messages)),
       conversation.on('pending', () => this.renderPending(true)),
       conversation.on('typing', () => this.renderTyping()),
       conversation.on('state', () => this.renderState()),
@@ -108,14 +121,30 @@ export class ConversationView {
         this.renderHeader();
         this.renderState();
       }),
-      conversation.on('undelivered', () => this.renderPending(true)),
+      conversation.on('undelivered', () => {
+        const follow = this.nearBottom();
+        this.renderMessages();
+        if (follow) this.scrollToBottom();
+      }),
     );
     this.renderHeader();
     this.renderMessages();
     this.renderPending();
     this.renderTyping();
     this.renderState();
-    this.scrollToBottom();
+    this.unread.scrollToFirstUnread();
+  }
+
+  /** What coordinators can see (`GET /api/me`), said at the start of every conversation. */
+  setPolicy(policy: Parameters<typeof policyNotice>[0]): void {
+    const notice = policyNotice(policy);
+    this.policyLine.hidden = notice === null;
+    setText(this.policyLine, notice ?? '');
+  }
+
+  /** Whether the newest message is in view (only then are the partner's messages read). */
+  seesNewest(): boolean {
+    return this.unread.seesNewest();
   }
 
   /** Puts the cursor in the composer (when it is usable). */
@@ -134,20 +163,12 @@ export class ConversationView {
     }
     this.input.value = '';
     this.saveDraft();
-    this.renderCount();
+    renderCount(this.counter, this.input.value);
     this.input.focus();
   }
 
   private saveDraft(): void {
     if (this.conversation) this.drafts.save(this.conversation.partner.email, this.input.value);
-  }
-
-  /** "4812 / 5000" once a message nears the limit, in code points as the server counts. */
-  private renderCount(): void {
-    const length = [...this.input.value.trim()].length;
-    this.counter.hidden = length < COUNT_FROM;
-    this.counter.classList.toggle('over', length > MAX_CHARACTERS);
-    setText(this.counter, this.counter.hidden ? '' : `${length} / ${MAX_CHARACTERS}`);
   }
 
   private renderHeader(): void {
@@ -162,43 +183,29 @@ export class ConversationView {
     setText(this.presence, `${roleName(partner.role)}${online}`);
   }
 
-  private renderMessages(): void {
+  /** `placing`: the conversation's first messages just came; the view opens at the unread divider. */
+  private renderMessages(placing = this.unread.needsPlacing()): void {
     this.log.setAttribute('aria-busy', 'true');
-    this.items.clear();
-    const messages = this.conversation?.messages ?? [];
-    this.list.replaceChildren(...messages.map((message) => this.item(message)));
+    this.messageLog.render(this.conversation?.messages ?? [], this.conversation?.undelivered ?? []);
     this.renderHistoryStatus();
     this.log.setAttribute('aria-busy', 'false');
+    if (placing) this.unread.scrollToFirstUnread();
   }
 
   private appended(messages: ChatMessage[]): void {
+    if (this.unread.needsPlacing()) return this.renderMessages(true);
     const follow = this.nearBottom() || messages.some((message) => message.mine);
-    this.list.append(...messages.map((message) => this.item(message)));
+    this.messageLog.append(messages);
     this.renderHistoryStatus();
     if (follow) this.scrollToBottom();
+    else this.unread.arrivedOutOfView(messages);
   }
 
   /** Inserts an older page above, keeping the message the user is reading where it is. */
-  private prepended(messages: ChatMessage[]): void {
-    this.log.setAttribute('aria-busy', 'true');
+  private prepended(): void {
     const fromBottom = this.log.scrollHeight - this.log.scrollTop;
-    this.list.prepend(...messages.map((message) => this.item(message)));
-    this.renderHistoryStatus();
+    this.renderMessages();
     this.log.scrollTop = this.log.scrollHeight - fromBottom;
-    this.log.setAttribute('aria-busy', 'false');
-  }
-
-  private item(message: ChatMessage): HTMLLIElement {
-    const item = messageItem(message, (reported) => void this.report(reported));
-    this.items.set(message.message_id, item);
-    return item;
-  }
-
-  private renderTicks(): void {
-    for (const message of this.conversation?.messages ?? []) {
-      const item = this.items.get(message.message_id);
-      if (item) updateTick(item, message);
-    }
   }
 
   private renderPending(follow = false): void {
@@ -206,8 +213,7 @@ export class ConversationView {
     const connected = conversation?.connection.isOpen ?? false;
     const discard = (clientId: string) => conversation?.discard(clientId);
     const pending = conversation?.pending ?? [];
-    const undelivered = conversation?.undelivered ?? [];
-    this.pendingList.replaceChildren(...undelivered.map(undeliveredItem), ...pending.map((item) => pendingItem(item, connected, discard)));
+    this.pendingList.replaceChildren(...pending.map((item) => pendingItem(item, connected, discard)));
     if (follow) this.scrollToBottom();
   }
 
@@ -235,14 +241,7 @@ export class ConversationView {
     const paused = conversation !== null && ended === null && conversation.matchPaused;
     // The banner takes room from the log: one who was reading the newest message still is.
     const follow = this.nearBottom();
-    const kind = !conversation ? null : conversation.archived ? 'archived' : ended !== null ? 'ended' : paused ? 'paused' : null;
-    this.banner.hidden = kind === null;
-    if (kind !== null && conversation) {
-      const name = fullName(conversation.partner);
-      this.banner.dataset.kind = kind;
-      this.banner.setAttribute('role', kind === 'ended' ? 'alert' : 'status');
-      setText(this.banner, kind === 'archived' ? archivedNotice(name) : kind === 'paused' ? pausedNotice(name) : endedNotice(ended!, name));
-    }
+    renderBanner(this.banner, conversation);
     if (follow) this.scrollToBottom();
     const usable = conversation !== null && ended === null && !paused;
     this.input.disabled = !usable;
@@ -258,18 +257,20 @@ export class ConversationView {
     this.renderHistoryStatus();
   }
 
-  /** Asks why, then reports the partner's message; the outcome shows under the composer. */
-  private async report(message: ChatMessage): Promise<void> {
+  /** Opens the report sheet for the partner's message; once sent, the message keeps a "Reported" mark. */
+  private report(message: ChatMessage, what: string): void {
     const conversation = this.conversation;
-    const reason = window.prompt('Why are you reporting this message? An admin will read it with the messages before it.');
-    if (!conversation || reason === null || reason.trim() === '') return;
-    try {
-      await conversation.report(message.message_id, reason.trim());
-      setText(this.composerError, 'Thank you. The message was reported to the admins.');
-      this.items.get(message.message_id)?.setAttribute('data-reported', 'true');
-    } catch {
-      setText(this.composerError, 'Could not report the message. Please try again.');
-    }
+    if (!conversation) return;
+    this.reportSheet.open(
+      what,
+      conversation.partner.first_name,
+      (reason) => conversation.report(message.message_id, reason),
+      () => {
+        message.reported = true;
+        const item = this.messageLog.item(message.message_id);
+        if (item) markReported(item);
+      },
+    );
   }
 
   private async loadOlder(): Promise<void> {
@@ -286,10 +287,11 @@ export class ConversationView {
   }
 
   private nearBottom(): boolean {
-    return this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < NEAR_BOTTOM_PX;
+    return this.unread.seesNewest();
   }
 
   private scrollToBottom(): void {
     this.log.scrollTop = this.log.scrollHeight;
+    this.unread.scrolled();
   }
 }

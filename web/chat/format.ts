@@ -1,24 +1,33 @@
-/** Formatting for the chat page: times, the notices shown when a conversation ends, the connection's status line. */
-import type { ConnectionState } from '../../src/client/index.js';
+/** Formatting for the chat page: times, days, the banners of a paused or ended match, the connection's status line. */
+import type { ConnectionState, Conversation } from '../../src/client/index.js';
+import { setText } from '../shared/dom.js';
+import { fullName } from '../shared/people.js';
 
-/** "14:02" today, "Mon 14:02" this week, "3 Feb 14:02" before; the user's locale and time zone. */
-export function formatTime(iso: string, now = new Date()): string {
+/** The one time format of the chat page: "14:02", in the user's locale and time zone (the day shows in the separators). */
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A day separator: "Today", "Yesterday", "Tue 1 Dec", with the year when it is not this year's. */
+export function dayLabel(iso: string, now = new Date()): string {
   const date = new Date(iso);
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  if (date.toDateString() === now.toDateString()) return time;
-  const days = (now.getTime() - date.getTime()) / 86_400_000;
-  const day = days < 6 ? date.toLocaleDateString(undefined, { weekday: 'short' }) : date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
-  return `${day} ${time}`;
+  if (date.toDateString() === now.toDateString()) return 'Today';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (date.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  const options: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short' };
+  if (date.getFullYear() !== now.getFullYear()) options.year = 'numeric';
+  return date.toLocaleDateString(undefined, options).replace(',', '');
 }
 
 /** The banner of a conversation whose match ended before the page loaded it: read-only. */
 export function archivedNotice(partnerName: string): string {
-  return `Archived: your match with ${partnerName} has ended. You can read this conversation and report a message, but no longer send messages.`;
+  return `Archived: your match with ${partnerName} has ended. You can read this conversation and report a message, but no longer send messages. Your coordinator can tell you what happens next.`;
 }
 
 /** The banner of a paused match. */
 export function pausedNotice(partnerName: string): string {
-  return `This conversation with ${partnerName} is paused by the programme. You can read it; sending is off until it is resumed.`;
+  return `Your programme has paused this conversation with ${partnerName} for now. You can still read it and report a message. Sending comes back when it is resumed; your coordinator can tell you more.`;
 }
 
 /** The banner for a conversation that ended, by the reason the client reports. */
@@ -26,7 +35,7 @@ export function endedNotice(reason: string, partnerName: string): string {
   switch (reason) {
     case 'unmatched':
     case 'forbidden':
-      return `Your match with ${partnerName} has ended. You can no longer send messages here.`;
+      return `Your match with ${partnerName} has ended. You can no longer send messages here, but you can read them for a while. Your coordinator can tell you what happens next.`;
     case 'logged_out':
     case 'unauthenticated':
       return 'You were signed out. Please sign in again.';
@@ -51,4 +60,17 @@ export function connectionText(state: ConnectionState): string {
     default:
       return '';
   }
+}
+
+/** The banner above the log: an archived, ended or paused match, with what the user can do next; hidden otherwise. */
+export function renderBanner(banner: HTMLElement, conversation: Conversation | null): void {
+  const ended = conversation?.ended ?? null;
+  const paused = conversation !== null && ended === null && conversation.matchPaused;
+  const kind = !conversation ? null : conversation.archived ? 'archived' : ended !== null ? 'ended' : paused ? 'paused' : null;
+  banner.hidden = kind === null;
+  if (kind === null || !conversation) return;
+  const name = fullName(conversation.partner);
+  banner.dataset.kind = kind;
+  banner.setAttribute('role', kind === 'ended' ? 'alert' : 'status');
+  setText(banner, kind === 'archived' ? archivedNotice(name) : kind === 'paused' ? pausedNotice(name) : endedNotice(ended!, name));
 }

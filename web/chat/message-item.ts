@@ -1,14 +1,29 @@
-/** One message as a list item: stored (with time and, for one's own, a read tick) or pending. */
+/** One message as a list item: stored (with time and, for one's own, a read tick), held, or pending. */
 import type { ChatMessage, PendingMessage, UndeliveredMessage, WireAttachment } from '../../src/client/index.js';
 import { h } from '../shared/dom.js';
 import { formatTime } from './format.js';
+import { linkedText } from './linkify.js';
+import { actionButton } from './message-actions.js';
+import { heldExplanation } from './safety-text.js';
+
+/** How a stored message is shown: under the previous one of the same sender (grouped), and what happens on Report. */
+export interface ItemOptions {
+  grouped: boolean;
+  onReport?: (message: ChatMessage, what: string) => void;
+}
+
+/** "message from Mia Lee, 11:07" or "your message, 11:07": how actions name their object. */
+export function describeMessage(message: ChatMessage): string {
+  return `${message.mine ? 'your message' : `message from ${message.sender_name}`}, ${formatTime(message.timestamp)}`;
+}
 
 /**
  * A stored message. `data-message-id` lets tests and updates find it. The partner's messages
- * have a Report action when `onReport` is given; a notice that an admin viewed the
- * conversation is a line of its own.
+ * have an action menu (Report) when `onReport` is given, and a lasting "Reported" mark once
+ * reported; a notice that an admin viewed the conversation is a line of its own. Links in the
+ * text are tappable (see linkify.ts).
  */
-export function messageItem(message: ChatMessage, onReport?: (message: ChatMessage) => void): HTMLLIElement {
+export function messageItem(message: ChatMessage, options: ItemOptions): HTMLLIElement {
   if (message.kind === 'admin_viewed') {
     return h(
       'li',
@@ -21,18 +36,33 @@ export function messageItem(message: ChatMessage, onReport?: (message: ChatMessa
       ),
     );
   }
-  const report =
-    !message.mine && onReport ? h('button', { type: 'button', class: 'quiet report', title: 'Report this message to the admins' }, 'Report') : null;
-  report?.addEventListener('click', () => onReport?.(message));
+  const what = describeMessage(message);
+  const meta = h(
+    'p',
+    { class: 'meta' },
+    h('time', { datetime: message.timestamp }, formatTime(message.timestamp)),
+    message.mine ? tick(message.is_read) : null,
+  );
   const item = h(
     'li',
-    { class: message.mine ? 'message mine' : 'message', 'data-message-id': message.message_id },
+    { class: `message${message.mine ? ' mine' : ''}${options.grouped ? ' grouped' : ''}`, 'data-message-id': message.message_id, tabindex: '-1' },
     h('span', { class: 'visually-hidden' }, message.mine ? 'You: ' : `${message.sender_name}: `),
-    message.content === '' ? null : h('p', { class: 'body', dir: 'auto' }, message.content),
+    message.content === '' ? null : h('p', { class: 'body', dir: 'auto' }, ...linkedText(message.content)),
     message.attachments?.length ? attachmentList(message.attachments) : null,
-    h('p', { class: 'meta' }, h('time', { datetime: message.timestamp }, formatTime(message.timestamp)), message.mine ? tick(message.is_read) : null, report),
+    meta,
   );
+  const onReport = options.onReport;
+  if (message.reported) markReported(item);
+  else if (!message.mine && onReport) meta.append(actionButton(what, () => [{ label: 'Report', run: () => onReport(message, what) }]));
+  // Own messages have no actions yet. Hook: deleting one's own message (PROTOCOL.md Part 8) adds its "Delete" here.
   return item;
+}
+
+/** The lasting mark on a message the user reported (also after signing in again: history says so). */
+export function markReported(item: HTMLElement): void {
+  item.dataset.reported = 'true';
+  item.querySelector('.message-actions')?.remove();
+  if (!item.querySelector('.reported-mark')) item.querySelector('.meta')?.append(h('span', { class: 'reported-mark' }, 'Reported'));
 }
 
 /**
@@ -68,16 +98,21 @@ function formatSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** One of the user's own messages that was held for review, or rejected (with the reason). */
-export function undeliveredItem(message: UndeliveredMessage): HTMLLIElement {
+/**
+ * One of the user's own messages that was held for review (why, who looks at it, that the
+ * partner cannot see it yet) or rejected (with the reason), with its time.
+ */
+export function undeliveredItem(message: UndeliveredMessage, partnerFirstName: string): HTMLLIElement {
   const rejected = message.status === 'rejected';
-  const status = rejected ? `Not delivered: ${message.reason ?? 'rejected by a moderator'}` : 'Waiting for review';
+  const status = rejected ? `Not delivered: ${message.reason ?? 'a coordinator did not approve it'}` : 'Waiting for a coordinator to check it';
+  // Hook: once one's own messages can be deleted (PROTOCOL.md Part 8), a held one gets a "Delete" action here.
   return h(
     'li',
     { class: rejected ? 'message mine rejected' : 'message mine held', 'data-held-id': message.message_id, 'data-state': message.status },
-    h('span', { class: 'visually-hidden' }, rejected ? 'You (not delivered): ' : 'You (waiting for review): '),
+    h('span', { class: 'visually-hidden' }, rejected ? 'You (not delivered): ' : 'You (held, not yet delivered): '),
     h('p', { class: 'body', dir: 'auto' }, message.content),
-    h('p', { class: 'meta' }, h('span', { class: 'pending-status' }, status)),
+    rejected ? null : h('p', { class: 'held-why' }, heldExplanation(message.rule, partnerFirstName)),
+    h('p', { class: 'meta' }, h('span', { class: 'pending-status' }, status), h('time', { datetime: message.timestamp }, formatTime(message.timestamp))),
   );
 }
 

@@ -171,8 +171,20 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
           200: {
             type: 'object',
             additionalProperties: false,
-            required: ['user', 'partners'],
-            properties: { user: userSchema, partners: { type: 'array', items: userSchema } },
+            required: ['user', 'partners', 'conversation_policy'],
+            properties: {
+              user: userSchema,
+              partners: { type: 'array', items: userSchema },
+              conversation_policy: {
+                type: 'string',
+                enum: ['private', 'oversight', 'moderated'],
+                description: 'What coordinators can see of conversations (`CONVERSATION_POLICY`), so the page can tell participants (PROTOCOL.md Part 7)',
+              },
+              safeguarding_contact: {
+                type: 'string',
+                description: 'Whom to reach at once when something worries the user (`SAFEGUARDING_CONTACT`); absent when unset',
+              },
+            },
             description: 'A mentee has at most one partner (her mentor); a mentor one per mentee; an admin none',
           },
         },
@@ -182,7 +194,13 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       const { user } = callerOf(request);
       const matches = await store.matches.list(user.id);
       const partners = matches.map((match) => publicUser(match.mentor.id === user.id ? match.mentee : match.mentor));
-      return { user: publicUser(user), partners };
+      const contact = config.programme.safeguardingContact;
+      return {
+        user: publicUser(user),
+        partners,
+        conversation_policy: config.safeguarding.policy,
+        ...(contact === null ? {} : { safeguarding_contact: contact }),
+      };
     },
   );
 }

@@ -181,7 +181,17 @@ export function chatRoutes(app: FastifyInstance, context: RouteContext): void {
         after: query.after === undefined ? undefined : Number(query.after),
         limit,
       });
-      const messages = page.messages.map((message) => pairHistoryMessage(message, user, partner));
+      // The reporter's own page keeps saying which messages they reported, across sign-ins.
+      const reported = new Set(
+        await store.reports.reportedBy(
+          user.id,
+          page.messages.filter((message) => message.senderId === partner.id).map((message) => message.id),
+        ),
+      );
+      const messages = page.messages.map((message) => {
+        const shown = pairHistoryMessage(message, user, partner);
+        return reported.has(message.id) ? { ...shown, reported: true as const } : shown;
+      });
       await addReactions(store.changes, messages, [user, partner]);
       if (query.before !== undefined || query.after !== undefined) return { messages, has_more: page.hasMore };
       const since = page.hasMore ? (page.messages[0]?.createdAt ?? null) : null;

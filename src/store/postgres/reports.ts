@@ -43,6 +43,16 @@ export class PostgresReports implements ReportStore {
     return (await rowsOf(this.context.pool(), 'SELECT 1 FROM reports WHERE message_id = $1 LIMIT 1', [messageId])).length > 0;
   }
 
+  async reportedBy(reporterId: number, messageIds: readonly number[]): Promise<number[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await rowsOf<{ message_id: string | number }>(
+      this.context.pool(),
+      'SELECT DISTINCT message_id FROM reports WHERE reporter_id = $1 AND message_id = ANY($2::bigint[])',
+      [reporterId, messageIds],
+    );
+    return rows.map((row) => Number(row.message_id));
+  }
+
   async resolve(id: number, actor: string, note: string): Promise<Report> {
     return inTransaction(this.context.pool(), async (tx) => {
       const rows = await rowsOf<{ message_id: number }>(

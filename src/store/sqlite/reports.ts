@@ -22,6 +22,7 @@ export class SqliteReports implements ReportStore {
       openReports: p(`SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.resolved_at IS NULL AND r.id > ? ORDER BY r.id LIMIT ?`),
       allReports: p(`SELECT ${REPORT_COLUMNS} ${REPORT_FROM} WHERE r.id > ? ORDER BY r.id LIMIT ?`),
       isReported: p('SELECT 1 FROM reports WHERE message_id = ? LIMIT 1'),
+      reportedBy: p('SELECT DISTINCT message_id FROM reports WHERE reporter_id = ? AND message_id IN (SELECT value FROM json_each(?))'),
       resolve: p('UPDATE reports SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL RETURNING id'),
     };
   }
@@ -46,6 +47,12 @@ export class SqliteReports implements ReportStore {
 
   async isReported(messageId: number): Promise<boolean> {
     return this.sql.isReported.get(messageId) !== undefined;
+  }
+
+  async reportedBy(reporterId: number, messageIds: readonly number[]): Promise<number[]> {
+    if (messageIds.length === 0) return [];
+    const rows = this.sql.reportedBy.all(reporterId, JSON.stringify(messageIds)) as { message_id: number }[];
+    return rows.map((row) => row.message_id);
   }
 
   async resolve(id: number, actor: string, note: string): Promise<Report> {
