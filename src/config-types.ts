@@ -13,6 +13,8 @@ export interface Config {
   allowedOrigins: readonly string[] | null;
   cookieSecure: boolean;
   registrationOpen: boolean;
+  /** The roles `POST /api/auth/register` may create (SELF_REGISTRATION_ROLES); an admin creates the others. */
+  selfRegistrationRoles: ReadonlyArray<'MENTOR' | 'MENTEE'>;
   sessionTtlSeconds: number;
   /** scrypt's cost N for new password hashes (r=8, p=1); weaker stored hashes are made again at sign-in. */
   passwordScryptN: number;

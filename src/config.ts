@@ -111,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins,
     cookieSecure: read.boolean('COOKIE_SECURE'),
     registrationOpen: registration !== 'closed',
+    selfRegistrationRoles: read.choices<'mentor' | 'mentee'>('SELF_REGISTRATION_ROLES').map((role) => (role === 'mentor' ? 'MENTOR' : 'MENTEE')),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS'),
     passwordScryptN: integer('PASSWORD_SCRYPT_N'),
     chat: {

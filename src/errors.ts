@@ -10,6 +10,7 @@ export const ErrorCatalogue = {
   forbidden: { status: 403, message: 'You are not allowed to do this' },
   origin_not_allowed: { status: 403, message: 'Origin not allowed' },
   registration_closed: { status: 403, message: 'Registration is closed' },
+  role_not_self_registered: { status: 403, message: 'Mentors are vetted by the programme: an admin creates mentor accounts' },
   local_auth_disabled: { status: 403, message: "Sign-in is done by the platform: Tandem's own accounts are off (AUTH)" },
   setup_token_invalid: { status: 403, message: 'This setup link is not valid: use the link Tandem printed at start' },
   not_matched: { status: 403, message: 'You are not matched with this user' },
