@@ -62,6 +62,16 @@ export const ACCOUNT_SETTINGS = [
       'the roles a person may give themselves at `POST /api/auth/register`; mentors are vetted by the programme, so by default only an admin (or the server API) creates a mentor',
   },
   {
+    name: 'PASSWORD_RESET_TTL_MINUTES',
+    type: 'integer',
+    unit: 'minutes',
+    area: ACCOUNTS,
+    default: '60',
+    min: 5,
+    max: 7 * 24 * 60,
+    meaning: 'how long a password reset link an admin makes stays good (it is good once)',
+  },
+  {
     name: 'SESSION_TTL_SECONDS',
     type: 'integer',
     unit: 'seconds',

@@ -16,6 +16,8 @@ export interface Config {
   /** The roles `POST /api/auth/register` may create (SELF_REGISTRATION_ROLES); an admin creates the others. */
   selfRegistrationRoles: ReadonlyArray<'MENTOR' | 'MENTEE'>;
   sessionTtlSeconds: number;
+  /** How long a one-time password reset link stays good. */
+  passwordResetTtlMinutes: number;
   /** scrypt's cost N for new password hashes (r=8, p=1); weaker stored hashes are made again at sign-in. */
   passwordScryptN: number;
   chat: ChatLimits;

@@ -10,6 +10,8 @@ export const ErrorCatalogue = {
   forbidden: { status: 403, message: 'You are not allowed to do this' },
   origin_not_allowed: { status: 403, message: 'Origin not allowed' },
   registration_closed: { status: 403, message: 'Registration is closed' },
+  reset_link_invalid: { status: 410, message: 'This password reset link is not valid: it was used, has expired or was replaced; ask an admin for a new one' },
+  no_local_password: { status: 409, message: 'This user signs in through the platform: there is no Tandem password to reset' },
   role_not_self_registered: { status: 403, message: 'Mentors are vetted by the programme: an admin creates mentor accounts' },
   local_auth_disabled: { status: 403, message: "Sign-in is done by the platform: Tandem's own accounts are off (AUTH)" },
   setup_token_invalid: { status: 403, message: 'This setup link is not valid: use the link Tandem printed at start' },

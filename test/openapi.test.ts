@@ -132,6 +132,16 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(user, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
   await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: 'wrong password' });
   await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
+  await call(anonymous, 'POST', '/api/auth/register', { ...registered, email: uniqueEmail('reg'), role: 'MENTOR' });
+  const resetPath = `/api/users/${encodeURIComponent(registered.email)}/password-reset`;
+  const link = await call(admin, 'POST', resetPath);
+  await call(admin, 'POST', `/api/users/${encodeURIComponent(uniqueEmail('nobody'))}/password-reset`);
+  await call(user, 'POST', resetPath);
+  const token = new URL(link.body.url).hash.slice('#token='.length);
+  await call(anonymous, 'POST', '/api/auth/password-reset', { token, password: 'password1' });
+  await call(anonymous, 'POST', '/api/auth/password-reset', { token, password: registered.password });
+  await call(anonymous, 'POST', '/api/auth/password-reset', { token, password: registered.password });
+  await user.login(registered.email, registered.password); // the reset ended its session
   await call(user, 'GET', '/api/me');
   await call(anonymous, 'GET', '/api/me');
   await call(user, 'GET', '/api/auth/session');

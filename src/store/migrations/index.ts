@@ -17,6 +17,7 @@ import { moderationWords } from './011-moderation-words.js';
 import { attachmentsSearch } from './013-attachments-search.js';
 import { pairHealth } from './016-pair-health.js';
 import { announcements } from './017-announcements.js';
+import { passwordResets } from './018-password-resets.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   attachmentsSearch,
   pairHealth,
   announcements,
+  passwordResets,
 ];
