@@ -30,7 +30,14 @@ async function bundle() {
   mkdirSync(assets, { recursive: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { chat: 'web/chat/main.ts', admin: 'web/admin/main.ts', setup: 'web/setup/main.ts', reset: 'web/reset/main.ts', styles: 'web/styles.css' },
+    entryPoints: {
+      chat: 'web/chat/main.ts',
+      admin: 'web/admin/main.ts',
+      setup: 'web/setup/main.ts',
+      reset: 'web/reset/main.ts',
+      signup: 'web/signup/main.ts',
+      styles: 'web/styles.css',
+    },
     outdir: assets,
     entryNames: '[name]-[hash]',
     bundle: true,
@@ -47,7 +54,7 @@ async function bundle() {
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (!output.entryPoint || file.endsWith('.map')) continue;
     const name = basename(output.entryPoint).replace(/\.(ts|css)$/, '');
-    const page = ['chat', 'admin', 'setup', 'reset'].find((dir) => output.entryPoint.startsWith(`web/${dir}/`));
+    const page = ['chat', 'admin', 'setup', 'reset', 'signup'].find((dir) => output.entryPoint.startsWith(`web/${dir}/`));
     const entry = page ?? name;
     published[entry] = '/' + relative(out, join(root, file)).split('\\').join('/');
   }
@@ -65,7 +72,7 @@ function writePage(name, published) {
 
 typecheck();
 const published = await bundle();
-for (const entry of ['chat', 'admin', 'setup', 'reset', 'styles']) {
+for (const entry of ['chat', 'admin', 'setup', 'reset', 'signup', 'styles']) {
   if (!published[entry]) throw new Error(`build-web: no output for ${entry}`);
 }
 writePage('index.html', published);

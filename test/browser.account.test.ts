@@ -67,6 +67,37 @@ withChromium('accounts in Chromium', () => {
     await screenshot(page, 'admin-audit-log');
   });
 
+  it('the registration form lists every password rule up front and marks each as the person types', async (t) => {
+    const page = (await open(t, `${scene.server.http}/`, PHONE)).page;
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    const rules = page.getByRole('list', { name: 'Requirements' }).getByRole('listitem');
+    assert.deepEqual(await rules.allInnerTexts(), [
+      'At least 8 characters',
+      'Not one of the most common passwords',
+      'Does not contain your email address',
+      'Does not contain your first or last name',
+    ]);
+    const state = async () =>
+      Object.fromEntries(
+        await Promise.all((await rules.all()).map(async (rule) => [await rule.getAttribute('data-rule'), await rule.getAttribute('data-state')])),
+      );
+    const form = page.getByRole('form', { name: 'Create an account' });
+    await form.getByLabel('First name').fill('Priyanka');
+    await form.getByLabel('Last name').fill('Sharma');
+    await form.getByLabel('Email').fill('priyanka.s@example.org');
+    await form.getByLabel(/^Password/).fill('priya');
+    assert.deepEqual(await state(), { length: 'broken', common: 'unknown', email: 'met', name: 'met' });
+    await form.getByLabel(/^Password/).fill('my name is Priyanka');
+    assert.deepEqual(await state(), { length: 'met', common: 'unknown', email: 'met', name: 'broken' });
+    assert.match(await rules.nth(3).innerText(), /\(not met\)/, 'a screen reader hears the verdict too');
+    await form.getByLabel(/^Password/).fill('a quiet harbour at dawn');
+    assert.deepEqual(await state(), { length: 'met', common: 'unknown', email: 'met', name: 'met' });
+    await screenshot(page, 'register-password-rules-phone');
+    await form.getByLabel(/^Password/).fill('password1');
+    await form.getByRole('button', { name: 'Create account' }).click();
+    await form.getByRole('alert').filter({ hasText: 'one of the most common passwords' }).waitFor();
+  });
+
   it('a password reset link: a weak password is refused on the page, a good one is set and signs in', async (t) => {
     const { admin, server } = scene;
     const mentee = await createUser(admin, { role: 'MENTEE', first: 'Rosa', last: 'Park' });
