@@ -2,7 +2,7 @@
 /**
  * Builds the web pages into dist/web/: type-checks web/ (with the DOM library, see
  * web/tsconfig.json), bundles each page's TypeScript and the stylesheet with esbuild into
- * content-hashed files under dist/web/assets/, and writes index.html, admin.html and setup.html pointing
+ * content-hashed files under dist/web/assets/, and writes index.html, admin.html, setup.html and reset.html pointing
  * at them. Nothing is fetched from anywhere at run time: the pages load only these files.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,14 @@ async function bundle() {
   mkdirSync(assets, { recursive: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { chat: 'web/chat/main.ts', admin: 'web/admin/main.ts', setup: 'web/setup/main.ts', styles: 'web/styles.css' },
+    entryPoints: {
+      chat: 'web/chat/main.ts',
+      admin: 'web/admin/main.ts',
+      setup: 'web/setup/main.ts',
+      reset: 'web/reset/main.ts',
+      signup: 'web/signup/main.ts',
+      styles: 'web/styles.css',
+    },
     outdir: assets,
     entryNames: '[name]-[hash]',
     bundle: true,
@@ -47,7 +54,7 @@ async function bundle() {
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (!output.entryPoint || file.endsWith('.map')) continue;
     const name = basename(output.entryPoint).replace(/\.(ts|css)$/, '');
-    const page = ['chat', 'admin', 'setup'].find((dir) => output.entryPoint.startsWith(`web/${dir}/`));
+    const page = ['chat', 'admin', 'setup', 'reset', 'signup'].find((dir) => output.entryPoint.startsWith(`web/${dir}/`));
     const entry = page ?? name;
     published[entry] = '/' + relative(out, join(root, file)).split('\\').join('/');
   }
@@ -65,9 +72,10 @@ function writePage(name, published) {
 
 typecheck();
 const published = await bundle();
-for (const entry of ['chat', 'admin', 'setup', 'styles']) {
+for (const entry of ['chat', 'admin', 'setup', 'reset', 'signup', 'styles']) {
   if (!published[entry]) throw new Error(`build-web: no output for ${entry}`);
 }
 writePage('index.html', published);
 writePage('admin.html', published);
 writePage('setup.html', published);
+writePage('reset.html', published);

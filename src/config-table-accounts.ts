@@ -53,6 +53,25 @@ export const ACCOUNT_SETTINGS = [
   { name: 'COOKIE_SECURE', type: 'boolean', area: ACCOUNTS, default: 'false', meaning: 'add `Secure` to the session cookie (set it behind TLS)' },
   { name: 'REGISTRATION', type: 'enum', area: ACCOUNTS, default: 'open', values: ['open', 'closed'], meaning: '`closed`: only admins create users' },
   {
+    name: 'SELF_REGISTRATION_ROLES',
+    type: 'list',
+    area: ACCOUNTS,
+    default: 'mentee',
+    values: ['mentee', 'mentor'],
+    meaning:
+      'the roles a person may give themselves at `POST /api/auth/register`; mentors are vetted by the programme, so by default only an admin (or the server API) creates a mentor',
+  },
+  {
+    name: 'PASSWORD_RESET_TTL_MINUTES',
+    type: 'integer',
+    unit: 'minutes',
+    area: ACCOUNTS,
+    default: '60',
+    min: 5,
+    max: 7 * 24 * 60,
+    meaning: 'how long a password reset link an admin makes stays good (it is good once)',
+  },
+  {
     name: 'SESSION_TTL_SECONDS',
     type: 'integer',
     unit: 'seconds',

@@ -13,7 +13,11 @@ export interface Config {
   allowedOrigins: readonly string[] | null;
   cookieSecure: boolean;
   registrationOpen: boolean;
+  /** The roles `POST /api/auth/register` may create (SELF_REGISTRATION_ROLES); an admin creates the others. */
+  selfRegistrationRoles: ReadonlyArray<'MENTOR' | 'MENTEE'>;
   sessionTtlSeconds: number;
+  /** How long a one-time password reset link stays good. */
+  passwordResetTtlMinutes: number;
   /** scrypt's cost N for new password hashes (r=8, p=1); weaker stored hashes are made again at sign-in. */
   passwordScryptN: number;
   chat: ChatLimits;

@@ -121,7 +121,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins,
     cookieSecure: read.boolean('COOKIE_SECURE'),
     registrationOpen: registration !== 'closed',
+    selfRegistrationRoles: read.choices<'mentor' | 'mentee'>('SELF_REGISTRATION_ROLES').map((role) => (role === 'mentor' ? 'MENTOR' : 'MENTEE')),
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS'),
+    passwordResetTtlMinutes: integer('PASSWORD_RESET_TTL_MINUTES'),
     passwordScryptN: integer('PASSWORD_SCRYPT_N'),
     chat: {
       maxFrameBytes: integer('WS_MAX_FRAME_BYTES'),

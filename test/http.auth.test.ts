@@ -12,13 +12,32 @@ describe('HTTP auth', () => {
   });
 
   describe('POST /api/auth/register', () => {
-    it('creates a MENTEE or a MENTOR: 201 and the user, email lower-cased, no password echoed', async () => {
-      for (const role of ['MENTEE', 'MENTOR']) {
-        const body = person({ role, email: uniqueEmail('Mixed.Case').toUpperCase() });
-        const reply = await new Agent(server.http).post('/api/auth/register', body);
-        assert.equal(reply.status, 201);
-        assert.deepEqual(reply.body, { email: String(body.email).toLowerCase(), first_name: 'Ada', last_name: 'Lovelace', role });
-      }
+    it('creates a MENTEE: 201 and the user, email lower-cased, no password echoed', async () => {
+      const body = person({ role: 'MENTEE', email: uniqueEmail('Mixed.Case').toUpperCase() });
+      const reply = await new Agent(server.http).post('/api/auth/register', body);
+      assert.equal(reply.status, 201);
+      assert.deepEqual(reply.body, { email: String(body.email).toLowerCase(), first_name: 'Ada', last_name: 'Lovelace', role: 'MENTEE' });
+    });
+
+    it('403 role_not_self_registered for a MENTOR by default, storing nothing; an admin still creates the mentor', async () => {
+      const body = person({ role: 'MENTOR' });
+      const reply = await new Agent(server.http).post('/api/auth/register', body);
+      assert.equal(reply.status, 403);
+      assert.deepEqual(reply.body, { error: 'role_not_self_registered', message: 'Mentors are vetted by the programme: an admin creates mentor accounts' });
+      assert.equal(await server.tandem.store.accounts.byEmail(String(body.email)), null);
+      const admin = await loginAdmin(server.http);
+      assert.equal((await admin.post('/api/users', body)).status, 201);
+    });
+
+    it('creates a MENTOR when SELF_REGISTRATION_ROLES lists mentor; a mentee is refused when it lists only mentor', async (t) => {
+      const both = await startServer(t, { SELF_REGISTRATION_ROLES: 'mentee,mentor' });
+      const mentor = await new Agent(both.http).post('/api/auth/register', person({ role: 'MENTOR' }));
+      assert.equal(mentor.status, 201);
+      assert.equal(mentor.body.role, 'MENTOR');
+      const mentorsOnly = await startServer(t, { SELF_REGISTRATION_ROLES: 'mentor' });
+      const mentee = await new Agent(mentorsOnly.http).post('/api/auth/register', person({ role: 'MENTEE' }));
+      assert.equal(mentee.status, 403);
+      assert.equal(mentee.body.error, 'role_not_self_registered');
     });
 
     it('409 when the email is taken, whatever its case', async () => {

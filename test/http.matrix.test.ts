@@ -121,6 +121,19 @@ const ROWS: Row[] = [
     invalid: [401, 403, 403, 403, 403, 400],
   },
   {
+    route: 'POST /api/users/{email}/password-reset',
+    call: async (_actor, world) => ({ method: 'POST', path: `/api/users/${enc((await createUser(world.admin, { role: 'MENTEE' })).email)}/password-reset` }),
+    expect: [401, 403, 403, 403, 403, 201],
+    invalid: [401, 403, 403, 403, 403, 400],
+  },
+  {
+    // No link is valid here (test/http.password-reset.test.ts makes them): whoever asks hears 410.
+    route: 'POST /api/auth/password-reset',
+    call: () => ({ method: 'POST', path: '/api/auth/password-reset', body: { token: 'no such link', password: 'long enough' } }),
+    expect: [410, 410, 410, 410, 410, 410],
+    invalid: [400, 400, 400, 400, 400, 400],
+  },
+  {
     route: 'POST /api/matches',
     async call(_actor, world) {
       const mentor = await createUser(world.admin, { role: 'MENTOR' });

@@ -81,8 +81,10 @@ it('login, me, conversations, history, read, report and audit answer the documen
   // Audit: {entries: [{id, at, actor, action, target, detail}], has_more}, newest first.
   const audit = (await admin.get('/api/audit')).body;
   assert.deepEqual(keys(audit), ['entries', 'has_more']);
-  assert.deepEqual(keys(audit.entries[0]), ['action', 'actor', 'at', 'detail', 'id', 'target']);
+  assert.deepEqual(keys(audit.entries[0]), ['action', 'actor', 'at', 'detail', 'id', 'names', 'target']);
   assert.deepEqual([audit.entries[0].action, audit.entries[0].actor], ['report', mentor.email]);
+  assert.deepEqual(Object.keys(audit.entries[0].names).sort(), ['actor', 'mentee', 'mentor', 'user']);
+  assert.equal(typeof audit.entries[0].names.actor, 'string', 'the reporting mentor, by name');
 
   // A signed-out caller is refused with 401.
   assert.equal((await new Agent(server.http).get('/api/me')).status, 401);

@@ -130,6 +130,17 @@ it('every response of every operation conforms to /api/openapi.json', async (t) 
   await call(anonymous, 'POST', '/api/auth/register', registered, { origin: 'https://evil.example' });
   const user = new Agent(server.http);
   await call(user, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
+  await call(anonymous, 'POST', '/api/auth/register', { ...registered, email: uniqueEmail('reg'), role: 'MENTOR' });
+  const resetPath = `/api/users/${encodeURIComponent(registered.email)}/password-reset`;
+  const link = await call(admin, 'POST', resetPath);
+  await call(admin, 'POST', `/api/users/${encodeURIComponent(uniqueEmail('nobody'))}/password-reset`);
+  await call(user, 'POST', resetPath);
+  const token = new URL(link.body.url).hash.slice('#token='.length);
+  await call(anonymous, 'POST', '/api/auth/password-reset', { token, password: 'password1' });
+  await call(anonymous, 'POST', '/api/auth/password-reset', { token, password: registered.password });
+  await call(anonymous, 'POST', '/api/auth/password-reset', { token, password: registered.password });
+  await user.login(registered.email, registered.password); // the reset ended its session
+  // A wrong password, then the account's lock (LOGIN_FAILURES_PER_ACCOUNT=1): after the re-login above, so it locks nobody out.
   await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: 'wrong password' });
   await call(anonymous, 'POST', '/api/auth/login', { email: registered.email, password: registered.password });
   await call(user, 'GET', '/api/me');

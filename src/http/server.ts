@@ -22,6 +22,7 @@ import { registerOpenApi } from './openapi.js';
 import { logStreamFor } from './log-format.js';
 import { requireTextKinds, textKeyword } from './text-fields.js';
 import { authRoutes } from './routes/auth.js';
+import { passwordResetRoutes } from './routes/password-reset.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { chatRoutes } from './routes/chat.js';
@@ -167,6 +168,7 @@ export function buildHttp(context: RouteContext, options: HttpOptions = {}): Fas
   app.register(async (api) => {
     authRoutes(api, context);
     sessionRoutes(api, context);
+    passwordResetRoutes(api, context);
     userRoutes(api, context);
     matchRoutes(api, context);
     importRoutes(api, context);

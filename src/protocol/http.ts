@@ -170,6 +170,8 @@ export interface AuditEntryView {
   action: string;
   target: string;
   detail: Record<string, unknown> | null;
+  /** The people the entry is about, by name ("First Last"); null where none (`GET /api/audit` only). */
+  names?: { actor: string | null; user: string | null; mentor: string | null; mentee: string | null };
 }
 
 /** One result of `GET /api/chat/{partner_email}/search`: the message as history shows it, and its content as escaped HTML with each matched word in `<mark>`. */

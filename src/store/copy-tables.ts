@@ -34,6 +34,7 @@ export const TABLE_PLAN: readonly TablePlan[] = [
   { name: 'schema_migrations', copy: 'skipped', why: "the target's own migrations write it when the target is opened (both must be at the same version)" },
   rows('users'),
   rows('sessions', 'token_hash'),
+  rows('password_resets', 'token_hash'),
   rows('pairs'),
   rows('messages'),
   rows('held_messages'),

@@ -148,6 +148,15 @@ export interface SessionStore {
   countLoginAttempt(keys: readonly string[], now: Date, windowStart: Date): Promise<LoginAttempts[]>;
   /** Takes back one attempt counted under each key (the login succeeded); never below zero. */
   refundLoginAttempt(keys: readonly string[]): Promise<void>;
+  /** Keeps the hash of a one-time password reset link's token for the user, valid until `expiresAt`. */
+  createPasswordReset(tokenHash: string, userId: number, expiresAt: Date): Promise<void>;
+  /** The user of a reset link still valid at `now` (known, unused, not expired); the link is not used up. */
+  passwordResetUser(tokenHash: string, now: Date): Promise<number | null>;
+  /**
+   * Uses up a reset link: true when it was still valid at `now` and this call took it (of
+   * concurrent calls on any instance, one), and then every other link of its user goes too.
+   */
+  usePasswordReset(tokenHash: string, now: Date): Promise<boolean>;
 }
 
 /** The stored password hash of a user who has none: no password verifies against it. */

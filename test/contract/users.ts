@@ -27,6 +27,34 @@ export function usersContract(name: string, make: StoreFactory): void {
       await rejectsWith(user(store, 'ada@example.test', 'MENTEE'), 'email_taken');
     });
 
+    test("a password reset link: found while valid, used once, its user's other links gone with it", async (store) => {
+      const ada = await user(store, 'ada@example.test', 'MENTEE');
+      const bob = await user(store, 'bob@example.test', 'MENTOR');
+      const now = new Date();
+      const later = new Date(now.getTime() + 60_000);
+      await store.sessions.createPasswordReset('ada-1', ada.id, later);
+      await store.sessions.createPasswordReset('ada-2', ada.id, later);
+      await store.sessions.createPasswordReset('bob-1', bob.id, later);
+      await store.sessions.createPasswordReset('expired', ada.id, new Date(now.getTime() - 1_000));
+      assert.equal(await store.sessions.passwordResetUser('ada-1', now), ada.id);
+      assert.equal(await store.sessions.passwordResetUser('ada-1', now), ada.id, 'looking does not use it up');
+      assert.equal(await store.sessions.passwordResetUser('ada-1', new Date(later.getTime() + 1)), null, 'past its time');
+      assert.equal(await store.sessions.passwordResetUser('expired', now), null);
+      assert.equal(await store.sessions.passwordResetUser('unknown', now), null);
+      assert.equal(await store.sessions.usePasswordReset('expired', now), false);
+      assert.equal(await store.sessions.usePasswordReset('unknown', now), false);
+      const uses = await Promise.all([store.sessions.usePasswordReset('ada-1', now), store.sessions.usePasswordReset('ada-1', now)]);
+      assert.deepEqual(
+        uses.filter((used) => used),
+        [true],
+        'one of two concurrent uses takes it',
+      );
+      assert.equal(await store.sessions.passwordResetUser('ada-1', now), null);
+      assert.equal(await store.sessions.passwordResetUser('ada-2', now), null, "the user's other link went with it");
+      assert.equal(await store.sessions.usePasswordReset('ada-2', now), false);
+      assert.equal(await store.sessions.passwordResetUser('bob-1', now), bob.id, "another user's link stays");
+    });
+
     test('finds the user of a live session only', async (store) => {
       const ada = await user(store, 'ada@example.test', 'MENTEE');
       const now = new Date();

@@ -6,6 +6,7 @@
 import type { AuditEntryView, HeldView, HistoryMessage, TandemApi } from '../../src/client/index.js';
 import { byId, h, setText } from '../shared/dom.js';
 import { friendlyError, fullName } from '../shared/people.js';
+import { auditFacts, auditSentence } from './audit-sentence.js';
 import { showWordList } from './word-list.js';
 import { reportItem } from './report-card.js';
 import { contextList, when, withReason } from './review-parts.js';
@@ -59,20 +60,14 @@ function heldItem(api: TandemApi, held: HeldView, reload: () => Promise<void>): 
   );
 }
 
+/** One entry: when, and a sentence with names; the raw ids under "Details", a click away. */
 function auditRow(entry: AuditEntryView): HTMLTableRowElement {
-  const detail = entry.detail
-    ? Object.entries(entry.detail)
-        .map(([key, value]) => `${key}: ${String(value)}`)
-        .join(', ')
-    : '';
+  const facts = h('dl', { class: 'audit-facts' }, ...auditFacts(entry).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]));
   return h(
     'tr',
     {},
     h('td', { 'data-label': 'When' }, h('time', { datetime: entry.at }, when(entry.at))),
-    h('td', { 'data-label': 'Who' }, entry.actor),
-    h('td', { 'data-label': 'Action' }, entry.action),
-    h('td', { 'data-label': 'Target' }, entry.target),
-    h('td', { 'data-label': 'Detail' }, detail),
+    h('td', { 'data-label': 'What happened' }, h('p', { class: 'audit-sentence' }, auditSentence(entry)), h('details', {}, h('summary', {}, 'Details'), facts)),
   );
 }
 

@@ -38,9 +38,10 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     {
       config: { access: 'none' },
       schema: {
-        summary: 'Register as a MENTOR or MENTEE',
+        summary: 'Register as a MENTEE (or a MENTOR, when allowed)',
         description:
-          'Anyone, unless `REGISTRATION=closed`. The email is kept lower-cased. Attempts are counted per client address; past ' +
+          'Anyone, unless `REGISTRATION=closed`, in a role `SELF_REGISTRATION_ROLES` lists (by default `MENTEE` only: a ' +
+          'programme vets its mentors, so an admin creates them; another role is refused with `role_not_self_registered`). The email is kept lower-cased. Attempts are counted per client address; past ' +
           "the limit the answer is 429 with `Retry-After` (seconds). A common password, or one containing the email's local " +
           'part or a name, is refused with `weak_password`.',
         tags: ['auth'],
@@ -48,6 +49,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
         response: withErrors({ 201: { ...userSchema, description: 'The new user' } }, [
           'weak_password',
           'registration_closed',
+          'role_not_self_registered',
           'local_auth_disabled',
           'email_taken',
           'rate_limited',
@@ -59,6 +61,13 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
       if (!config.registrationOpen) throw new AppError('registration_closed');
       const verdict = await registrations.attempt(request.ip);
       if (!verdict.ok) return sendError(reply.header('retry-after', String(verdict.retryAfterSeconds)), 'rate_limited', REGISTRATIONS_THROTTLED);
+      const { role } = request.body;
+      if (role === 'ADMIN' || !config.selfRegistrationRoles.includes(role)) {
+        throw new AppError(
+          'role_not_self_registered',
+          role === 'MENTOR' ? undefined : `Registering as a ${role.toLowerCase()} is not open: an admin creates these accounts`,
+        );
+      }
       const user = await createUser(context, request.body);
       return reply.code(201).send(publicUser(user));
     },

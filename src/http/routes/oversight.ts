@@ -5,6 +5,7 @@
  * live and in history. Under `private` content is 403 (reports are the exception, see
  * reports.ts). The audit log itself, append-only, paged.
  */
+import { auditNames, auditNamesSchema } from '../audit-names.js';
 import type { FastifyInstance } from 'fastify';
 import { roomName } from '../../chat/room.js';
 import { fullName, toNotice } from '../../chat/wire-message.js';
@@ -148,7 +149,8 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
       config: { access: 'admin' },
       schema: {
         summary: 'The audit log',
-        description: 'ADMIN only. Newest first; `before` pages back. Append-only: no route changes or deletes an entry, and the database refuses it.',
+        description:
+          'ADMIN only. Newest first; `before` pages back. Each entry carries `names`: the people it is about, by name, for a sentence a person reads. Append-only: no route changes or deletes an entry, and the database refuses it.',
         tags: ['safeguarding'],
         security: signedIn,
         querystring: {
@@ -163,7 +165,14 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
               additionalProperties: false,
               required: ['entries', 'has_more'],
               properties: {
-                entries: { type: 'array', items: auditEntrySchema },
+                entries: {
+                  type: 'array',
+                  items: {
+                    ...auditEntrySchema,
+                    required: [...auditEntrySchema.required, 'names'],
+                    properties: { ...auditEntrySchema.properties, names: auditNamesSchema },
+                  },
+                },
                 has_more: { type: 'boolean' },
               },
             },
@@ -174,7 +183,8 @@ export function oversightRoutes(app: FastifyInstance, context: RouteContext): vo
     },
     async (request) => {
       const page = await store.audit.page(limitOf(request.query.limit), request.query.before === undefined ? undefined : Number(request.query.before));
-      return { entries: page.items.map(auditView), has_more: page.hasMore };
+      const names = await auditNames(store, page.items);
+      return { entries: page.items.map((entry, index) => ({ ...auditView(entry), names: names[index]! })), has_more: page.hasMore };
     },
   );
 }

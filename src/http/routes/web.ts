@@ -76,5 +76,6 @@ export function webRoutes(app: FastifyInstance): void {
   const page = { config: { access: 'none' as const }, schema: { hide: true } };
   app.get('/', page, (_request, reply) => reply.sendFile('index.html'));
   app.get('/admin', page, (_request, reply) => reply.sendFile('admin.html'));
+  app.get('/reset-password', page, (_request, reply) => reply.sendFile('reset.html'));
   app.get<{ Params: { '*': string } }>('/assets/*', page, (request, reply) => reply.sendFile(`assets/${request.params['*']}`));
 }

@@ -19,6 +19,7 @@ import { attachmentsSearch } from './013-attachments-search.js';
 import { pairHealth } from './016-pair-health.js';
 import { announcements } from './017-announcements.js';
 import { searchEdits } from './018-search-edits.js';
+import { passwordResets } from './019-password-resets.js';
 import type { Migration } from './runner.js';
 
 export type { Migration } from './runner.js';
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   pairHealth,
   announcements,
   searchEdits,
+  passwordResets,
 ];

@@ -74,4 +74,33 @@ export class PostgresSessions implements SessionStore {
     if (keys.length === 0) return;
     await rowsOf(this.pool(), 'UPDATE login_attempts SET attempts = greatest(attempts - 1, 0) WHERE key = ANY($1::text[])', [keys]);
   }
+
+  async createPasswordReset(tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
+    await rowsOf(this.pool(), 'INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, now(), $3)', [
+      tokenHash,
+      userId,
+      expiresAt,
+    ]);
+  }
+
+  async passwordResetUser(tokenHash: string, now: Date): Promise<number | null> {
+    const [row] = await rowsOf<{ user_id: string }>(this.pool(), 'SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2', [
+      tokenHash,
+      now,
+    ]);
+    return row ? Number(row.user_id) : null;
+  }
+
+  async usePasswordReset(tokenHash: string, now: Date): Promise<boolean> {
+    // One statement: the DELETE takes the link (a concurrent one finds it gone), then its user's other links.
+    const [row] = await rowsOf<{ valid: boolean }>(
+      this.pool(),
+      `
+      WITH taken AS (DELETE FROM password_resets WHERE token_hash = $1 RETURNING user_id, expires_at > $2 AS valid),
+           others AS (DELETE FROM password_resets WHERE user_id IN (SELECT user_id FROM taken WHERE valid) AND token_hash <> $1)
+      SELECT valid FROM taken`,
+      [tokenHash, now],
+    );
+    return row?.valid === true;
+  }
 }

@@ -27,6 +27,10 @@ export class SqliteSessions implements SessionStore {
         RETURNING key, attempts, window_started_at`),
       purgeAttempts: p('DELETE FROM login_attempts WHERE window_started_at <= ?'),
       refundAttempt: p('UPDATE login_attempts SET attempts = max(attempts - 1, 0) WHERE key = ?'),
+      insertReset: p('INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+      resetUser: p('SELECT user_id FROM password_resets WHERE token_hash = ? AND expires_at > ?'),
+      takeReset: p('DELETE FROM password_resets WHERE token_hash = ? RETURNING user_id, expires_at'),
+      dropResetsOf: p('DELETE FROM password_resets WHERE user_id = ?'),
     };
   }
 
@@ -67,6 +71,24 @@ export class SqliteSessions implements SessionStore {
   async refundLoginAttempt(keys: readonly string[]): Promise<void> {
     transaction(this.db, () => {
       for (const key of keys) this.sql.refundAttempt.run(key);
+    });
+  }
+
+  async createPasswordReset(tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
+    this.sql.insertReset.run(tokenHash, userId, Date.now(), expiresAt.getTime());
+  }
+
+  async passwordResetUser(tokenHash: string, now: Date): Promise<number | null> {
+    const row = this.sql.resetUser.get(tokenHash, now.getTime()) as { user_id: number } | undefined;
+    return row?.user_id ?? null;
+  }
+
+  async usePasswordReset(tokenHash: string, now: Date): Promise<boolean> {
+    return transaction(this.db, () => {
+      const row = this.sql.takeReset.get(tokenHash) as { user_id: number; expires_at: number } | undefined;
+      if (row === undefined || row.expires_at <= now.getTime()) return false;
+      this.sql.dropResetsOf.run(row.user_id);
+      return true;
     });
   }
 }
