@@ -1,35 +1,10 @@
 /** PostgresStore's view of the programme (see ProgrammeStore in programme.ts). */
-import type { User } from '../users.js';
+import { toPairCounts, type PairCountsRow } from '../programme-rows.js';
 import type { AlertChange, PairAlert, PairCounts, PairDay, PairReply, ProgrammeStore, ProgrammeWeek } from '../programme.js';
 import type { PostgresContext } from './context.js';
 import { inTransaction, rowsOf } from './pool.js';
 
 const DAY_S = 86_400;
-
-interface CountsRow {
-  pair_id: number;
-  mentor_id: number;
-  mentee_id: number;
-  um_email: string;
-  um_first_name: string;
-  um_last_name: string;
-  um_role: User['role'];
-  um_created_at: Date;
-  ue_email: string;
-  ue_first_name: string;
-  ue_last_name: string;
-  ue_role: User['role'];
-  ue_created_at: Date;
-  matched_at: Date;
-  paused: boolean;
-  last_message_at: Date | null;
-  last_side: 'mentor' | 'mentee' | null;
-  run_started_at: Date | null;
-  recent_count: number | null;
-  recent_mentor: number | null;
-  open_reports: number;
-  held_waiting: number;
-}
 
 const COUNTS = `
   SELECT p.id AS pair_id, p.mentor_id, p.mentee_id, um.email AS um_email, um.first_name AS um_first_name, um.last_name AS um_last_name, um.role AS um_role, um.created_at AS um_created_at, ue.email AS ue_email, ue.first_name AS ue_first_name, ue.last_name AS ue_last_name, ue.role AS ue_role, ue.created_at AS ue_created_at, p.matched_at, p.paused, h.last_message_at, h.last_side, h.run_started_at,
@@ -51,36 +26,7 @@ export class PostgresProgramme implements ProgrammeStore {
   constructor(private readonly context: PostgresContext) {}
 
   async pairCounts(): Promise<PairCounts[]> {
-    return (await rowsOf<CountsRow>(this.context.pool(), COUNTS)).map((row) => ({
-      pairId: row.pair_id,
-      mentorId: row.mentor_id,
-      menteeId: row.mentee_id,
-      mentor: {
-        id: row.mentor_id,
-        email: row.um_email,
-        firstName: row.um_first_name,
-        lastName: row.um_last_name,
-        role: row.um_role,
-        createdAt: row.um_created_at,
-      },
-      mentee: {
-        id: row.mentee_id,
-        email: row.ue_email,
-        firstName: row.ue_first_name,
-        lastName: row.ue_last_name,
-        role: row.ue_role,
-        createdAt: row.ue_created_at,
-      },
-      matchedAt: row.matched_at,
-      paused: row.paused,
-      lastMessageAt: row.last_message_at,
-      lastSide: row.last_side,
-      runStartedAt: row.run_started_at,
-      recentCount: row.recent_count ?? 0,
-      recentMentor: row.recent_mentor ?? 0,
-      openReports: row.open_reports,
-      heldWaiting: row.held_waiting,
-    }));
+    return (await rowsOf<PairCountsRow<Date>>(this.context.pool(), COUNTS)).map((row) => toPairCounts(row, (date) => date));
   }
 
   async days(pairIds: readonly number[], fromDay: number): Promise<PairDay[]> {

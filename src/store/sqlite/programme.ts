@@ -1,35 +1,10 @@
 /** SqliteStore's view of the programme (see ProgrammeStore in programme.ts). */
-import type { User } from '../users.js';
+import { toPairCounts, type PairCountsRow } from '../programme-rows.js';
 import type { AlertChange, PairAlert, PairCounts, PairDay, PairReply, ProgrammeStore, ProgrammeWeek } from '../programme.js';
 import type { SqliteContext } from './context.js';
 import { transaction } from './tx.js';
 
 const DAY_MS = 86_400_000;
-
-interface CountsRow {
-  pair_id: number;
-  mentor_id: number;
-  mentee_id: number;
-  um_email: string;
-  um_first_name: string;
-  um_last_name: string;
-  um_role: User['role'];
-  um_created_at: number;
-  ue_email: string;
-  ue_first_name: string;
-  ue_last_name: string;
-  ue_role: User['role'];
-  ue_created_at: number;
-  matched_at: number;
-  paused: number;
-  last_message_at: number | null;
-  last_side: 'mentor' | 'mentee' | null;
-  run_started_at: number | null;
-  recent_count: number | null;
-  recent_mentor: number | null;
-  open_reports: number;
-  held_waiting: number;
-}
 
 /** A JSON array of ids as one parameter: no statement per list length, no limit on its size. */
 const IN_IDS = '(SELECT value FROM json_each(?))';
@@ -65,36 +40,7 @@ export class SqliteProgramme implements ProgrammeStore {
   }
 
   async pairCounts(): Promise<PairCounts[]> {
-    return (this.sql.counts.all() as CountsRow[]).map((row) => ({
-      pairId: row.pair_id,
-      mentorId: row.mentor_id,
-      menteeId: row.mentee_id,
-      mentor: {
-        id: row.mentor_id,
-        email: row.um_email,
-        firstName: row.um_first_name,
-        lastName: row.um_last_name,
-        role: row.um_role,
-        createdAt: new Date(row.um_created_at),
-      },
-      mentee: {
-        id: row.mentee_id,
-        email: row.ue_email,
-        firstName: row.ue_first_name,
-        lastName: row.ue_last_name,
-        role: row.ue_role,
-        createdAt: new Date(row.ue_created_at),
-      },
-      matchedAt: new Date(row.matched_at),
-      paused: row.paused === 1,
-      lastMessageAt: row.last_message_at === null ? null : new Date(row.last_message_at),
-      lastSide: row.last_side,
-      runStartedAt: row.run_started_at === null ? null : new Date(row.run_started_at),
-      recentCount: row.recent_count ?? 0,
-      recentMentor: row.recent_mentor ?? 0,
-      openReports: row.open_reports,
-      heldWaiting: row.held_waiting,
-    }));
+    return (this.sql.counts.all() as PairCountsRow<number>[]).map((row) => toPairCounts(row, (ms) => new Date(ms)));
   }
 
   async days(pairIds: readonly number[], fromDay: number): Promise<PairDay[]> {
